@@ -1,0 +1,1 @@
+"""policyc: a compiler for children's social care practice standards."""

@@ -1,0 +1,90 @@
+"""`policyc check`: load, resolve, verify citations, analyse, apply suppressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.citations import check_quotes
+from compiler.load import Loaded, Loader, expand_paths
+from compiler.model import Policy
+from dsl.ast import Span
+from dsl.diagnostics import Diagnostic, Severity
+
+
+@dataclass
+class CheckResult:
+    loaded: list[Loaded]
+    diagnostics: list[Diagnostic]
+    suppressed: list[Diagnostic]
+    sources: dict[str, list[str]]
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def policies(self) -> list[Policy]:
+        return [x.policy for x in self.loaded if x.policy is not None and x.policy.kind == "policy"]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line, outer.end_column)
+
+
+def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Split diagnostics into shown and suppressed by `allow CODE because ...`."""
+    by_file = {p.path: p for p in policies}
+    kept, dropped = [], []
+    for d in diags:
+        p = by_file.get(d.file)
+        allowed = False
+        suppressible = d.severity is not Severity.ERROR or d.code.startswith("E6")
+        if p is not None and suppressible:
+            if any(a.code == d.code for a in p.allows):
+                allowed = True
+            else:
+                for item in [*p.obligations, *p.notes]:
+                    if _inside(d.span, item.span) and any(a.code == d.code for a in item.allows):
+                        allowed = True
+                        break
+        (dropped if allowed else kept).append(d)
+    return kept, dropped
+
+
+def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] | None = None,
+                analyse: bool = True) -> CheckResult:
+    files, missing = expand_paths(paths)
+    loader = Loader()
+    loaded = [loader.load(f) for f in files]
+    diags: list[Diagnostic] = []
+    for x in loaded:
+        diags.extend(x.diagnostics)
+        if x.policy is not None:
+            diags.extend(check_quotes(x.policy, source_dirs))
+    policies = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"]
+    clean = [p for p, x in ((x.policy, x) for x in loaded) if p is not None and p.kind == "policy"
+             and not any(d.severity is Severity.ERROR and d.file == x.path for d in x.diagnostics)]
+    if analyse and clean:
+        try:
+            from compiler.analyses import analyse_policies
+        except ImportError:  # analyses not built yet
+            analyse_policies = None  # type: ignore[assignment]
+        if analyse_policies is not None:
+            baseline: list[Policy] = []
+            if against:
+                base_files, base_missing = expand_paths(against)
+                missing.extend(base_missing)
+                for f in base_files:
+                    b = loader.load(f)
+                    diags.extend(b.diagnostics)
+                    if b.policy is not None and b.policy.kind == "policy":
+                        baseline.append(b.policy)
+            diags.extend(analyse_policies(clean, baseline if against else None))
+    # unique, sorted
+    uniq = {(d.file, d.span, d.code, d.message): d for d in diags}
+    diags = sorted(uniq.values(), key=lambda d: d.sort_key)
+    kept, dropped = apply_suppressions(policies, diags)
+    return CheckResult(loaded, kept, dropped, loader.sources, missing)

@@ -1,0 +1,200 @@
+"""`policyc export --format json`: the resolved policy as stable, sorted JSON.
+
+The shape is documented in docs/export.md; pydantic models are the contract.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from compiler import describe
+from compiler.model import Policy, Step, Timing
+from compiler.timescales import Duration
+
+
+class DurationOut(BaseModel):
+    amount: int
+    unit: str
+
+
+class StepOut(BaseModel):
+    kind: str
+    amount: int
+    unit: str
+    until: str | None = None
+    until_ordinal: int | None = None
+    for_: DurationOut | None = Field(default=None, serialization_alias="for")
+
+
+class RestartOut(BaseModel):
+    amount: int
+    unit: str
+    trigger: str
+
+
+class TimingOut(BaseModel):
+    kind: str
+    amount: int | None = None
+    unit: str | None = None
+    trigger: str | None = None
+    then: list[StepOut] = []
+    until: str | None = None
+    until_ordinal: int | None = None
+    for_: DurationOut | None = Field(default=None, serialization_alias="for")
+    age: list[DurationOut] = []
+    ordinal: int | None = None
+    phrase: str | None = None
+    restart: list[RestartOut] = []
+    text: str
+
+
+class ConditionOut(BaseModel):
+    kind: str
+    attribute: str | None = None
+    negated: bool = False
+    values: list[str] = []
+    comparison: str | None = None
+    age: list[DurationOut] = []
+    text: str
+
+
+class CitationOut(BaseModel):
+    clause: str
+    quote: str
+
+
+class ObligationOut(BaseModel):
+    id: str
+    title: str
+    modality: str
+    status: str | None
+    action: str
+    verb: str | None
+    trigger: str | None
+    timing: TimingOut | None
+    responsible: str | None
+    clause: str | None
+    quote: str | None
+    citations: list[CitationOut]
+    conditions: list[ConditionOut]
+    extension: dict | None
+    line: int
+
+
+class HeaderOut(BaseModel):
+    title: str
+    authority: str | None
+    version: str | None
+    effective: str | None
+    review_due: str | None
+    source: str | None
+    vocabulary: str | None
+    trigger_day: int
+    file: str
+
+
+class StatusOut(BaseModel):
+    id: str
+    label: str
+    service: str | None
+    entered_on: list[str]
+    left_on: list[str]
+    initial: bool
+    final: bool
+
+
+class TransitionOut(BaseModel):
+    source: str
+    target: str
+    event: str
+    conditions: list[str]
+    decided_by: str | None
+
+
+class NoteOut(BaseModel):
+    kind: str
+    id: str
+    title: str
+    citations: list[CitationOut]
+
+
+class PolicyOut(BaseModel):
+    policy: HeaderOut
+    statuses: list[StatusOut]
+    transitions: list[TransitionOut]
+    obligations: list[ObligationOut]
+    notes: list[NoteOut]
+
+
+def _dur(d: Duration | None) -> DurationOut | None:
+    return DurationOut(amount=d.amount, unit=d.unit.value) if d else None
+
+
+def _step(s: Step) -> StepOut:
+    return StepOut(kind=s.kind, amount=s.duration.amount, unit=s.duration.unit.value, until=s.until_event,
+                   until_ordinal=s.until_ordinal, for_=_dur(s.for_duration))
+
+
+def timing_out(t: Timing | None, policy: Policy) -> TimingOut | None:
+    if t is None:
+        return None
+    return TimingOut(
+        kind=t.kind,
+        amount=t.duration.amount if t.duration else None,
+        unit=t.duration.unit.value if t.duration else None,
+        trigger=t.trigger,
+        then=[_step(s) for s in t.steps],
+        until=t.until_event,
+        until_ordinal=t.until_ordinal,
+        for_=_dur(t.for_duration),
+        age=[_dur(a) for a in t.age],  # type: ignore[misc]
+        ordinal=t.ordinal,
+        phrase=t.phrase,
+        restart=[RestartOut(amount=r.duration.amount, unit=r.duration.unit.value, trigger=r.event) for r in t.restarts],
+        text=describe.timing(t, policy),
+    )
+
+
+def export_policy(policy: Policy) -> PolicyOut:
+    statuses = [s for s in policy.statuses.values() if _used_status(policy, s.id)]
+    return PolicyOut(
+        policy=HeaderOut(
+            title=policy.title, authority=policy.authority, version=policy.version,
+            effective=policy.effective.isoformat() if policy.effective else None,
+            review_due=policy.review_due.isoformat() if policy.review_due else None,
+            source=policy.source, vocabulary=policy.uses, trigger_day=policy.trigger_day, file=policy.path,
+        ),
+        statuses=sorted((StatusOut(id=s.id, label=s.label, service=s.service, entered_on=list(s.entered_on),
+                                   left_on=list(s.left_on), initial=s.initial, final=s.final) for s in statuses),
+                        key=lambda s: s.id),
+        transitions=sorted((TransitionOut(source=t.source, target=t.target, event=t.event,
+                                          conditions=list(t.conditions), decided_by=t.decided_by)
+                            for t in policy.transitions), key=lambda t: (t.source, t.target, t.event)),
+        obligations=sorted((ObligationOut(
+            id=o.id, title=o.title, modality=o.modality, status=o.status, action=o.action, verb=o.verb,
+            trigger=o.timing.trigger if o.timing else None,
+            timing=timing_out(o.timing, policy), responsible=o.responsible,
+            clause=o.citations[0].clause if o.citations else None,
+            quote=o.citations[0].quote if o.citations else None,
+            citations=[CitationOut(clause=c.clause, quote=c.quote) for c in o.citations],
+            conditions=[ConditionOut(kind=c.kind, attribute=c.attribute, negated=c.negated, values=list(c.values),
+                                     comparison=c.comparison, age=[_dur(a) for a in c.age],  # type: ignore[misc]
+                                     text=describe.condition(c)) for c in o.conditions],
+            extension={"by": o.extension.role, "amount": o.extension.duration.amount,
+                       "unit": o.extension.duration.unit.value} if o.extension else None,
+            line=o.span.line,
+        ) for o in policy.obligations), key=lambda o: o.id),
+        notes=sorted((NoteOut(kind=n.kind, id=n.id, title=n.title,
+                              citations=[CitationOut(clause=c.clause, quote=c.quote) for c in n.citations])
+                      for n in policy.notes), key=lambda n: n.id),
+    )
+
+
+def _used_status(policy: Policy, status_id: str) -> bool:
+    return (policy.statuses[status_id].origin == policy.path
+            or any(t.source == status_id or t.target == status_id for t in policy.transitions)
+            or any(o.status == status_id for o in policy.obligations))
+
+
+def export_json(policy: Policy) -> str:
+    return export_policy(policy).model_dump_json(indent=2, by_alias=True) + "\n"

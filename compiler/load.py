@@ -1,0 +1,105 @@
+"""Loading: path to parsed, resolved policy, with every diagnostic on the way.
+
+Vocabularies named by `uses` are loaded once per run and shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.model import Policy
+from compiler.resolve import Resolver
+from dsl.ast import PolicyFile, Span
+from dsl.diagnostics import Diagnostic
+from dsl.parser import parse
+from dsl.source import SourceFile, SourceReadError, read_source
+
+
+@dataclass
+class Loaded:
+    path: str
+    policy: Policy | None
+    ast: PolicyFile | None
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class Loader:
+    """Loads policy files, caching vocabularies; keeps every source's lines for rendering."""
+
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    _vocab: dict[Path, tuple[Policy | None, list[Diagnostic]]] = field(default_factory=dict)
+
+    def read(self, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+        shown = _shown(path)
+        try:
+            src = read_source(path, shown)
+        except SourceReadError as err:
+            code = "E002" if "UTF-8" in err.reason else "E001"
+            line, col = max(err.line, 1), max(err.column, 1)
+            return None, [Diagnostic(code, f"`{shown}` {err.reason}", shown, Span(line, col, line, col + 1))]
+        self.sources[shown] = src.lines
+        return src, []
+
+    def vocabulary(self, path: Path) -> tuple[Policy | None, list[Diagnostic]]:
+        key = path.resolve()
+        if key not in self._vocab:
+            src, diags = self.read(path)
+            vocab = None
+            if src is not None:
+                tree, diags = parse(src)
+                if tree is not None:
+                    r = Resolver(tree, src.path)
+                    vocab = r.resolve()
+                    diags = r.diags
+                    if vocab.kind != "vocabulary":
+                        vocab = None
+            self._vocab[key] = (vocab, diags)
+        return self._vocab[key]
+
+    def load(self, path: Path) -> Loaded:
+        src, diags = self.read(path)
+        if src is None:
+            return Loaded(_shown(path), None, None, diags)
+        tree, diags = parse(src)
+        if tree is None:
+            return Loaded(src.path, None, None, diags)
+        vocab = None
+        uses = next((f for f in tree.header.fields if f.key == "uses"), None)
+        if uses is not None and tree.header.kind == "policy":
+            vpath = path.parent / uses.value.value
+            vocab, vdiags = self.vocabulary(vpath)
+            if vocab is None:
+                reason = "cannot be read" if not vpath.is_file() else "has errors or is not a vocabulary file"
+                diags.append(Diagnostic(
+                    "E206", f"vocabulary `{uses.value.value}` {reason}", src.path, uses.value.span,
+                    "give the path relative to this file; the vocabulary starts with `vocabulary \"...\"`",
+                ))
+                if vpath.is_file():
+                    diags.extend(d for d in vdiags if d.file != src.path)
+        r = Resolver(tree, src.path, vocab)
+        policy = r.resolve()
+        diags.extend(r.diags)
+        return Loaded(src.path, policy, tree, diags)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Files named, and .policy files under folders named (sorted); plus paths that don't exist."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*.policy") if x.is_file()))
+        elif p.exists():
+            files.append(p)
+        else:
+            missing.append(str(p))
+    return files, missing

@@ -1,0 +1,380 @@
+"""Name resolution: AST to policy model.
+
+Checks every name against the vocabulary and the file's own declarations (with a
+"did you mean" hint), parses units and dates, and reports duplicates with both places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+
+from compiler import model as M
+from compiler.timescales import Duration, Unit, parse_unit, suggest_unit
+from dsl import ast as A
+from dsl.codes import CODES
+from dsl.diagnostics import Diagnostic, Related
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Resolver:
+    def __init__(self, file: A.PolicyFile, path: str, vocabulary: M.Policy | None = None):
+        self.file = file
+        self.path = path
+        self.vocab = vocabulary
+        self.diags: list[Diagnostic] = []
+
+    # ---- helpers ---------------------------------------------------------------
+    def error(self, code: str, message: str, span: A.Span, hint: str | None = None,
+              related: Iterable[Related] = ()) -> None:
+        self.diags.append(Diagnostic(code, message, self.path, span, hint, tuple(related)))
+
+    def duration(self, d: A.Duration, allowed: set[Unit] | None = None, what: str = "") -> Duration:
+        unit = parse_unit(d.unit)
+        if unit is None:
+            suggestion = suggest_unit(d.unit)
+            self.error(
+                "E203", f"unknown time unit `{d.unit}`", d.span,
+                f"did you mean `{suggestion}`?" if suggestion else
+                "use minutes, hours, days, working days, weeks, months, years or school terms",
+            )
+            return Duration(max(d.amount, 0), Unit.DAYS)
+        if allowed is not None and unit not in allowed:
+            self.error(
+                "E210", f"{what} cannot be measured in {unit.value}", d.span,
+                "write ages as `16 years` or `16 years 3 months`" if what == "an age" else None,
+            )
+        return Duration(d.amount, unit)
+
+    def date(self, value: A.Name, field: str) -> dt.date | None:
+        text = value.text
+        if not _ISO_DATE.match(text):
+            parts = re.split(r"[-/.]", text)
+            hint = "write dates as YYYY-MM-DD"
+            if len(parts) == 3 and len(parts[2]) == 4:
+                hint = f"write `{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}` if you mean {parts[0]} {_month_name(parts[1])} {parts[2]} (dates are YYYY-MM-DD; day-first and month-first dates are refused, not guessed)"
+            self.error("E204", f"malformed date `{text}` in `{field}`", value.span, hint)
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as err:
+            self.error("E204", f"malformed date `{text}` in `{field}`: {err}", value.span,
+                       "write dates as YYYY-MM-DD with a real month and day")
+            return None
+
+    def allows(self, items: Iterable[A.Allow]) -> tuple[M.Allow, ...]:
+        out = []
+        for a in items:
+            if a.code not in CODES:
+                close = difflib.get_close_matches(a.code, list(CODES), n=1)
+                self.error("E213", f"`allow` names unknown diagnostic code `{a.code}`", a.span,
+                           f"did you mean `{close[0]}`?" if close else "see `policyc explain --list`")
+                continue
+            if not a.reason.value.strip():
+                self.error("E213", f"`allow {a.code}` needs a reason", a.reason.span,
+                           'say why: `allow W405 because "the document names no role"`')
+                continue
+            out.append(M.Allow(a.code, a.reason.value, a.span))
+        return tuple(out)
+
+    # ---- names -----------------------------------------------------------------
+    def check_name(self, name: A.Name | None, kind: str, policy: M.Policy) -> str | None:
+        """Check that `name` is a declared term of `kind` (role, event, status)."""
+        if name is None:
+            return None
+        pools = {"role": policy.roles, "event": policy.events, "status": policy.statuses}
+        pool = pools[kind]
+        if name.text in pool:
+            return name.text
+        for other_kind, other in pools.items():
+            if other_kind != kind and name.text in other:
+                self.error(
+                    "E205", f"`{name.text}` is {_article(other_kind)} {other_kind}, but {_article(kind)} {kind} is needed here",
+                    name.span, _kind_hint(kind),
+                )
+                return name.text
+        close = difflib.get_close_matches(name.text, list(pool), n=1, cutoff=0.75)
+        hint = f"did you mean `{close[0]}`?" if close else (
+            f'declare it: `{kind} {name.text} "..."` (in this file, or in the shared vocabulary)'
+        )
+        self.error("E201", f"unknown {kind} `{name.text}`", name.span, hint)
+        return name.text
+
+    def declare(self, table: dict, key: A.Name, item, kind: str, seen: dict[str, A.Span]) -> None:
+        if key.text in seen:
+            self.error(
+                "E202", f"{kind} `{key.text}` is declared twice", key.span,
+                "rename one of them",
+                [Related(self.path, seen[key.text], "first declared here")],
+            )
+            return
+        if key.text in table and table[key.text].origin != self.path:
+            # a local re-declaration of a vocabulary term: allowed only as a local label
+            prev = table[key.text]
+            self.error(
+                "E202", f"{kind} `{key.text}` is already declared in the vocabulary", key.span,
+                f"choose another name and write `same as {key.text}` if it means the same thing",
+                [Related(prev.origin, prev.span, "declared here")],
+            )
+            return
+        seen[key.text] = key.span
+        table[key.text] = item
+
+    # ---- the whole file ------------------------------------------------------------
+    def resolve(self) -> M.Policy:
+        h = self.file.header
+        policy = M.Policy(path=self.path, kind=h.kind, title=h.title.value, span=h.span)
+        if self.vocab is not None:
+            policy.roles.update(self.vocab.roles)
+            policy.events.update(self.vocab.events)
+            policy.statuses.update(self.vocab.statuses)
+        seen_fields: dict[str, A.Span] = {}
+        for f in h.fields:
+            if f.key in seen_fields:
+                self.error("E212", f"`{_field_word(f.key)}` is given twice", f.span, "keep one of them",
+                           [Related(self.path, seen_fields[f.key], "first given here")])
+                continue
+            seen_fields[f.key] = f.span
+            if h.kind == "vocabulary" and f.key not in ("version", "effective", "review"):
+                self.error("E212", f"a vocabulary file has no `{_field_word(f.key)}`", f.span,
+                           "vocabularies carry terms only; put this in the policy file")
+                continue
+            if f.key == "authority":
+                policy.authority = f.value.value
+            elif f.key == "version":
+                policy.version = f.value.value
+            elif f.key == "effective":
+                policy.effective = self.date(f.value, "effective")
+            elif f.key == "review":
+                policy.review_due = self.date(f.value, "review due")
+            elif f.key == "source":
+                policy.source = f.value.value
+            elif f.key == "uses":
+                policy.uses = f.value.value
+            elif f.key == "trigger_day":
+                if f.value not in (0, 1):
+                    self.error("E209", f"the trigger day is day 0 or day 1, not day {f.value}", f.span,
+                               "write `trigger day is day 1` for the CIN census convention, or leave it out for day 0")
+                else:
+                    policy.trigger_day = f.value
+        policy.allows = self.allows(h.allows)
+        if (policy.effective and policy.review_due and policy.review_due < policy.effective):
+            span = next(f.span for f in h.fields if f.key == "review")
+            self.error("E204", "the review date is before the effective date", span)
+
+        # declarations of terms first, so that obligations may use terms declared later
+        seen: dict[str, dict[str, A.Span]] = {"role": {}, "event": {}, "status": {}, "duty": {}}
+        for d in self.file.declarations:
+            if isinstance(d, A.RoleDecl):
+                self.declare(policy.roles, d.name, M.Role(
+                    d.name.text, d.label.value if d.label else _humanise(d.name.text),
+                    d.same_as.text if d.same_as else None, self.path, d.span), "role", seen["role"])
+            elif isinstance(d, A.EventDecl):
+                self.declare(policy.events, d.name, M.Event(
+                    d.name.text, d.label.value if d.label else _humanise(d.name.text),
+                    d.same_as.text if d.same_as else None,
+                    tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span),
+                    "event", seen["event"])
+            elif isinstance(d, A.StatusDecl):
+                self.declare(policy.statuses, d.name, M.Status(
+                    d.name.text, d.label.value if d.label else _humanise(d.name.text),
+                    d.service.text if d.service else None,
+                    tuple(n.text for n in d.entered_on), tuple(n.text for n in d.left_on),
+                    d.initial, d.final, d.same_as.text if d.same_as else None, self.path, d.span),
+                    "status", seen["status"])
+            elif h.kind == "vocabulary":
+                kind = type(d).__name__.replace("Decl", "").lower()
+                self.error("E211", f"a vocabulary file cannot hold {_article(kind)} {kind}", d.span,
+                           "vocabularies declare roles, events and statuses; put this in a policy file")
+
+        # same-as targets and status events
+        for d in self.file.declarations:
+            if isinstance(d, A.RoleDecl) and d.same_as:
+                self.check_name(d.same_as, "role", policy)
+            elif isinstance(d, A.EventDecl) and d.same_as:
+                self.check_name(d.same_as, "event", policy)
+            elif isinstance(d, A.StatusDecl):
+                if d.same_as:
+                    self.check_name(d.same_as, "status", policy)
+                for n in d.entered_on + d.left_on:
+                    self.check_name(n, "event", policy)
+                if not d.same_as and not d.entered_on and not d.initial:
+                    self.error("E214", f"status `{d.name.text}` has no `entered on` event", d.name.span,
+                               "add `entered on EVENT` so that checkers can tell when a child enters it")
+                if not d.same_as and not d.left_on and not d.final:
+                    self.error("E214", f"status `{d.name.text}` has no `left on` event", d.name.span,
+                               "add `left on EVENT`, or mark the status `final`")
+
+        if h.kind == "vocabulary":
+            return policy
+
+        for d in self.file.declarations:
+            if isinstance(d, A.TransitionDecl):
+                policy.transitions.append(M.Transition(
+                    self.check_name(d.source, "status", policy) or d.source.text,
+                    self.check_name(d.target, "status", policy) or d.target.text,
+                    self.check_name(d.event, "event", policy) or d.event.text,
+                    tuple(t.value for t in d.conditions),
+                    self.check_name(d.decided_by, "role", policy),
+                    d.span,
+                ))
+            elif isinstance(d, A.ObligationDecl):
+                ob = self.obligation(d, policy, seen["duty"])
+                if ob is not None:
+                    policy.obligations.append(ob)
+            elif isinstance(d, A.NoteDecl):
+                if d.name.text in seen["duty"]:
+                    self.error("E202", f"`{d.name.text}` is declared twice", d.name.span, "rename one of them",
+                               [Related(self.path, seen["duty"][d.name.text], "first declared here")])
+                    continue
+                seen["duty"][d.name.text] = d.name.span
+                policy.notes.append(M.Note(
+                    d.kind, d.name.text, d.title.value if d.title else _humanise(d.name.text),
+                    self.citations(d.citations), self.allows(d.allows), d.span))
+        return policy
+
+    def citations(self, cites: Iterable[A.Citation]) -> tuple[M.Citation, ...]:
+        out = []
+        for c in cites:
+            if not c.clause.value.strip():
+                self.error("E304", "the citation has no clause", c.clause.span,
+                           "write the clause number as the document numbers it, or its section heading")
+            if len(c.quote.value.split()) < 2:
+                self.error("E304", "the quote is too short to verify", c.quote.span,
+                           "quote at least a few words verbatim from the document")
+            out.append(M.Citation(c.clause.value, c.quote.value, c.span, c.quote.span))
+        return tuple(out)
+
+    def obligation(self, d: A.ObligationDecl, policy: M.Policy, seen: dict[str, A.Span]) -> M.Obligation | None:
+        if d.name.text in seen:
+            self.error("E202", f"obligation `{d.name.text}` is declared twice", d.name.span,
+                       "rename one of them", [Related(self.path, seen[d.name.text], "first declared here")])
+            return None
+        seen[d.name.text] = d.name.span
+        if not d.duties:
+            self.error("E101", f"obligation `{d.name.text}` states no duty", d.name.span,
+                       "add a line such as `social_worker must do visit within 5 working days of referral`; "
+                       "text without a duty is a `principle` or a `checklist`")
+            return None
+        for extra in d.duties[1:]:
+            self.error("E207", f"obligation `{d.name.text}` states more than one duty", extra.span,
+                       "split it into two obligations, each with its own citation",
+                       [Related(self.path, d.duties[0].span, "the first duty is here")])
+        if len(d.statuses) > 1:
+            self.error("E212", f"obligation `{d.name.text}` has more than one `while`", d.statuses[1].span,
+                       "an obligation applies in one status; write one obligation per status")
+        for ext in d.extensions[1:]:
+            self.error("E212", "more than one `extendable` rule", ext.span, "keep one of them")
+        duty = d.duties[0]
+        status = self.check_name(d.statuses[0], "status", policy) if d.statuses else None
+        role = self.check_name(duty.role, "role", policy)
+        action = self.check_name(duty.action, "event", policy) or duty.action.text
+        timing = self.timing(duty.timing, policy) if duty.timing else None
+        ext = None
+        if d.extensions:
+            e = d.extensions[0]
+            ext = M.Extension(self.check_name(e.role, "role", policy) or e.role.text,
+                              self.duration(e.duration), e.span)
+        return M.Obligation(
+            id=d.name.text,
+            title=d.title.value if d.title else _humanise(d.name.text),
+            modality=duty.modality,
+            status=status,
+            verb=duty.verb.text if duty.verb else None,
+            action=action,
+            responsible=role,
+            timing=timing,
+            conditions=tuple(self.condition(c) for c in d.conditions),
+            extension=ext,
+            citations=self.citations(d.citations),
+            allows=self.allows(d.allows),
+            span=d.span,
+            duty_span=duty.span,
+        )
+
+    def condition(self, c: A.Condition) -> M.Condition:
+        if isinstance(c, A.AttributeCondition):
+            values = tuple(
+                v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
+                for v in c.values
+            )
+            return M.Condition("attribute", c.span, attribute=c.attribute.text, negated=c.negated, values=values)
+        if isinstance(c, A.AgeCondition):
+            age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS, Unit.WEEKS, Unit.DAYS}, "an age") for x in c.age)
+            return M.Condition("age", c.span, comparison=c.comparison, age=age)
+        return M.Condition("prose", c.span, text=c.text.value)
+
+    def timing(self, t: A.Timing, policy: M.Policy) -> M.Timing:
+        ev = (lambda n: self.check_name(n, "event", policy))  # noqa: E731
+        dur = self.duration(t.duration) if t.duration else None
+        if dur is not None and dur.amount == 0 and t.kind in ("recurrence",):
+            self.error("E209", "a recurrence of every 0 units can never be met", t.duration.span,  # type: ignore[union-attr]
+                       "use a positive number")
+        steps: list[M.Step] = []
+        open_ended = False
+        for s in t.steps:
+            if open_ended:
+                self.error("E208", "no step can follow an unbounded `then every`", s.span,
+                           "bound the recurrence with `until ...` or `for ...`, or move this step before it")
+            sd = self.duration(s.duration)
+            if s.kind == "every" and sd.amount == 0:
+                self.error("E209", "a recurrence of every 0 units can never be met", s.duration.span)
+            b = s.bound
+            steps.append(M.Step(
+                s.kind, sd,
+                until_event=ev(b.event) if b and b.kind == "until" else None,
+                until_ordinal=b.ordinal if b and b.kind == "until" else None,
+                for_duration=self.duration(b.duration) if b and b.kind == "for" and b.duration else None,
+                span=s.span,
+            ))
+            if s.kind == "every" and b is None:
+                open_ended = True
+        b = t.bound
+        age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS}, "an age") for x in t.age)
+        if t.ordinal is not None and t.ordinal < 1:
+            self.error("E209", "ordinals start at 1st", t.span)
+        restarts = tuple(M.Restart(self.duration(r.duration), ev(r.event) or r.event.text, r.span) for r in t.restarts)
+        return M.Timing(
+            kind=t.kind,
+            span=t.span,
+            duration=dur,
+            trigger=ev(t.event) if t.event else None,
+            steps=tuple(steps),
+            until_event=ev(b.event) if b and b.kind == "until" else None,
+            until_ordinal=b.ordinal if b and b.kind == "until" else None,
+            for_duration=self.duration(b.duration) if b and b.kind == "for" and b.duration else None,
+            age=age,
+            ordinal=t.ordinal,
+            phrase=t.phrase,
+            restarts=restarts,
+        )
+
+
+def _humanise(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _kind_hint(kind: str) -> str:
+    return {
+        "status": "`while` takes a status, such as `child_protection`",
+        "event": "`of`, `on`, `before` and the duty's action take events, such as `icpc`",
+        "role": "the word before `must` is a role, such as `social_worker`",
+    }[kind]
+
+
+def _field_word(key: str) -> str:
+    return {"review": "review due", "trigger_day": "trigger day is day"}.get(key, key)
+
+
+def _month_name(m: str) -> str:
+    try:
+        return dt.date(2000, int(m), 1).strftime("%B")
+    except ValueError:
+        return f"month {m}"

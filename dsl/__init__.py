@@ -1,0 +1,1 @@
+"""The policyc language: grammar, parser, typed AST, diagnostics and formatter."""

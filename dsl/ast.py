@@ -1,0 +1,290 @@
+"""The typed abstract syntax tree of a .policy file.
+
+Every node carries a `Span` pointing at the author's text, so that every diagnostic
+can show the line and put a caret under it. Nodes are plain frozen dataclasses:
+cheap to build (the parser makes hundreds of thousands of them) and comparable, so
+that `policyc fmt` can prove it changed no meaning (`strip_spans(a) == strip_spans(b)`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file: 1-based lines and columns, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @staticmethod
+    def of(token: Any) -> "Span":
+        return Span(token.line, token.column, token.end_line, token.end_column)
+
+    def to(self, other: "Span") -> "Span":
+        return Span(self.line, self.column, other.end_line, other.end_column)
+
+
+NO_SPAN = Span(0, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """An identifier as written, with where it was written."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A string literal, unescaped, with its span (quotes included)."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    amount: int
+    unit: str  # as written, e.g. "working days"; the resolver checks it
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Allow:
+    code: str
+    reason: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    clause: Text
+    quote: Text
+    span: Span
+
+
+# ---- header -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderField:
+    key: str  # authority | version | effective | review | source | uses | trigger_day
+    value: Any  # Text, a date string (Name), or int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    kind: str  # "policy" | "vocabulary"
+    title: Text
+    fields: tuple[HeaderField, ...]
+    allows: tuple[Allow, ...]
+    span: Span
+
+
+# ---- declarations -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoleDecl:
+    name: Name
+    label: Text | None
+    same_as: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAs:
+    dataset: Name
+    item: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EventDecl:
+    name: Name
+    label: Text | None
+    same_as: Name | None
+    recorded_as: tuple[RecordedAs, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDecl:
+    name: Name
+    label: Text | None
+    same_as: Name | None
+    service: Name | None
+    entered_on: tuple[Name, ...]
+    left_on: tuple[Name, ...]
+    initial: bool
+    final: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionDecl:
+    source: Name
+    target: Name
+    event: Name
+    conditions: tuple[Text, ...]
+    decided_by: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeCondition:
+    attribute: Name
+    negated: bool
+    values: tuple[Name | Text | int, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AgeCondition:
+    comparison: str  # "under" | "over" | "at least"
+    age: tuple[Duration, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ProseCondition:
+    text: Text
+    span: Span
+
+
+Condition = AttributeCondition | AgeCondition | ProseCondition
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """Ends a recurrence: `until the 1st cla_review` or `for 1 year`."""
+
+    kind: str  # "until" | "for"
+    event: Name | None = None
+    ordinal: int | None = None
+    duration: Duration | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a schedule after the first: `then within 3 months` / `then every 6 months`."""
+
+    kind: str  # "within" | "every"
+    duration: Duration
+    bound: Bound | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Restart:
+    duration: Duration
+    event: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """One of the timing forms; which fields are set depends on `kind`.
+
+    deadline           within `duration` of `event`
+    schedule           first within `duration` of `event`, then `steps`
+    recurrence         every `duration` [from `event`] [bound]
+    advance_notice     at least `duration` before `event`
+    age_milestone      by age `age`
+    ordinal_milestone  before the `ordinal` `event`
+    vague              `phrase` ("as soon as possible", "regularly", ...)
+    """
+
+    kind: str
+    span: Span
+    duration: Duration | None = None
+    event: Name | None = None
+    steps: tuple[Step, ...] = ()
+    bound: Bound | None = None
+    age: tuple[Duration, ...] = ()
+    ordinal: int | None = None
+    phrase: str | None = None
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    role: Name | None
+    modality: str  # "must" | "should"
+    verb: Name | None
+    action: Name
+    timing: Timing | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    role: Name
+    duration: Duration
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationDecl:
+    name: Name
+    title: Text | None
+    citations: tuple[Citation, ...]
+    statuses: tuple[Name, ...]
+    conditions: tuple[Condition, ...]
+    duties: tuple[Duty, ...]
+    extensions: tuple[Extension, ...]
+    allows: tuple[Allow, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDecl:
+    """A principle or a checklist: cited text with no timescale."""
+
+    kind: str  # "principle" | "checklist"
+    name: Name
+    title: Text | None
+    citations: tuple[Citation, ...]
+    allows: tuple[Allow, ...]
+    span: Span
+
+
+Declaration = RoleDecl | EventDecl | StatusDecl | TransitionDecl | ObligationDecl | NoteDecl
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFile:
+    header: Header
+    declarations: tuple[Declaration, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)
+
+
+def strip_spans(node: Any) -> Any:
+    """The node as nested tuples without positions: equal iff the meaning is equal."""
+    if isinstance(node, Span):
+        return None
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return (type(node).__name__,) + tuple(
+            strip_spans(getattr(node, f.name))
+            for f in dataclasses.fields(node)
+            if f.name not in ("span", "comments")
+        )
+    if isinstance(node, tuple | list):
+        return tuple(strip_spans(x) for x in node)
+    return node

@@ -1,0 +1,234 @@
+"""`policyc fmt`: the canonical layout of a .policy file.
+
+Rules: the header's fields one per line, indented two spaces; one blank line between
+declarations; each item of a declaration on its own line, indented two spaces; a simple
+timing stays on the duty's line, a schedule puts each step on its own line indented four.
+Comments are kept: a comment on its own line stays above the line it preceded, a comment
+after code stays at the end of that line. Formatting never changes meaning
+(`strip_spans(parse(fmt(x))) == strip_spans(parse(x))`) and is idempotent.
+"""
+
+from __future__ import annotations
+
+from dsl import ast as A
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _dur(d: A.Duration) -> str:
+    return f"{d.amount} {d.unit}"
+
+
+def _ord(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def _bound(b: A.Bound | None) -> str:
+    if b is None:
+        return ""
+    if b.kind == "for" and b.duration:
+        return f" for {_dur(b.duration)}"
+    assert b.event is not None
+    return " until " + (f"the {_ord(b.ordinal)} " if b.ordinal else "") + b.event.text
+
+
+class _Out:
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str]] = []  # (source line, text)
+
+    def add(self, line: int, text: str) -> None:
+        self.lines.append((line, text))
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1][1] != "":
+            self.lines.append((self.lines[-1][0], ""))
+
+
+def _allow(out: _Out, a: A.Allow, indent: str = "  ") -> None:
+    out.add(a.span.line, f"{indent}allow {a.code} because {quote(a.reason.value)}")
+
+
+def _cite(out: _Out, c: A.Citation) -> None:
+    out.add(c.span.line, f"  cite {quote(c.clause.value)} {quote(c.quote.value)}")
+
+
+def _value(v: object) -> str:
+    if isinstance(v, A.Name):
+        return v.text
+    if isinstance(v, A.Text):
+        return quote(v.value)
+    return str(v)
+
+
+def _condition(c: A.Condition) -> str:
+    if isinstance(c, A.AttributeCondition):
+        return f"when {c.attribute.text} is {'not ' if c.negated else ''}" + " or ".join(_value(v) for v in c.values)
+    if isinstance(c, A.AgeCondition):
+        return f"when age {c.comparison} " + " ".join(_dur(d) for d in c.age)
+    return f"when {quote(c.text.value)}"
+
+
+def _simple_timing(t: A.Timing) -> str | None:
+    """The timing's text when it fits on the duty line, else None."""
+    if t.kind == "deadline":
+        return f"within {_dur(t.duration)} of {t.event.text}"  # type: ignore[arg-type,union-attr]
+    if t.kind == "recurrence":
+        text = f"every {_dur(t.duration)}"  # type: ignore[arg-type]
+        if t.event:
+            text += f" from {t.event.text}"
+        return text + _bound(t.bound)
+    if t.kind == "advance_notice":
+        return f"at least {_dur(t.duration)} before {t.event.text}"  # type: ignore[arg-type,union-attr]
+    if t.kind == "age_milestone":
+        return "by age " + " ".join(_dur(d) for d in t.age)
+    if t.kind == "ordinal_milestone":
+        return f"before the {_ord(t.ordinal or 1)} {t.event.text}"  # type: ignore[union-attr]
+    if t.kind == "vague":
+        return t.phrase
+    return None
+
+
+def _duty(out: _Out, d: A.Duty) -> None:
+    head = "  " + (f"{d.role.text} " if d.role else "") + d.modality + " "
+    head += (f"{d.verb.text} " if d.verb else "") + d.action.text
+    t = d.timing
+    if t is None:
+        out.add(d.span.line, head)
+        return
+    simple = _simple_timing(t)
+    if simple is not None and not t.restarts:
+        out.add(d.span.line, f"{head} {simple}")
+        return
+    out.add(d.span.line, head)
+    if simple is not None:
+        out.add(t.span.line, f"    {simple}")
+    else:  # schedule
+        out.add(t.span.line, f"    first within {_dur(t.duration)} of {t.event.text}")  # type: ignore[arg-type,union-attr]
+        for s in t.steps:
+            if s.kind == "within":
+                out.add(s.span.line, f"    then within {_dur(s.duration)}")
+            else:
+                out.add(s.span.line, f"    then every {_dur(s.duration)}{_bound(s.bound)}")
+    for r in t.restarts:
+        out.add(r.span.line, f"    restart within {_dur(r.duration)} of {r.event.text}")
+
+
+def _decl(out: _Out, d: A.Declaration) -> None:
+    line = d.span.line
+    if isinstance(d, A.RoleDecl):
+        text = f"role {d.name.text}" + (f" {quote(d.label.value)}" if d.label else "")
+        out.add(line, text + (f" same as {d.same_as.text}" if d.same_as else ""))
+    elif isinstance(d, A.EventDecl):
+        out.add(line, f"event {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
+        if d.same_as:
+            out.add(d.same_as.span.line, f"  same as {d.same_as.text}")
+        for r in d.recorded_as:
+            out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+    elif isinstance(d, A.StatusDecl):
+        out.add(line, f"status {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
+        if d.same_as:
+            out.add(d.same_as.span.line, f"  same as {d.same_as.text}")
+        if d.service:
+            out.add(d.service.span.line, f"  service {d.service.text}")
+        if d.entered_on:
+            out.add(d.entered_on[0].span.line, "  entered on " + " or ".join(n.text for n in d.entered_on))
+        if d.left_on:
+            out.add(d.left_on[0].span.line, "  left on " + " or ".join(n.text for n in d.left_on))
+        if d.initial:
+            out.add(line, "  initial")
+        if d.final:
+            out.add(line, "  final")
+    elif isinstance(d, A.TransitionDecl):
+        out.add(line, f"transition from {d.source.text} to {d.target.text} on {d.event.text}")
+        for c in d.conditions:
+            out.add(c.span.line, f"  when {quote(c.value)}")
+        if d.decided_by:
+            out.add(d.decided_by.span.line, f"  decided by {d.decided_by.text}")
+    elif isinstance(d, A.ObligationDecl):
+        out.add(line, f"obligation {d.name.text}" + (f" {quote(d.title.value)}" if d.title else ""))
+        for c in d.citations:
+            _cite(out, c)
+        for s in d.statuses:
+            out.add(s.span.line, f"  while {s.text}")
+        for cond in d.conditions:
+            out.add(cond.span.line, "  " + _condition(cond))
+        for duty in d.duties:
+            _duty(out, duty)
+        for e in d.extensions:
+            out.add(e.span.line, f"  extendable by {e.role.text} up to {_dur(e.duration)}")
+        for a in d.allows:
+            _allow(out, a)
+    elif isinstance(d, A.NoteDecl):
+        out.add(line, f"{d.kind} {d.name.text}" + (f" {quote(d.title.value)}" if d.title else ""))
+        for c in d.citations:
+            _cite(out, c)
+        for a in d.allows:
+            _allow(out, a)
+
+
+def _header(out: _Out, h: A.Header) -> None:
+    out.add(h.span.line, f"{h.kind} {quote(h.title.value)}")
+    for f in h.fields:
+        v = f.value
+        if f.key in ("effective",):
+            text = f"effective {v.text}"
+        elif f.key == "review":
+            text = f"review due {v.text}"
+        elif f.key == "trigger_day":
+            text = f"trigger day is day {v}"
+        else:
+            text = f"{f.key} {quote(v.value)}"
+        out.add(f.span.line, "  " + text)
+    for a in h.allows:
+        _allow(out, a)
+
+
+def format_file(tree: A.PolicyFile, source_text: str) -> str:
+    out = _Out()
+    _header(out, tree.header)
+    for d in tree.declarations:
+        out.blank()
+        _decl(out, d)
+    lines = source_text.split("\n")
+    own: list[A.Comment] = []
+    trailing: list[A.Comment] = []
+    for c in tree.comments:
+        before = lines[c.line - 1][: c.column - 1] if 0 < c.line <= len(lines) else ""
+        (trailing if before.strip() else own).append(c)
+    result: list[str] = []
+    text_lines = out.lines
+    # trailing comments: to the last emitted line that starts at or before the comment's line
+    tails: dict[int, list[str]] = {}
+    for c in trailing:
+        idx = None
+        for i, (src_line, text) in enumerate(text_lines):
+            if src_line <= c.line and text:
+                idx = i
+        if idx is None:
+            own.append(c)
+        else:
+            tails.setdefault(idx, []).append(c.text.rstrip())
+    own.sort(key=lambda c: (c.line, c.column))
+    k = 0
+    for i, (src_line, text) in enumerate(text_lines):
+        while k < len(own) and own[k].line < src_line:
+            indent = text[: len(text) - len(text.lstrip())]
+            result.append(indent + own[k].text.rstrip())
+            k += 1
+        result.append(text + ("  " + "  ".join(tails[i]) if i in tails else ""))
+    while k < len(own):
+        result.append(own[k].text.rstrip())
+        k += 1
+    # collapse accidental double blanks
+    final: list[str] = []
+    for line in result:
+        if line == "" and final and final[-1] == "":
+            continue
+        final.append(line)
+    while final and final[-1] == "":
+        final.pop()
+    return "\n".join(final) + "\n"

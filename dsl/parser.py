@@ -1,0 +1,219 @@
+"""The parser: Lark LALR with the AST transformer inline, and errors as diagnostics.
+
+`parse(source)` returns `(PolicyFile | None, [Diagnostic])`; it never raises on bad
+input. Syntax errors name what was found and what could come instead in plain words,
+with a "did you mean" hint when a word is close to a keyword.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from dsl import ast as A
+from dsl.diagnostics import Diagnostic
+from dsl.source import SourceFile
+from dsl.transformer import ToAst
+
+GRAMMAR_PATH = Path(__file__).with_name("policy.lark")
+
+# How each terminal is described to an author. Keywords are described by their word.
+_DESCRIBE = {
+    "NAME": "a name (such as `social_worker`)",
+    "STRING": 'a quoted text (such as `"3.17"`)',
+    "DATE": "a date (YYYY-MM-DD)",
+    "INT": "a number",
+    "ORDINAL": "an ordinal (such as `2nd`)",
+    "CODE": "a diagnostic code (such as `W405`)",
+    "UNIT": "a time unit (such as `working days`)",
+    "VAGUE": "a vague timing (such as `as soon as possible`)",
+    "$END": "the end of the file",
+}
+
+
+class _Comments:
+    """Collects comments through the lexer callback (they are ignored by the grammar)."""
+
+    def __init__(self) -> None:
+        self.items: list[A.Comment] = []
+
+    def __call__(self, tok: Token) -> Token:
+        self.items.append(A.Comment(str(tok), tok.line, tok.column))
+        return tok
+
+
+_comments = _Comments()
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(
+        GRAMMAR_PATH.read_text(encoding="utf-8"),
+        start="file",
+        parser="lalr",
+        lexer="contextual",
+        transformer=ToAst(),
+        lexer_callbacks={"COMMENT": _comments},
+        maybe_placeholders=False,
+        cache=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def keywords() -> dict[str, str]:
+    """Keyword text -> terminal name, from the grammar itself."""
+    out: dict[str, str] = {}
+    for term in _parser().terminals:
+        pattern = term.pattern
+        if pattern.type == "str" and pattern.value.isalpha():
+            out[pattern.value] = term.name
+    return out
+
+
+def describe_terminal(name: str) -> str:
+    if name in _DESCRIBE:
+        return _DESCRIBE[name]
+    for word, term in keywords().items():
+        if term == name:
+            return f"`{word}`"
+    return name.lower()
+
+
+def _describe_found(tok: Token) -> str:
+    if tok.type == "$END":
+        return "the end of the file"
+    text = str(tok)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    if tok.type in ("NAME", "UNIT") and text in keywords():
+        return f"the word `{text}`"
+    kind = {"STRING": "text", "INT": "number", "NAME": "name", "DATE": "date"}.get(tok.type, "")
+    return f"{kind} `{text}`".strip() if kind else f"`{text}`"
+
+
+def _expected_list(expected: set[str]) -> str:
+    words = sorted({describe_terminal(e) for e in expected if not e.startswith("__")})
+    if not words:
+        return ""
+    if len(words) > 8:
+        return "expected " + ", ".join(words[:8]) + f" or one of {len(words) - 8} more"
+    if len(words) == 1:
+        return "expected " + words[0]
+    return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _hint_for_word(word: str, expected: set[str]) -> str | None:
+    """Suggest the keyword nearest to a misspelt word, preferring those expected here."""
+    kws = keywords()
+    wanted = [w for w, t in kws.items() if t in expected] or list(kws)
+    close = difflib.get_close_matches(word.lower(), wanted, n=1, cutoff=0.7)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if word.lower() in ("fortnightly", "weekly", "monthly", "annually", "yearly", "daily"):
+        return "write recurrences as `every 2 weeks`, `every 1 month`, `every 1 year`"
+    return None
+
+
+def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
+    line = getattr(err, "line", 1) or 1
+    column = getattr(err, "column", 1) or 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = src.text[err.pos_in_stream] if err.pos_in_stream < len(src.text) else ""
+        span = A.Span(line, column, line, column + 1)
+        if ch == '"':
+            return Diagnostic(
+                "E102", "unterminated string: the line ends before the closing `\"`", src.path,
+                A.Span(line, column, line, len(src.line(line)) + 1),
+                hint='close the text with `"` on the same line; write `\\"` for a quote mark inside it',
+            )
+        if ch.isdigit():
+            rest = src.line(line)[column - 1 :].split()[0] if src.line(line)[column - 1 :].split() else ch
+            return Diagnostic(
+                "E101", f"unexpected number `{rest[:20]}`", src.path,
+                A.Span(line, column, line, column + len(rest)),
+                hint=_expected_list(set(err.allowed or ())) or None,
+            )
+        shown = repr(ch)[1:-1] if not ch.isprintable() else ch
+        hint = None
+        if ch in "-=>":
+            hint = "use words, not symbols: `transition from A to B on EVENT`"
+        elif ch in "{}[]();:":
+            hint = "blocks are made by keywords, not brackets; put prose inside quotes"
+        elif ch.isalpha() and err.allowed:
+            word = ""
+            rest = src.line(line)[column - 1 :]
+            for c in rest:
+                if not (c.isalnum() or c == "_"):
+                    break
+                word += c
+            span = A.Span(line, column, line, column + max(1, len(word)))
+            hint = _hint_for_word(word, set(err.allowed)) or _expected_list(set(err.allowed))
+            return Diagnostic(
+                "E101", f"unexpected word `{word[:40]}`", src.path, span, hint=hint
+            )
+        elif ch == "§":
+            hint = 'write citations as `cite "3.17" "verbatim quote"`'
+        return Diagnostic("E103", f"unexpected character `{shown}`", src.path, span, hint=hint)
+    if isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        last = max(1, len(src.lines))
+        while last > 1 and not src.line(last).strip():
+            last -= 1
+        end = len(src.line(last)) + 1
+        expected = set(getattr(err, "expected", ()) or ())
+        return Diagnostic(
+            "E104", "the file ends in the middle of a declaration", src.path,
+            A.Span(last, max(1, end - 1), last, end),
+            hint=_expected_list(expected) or None,
+        )
+    assert isinstance(err, UnexpectedToken)
+    tok = err.token
+    expected = set(err.expected)
+    span = A.Span(tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+    hint = None
+    if tok.type in ("NAME", "UNIT"):
+        hint = _hint_for_word(str(tok), expected)
+    if tok.type == "INT" and "UNIT" not in expected and "DATE" in expected:
+        hint = "write dates as YYYY-MM-DD"
+    listed = _expected_list(expected)
+    message = f"unexpected {_describe_found(tok)}"
+    if listed:
+        message += f": {listed}"
+    if hint is None and "MUST" in expected and tok.type == "NAME":
+        hint = "a duty reads `ROLE must VERB EVENT TIMING`, for example `social_worker must do visit within 5 working days of referral`"
+    return Diagnostic("E101", message, src.path, span, hint=hint)
+
+
+def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:
+    """Parse one source file into an AST, or return the diagnostic that stopped it."""
+    if not src.text.strip():
+        return None, [
+            Diagnostic(
+                "E003", "the file is empty", src.path, A.Span(1, 1, 1, 1),
+                hint='start the file with `policy "Title of the document"`',
+            )
+        ]
+    parser = _parser()
+    _comments.items = []
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tree = parser.parse(src.text)
+    except UnexpectedInput as err:
+        return None, [_syntax_diagnostic(src, err)]
+    except RecursionError:
+        return None, [
+            Diagnostic("E101", "the file is nested too deeply to read", src.path, A.Span(1, 1, 1, 2))
+        ]
+    finally:
+        if enabled:
+            gc.enable()
+    comments = tuple(_comments.items)
+    _comments.items = []
+    return A.PolicyFile(tree.header, tree.declarations, comments), []

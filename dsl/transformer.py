@@ -1,0 +1,353 @@
+"""Parse tree to typed AST. Runs inside the LALR parser (no intermediate tree is built).
+
+Every keyword terminal is named in the grammar and kept, so each node takes its
+span from its own first and last tokens; `propagate_positions` is not needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Token, Transformer
+
+from dsl import ast as A
+
+
+def _unquote(raw: str) -> str:
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _span(first: Any, last: Any) -> A.Span:
+    a = first if isinstance(first, A.Span) else _node_span(first)
+    b = last if isinstance(last, A.Span) else _node_span(last)
+    return A.Span(a.line, a.column, b.end_line, b.end_column)
+
+
+def _node_span(x: Any) -> A.Span:
+    if isinstance(x, A.Span):
+        return x
+    if isinstance(x, Token):
+        return A.Span(x.line, x.column, x.end_line, x.end_column)
+    span = getattr(x, "span", None)
+    if span is not None:
+        return span
+    if isinstance(x, tuple) and x:  # a header field's (key, value, span) or a list
+        return _node_span(x[-1])
+    raise TypeError(f"no span for {x!r}")
+
+
+def _name(tok: Token) -> A.Name:
+    return A.Name(str(tok), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))
+
+
+def _text(tok: Token) -> A.Text:
+    return A.Text(_unquote(str(tok)), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))
+
+
+def _tokens(children: list, kind: str) -> list[Token]:
+    return [c for c in children if isinstance(c, Token) and c.type == kind]
+
+
+def _first(children: list, kind: str) -> Token | None:
+    for c in children:
+        if isinstance(c, Token) and c.type == kind:
+            return c
+    return None
+
+
+def _of(children: list, cls: type) -> list:
+    return [c for c in children if isinstance(c, cls)]
+
+
+class ToAst(Transformer):
+    """Builds `dsl.ast` nodes; one method per grammar rule or alias."""
+
+    # ---- header --------------------------------------------------------------
+    def _header(self, kind: str, c: list) -> A.Header:
+        fields = tuple(x for x in c[2:] if isinstance(x, A.HeaderField))
+        allows = tuple(x for x in c[2:] if isinstance(x, A.Allow))
+        return A.Header(kind, _text(c[1]), fields, allows, _span(c[0], c[-1]))
+
+    def policy_header(self, c: list) -> A.Header:
+        return self._header("policy", c)
+
+    def vocabulary_header(self, c: list) -> A.Header:
+        return self._header("vocabulary", c)
+
+    def authority_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("authority", _text(c[1]), _span(c[0], c[-1]))
+
+    def version_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("version", _text(c[1]), _span(c[0], c[-1]))
+
+    def effective_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("effective", _name(c[1]), _span(c[0], c[-1]))
+
+    def review_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("review", _name(c[2]), _span(c[0], c[-1]))
+
+    def source_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("source", _text(c[1]), _span(c[0], c[-1]))
+
+    def uses_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("uses", _text(c[1]), _span(c[0], c[-1]))
+
+    def trigger_day_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("trigger_day", int(c[-1]), _span(c[0], c[-1]))
+
+    def file(self, c: list) -> A.PolicyFile:
+        return A.PolicyFile(c[0], tuple(c[1:]))
+
+    # ---- declarations ----------------------------------------------------------
+    def same_as(self, c: list) -> tuple:
+        return ("same_as", _name(c[2]), _span(c[0], c[-1]))
+
+    def role_decl(self, c: list) -> A.RoleDecl:
+        label = _first(c, "STRING")
+        same = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return A.RoleDecl(_name(c[1]), _text(label) if label else None, same, _span(c[0], c[-1]))
+
+    def recorded_as(self, c: list) -> A.RecordedAs:
+        return A.RecordedAs(_name(c[2]), _text(c[3]), _span(c[0], c[-1]))
+
+    def event_decl(self, c: list) -> A.EventDecl:
+        label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        same = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return A.EventDecl(
+            _name(c[1]),
+            _text(label) if label else None,
+            same,
+            tuple(_of(c, A.RecordedAs)),
+            _span(c[0], c[-1]),
+        )
+
+    def name_list(self, c: list) -> tuple:
+        return ("names", tuple(_name(t) for t in _tokens(c, "NAME")), _span(c[0], c[-1]))
+
+    def service(self, c: list) -> tuple:
+        return ("service", _name(c[1]), _span(c[0], c[-1]))
+
+    def entered_on(self, c: list) -> tuple:
+        return ("entered", c[2][1], _span(c[0], c[-1]))
+
+    def left_on(self, c: list) -> tuple:
+        return ("left", c[2][1], _span(c[0], c[-1]))
+
+    def initial(self, c: list) -> tuple:
+        return ("initial", True, _span(c[0], c[0]))
+
+    def final(self, c: list) -> tuple:
+        return ("final", True, _span(c[0], c[0]))
+
+    def status_decl(self, c: list) -> A.StatusDecl:
+        label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        items: dict[str, Any] = {}
+        entered: list[A.Name] = []
+        left: list[A.Name] = []
+        for x in c:
+            if isinstance(x, tuple):
+                if x[0] == "entered":
+                    entered.extend(x[1])
+                elif x[0] == "left":
+                    left.extend(x[1])
+                else:
+                    items[x[0]] = x[1]
+        return A.StatusDecl(
+            _name(c[1]),
+            _text(label) if label else None,
+            items.get("same_as"),
+            items.get("service"),
+            tuple(entered),
+            tuple(left),
+            bool(items.get("initial")),
+            bool(items.get("final")),
+            _span(c[0], c[-1]),
+        )
+
+    def transition_condition(self, c: list) -> tuple:
+        return ("when", _text(c[1]), _span(c[0], c[-1]))
+
+    def decided_by(self, c: list) -> tuple:
+        return ("by", _name(c[2]), _span(c[0], c[-1]))
+
+    def transition_decl(self, c: list) -> A.TransitionDecl:
+        names = _tokens(c[:7], "NAME")
+        conds = tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "when")
+        by = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by"), None)
+        return A.TransitionDecl(
+            _name(names[0]), _name(names[1]), _name(names[2]), conds, by, _span(c[0], c[-1])
+        )
+
+    # ---- obligations -----------------------------------------------------------
+    def citation(self, c: list) -> A.Citation:
+        return A.Citation(_text(c[1]), _text(c[2]), _span(c[0], c[-1]))
+
+    def allow(self, c: list) -> A.Allow:
+        return A.Allow(str(c[1]), _text(c[3]), _span(c[0], c[-1]))
+
+    def while_status(self, c: list) -> tuple:
+        return ("while", _name(c[1]), _span(c[0], c[-1]))
+
+    def extension(self, c: list) -> A.Extension:
+        return A.Extension(_name(c[2]), c[-1], _span(c[0], c[-1]))
+
+    def attribute_condition(self, c: list) -> A.AttributeCondition:
+        negated = _first(c, "NOT") is not None
+        values: list[Any] = []
+        for x in c[3:]:
+            if isinstance(x, Token):
+                if x.type == "NAME":
+                    values.append(_name(x))
+                elif x.type == "STRING":
+                    values.append(_text(x))
+                elif x.type == "INT":
+                    values.append(int(x))
+        return A.AttributeCondition(_name(c[1]), negated, tuple(values), _span(c[0], c[-1]))
+
+    def age_comparison(self, c: list) -> str:
+        return " ".join(str(t) for t in c)
+
+    def age_condition(self, c: list) -> A.AgeCondition:
+        return A.AgeCondition(c[2], tuple(_of(c, A.Duration)), _span(c[0], c[-1]))
+
+    def prose_condition(self, c: list) -> A.ProseCondition:
+        return A.ProseCondition(_text(c[1]), _span(c[0], c[-1]))
+
+    def modality(self, c: list) -> Token:
+        return c[0]
+
+    def action(self, c: list) -> tuple:
+        if len(c) == 2:
+            return (_name(c[0]), _name(c[1]))
+        return (None, _name(c[0]))
+
+    def duty(self, c: list) -> A.Duty:
+        role = _name(c[0]) if isinstance(c[0], Token) and c[0].type == "NAME" else None
+        modality = next(x for x in c if isinstance(x, Token) and x.type in ("MUST", "SHOULD"))
+        verb, action = next(x for x in c if isinstance(x, tuple))
+        timing = next((x for x in c if isinstance(x, A.Timing)), None)
+        return A.Duty(role, str(modality), verb, action, timing, _span(c[0], c[-1]))
+
+    def obligation_decl(self, c: list) -> A.ObligationDecl:
+        title = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        return A.ObligationDecl(
+            _name(c[1]),
+            _text(title) if title else None,
+            tuple(_of(c, A.Citation)),
+            tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "while"),
+            tuple(x for x in c if isinstance(x, A.AttributeCondition | A.AgeCondition | A.ProseCondition)),
+            tuple(_of(c, A.Duty)),
+            tuple(_of(c, A.Extension)),
+            tuple(_of(c, A.Allow)),
+            _span(c[0], c[-1]),
+        )
+
+    def _note(self, kind: str, c: list) -> A.NoteDecl:
+        title = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        return A.NoteDecl(
+            kind,
+            _name(c[1]),
+            _text(title) if title else None,
+            tuple(_of(c, A.Citation)),
+            tuple(_of(c, A.Allow)),
+            _span(c[0], c[-1]),
+        )
+
+    def principle_decl(self, c: list) -> A.NoteDecl:
+        return self._note("principle", c)
+
+    def checklist_decl(self, c: list) -> A.NoteDecl:
+        return self._note("checklist", c)
+
+    # ---- timing ------------------------------------------------------------------
+    def duration(self, c: list) -> A.Duration:
+        unit = " ".join(str(c[1]).split())
+        return A.Duration(int(c[0]), unit, _span(c[0], c[1]))
+
+    def deadline(self, c: list) -> A.Timing:
+        return A.Timing("deadline", _span(c[0], c[-1]), duration=c[1], event=_name(c[3]))
+
+    def then_within(self, c: list) -> A.Step:
+        return A.Step("within", c[2], None, _span(c[0], c[-1]))
+
+    def then_every(self, c: list) -> A.Step:
+        bound = c[3] if len(c) > 3 else None
+        return A.Step("every", c[2], bound, _span(c[0], c[-1]))
+
+    def schedule(self, c: list) -> A.Timing:
+        return A.Timing(
+            "schedule",
+            _span(c[0], c[-1]),
+            duration=c[2],
+            event=_name(c[4]),
+            steps=tuple(_of(c, A.Step)),
+        )
+
+    def from_event(self, c: list) -> tuple:
+        return ("from", _name(c[1]), _span(c[0], c[-1]))
+
+    def until_event(self, c: list) -> A.Bound:
+        ordinal = _first(c, "ORDINAL")
+        return A.Bound(
+            "until",
+            event=_name(_tokens(c, "NAME")[0]),
+            ordinal=int(str(ordinal)[:-2]) if ordinal else None,
+            span=_span(c[0], c[-1]),
+        )
+
+    def for_duration(self, c: list) -> A.Bound:
+        return A.Bound("for", duration=c[1], span=_span(c[0], c[-1]))
+
+    def recurrence(self, c: list) -> A.Timing:
+        frm = next((x[1] for x in c if isinstance(x, tuple)), None)
+        bound = next((x for x in c if isinstance(x, A.Bound)), None)
+        return A.Timing("recurrence", _span(c[0], c[-1]), duration=c[1], event=frm, bound=bound)
+
+    def advance_notice(self, c: list) -> A.Timing:
+        return A.Timing("advance_notice", _span(c[0], c[-1]), duration=c[2], event=_name(c[4]))
+
+    def age_milestone(self, c: list) -> A.Timing:
+        return A.Timing("age_milestone", _span(c[0], c[-1]), age=tuple(_of(c, A.Duration)))
+
+    def ordinal_milestone(self, c: list) -> A.Timing:
+        return A.Timing(
+            "ordinal_milestone", _span(c[0], c[-1]), ordinal=int(str(c[2])[:-2]), event=_name(c[3])
+        )
+
+    def vague(self, c: list) -> A.Timing:
+        return A.Timing("vague", _span(c[0], c[0]), phrase=" ".join(str(c[0]).split()))
+
+    def restart(self, c: list) -> A.Restart:
+        return A.Restart(c[2], _name(c[4]), _span(c[0], c[-1]))
+
+    def timing(self, c: list) -> A.Timing:
+        base: A.Timing = c[0]
+        restarts = tuple(c[1:])
+        if not restarts:
+            return base
+        return A.Timing(
+            base.kind,
+            _span(base.span, restarts[-1].span),
+            duration=base.duration,
+            event=base.event,
+            steps=base.steps,
+            bound=base.bound,
+            age=base.age,
+            ordinal=base.ordinal,
+            phrase=base.phrase,
+            restarts=restarts,
+        )

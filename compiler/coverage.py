@@ -27,6 +27,7 @@ TIMESCALE = re.compile(
     re.IGNORECASE,
 )
 _AGE_BEFORE = re.compile(r"(?:\baged?|\bunder|\bover|\bthe age of|\bup to)\s*$", re.IGNORECASE)
+_BULLETS = " -•·\u2022\uf0b7"  # noqa: B005 (a set of characters to strip)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(•\-])")
 
 
@@ -80,7 +81,7 @@ def timescale_sentences(text: str) -> list[Sentence]:
     for number, line in enumerate(text.split("\n"), start=1):
         for cell in line.split("\t"):
             for part in _SENTENCE_END.split(cell):
-                part = part.strip(" -•·\u2022\uf0b7")
+                part = part.strip(_BULLETS)
                 if not part:
                     continue
                 cores = _phrase_cores(part)

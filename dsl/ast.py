@@ -23,10 +23,10 @@ class Span:
     end_column: int
 
     @staticmethod
-    def of(token: Any) -> "Span":
+    def of(token: Any) -> Span:
         return Span(token.line, token.column, token.end_line, token.end_column)
 
-    def to(self, other: "Span") -> "Span":
+    def to(self, other: Span) -> Span:
         return Span(self.line, self.column, other.end_line, other.end_column)
 
 

@@ -187,13 +187,28 @@ def _header(out: _Out, h: A.Header) -> None:
         _allow(out, a)
 
 
+def _may_pack(previous: tuple[A.Declaration, int], d: A.Declaration, size: int, lines: list[str]) -> bool:
+    """One-line declarations of the same kind may stand together without a blank line,
+    as the author wrote them; anything longer is separated by one blank line."""
+    prev, prev_size = previous
+    if prev_size != 1 or size != 1 or type(prev) is not type(d):
+        return False
+    between = lines[prev.span.end_line : d.span.line - 1]
+    return all(line.strip() for line in between)
+
+
 def format_file(tree: A.PolicyFile, source_text: str) -> str:
+    lines = source_text.split("\n")
     out = _Out()
     _header(out, tree.header)
+    previous: tuple[A.Declaration, int] | None = None
     for d in tree.declarations:
-        out.blank()
-        _decl(out, d)
-    lines = source_text.split("\n")
+        one = _Out()
+        _decl(one, d)
+        if previous is None or not _may_pack(previous, d, len(one.lines), lines):
+            out.blank()
+        out.lines.extend(one.lines)
+        previous = (d, len(one.lines))
     own: list[A.Comment] = []
     trailing: list[A.Comment] = []
     for c in tree.comments:
@@ -217,6 +232,9 @@ def format_file(tree: A.PolicyFile, source_text: str) -> str:
     for i, (src_line, text) in enumerate(text_lines):
         while k < len(own) and own[k].line < src_line:
             indent = text[: len(text) - len(text.lstrip())]
+            gap_before = own[k].line >= 2 and not lines[own[k].line - 2].strip()
+            if gap_before and result and result[-1] != "":
+                result.append("")
             result.append(indent + own[k].text.rstrip())
             k += 1
         result.append(text + ("  " + "  ".join(tails[i]) if i in tails else ""))

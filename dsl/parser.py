@@ -181,6 +181,9 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
         hint = _hint_for_word(str(tok), expected)
     if tok.type == "INT" and "UNIT" not in expected and "DATE" in expected:
         hint = "write dates as YYYY-MM-DD"
+    misspelt = _misspelt_previous_word(src, tok, expected)
+    if misspelt is not None:
+        return misspelt
     listed = _expected_list(expected)
     message = f"unexpected {_describe_found(tok)}"
     if listed:
@@ -188,6 +191,26 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     if hint is None and "MUST" in expected and tok.type == "NAME":
         hint = "a duty reads `ROLE must VERB EVENT TIMING`, for example `social_worker must do visit within 5 working days of referral`"
     return Diagnostic("E101", message, src.path, span, hint=hint)
+
+
+def _misspelt_previous_word(src: SourceFile, tok: Token, expected: set[str]) -> Diagnostic | None:
+    """A misspelt keyword often parses as a name and the error shows one token later
+    (`must do visit withn 5 days`: `withn` reads as the role of a new duty, and `5` fails).
+    Point at the misspelt word instead."""
+    if "MUST" not in expected or tok.type == "$END":
+        return None
+    before = src.line(tok.line)[: max(tok.column - 1, 0)].rstrip()
+    word = before.split()[-1] if before.split() else ""
+    if not word.isidentifier() or word in keywords():
+        return None
+    close = difflib.get_close_matches(word.lower(), list(keywords()), n=1, cutoff=0.75)
+    if not close:
+        return None
+    column = len(before) - len(word) + 1
+    return Diagnostic(
+        "E101", f"unexpected word `{word}`", src.path, A.Span(tok.line, column, tok.line, column + len(word)),
+        hint=f"did you mean `{close[0]}`?",
+    )
 
 
 def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:

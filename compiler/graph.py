@@ -1,0 +1,67 @@
+"""The policy graph (the compiler's IR): a networkx MultiDiGraph of statuses, events and
+obligations.
+
+Nodes: `("status", id)`, `("event", id)`, `("obligation", id)`.
+Edges: status → status for each transition (`kind="transition"`, with the event and the
+deciding role); obligation → status (`kind="applies_in"`); obligation → event
+(`kind="action"`, `"trigger"`, `"until"`, `"restart"`, `"before"`); event → status
+(`kind="enters"` / `"leaves"`). Analyses and the process-map emitter read it.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from compiler.model import Policy
+
+
+def build_graph(policy: Policy) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(policy=policy.path)
+    used_statuses = {t.source for t in policy.transitions} | {t.target for t in policy.transitions}
+    used_statuses |= {o.status for o in policy.obligations if o.status}
+    used_statuses |= {s.id for s in policy.statuses.values() if s.origin == policy.path}
+    for sid in sorted(used_statuses):
+        s = policy.statuses.get(sid)
+        g.add_node(("status", sid), kind="status", label=s.label if s else sid,
+                   service=s.service if s else None, initial=bool(s and s.initial), final=bool(s and s.final))
+        if s:
+            for e in s.entered_on:
+                g.add_edge(("event", e), ("status", sid), kind="enters")
+            for e in s.left_on:
+                g.add_edge(("event", e), ("status", sid), kind="leaves")
+    for t in policy.transitions:
+        g.add_edge(("status", t.source), ("status", t.target), kind="transition", event=t.event,
+                   decided_by=t.decided_by, conditions=t.conditions)
+        g.add_node(("event", t.event), kind="event")
+    for o in policy.obligations:
+        node = ("obligation", o.id)
+        g.add_node(node, kind="obligation", obligation=o)
+        if o.status:
+            g.add_edge(node, ("status", o.status), kind="applies_in")
+        g.add_edge(node, ("event", o.action), kind="action")
+        t = o.timing
+        if t is None:
+            continue
+        if t.trigger:
+            g.add_edge(node, ("event", t.trigger), kind="before" if t.kind == "advance_notice" else "trigger")
+        for e in [t.until_event, *(s.until_event for s in t.steps)]:
+            if e:
+                g.add_edge(node, ("event", e), kind="until")
+        for r in t.restarts:
+            g.add_edge(node, ("event", r.event), kind="restart")
+    for n, data in g.nodes(data=True):
+        if "kind" not in data:
+            data["kind"] = n[0]
+    return g
+
+
+def status_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
+    """Statuses and the transitions between them only."""
+    sg = nx.DiGraph()
+    for n, data in g.nodes(data=True):
+        if data.get("kind") == "status":
+            sg.add_node(n[1], **data)
+    for a, b, data in g.edges(data=True):
+        if data.get("kind") == "transition":
+            sg.add_edge(a[1], b[1])
+    return sg

@@ -1,0 +1,141 @@
+"""Each analysis: a small policy written to trigger it, and one written to keep it quiet."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+JOURNEY = '''
+transition from contact to referral on referral
+transition from referral to child_protection on cp_plan_start
+transition from child_protection to closed on closure
+'''
+VISITS = '''
+obligation cp_visits "Visits"
+  cite "1" "seen fortnightly"
+  while child_protection
+  social_worker must do statutory_visit every 2 weeks
+'''
+
+
+def codes(policyc, path, *extra) -> list[dict]:
+    run = policyc(f"check {path} --format json " + " ".join(str(e) for e in extra))
+    assert run.code in (0, 1), run.err
+    return json.loads(run.out)["diagnostics"]
+
+
+def only(diags, code):
+    return [d for d in diags if d["code"] == code]
+
+
+CASES = {
+    # code: (triggering body, quiet body)
+    "W401": (JOURNEY + VISITS + "transition from looked_after to closed on ceased_looked_after\n", JOURNEY + VISITS),
+    "W402": ("transition from contact to referral on referral\ntransition from referral to child_protection on cp_plan_start\n"
+             + VISITS, JOURNEY + VISITS),
+    "W403": (JOURNEY + VISITS + 'obligation x "X"\n  cite "1" "two words"\n  while child_protection\n'
+             '  social_worker must do core_group_meeting within 10 working days of never_happens\n'
+             'event never_happens "Never"\n',
+             JOURNEY + VISITS + 'obligation x "X"\n  cite "1" "two words"\n  while child_protection\n'
+             '  social_worker must do core_group_meeting within 10 working days of icpc\n'),
+    "W404": (JOURNEY, JOURNEY + VISITS),
+    "W405": (JOURNEY + VISITS.replace("social_worker must", "must"), JOURNEY + VISITS),
+    "W406": (JOURNEY + VISITS.replace("every 2 weeks", "regularly"), JOURNEY + VISITS),
+    "W407": (JOURNEY + VISITS.replace('  cite "1" "seen fortnightly"\n', ""), JOURNEY + VISITS),
+    "W408": (JOURNEY + VISITS.replace(" every 2 weeks", ""), JOURNEY + VISITS),
+    "I409": (JOURNEY + VISITS.replace("  while", '  when "the child agrees"\n  while'),
+             JOURNEY + VISITS.replace("  while", "  when placement_type is foster\n  while")),
+    "W410": (JOURNEY + VISITS.replace("every 2 weeks", "every 2 weeks\n    restart within 1 week of cp_plan_end"),
+             JOURNEY + VISITS.replace("every 2 weeks", "every 2 weeks\n    restart within 1 week of placement_change")),
+    "W501": (JOURNEY + VISITS + VISITS.replace("cp_visits", "cp_visits_2").replace("2 weeks", "3 weeks"),
+             JOURNEY + VISITS + VISITS.replace("cp_visits", "cp_visits_2")),
+    "W502": (JOURNEY + VISITS + VISITS.replace("cp_visits", "v2").replace("every 2 weeks", "every 10 working days")
+             + VISITS.replace("cp_visits", "v3").replace("every 2 weeks", "every 10 days"),
+             JOURNEY + VISITS + VISITS.replace("cp_visits", "v2").replace("every 2 weeks", "every 10 working days")
+             + VISITS.replace("cp_visits", "v3").replace("every 2 weeks", "every 10 working days")),
+    "W503": (JOURNEY + VISITS.replace("every 2 weeks", "first within 1 week of cp_plan_start then every 6 weeks for 4 weeks"
+                                      " then every 3 months"),
+             JOURNEY + VISITS.replace("every 2 weeks", "first within 1 week of cp_plan_start then every 6 weeks for 1 year"
+                                      " then every 3 months")),
+    "W504": (JOURNEY + VISITS + 'obligation icpc_due "ICPC"\n  cite "1" "two words"\n'
+             '  cp_chair must hold icpc within 3 working days of strategy_discussion\n'
+             'obligation report "Report"\n  cite "2" "two words"\n'
+             '  social_worker must do conference_report_shared at least 5 working days before icpc\n',
+             JOURNEY + VISITS + 'obligation icpc_due "ICPC"\n  cite "1" "two words"\n'
+             '  cp_chair must hold icpc within 15 working days of strategy_discussion\n'
+             'obligation report "Report"\n  cite "2" "two words"\n'
+             '  social_worker must do conference_report_shared at least 2 working days before icpc\n'),
+    "W505": (JOURNEY + VISITS.replace("every 2 weeks", "first within 1 week of cp_plan_start then every 2 weeks for 1 year"
+                                      " then every 2 weeks"),
+             JOURNEY + VISITS.replace("every 2 weeks", "first within 1 week of cp_plan_start then every 2 weeks for 1 year"
+                                      " then every 4 weeks")),
+    "W506": (JOURNEY + VISITS + VISITS.replace("cp_visits", "young").replace("  while", "  when age under 5 years\n  while")
+             .replace("2 weeks", "3 weeks"),
+             JOURNEY + VISITS + VISITS.replace("cp_visits", "young").replace("  while", "  when age under 5 years\n  while")
+             .replace("2 weeks", "1 week")),
+    "I507": (JOURNEY + VISITS.replace("every 2 weeks", "every 4 weeks")
+             + VISITS.replace("cp_visits", "v2").replace("every 2 weeks", "every 20 working days"),
+             JOURNEY + VISITS.replace("every 2 weeks", "every 4 weeks")
+             + VISITS.replace("cp_visits", "v2").replace("every 2 weeks", "every 28 days")),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_analysis_triggers_and_stays_quiet(code, policyc, write_policy):
+    loud, quiet = CASES[code]
+    found = only(codes(policyc, write_policy(loud, "loud.policy")), code)
+    assert found, f"{code} not reported"
+    assert found[0]["severity"] in ("warning", "info")
+    assert not only(codes(policyc, write_policy(quiet, "quiet.policy")), code)
+
+
+def test_conflicts_carry_both_places_and_quotes(policyc, write_policy):
+    loud = JOURNEY + VISITS + VISITS.replace("cp_visits", "cp_visits_2").replace("2 weeks", "3 weeks").replace(
+        "seen fortnightly", "seen every three weeks")
+    d = only(codes(policyc, write_policy(loud)), "W501")[0]
+    assert len(d["related"]) == 2
+    notes = " ".join(r["message"] for r in d["related"])
+    assert '"seen fortnightly"' in notes and '"seen every three weeks"' in notes
+    text = policyc(f"check {write_policy(loud)}").out
+    assert "= note:" in text and "-->" in text
+
+
+def test_suppression_requires_a_reason_and_is_counted(policyc, write_policy):
+    body = JOURNEY + VISITS.replace("social_worker must", "must") + '  allow W405 because "the document names nobody"\n'
+    path = write_policy(body)
+    assert not only(codes(policyc, path), "W405")
+    assert "1 suppressed by `allow`" in policyc(f"check {path}").out
+    broken = write_policy(JOURNEY + VISITS + "  allow W405\n", "b.policy")
+    assert only(codes(policyc, broken), "E104") or only(codes(policyc, broken), "E101")
+
+
+def test_across_documents_of_one_authority(policyc, write_policy, tmp_path):
+    write_policy(JOURNEY + VISITS, "a.policy")
+    write_policy(JOURNEY + VISITS.replace("2 weeks", "4 weeks").replace("seen fortnightly", "seen monthly"), "b.policy")
+    diags = only(codes(policyc, tmp_path), "W508")
+    assert diags and "Test policy" in diags[0]["message"]
+    assert {r["file"].split("/")[-1] for r in diags[0]["related"]} == {"a.policy", "b.policy"}
+
+
+def test_statutory_floor(policyc, write_policy, tmp_path):
+    floor = tmp_path / "national"
+    floor.mkdir()
+    (floor / "vocabulary.policy").write_text((tmp_path / "vocabulary.policy").read_text())
+    (floor / "statute.policy").write_text(
+        'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n'
+        'obligation visits "Visits"\n  cite "reg 1" "visit every 2 weeks"\n  while child_protection\n'
+        '  social_worker must do statutory_visit every 2 weeks\n\n'
+        'obligation assessment "Assessment"\n  cite "reg 2" "45 working days"\n'
+        '  social_worker must do assessment_completed within 45 working days of referral\n')
+    weak = write_policy(JOURNEY + VISITS.replace("every 2 weeks", "every 3 weeks"), "weak.policy")
+    run = policyc(f"check {weak} --against {floor} --format json")
+    diags = json.loads(run.out)["diagnostics"]
+    assert run.code == 1
+    e = only(diags, "E601")[0]
+    assert "every 3 weeks" in e["message"] and "every 2 weeks" in e["message"]
+    assert only(diags, "I602") and "assessment" in only(diags, "I602")[0]["message"]
+    ok = write_policy(JOURNEY + VISITS.replace("every 2 weeks", "every 1 week"), "ok.policy")
+    assert policyc(f"check {ok} --against {floor}").code == 0
+    depends = write_policy(JOURNEY + VISITS.replace("every 2 weeks", "every 10 working days"), "d.policy")
+    assert only(codes(policyc, depends, "--against", floor), "I603")

@@ -59,7 +59,7 @@ class SourceCount:
     """What was done with one input: `read` rows (or dates) = used + `rejected`."""
 
     source: str
-    unit: str
+    unit: str  # singular: "row", "date", "child"
     read: int = 0
     rejected: int = 0
     events: int = 0
@@ -180,7 +180,7 @@ class Episode:
 class _Collector:
     """Issues and counts for one source file."""
 
-    def __init__(self, result: ImportResult, source: str, unit: str = "rows") -> None:
+    def __init__(self, result: ImportResult, source: str, unit: str = "row") -> None:
         self.result = result
         self.source = source
         self.count = SourceCount(source, unit)
@@ -226,8 +226,8 @@ def import_ssda903(folder: Path, with_children: bool = True) -> ImportResult:
         review_children = _reviews(reviews_path, result)
         orphans = len(review_children - episode_children)
         if orphans:
-            result.notes.append(f"{orphans} children have reviews but no episodes: their cla_review events are "
-                                "written, but no looked-after period is known for them")
+            result.notes.append(f"{_count(orphans, 'child', 'children')} with reviews but no episodes: the "
+                                "cla_review events are written, but no looked-after period is known")
     if with_children:
         header_path = find_file(folder, FILES["header"])
         if header_path is None:
@@ -237,14 +237,18 @@ def import_ssda903(folder: Path, with_children: bool = True) -> ImportResult:
             known = {str(c["child_id"]) for c in result.children}
             unknown = len({e.child_id for e in result.events} - known)
             if unknown:
-                result.notes.append(f"{unknown} children with events are not in {header_path.name}: "
-                                    "no date of birth for them")
+                result.notes.append(f"{_count(unknown, 'child', 'children')} with events but not in "
+                                    f"{header_path.name}: no date of birth")
     return result
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
 
 
 def _blank_note(result: ImportResult, name: str, blank: int) -> None:
     if blank:
-        result.notes.append(f"{name}: {blank} blank row{'s' if blank > 1 else ''} skipped")
+        result.notes.append(f"{name}: {_count(blank, 'blank row', 'blank rows')} skipped")
 
 
 def _episodes(path: Path, result: ImportResult) -> set[str]:
@@ -265,11 +269,12 @@ def _episodes(path: Path, result: ImportResult) -> set[str]:
         began_before += episodes[0][0].rne not in ("", STARTED)
         legal_only += _period(child, episodes, out)
     if began_before:
-        result.notes.append(f"{began_before} children's first episode is not RNE {STARTED}: their looked-after "
-                            "period began before this data, so no became_looked_after is written for it")
+        result.notes.append(f"{_count(began_before, 'child', 'children')}: the first episode is not RNE {STARTED}, "
+                            "so the looked-after period began before this data: no became_looked_after is written "
+                            "for it")
     if legal_only:
-        result.notes.append(f"{legal_only} episodes with RNE {LEGAL_STATUS_ONLY} (change of legal status only): "
-                            "no placement event")
+        result.notes.append(f"{_count(legal_only, 'episode', 'episodes')} with RNE {LEGAL_STATUS_ONLY} (change of "
+                            "legal status only): no placement event")
     return set(by_child)
 
 

@@ -1,0 +1,97 @@
+"""Findings pages: every diagnostic about an authority's documents, with the clauses and the
+full quotes of the obligations involved, and what the finding means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.emitters.escape import md_text
+from compiler.model import Citation, Policy
+from dsl.codes import CODES
+from dsl.diagnostics import Diagnostic, Severity
+
+SEVERITY_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+
+
+@dataclass(frozen=True)
+class Place:
+    policy: Policy
+    item_id: str
+    citations: tuple[Citation, ...]
+
+
+def _places(policies: dict[str, Policy], file: str, line: int) -> Place | None:
+    p = policies.get(file)
+    if p is None:
+        return None
+    for item in [*p.obligations, *p.notes]:
+        if item.span.line <= line <= item.span.end_line:
+            return Place(p, item.id, item.citations)
+    return None
+
+
+def _quote_lines(place: Place) -> list[str]:
+    out = [f"- `{place.item_id}` in *{md_text(place.policy.title)}*:"]
+    for c in place.citations:
+        out.append(f"    - clause **{md_text(c.clause)}**: “{md_text(c.quote)}”")
+    if not place.citations:
+        out.append("    - (no citation)")
+    return out
+
+
+def findings_markdown(title: str, diagnostics: list[Diagnostic], policies: list[Policy],
+                      suppressed: list[Diagnostic] | None = None) -> str:
+    by_file = {p.path: p for p in policies}
+    lines = [f"# Findings: {md_text(title)}", ""]
+    counts = {s: sum(d.severity.value == s for d in diagnostics) for s in ("error", "warning", "info")}
+    lines.append(f"{counts['error']} errors, {counts['warning']} warnings and {counts['info']} notes from "
+                 "`policyc check` (with the statutory floor in `policies/national/`). "
+                 "Each finding names the clauses involved with their quotes; `policyc explain CODE` says more.")
+    lines.append("")
+    for severity in ("error", "warning", "info"):
+        group = [d for d in diagnostics if d.severity.value == severity]
+        if not group:
+            continue
+        lines += [f"## {SEVERITY_TITLE[severity]}", ""]
+        for code in sorted({d.code for d in group}):
+            c = CODES[code]
+            items = [d for d in group if d.code == code]
+            lines += [f"### {code}: {md_text(c.title)} ({len(items)})", "", f"*{md_text(c.explanation)}*", ""]
+            for d in items:
+                lines.append(f"**{md_text(d.message)}**  ")
+                lines.append(f"`{d.file}:{d.span.line}`" + (f" — {md_text(d.hint)}" if d.hint else ""))
+                lines.append("")
+                seen: set[tuple[str, str]] = set()
+                for file, line in [(d.file, d.span.line), *((r.file, r.span.line) for r in d.related)]:
+                    place = _places(by_file, file, line)
+                    if place is None or (place.policy.path, place.item_id) in seen:
+                        continue
+                    seen.add((place.policy.path, place.item_id))
+                    lines += _quote_lines(place)
+                lines.append("")
+    if suppressed:
+        lines += ["## Accepted with a reason (`allow`)", ""]
+        for d in suppressed:
+            reason = _reason(by_file.get(d.file), d)
+            lines.append(f"- `{d.code}` {md_text(d.message)} (`{d.file}:{d.span.line}`): {md_text(reason)}")
+        lines.append("")
+    if not diagnostics and not suppressed:
+        lines.append("No findings.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _reason(policy: Policy | None, d: Diagnostic) -> str:
+    if policy is None:
+        return ""
+    for a in policy.allows:
+        if a.code == d.code:
+            return a.reason
+    for item in [*policy.obligations, *policy.notes]:
+        if item.span.line <= d.span.line <= item.span.end_line:
+            for a in item.allows:
+                if a.code == d.code:
+                    return a.reason
+    return ""
+
+
+__all__ = ["findings_markdown", "Severity"]

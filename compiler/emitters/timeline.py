@@ -1,0 +1,134 @@
+"""Timelines: what falls due in the first year after a child enters a status, one row per
+duty, drawn to scale as an SVG (a Gantt-like chart).
+
+Dates are computed with the real calendar (working days skip weekends and bank holidays,
+months are calendar months) for a child entering the status on REFERENCE_START, a Monday
+with a bank holiday in the following months, so working-day deadlines show their real
+length. Every occurrence is assumed done on its due date. A trigger other than the status's
+own entry event is assumed to happen on day 0 too; the row says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from compiler import describe
+from compiler.emitters.escape import html_text
+from compiler.model import Obligation, Policy
+from compiler.timescales import Duration, Unit, add
+
+REFERENCE_START = dt.date(2024, 3, 4)  # a Monday; Good Friday and Easter Monday follow within 5 weeks
+HORIZON_DAYS = 366
+MAX_MARKS = 60
+
+LEFT = 330
+WIDTH = 1000
+ROW = 26
+TOP = 56
+
+
+@dataclass(frozen=True)
+class Row:
+    obligation: Obligation
+    label: str
+    detail: str
+    marks: tuple[int, ...]  # days after the start
+    assumed_trigger: str | None
+
+
+def _walk(start: dt.date, first: Duration | None, steps: list[tuple[str, Duration, Duration | None, bool]]) -> list[int]:
+    """Due days of a schedule: first deadline, then each step (kind, duration, for-window, bounded-by-event)."""
+    marks: list[int] = []
+    cur = start
+    if first is not None:
+        cur = add(start, first)
+        marks.append((cur - start).days)
+    for kind, d, window, until in steps:
+        if kind == "within":
+            cur = add(cur, d)
+            marks.append((cur - start).days)
+            continue
+        end = add(cur, window) if window else None
+        count = 0
+        while len(marks) < MAX_MARKS:
+            nxt = add(cur, d)
+            if d.amount == 0 or (nxt - start).days > HORIZON_DAYS or (end is not None and nxt > end):
+                break
+            if until and count >= 4:  # bounded by an event we cannot date: show the first few only
+                break
+            cur = nxt
+            marks.append((cur - start).days)
+            count += 1
+        if (cur - start).days > HORIZON_DAYS:
+            break
+    return [m for m in marks if m <= HORIZON_DAYS]
+
+
+def rows_for(policy: Policy, status: str) -> list[Row]:
+    entering = set(policy.statuses[status].entered_on) if status in policy.statuses else set()
+    rows: list[Row] = []
+    for o in sorted((o for o in policy.obligations if o.status == status and o.timing is not None),
+                    key=lambda o: (o.span.line, o.id)):
+        t = o.timing
+        assert t is not None
+        marks: list[int] = []
+        if t.kind == "deadline":
+            marks = _walk(REFERENCE_START, t.duration, [])
+        elif t.kind == "schedule":
+            marks = _walk(REFERENCE_START, t.duration,
+                          [(s.kind, s.duration, s.for_duration, s.until_event is not None) for s in t.steps])
+        elif t.kind == "recurrence" and t.duration is not None:
+            marks = _walk(REFERENCE_START, None, [("every", t.duration, t.for_duration, t.until_event is not None)])
+        else:
+            continue
+        assumed = t.trigger if t.trigger and t.trigger not in entering else None
+        rows.append(Row(o, o.title, describe.timing(t, policy), tuple(marks), assumed))
+    return rows
+
+
+def _x(day: int) -> float:
+    return LEFT + (WIDTH - LEFT - 20) * day / HORIZON_DAYS
+
+
+def timeline_svg(policy: Policy, status: str) -> str | None:
+    rows = rows_for(policy, status)
+    if not rows:
+        return None
+    height = TOP + ROW * len(rows) + 40
+    title = f"{policy.label_of_status(status)}: what falls due in the first year"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="t-{status}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        f'<title id="t-{status}">{html_text(title)}</title>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="10" y="20" font-size="15" font-weight="bold">{html_text(title)}</text>',
+        f'<text x="10" y="38" fill="#666666">Day 0 = the child enters the status (drawn for {REFERENCE_START.isoformat()},'
+        ' a Monday; working days skip weekends and bank holidays). Each mark is a due date.</text>',
+    ]
+    # month grid
+    for m in range(0, 13):
+        day = (add(REFERENCE_START, Duration(m, Unit.MONTHS)) - REFERENCE_START).days
+        x = _x(day)
+        out.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="#dddddd"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle" fill="#555555">'
+                   f'{m} m</text>')
+    for i, row in enumerate(rows):
+        y = TOP + ROW * i
+        fill = "#f7f9fc" if i % 2 == 0 else "#ffffff"
+        out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="{fill}" fill-opacity="0.6"/>')
+        label = row.label if len(row.label) <= 46 else row.label[:45] + "…"
+        out.append(f'<text x="10" y="{y + 17}"><title>{html_text(row.detail)}</title>{html_text(label)}</text>')
+        if row.marks:
+            out.append(f'<line x1="{_x(0):.1f}" y1="{y + 13}" x2="{_x(row.marks[-1]):.1f}" y2="{y + 13}" '
+                       f'stroke="#9db7d5" stroke-width="2"/>')
+        colour = "#c0392b" if row.obligation.modality == "must" else "#2e86c1"
+        for k, day in enumerate(row.marks):
+            out.append(f'<circle cx="{_x(day):.1f}" cy="{y + 13}" r="{5 if k == 0 else 4}" fill="{colour}">'
+                       f'<title>{html_text(row.label)}: day {day} ({html_text(row.detail)})</title></circle>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def timeline_statuses(policy: Policy) -> list[str]:
+    return sorted({o.status for o in policy.obligations if o.status and rows_for(policy, o.status)})

@@ -173,7 +173,7 @@ def summary(result: ImportResult, out: Path, children_out: Path | None, rejects:
     kinds = Counter(i.outcome for i in result.issues)
     if result.issues:
         ignored = kinds["ignored"]
-        parts = [f"{kinds['rejected']} rejected"] if kinds["rejected"] else []
+        parts = [_n(kinds["rejected"], "rejection")] if kinds["rejected"] else []
         parts += [f"{ignored} field{'' if ignored == 1 else 's'} ignored"] if ignored else []
         parts += [_n(kinds["warning"], "warning")] if kinds["warning"] else []
         lines.append(f"{rejects}: {_n(len(result.issues), 'problem')} ({', '.join(parts)})")

@@ -32,22 +32,20 @@ def _unquote(raw: str) -> str:
 
 
 def _span(first: Any, last: Any) -> A.Span:
-    a = first if isinstance(first, A.Span) else _node_span(first)
-    b = last if isinstance(last, A.Span) else _node_span(last)
+    """From the start of `first` to the end of `last` (tokens, nodes or spans)."""
+    a = _node_span(first)
+    b = _node_span(last)
     return A.Span(a.line, a.column, b.end_line, b.end_column)
 
 
 def _node_span(x: Any) -> A.Span:
-    if isinstance(x, A.Span):
-        return x
-    if isinstance(x, Token):
+    if type(x) is Token:
         return A.Span(x.line, x.column, x.end_line, x.end_column)
-    span = getattr(x, "span", None)
-    if span is not None:
-        return span
-    if isinstance(x, tuple) and x:  # a header field's (key, value, span) or a list
+    if type(x) is A.Span:
+        return x
+    if type(x) is tuple:  # ("kind", value, span) from an item rule, or (verb, action)
         return _node_span(x[-1])
-    raise TypeError(f"no span for {x!r}")
+    return x.span
 
 
 def _name(tok: Token) -> A.Name:

@@ -134,27 +134,27 @@ class _Converter:
             blocks = [details] if not module else details.findall(module)
             for block in blocks:
                 attrs_start, attrs_end = _attributes(block, start_event)
-                start = self.date(block, start_tag, start_event, ep, attrs_start)
-                end = self.date(block, end_tag, end_event, ep, attrs_end)
+                start = self.module_date(block, start_tag, start_event, ep, attrs_start)
+                end = self.module_date(block, end_tag, end_event, ep, attrs_end)
                 if start and end and end[0] < start[0]:
                     self.issue(end[1], ep.child, end_tag, end[1].text or "", "warning",
                                f"{end_tag} is before {start_tag} ({start[0]}); both written as recorded")
                 if module == "ChildProtectionPlans":
                     for review in block.findall("Reviews/CPPreviewDate"):
-                        self.date_of(review, "rcpc", ep, {})
+                        self.element_date(review, "rcpc", ep, {})
         # the CINdetails-level ICPC date (the only one in census files without a Section47 module); the
         # same date already written from Section47 is merged, not written twice
-        self.date(details, "DateOfInitialCPC", "icpc", ep, {})
+        self.module_date(details, "DateOfInitialCPC", "icpc", ep, {})
 
-    def date(self, block: ET.Element, tag: str, event: str, ep: _Episode,
-             attrs: dict[str, str]) -> tuple[date, ET.Element] | None:
+    def module_date(self, block: ET.Element, tag: str, event: str, ep: _Episode,
+                    attrs: dict[str, str]) -> tuple[date, ET.Element] | None:
         elem = block.find(tag)
         if elem is None:
             return None
-        when = self.date_of(elem, event, ep, attrs)
+        when = self.element_date(elem, event, ep, attrs)
         return (when, elem) if when else None
 
-    def date_of(self, elem: ET.Element, event: str, ep: _Episode, attrs: dict[str, str]) -> date | None:
+    def element_date(self, elem: ET.Element, event: str, ep: _Episode, attrs: dict[str, str]) -> date | None:
         self.dates.read += 1
         text = (elem.text or "").strip()
         when = parse_xs_date(text)
@@ -171,7 +171,6 @@ class _Converter:
             self.result.events.append(Event(ep.child, event, when, self.source, self.lines.get(elem, 0), attrs))
             self.dates.events += 1
         return when
-
 
 
 def _attributes(block: ET.Element, start_event: str) -> tuple[dict[str, str], dict[str, str]]:

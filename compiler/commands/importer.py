@@ -24,7 +24,7 @@ INT_COLUMNS = frozenset({"row", "line"})  # int64 in Parquet; every other column
 Cell = str | int | date | None
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="turn DfE returns (SSDA903, CIN census) into case events for audit",
                        description="Turn a DfE return into a case-events table (and a children table) for "
                                    "`policyc audit`. Every input row is used or listed in the rejects file.")
@@ -113,7 +113,7 @@ def issue_rows(result: ImportResult) -> list[list[Cell]]:
     return [[i.source, i.row, i.line, i.child_id, i.field, i.value, i.outcome, i.reason] for i in issues]
 
 
-def write_table(path: Path, columns: Sequence[str], rows: list[list[Cell]]) -> None:
+def write_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
     """CSV (dates as YYYY-MM-DD, nothing as an empty field) or Parquet (dates as date32, empty text as
     null), chosen by the file name; written to a temporary file first, so a failed run leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ def write_table(path: Path, columns: Sequence[str], rows: list[list[Cell]]) -> N
     tmp.replace(path)
 
 
-def _write_parquet(path: Path, columns: Sequence[str], rows: list[list[Cell]]) -> None:
+def _write_parquet(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -1,0 +1,74 @@
+"""Parse and resolve a generated 100,000-line policy; report lines per second.
+
+Usage: .venv/bin/python benchmarks/parse_bench.py [LINES]
+The policy uses the shared vocabulary and every timing form, so the resolver does real work.
+Figures are written down in docs/performance.md ("Parsing and resolving").
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from compiler.load import Loader  # noqa: E402
+
+BLOCKS = [
+    'obligation visits_{i} "Visits {i}"\n  cite "3.{i}" "Children on a plan are seen fortnightly"\n'
+    "  while child_protection\n  social_worker must do statutory_visit every 2 weeks\n\n",
+    'obligation core_{i} "Core groups {i}"\n  cite "3.17" "A Core Group meeting must take place every 4 weeks"\n'
+    "  while child_protection\n  social_worker must hold core_group_meeting\n"
+    "    first within 10 working days of icpc\n    then every 4 weeks\n\n",
+    'obligation review_{i} "Reviews {i}"\n  cite "3.26" "An initial CLA review meeting must take place"\n'
+    "  while looked_after\n  iro must hold cla_review\n    first within 20 working days of became_looked_after\n"
+    "    then within 3 months\n    then every 6 months\n    restart within 20 working days of placement_change\n\n",
+    'obligation report_{i} "Reports {i}"\n  cite "3.18" "5 working days in advance of an RCPC"\n'
+    "  social_worker must do conference_report_shared at least 5 working days before rcpc\n\n",
+    'obligation pathway_{i} "Pathway {i}"\n  cite "3.36" "Within 3 months of their 16th birthday"\n'
+    "  when age under 18 years\n  while looked_after\n  social_worker must do pathway_plan by age 16 years 3 months\n\n",
+    'principle p_{i} "Principle {i}"\n  cite "1.{i}" "We treat everyone with respect"\n\n',
+]
+
+
+def generate(lines: int) -> str:
+    out = ['policy "Benchmark"\n  authority "Bench"\n  uses "vocabulary.policy"\n\n']
+    count, i = 4, 0
+    while count < lines:
+        block = BLOCKS[i % len(BLOCKS)].format(i=i)
+        out.append(block)
+        count += block.count("\n")
+        i += 1
+    return "".join(out)
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "vocabulary.policy").write_text((ROOT / "policies" / "vocabulary.policy").read_text())
+        path = folder / "bench.policy"
+        text = generate(lines)
+        path.write_text(text)
+        n = text.count("\n")
+        times = []
+        for _ in range(5):
+            gc.collect()
+            start = time.perf_counter()
+            loaded = Loader().load(path)
+            times.append(time.perf_counter() - start)
+            assert loaded.policy is not None and not [d for d in loaded.diagnostics if d.severity.value == "error"]
+        med = statistics.median(times)
+        print(f"| lines | obligations | median s | min s | max s | lines/s |")
+        print(f"| --- | --- | --- | --- | --- | --- |")
+        print(f"| {n:,} | {len(loaded.policy.obligations):,} | {med:.2f} | {min(times):.2f} | {max(times):.2f} | "
+              f"{n / med:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

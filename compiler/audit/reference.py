@@ -1,0 +1,336 @@
+"""The reference interpreter: the plainest evaluation of the policy model, for the differential test.
+
+It reads the resolved `Policy` directly, loops over every record again and again, and never
+optimises. The generated Python and the generated SQL must give exactly the rows it gives. Each
+function follows one paragraph of docs/audit.md; read them side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from compiler.audit.spec import (
+    Child,
+    Record,
+    Row,
+    clause_of,
+    extension_event,
+    not_measurable,
+    row_sort_key,
+    status_events,
+)
+from compiler.model import Condition, Obligation, Policy, Step
+from compiler.timescales import Duration, add, add_many, working_days_between
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Episode:
+    start: dt.date
+    last: dt.date | None  # the day the child left the status; None while open
+    opening: Record  # the record that opened it (conditions read its attributes)
+
+
+@dataclass
+class Occurrence:
+    trigger: dt.date
+    due: dt.date | None  # the due date before any extension
+    done: dt.date | None
+    window_start: dt.date  # extensions agreed from this day on apply
+    end: dt.date  # the last day the occurrence could be done: the episode's (or segment's) last day, or as-of
+    closed: bool  # the episode (or segment) has ended
+    close: dt.date | None = None  # overdue lateness counts to here (default: end)
+    extendable: bool = True
+
+
+def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date) -> list[Row]:
+    """Every occurrence of every measurable obligation for every child, sorted."""
+    rows: list[Row] = []
+    for child in children:
+        records = [r for r in child.records if r.date <= as_of]
+        for ob in policy.obligations:
+            if not_measurable(policy, ob) is None:
+                rows.extend(evaluate_obligation(policy, ob, child, records, as_of))
+    order = {ob.id: i for i, ob in enumerate(policy.obligations)}
+    return sorted(rows, key=lambda r: row_sort_key(r, order))
+
+
+# ---- episodes ----------------------------------------------------------------------------------
+def episodes(policy: Policy, ob: Obligation, records: list[Record], as_of: dt.date) -> list[Episode]:
+    if not records:
+        return []
+    if ob.status is None:
+        first = min(records, key=lambda r: (r.date, r.row))
+        return [Episode(first.date, None, first)]
+    found = status_events(policy, ob.status)
+    assert found is not None
+    enter, leave = found
+    result: list[Episode] = []
+    open_start: dt.date | None = None
+    opening: Record | None = None
+    for day in sorted({r.date for r in records}):
+        today = [r for r in records if r.date == day]
+        entering = sorted((r for r in today if r.event in enter), key=lambda r: r.row)
+        leaving = [r for r in today if r.event in leave]
+        if entering and leaving:
+            if open_start is not None:  # leave, then enter again: the episode ends and a new one starts
+                assert opening is not None
+                result.append(Episode(open_start, day, opening))
+                open_start, opening = day, entering[0]
+            else:  # enter, then leave: an episode of one day
+                result.append(Episode(day, day, entering[0]))
+        elif entering:
+            if open_start is None:
+                open_start, opening = day, entering[0]
+        elif leaving:
+            if open_start is not None:
+                assert opening is not None
+                result.append(Episode(open_start, day, opening))
+                open_start, opening = None, None
+    if open_start is not None:
+        assert opening is not None
+        result.append(Episode(open_start, None, opening))
+    return result
+
+
+def days_of(records: list[Record], event: str, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Distinct days in [first, last] on which `event` was recorded, in order."""
+    return sorted({r.date for r in records if r.event == event and first <= r.date <= last})
+
+
+# ---- dates -------------------------------------------------------------------------------------
+def due_after(policy: Policy, base: dt.date, duration: Duration) -> dt.date:
+    """The due date `duration` after `base`; with `trigger day is day 1`, one day earlier (never before base)."""
+    due = add(base, duration)
+    if policy.trigger_day == 1:
+        due = max(base, due - ONE_DAY)
+    return due
+
+
+def latest_notice_day(event_day: dt.date, duration: Duration) -> dt.date:
+    """The last day d with add(d, duration) <= event_day: at least `duration` before the event."""
+    d = event_day
+    while add(d, duration) > event_day:
+        d = d - ONE_DAY
+    return d
+
+
+# ---- the forms ----------------------------------------------------------------------------------
+def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: list[Record],
+                        as_of: dt.date) -> list[Row]:
+    t = ob.timing
+    assert t is not None
+    ev = policy.canonical_event
+    action = ev(ob.action)
+    rows: list[Row] = []
+    for ep in episodes(policy, ob, records, as_of):
+        last = ep.last if ep.last is not None else as_of
+        closed = ep.last is not None
+        actions = days_of(records, action, ep.start, last)
+        occurrences: list[Occurrence] = []
+        if t.kind == "deadline":
+            assert t.trigger and t.duration
+            starts = [(d, t.duration) for d in days_of(records, ev(t.trigger), ep.start, last)]
+            for r in t.restarts:
+                starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
+            for day, duration in starts:
+                done = next((a for a in actions if a >= day), None)
+                occurrences.append(Occurrence(day, due_after(policy, day, duration), done, day, last, closed))
+        elif t.kind in ("schedule", "recurrence"):
+            occurrences = chain_occurrences(policy, ob, records, ep, last, closed, actions)
+        elif t.kind == "advance_notice":
+            assert t.trigger and t.duration
+            previous: dt.date | None = None
+            for day in days_of(records, ev(t.trigger), ep.start, last):
+                lo = ep.start if previous is None else previous + ONE_DAY
+                due = latest_notice_day(day, t.duration)
+                before = [a for a in actions if lo <= a <= due]
+                after = [a for a in actions if lo <= a <= day and a > due]
+                done = max(before) if before else (min(after) if after else None)
+                occurrences.append(Occurrence(day, due, done, lo, last, closed, close=day, extendable=False))
+                previous = day
+        elif t.kind == "age_milestone":
+            if child.date_of_birth is None:
+                rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
+                continue
+            due = add_many(child.date_of_birth, t.age)
+            if ep.start <= due:
+                done = actions[0] if actions else None
+                occurrences.append(Occurrence(ep.start, due, done, ep.start, last, closed))
+        elif t.kind == "ordinal_milestone":
+            assert t.trigger and t.ordinal
+            nth = days_of(records, ev(t.trigger), ep.start, last)
+            due = nth[t.ordinal - 1] if len(nth) >= t.ordinal else None
+            done = actions[0] if actions else None
+            occurrences.append(Occurrence(ep.start, due, done, ep.start, last, closed))
+        for occ in occurrences:
+            rows.append(finish(policy, ob, child, records, ep, occ, as_of))
+    return rows
+
+
+def chain_occurrences(policy: Policy, ob: Obligation, records: list[Record], ep: Episode, last: dt.date,
+                      closed: bool, actions: list[dt.date]) -> list[Occurrence]:
+    """Schedules and recurrences: segments split by restarts, each a chain of occurrences."""
+    t = ob.timing
+    assert t is not None and t.duration is not None
+    ev = policy.canonical_event
+    if t.kind == "schedule":
+        assert t.trigger
+        triggers = days_of(records, ev(t.trigger), ep.start, last)
+        if not triggers:
+            return []
+        start = triggers[0]
+        first_steps = [Step("within", t.duration), *t.steps]
+        later_steps = list(t.steps)
+    else:
+        if t.trigger:
+            triggers = days_of(records, ev(t.trigger), ep.start, last)
+            if not triggers:
+                return []
+            start = triggers[0]
+        else:
+            start = ep.start
+        every = Step("every", t.duration, t.until_event, t.until_ordinal, t.for_duration)
+        first_steps = [every]
+        later_steps = [every]
+    # restarts: distinct days strictly after the start; on a day with several, the first listed wins
+    restarts: dict[dt.date, Duration] = {}
+    for r in t.restarts:
+        for day in days_of(records, ev(r.event), ep.start, last):
+            if day > start and day not in restarts:
+                restarts[day] = r.duration
+    segments: list[tuple[dt.date, list[Step]]] = [(start, first_steps)]
+    for day in sorted(restarts):
+        segments.append((day, [Step("within", restarts[day]), *later_steps]))
+    result: list[Occurrence] = []
+    for i, (seg_start, steps) in enumerate(segments):
+        if i + 1 < len(segments):
+            seg_last, seg_closed = segments[i + 1][0] - ONE_DAY, True
+        else:
+            seg_last, seg_closed = last, closed
+        result.extend(run_steps(policy, ob, records, ep, seg_start, seg_last, seg_closed, steps, actions))
+    return result
+
+
+def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode, seg_start: dt.date, seg_last: dt.date,
+              closed: bool, steps: list[Step], actions: list[dt.date]) -> list[Occurrence]:
+    """One chain: each occurrence is due a step after the previous one was done (or fell due)."""
+    out: list[Occurrence] = []
+    base = seg_start
+    last_done: dt.date | None = None
+    i = 0
+    step_base = base
+    while i < len(steps):
+        step = steps[i]
+        due = due_after(policy, base, step.duration)
+        if step.kind == "every":
+            bound = bound_day(policy, records, ep, step, step_base)
+            if bound is not None and due > bound:
+                i += 1
+                step_base = base
+                continue
+        if last_done is None:
+            candidates = [a for a in actions if seg_start <= a <= seg_last]
+        else:
+            candidates = [a for a in actions if last_done < a <= seg_last]
+        done = candidates[0] if candidates else None
+        occ = Occurrence(base, due, done, base, seg_last, closed)
+        out.append(occ)
+        effective = extended_due(ob, occ, records)
+        assert effective is not None
+        if done is None and effective > seg_last:
+            break  # pending, or discharged: the chain stops
+        if done is not None:
+            last_done = done
+            base = done
+        else:
+            base = effective
+        if step.kind == "within":
+            i += 1
+            step_base = base
+    return out
+
+
+def bound_day(policy: Policy, records: list[Record], ep: Episode, step: Step, step_base: dt.date) -> dt.date | None:
+    """The last day a bounded `every` may fall due: the Nth until-event in the episode, or `for` after its start."""
+    if step.until_event:
+        last = ep.last if ep.last is not None else dt.date.max
+        days = days_of(records, policy.canonical_event(step.until_event), ep.start, last)
+        n = step.until_ordinal or 1
+        return days[n - 1] if len(days) >= n else None
+    if step.for_duration is not None:
+        return add(step_base, step.for_duration)
+    return None
+
+
+# ---- extensions, outcome, conditions --------------------------------------------------------------
+def extended_due(ob: Obligation, occ: Occurrence, records: list[Record]) -> dt.date | None:
+    """The due date after the latest applicable extension (or the due date itself)."""
+    if occ.due is None or not occ.extendable or ob.extension is None:
+        return occ.due
+    event = extension_event(ob.id)
+    best: tuple[dt.date, dt.date] | None = None
+    for r in records:
+        if r.event != event or r.extended_until is None:
+            continue
+        agreed = r.date
+        if not (occ.window_start <= agreed <= occ.due and agreed <= occ.end):
+            continue
+        if occ.done is not None and occ.done < agreed:
+            continue
+        if best is None or (agreed, r.extended_until) > best:
+            best = (agreed, r.extended_until)
+    if best is None:
+        return occ.due
+    return max(occ.due, min(best[1], add(occ.due, ob.extension.duration)))
+
+
+def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], ep: Episode, occ: Occurrence,
+           as_of: dt.date) -> Row:
+    effective = extended_due(ob, occ, records)
+    due, done = occ.due, occ.done
+    extended = due is not None and effective is not None and effective > due
+    if done is not None:
+        if due is None or done <= due:
+            outcome, shown, late = "met", due, 0
+        elif extended and effective is not None and done <= effective:
+            outcome, shown, late = "extended", effective, 0
+        else:
+            assert effective is not None
+            outcome, shown, late = "met_late", effective, working_days_between(effective, done)
+    elif effective is None:
+        outcome, shown, late = ("discharged" if occ.closed else "pending"), None, None
+    elif effective > occ.end:
+        if occ.closed:
+            outcome = "discharged"
+        else:
+            outcome = "extended" if extended else "pending"
+        shown, late = effective, None
+    else:
+        close = occ.close if occ.close is not None else occ.end
+        outcome, shown, late = "overdue", effective, working_days_between(effective, close)
+    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions):
+        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
+    return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
+
+
+def condition_holds(c: Condition, child: Child, ep: Episode, on: dt.date) -> bool:
+    """Attribute conditions read the episode's opening record; age conditions the age on `on`."""
+    if c.kind == "attribute":
+        value = ep.opening.attr(c.attribute or "")
+        if value is None or value == "":
+            return False
+        return (value not in c.values) if c.negated else (value in c.values)
+    if c.kind == "age":
+        if child.date_of_birth is None:
+            return False
+        threshold = add_many(child.date_of_birth, c.age)
+        if c.comparison == "under":
+            return on < threshold
+        if c.comparison == "over":
+            return on > threshold
+        return on >= threshold  # "at least"
+    return False

@@ -1,0 +1,330 @@
+"""Runtime for the generated Python checkers (generated/checkers/<authority>/<policy>.py).
+
+A generated module imports only this module and `compiler.timescales`. It describes each
+obligation as data (`Duty`, `Step`, conditions) and calls the helpers here, which evaluate one
+child's history quickly (sorted day lists and `bisect`). The semantics are those of
+docs/audit.md; `compiler.audit.reference` is the plain interpreter that this must agree with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from compiler.audit.spec import Child, Record, Row
+from compiler.timescales import Duration, add, add_many, bounds_in_days, working_days_between
+
+__all__ = [
+    "Age", "Attribute", "Child", "Duty", "Episode", "History", "Occurrence", "Record", "Row", "StatusEvents", "Step",
+    "chain", "due_after", "finish", "latest_notice_day", "run_checks",
+]
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class StatusEvents(NamedTuple):
+    """The canonical events that enter and leave a status."""
+
+    enter: frozenset[str]
+    leave: frozenset[str]
+
+
+class Step(NamedTuple):
+    """A step of a schedule: `within D` (once) or `every D`, optionally bounded."""
+
+    kind: str
+    duration: Duration
+    until_event: str | None = None
+    until_ordinal: int | None = None
+    for_duration: Duration | None = None
+
+
+class Attribute(NamedTuple):
+    """`when NAME is [not] V1 or V2`: read from the record that opened the episode."""
+
+    name: str
+    values: frozenset[str]
+    negated: bool = False
+
+    def holds(self, ep: Episode, on: dt.date, birth: dt.date | None) -> bool:
+        value = ep.opening.attr(self.name)
+        if value is None or value == "":
+            return False
+        return (value not in self.values) if self.negated else (value in self.values)
+
+
+class Age(NamedTuple):
+    """`when age under|over|at least AGE`: the child's age on the occurrence's trigger date."""
+
+    comparison: str
+    age: tuple[Duration, ...]
+
+    def holds(self, ep: Episode, on: dt.date, birth: dt.date | None) -> bool:
+        if birth is None:
+            return False
+        threshold = add_many(birth, self.age)
+        if self.comparison == "under":
+            return on < threshold
+        if self.comparison == "over":
+            return on > threshold
+        return on >= threshold
+
+
+Condition = Attribute | Age
+
+
+class Duty(NamedTuple):
+    """What every form needs to know about an obligation to finish its rows."""
+
+    id: str
+    clause: str
+    action: str
+    extension: Duration | None = None
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Episode:
+    start: dt.date
+    last: dt.date | None  # the day the child left; None while open
+    opening: Record
+
+    def end(self, as_of: dt.date) -> dt.date:
+        return self.last if self.last is not None else as_of
+
+    @property
+    def closed(self) -> bool:
+        return self.last is not None
+
+
+@dataclass
+class Occurrence:
+    trigger: dt.date
+    due: dt.date | None
+    done: dt.date | None
+    window_start: dt.date
+    end: dt.date
+    closed: bool
+    close: dt.date | None = None
+    extendable: bool = True
+
+
+class History:
+    """One child's records up to the as-of date, indexed by event."""
+
+    def __init__(self, child: Child, as_of: dt.date):
+        self.child_id = child.child_id
+        self.birth = child.date_of_birth
+        self.as_of = as_of
+        self.records = sorted((r for r in child.records if r.date <= as_of), key=lambda r: (r.date, r.row))
+        days: dict[str, list[dt.date]] = {}
+        extensions: dict[str, list[tuple[dt.date, dt.date]]] = {}
+        for r in self.records:
+            lst = days.setdefault(r.event, [])
+            if not lst or lst[-1] != r.date:
+                lst.append(r.date)
+            if r.extended_until is not None:
+                extensions.setdefault(r.event, []).append((r.date, r.extended_until))
+        self._days = days
+        self._extensions = {k: sorted(v) for k, v in extensions.items()}
+        self._episodes: dict[StatusEvents | None, list[Episode]] = {}
+
+    def days(self, event: str, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Distinct days in [first, last] with `event`."""
+        lst = self._days.get(event, [])
+        return lst[bisect_left(lst, first):bisect_right(lst, last)]
+
+    def first(self, event: str, first: dt.date, last: dt.date) -> dt.date | None:
+        lst = self._days.get(event, [])
+        i = bisect_left(lst, first)
+        return lst[i] if i < len(lst) and lst[i] <= last else None
+
+    def nth(self, event: str, first: dt.date, last: dt.date, n: int) -> dt.date | None:
+        lst = self._days.get(event, [])
+        i = bisect_left(lst, first) + n - 1
+        return lst[i] if i < len(lst) and lst[i] <= last else None
+
+    def extension(self, event: str, occ: Occurrence) -> tuple[dt.date, dt.date] | None:
+        """The latest (agreed, until) with window_start <= agreed <= min(due, end, done)."""
+        lst = self._extensions.get(event)
+        if not lst or occ.due is None:
+            return None
+        hi = min(occ.due, occ.end) if occ.done is None else min(occ.due, occ.end, occ.done)
+        i = bisect_left(lst, (occ.window_start, dt.date.min))
+        j = bisect_right(lst, (hi, dt.date.max))
+        return lst[j - 1] if j > i else None
+
+    def episodes(self, status: StatusEvents | None) -> list[Episode]:
+        if status not in self._episodes:
+            self._episodes[status] = self._find_episodes(status)
+        return self._episodes[status]
+
+    def _find_episodes(self, status: StatusEvents | None) -> list[Episode]:
+        recs = self.records
+        if not recs:
+            return []
+        if status is None:
+            return [Episode(recs[0].date, None, recs[0])]
+        out: list[Episode] = []
+        start: dt.date | None = None
+        opening: Record | None = None
+        i, n = 0, len(recs)
+        while i < n:
+            day = recs[i].date
+            entering: Record | None = None
+            leaving = False
+            while i < n and recs[i].date == day:
+                r = recs[i]
+                if entering is None and r.event in status.enter:
+                    entering = r
+                if r.event in status.leave:
+                    leaving = True
+                i += 1
+            if entering is not None and leaving:
+                if start is not None and opening is not None:
+                    out.append(Episode(start, day, opening))
+                    start, opening = day, entering
+                else:
+                    out.append(Episode(day, day, entering))
+            elif entering is not None and start is None:
+                start, opening = day, entering
+            elif leaving and entering is None and start is not None and opening is not None:
+                out.append(Episode(start, day, opening))
+                start, opening = None, None
+        if start is not None and opening is not None:
+            out.append(Episode(start, None, opening))
+        return out
+
+
+# ---- dates --------------------------------------------------------------------------------------
+def due_after(base: dt.date, duration: Duration, trigger_day: int) -> dt.date:
+    """`duration` after `base`; with `trigger day is day 1`, one day earlier but never before `base`."""
+    due = add(base, duration)
+    if trigger_day == 1 and due > base:
+        due = due - ONE_DAY
+    return due
+
+
+def latest_notice_day(day: dt.date, duration: Duration) -> dt.date:
+    """The last day d with add(d, duration) <= day (`add` never decreases, so search near the estimate)."""
+    d = day - dt.timedelta(days=bounds_in_days(duration)[1])
+    while add(d, duration) > day:
+        d -= ONE_DAY
+    while add(d + ONE_DAY, duration) <= day:
+        d += ONE_DAY
+    return d
+
+
+# ---- schedules and recurrences ---------------------------------------------------------------------
+def chain(h: History, ep: Episode, duty: Duty, start: dt.date, first_steps: Sequence[Step],
+          later_steps: Sequence[Step], restarts: Sequence[tuple[str, Duration]], trigger_day: int) -> list[Occurrence]:
+    """The occurrences of a schedule or recurrence in one episode, split into segments by restarts."""
+    last = ep.end(h.as_of)
+    restart_at: dict[dt.date, Duration] = {}
+    for event, duration in restarts:
+        for day in h.days(event, start + ONE_DAY, last):
+            restart_at.setdefault(day, duration)
+    segments: list[tuple[dt.date, Sequence[Step]]] = [(start, first_steps)]
+    segments += [(day, (Step("within", restart_at[day]), *later_steps)) for day in sorted(restart_at)]
+    actions = h.days(duty.action, ep.start, last)
+    out: list[Occurrence] = []
+    for k, (seg_start, steps) in enumerate(segments):
+        closed = k + 1 < len(segments) or ep.closed
+        seg_last = segments[k + 1][0] - ONE_DAY if k + 1 < len(segments) else last
+        out += _segment(h, ep, duty, seg_start, seg_last, closed, steps, actions, trigger_day)
+    return out
+
+
+def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: dt.date, closed: bool,
+             steps: Sequence[Step], actions: list[dt.date], trigger_day: int) -> list[Occurrence]:
+    out: list[Occurrence] = []
+    nxt = bisect_left(actions, seg_start)  # the next action that can fulfil an occurrence
+    base = step_base = seg_start
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        due = due_after(base, step.duration, trigger_day)
+        if step.kind == "every":
+            bound = _bound(h, ep, step, step_base)
+            if bound is not None and due > bound:
+                i, step_base = i + 1, base
+                continue
+        done = actions[nxt] if nxt < len(actions) and actions[nxt] <= seg_last else None
+        occ = Occurrence(base, due, done, base, seg_last, closed)
+        out.append(occ)
+        effective = _effective_due(h, duty, occ)
+        assert effective is not None
+        if done is None:
+            if effective > seg_last:
+                break
+            base = effective
+        else:
+            nxt += 1
+            base = done
+        if step.kind == "within":
+            i, step_base = i + 1, base
+    return out
+
+
+def _bound(h: History, ep: Episode, step: Step, step_base: dt.date) -> dt.date | None:
+    if step.until_event is not None:
+        return h.nth(step.until_event, ep.start, ep.end(h.as_of), step.until_ordinal or 1)
+    if step.for_duration is not None:
+        return add(step_base, step.for_duration)
+    return None
+
+
+# ---- outcome --------------------------------------------------------------------------------------
+def _effective_due(h: History, duty: Duty, occ: Occurrence) -> dt.date | None:
+    if occ.due is None or duty.extension is None or not occ.extendable:
+        return occ.due
+    found = h.extension("extension:" + duty.id, occ)
+    if found is None:
+        return occ.due
+    return max(occ.due, min(found[1], add(occ.due, duty.extension)))
+
+
+def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
+    """The row for one occurrence: its outcome, the due date shown and the working days late."""
+    effective = _effective_due(h, duty, occ)
+    due, done = occ.due, occ.done
+    late: int | None = None
+    if done is not None:
+        if due is None or done <= due:
+            outcome, shown, late = "met", due, 0
+        elif effective is not None and effective > due and done <= effective:
+            outcome, shown, late = "extended", effective, 0
+        else:
+            assert effective is not None
+            outcome, shown, late = "met_late", effective, working_days_between(effective, done)
+    elif effective is None:
+        outcome, shown = ("discharged" if occ.closed else "pending"), None
+    elif effective > occ.end:
+        shown = effective
+        if occ.closed:
+            outcome = "discharged"
+        else:
+            outcome = "extended" if due is not None and effective > due else "pending"
+    else:
+        shown = effective
+        outcome, late = "overdue", working_days_between(effective, occ.close or occ.end)
+    if not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions):
+        return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
+    return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late)
+
+
+Check = Callable[[History], list[Row]]
+
+
+def run_checks(checks: Iterable[Check], children: Iterable[Child], as_of: dt.date) -> list[Row]:
+    """Run every check on every child; rows come out grouped by child, in check order."""
+    checks = tuple(checks)
+    rows: list[Row] = []
+    for child in children:
+        h = History(child, as_of)
+        for check in checks:
+            rows.extend(check(h))
+    return rows

@@ -1,0 +1,187 @@
+"""Facts about a policy that every audit engine shares: which obligations can be measured,
+the events that open and close a status, the output row and its order.
+
+Nothing here evaluates a case history: the reference interpreter (`reference.py`), the generated
+Python (`compiler/emitters/checker_python.py` with `runtime.py`) and the generated SQL
+(`compiler/emitters/checker_sql.py`) each do that on their own, and a differential test checks that
+they agree. The semantics are written down in docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from compiler.model import Obligation, Policy
+from compiler.timescales import Duration, Unit
+
+#: The lifecycle of one obligation occurrence (design.md, "Time semantics").
+OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended")
+
+#: Timing forms that produce occurrences.
+MEASURABLE_FORMS: tuple[str, ...] = (
+    "deadline", "schedule", "recurrence", "advance_notice", "age_milestone", "ordinal_milestone",
+)
+
+#: Events named `extension:<obligation id>` record an agreed extension; column `extended_until`.
+EXTENSION_PREFIX = "extension:"
+EXTENDED_UNTIL = "extended_until"
+
+#: Prefix of the per-attribute columns that the runner adds to the events table.
+ATTRIBUTE_PREFIX = "attr_"
+
+
+class Row(NamedTuple):
+    """One obligation occurrence for one child: the audit's output row."""
+
+    child_id: str
+    obligation: str
+    clause: str
+    trigger_date: dt.date | None
+    due_date: dt.date | None
+    done_date: dt.date | None
+    outcome: str
+    working_days_late: int | None
+
+
+COLUMNS: tuple[str, ...] = Row._fields
+
+
+class Record(NamedTuple):
+    """One accepted input row: its 1-based row number, canonical event id and day."""
+
+    row: int
+    event: str
+    date: dt.date
+    extended_until: dt.date | None = None
+    attrs: tuple[tuple[str, str | None], ...] = ()
+
+    def attr(self, name: str) -> str | None:
+        for key, value in self.attrs:
+            if key == name:
+                return value
+        return None
+
+
+class Child(NamedTuple):
+    """A child's case history: records sorted by (date, row)."""
+
+    child_id: str
+    date_of_birth: dt.date | None
+    records: tuple[Record, ...]
+
+
+def extension_event(obligation_id: str) -> str:
+    return EXTENSION_PREFIX + obligation_id
+
+
+def clause_of(ob: Obligation) -> str:
+    """The clause of an obligation's first citation ('' if it cites nothing)."""
+    return ob.citations[0].clause if ob.citations else ""
+
+
+def status_events(policy: Policy, status_id: str | None) -> tuple[frozenset[str], frozenset[str]] | None:
+    """Canonical events that enter and leave a status (following `same as`); None if unknown."""
+    if status_id is None:
+        return None
+    sid = policy.canonical_status(status_id)
+    status = policy.statuses.get(sid or "")
+    if status is None:
+        return None
+    enter = frozenset(policy.canonical_event(e) for e in status.entered_on)
+    leave = frozenset(policy.canonical_event(e) for e in status.left_on)
+    return enter, leave
+
+
+def not_measurable(policy: Policy, ob: Obligation) -> str | None:
+    """Why an obligation produces no occurrences, or None if it can be audited."""
+    t = ob.timing
+    if t is None:
+        return "no timing"
+    if t.kind == "vague":
+        return f"vague timing ({t.phrase or 'no timescale'})"
+    if t.kind not in MEASURABLE_FORMS:
+        return f"timing form `{t.kind}` is not measurable"
+    if any(c.kind == "prose" for c in ob.conditions):
+        return "a condition in prose"
+    if any(c.kind not in ("attribute", "age") for c in ob.conditions):
+        return "a condition of an unknown kind"
+    if ob.status is not None:
+        ev = status_events(policy, ob.status)
+        if ev is None:
+            return f"unknown status `{ob.status}`"
+        if not ev[0]:
+            return f"status `{ob.status}` has no `entered on` event"
+    needs_duration = t.kind in ("deadline", "schedule", "recurrence", "advance_notice")
+    if needs_duration and t.duration is None:
+        return "timing without a duration"
+    if t.kind in ("deadline", "schedule", "advance_notice", "ordinal_milestone") and not t.trigger:
+        return "timing without a trigger event"
+    if t.kind == "age_milestone" and not t.age:
+        return "age milestone without an age"
+    if t.kind == "ordinal_milestone" and (t.ordinal is None or t.ordinal < 1):
+        return "ordinal milestone without an ordinal"
+    every = [t.duration] if t.kind == "recurrence" else [s.duration for s in t.steps if s.kind == "every"]
+    if any(d is not None and _zero(d) for d in every):
+        return "a recurrence of every 0 units"
+    return None
+
+
+def _zero(d: Duration) -> bool:
+    if d.amount == 0:
+        return True
+    return d.unit in (Unit.HOURS, Unit.MINUTES) and d.amount == 0
+
+
+def approximations(ob: Obligation) -> list[str]:
+    """Units that the audit can only approximate on date-only data."""
+    t = ob.timing
+    if t is None:
+        return []
+    durations: list[Duration] = [d for d in (t.duration, t.for_duration) if d is not None]
+    durations += [s.duration for s in t.steps] + [s.for_duration for s in t.steps if s.for_duration]
+    durations += [r.duration for r in t.restarts]
+    found = []
+    for unit, text in ((Unit.HOURS, "hours rounded up to whole days"), (Unit.MINUTES, "minutes rounded up to whole days"),
+                       (Unit.SCHOOL_TERMS, "a school term counted as 4 months")):
+        if any(d.unit is unit for d in durations):
+            found.append(text)
+    return found
+
+
+def attributes_used(policy: Policy) -> list[str]:
+    """Attribute names read by conditions of measurable obligations, sorted."""
+    names = {c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
+             for c in ob.conditions if c.kind == "attribute" and c.attribute}
+    return sorted(n for n in names if n)
+
+
+def needs_birth_date(policy: Policy) -> list[str]:
+    """Ids of measurable obligations that need the date of birth."""
+    return [ob.id for ob in policy.obligations if not_measurable(policy, ob) is None and (
+        (ob.timing is not None and ob.timing.kind == "age_milestone") or any(c.kind == "age" for c in ob.conditions))]
+
+
+def events_used(policy: Policy) -> set[str]:
+    """Canonical events that the measurable obligations read (for documentation and tests)."""
+    out: set[str] = set()
+    for ob in policy.obligations:
+        if not_measurable(policy, ob) is not None or ob.timing is None:
+            continue
+        t = ob.timing
+        names: Iterable[str | None] = [ob.action, t.trigger, t.until_event, *(s.until_event for s in t.steps),
+                                       *(r.event for r in t.restarts)]
+        out.update(policy.canonical_event(n) for n in names if n)
+        se = status_events(policy, ob.status)
+        if se:
+            out.update(se[0] | se[1])
+    return out
+
+
+def row_sort_key(row: Row, order: dict[str, int]) -> tuple:
+    """Rows are sorted by child, obligation (policy order), then dates (missing last), outcome."""
+    def d(x: dt.date | None) -> tuple[int, dt.date]:
+        return (1, dt.date.min) if x is None else (0, x)
+    return (row.child_id, order[row.obligation], d(row.trigger_date), d(row.due_date), d(row.done_date), row.outcome,
+            (1, 0) if row.working_days_late is None else (0, row.working_days_late))

@@ -64,8 +64,8 @@ def main() -> None:
             times.append(time.perf_counter() - start)
             assert loaded.policy is not None and not [d for d in loaded.diagnostics if d.severity.value == "error"]
         med = statistics.median(times)
-        print(f"| lines | obligations | median s | min s | max s | lines/s |")
-        print(f"| --- | --- | --- | --- | --- | --- |")
+        print("| lines | obligations | median s | min s | max s | lines/s |")
+        print("| --- | --- | --- | --- | --- | --- |")
         print(f"| {n:,} | {len(loaded.policy.obligations):,} | {med:.2f} | {min(times):.2f} | {max(times):.2f} | "
               f"{n / med:,.0f} |")
 

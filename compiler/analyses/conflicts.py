@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
 from compiler import describe
 from compiler.analyses.points import Point, citation_note, index, point_phrase, strictness, worst
 from compiler.model import Obligation, Policy
@@ -30,7 +28,8 @@ def _what(pt: Point) -> str:
 
 def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
     """A finding for two points of the same duty, reported at `b` (the later one)."""
-    if a.duration == b.duration:
+    if a.duration == b.duration or (a.name == "every" and a.obligation.timing == b.obligation.timing
+                                    and a.policy.path == b.policy.path):
         return None
     units = {a.duration.unit, b.duration.unit}
     order = strictness(a, b)
@@ -54,15 +53,8 @@ def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
 def within_policy(policy: Policy) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     idx = index([policy])
-    for key, pts in idx.items():
-        if len(pts) < 2:
-            continue
-        for a, b in combinations(sorted(pts, key=lambda p: p.obligation.span.line), 2):
-            if a.obligation.id == b.obligation.id:
-                continue
-            d = _pair(a, b, "W501")
-            if d:
-                out.append(d)
+    for pts in idx.values():
+        out.extend(_against_reference(pts, "W501"))
     out.extend(_shadowed(policy, idx))
     for o in policy.obligations:
         out.extend(_schedule_shape(policy, o))
@@ -70,24 +62,58 @@ def within_policy(policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:
-    """W506: a duty that applies in a subset of another's cases and is no stricter, never binds."""
+def _against_reference(pts: list[Point], code: str) -> list[Diagnostic]:
+    """Each point of a duty against the first place the duty is stated (linear, not all pairs):
+    every disagreeing statement is reported once, with both places."""
+    if len(pts) < 2:
+        return []
+    ordered = sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line, p.obligation.id))
+    reference = ordered[0]
     out = []
-    by_duty: dict[tuple, list[Point]] = {}
+    for b in ordered[1:]:
+        if b.obligation.id == reference.obligation.id and b.policy.path == reference.policy.path:
+            continue
+        d = _pair(reference, b, code)
+        if d:
+            out.append(d)
+    # days against working days, even when neither is the first statement
+    if not any(d.code == "W502" or (code == "W508" and "working days" in d.message) for d in out):
+        working = next((p for p in ordered if p.duration.unit is Unit.WORKING_DAYS), None)
+        daylike = next((p for p in ordered if p.duration.unit in _DAYLIKE), None)
+        if working is not None and daylike is not None:
+            a, b = sorted((working, daylike), key=lambda p: (p.policy.path, p.obligation.span.line))
+            d = _pair(a, b, code)
+            if d:
+                out.append(d)
+    return out
+
+
+def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:
+    """W506: a duty that applies in a subset of another's cases and is no stricter, never binds.
+
+    Compared with the strictest unconditional statement of the same duty (one comparison each)."""
+    out = []
+    general: dict[tuple, Point] = {}
     for key, pts in idx.items():
-        by_duty.setdefault(key[:4], []).extend(pts)
-    for pts in by_duty.values():
-        for a in pts:
-            for b in pts:
-                if a.obligation.id == b.obligation.id or a.name != b.name:
-                    continue
-                ca, cb = set(a.key[4]), set(b.key[4])
-                if ca < cb and strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL) and \
-                        a.obligation.modality == "must":
-                    out.append(Diagnostic(
-                        "W506", f"`{b.obligation.id}` is shadowed by `{a.obligation.id}`: it applies in fewer cases "
-                                f"and is no stricter", policy.path, _span(b.obligation),
-                        "remove it, or make it stricter than the general duty", (_related(a), _related(b))))
+        if key[4]:
+            continue
+        musts = [p for p in pts if p.obligation.modality == "must"]
+        if musts:
+            strictest = musts[0]
+            for p in musts[1:]:
+                if strictness(p, strictest) is Ordering.STRICTER:
+                    strictest = p
+            general[key[:4]] = strictest
+    for key, pts in idx.items():
+        if not key[4] or key[:4] not in general:
+            continue
+        a = general[key[:4]]
+        for b in pts:
+            if strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL):
+                out.append(Diagnostic(
+                    "W506", f"`{b.obligation.id}` is shadowed by `{a.obligation.id}`: it applies in fewer cases "
+                            f"and is no stricter", policy.path, _span(b.obligation),
+                    "remove it, or make it stricter than the general duty", (_related(a), _related(b))))
     return out
 
 
@@ -166,17 +192,21 @@ def across_documents(policies: list[Policy]) -> list[Diagnostic]:
             continue
         idx = index(group)
         for pts in idx.values():
-            for a, b in combinations(sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line)), 2):
-                if a.policy.path == b.policy.path:
-                    continue
-                d = _pair(a, b, "W508")
-                if d is not None:
-                    code = "W508" if d.code in ("W508",) else d.code
-                    msg = d.message + f" ({describe_doc(a.policy)} against {describe_doc(b.policy)})"
-                    if code == "W502":
-                        code = "W508"
-                    out.append(Diagnostic(code, msg, d.file, d.span, d.hint, d.related))
+            firsts: dict[str, Point] = {}
+            for pt in sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line)):
+                firsts.setdefault(pt.policy.path, pt)
+            if len(firsts) < 2:
+                continue
+            for d in _against_reference(list(firsts.values()), "W508"):
+                code = "W508" if d.code in ("W508", "W502") else d.code
+                msg = d.message + f" ({describe_doc(_doc(group, d.related[0].file))} against " \
+                                  f"{describe_doc(_doc(group, d.file))})"
+                out.append(Diagnostic(code, msg, d.file, d.span, d.hint, d.related))
     return out
+
+
+def _doc(group: list[Policy], path: str) -> Policy:
+    return next(p for p in group if p.path == path)
 
 
 def describe_doc(p: Policy) -> str:

@@ -26,6 +26,7 @@ class Resolver:
         self.path = path
         self.vocab = vocabulary
         self.diags: list[Diagnostic] = []
+        self._durations: dict[tuple[int, str], Duration] = {}
 
     # ---- helpers ---------------------------------------------------------------
     def error(self, code: str, message: str, span: A.Span, hint: str | None = None,
@@ -33,6 +34,10 @@ class Resolver:
         self.diags.append(Diagnostic(code, message, self.path, span, hint, tuple(related)))
 
     def duration(self, d: A.Duration, allowed: set[Unit] | None = None, what: str = "") -> Duration:
+        if allowed is None:
+            known = self._durations.get((d.amount, d.unit))
+            if known is not None:
+                return known
         unit = parse_unit(d.unit)
         if unit is None:
             suggestion = suggest_unit(d.unit)
@@ -47,7 +52,10 @@ class Resolver:
                 "E210", f"{what} cannot be measured in {unit.value}", d.span,
                 "write ages as `16 years` or `16 years 3 months`" if what == "an age" else None,
             )
-        return Duration(d.amount, unit)
+        result = Duration(d.amount, unit)
+        if allowed is None:
+            self._durations[(d.amount, d.unit)] = result
+        return result
 
     def date(self, value: A.Name, field: str) -> dt.date | None:
         text = value.text

@@ -225,7 +225,10 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
     step_base = base
     while i < len(steps):
         step = steps[i]
-        due = due_after(policy, base, step.duration)
+        if step.kind == "within":
+            due = due_after(policy, base, step.duration)
+        else:  # `every` steps count whole durations: the trigger-day convention does not apply
+            due = add(base, step.duration)
         if step.kind == "every":
             bound = bound_day(policy, records, ep, step, step_base)
             if bound is not None and due > bound:

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from compiler.audit.spec import Child, Record, Row
+from compiler.audit.spec import Child, Record, Row, row_sort_key
 from compiler.timescales import Duration, add, add_many, bounds_in_days, working_days_between
 
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "History", "Occurrence", "Record", "Row", "StatusEvents", "Step",
-    "chain", "due_after", "finish", "latest_notice_day", "run_checks",
+    "ONE_DAY", "chain", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
 ]
 
 ONE_DAY = dt.timedelta(days=1)
@@ -246,7 +246,7 @@ def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: 
     i = 0
     while i < len(steps):
         step = steps[i]
-        due = due_after(base, step.duration, trigger_day)
+        due = due_after(base, step.duration, trigger_day if step.kind == "within" else 0)
         if step.kind == "every":
             bound = _bound(h, ep, step, step_base)
             if bound is not None and due > bound:
@@ -328,3 +328,8 @@ def run_checks(checks: Iterable[Check], children: Iterable[Child], as_of: dt.dat
         for check in checks:
             rows.extend(check(h))
     return rows
+
+
+def sort_rows(rows: list[Row], order: dict[str, int]) -> list[Row]:
+    """Rows in the audit's order: child, obligation (policy order), dates, outcome."""
+    return sorted(rows, key=lambda r: row_sort_key(r, order))

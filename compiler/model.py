@@ -190,25 +190,13 @@ class Policy:
 
     def canonical_event(self, event_id: str) -> str:
         """The shared vocabulary's id for an event (following `same as`)."""
-        seen = set()
-        while event_id in self.events and self.events[event_id].same_as and event_id not in seen:
-            seen.add(event_id)
-            event_id = self.events[event_id].same_as  # type: ignore[assignment]
-        return event_id
+        return _follow(self.events, event_id)  # type: ignore[return-value]
 
     def canonical_status(self, status_id: str | None) -> str | None:
-        seen = set()
-        while status_id in self.statuses and self.statuses[status_id].same_as and status_id not in seen:
-            seen.add(status_id)
-            status_id = self.statuses[status_id].same_as
-        return status_id
+        return _follow(self.statuses, status_id)
 
     def canonical_role(self, role_id: str | None) -> str | None:
-        seen = set()
-        while role_id in self.roles and self.roles[role_id].same_as and role_id not in seen:
-            seen.add(role_id)
-            role_id = self.roles[role_id].same_as
-        return role_id
+        return _follow(self.roles, role_id)
 
     @property
     def slug(self) -> str:
@@ -233,3 +221,12 @@ class Policy:
             return ""
         s = self.statuses.get(status_id)
         return s.label if s else status_id.replace("_", " ")
+
+
+def _follow(table: dict, key: str | None) -> str | None:
+    """Follow `same as` links from `key` to the shared term (stopping at a cycle)."""
+    seen: set[str] = set()
+    while key in table and table[key].same_as and key not in seen:
+        seen.add(key)
+        key = table[key].same_as
+    return key

@@ -1,0 +1,667 @@
+"""Comparing practice standards: one row per duty, one column per policy.
+
+Alignment
+    A duty is keyed by (status, action, point, trigger) in the shared vocabulary's names
+    (`same as` is followed), exactly as the conflict checks key it (`compiler.analyses.points`):
+    the point is `first`, `second`, `every`, `notice` or `age`; ordinal milestones add
+    `before the Nth EVENT` rows. A term a policy declares itself, with no `same as`, is not
+    part of the shared vocabulary: it is kept apart per policy (never matched by spelling) and
+    listed under "Local terms with no shared equivalent".
+
+    Every obligation lands in at least one row. A timing that cannot be measured (vague, no
+    timescale, or a bounded recurrence) is shown but never ranked; a vague first-time duty joins
+    the measured rows of the same status and action so that the cell reads "promptly" rather
+    than "not stated".
+
+Ranking
+    Within a row, entries with the same structured conditions are compared pairwise with
+    `compiler.analyses.points.strictness` (that is `compiler.timescales.compare`, exact over every
+    start date): an entry no laxer than all others is the strictest, one no stricter than all
+    others the weakest, and one whose relation to another depends on the start date is marked so
+    and never as strictest or weakest.
+
+The statutory floor
+    The floor is the policies given with `--against`; without it, every given policy that is
+    national: its file is in a folder named `national`, or its authority names a national body
+    (UK Government, HM Government, the Department for Education, the Secretary of State,
+    Parliament). A local entry is compared with the floor's entries for the same duty and
+    conditions, or failing those the floor's unconditional entries: the rule of E601/I603.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler import describe
+from compiler.analyses.points import Point, points, strictness
+from compiler.model import Obligation, Policy, Timing
+from compiler.timescales import Duration, Ordering, Unit
+
+POINT_ORDER = ("first", "second", "every", "notice", "age", "before")
+RECURRING_PHRASES = frozenset({"regularly", "periodically", "as required", "as needed"})
+NATIONAL_BODIES = ("uk government", "hm government", "department for education", "secretary of state", "parliament")
+ANY_STAGE = "Any stage (no status given)"
+NOT_STATED = "not stated"
+
+RANK_WORDS = {"strictest": "strictest", "weakest": "weakest", "depends": "depends on the start date"}
+FLOOR_WORDS = {"weaker": "below the statutory floor", "depends": "below the statutory floor on some start dates"}
+
+RowKey = tuple[str, str, str, str]  # status, action, point, trigger ("" when none)
+
+
+# ---- escaping ---------------------------------------------------------------------------------------
+_MD_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;"}
+_MD_BACKSLASHED = frozenset("\\`*_{}[]#!")
+
+
+def md_escape(text: str) -> str:
+    """Policy text as inline Markdown (cells, headings, list items): one line, HTML and table
+    characters as entities, Markdown punctuation backslashed. Used for every string we did not write."""
+    one_line = " ".join(text.split())
+    return "".join(_MD_ESCAPES.get(ch) or ("\\" + ch if ch in _MD_BACKSLASHED else ch) for ch in one_line)
+
+
+def is_national(policy: Policy) -> bool:
+    """A statute or statutory guidance: in a `national` folder, or issued by a national body."""
+    if "national" in Path(policy.path).parts[:-1]:
+        return True
+    authority = (policy.authority or "").lower()
+    return any(body in authority for body in NATIONAL_BODIES)
+
+
+# ---- the model of a comparison ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    policy: Policy
+    label: str
+    floor: bool
+
+
+@dataclass(eq=False)
+class Entry:
+    """One obligation's part of one duty: what a cell lists."""
+
+    policy: Policy
+    obligation: Obligation
+    point: str
+    phrase: str
+    conditions: tuple[str, ...]
+    measure: Point | None  # None: no measurable timescale, never ranked
+    rank: str | None = None  # strictest | weakest | depends
+    floor: str | None = None  # weaker | depends | stricter | equal (against the floor)
+    floor_entries: tuple[Entry, ...] = ()
+
+    @property
+    def clauses(self) -> list[str]:
+        return list(dict.fromkeys(c.clause for c in self.obligation.citations))
+
+    @property
+    def timing(self) -> str:
+        return describe.timing(self.obligation.timing, self.policy)
+
+
+@dataclass
+class Row:
+    key: RowKey
+    status_label: str
+    duty: str
+    cells: dict[str, list[Entry]] = field(default_factory=dict)  # by policy path
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for path in sorted(self.cells) for e in self.cells[path]]
+
+
+@dataclass(frozen=True)
+class LocalTerm:
+    policy: Policy
+    kind: str  # event | status
+    id: str
+    label: str
+    used_by: tuple[str, ...]
+    also_in: tuple[str, ...]  # other policies declaring a local term of the same name
+
+
+@dataclass
+class Comparison:
+    columns: list[Column]
+    rows: list[Row]
+    local_terms: list[LocalTerm]
+    floor_note: str
+
+
+# ---- terms: shared or local ---------------------------------------------------------------------------
+@dataclass
+class _Terms:
+    """Keys and labels of the terms rows are keyed by: shared ids as they are, local ids per policy."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    status_order: list[str] = field(default_factory=list)
+
+    def _key(self, policy: Policy, table: dict, term: str) -> str:
+        item = table.get(term)
+        if item is None or item.origin != policy.path:
+            return term
+        return f"{term}@{policy.path}"
+
+    def event(self, policy: Policy, event: str | None) -> str:
+        if not event:
+            return ""
+        canonical = policy.canonical_event(event)
+        key = self._key(policy, policy.events, canonical)
+        self.labels.setdefault(key, _local(policy.label_of_event(canonical), key != canonical, policy))
+        return key
+
+    def status(self, policy: Policy, status: str | None) -> str:
+        if not status:
+            return ""
+        canonical = policy.canonical_status(status) or status
+        key = self._key(policy, policy.statuses, canonical)
+        self.labels.setdefault(key, _local(policy.label_of_status(canonical), key != canonical, policy))
+        return key
+
+    def learn_statuses(self, policy: Policy) -> None:
+        for sid, s in policy.statuses.items():
+            if s.origin != policy.path and sid not in self.status_order:
+                self.status_order.append(sid)
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key.replace("_", " "))
+
+
+def is_local(term_key: str) -> bool:
+    """A row key's term that one policy declared for itself (ids never contain `@`)."""
+    return "@" in term_key
+
+
+def _local(label: str, local: bool, policy: Policy) -> str:
+    return f"{label} (local to {policy.authority or policy.title})" if local else label
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:] if text[:2] and text[:2] != text[:2].upper() else text
+
+
+# ---- entries: an obligation's parts ------------------------------------------------------------------------
+def _conditions(o: Obligation) -> tuple[str, ...]:
+    return tuple(sorted(describe.condition(c) for c in o.conditions if c.kind != "prose"))
+
+
+def _point_phrase(policy: Policy, o: Obligation, pt: Point) -> str:
+    t = o.timing
+    assert t is not None
+    d = pt.duration
+    if pt.name == "first":
+        return describe.timing(Timing("deadline", t.span, duration=d, trigger=t.trigger), policy)
+    if pt.name == "second":
+        return f"within {d} of the first"
+    if pt.name == "every":
+        return describe.timing(Timing("recurrence", t.span, duration=d), policy)
+    if pt.name == "notice":
+        return describe.timing(Timing("advance_notice", t.span, duration=d, trigger=t.trigger), policy)
+    return describe.timing(t, policy)
+
+
+def _age_in_months(age: tuple[Duration, ...]) -> Duration | None:
+    """An age of years and months as one duration in months, so that it can be compared."""
+    if not age or any(a.unit not in (Unit.YEARS, Unit.MONTHS) for a in age):
+        return None
+    return Duration(sum(a.amount * (12 if a.unit is Unit.YEARS else 1) for a in age), Unit.MONTHS)
+
+
+def _measured(policy: Policy, o: Obligation, status: str, action: str, terms: _Terms) -> list[tuple[RowKey, Entry]]:
+    conds = _conditions(o)
+    out: list[tuple[RowKey, Entry]] = []
+    for pt in points(policy, o):
+        key = (status, action, pt.name, terms.event(policy, pt.key[3]))
+        out.append((key, Entry(policy, o, pt.name, _point_phrase(policy, o, pt), conds, pt)))
+    t = o.timing
+    if t is not None and t.kind == "age_milestone" and len(t.age) > 1:
+        months = _age_in_months(t.age)
+        pt = Point(policy, o, "age", months, ("age", status, action, None, conds)) if months else None
+        out.append(((status, action, "age", ""), Entry(policy, o, "age", describe.timing(t, policy), conds, pt)))
+    if t is not None and t.kind == "ordinal_milestone":
+        point = f"before:{t.ordinal or 1}"
+        key = (status, action, point, terms.event(policy, t.trigger))
+        out.append((key, Entry(policy, o, point, describe.timing(t, policy), conds, None)))
+    return out
+
+
+def _unmeasured(policy: Policy, o: Obligation, status: str, action: str, terms: _Terms) -> tuple[RowKey, Entry]:
+    """An obligation with no measurable point still gets a row: vague, untimed or bounded."""
+    t = o.timing
+    recurring = t is not None and (t.kind == "recurrence" or (t.kind == "vague" and (t.phrase or "") in RECURRING_PHRASES))
+    point = "every" if recurring else "first"
+    return (status, action, point, ""), Entry(policy, o, point, describe.timing(t, policy), _conditions(o), None)
+
+
+def entries_of(policy: Policy, o: Obligation, terms: _Terms) -> list[tuple[RowKey, Entry]]:
+    status = terms.status(policy, o.status)
+    action = terms.event(policy, o.action)
+    return _measured(policy, o, status, action, terms) or [_unmeasured(policy, o, status, action, terms)]
+
+
+# ---- building the comparison ---------------------------------------------------------------------------------
+def _columns(policies: Iterable[Policy], floor_paths: set[str]) -> list[Column]:
+    unique = {p.path: p for p in policies}
+    ordered = sorted(unique.values(), key=lambda p: (p.path not in floor_paths, p.authority or "", p.title, p.path))
+    names = [p.authority or p.title for p in ordered]
+    out = []
+    for p, name in zip(ordered, names, strict=True):
+        label = name if names.count(name) == 1 else f"{name} ({p.slug})"
+        out.append(Column(p, label, p.path in floor_paths))
+    return out
+
+
+def _duty_title(key: RowKey, terms: _Terms) -> str:
+    _, action, point, trigger = key
+    what = terms.label(action)
+    when = _lower_first(terms.label(trigger)) if trigger else ""
+    if point == "first":
+        return f"{what}: first, from {when}" if when else f"{what}: when due (no starting event)"
+    if point.startswith("before:"):
+        return f"{what}: before the {describe.ordinal(int(point.split(':')[1]))} {when}"
+    return {
+        "second": f"{what}: second, after the first" + (f" (from {when})" if when else ""),
+        "every": f"{what}: how often" + (f" (from {when})" if when else ""),
+        "notice": f"{what}: notice before {when}",
+        "age": f"{what}: by age",
+    }[point]
+
+
+def _merge_unmeasured(rows: dict[RowKey, Row]) -> None:
+    """A vague first-time duty joins the measured rows of its status and action where its policy has none."""
+    for key in sorted(k for k in rows if k[2] == "first" and k[3] == ""):
+        targets = sorted(k for k in rows if k[:3] == key[:3] and k[3] and not is_local(k[3]))
+        if not targets:
+            continue
+        row = rows[key]
+        for path in sorted(row.cells):
+            moved = [t for t in targets if path not in rows[t].cells]
+            for t in moved:
+                rows[t].cells[path] = list(row.cells[path])
+            if moved:
+                del row.cells[path]
+        if not row.cells:
+            del rows[key]
+
+
+def _rank(row: Row) -> None:
+    """Strictest, weakest or depends among entries of the same conditions, from two policies or more."""
+    by_conditions: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+    for e in row.entries:
+        if e.measure is not None:
+            by_conditions[e.conditions].append(e)
+    for group in by_conditions.values():
+        if len({e.policy.path for e in group}) < 2:
+            continue
+        for e in group:
+            orders = [strictness(e.measure, other.measure) for other in group if other is not e]  # type: ignore[arg-type]
+            if Ordering.DEPENDS in orders:
+                e.rank = "depends"
+            elif Ordering.STRICTER in orders and set(orders) <= {Ordering.STRICTER, Ordering.EQUAL}:
+                e.rank = "strictest"
+            elif Ordering.WEAKER in orders and set(orders) <= {Ordering.WEAKER, Ordering.EQUAL}:
+                e.rank = "weakest"
+
+
+def floor_relation(e: Entry, floor: list[Entry]) -> tuple[str | None, tuple[Entry, ...]]:
+    """How an entry stands against the floor's entries of its row (the rule of E601 and I603)."""
+    measured = [f for f in floor if f.measure is not None]
+    base = [f for f in measured if f.conditions == e.conditions] or [f for f in measured if not f.conditions]
+    if e.measure is None or not base:
+        return None, tuple(base)
+    orders = {strictness(e.measure, f.measure) for f in base}  # type: ignore[arg-type]
+    for order, word in ((Ordering.WEAKER, "weaker"), (Ordering.DEPENDS, "depends"), (Ordering.STRICTER, "stricter")):
+        if order in orders:
+            return word, tuple(base)
+    return "equal", tuple(base)
+
+
+def _mark_floor(row: Row, floor_paths: set[str]) -> None:
+    floor = [e for e in row.entries if e.policy.path in floor_paths]
+    for e in row.entries:
+        if e.policy.path not in floor_paths:
+            e.floor, e.floor_entries = floor_relation(e, floor)
+
+
+def _row_sort_key(row: Row, terms: _Terms) -> tuple:
+    status, action, point, trigger = row.key
+    order = terms.status_order
+    if not status:
+        group = (2, 0, "")
+    elif status in order:
+        group = (0, order.index(status), "")
+    else:
+        group = (1, 0, terms.label(status).lower())
+    base, _, n = point.partition(":")
+    return (group, is_local(action) or is_local(trigger), terms.label(action).lower(), POINT_ORDER.index(base),
+            int(n or 0), terms.label(trigger).lower(), row.key)
+
+
+def _local_terms(policies: list[Policy]) -> list[LocalTerm]:
+    found: list[tuple[Policy, str, str, str]] = []
+    for p in policies:
+        for kind, table in (("event", p.events), ("status", p.statuses)):
+            for tid, item in table.items():
+                if item.origin == p.path and not item.same_as:
+                    found.append((p, kind, tid, item.label))
+    out = []
+    for p, kind, tid, label in found:
+        others = sorted({q.path for q, k, t, _ in found if k == kind and t == tid and q.path != p.path})
+        out.append(LocalTerm(p, kind, tid, label, _used_by(p, kind, tid), tuple(others)))
+    return sorted(out, key=lambda t: (t.policy.path, t.kind, t.id))
+
+
+def _used_by(policy: Policy, kind: str, term: str) -> tuple[str, ...]:
+    ids = []
+    for o in policy.obligations:
+        if kind == "status":
+            used = {o.status}
+        else:
+            t = o.timing
+            used = {o.action}
+            if t is not None:
+                used |= {t.trigger, t.until_event} | {s.until_event for s in t.steps} | {r.event for r in t.restarts}
+        if term in used:
+            ids.append(o.id)
+    return tuple(sorted(ids))
+
+
+def floor_note(columns: list[Column], explicit: bool) -> str:
+    floor = [c.label for c in columns if c.floor]
+    if not floor:
+        return "No statutory floor: no policy was given with --against and none of those compared is national."
+    how = "given with --against" if explicit else ("no --against given, so the national policies among those "
+                                                   "compared: in a folder named national, or issued by a national body")
+    return f"The statutory floor is {', '.join(floor)} ({how})."
+
+
+def compare_policies(policies: list[Policy], floor: list[Policy] | None = None) -> Comparison:
+    """Align `policies` (and the floor) duty by duty. With `floor` None, national policies are the floor."""
+    everything = [*policies, *(floor or [])]
+    floor_paths = {p.path for p in floor} if floor is not None else {p.path for p in everything if is_national(p)}
+    columns = _columns(everything, floor_paths)
+    terms = _Terms()
+    rows: dict[RowKey, Row] = {}
+    for col in columns:
+        terms.learn_statuses(col.policy)
+        for o in col.policy.obligations:
+            for key, entry in entries_of(col.policy, o, terms):
+                row = rows.setdefault(key, Row(key, "", ""))
+                row.cells.setdefault(col.policy.path, []).append(entry)
+    _merge_unmeasured(rows)
+    for row in rows.values():
+        row.status_label = terms.label(row.key[0]) if row.key[0] else ANY_STAGE
+        row.duty = _duty_title(row.key, terms)
+        _rank(row)
+        _mark_floor(row, floor_paths)
+    ordered = sorted(rows.values(), key=lambda r: _row_sort_key(r, terms))
+    return Comparison(columns, ordered, _local_terms([c.policy for c in columns]),
+                      floor_note(columns, floor is not None))
+
+
+# ---- rendering: shared pieces ------------------------------------------------------------------------------------
+def marks(e: Entry, ranks: bool = True) -> list[str]:
+    out = [RANK_WORDS[e.rank]] if e.rank and ranks else []
+    if e.floor in FLOOR_WORDS:
+        out.append(FLOOR_WORDS[e.floor])
+    return out
+
+
+def entry_text(e: Entry, several: bool) -> str:
+    """An entry in plain text: '[title: ][when ...: ]phrase (clauses)'."""
+    prefix = f"{e.obligation.title or e.obligation.id}: " if several else ""
+    if e.conditions:
+        prefix += "when " + " and ".join(e.conditions) + ": "
+    clauses = "; ".join(e.clauses) or "no citation"
+    return f"{prefix}{e.phrase} ({clauses})"
+
+
+def _cell_entries(row: Row, col: Column) -> list[Entry]:
+    return row.cells.get(col.policy.path, [])
+
+
+def _group(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.status_label, []).append(r)
+    return list(groups.items())
+
+
+# ---- markdown -------------------------------------------------------------------------------------------------------
+def _md_entry(e: Entry, several: bool, ranks: bool) -> str:
+    text = md_escape(entry_text(e, several))
+    for m in marks(e, ranks):
+        text += f" **({m})**"
+    return text
+
+
+def md_cell(entries: list[Entry], ranks: bool = True) -> str:
+    """A table cell: each entry on its own line, with its marks (`ranks`: strictest, weakest, depends)."""
+    if not entries:
+        return f"*{NOT_STATED}*"
+    return "<br>".join(_md_entry(e, len(entries) > 1, ranks) for e in entries)
+
+
+def _md_table(header: list[str], lines: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    out += ["| " + " | ".join(cells) + " |" for cells in lines]
+    return out
+
+
+LEGEND = ("Each row is one duty, aligned across documents through the shared vocabulary (status, action, "
+          "starting event); each cell gives the timing in plain English and the clause it comes from. "
+          "Timings are compared exactly over every start date: **(strictest)** and **(weakest)** mark the "
+          "extremes among documents stating the duty under the same conditions; **(depends on the start date)** "
+          "marks a timing that is stricter on some dates and laxer on others than another's (for example working "
+          "days against weeks); **(below the statutory floor)** marks a local timing that allows more time than "
+          "the statute. A vague timing is shown but not ranked. *not stated* means the document does not state "
+          "the duty.")
+
+
+def _md_documents(cmp: Comparison) -> list[str]:
+    lines = [[md_escape(c.label), md_escape(c.policy.title), md_escape(c.policy.version or ""),
+              md_escape(str(c.policy.effective or "")), md_escape(c.policy.path), "yes" if c.floor else ""]
+             for c in cmp.columns]
+    return _md_table(["Column", "Document", "Version", "Effective", "File", "Statutory floor"], lines)
+
+
+def _md_local_terms(terms: list[LocalTerm], columns: list[Column]) -> list[str]:
+    out = ["## Local terms with no shared equivalent", ""]
+    if not terms:
+        return out + ["Every term used is in the shared vocabulary.", ""]
+    out += ["These terms are declared by one document without `same as`, so no other document's duties line up "
+            "with them. Map them to the shared vocabulary to compare them.", ""]
+    label = {c.policy.path: c.label for c in columns}
+    lines = [[md_escape(label.get(t.policy.path, t.policy.path)), t.kind, md_escape(t.id), md_escape(t.label),
+              md_escape(", ".join(t.used_by)) or "*unused*",
+              md_escape(", ".join(label.get(p, p) for p in t.also_in))] for t in terms]
+    return out + _md_table(["Document", "Kind", "Term", "Label", "Used by", "Same name, also local in"], lines) + [""]
+
+
+def render_markdown(cmp: Comparison, title: str = "Practice standards compared") -> str:
+    out = [f"# {md_escape(title)}", "", md_escape(cmp.floor_note), "", LEGEND, "", "## Documents", ""]
+    out += _md_documents(cmp) + [""]
+    header = ["Duty"] + [md_escape(c.label) for c in cmp.columns]
+    for status, rows in _group(cmp.rows):
+        out += [f"## {md_escape(status)}", ""]
+        lines = [[md_escape(r.duty)] + [md_cell(_cell_entries(r, c)) for c in cmp.columns] for r in rows]
+        out += _md_table(header, lines) + [""]
+    out += _md_local_terms(cmp.local_terms, cmp.columns)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def comparison_markdown(policies: list[Policy], baseline: list[Policy]) -> str:
+    """The docs site's comparison page: every policy given, with `baseline` as the statutory floor."""
+    return render_markdown(compare_policies(policies, baseline))
+
+
+# ---- differences from the statute ---------------------------------------------------------------------------------------
+def _statute_sections(cmp: Comparison, policy: Policy, floor_paths: set[str]) -> dict[str, list[list[str]]]:
+    sections: dict[str, list[list[str]]] = defaultdict(list)
+    local_only = 0
+    for row in cmp.rows:
+        mine = row.cells.get(policy.path, [])
+        statute = [e for p in sorted(floor_paths) for e in row.cells.get(p, [])]
+        if not statute:
+            local_only += bool(mine)
+            continue
+        line = [md_escape(f"{row.status_label}: {row.duty}"), md_cell(mine, ranks=False), md_cell(statute, ranks=False)]
+        if not mine:
+            sections["not_stated"].append(line)
+            continue
+        found = {e.floor for e in mine}
+        measured_statute = any(e.measure for e in statute)
+        measured_mine = any(e.measure for e in mine)
+        for word in ("weaker", "depends", "stricter"):
+            if word in found:
+                sections[word].append(line)
+                break
+        else:
+            if measured_statute and not measured_mine:
+                sections["unmeasured"].append(line)
+            elif measured_mine and not measured_statute:
+                sections["measured"].append(line)
+            elif measured_mine and found == {None}:
+                sections["other_conditions"].append(line)
+    sections["_local_only"] = [[str(local_only)]]
+    return sections
+
+
+STATUTE_SECTIONS = (
+    ("weaker", "Weaker than the statute",
+     "The document allows more time than the statute on every start date, or on some and never less (E601)."),
+    ("depends", "Weaker than the statute on some start dates",
+     "Stricter on some start dates and laxer on others, usually working days against calendar time (I603)."),
+    ("stricter", "Stricter than the statute", "The document asks for more than the statute requires."),
+    ("unmeasured", "No measurable timescale where the statute sets one",
+     "The document states the duty without a timescale that can be checked; the statute's applies."),
+    ("measured", "A timescale where the statute sets none", "The document measures a duty the statute leaves open."),
+    ("other_conditions", "Stated only under other conditions than the statute's",
+     "The document and the statute state the duty for different cases, so the timings cannot be compared."),
+    ("not_stated", "Statutory duties the document does not state",
+     "The statute applies unchanged; consider stating it (I602)."),
+)
+
+
+def differences_from_statute_markdown(policy: Policy, baseline: list[Policy]) -> str:
+    """A page of where one policy differs from the statutory baseline."""
+    cmp = compare_policies([policy], baseline)
+    floor_paths = {c.policy.path for c in cmp.columns if c.floor}
+    sections = _statute_sections(cmp, policy, floor_paths)
+    name = policy.authority or policy.title
+    out = [f"# {md_escape(policy.title)}: differences from the statute", "",
+           md_escape(f"{name}, compared with " + (", ".join(b.title for b in baseline) or "no statute") + "."), ""]
+    header = ["Duty", md_escape(name), "Statute"]
+    for key, heading, blurb in STATUTE_SECTIONS:
+        lines = sections.get(key, [])
+        out += [f"## {heading} ({len(lines)})", "", blurb, ""]
+        out += (_md_table(header, lines) if lines else ["None."]) + [""]
+    out += [f"{sections['_local_only'][0][0]} further duties of this document have no statutory counterpart.", ""]
+    mine = [t for t in cmp.local_terms if t.policy.path == policy.path]
+    out += _md_local_terms(mine, cmp.columns)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---- JSON, CSV, HTML ------------------------------------------------------------------------------------------------------
+def _entry_json(e: Entry) -> dict:
+    return {
+        "obligation": e.obligation.id, "title": e.obligation.title, "modality": e.obligation.modality,
+        "point": e.point, "phrase": e.phrase, "timing": e.timing, "conditions": list(e.conditions),
+        "prose_conditions": [c.text for c in e.obligation.conditions if c.kind == "prose"],
+        "clauses": e.clauses, "measured": e.measure is not None, "rank": e.rank, "floor": e.floor,
+        "floor_obligations": sorted(f"{f.policy.path}#{f.obligation.id}" for f in e.floor_entries),
+    }
+
+
+def to_json(cmp: Comparison) -> dict:
+    return {
+        "floor": cmp.floor_note,
+        "columns": [{"label": c.label, "path": c.policy.path, "title": c.policy.title,
+                     "authority": c.policy.authority, "version": c.policy.version,
+                     "effective": str(c.policy.effective) if c.policy.effective else None, "floor": c.floor}
+                    for c in cmp.columns],
+        "rows": [{"status": r.key[0] or None, "status_label": r.status_label, "action": r.key[1],
+                  "point": r.key[2], "trigger": r.key[3] or None, "duty": r.duty,
+                  "cells": {c.policy.path: [_entry_json(e) for e in _cell_entries(r, c)] for c in cmp.columns}}
+                 for r in cmp.rows],
+        "local_terms": [{"policy": t.policy.path, "kind": t.kind, "id": t.id, "label": t.label,
+                         "used_by": list(t.used_by), "also_local_in": list(t.also_in)} for t in cmp.local_terms],
+    }
+
+
+def render_json(cmp: Comparison) -> str:
+    return json.dumps(to_json(cmp), indent=2, ensure_ascii=False) + "\n"
+
+
+def _plain_cell(entries: list[Entry]) -> str:
+    if not entries:
+        return NOT_STATED
+    return "\n".join(entry_text(e, len(entries) > 1) + "".join(f" [{m}]" for m in marks(e)) for e in entries)
+
+
+def render_csv(cmp: Comparison) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["status", "duty", "status_id", "action", "point", "trigger"] + [c.label for c in cmp.columns])
+    for r in cmp.rows:
+        w.writerow([r.status_label, r.duty, *r.key] + [_plain_cell(_cell_entries(r, c)) for c in cmp.columns])
+    w.writerow([])
+    w.writerow(["local term", "document", "kind", "label", "used by"])
+    for t in cmp.local_terms:
+        w.writerow([t.id, t.policy.path, t.kind, t.label, " ".join(t.used_by)])
+    return buf.getvalue()
+
+
+_CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+        "th,td{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;font-size:.9em}"
+        ".strictest{background:#e3f4e3}.weakest{background:#fbeaea}.depends{background:#fff5d6}"
+        ".below{outline:2px solid #c00}.not-stated{color:#888;font-style:italic}.mark{font-weight:bold}")
+
+
+def _html_entry(e: Entry, several: bool) -> str:
+    classes = " ".join(c for c in ("entry", e.rank or "", "below" if e.floor in FLOOR_WORDS else "") if c)
+    marks_html = "".join(f' <span class="mark">({html.escape(m)})</span>' for m in marks(e))
+    return (f'<div class="{classes}" title="{html.escape(e.obligation.id + ": " + e.timing)}">'
+            f"{html.escape(entry_text(e, several))}{marks_html}</div>")
+
+
+def _html_cell(entries: list[Entry]) -> str:
+    if not entries:
+        return f'<td class="not-stated">{NOT_STATED}</td>'
+    return "<td>" + "".join(_html_entry(e, len(entries) > 1) for e in entries) + "</td>"
+
+
+def render_html(cmp: Comparison, title: str = "Practice standards compared") -> str:
+    esc = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
+           f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{esc(title)}</h1>", f"<p>{esc(cmp.floor_note)}</p>",
+           f"<p>{esc(LEGEND.replace('**', '').replace('*', ''))}</p>"]
+    head = "<tr><th>Duty</th>" + "".join(f"<th>{esc(c.label)}</th>" for c in cmp.columns) + "</tr>"
+    for status, rows in _group(cmp.rows):
+        out += [f"<h2>{esc(status)}</h2>", "<table>", head]
+        for r in rows:
+            out.append(f"<tr><th>{esc(r.duty)}</th>" + "".join(_html_cell(_cell_entries(r, c)) for c in cmp.columns)
+                       + "</tr>")
+        out.append("</table>")
+    out += ["<h2>Local terms with no shared equivalent</h2>", "<table>",
+            "<tr><th>Document</th><th>Kind</th><th>Term</th><th>Label</th><th>Used by</th></tr>"]
+    out += [f"<tr><td>{esc(t.policy.path)}</td><td>{esc(t.kind)}</td><td>{esc(t.id)}</td><td>{esc(t.label)}</td>"
+            f"<td>{esc(', '.join(t.used_by))}</td></tr>" for t in cmp.local_terms]
+    out += ["</table>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "json": render_json}
+
+
+def render(cmp: Comparison, fmt: str) -> str:
+    return RENDERERS[fmt](cmp)

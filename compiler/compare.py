@@ -41,6 +41,7 @@ from pathlib import Path
 
 from compiler import describe
 from compiler.analyses.points import Point, points, strictness
+from compiler.emitters.escape import md_text
 from compiler.model import Obligation, Policy, Timing
 from compiler.timescales import Duration, Ordering, Unit
 
@@ -57,15 +58,11 @@ RowKey = tuple[str, str, str, str]  # status, action, point, trigger ("" when no
 
 
 # ---- escaping ---------------------------------------------------------------------------------------
-_MD_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;"}
-_MD_BACKSLASHED = frozenset("\\`*_{}[]#!")
 
 
 def md_escape(text: str) -> str:
-    """Policy text as inline Markdown (cells, headings, list items): one line, HTML and table
-    characters as entities, Markdown punctuation backslashed. Used for every string we did not write."""
-    one_line = " ".join(text.split())
-    return "".join(_MD_ESCAPES.get(ch) or ("\\" + ch if ch in _MD_BACKSLASHED else ch) for ch in one_line)
+    """Policy text as inline Markdown: the project's one escaping rule (compiler.emitters.escape)."""
+    return md_text(text)
 
 
 def is_national(policy: Policy) -> bool:

@@ -106,6 +106,8 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
             mine = [d for d in diags if d.file == p.path]
             out[f"{page}/index.md"] = P.overview_page(p, list(timelines), _counts(mine))
             out[f"{page}/map.md"] = P.map_page(p, svg, timelines)
+            if svg is not None:
+                out[f"{page}/process-map.svg"] = svg
             out[f"{page}/obligations.md"] = P.obligations_page(p)
             out[f"{page}/principles.md"] = P.principles_page(p)
     baseline = by_auth.get("national", [])

@@ -48,7 +48,10 @@ def map_page(policy: Policy, map_svg: str | None, timelines: dict[str, str]) -> 
     lines.append("Statuses of the child's journey and the events that move a child between them, grouped by "
                  "service. A double border marks where a journey starts; a grey double circle where it ends.")
     lines.append("")
-    lines.append(inline_svg(map_svg) if map_svg else "*Graphviz was not installed when this page was built.*")
+    if map_svg:
+        lines += [inline_svg(map_svg), "", "[Open the map full size](process-map.svg)"]
+    else:
+        lines.append("*Graphviz was not installed when this page was built.*")
     lines.append("")
     if timelines:
         lines += ["## Timelines", "", "What falls due in the first year after a child enters each status. Red marks "

@@ -71,7 +71,7 @@ def check_referral_response_24h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “All new referrals will be responded to within a maximum of 24 hours during which initial contact will be made with the family and assessments commenced.”\n'
         '\n'
-        'must referral_response (social_worker); timing: deadline; while referral\n'
+        'Duty: social_worker must do referral_response; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, ())
     rows: list[rt.Row] = []
@@ -91,7 +91,7 @@ def check_referral_family_contact(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “All new referrals will be responded to within a maximum of 24 hours during which initial contact will be made with the family and assessments commenced.”\n'
         '\n'
-        'must initial_family_contact (social_worker); timing: deadline; while referral\n'
+        'Duty: social_worker must do initial_family_contact; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, ())
     rows: list[rt.Row] = []
@@ -111,7 +111,7 @@ def check_referral_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “All new referrals will be responded to within a maximum of 24 hours during which initial contact will be made with the family and assessments commenced.”\n'
         '\n'
-        'must assessment_start (social_worker); timing: deadline; while referral\n'
+        'Duty: social_worker must do assessment_start; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, ())
     rows: list[rt.Row] = []
@@ -131,7 +131,7 @@ def check_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “The child will be seen within a maximum of 5 working days and this will be recorded in Care First – if it is not achieved an explanation must be recorded.”\n'
         '\n'
-        'must child_seen (social_worker); timing: deadline; while assessment\n'
+        'Duty: social_worker must see child_seen; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('child_seen', '7.1.3', 'child_seen', None, ())
     rows: list[rt.Row] = []
@@ -151,7 +151,7 @@ def check_initial_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “Initial assessments will be completed within 10 working days and core assessments within a further 35 working days.”\n'
         '\n'
-        'must initial_assessment_completed (social_worker); timing: deadline; while assessment\n'
+        'Duty: social_worker must complete initial_assessment_completed; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('initial_assessment', '7.1.3', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -171,7 +171,7 @@ def check_core_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “Initial assessments will be completed within 10 working days and core assessments within a further 35 working days.”\n'
         '\n'
-        'must core_assessment_completed (social_worker); timing: deadline; while core_assessment\n'
+        'Duty: social_worker must complete core_assessment_completed; timing: deadline; while core_assessment\n'
     )
     duty = rt.Duty('core_assessment', '7.1.3', 'core_assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -193,7 +193,7 @@ def check_strategy_action_notes(h: rt.History) -> list[rt.Row]:
         'Clause 7.1.3: “Deputy Team Managers/Team Managers will convene any strategy discussions required in respect of existing cases and distribute action notes within 24 hours.”\n'
         'Clause 7.3.3: “The Team Manager/Deputy Team Manager will liaise with the Team Manager/Deputy Manager in the Children and Families Team Service to convene strategy discussions in respect of potential Section 47 investigations and distribute action notes within 24 hours.”\n'
         '\n'
-        'must strategy_notes_distributed (deputy_team_manager); timing: deadline; while strategy\n'
+        'Duty: deputy_team_manager must distribute strategy_notes_distributed; timing: deadline; while strategy\n'
     )
     duty = rt.Duty('strategy_action_notes', '7.1.3', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -213,7 +213,7 @@ def check_cla_review_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “for new care episodes (section 20) until the 4 week review meeting”\n'
         '\n'
-        'must cla_review; timing: deadline; while looked_after\n'
+        'Duty: must hold cla_review; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_first', '7.1.3', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -233,7 +233,7 @@ def check_permanence_plan_4_month(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.3: “Permanency plans will be established for all children in care (accommodated under section 20 or subject to Orders) at their 4 month review.”\n'
         '\n'
-        'must permanence_plan; timing: deadline; while looked_after\n'
+        'Duty: must establish permanence_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('permanence_plan_4_month', '7.1.3', 'permanence_plan', None, ())
     rows: list[rt.Row] = []
@@ -253,7 +253,7 @@ def check_support_request_48h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.2.3: “Requests for services will be received by the Team Manager and Deputy Team Manager (Specialist Child and Family Support Service): responded to within 48 hours (or same day if required) and allocated to an appropriate member of the Team.”\n'
         '\n'
-        'must support_request_response (team_manager); timing: deadline\n'
+        'Duty: team_manager must respond support_request_response; timing: deadline\n'
     )
     duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, ())
     rows: list[rt.Row] = []
@@ -274,7 +274,7 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
         'Clause 7.4.2: “To train, support and undertake annual reviews in respect of all registered foster carers and family link carers, and present annual reviews to the Fostering Panel.”\n'
         'Clause 7.4.3: “The Team Manager allocates registered foster carers and family link carers for support and annual review.”\n'
         '\n'
-        'must foster_carer_review (family_placement_team); timing: recurrence; while fostering_household\n'
+        'Duty: family_placement_team must review foster_carer_review; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_annual_review', '7.4.2', 'foster_carer_review', None, ())
     rows: list[rt.Row] = []
@@ -295,7 +295,7 @@ def check_foster_carer_review_to_panel(h: rt.History) -> list[rt.Row]:
         'Clause 7.4.2: “To train, support and undertake annual reviews in respect of all registered foster carers and family link carers, and present annual reviews to the Fostering Panel.”\n'
         'Clause 7.4.3: “All annual reviews are quality assured and signed off by the Team Manager/Deputy Manager prior to their submission to the Fostering Panel.”\n'
         '\n'
-        'must annual_review_to_panel (family_placement_team); timing: recurrence; while fostering_household\n'
+        'Duty: family_placement_team must present annual_review_to_panel; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_review_to_panel', '7.4.2', 'annual_review_to_panel', None, ())
     rows: list[rt.Row] = []
@@ -315,7 +315,7 @@ def check_staff_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 5.4: “All CYPSS staff will receive supervision at least monthly.”\n'
         '\n'
-        'must staff_supervision (supervising_manager); timing: recurrence\n'
+        'Duty: supervising_manager must hold staff_supervision; timing: recurrence\n'
     )
     duty = rt.Duty('staff_supervision', '5.4', 'staff_supervision', None, ())
     rows: list[rt.Row] = []

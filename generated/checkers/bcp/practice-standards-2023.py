@@ -85,7 +85,7 @@ def check_correspondence_response(h: rt.History) -> list[rt.Row]:
         'Clause 5. What you and your family can expect from us, bullet 8: “You and your family will be treated with respect and receive a response to telephone calls/emails/messages within a maximum three working days.”\n'
         'Clause 6. What is expected of all practitioners?, bullet 10: “Respond to any correspondence within three working days”\n'
         '\n'
-        'must correspondence_response (practitioner); timing: deadline\n'
+        'Duty: practitioner must send correspondence_response; timing: deadline\n'
     )
     duty = rt.Duty('correspondence_response', '5. What you and your family can expect from us, bullet 8', 'correspondence_response', None, ())
     rows: list[rt.Row] = []
@@ -105,7 +105,7 @@ def check_meeting_notice(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 5. What you and your family can expect from us, bullet 9: “You and your family will be made aware of any meetings to be held and given a minimum of one week's notice to enable attendance.”\n"
         '\n'
-        'must meeting_notice; timing: advance_notice\n'
+        'Duty: must give meeting_notice; timing: advance notice\n'
     )
     duty = rt.Duty('meeting_notice', '5. What you and your family can expect from us, bullet 9', 'meeting_notice', None, ())
     rows: list[rt.Row] = []
@@ -131,7 +131,7 @@ def check_plans_to_family(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 5. What you and your family can expect from us, bullet 10: “All plans will be sent or delivered to you and your family within 10 working days of the meeting taking place.”\n'
         '\n'
-        'must plan_distributed; timing: deadline\n'
+        'Duty: must send plan_distributed; timing: deadline\n'
     )
     duty = rt.Duty('plans_to_family', '5. What you and your family can expect from us, bullet 10', 'plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -151,7 +151,7 @@ def check_record_interactions(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6. What is expected of all practitioners?, bullet 13: “Record any interactions/visits (all records) within three working days”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline\n'
     )
     duty = rt.Duty('record_interactions', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -171,7 +171,7 @@ def check_unborn_record(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 6. What is expected of all practitioners?, bullet 23: “Where you discover a pregnancy, ensure the unborn baby's record is created within three working days of the discovery, and link to the family within the relationships tab.”\n"
         '\n'
-        'must unborn_record_created (practitioner); timing: deadline\n'
+        'Duty: practitioner must create unborn_record_created; timing: deadline\n'
     )
     duty = rt.Duty('unborn_record', '6. What is expected of all practitioners?, bullet 23', 'unborn_record_created', None, ())
     rows: list[rt.Row] = []
@@ -191,7 +191,7 @@ def check_allocated_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6. What is expected of all practitioners?, bullet 27: “Children allocated to the worker will be seen within 10 days.”\n'
         '\n'
-        'must child_seen (practitioner); timing: deadline\n'
+        'Duty: practitioner must see child_seen; timing: deadline\n'
     )
     duty = rt.Duty('allocated_child_seen', '6. What is expected of all practitioners?, bullet 27', 'child_seen', None, ())
     rows: list[rt.Row] = []
@@ -211,7 +211,7 @@ def check_disrepute_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6. What is expected of all practitioners?, bullet 31: “immediately (within one working day) report to your line manager any behaviours by you that may bring the council into disrepute, including any cautions/arrests you receive.”\n'
         '\n'
-        'must disrepute_reported (practitioner); timing: deadline\n'
+        'Duty: practitioner must report disrepute_reported; timing: deadline\n'
     )
     duty = rt.Duty('disrepute_report', '6. What is expected of all practitioners?, bullet 31', 'disrepute_reported', None, ())
     rows: list[rt.Row] = []
@@ -231,7 +231,7 @@ def check_concern_to_chair(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6. What is expected of all practitioners?, bullet 34: “Share with the CP Chair and/or IRO where they have concerns about a child or where there is drift, or a significant event likely to impact on the child within three working days (one working day for safeguarding) of having concerns.”\n'
         '\n'
-        'must concern_shared_with_chair (practitioner); timing: deadline\n'
+        'Duty: practitioner must share concern_shared_with_chair; timing: deadline\n'
     )
     duty = rt.Duty('concern_to_chair', '6. What is expected of all practitioners?, bullet 34', 'concern_shared_with_chair', None, ())
     rows: list[rt.Row] = []
@@ -251,7 +251,7 @@ def check_professional_concern_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6. What is expected of all practitioners?, bullet 36: “Where concerns are raised about professionals working with children, the worker will discuss with their line manager within one working day.”\n'
         '\n'
-        'must professional_concern_discussed (practitioner); timing: deadline\n'
+        'Duty: practitioner must discuss professional_concern_discussed; timing: deadline\n'
     )
     duty = rt.Duty('professional_concern_discussion', '6. What is expected of all practitioners?, bullet 36', 'professional_concern_discussed', None, ())
     rows: list[rt.Row] = []
@@ -272,7 +272,7 @@ def check_assessment_visit_recording(h: rt.History) -> list[rt.Row]:
         'Clause 6. What is expected of all practitioners?, bullet 13: “Record any interactions/visits (all records) within three working days”\n'
         'Clause 12. Allocations, bullet 5: “Visits will be recorded within three working days/or one working day if safeguarding concerns/CP.”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline; while assessment\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -294,7 +294,7 @@ def check_cin_visit_recording(h: rt.History) -> list[rt.Row]:
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 5: “CIN visits will be recorded within three working days.”\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 9: “Visits to children will be recorded within three working days/or one working day for S.47 or child protection visits, of the child being seen.”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline; while child_in_need\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -316,7 +316,7 @@ def check_cp_visit_recording(h: rt.History) -> list[rt.Row]:
         'Clause 12. Allocations, bullet 5: “Visits will be recorded within three working days/or one working day if safeguarding concerns/CP.”\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 9: “Visits to children will be recorded within three working days/or one working day for S.47 or child protection visits, of the child being seen.”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline; while child_protection\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cp_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -337,7 +337,7 @@ def check_s47_visit_recording(h: rt.History) -> list[rt.Row]:
         'Clause 6. What is expected of all practitioners?, bullet 13: “for S.47/CP within one working day.”\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 9: “Visits to children will be recorded within three working days/or one working day for S.47 or child protection visits, of the child being seen.”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline; while section_47\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -357,7 +357,7 @@ def check_s47_visit_recording_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 19. Section 47 investigations, bullet 5: “Any visit, or communication/welfare checks relating to section 47 must be recorded on Mosaic within 48 hours/two working days.”\n'
         '\n'
-        'must case_note_recorded; timing: deadline; while section_47\n'
+        'Duty: must record case_note_recorded; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_visit_recording_48_hours', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -377,7 +377,7 @@ def check_s47_visit_recording_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 19. Section 47 investigations, bullet 5: “Any visit, or communication/welfare checks relating to section 47 must be recorded on Mosaic within 48 hours/two working days.”\n'
         '\n'
-        'must case_note_recorded; timing: deadline; while section_47\n'
+        'Duty: must record case_note_recorded; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_visit_recording_2_working_days', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -398,7 +398,7 @@ def check_cla_visit_recording(h: rt.History) -> list[rt.Row]:
         'Clause 6. What is expected of all practitioners?, bullet 13: “Record any interactions/visits (all records) within three working days”\n'
         'Clause 24. Children in Care (CIC) - visiting, bullet 1: “The visits need to be written up within three working days of the visit.”\n'
         '\n'
-        'must case_note_recorded (practitioner); timing: deadline; while looked_after\n'
+        'Duty: practitioner must record case_note_recorded; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -418,7 +418,7 @@ def check_supervision_agreement_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 1: “Ensure Supervision Agreements are agreed, signed, and reviewed annually and that supervision occurs consistently for staff they line manage”\n'
         '\n'
-        'must supervision_agreement_review (team_manager); timing: recurrence\n'
+        'Duty: team_manager must review supervision_agreement_review; timing: recurrence\n'
     )
     duty = rt.Duty('supervision_agreement_review', '7. What is expected of team managers?, bullet 1', 'supervision_agreement_review', None, ())
     rows: list[rt.Row] = []
@@ -438,7 +438,7 @@ def check_supervision_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 1: “in line with our supervision policy Local Resources (proceduresonline.com) and the records are recorded onto Mosaic within three working days.”\n'
         '\n'
-        'must supervision_recorded (team_manager); timing: deadline\n'
+        'Duty: team_manager must record supervision_recorded; timing: deadline\n'
     )
     duty = rt.Duty('supervision_recording', '7. What is expected of team managers?, bullet 1', 'supervision_recorded', None, ())
     rows: list[rt.Row] = []
@@ -458,7 +458,7 @@ def check_plr_monthly(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 7. What is expected of team managers?, bullet 2: “Undertake a minimum of one PLR each month and return to the PLR team; use any learning from these to shape their own team's practice.”\n"
         '\n'
-        'must plr_completed (team_manager); timing: recurrence\n'
+        'Duty: team_manager must undertake plr_completed; timing: recurrence\n'
     )
     duty = rt.Duty('plr_monthly', '7. What is expected of team managers?, bullet 2', 'plr_completed', None, ())
     rows: list[rt.Row] = []
@@ -478,7 +478,7 @@ def check_decision_rationale_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 5: “Record clear rationale for any decision made, as an MO onto Mosaic within three working days of the decision being made.”\n'
         '\n'
-        'must management_oversight (team_manager); timing: deadline\n'
+        'Duty: team_manager must record management_oversight; timing: deadline\n'
     )
     duty = rt.Duty('decision_rationale_recorded', '7. What is expected of team managers?, bullet 5', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -498,7 +498,7 @@ def check_lado_referral_same_day(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 30: “If concerns about any adult working with children are raised, refer to the LADO the same day as being informed, or delegate to another officer to refer the same day as they are informed.”\n'
         '\n'
-        'must lado_referral (team_manager); timing: deadline\n'
+        'Duty: team_manager must refer lado_referral; timing: deadline\n'
     )
     duty = rt.Duty('lado_referral_same_day', '7. What is expected of team managers?, bullet 30', 'lado_referral', None, ())
     rows: list[rt.Row] = []
@@ -518,7 +518,7 @@ def check_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 32: “Add management oversight when allocating a child, so that the allocated worker is able to gain direction prior to supervision being held.”\n'
         '\n'
-        'must management_oversight (team_manager); timing: deadline\n'
+        'Duty: team_manager must add management_oversight; timing: deadline\n'
     )
     duty = rt.Duty('allocation_oversight', '7. What is expected of team managers?, bullet 32', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -538,7 +538,7 @@ def check_court_orders_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 34: “Share all court orders for the team with the service manager within one working day of receipt and ensure tracking of timeframes in line with these orders so that deadlines are met.”\n'
         '\n'
-        'must court_order_shared (team_manager); timing: deadline\n'
+        'Duty: team_manager must share court_order_shared; timing: deadline\n'
     )
     duty = rt.Duty('court_orders_shared', '7. What is expected of team managers?, bullet 34', 'court_order_shared', None, ())
     rows: list[rt.Row] = []
@@ -558,7 +558,7 @@ def check_tm_long_allocation_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7. What is expected of team managers?, bullet 36: “Review all children allocated for nine months or more and set SMART actions to ensure progress where this is the case.”\n'
         '\n'
-        'must tm_allocation_review (team_manager); timing: deadline\n'
+        'Duty: team_manager must review tm_allocation_review; timing: deadline\n'
     )
     duty = rt.Duty('tm_long_allocation_review', '7. What is expected of team managers?, bullet 36', 'tm_allocation_review', None, ())
     rows: list[rt.Row] = []
@@ -578,7 +578,7 @@ def check_sm_long_allocation_review(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 8. What is expected of service managers?, bullet 14: “Review all children allocated for 12 months or more, to ensure progress and that the plan remains appropriate. Record a clear decision, rationale and SMART actions required to progress a child's case where drift has occurred.”\n"
         '\n'
-        'must sm_allocation_review (service_manager); timing: deadline\n'
+        'Duty: service_manager must review sm_allocation_review; timing: deadline\n'
     )
     duty = rt.Duty('sm_long_allocation_review', '8. What is expected of service managers?, bullet 14', 'sm_allocation_review', None, ())
     rows: list[rt.Row] = []
@@ -598,7 +598,7 @@ def check_eh_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 10. Early Help/Family Hubs/Targeted Support, bullet 3: “All children opened for early help intervention will have had an initial allocation management oversight case note recorded within three working days.”\n'
         '\n'
-        'must management_oversight; timing: deadline; while early_help\n'
+        'Duty: must record management_oversight; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('eh_allocation_oversight', '10. Early Help/Family Hubs/Targeted Support, bullet 3', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -618,7 +618,7 @@ def check_ts_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 10. Early Help/Family Hubs/Targeted Support, bullet 7: “For the Targeted Support Service, visits to children will occur within 10 days of an assessment being triggered.”\n'
         '\n'
-        'must child_seen; timing: deadline; while early_help\n'
+        'Duty: must visit child_seen; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('ts_visit', '10. Early Help/Family Hubs/Targeted Support, bullet 7', 'child_seen', None, ())
     rows: list[rt.Row] = []
@@ -638,7 +638,7 @@ def check_contact_processing(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11. The MASH/OOHs, bullet 1: “Contacts will be processed within 24 hours of the referral being accepted.”\n'
         '\n'
-        'must contact_decision; timing: deadline; while contact\n'
+        'Duty: must process contact_decision; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_processing', '11. The MASH/OOHs, bullet 1', 'contact_decision', None, ())
     rows: list[rt.Row] = []
@@ -658,7 +658,7 @@ def check_referral_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11. The MASH/OOHs, bullet 2: “Referrals will be transferred to the appropriate service within one working day.”\n'
         '\n'
-        'must transfer; timing: deadline; while referral\n'
+        'Duty: must transfer; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_transfer', '11. The MASH/OOHs, bullet 2', 'transfer', None, ())
     rows: list[rt.Row] = []
@@ -678,7 +678,7 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11. The MASH/OOHs, bullet 3: “The referrer will receive the outcome of their referral within three working days of making contact with the local authority via letter/email.”\n'
         '\n'
-        'must referrer_informed; timing: deadline\n'
+        'Duty: must inform referrer_informed; timing: deadline\n'
     )
     duty = rt.Duty('referrer_feedback', '11. The MASH/OOHs, bullet 3', 'referrer_informed', None, ())
     rows: list[rt.Row] = []
@@ -698,7 +698,7 @@ def check_allocation_same_day(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 12. Allocations, bullet 1: “All children transferred from MASH to any team will be allocated the same day as transfer”\n'
         '\n'
-        'must allocation; timing: deadline\n'
+        'Duty: must allocate allocation; timing: deadline\n'
     )
     duty = rt.Duty('allocation_same_day', '12. Allocations, bullet 1', 'allocation', None, ())
     rows: list[rt.Row] = []
@@ -718,7 +718,7 @@ def check_family_contact_on_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 12. Allocations, bullet 2: “At the point of allocation for an assessment, contact will be made with the family (including all those with PR) within 24 hours.”\n'
         '\n'
-        'must family_contacted; timing: deadline; while assessment\n'
+        'Duty: must contact family_contacted; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('family_contact_on_allocation', '12. Allocations, bullet 2', 'family_contacted', None, ())
     rows: list[rt.Row] = []
@@ -738,7 +738,7 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 12. Allocations, bullet 3: “For level four visits, children will be seen within five working days of an assessment being triggered.”\n'
         '\n'
-        'must child_seen; timing: deadline; while assessment\n'
+        'Duty: must see child_seen; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_child_seen', '12. Allocations, bullet 3', 'child_seen', None, ())
     rows: list[rt.Row] = []
@@ -758,7 +758,7 @@ def check_assessment_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 12. Allocations, bullet 4: “Management oversight/supervision will be added within 10 working days of any child being allocated for an assessment.”\n'
         '\n'
-        'must management_oversight; timing: deadline; while assessment\n'
+        'Duty: must add management_oversight; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_allocation_oversight', '12. Allocations, bullet 4', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -778,7 +778,7 @@ def check_assessment_45_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 1: “The child and family assessment is required to be written and signed off by the team manager within 45 working days.”\n'
         '\n'
-        'must assessment_completed (team_manager); timing: deadline; while assessment\n'
+        'Duty: team_manager must sign_off assessment_completed; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_45_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -798,7 +798,7 @@ def check_transfer_after_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 15. Transfers/closures, bullet 1: “The transfer of children to new services/teams will occur in line with the BCP transfer policy e.g., the child will transfer within 24 hours of a meeting (CIN, ICPC, CGM etc) being held.”\n'
         '\n'
-        'must transfer; timing: deadline\n'
+        'Duty: must transfer; timing: deadline\n'
     )
     duty = rt.Duty('transfer_after_meeting', '15. Transfers/closures, bullet 1', 'transfer', None, ())
     rows: list[rt.Row] = []
@@ -818,7 +818,7 @@ def check_closure_after_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 15. Transfers/closures, bullet 4: “When a decision is made to close a child's record, this will occur within three working days of that decision being made. The child will remain allocated and will remain the responsibility of the allocated worker until the point of closure.”\n"
         '\n'
-        'must closure; timing: deadline\n'
+        'Duty: must close closure; timing: deadline\n'
     )
     duty = rt.Duty('closure_after_decision', '15. Transfers/closures, bullet 4', 'closure', None, ())
     rows: list[rt.Row] = []
@@ -839,7 +839,7 @@ def check_assessment_update_cin(h: rt.History) -> list[rt.Row]:
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 2: “Child and family assessments will be updated at least every 12 months or if there is a significant change for the child e.g., a significant change in the home circumstances, the nature of their disability alters, or their developmental milestones have changed to the point where their needs have changed.”\n'
         'Clause 17. CHAD (children with disabilities), bullet 5: “Child and family assessments will be updated at least every 12 months. The assessment will also be updated when there is a significant change for the child e.g., moving school, moving home, the nature of the disability alters or their developmental milestones have changed to the point where their needs have changed.”\n'
         '\n'
-        'must assessment_updated; timing: recurrence; while child_in_need\n'
+        'Duty: must update assessment_updated; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('assessment_update_cin', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -859,7 +859,7 @@ def check_assessment_update_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 2: “Child and family assessments will be updated at least every 12 months or if there is a significant change for the child”\n'
         '\n'
-        'must assessment_updated; timing: recurrence; while child_protection\n'
+        'Duty: must update assessment_updated; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('assessment_update_cp', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -879,7 +879,7 @@ def check_cin_plan_uploaded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 4: “The plan will be uploaded onto Mosaic within five working days of the meeting”\n'
         '\n'
-        'must plan_uploaded; timing: deadline; while child_in_need\n'
+        'Duty: must upload plan_uploaded; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_uploaded', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, ())
     rows: list[rt.Row] = []
@@ -899,7 +899,7 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 4: “distributed to parents/carers, young people and professionals (where appropriate and consent given by those with PR) within 10 working days of the meeting being held.”\n'
         '\n'
-        'must cin_plan_distributed; timing: deadline; while child_in_need\n'
+        'Duty: must distribute cin_plan_distributed; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_distribution', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cin_plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -919,7 +919,7 @@ def check_cp_plan_uploaded_any_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 4: “The plan will be uploaded onto Mosaic within five working days of the meeting”\n'
         '\n'
-        'must plan_uploaded; timing: deadline; while child_protection\n'
+        'Duty: must upload plan_uploaded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cp_plan_uploaded_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, ())
     rows: list[rt.Row] = []
@@ -939,7 +939,7 @@ def check_cp_plan_distribution_any_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 4: “distributed to parents/carers, young people and professionals (where appropriate and consent given by those with PR) within 10 working days of the meeting being held.”\n'
         '\n'
-        'must cp_plan_distributed; timing: deadline; while child_protection\n'
+        'Duty: must distribute cp_plan_distributed; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cp_plan_distribution_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cp_plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -960,7 +960,7 @@ def check_cin_visits_4_weeks(h: rt.History) -> list[rt.Row]:
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 5: “The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days). Visits can be more frequent, if the child requires this at any point.”\n'
         'Clause 17. CHAD (children with disabilities), bullet 7: “However, where there are parenting concerns and/or additional needs, CIN visiting frequency of every four weeks will apply.”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while child_in_need\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_visits_4_weeks', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -980,7 +980,7 @@ def check_cin_visits_20_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 5: “The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while child_in_need\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_visits_20_working_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1000,7 +1000,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 6: “CIN Review meetings will be held at least every three months”\n'
         '\n'
-        'must cin_review; timing: recurrence; while child_in_need\n'
+        'Duty: must hold cin_review; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_reviews', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'cin_review', None, ())
     rows: list[rt.Row] = []
@@ -1021,7 +1021,7 @@ def check_strategy_within_24_hours(h: rt.History) -> list[rt.Row]:
         "Clause 18. Strategy discussions, bullet 2: “Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies 'together' physically or virtually.”\n"
         "Clause 18. Strategy discussions, bullet 4: “All strategy discussions will be chaired by a team manager who is aware of the child's history and reason for referral.”\n"
         '\n'
-        'must strategy_discussion (team_manager); timing: deadline\n'
+        'Duty: team_manager must hold strategy_discussion; timing: deadline\n'
     )
     duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, ())
     rows: list[rt.Row] = []
@@ -1041,7 +1041,7 @@ def check_strategy_decision_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 18. Strategy discussions, bullet 10: “The team manager's rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.”\n"
         '\n'
-        'must strategy_outcome_recorded (team_manager); timing: deadline\n'
+        'Duty: team_manager must record strategy_outcome_recorded; timing: deadline\n'
     )
     duty = rt.Duty('strategy_decision_recorded', '18. Strategy discussions, bullet 10', 'strategy_outcome_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1061,7 +1061,7 @@ def check_strategy_minutes_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 18. Strategy discussions, bullet 10: “The minutes of the meeting must be added within two working days/48 hours.”\n'
         '\n'
-        'must strategy_minutes_recorded; timing: deadline\n'
+        'Duty: must add strategy_minutes_recorded; timing: deadline\n'
     )
     duty = rt.Duty('strategy_minutes_2_working_days', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1081,7 +1081,7 @@ def check_strategy_minutes_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 18. Strategy discussions, bullet 10: “The minutes of the meeting must be added within two working days/48 hours.”\n'
         '\n'
-        'must strategy_minutes_recorded; timing: deadline\n'
+        'Duty: must add strategy_minutes_recorded; timing: deadline\n'
     )
     duty = rt.Duty('strategy_minutes_48_hours', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1101,7 +1101,7 @@ def check_cp_medical_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 18. Strategy discussions, bullet 13: “Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.”\n'
         '\n'
-        'should cp_medical (health_professional); timing: deadline\n'
+        'Duty: health_professional should hold cp_medical; timing: deadline\n'
     )
     duty = rt.Duty('cp_medical_24_hours', '18. Strategy discussions, bullet 13', 'cp_medical', None, ())
     rows: list[rt.Row] = []
@@ -1121,7 +1121,7 @@ def check_s47_welfare_checks(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 19. Section 47 investigations, bullet 3: “The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.”\n'
         '\n'
-        'must welfare_checks_completed (allocated_worker); timing: deadline; while section_47\n'
+        'Duty: allocated_worker must complete welfare_checks_completed; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_welfare_checks', '19. Section 47 investigations, bullet 3', 'welfare_checks_completed', None, ())
     rows: list[rt.Row] = []
@@ -1141,7 +1141,7 @@ def check_s47_assessment_shared_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 19. Section 47 investigations, bullet 12: “Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.”\n'
         '\n'
-        'should assessment_shared; timing: advance_notice; while section_47\n'
+        'Duty: should share assessment_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('s47_assessment_shared_2_working_days', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, ())
     rows: list[rt.Row] = []
@@ -1167,7 +1167,7 @@ def check_s47_assessment_shared_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 19. Section 47 investigations, bullet 12: “Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held”\n'
         '\n'
-        'should assessment_shared; timing: advance_notice; while section_47\n'
+        'Duty: should share assessment_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('s47_assessment_shared_48_hours', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, ())
     rows: list[rt.Row] = []
@@ -1193,7 +1193,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 1: “If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.”\n'
         '\n'
-        'must icpc; timing: deadline; while section_47\n'
+        'Duty: must hold icpc; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('icpc_timescale', '20. Child protection and visiting, bullet 1', 'icpc', None, ())
     rows: list[rt.Row] = []
@@ -1213,7 +1213,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 1: “The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.”\n'
         '\n'
-        'must rcpc; timing: schedule; while child_protection\n'
+        'Duty: must hold rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc_schedule', '20. Child protection and visiting, bullet 1', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -1236,7 +1236,7 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
         'Clause 20. Child protection and visiting, bullet 2: “The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).”\n'
         'Clause 15. Transfers/closures, bullet 6: “When a child transfers to a new team, the first child in need or core group meeting will be arranged and booked by the assessing social worker.”\n'
         '\n'
-        'must core_group_meeting (allocated_worker); timing: deadline; while child_protection\n'
+        'Duty: allocated_worker must book core_group_meeting; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('core_group_first', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1256,7 +1256,7 @@ def check_core_group_interval(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 2: “Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.”\n'
         '\n'
-        'must core_group_meeting (allocated_worker); timing: recurrence; while child_protection\n'
+        'Duty: allocated_worker must book core_group_meeting; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('core_group_interval', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1278,7 +1278,7 @@ def check_rcpc_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 3: “For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.”\n'
         '\n'
-        'must conference_report_shared (allocated_worker); timing: advance_notice; while child_protection\n'
+        'Duty: allocated_worker must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('rcpc_report', '20. Child protection and visiting, bullet 3', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1304,7 +1304,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 4: “Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_protection\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_visits', '20. Child protection and visiting, bullet 4', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1325,7 +1325,7 @@ def check_cp_visits_two_weekly(h: rt.History) -> list[rt.Row]:
         'Clause 20. Child protection and visiting, bullet 9: “Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.”\n'
         'Clause 20. Child protection and visiting, bullet 9: “Equally, if the visiting frequency is to later reduce, the team manager will discuss with the CP chair prior to making the decision to reduce back to two weekly and inform the service manager.”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while child_protection\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_visits_two_weekly', '20. Child protection and visiting, bullet 9', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1345,7 +1345,7 @@ def check_cp_bedroom(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 20. Child protection and visiting, bullet 5: “For children subject to CP planning, the allocated worker is expected to see the child's bedroom at least once every eight weeks.”\n"
         '\n'
-        'must bedroom_seen (allocated_worker); timing: recurrence; while child_protection\n'
+        'Duty: allocated_worker must see bedroom_seen; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_bedroom', '20. Child protection and visiting, bullet 5', 'bedroom_seen', None, ())
     rows: list[rt.Row] = []
@@ -1365,7 +1365,7 @@ def check_cp_leaflets(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 6: “All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.”\n'
         '\n'
-        'must cp_leaflets_given; timing: ordinal_milestone\n'
+        'Duty: must give cp_leaflets_given; timing: ordinal milestone\n'
     )
     duty = rt.Duty('cp_leaflets', '20. Child protection and visiting, bullet 6', 'cp_leaflets_given', None, ())
     rows: list[rt.Row] = []
@@ -1383,7 +1383,7 @@ def check_risk_increase_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 9: “Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.”\n'
         '\n'
-        'should risk_discussed_with_tm (allocated_worker); timing: deadline; while child_protection\n'
+        'Duty: allocated_worker should discuss risk_discussed_with_tm; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('risk_increase_discussion', '20. Child protection and visiting, bullet 9', 'risk_discussed_with_tm', None, ())
     rows: list[rt.Row] = []
@@ -1403,7 +1403,7 @@ def check_cgm_plan_uploaded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 10: “The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held”\n'
         '\n'
-        'must plan_uploaded (allocated_worker); timing: deadline; while child_protection\n'
+        'Duty: allocated_worker must add plan_uploaded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cgm_plan_uploaded', '20. Child protection and visiting, bullet 10', 'plan_uploaded', None, ())
     rows: list[rt.Row] = []
@@ -1423,7 +1423,7 @@ def check_cgm_plan_distribution(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 20. Child protection and visiting, bullet 10: “The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.”\n'
         '\n'
-        'must cp_plan_distributed (allocated_worker); timing: deadline; while child_protection\n'
+        'Duty: allocated_worker must send cp_plan_distributed; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cgm_plan_distribution', '20. Child protection and visiting, bullet 10', 'cp_plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -1443,7 +1443,7 @@ def check_outline_plan_after_icpc(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 21. Child Protection Chairs (CP Chairs), bullet 6: “After the conference the CP chair will provide an outline child's plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.”\n"
         '\n'
-        'must outline_plan_to_cgm_chair (cp_chair); timing: deadline\n'
+        'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline\n'
     )
     duty = rt.Duty('outline_plan_after_icpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, ())
     rows: list[rt.Row] = []
@@ -1463,7 +1463,7 @@ def check_outline_plan_after_rcpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 21. Child Protection Chairs (CP Chairs), bullet 6: “This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.”\n'
         '\n'
-        'must outline_plan_to_cgm_chair (cp_chair); timing: deadline; while child_protection\n'
+        'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('outline_plan_after_rcpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, ())
     rows: list[rt.Row] = []
@@ -1483,7 +1483,7 @@ def check_iro_note_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 21. Child Protection Chairs (CP Chairs), bullet 8: “The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.”\n'
         '\n'
-        'must iro_note_recorded (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must record iro_note_recorded; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_note_after_review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'iro_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1503,7 +1503,7 @@ def check_iro_note_after_midway(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 21. Child Protection Chairs (CP Chairs), bullet 8: “The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set.”\n'
         '\n'
-        'must iro_note_recorded (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must record iro_note_recorded; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_note_after_midway', '21. Child Protection Chairs (CP Chairs), bullet 8', 'iro_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1524,7 +1524,7 @@ def check_fnm_reviews(h: rt.History) -> list[rt.Row]:
         'Clause 22. Becoming looked after children, bullet 2: “Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.”\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 3: “Family Network Meetings (FNMs) will be used to consider alternative carers within the family network with six monthly reviews as to whether this is a viable option”\n'
         '\n'
-        'must family_network_meeting; timing: recurrence; while looked_after\n'
+        'Duty: must review family_network_meeting; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('fnm_reviews', '22. Becoming looked after children, bullet 2', 'family_network_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1544,7 +1544,7 @@ def check_fnm_decision_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 3: “and a clear management oversight will be added within three working days of the decision being made.”\n'
         '\n'
-        'must management_oversight; timing: deadline; while looked_after\n'
+        'Duty: must add management_oversight; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('fnm_decision_oversight', '23. Children in Care (CIC) - looked after children, bullet 3', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -1564,7 +1564,7 @@ def check_lgm_section_20(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 22. Becoming looked after children, bullet 4: “The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.”\n'
         '\n'
-        'must legal_gateway_meeting (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must book legal_gateway_meeting; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('lgm_section_20', '22. Becoming looked after children, bullet 4', 'legal_planning_meeting', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), rt.Age('under', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1584,7 +1584,7 @@ def check_iro_notification(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 4: “The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days”\n'
         '\n'
-        'must iro_notified (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must notify iro_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_notification', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_notified', None, ())
     rows: list[rt.Row] = []
@@ -1604,7 +1604,7 @@ def check_iro_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 4: “The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.”\n'
         '\n'
-        'must iro_allocated; timing: deadline; while looked_after\n'
+        'Duty: must allocate iro_allocated; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_allocation', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_allocated', None, ())
     rows: list[rt.Row] = []
@@ -1624,7 +1624,7 @@ def check_complaints_info(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 23. Children in Care (CIC) - looked after children, bullet 5: “All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker's contact details as soon as possible but no later than during the social worker's first visit to see the child.”\n"
         '\n'
-        'must complaints_info_given; timing: ordinal_milestone; while looked_after\n'
+        'Duty: must give complaints_info_given; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('complaints_info', '23. Children in Care (CIC) - looked after children, bullet 5', 'complaints_info_given', None, ())
     rows: list[rt.Row] = []
@@ -1642,7 +1642,7 @@ def check_cla_review_after_move(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 23. Children in Care (CIC) - looked after children, bullet 7: “Where a child's carer/home changes, a looked after child review meeting will be held within four weeks of any such change.”\n"
         '\n'
-        'must cla_review; timing: deadline; while looked_after\n'
+        'Duty: must hold cla_review; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_after_move', '23. Children in Care (CIC) - looked after children, bullet 7', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -1662,7 +1662,7 @@ def check_cla_needs_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 9: “Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.”\n'
         '\n'
-        'must assessment_completed; timing: deadline; while looked_after\n'
+        'Duty: must complete assessment_completed; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_needs_assessment', '23. Children in Care (CIC) - looked after children, bullet 9', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -1684,7 +1684,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         'Clause 23. Children in Care (CIC) - looked after children, bullet 11: “The second looked after child review meeting will within be held three months from the first meeting, and subsequent review meeting will be held at a maximum of six-monthly intervals.”\n'
         'Clause 26. The Independent Reviewing Service (IRS) and IRO role, bullet 8: “The IRO will be responsible for chairing the looked after child review meetings and will remain consistent, where possible, throughout the time the child remains looked after.”\n'
         '\n'
-        'must cla_review (iro); timing: schedule; while looked_after\n'
+        'Duty: iro must chair cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_reviews', '23. Children in Care (CIC) - looked after children, bullet 10', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -1706,7 +1706,7 @@ def check_permanence_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 12: “Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.”\n'
         '\n'
-        'must permanency_assessed; timing: deadline; while looked_after\n'
+        'Duty: must assess permanency_assessed; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('permanence_assessment', '23. Children in Care (CIC) - looked after children, bullet 12', 'permanency_assessed', None, ())
     rows: list[rt.Row] = []
@@ -1726,7 +1726,7 @@ def check_cla_papers_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 23. Children in Care (CIC) - looked after children, bullet 13: “The allocated worker will complete a looked after child's report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.”\n"
         '\n'
-        'must cla_review_papers_shared (allocated_worker); timing: advance_notice; while looked_after\n'
+        'Duty: allocated_worker must share cla_review_papers_shared; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('cla_papers_shared', '23. Children in Care (CIC) - looked after children, bullet 13', 'review_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1752,7 +1752,7 @@ def check_care_plan_to_child(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 23. Children in Care (CIC) - looked after children, bullet 19: “The child will be given a copy of their care plan within five working days of the meeting being held.”\n'
         '\n'
-        'must plan_distributed; timing: deadline; while looked_after\n'
+        'Duty: must give plan_distributed; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_to_child', '23. Children in Care (CIC) - looked after children, bullet 19', 'plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -1772,7 +1772,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 24. Children in Care (CIC) - visiting, bullet 4: “Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.”\n'
         '\n'
-        'must statutory_visit; timing: schedule; while looked_after\n'
+        'Duty: must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_visits', '24. Children in Care (CIC) - visiting, bullet 4', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1794,7 +1794,7 @@ def check_significant_change_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 24. Children in Care (CIC) - visiting, bullet 3: “Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child's best interests.”\n"
         '\n'
-        'must statutory_visit (allocated_worker); timing: deadline; while looked_after\n'
+        'Duty: allocated_worker must see statutory_visit; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('significant_change_visit', '24. Children in Care (CIC) - visiting, bullet 3', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1814,7 +1814,7 @@ def check_seen_day_placed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 25. Children in Care (CIC) - Health and Education, bullet 4: “Every child in care will be seen on the day they are placed and their bedroom will be checked”\n'
         '\n'
-        'must statutory_visit; timing: deadline; while looked_after\n'
+        'Duty: must see statutory_visit; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1835,7 +1835,7 @@ def check_bedroom_seen_day_placed(h: rt.History) -> list[rt.Row]:
         'Clause 25. Children in Care (CIC) - Health and Education, bullet 4: “Every child in care will be seen on the day they are placed and their bedroom will be checked”\n'
         "Clause 23. Children in Care (CIC) - looked after children, bullet 16: “The worker will not leave the home until they have seen the child's bedroom and spoken to the child alone and they are settled.”\n"
         '\n'
-        'must bedroom_seen (allocated_worker); timing: deadline; while looked_after\n'
+        'Duty: allocated_worker must check bedroom_seen; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('bedroom_seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'bedroom_seen', None, ())
     rows: list[rt.Row] = []
@@ -1855,7 +1855,7 @@ def check_care_plan_after_rha(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 25. Children in Care (CIC) - Health and Education, bullet 1: “The allocated worker will update the child's care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.”\n"
         '\n'
-        'must care_plan (allocated_worker); timing: deadline; while looked_after\n'
+        'Duty: allocated_worker must update care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_after_rha', '25. Children in Care (CIC) - Health and Education, bullet 1', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -1875,7 +1875,7 @@ def check_initial_pep(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 25. Children in Care (CIC) - Health and Education, bullet 3: “The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after”\n'
         '\n'
-        'must pep (allocated_worker); timing: deadline; while looked_after\n'
+        'Duty: allocated_worker must schedule pep; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('initial_pep', '25. Children in Care (CIC) - Health and Education, bullet 3', 'pep', None, ())
     rows: list[rt.Row] = []
@@ -1895,7 +1895,7 @@ def check_iro_care_plan_review(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 26. The Independent Reviewing Service (IRS) and IRO role, bullet 3: “The IRO will review the looked after child's care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.”\n"
         '\n'
-        'must iro_care_plan_review (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must review iro_care_plan_review; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_care_plan_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'iro_care_plan_review', None, ())
     rows: list[rt.Row] = []
@@ -1915,7 +1915,7 @@ def check_permanence_plan_by_second_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 26. The Independent Reviewing Service (IRS) and IRO role, bullet 5: “The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.”\n'
         '\n'
-        'must permanence_plan (iro); timing: ordinal_milestone; while looked_after\n'
+        'Duty: iro must ensure permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_plan_by_second_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'permanence_plan', None, ())
     rows: list[rt.Row] = []
@@ -1933,7 +1933,7 @@ def check_pa_contact_minimum_eligible(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 28. CEYP (care leavers), bullet 5: “The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.”\n'
         '\n'
-        'must personal_adviser_contact; timing: recurrence; while looked_after\n'
+        'Duty: must keep personal_adviser_contact; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('pa_contact_minimum_eligible', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1953,7 +1953,7 @@ def check_pa_contact_minimum(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 28. CEYP (care leavers), bullet 5: “The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.”\n'
         '\n'
-        'must personal_adviser_contact; timing: recurrence; while care_leaver\n'
+        'Duty: must keep personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pa_contact_minimum', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, ())
     rows: list[rt.Row] = []
@@ -1973,7 +1973,7 @@ def check_pa_contact_16_17(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 28. CEYP (care leavers), bullet 10: “When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.”\n'
         '\n'
-        'must personal_adviser_contact (personal_adviser); timing: recurrence; while looked_after\n'
+        'Duty: personal_adviser must keep personal_adviser_contact; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('pa_contact_16_17', '28. CEYP (care leavers), bullet 10', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), rt.Age('under', (Duration(18, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1993,7 +1993,7 @@ def check_pa_visits_18_to_21(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 28. CEYP (care leavers), bullet 11: “Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.”\n'
         '\n'
-        'must personal_adviser_contact (personal_adviser); timing: recurrence; while care_leaver\n'
+        'Duty: personal_adviser must visit personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pa_visits_18_to_21', '28. CEYP (care leavers), bullet 11', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(18, Unit.YEARS), )), rt.Age('under', (Duration(21, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -2013,7 +2013,7 @@ def check_pa_visits_21_to_24(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 28. CEYP (care leavers), bullet 7: “For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.”\n'
         '\n'
-        'must personal_adviser_contact; timing: recurrence; while care_leaver\n'
+        'Duty: must visit personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pa_visits_21_to_24', '28. CEYP (care leavers), bullet 7', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(21, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -2034,7 +2034,7 @@ def check_pathway_plan_reviews(h: rt.History) -> list[rt.Row]:
         'Clause 28. CEYP (care leavers), bullet 8: “Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.”\n'
         'Clause 28. CEYP (care leavers), bullet 16: “The personal adviser will ensure that the pathway plans remain current, updating and reviewing for significant events and at least six monthly.”\n'
         '\n'
-        'must pathway_plan_review (personal_adviser); timing: recurrence; while care_leaver\n'
+        'Duty: personal_adviser must review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pathway_plan_reviews', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, ())
     rows: list[rt.Row] = []
@@ -2055,7 +2055,7 @@ def check_pathway_plan_reviews_eligible(h: rt.History) -> list[rt.Row]:
         'Clause 28. CEYP (care leavers), bullet 8: “Pathway plans will be completed at least every six months”\n'
         'Clause 28. CEYP (care leavers), bullet 16: “The personal adviser will ensure that the pathway plans remain current, updating and reviewing for significant events and at least six monthly.”\n'
         '\n'
-        'must pathway_plan_review (personal_adviser); timing: recurrence; while looked_after\n'
+        'Duty: personal_adviser must review pathway_plan_review; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('pathway_plan_reviews_eligible', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -2076,7 +2076,7 @@ def check_accommodation_visit(h: rt.History) -> list[rt.Row]:
         'Clause 28. CEYP (care leavers), bullet 9: “Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.”\n'
         'Clause 28. CEYP (care leavers), bullet 9: “Seeing the home is part of assessing their ability to live independently and to support them where there may be challenges.”\n'
         '\n'
-        'must personal_adviser_contact (personal_adviser); timing: deadline; while care_leaver\n'
+        'Duty: personal_adviser must visit personal_adviser_contact; timing: deadline; while care_leaver\n'
     )
     duty = rt.Duty('accommodation_visit', '28. CEYP (care leavers), bullet 9', 'personal_adviser_contact', None, ())
     rows: list[rt.Row] = []
@@ -2097,7 +2097,7 @@ def check_staying_put_discussion(h: rt.History) -> list[rt.Row]:
         'Clause 28. CEYP (care leavers), bullet 19: “Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.”\n'
         'Clause 29. Fostering, bullet 24: “Discussion around possible future planning and Staying Put should being when the child turns 16 and will be part of the pathway planning.”\n'
         '\n'
-        'should staying_put_discussion; timing: age_milestone; while looked_after\n'
+        'Duty: should discuss staying_put_discussion; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('staying_put_discussion', '28. CEYP (care leavers), bullet 19', 'staying_put_discussion', None, ())
     rows: list[rt.Row] = []
@@ -2120,7 +2120,7 @@ def check_fostering_assessment_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 7: “Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.”\n'
         '\n'
-        'must fostering_assessment; timing: deadline; while fostering_assessment\n'
+        'Duty: must complete fostering_assessment; timing: deadline; while fostering_assessment\n'
     )
     duty = rt.Duty('fostering_assessment_timescale', '29. Fostering, bullet 7', 'fostering_assessment', None, ())
     rows: list[rt.Row] = []
@@ -2140,7 +2140,7 @@ def check_foster_carer_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 10: “Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.”\n'
         '\n'
-        'must supervisory_visit (supervising_social_worker); timing: recurrence; while fostering_household\n'
+        'Duty: supervising_social_worker must visit supervisory_visit; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_visits', '29. Fostering, bullet 10', 'supervisory_visit', None, ())
     rows: list[rt.Row] = []
@@ -2160,7 +2160,7 @@ def check_unannounced_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 11: “Two unannounced visits to be completed every 12 months.”\n'
         '\n'
-        'must unannounced_visit; timing: recurrence; while fostering_household\n'
+        'Duty: must complete unannounced_visit; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('unannounced_visits', '29. Fostering, bullet 11', 'unannounced_visit', None, ())
     rows: list[rt.Row] = []
@@ -2180,7 +2180,7 @@ def check_carer_supervision_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 12: “Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.”\n'
         '\n'
-        'must carer_supervision_recorded (supervising_social_worker); timing: deadline; while fostering_household\n'
+        'Duty: supervising_social_worker must record carer_supervision_recorded; timing: deadline; while fostering_household\n'
     )
     duty = rt.Duty('carer_supervision_record', '29. Fostering, bullet 12', 'carer_supervision_recorded', None, ())
     rows: list[rt.Row] = []
@@ -2200,7 +2200,7 @@ def check_carer_supervision_copy(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 13: “The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.”\n'
         '\n'
-        'must carer_supervision_copy_sent; timing: deadline; while fostering_household\n'
+        'Duty: must send carer_supervision_copy_sent; timing: deadline; while fostering_household\n'
     )
     duty = rt.Duty('carer_supervision_copy', '29. Fostering, bullet 13', 'carer_supervision_copy_sent', None, ())
     rows: list[rt.Row] = []
@@ -2220,7 +2220,7 @@ def check_foster_carer_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 29. Fostering, bullet 13: “Fostering reviews will be completed annually and will include the child's voice and feedback from the child's social worker.”\n"
         '\n'
-        'must foster_carer_review; timing: recurrence; while fostering_household\n'
+        'Duty: must complete foster_carer_review; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_reviews', '29. Fostering, bullet 13', 'foster_carer_review', None, ())
     rows: list[rt.Row] = []
@@ -2240,7 +2240,7 @@ def check_carer_concern_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 14: “When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.”\n'
         '\n'
-        'must carer_concern_discussed (supervising_social_worker); timing: deadline; while fostering_household\n'
+        'Duty: supervising_social_worker must discuss carer_concern_discussed; timing: deadline; while fostering_household\n'
     )
     duty = rt.Duty('carer_concern_discussion', '29. Fostering, bullet 14', 'carer_concern_discussed', None, ())
     rows: list[rt.Row] = []
@@ -2260,7 +2260,7 @@ def check_carer_views_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 20: “Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.”\n'
         '\n'
-        'must carer_views_gathered; timing: advance_notice; while looked_after\n'
+        'Duty: must gather carer_views_gathered; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('carer_views_before_review', '29. Fostering, bullet 20', 'carer_views_gathered', None, ())
     rows: list[rt.Row] = []
@@ -2286,7 +2286,7 @@ def check_connected_carer_panel(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 27: “A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.”\n'
         '\n'
-        'must fostering_panel; timing: deadline; while kinship_care\n'
+        'Duty: must present fostering_panel; timing: deadline; while kinship_care\n'
     )
     duty = rt.Duty('connected_carer_panel', '29. Fostering, bullet 27', 'fostering_panel', None, ())
     rows: list[rt.Row] = []
@@ -2306,7 +2306,7 @@ def check_supported_lodgings_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 30: “Supported lodgings assessments will be completed within 16-20 weeks of application.”\n'
         '\n'
-        'must supported_lodgings_assessment; timing: deadline\n'
+        'Duty: must complete supported_lodgings_assessment; timing: deadline\n'
     )
     duty = rt.Duty('supported_lodgings_assessment', '29. Fostering, bullet 30', 'supported_lodgings_assessment', None, ())
     rows: list[rt.Row] = []
@@ -2326,7 +2326,7 @@ def check_pf_initial_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 37: “Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.”\n'
         '\n'
-        'must statutory_visit; timing: deadline; while private_fostering\n'
+        'Duty: must visit statutory_visit; timing: deadline; while private_fostering\n'
     )
     duty = rt.Duty('pf_initial_visit', '29. Fostering, bullet 37', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -2346,7 +2346,7 @@ def check_pf_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 37: “Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.”\n'
         '\n'
-        'must assessment_completed; timing: deadline; while private_fostering\n'
+        'Duty: must complete assessment_completed; timing: deadline; while private_fostering\n'
     )
     duty = rt.Duty('pf_assessment', '29. Fostering, bullet 37', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -2366,7 +2366,7 @@ def check_pf_child_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 37: “All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while private_fostering\n'
+        'Duty: social_worker must see statutory_visit; timing: recurrence; while private_fostering\n'
     )
     duty = rt.Duty('pf_child_visits', '29. Fostering, bullet 37', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -2386,7 +2386,7 @@ def check_pf_supervisory_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 29. Fostering, bullet 38: “Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.”\n'
         '\n'
-        'must supervisory_visit; timing: schedule; while private_fostering\n'
+        'Duty: must visit supervisory_visit; timing: schedule; while private_fostering\n'
     )
     duty = rt.Duty('pf_supervisory_visits', '29. Fostering, bullet 38', 'supervisory_visit', None, ())
     rows: list[rt.Row] = []
@@ -2408,7 +2408,7 @@ def check_adoption_medical(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 6: “An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.”\n'
         '\n'
-        'must adoption_medical; timing: ordinal_milestone; while looked_after\n'
+        'Duty: must hold adoption_medical; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('adoption_medical', '30. Adoption, bullet 6', 'adoption_medical', None, ())
     rows: list[rt.Row] = []
@@ -2426,7 +2426,7 @@ def check_permanence_report(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 30. Adoption, bullet 7: “The child's allocated social worker will complete the child's permanence report at least one month prior to timetabled IRH.”\n"
         '\n'
-        'must child_permanence_report (allocated_worker); timing: advance_notice; while looked_after\n'
+        'Duty: allocated_worker must complete child_permanence_report; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('permanence_report', '30. Adoption, bullet 7', 'child_permanence_report', None, ())
     rows: list[rt.Row] = []
@@ -2452,7 +2452,7 @@ def check_adm_adoption_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 9: “The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.”\n'
         '\n'
-        'must adm_adoption_decision (agency_decision_maker); timing: deadline; while looked_after\n'
+        'Duty: agency_decision_maker must decide adm_adoption_decision; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('adm_adoption_decision', '30. Adoption, bullet 9', 'adm_adoption_decision', None, ())
     rows: list[rt.Row] = []
@@ -2472,7 +2472,7 @@ def check_family_finding_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 10: “The child will transfer to the family finding social worker within two weeks of the placement order being granted.”\n'
         '\n'
-        'must transfer; timing: deadline; while adoption\n'
+        'Duty: must transfer; timing: deadline; while adoption\n'
     )
     duty = rt.Duty('family_finding_transfer', '30. Adoption, bullet 10', 'transfer', None, ())
     rows: list[rt.Row] = []
@@ -2492,7 +2492,7 @@ def check_adm_match_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 14: “The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.”\n'
         '\n'
-        'must adm_match_decision (agency_decision_maker); timing: deadline; while adoption\n'
+        'Duty: agency_decision_maker must decide adm_match_decision; timing: deadline; while adoption\n'
     )
     duty = rt.Duty('adm_match_decision', '30. Adoption, bullet 14', 'adm_match_decision', None, ())
     rows: list[rt.Row] = []
@@ -2512,7 +2512,7 @@ def check_adoptive_placement_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 18: “The child is seen every week for the first four weeks of placement with prospective adopters.”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while adoption\n'
+        'Duty: must see statutory_visit; timing: recurrence; while adoption\n'
     )
     duty = rt.Duty('adoptive_placement_visits', '30. Adoption, bullet 18', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -2534,7 +2534,7 @@ def check_adoption_application_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 19: “By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.”\n'
         '\n'
-        'must adoption_application_decision; timing: ordinal_milestone; while adoption\n'
+        'Duty: must decide adoption_application_decision; timing: ordinal milestone; while adoption\n'
     )
     duty = rt.Duty('adoption_application_decision', '30. Adoption, bullet 19', 'adoption_application_decision', None, ())
     rows: list[rt.Row] = []
@@ -2552,7 +2552,7 @@ def check_later_life_letter_draft(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 20: “A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.”\n'
         '\n'
-        'should later_life_letter_draft; timing: ordinal_milestone; while adoption\n'
+        'Duty: should provide later_life_letter_draft; timing: ordinal milestone; while adoption\n'
     )
     duty = rt.Duty('later_life_letter_draft', '30. Adoption, bullet 20', 'later_life_letter_draft', None, ())
     rows: list[rt.Row] = []
@@ -2570,7 +2570,7 @@ def check_later_life_letter_final(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 30. Adoption, bullet 20: “A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.”\n'
         '\n'
-        'should later_life_letter_completed; timing: deadline\n'
+        'Duty: should complete later_life_letter_completed; timing: deadline\n'
     )
     duty = rt.Duty('later_life_letter_final', '30. Adoption, bullet 20', 'later_life_letter_completed', None, ())
     rows: list[rt.Row] = []
@@ -2590,7 +2590,7 @@ def check_lado_triage(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 31. LADO, bullet 2: “All referrals and requests for advice and guidance will be triaged within 24 hours.”\n'
         '\n'
-        'must lado_triage; timing: deadline\n'
+        'Duty: must triage lado_triage; timing: deadline\n'
     )
     duty = rt.Duty('lado_triage', '31. LADO, bullet 2', 'lado_triage', None, ())
     rows: list[rt.Row] = []
@@ -2610,7 +2610,7 @@ def check_allegations_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 31. LADO, bullet 3: “An initial allegations meeting will be convened within five days of the referral being received.”\n'
         '\n'
-        'must allegations_meeting; timing: deadline\n'
+        'Duty: must convene allegations_meeting; timing: deadline\n'
     )
     duty = rt.Duty('allegations_meeting', '31. LADO, bullet 3', 'allegations_meeting', None, ())
     rows: list[rt.Row] = []

@@ -33,7 +33,7 @@ def check_former_relevant_education_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause reg 5(2)(b): “in the case of a former relevant child falling within section 23CA, not more than three months after the date on which the responsible authority are informed, in accordance with section 23CA(1)(c), that the former relevant child is pursuing, or wishes to pursue, a programme of education or training.”\n'
         '\n'
-        'must relevant_needs_assessment (responsible_authority); timing: deadline; while care_leaver\n'
+        'Duty: responsible_authority must complete relevant_needs_assessment; timing: deadline; while care_leaver\n'
     )
     duty = rt.Duty('former_relevant_education_assessment', 'reg 5(2)(b)', 'relevant_needs_assessment', None, ())
     rows: list[rt.Row] = []
@@ -54,7 +54,7 @@ def check_pathway_plan_reviews(h: rt.History) -> list[rt.Row]:
         'Clause reg 7(2): “The responsible authority must arrange a review”\n'
         'Clause reg 7(2)(c): “in any other case, at intervals of not more than six months”\n'
         '\n'
-        'must pathway_plan_review (responsible_authority); timing: recurrence; while care_leaver\n'
+        'Duty: responsible_authority must arrange pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pathway_plan_reviews', 'reg 7(2)', 'pathway_plan_review', None, ())
     rows: list[rt.Row] = []

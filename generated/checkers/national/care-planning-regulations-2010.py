@@ -38,7 +38,7 @@ def check_care_plan_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause reg 4(2): “the care plan must be prepared before C is first placed by the responsible authority or, if it is not practicable to do so, within ten working days of the start of the first placement”\n'
         '\n'
-        'must care_plan (responsible_authority); timing: deadline; while looked_after\n'
+        'Duty: responsible_authority must prepare care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_timescale', 'reg 4(2)', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -58,7 +58,7 @@ def check_health_review_under_5(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause reg 7(3)(a): “at least once in every period of six months before C's fifth birthday”\n"
         '\n'
-        'must review_health_assessment (responsible_authority); timing: recurrence; while looked_after\n'
+        'Duty: responsible_authority must arrange review_health_assessment; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('health_review_under_5', 'reg 7(3)(a)', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -78,7 +78,7 @@ def check_health_review_5_and_over(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause reg 7(3)(b): “at least once in every period of twelve months after C's fifth birthday”\n"
         '\n'
-        'must review_health_assessment (responsible_authority); timing: recurrence; while looked_after\n'
+        'Duty: responsible_authority must arrange review_health_assessment; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('health_review_5_and_over', 'reg 7(3)(b)', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -100,7 +100,7 @@ def check_placement_plan_timescale(h: rt.History) -> list[rt.Row]:
         'Clause reg 9(1)(a): “prepare a plan for the placement ("the placement plan")”\n'
         'Clause reg 9(2): “If it is not reasonably practicable to prepare the placement plan before making the placement, the placement plan must be prepared within five working days of the start of the placement.”\n'
         '\n'
-        'must placement_plan (responsible_authority); timing: deadline; while looked_after\n'
+        'Duty: responsible_authority must prepare placement_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('placement_plan_timescale', 'reg 9(1)', 'placement_plan', None, ())
     rows: list[rt.Row] = []
@@ -123,7 +123,7 @@ def check_visits_placement(h: rt.History) -> list[rt.Row]:
         'Clause reg 28(2)(b): “at intervals of not more than six weeks for the first year of any placement”\n'
         'Clause reg 28(2)(c)(ii): “and in any other case, at intervals of not more than six weeks”\n'
         '\n'
-        'must statutory_visit (representative); timing: schedule; while looked_after\n'
+        'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_placement', 'reg 28(2)(a)', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -147,7 +147,7 @@ def check_visits_placement_until_18(h: rt.History) -> list[rt.Row]:
         'Clause reg 28(2)(b): “at intervals of not more than six weeks for the first year of any placement”\n'
         'Clause reg 28(2)(c)(i): “where the placement is intended to last until C is aged 18, at intervals of not more than three months”\n'
         '\n'
-        'must statutory_visit (representative); timing: schedule; while looked_after\n'
+        'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_placement_until_18', 'reg 28(2)(a)', 'statutory_visit', None, (rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -171,7 +171,7 @@ def check_visits_connected_person_temporary(h: rt.History) -> list[rt.Row]:
         'Clause reg 28(4)(a): “at least once a week until the first review carried out in accordance with Part 6, and”\n'
         'Clause reg 28(4)(b): “thereafter at intervals of not more than four weeks”\n'
         '\n'
-        'must statutory_visit (representative); timing: schedule; while looked_after\n'
+        'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_connected_person_temporary', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ))
     rows: list[rt.Row] = []
@@ -195,7 +195,7 @@ def check_visits_interim_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         'Clause reg 28(4)(a): “at least once a week until the first review carried out in accordance with Part 6, and”\n'
         'Clause reg 28(4)(b): “thereafter at intervals of not more than four weeks”\n'
         '\n'
-        'must statutory_visit (representative); timing: schedule; while looked_after\n'
+        'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_interim_care_order_with_parents', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ))
     rows: list[rt.Row] = []
@@ -218,7 +218,7 @@ def check_visits_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         'Clause reg 28(5)(a): “within one week of the making of the care order, and”\n'
         'Clause reg 28(5)(b): “thereafter at intervals of not more than six weeks”\n'
         '\n'
-        'must statutory_visit (representative); timing: schedule; while looked_after\n'
+        'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_care_order_with_parents', 'reg 28(5)(a)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ))
     rows: list[rt.Row] = []
@@ -241,7 +241,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         "Clause reg 33(1): “The responsible authority must first review C's case within 20 working days of the date on which C becomes looked after.”\n"
         'Clause reg 33(2): “The second review must be carried out not more than three months after the first, and subsequent reviews must be carried out at intervals of not more than six months.”\n'
         '\n'
-        'must cla_review (responsible_authority); timing: schedule; while looked_after\n'
+        'Duty: responsible_authority must hold cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_reviews', 'reg 33(1)', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -263,7 +263,7 @@ def check_needs_assessment_after_16(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause reg 42(1): “not more than three months after the date on which C reaches the age of 16 or becomes an eligible child after that age”\n'
         '\n'
-        'must needs_assessment (responsible_authority); timing: deadline; while looked_after\n'
+        'Duty: responsible_authority must complete needs_assessment; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('needs_assessment_after_16', 'reg 42(1)', 'needs_assessment', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []

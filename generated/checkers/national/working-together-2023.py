@@ -37,7 +37,7 @@ def check_referral_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 3: Referral: “Within one working day of a referral being received, a local authority social worker should acknowledge receipt to the referrer and make a decision about next steps and the type of response required.”\n'
         '\n'
-        'should referral_decision (social_worker); timing: deadline; while referral\n'
+        'Duty: social_worker should make referral_decision; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_decision', 'Chapter 3: Referral', 'referral_decision', None, ())
     rows: list[rt.Row] = []
@@ -57,7 +57,7 @@ def check_assessment_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 3: Assessment of a child under the Children Act 1989: “The maximum timeframe for the assessment to conclude, such that it is possible to reach a decision on next steps, should be no longer than 45 working days from the point of referral”\n'
         '\n'
-        'should assessment_completed; timing: deadline; while assessment\n'
+        'Duty: should complete assessment_completed; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_timescale', 'Chapter 3: Assessment of a child under the Children Act 1989', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -77,7 +77,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 3: Initial child protection conferences: “The initial child protection conference should take place within 15 working days of a strategy discussion, or the last strategy discussion if more than one has been held.”\n'
         '\n'
-        'should icpc (local_authority); timing: deadline; while section_47\n'
+        'Duty: local_authority should convene icpc; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('icpc_timescale', 'Chapter 3: Initial child protection conferences', 'icpc', None, ())
     rows: list[rt.Row] = []
@@ -97,7 +97,7 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 3: The child protection plan: “The core group should meet within 10 working days from the initial child protection conference if the child is the subject of a child protection plan.”\n'
         '\n'
-        'should core_group_meeting; timing: deadline; while child_protection\n'
+        'Duty: should hold core_group_meeting; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('core_group_first', 'Chapter 3: The child protection plan', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -118,7 +118,7 @@ def check_rcpc_timescale(h: rt.History) -> list[rt.Row]:
         'Clause Chapter 3: Child protection review conference: “The first child protection review conference should be held within 3 months of the initial conference.”\n'
         'Clause Chapter 3: Child protection review conference: “Further reviews should be held at intervals of not more than 6 months for as long as the child remains subject of a child protection plan.”\n'
         '\n'
-        'should rcpc (local_authority); timing: schedule; while child_protection\n'
+        'Duty: local_authority should convene rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc_timescale', 'Chapter 3: Child protection review conference', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -140,7 +140,7 @@ def check_serious_incident_notification(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 5: Notifiable incidents: “The local authority must notify any event that meets the criteria to the Child Safeguarding Practice Review Panel within five working days of becoming aware that the incident has occurred.”\n'
         '\n'
-        'must serious_incident_notified (local_authority); timing: deadline\n'
+        'Duty: local_authority must make serious_incident_notified; timing: deadline\n'
     )
     duty = rt.Duty('serious_incident_notification', 'Chapter 5: Notifiable incidents', 'serious_incident_notified', None, ())
     rows: list[rt.Row] = []
@@ -160,7 +160,7 @@ def check_rapid_review_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Chapter 5: Rapid reviews: “The safeguarding partners should promptly undertake a rapid review of the case, in line with any guidance published by the Panel, and within 15 working days of becoming aware of the incident.”\n'
         '\n'
-        'should rapid_review (safeguarding_partners); timing: deadline\n'
+        'Duty: safeguarding_partners should complete rapid_review; timing: deadline\n'
     )
     duty = rt.Duty('rapid_review_timescale', 'Chapter 5: Rapid reviews', 'rapid_review', None, ())
     rows: list[rt.Row] = []

@@ -78,7 +78,7 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
         'Clause 3.3 Table of Case Note recording: conference and review minutes: “Within five working days”\n'
         'Clause 6.2.2: “After the ICPC CP Coordinators will complete a record of the meeting within 5 working days of conference which is distributed by ISU to the family and all relevant agencies.”\n'
         '\n'
-        'must minutes_recorded (cp_coordinator); timing: deadline; while child_protection\n'
+        'Duty: cp_coordinator must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('icpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -99,7 +99,7 @@ def check_rcpc_minutes(h: rt.History) -> list[rt.Row]:
         'Clause 3.3 Table of Case Note recording: conference and review minutes: “Child Protection Conference minutes and outcomes”\n'
         'Clause 3.3 Table of Case Note recording: conference and review minutes: “Within five working days”\n'
         '\n'
-        'must minutes_recorded; timing: deadline; while child_protection\n'
+        'Duty: must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('rcpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -120,7 +120,7 @@ def check_cla_review_minutes(h: rt.History) -> list[rt.Row]:
         'Clause 3.3 Table of Case Note recording: conference and review minutes: “Child looked after review minutes and actions.”\n'
         'Clause 3.3 Table of Case Note recording: conference and review minutes: “Within five working days”\n'
         '\n'
-        'must minutes_recorded; timing: deadline; while looked_after\n'
+        'Duty: must complete minutes_recorded; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -140,7 +140,7 @@ def check_cla_review_record_final(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.3 Table of Case Note recording: note on CLA review minutes: “<i>Note: Team Manager (TM) to agree the actions and return to Independent Reviewing Officer (IRO) for finalised version to be completed within 20 working days.</i>”\n'
         '\n'
-        'must cla_review_record_finalised (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must complete cla_review_record_finalised; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_record_final', '3.3 Table of Case Note recording: note on CLA review minutes', 'cla_review_record_finalised', None, ())
     rows: list[rt.Row] = []
@@ -160,7 +160,7 @@ def check_case_summary(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 3.3 All cases: “Case summaries to be updated at least monthly, and more frequently if there are significant changes in the child's circumstances.”\n"
         '\n'
-        'must case_summary_updated; timing: recurrence\n'
+        'Duty: must update case_summary_updated; timing: recurrence\n'
     )
     duty = rt.Duty('case_summary', '3.3 All cases', 'case_summary_updated', None, ())
     rows: list[rt.Row] = []
@@ -182,7 +182,7 @@ def check_chronology(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.3 All cases: “Chronologies to be reviewed and updated at least monthly.”\n'
         '\n'
-        'must chronology_updated; timing: recurrence\n'
+        'Duty: must update chronology_updated; timing: recurrence\n'
     )
     duty = rt.Duty('chronology', '3.3 All cases', 'chronology_updated', None, ())
     rows: list[rt.Row] = []
@@ -206,7 +206,7 @@ def check_tam_weekly(h: rt.History) -> list[rt.Row]:
         'Clause 5.3 iv: “Transfer of casework is agreed via the weekly transfer allocation meetings held by the area Management Team.”\n'
         'Clause 6.1: “The case will be discussed in the weekly CSC and Early Help Transfer and Allocation meeting (TAM) and confirmed that it will step-down.”\n'
         '\n'
-        'must transfer_allocation_meeting (area_management_team); timing: recurrence\n'
+        'Duty: area_management_team must hold transfer_allocation_meeting; timing: recurrence\n'
     )
     duty = rt.Duty('tam_weekly', '4.2.4', 'transfer_allocation_meeting', None, ())
     rows: list[rt.Row] = []
@@ -226,7 +226,7 @@ def check_adopt_south_west_weekly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 4.2.4 From Adopt South West: “Weekly meetings take place between the Team Managers in First Response and Adopt South West.”\n'
         '\n'
-        'must adopt_south_west_meeting (team_manager); timing: recurrence\n'
+        'Duty: team_manager must hold adopt_south_west_meeting; timing: recurrence\n'
     )
     duty = rt.Duty('adopt_south_west_weekly', '4.2.4 From Adopt South West', 'adopt_south_west_meeting', None, ())
     rows: list[rt.Row] = []
@@ -246,7 +246,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 5.1: “Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams)”\n'
         '\n'
-        'must allocation (team_manager); timing: deadline; while referral\n'
+        'Duty: team_manager must make allocation; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, ())
     rows: list[rt.Row] = []
@@ -267,7 +267,7 @@ def check_assessment_maximum(h: rt.History) -> list[rt.Row]:
         'Clause 5.2.2: “The C and F assessment should be completed within a maximum of 45 days and at the point of conclusion, reach a decision on the next steps.”\n'
         'Clause 5.2.2: “The Social Worker and team manager can agree an extension beyond the initial timescale, up to a maximum of 45 days, if the Social Worker is able to evidence that more time is needed to complete the assessment.”\n'
         '\n'
-        'must assessment_completed; timing: deadline; while assessment\n'
+        'Duty: must complete assessment_completed; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_maximum', '5.2.2', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -288,7 +288,7 @@ def check_transfer_at_icpc(h: rt.History) -> list[rt.Row]:
         'Clause 5.3 iii: “Child In Need (CIN) or Child Protection (CP) plan required – the case will transfer to either the Family Safeguarding Team or the Wider Safeguarding Team at the point of initial CIN meeting or Initial CP Conference (ICPC).”\n'
         'Clause 6.2.2: “The case will transfer from the assessment team to the safeguarding team at the point of Initial CP conference (ICPC).”\n'
         '\n'
-        'must transfer; timing: ordinal_milestone; while section_47\n'
+        'Duty: must do transfer; timing: ordinal milestone; while section_47\n'
     )
     duty = rt.Duty('transfer_at_icpc', '5.3 iii', 'transfer', None, ())
     rows: list[rt.Row] = []
@@ -307,7 +307,7 @@ def check_transfer_cla_s20(h: rt.History) -> list[rt.Row]:
         'Clause 5.3 v: “If the child is looked after under S20, the case should transfer at the first CLA review. Both existing and receiving SWs should attend the CLA review.”\n'
         'Clause 7: “If the child is looked after under S20, the case should transfer at the first CLA review. Both existing and new Social Workers should attend the CLA review.”\n'
         '\n'
-        'should transfer; timing: ordinal_milestone; while looked_after\n'
+        'Duty: should do transfer; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('transfer_cla_s20', '5.3 v', 'transfer', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), ))
     rows: list[rt.Row] = []
@@ -325,7 +325,7 @@ def check_closure_case_summary(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 5.3: “When Children’s Social Care end involvement the case summary must be updated to include the back up plan should the concerns re-emerge.”\n'
         '\n'
-        'must case_summary_updated; timing: ordinal_milestone\n'
+        'Duty: must update case_summary_updated; timing: ordinal milestone\n'
     )
     duty = rt.Duty('closure_case_summary', '5.3', 'case_summary_updated', None, ())
     rows: list[rt.Row] = []
@@ -343,7 +343,7 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6: “The child should be seen at home a minimum of every 4 weeks.”\n'
         '\n'
-        'should statutory_visit; timing: recurrence; while child_in_need\n'
+        'Duty: should visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_visits', '6', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -363,7 +363,7 @@ def check_cin_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6: “The CiN plan will be reviewed at 3 months and subsequently reviewed at 3 monthly intervals.”\n'
         '\n'
-        'must cin_review; timing: schedule; while child_in_need\n'
+        'Duty: must hold cin_review; timing: schedule; while child_in_need\n'
     )
     duty = rt.Duty('cin_review', '6', 'cin_review', None, ())
     rows: list[rt.Row] = []
@@ -385,7 +385,7 @@ def check_cin_plan_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6: “Plans should be updated within 5 days of the review.”\n'
         '\n'
-        'should plan_updated; timing: deadline; while child_in_need\n'
+        'Duty: should update plan_updated; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_update', '6', 'plan_updated', None, ())
     rows: list[rt.Row] = []
@@ -406,7 +406,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         'Clause 6.2.2: “In accordance with Working Together (2018), the maximum time period for a Section 47 enquiry, from the strategy meeting to the date of the initial child protection conference is 15 working days.”\n'
         'Clause 6.2.2: “When a follow up strategy is required, the timescale remains and if an ICPC is to be arranged, this must take place within 15 working days from the initial strategy meeting which initiated the Section 47 Enquiries.”\n'
         '\n'
-        'must icpc; timing: deadline; while section_47\n'
+        'Duty: must hold icpc; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('icpc_timescale', '6.2.2', 'icpc', None, ())
     rows: list[rt.Row] = []
@@ -426,7 +426,7 @@ def check_icpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 6.2.2: “If an ICPC is held, the Social Worker's report should be provided to parents and the conference chair at least 2 working days in advance of the initial conference”\n"
         '\n'
-        'should conference_report_shared (social_worker); timing: advance_notice; while section_47\n'
+        'Duty: social_worker should share conference_report_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('icpc_report_shared', '6.2.2', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -452,7 +452,7 @@ def check_rcpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6.2.2: “a minimum of 5 working days before review conferences to enable any factual errors to be corrected and the family to comment on the content.”\n'
         '\n'
-        'should conference_report_shared (social_worker); timing: advance_notice; while child_protection\n'
+        'Duty: social_worker should share conference_report_shared; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('rcpc_report_shared', '6.2.2', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -479,7 +479,7 @@ def check_core_group(h: rt.History) -> list[rt.Row]:
         'Clause 6.2.4: “The initial core group meeting will be held within 10 days of the ICPC where the plan agreed at conference is developed further.”\n'
         'Clause 6.2.4: “The child protection plan will be reviewed at core group meetings between CP conferences, which should take place at least every six weeks. More frequent meetings may be required according to the needs of the child.”\n'
         '\n'
-        'must core_group_meeting; timing: schedule; while child_protection\n'
+        'Duty: must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('core_group', '6.2.4', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -501,7 +501,7 @@ def check_core_group_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6.2.4: “The Social Worker should record the minutes of the core group onto LCS within 5 working days.”\n'
         '\n'
-        'should minutes_recorded (social_worker); timing: deadline; while child_protection\n'
+        'Duty: social_worker should record minutes_recorded; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('core_group_minutes', '6.2.4', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -522,7 +522,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         'Clause 6.2.4: “Children who have a child protection plan will have a **minimum** visiting frequency of fortnightly from their Social Worker.”\n'
         'Clause 6.2.4: “Children will be seen by their Social Worker at home at least once a fortnight”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_protection\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_visits', '6.2.4', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -542,7 +542,7 @@ def check_rcpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6.2.4: “The first Review CP conference (RCPC) will be held within 3 months and thereafter 6 monthly intervals unless a shorter time frame is agreed at the ICPC.”\n'
         '\n'
-        'must rcpc; timing: schedule; while child_protection\n'
+        'Duty: must hold rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc', '6.2.4', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -564,7 +564,7 @@ def check_plo_first_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6.2.5: “The first PLO meeting should be completed within 10 working days of the decision.”\n'
         '\n'
-        'should plo_meeting; timing: deadline\n'
+        'Duty: should hold plo_meeting; timing: deadline\n'
     )
     duty = rt.Duty('plo_first_meeting', '6.2.5', 'plo_meeting', None, ())
     rows: list[rt.Row] = []
@@ -584,7 +584,7 @@ def check_plo_duration(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 6.2.5: “It is expected that the PLO process will be a focused intervention which will be completed within twelve weeks; any extension to be agreed by Operations Manager and the Legal Gateway Panel.”\n'
         '\n'
-        'should plo_completed; timing: deadline\n'
+        'Duty: should complete plo_completed; timing: deadline\n'
     )
     duty = rt.Duty('plo_duration', '6.2.5', 'plo_completed', None, ())
     rows: list[rt.Row] = []
@@ -605,7 +605,7 @@ def check_care_plan_initial(h: rt.History) -> list[rt.Row]:
         'Clause 7.1.1: “In all cases where a child becomes Looked After, the Social Worker will write a draft care plan.”\n'
         'Clause 7.1.2: “For the initial 20 day review the Social Worker prepares the first Care Plan.”\n'
         '\n'
-        'must care_plan (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must write care_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('care_plan_initial', '7.1.1', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -624,7 +624,7 @@ def check_placement_plan_initial(h: rt.History) -> list[rt.Row]:
         'Clause 7.1.2: “The following paperwork completed by the Social Worker will be considered as part of the initial review:”\n'
         'Clause 7.1.2: “The Placement Plan”\n'
         '\n'
-        'must placement_plan (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must complete placement_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('placement_plan_initial', '7.1.2', 'placement_plan', None, ())
     rows: list[rt.Row] = []
@@ -644,7 +644,7 @@ def check_cla_review(h: rt.History) -> list[rt.Row]:
         'Clause 7.1.2: “The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held”\n'
         'Clause 7.1.2: “CLA reviews are then held 6 monthly. The IRO may call an early review if changes to the Care Plan are required.”\n'
         '\n'
-        'must cla_review; timing: schedule; while looked_after\n'
+        'Duty: must hold cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_review', '7.1.2', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -666,7 +666,7 @@ def check_pre_review_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 7.1.2: “The IRO will contact the Social Worker to agree a date for the Child's Meeting and for the Pre-review consultation. The pre review consultation should take place 15 days before the Child's Meeting.”\n"
         '\n'
-        'should pre_review_consultation (iro); timing: advance_notice; while looked_after\n'
+        'Duty: iro should hold pre_review_consultation; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('pre_review_consultation', '7.1.2', 'pre_review_consultation', None, ())
     rows: list[rt.Row] = []
@@ -692,7 +692,7 @@ def check_permanence_planning_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.2: “The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held and a C&F assessment completed if this was not available for the initial review.”\n'
         '\n'
-        'should permanence_planning_meeting; timing: ordinal_milestone; while looked_after\n'
+        'Duty: should hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_planning_meeting', '7.1.2', 'permanence_planning_meeting', None, ())
     rows: list[rt.Row] = []
@@ -710,7 +710,7 @@ def check_cla_annual_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 7.1.2: “Every looked after child should have an annual C&F and this should be updated more frequently if there are significant changes in the child or families' circumstances, including detailed assessment of scope for reunification.”\n"
         '\n'
-        'should assessment_completed; timing: recurrence; while looked_after\n'
+        'Duty: should complete assessment_completed; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('cla_annual_assessment', '7.1.2', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -730,7 +730,7 @@ def check_iro_recommendations(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 7.1.2: “Following the child's meeting – the IRO will complete the recommendations within 2 working days.”\n"
         '\n'
-        'must iro_recommendations (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must complete iro_recommendations; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_recommendations', '7.1.2', 'iro_recommendations', None, ())
     rows: list[rt.Row] = []
@@ -750,7 +750,7 @@ def check_cla_review_outcomes_circulated(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.2: “Outcomes are recorded and circulated by the IRO (these are in the form of a letter for the child) 10 days after the review”\n'
         '\n'
-        'must minutes_distributed (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must circulate minutes_distributed; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_outcomes_circulated', '7.1.2', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -770,7 +770,7 @@ def check_care_plan_update(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 7.1.2: “and by the Social Worker, (in the form of the updated Care Plan). The Social Worker should update the Care Plan within 10 days of the child's meeting and shared with key participants including the child, parents and carers.”\n"
         '\n'
-        'should care_plan (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker should update care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_update', '7.1.2', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -790,7 +790,7 @@ def check_health_plan_first_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.1.2: “and the Health Care plan should be available for the first CLA review.”\n'
         '\n'
-        'should health_care_plan; timing: ordinal_milestone; while looked_after\n'
+        'Duty: should complete health_care_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('health_plan_first_review', '7.1.2', 'health_care_plan', None, ())
     rows: list[rt.Row] = []
@@ -809,7 +809,7 @@ def check_permanence_plan(h: rt.History) -> list[rt.Row]:
         "Clause 7.2: “It is important that the child's Social Worker in conjunction with the child and their parents discussed options to achieve permanence and formulates the permanence plan.”\n"
         'Clause 7.2: “By the time of the second Looked After Review, the child must have a Permanence Plan (incorporated into the care plan), to be presented for consideration at the review.”\n'
         '\n'
-        'must permanence_plan (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must formulate permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_plan', '7.2', 'permanence_plan', None, ())
     rows: list[rt.Row] = []
@@ -827,7 +827,7 @@ def check_leaving_care_worker_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.4: “A Leaving Care Worker (LCW) must be allocated to a young person by the age of 17 ½ but is often earlier depending on need and this is agreed at an allocations meeting between the CLA Team Manager and the LC Team Leader.”\n'
         '\n'
-        'must leaving_care_worker_allocated (leaving_care_team_leader); timing: age_milestone; while looked_after\n'
+        'Duty: leaving_care_team_leader must allocate leaving_care_worker_allocated; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('leaving_care_worker_allocation', '7.4', 'leaving_care_worker_allocated', None, ())
     rows: list[rt.Row] = []
@@ -850,7 +850,7 @@ def check_missing_strategy(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.6: “A strategy meeting should be held within 48hrs of a child/young person going missing and a review strategy meeting convened every 72hrs until return:”\n'
         '\n'
-        'should strategy_discussion; timing: schedule; while looked_after\n'
+        'Duty: should hold strategy_discussion; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, ())
     rows: list[rt.Row] = []
@@ -873,7 +873,7 @@ def check_cwd_allocation_weekly(h: rt.History) -> list[rt.Row]:
         'Clause 8.3: “If a case needs to step down from the CWD fieldwork team to the CWD Early Support Team or step up from the CWD Early Support Team to the CWD Fieldwork Team this is managed through weekly allocation meetings.”\n'
         'Clause 8.4: “If this is the case then the case should be added to the weekly CWD allocations meeting and the Social Worker requesting the transfer invited to attend to agree transfer process.”\n'
         '\n'
-        'must cwd_allocation_meeting (team_manager); timing: recurrence\n'
+        'Duty: team_manager must hold cwd_allocation_meeting; timing: recurrence\n'
     )
     duty = rt.Duty('cwd_allocation_weekly', '8.3', 'cwd_allocation_meeting', None, ())
     rows: list[rt.Row] = []

@@ -88,7 +88,7 @@ def check_case_notes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 1.19: “The case file will be an accurate and up to date record of our work with a family. Case notes should be updated as soon as possible and no later than 3 working days after the event.”\n'
         '\n'
-        'should case_note_recorded; timing: deadline\n'
+        'Duty: should record case_note_recorded; timing: deadline\n'
     )
     duty = rt.Duty('case_notes', '1.19', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -108,7 +108,7 @@ def check_safeguarding_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 1.19: “Any safeguarding concerns should be recorded by the end of the working day.”\n'
         '\n'
-        'should case_note_recorded; timing: deadline\n'
+        'Duty: should record case_note_recorded; timing: deadline\n'
     )
     duty = rt.Duty('safeguarding_recording', '1.19', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -128,7 +128,7 @@ def check_fis_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service: “(often weekly in”\n'
         '\n'
-        'should statutory_visit; timing: recurrence; while early_help\n'
+        'Duty: should do statutory_visit; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('fis_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'statutory_visit', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -148,7 +148,7 @@ def check_cwd_level2_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3: “Level 2- 6 monthly (agreed within the Early Support Assessment)”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while early_help\n'
+        'Duty: must do statutory_visit; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('cwd_level2_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'2'}), False), ))
     rows: list[rt.Row] = []
@@ -168,7 +168,7 @@ def check_cwd_level3_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3: “Level 3 – 3 monthly”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while early_help\n'
+        'Duty: must do statutory_visit; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('cwd_level3_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
     rows: list[rt.Row] = []
@@ -188,7 +188,7 @@ def check_cin_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Children in Need: “Every 4 weeks”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while child_in_need\n'
+        'Duty: must do statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -208,7 +208,7 @@ def check_cp_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Child Protection: “Every 4 weeks Fortnightly”\n'
         '\n'
-        'must statutory_visit; timing: recurrence; while child_protection\n'
+        'Duty: must do statutory_visit; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -228,7 +228,7 @@ def check_cl_contact_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: How often the child/ young person will be seen, Care leavers: “Within a week of any change in accommodation and then every 2 months.”\n'
         '\n'
-        'must personal_adviser_contact; timing: recurrence; while care_leaver\n'
+        'Duty: must do personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('cl_contact_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'personal_adviser_contact', None, ())
     rows: list[rt.Row] = []
@@ -248,7 +248,7 @@ def check_fis_eha_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Family Intervention Service: “EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.”\n'
         '\n'
-        'must early_help_assessment; timing: deadline; while early_help\n'
+        'Duty: must complete early_help_assessment; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('fis_eha_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_assessment', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -268,7 +268,7 @@ def check_fis_plan_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Family Intervention Service: “EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.”\n'
         '\n'
-        'must early_help_plan; timing: deadline; while early_help\n'
+        'Duty: must complete early_help_plan; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('fis_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_plan', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -288,7 +288,7 @@ def check_fis_first_tac_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Family Intervention Service: “EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.”\n'
         '\n'
-        'must tac_meeting; timing: deadline; while early_help\n'
+        'Duty: must hold tac_meeting; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('fis_first_tac_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -308,7 +308,7 @@ def check_fis_eha_review_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Family Intervention Service: “EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.”\n'
         '\n'
-        'must eha_review; timing: recurrence; while early_help\n'
+        'Duty: must review eha_review; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('fis_eha_review_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'eha_review', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -330,7 +330,7 @@ def check_cwd_early_support_plan_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3: “Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.”\n'
         '\n'
-        'must early_support_plan; timing: deadline; while early_help\n'
+        'Duty: must complete early_support_plan; timing: deadline; while early_help\n'
     )
     duty = rt.Duty('cwd_early_support_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
     rows: list[rt.Row] = []
@@ -351,7 +351,7 @@ def check_cwd_early_support_review_table(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3: “Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.”\n'
         'Clause Minimum standards at a glance: Review of the plan, Children with Disabilities Level 2/3: “Early Support Plan reviewed 6 monthly.”\n'
         '\n'
-        'must early_support_plan_review; timing: recurrence; while early_help\n'
+        'Duty: must review early_support_plan_review; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('cwd_early_support_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan_review', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
     rows: list[rt.Row] = []
@@ -373,7 +373,7 @@ def check_cin_assessment_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Children in Need: “Child and Family Assessment within 45 working days of referral and reviewed annually”\n'
         '\n'
-        'must assessment_completed; timing: deadline; while assessment\n'
+        'Duty: must complete assessment_completed; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('cin_assessment_table', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -394,7 +394,7 @@ def check_cin_assessment_update(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Assessments of circumstances, Children in Need: “Child and Family Assessment within 45 working days of referral and reviewed annually”\n'
         'Clause 2.17: “Children who have a Child in Need plan in place will have an up to date assessment that is updated fully at least once a year.”\n'
         '\n'
-        'must assessment_completed; timing: recurrence; while child_in_need\n'
+        'Duty: must update assessment_completed; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_assessment_update', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -415,7 +415,7 @@ def check_cp_assessment_update_table(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Assessments of circumstances, Child Protection: “Child and Family Assessment updated for every CP Conference (3 months then, 6 monthly)”\n'
         'Clause 2.18: “An assessment will be prepared for every Child Protection Conference.”\n'
         '\n'
-        'must assessment_completed; timing: schedule; while child_protection\n'
+        'Duty: must update assessment_completed; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('cp_assessment_update_table', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -438,7 +438,7 @@ def check_cla_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Assessments of circumstances, Children Looked After: “Pathway Plan in place and reviewed”\n'
         'Clause Minimum standards at a glance: Assessments of circumstances, Children Looked After: “every 6 months for 16 – 18 year olds.”\n'
         '\n'
-        'must pathway_plan_review; timing: recurrence; while looked_after\n'
+        'Duty: must review pathway_plan_review; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('cla_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -461,7 +461,7 @@ def check_cl_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Assessments of circumstances, Care leavers: “Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person;”\n'
         'Clause Minimum standards at a glance: Review of the plan, Care leavers: “Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person; recommended 6 monthly.”\n'
         '\n'
-        'must pathway_plan_review; timing: recurrence; while care_leaver\n'
+        'Duty: must review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('cl_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'pathway_plan_review', None, (rt.Age('under', (Duration(21, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -482,7 +482,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Review of the plan, Children in Need: “Review Meetings – Every 2 months”\n'
         'Clause 3.14: “Review meetings, usually chaired by the Social Worker (can be chaired by any other professional within the team around the child, as necessary), will take place at least once every 2 months to make sure that the plan is moving forwards and still meets the needs of the family.”\n'
         '\n'
-        'must cin_review (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_reviews', 'Minimum standards at a glance: Review of the plan, Children in Need', 'cin_review', None, ())
     rows: list[rt.Row] = []
@@ -502,7 +502,7 @@ def check_core_groups_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause Minimum standards at a glance: Review of the plan, Child Protection: “Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months”\n'
         '\n'
-        'must core_group_meeting; timing: schedule; while child_protection\n'
+        'Duty: must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('core_groups_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -525,7 +525,7 @@ def check_rcpc_table(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Review of the plan, Child Protection: “Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months”\n'
         'Clause 3.16: “All children who have a Child Protection Plan will have an allocated Child Protection Coordinator who will chair the Child Protection Conference”\n'
         '\n'
-        'must rcpc (cp_coordinator); timing: schedule; while child_protection\n'
+        'Duty: cp_coordinator must hold rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -549,7 +549,7 @@ def check_cla_reviews_table(h: rt.History) -> list[rt.Row]:
         "Clause 3.24: “Children's Advocacy and Independent Reviewing Service will be informed (within 1 working day) to make sure that the first CLA review can be held within 20 working days”\n"
         'Clause 3.34: “All children who are looked after, will have an allocated Independent Reviewing Officer (IRO) who will chair the Child Looked After (CLA) Review”\n'
         '\n'
-        'must cla_review (iro); timing: schedule; while looked_after\n'
+        'Duty: iro must hold cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_reviews_table', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -572,7 +572,7 @@ def check_case_supervision(h: rt.History) -> list[rt.Row]:
         'Clause Minimum standards at a glance: Supervision: “All children should be discussed in supervision at least once every three months.”\n'
         'Clause 3.11: “All children should be discussed in supervision at least once every three months.”\n'
         '\n'
-        'should supervision (supervisor); timing: recurrence\n'
+        'Duty: supervisor should discuss supervision; timing: recurrence\n'
     )
     duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, ())
     rows: list[rt.Row] = []
@@ -592,7 +592,7 @@ def check_contact_decision_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.13: “Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).”\n'
         '\n'
-        'must contact_decision; timing: deadline; while contact\n'
+        'Duty: must record contact_decision; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_decision_recorded', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
     rows: list[rt.Row] = []
@@ -612,7 +612,7 @@ def check_contact_decision_recorded_cwd_fis(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.13: “Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).”\n'
         '\n'
-        'must contact_decision; timing: deadline; while contact\n'
+        'Duty: must record contact_decision; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_decision_recorded_cwd_fis', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -632,7 +632,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.14: “Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.”\n'
         '\n'
-        'must allocation (team_manager); timing: deadline; while referral\n'
+        'Duty: team_manager must do allocation; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_allocation', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
     rows: list[rt.Row] = []
@@ -652,7 +652,7 @@ def check_referral_allocation_cwd_fis(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.14: “Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.”\n'
         '\n'
-        'must allocation (team_manager); timing: deadline; while referral\n'
+        'Duty: team_manager must do allocation; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_allocation_cwd_fis', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -672,7 +672,7 @@ def check_oversight_before_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.15: “Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.”\n'
         '\n'
-        'must management_oversight; timing: ordinal_milestone\n'
+        'Duty: must record management_oversight; timing: ordinal milestone\n'
     )
     duty = rt.Duty('oversight_before_transfer', '2.15', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -690,7 +690,7 @@ def check_oversight_before_closure(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.15: “Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.”\n'
         '\n'
-        'must management_oversight; timing: ordinal_milestone\n'
+        'Duty: must record management_oversight; timing: ordinal milestone\n'
     )
     duty = rt.Duty('oversight_before_closure', '2.15', 'management_oversight', None, ())
     rows: list[rt.Row] = []
@@ -708,7 +708,7 @@ def check_referral_sent_to_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.15: “Referrals that need an assessment will be sent to the relevant team within one working day of the decision being made.”\n'
         '\n'
-        'must referral_sent; timing: deadline; while referral\n'
+        'Duty: must send referral_sent; timing: deadline; while referral\n'
     )
     duty = rt.Duty('referral_sent_to_team', '2.15', 'referral_sent', None, ())
     rows: list[rt.Row] = []
@@ -728,7 +728,7 @@ def check_icpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.18: “These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.”\n'
         '\n'
-        'must conference_report_shared; timing: advance_notice; while section_47\n'
+        'Duty: must share conference_report_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('icpc_report_shared', '2.18', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -754,7 +754,7 @@ def check_rcpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.18: “These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.”\n'
         '\n'
-        'must conference_report_shared; timing: advance_notice; while child_protection\n'
+        'Duty: must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('rcpc_report_shared', '2.18', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -780,7 +780,7 @@ def check_leaving_care_pathway_plan_in_place(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.20: “There should be a Pathway Plan in place when the Leaving Care worker takes on responsibility for the young person.”\n'
         '\n'
-        'should pathway_plan; timing: ordinal_milestone\n'
+        'Duty: should have pathway_plan; timing: ordinal milestone\n'
     )
     duty = rt.Duty('leaving_care_pathway_plan_in_place', '2.20', 'pathway_plan', None, ())
     rows: list[rt.Row] = []
@@ -798,7 +798,7 @@ def check_leaving_care_pathway_plan_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.20: “The Pathway Plan should be reviewed every 6 months and take account of the following:”\n'
         '\n'
-        'should pathway_plan_review (leaving_care_worker); timing: recurrence; while care_leaver\n'
+        'Duty: leaving_care_worker should review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('leaving_care_pathway_plan_review', '2.20', 'pathway_plan_review', None, ())
     rows: list[rt.Row] = []
@@ -818,7 +818,7 @@ def check_fostering_enquiry_reply(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.23: “Enquiries from potential carers will be responded to within 48 hours.”\n'
         '\n'
-        'must fostering_enquiry_response; timing: deadline; while fostering_assessment\n'
+        'Duty: must respond fostering_enquiry_response; timing: deadline; while fostering_assessment\n'
     )
     duty = rt.Duty('fostering_enquiry_reply', '2.23', 'fostering_enquiry_response', None, ())
     rows: list[rt.Row] = []
@@ -838,7 +838,7 @@ def check_initial_home_visit_reported(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.23: “The initial home visit report will be completed within 10 days following the initial home visit.”\n'
         '\n'
-        'must initial_home_visit_report; timing: deadline; while fostering_assessment\n'
+        'Duty: must complete initial_home_visit_report; timing: deadline; while fostering_assessment\n'
     )
     duty = rt.Duty('initial_home_visit_reported', '2.23', 'initial_home_visit_report', None, ())
     rows: list[rt.Row] = []
@@ -858,7 +858,7 @@ def check_fostering_assessment_concluded(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 2.24: “Assessments of carers should be concluded within a 4-month period. The reasons for any extension of this timeframe will be recorded on the carer's file by the Team Manager.”\n"
         '\n'
-        'should fostering_assessment; timing: deadline; while fostering_assessment\n'
+        'Duty: should conclude fostering_assessment; timing: deadline; while fostering_assessment\n'
     )
     duty = rt.Duty('fostering_assessment_concluded', '2.24', 'fostering_assessment', None, ())
     rows: list[rt.Row] = []
@@ -878,7 +878,7 @@ def check_connected_persons_assessed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 2.28: “Assessments of connected persons will be completed within 16 weeks. Extensions of up to 8 weeks can be agreed with management oversight recording the reasons for any extension.”\n'
         '\n'
-        'must connected_persons_assessment_completed; timing: deadline; while kinship_care\n'
+        'Duty: must complete connected_persons_assessment_completed; timing: deadline; while kinship_care\n'
     )
     duty = rt.Duty('connected_persons_assessed', '2.28', 'connected_persons_assessment_completed', Duration(8, Unit.WEEKS), ())
     rows: list[rt.Row] = []
@@ -898,7 +898,7 @@ def check_minutes_distributed_meetings(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.9: “3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.”\n'
         '\n'
-        'should minutes_distributed; timing: deadline\n'
+        'Duty: should distribute minutes_distributed; timing: deadline\n'
     )
     duty = rt.Duty('minutes_distributed_meetings', '3.9', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -918,7 +918,7 @@ def check_icpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.9: “3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.”\n'
         '\n'
-        'should minutes_distributed; timing: deadline\n'
+        'Duty: should distribute minutes_distributed; timing: deadline\n'
     )
     duty = rt.Duty('icpc_outcome_distributed', '3.9', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -938,7 +938,7 @@ def check_rcpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.9: “3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.”\n'
         '\n'
-        'should minutes_distributed; timing: deadline; while child_protection\n'
+        'Duty: should distribute minutes_distributed; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('rcpc_outcome_distributed', '3.9', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -958,7 +958,7 @@ def check_cla_review_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.9: “(This excludes the outcomes of Child Looked After Review Meetings which will be circulated within 20 working days, or sooner wherever possible.)”\n'
         '\n'
-        'must minutes_distributed; timing: deadline; while looked_after\n'
+        'Duty: must distribute minutes_distributed; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('cla_review_outcome_distributed', '3.9', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -978,7 +978,7 @@ def check_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.10: “Plans will be updated within 10 working days of any review.”\n'
         '\n'
-        'must plan_updated; timing: deadline\n'
+        'Duty: must update plan_updated; timing: deadline\n'
     )
     duty = rt.Duty('plan_updated_after_review', '3.10', 'plan_updated', None, ())
     rows: list[rt.Row] = []
@@ -998,7 +998,7 @@ def check_cin_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.10: “Plans will be updated within 10 working days of any review.”\n'
         '\n'
-        'must plan_updated; timing: deadline; while child_in_need\n'
+        'Duty: must update plan_updated; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_updated_after_review', '3.10', 'plan_updated', None, ())
     rows: list[rt.Row] = []
@@ -1018,7 +1018,7 @@ def check_cp_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.10: “Plans will be updated within 10 working days of any review.”\n'
         '\n'
-        'must plan_updated; timing: deadline; while child_protection\n'
+        'Duty: must update plan_updated; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cp_plan_updated_after_review', '3.10', 'plan_updated', None, ())
     rows: list[rt.Row] = []
@@ -1038,7 +1038,7 @@ def check_care_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.10: “Plans will be updated within 10 working days of any review.”\n'
         '\n'
-        'must care_plan; timing: deadline; while looked_after\n'
+        'Duty: must update care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_updated_after_review', '3.10', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -1059,7 +1059,7 @@ def check_chronology_cwd_level3(h: rt.History) -> list[rt.Row]:
         'Clause 3.12: “In order to understand the family history and reasons for current involvement all children/young people will have a case summary and chronology that reflects their current circumstances.”\n'
         'Clause 3.12: “This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.”\n'
         '\n'
-        'must chronology_updated; timing: recurrence; while early_help\n'
+        'Duty: must update chronology_updated; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('chronology_cwd_level3', '3.12', 'chronology_updated', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
     rows: list[rt.Row] = []
@@ -1079,7 +1079,7 @@ def check_fis_tac_ideal(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.13: “Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made”\n'
         '\n'
-        'should tac_meeting; timing: recurrence; while early_help\n'
+        'Duty: should hold tac_meeting; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('fis_tac_ideal', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -1099,7 +1099,7 @@ def check_fis_tac_minimum(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.13: “although as a minimum this must be 3 monthly.”\n'
         '\n'
-        'must tac_meeting; timing: recurrence; while early_help\n'
+        'Duty: must hold tac_meeting; timing: recurrence; while early_help\n'
     )
     duty = rt.Duty('fis_tac_minimum', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
@@ -1119,7 +1119,7 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.17: “A Core Group meeting must take place every 4 weeks, this will review progress on the Child Protection Plan.”\n'
         '\n'
-        'must core_group_meeting; timing: recurrence; while child_protection\n'
+        'Duty: must hold core_group_meeting; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('core_groups', '3.17', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1140,7 +1140,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         'Clause 3.17: “In addition, Review Child Protection Conferences take place initially 3 months after a Child Protection Plan is made and every 6 months thereafter.”\n'
         'Clause 3.16: “All children who have a Child Protection Plan will have an allocated Child Protection Coordinator who will chair the Child Protection Conference”\n'
         '\n'
-        'must rcpc (cp_coordinator); timing: schedule; while child_protection\n'
+        'Duty: cp_coordinator must hold rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc_schedule', '3.17', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -1162,7 +1162,7 @@ def check_icpc_report_shared_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.18: “Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.”\n'
         '\n'
-        'must conference_report_shared; timing: advance_notice; while section_47\n'
+        'Duty: must share conference_report_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('icpc_report_shared_working_days', '3.18', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1188,7 +1188,7 @@ def check_rcpc_report_shared_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.18: “Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.”\n'
         '\n'
-        'must conference_report_shared; timing: advance_notice; while child_protection\n'
+        'Duty: must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('rcpc_report_shared_working_days', '3.18', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1214,7 +1214,7 @@ def check_cp_away_other_la(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.19: “The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.”\n'
         '\n'
-        'should other_la_notified (social_worker); timing: deadline; while child_protection\n'
+        'Duty: social_worker should notify other_la_notified; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('cp_away_other_la', '3.19', 'host_la_notified', None, ())
     rows: list[rt.Row] = []
@@ -1234,7 +1234,7 @@ def check_cp_away_other_la_reminder(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.19: “The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.”\n'
         '\n'
-        'should other_la_reminder (social_worker); timing: recurrence; while child_protection\n'
+        'Duty: social_worker should send other_la_reminder; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_away_other_la_reminder', '3.19', 'other_la_reminder', None, ())
     rows: list[rt.Row] = []
@@ -1256,7 +1256,7 @@ def check_transfer_conference_requested(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.20: “When a child moves out of Somerset permanently the Social Worker must request a Transfer Case Conference is held within 15 days in the area where the child is permanently resident.”\n'
         '\n'
-        'must transfer_conference (social_worker); timing: deadline; while child_protection\n'
+        'Duty: social_worker must request transfer_conference; timing: deadline; while child_protection\n'
     )
     duty = rt.Duty('transfer_conference_requested', '3.20', 'transfer_conference', None, ())
     rows: list[rt.Row] = []
@@ -1276,7 +1276,7 @@ def check_placement_planning_in_advance(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.24: “Placement Planning meetings (chaired by the allocated Social Worker) will be held prior to children and young people coming into care or moving placement.”\n'
         '\n'
-        'must placement_planning_meeting (social_worker); timing: advance_notice; while looked_after\n'
+        'Duty: social_worker must hold placement_planning_meeting; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('placement_planning_in_advance', '3.24', 'placement_plan', None, ())
     rows: list[rt.Row] = []
@@ -1303,7 +1303,7 @@ def check_iro_notified_became_looked_after(h: rt.History) -> list[rt.Row]:
         'Clause 3.24: “When a child becomes looked after or changes placement the following will happen (in advance wherever possible):”\n'
         "Clause 3.24: “Children's Advocacy and Independent Reviewing Service will be informed (within 1 working day) to make sure that the first CLA review can be held within 20 working days”\n"
         '\n'
-        'must iro_notified; timing: deadline; while looked_after\n'
+        'Duty: must inform iro_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_notified_became_looked_after', '3.24', 'iro_notified', None, ())
     rows: list[rt.Row] = []
@@ -1324,7 +1324,7 @@ def check_iro_notified_placement_change(h: rt.History) -> list[rt.Row]:
         'Clause 3.24: “When a child becomes looked after or changes placement the following will happen (in advance wherever possible):”\n'
         "Clause 3.24: “Children's Advocacy and Independent Reviewing Service will be informed (within 1 working day)”\n"
         '\n'
-        'must iro_notified; timing: deadline; while looked_after\n'
+        'Duty: must inform iro_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('iro_notified_placement_change', '3.24', 'iro_notified', None, ())
     rows: list[rt.Row] = []
@@ -1345,7 +1345,7 @@ def check_delegated_authority(h: rt.History) -> list[rt.Row]:
         'Clause 3.25: “The Delegated Authority Form will be completed after consultation with the relevant people and then circulated. This should be in advance of the placement wherever possible, or within 5 working days.”\n'
         "Clause 3.25: “This helps to ensure that everyone is clear about different people's roles in caring for the child.”\n"
         '\n'
-        'should delegated_authority_form; timing: deadline; while looked_after\n'
+        'Duty: should complete delegated_authority_form; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('delegated_authority', '3.25', 'delegated_authority_form', None, ())
     rows: list[rt.Row] = []
@@ -1366,7 +1366,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         'Clause 3.26: “An initial CLA review meeting must take place within 20 days of a child becoming looked after. Thereafter a review meeting will take place after 3 months, and then every 6 months, as a minimum.”\n'
         'Clause 3.34: “All children who are looked after, will have an allocated Independent Reviewing Officer (IRO) who will chair the Child Looked After (CLA) Review”\n'
         '\n'
-        'must cla_review (iro); timing: schedule; while looked_after\n'
+        'Duty: iro must hold cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_reviews', '3.26', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -1388,7 +1388,7 @@ def check_permanence_planning_meeting_first(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 3.27: “A Permanence Planning Meeting should be held prior to the 2nd CLA Review, and then regularly, to discuss with parents and carers the child's plan until permanence is secured.”\n"
         '\n'
-        'should permanence_planning_meeting; timing: ordinal_milestone; while looked_after\n'
+        'Duty: should hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_planning_meeting_first', '3.27', 'permanence_planning_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1406,7 +1406,7 @@ def check_care_plan_updated_10_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.28: “Reflect the current circumstances and be updated within 10 days of a CLA Review”\n'
         '\n'
-        'must care_plan; timing: deadline; while looked_after\n'
+        'Duty: must update care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_updated_10_days', '3.28', 'care_plan', None, ())
     rows: list[rt.Row] = []
@@ -1429,7 +1429,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         'Clause 3.31: “Thereafter, at intervals of not more than six weeks for the first year of placement”\n'
         'Clause 3.30: “Children/ young people in care will be supported to have strong and trusting relationships with their Social Workers. Visits need to be frequent enough to support this relationship.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1451,7 +1451,7 @@ def check_cla_pre_meeting_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.35: “Prior to every CLA Review there will be a Pre-Meeting consultation and up to date Care Plan.”\n'
         '\n'
-        'must cla_pre_meeting; timing: advance_notice; while looked_after\n'
+        'Duty: must hold cla_pre_meeting; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('cla_pre_meeting_consultation', '3.35', 'cla_pre_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1477,7 +1477,7 @@ def check_care_plan_shared_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.35: “This should be shared with the child / young person, their parents (where appropriate), carers and the IRO at least 5 working days prior to the review meeting.”\n'
         '\n'
-        'should plan_distributed; timing: advance_notice; while looked_after\n'
+        'Duty: should share plan_distributed; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('care_plan_shared_before_review', '3.35', 'plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -1504,7 +1504,7 @@ def check_pathway_plan_by_16_3(h: rt.History) -> list[rt.Row]:
         'Clause 3.36: “Within 3 months of their 16th birthday CLA will have a Pathway Plan which is informed by an up-to-date and thorough Needs Assessment.”\n'
         'Clause 3.36: “When a young person is in care, the Social Worker (from the CLA Team) will be supported by the Leaving Care worker to develop the assessment of needs and the Pathway Plan alongside the young person.”\n'
         '\n'
-        'must pathway_plan (social_worker); timing: age_milestone; while looked_after\n'
+        'Duty: social_worker must complete pathway_plan; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('pathway_plan_by_16_3', '3.36', 'pathway_plan', None, ())
     rows: list[rt.Row] = []
@@ -1527,7 +1527,7 @@ def check_placement_request_reply(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.41: “We will acknowledge and respond to referrals for placements within one working day or immediately for an emergency request.”\n'
         '\n'
-        'must placement_request_response; timing: deadline\n'
+        'Duty: must respond placement_request_response; timing: deadline\n'
     )
     duty = rt.Duty('placement_request_reply', '3.41', 'placement_request_response', None, ())
     rows: list[rt.Row] = []
@@ -1547,7 +1547,7 @@ def check_foster_carer_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.47: “Supervising Social Worker will provide foster carers with monthly supervision.”\n'
         '\n'
-        'must supervisory_visit (supervising_social_worker); timing: recurrence; while fostering_household\n'
+        'Duty: supervising_social_worker must provide supervisory_visit; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_supervision', '3.47', 'supervisory_visit', None, ())
     rows: list[rt.Row] = []
@@ -1567,7 +1567,7 @@ def check_foster_carer_pdp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.48: “Foster Carers will have a Personal Development Plan that is updated at least annually and tailored to the individual needs of carers.”\n'
         '\n'
-        'must personal_development_plan; timing: recurrence; while fostering_household\n'
+        'Duty: must update personal_development_plan; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_pdp', '3.48', 'personal_development_plan', None, ())
     rows: list[rt.Row] = []
@@ -1588,7 +1588,7 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
         'Clause 3.49: “We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.”\n'
         'Clause 3.49: “Reviews will be chaired by a reviewing officer”\n'
         '\n'
-        'must foster_carer_review (fostering_reviewing_officer); timing: recurrence; while fostering_household\n'
+        'Duty: fostering_reviewing_officer must hold foster_carer_review; timing: recurrence; while fostering_household\n'
     )
     duty = rt.Duty('foster_carer_annual_review', '3.49', 'foster_carer_review', None, ())
     rows: list[rt.Row] = []

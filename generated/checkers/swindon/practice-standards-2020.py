@@ -56,7 +56,7 @@ def check_acknowledge_messages_usual(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 1: “This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.”\n'
         '\n'
-        'should message_acknowledged (all_staff); timing: deadline\n'
+        'Duty: all_staff should do message_acknowledged; timing: deadline\n'
     )
     duty = rt.Duty('acknowledge_messages_usual', '1', 'message_acknowledged', None, ())
     rows: list[rt.Row] = []
@@ -76,7 +76,7 @@ def check_acknowledge_messages(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 1: “This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.”\n'
         '\n'
-        'must message_acknowledged (all_staff); timing: deadline\n'
+        'Duty: all_staff must do message_acknowledged; timing: deadline\n'
     )
     duty = rt.Duty('acknowledge_messages', '1', 'message_acknowledged', None, ())
     rows: list[rt.Row] = []
@@ -97,7 +97,7 @@ def check_contact_screening(h: rt.History) -> list[rt.Row]:
         'Clause 2.11: “need to be gathered and the contact screened and”\n'
         'Clause 2.11: “evaluated on the day or within 24 hours of receipt.”\n'
         '\n'
-        'must contact_screened (mash_manager); timing: deadline; while contact\n'
+        'Duty: mash_manager must do contact_screened; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_screening', '2.11', 'contact_screened', None, ())
     rows: list[rt.Row] = []
@@ -119,7 +119,7 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
         'Clause 2.13: “to other professionals (as appropriate) within 48 hours”\n'
         'Clause 2.13: “informing them in writing of the decisions made and”\n'
         '\n'
-        'must referrer_informed (mash_social_worker); timing: deadline; while contact\n'
+        'Duty: mash_social_worker must do referrer_informed; timing: deadline; while contact\n'
     )
     duty = rt.Duty('referrer_feedback', '2.13', 'referrer_informed', None, ())
     rows: list[rt.Row] = []
@@ -140,7 +140,7 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
         'Clause 2.15: “The contact is finalised within”\n'
         'Clause 2.15: “24 hours unless it is a Child”\n'
         '\n'
-        'must contact_decision (mash_manager); timing: deadline; while contact\n'
+        'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ))
     rows: list[rt.Row] = []
@@ -161,7 +161,7 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
         'Clause 2.15: “24 hours unless it is a Child”\n'
         'Clause 2.15: “completed within 4 hours and”\n'
         '\n'
-        'must contact_decision (mash_manager); timing: deadline; while contact\n'
+        'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
     duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ))
     rows: list[rt.Row] = []
@@ -182,7 +182,7 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
         'Clause 3.3: “Requirement to visit the child in a specified”\n'
         'Clause 3.3: “timescale. New Statutory Assessment requirement- the child will be seen within 5 working days.”\n'
         '\n'
-        'must child_seen (social_worker); timing: deadline; while assessment\n'
+        'Duty: social_worker must do child_seen; timing: deadline; while assessment\n'
     )
     duty = rt.Duty('assessment_child_seen', '3.3', 'child_seen', None, ())
     rows: list[rt.Row] = []
@@ -203,7 +203,7 @@ def check_assessment_before_looked_after(h: rt.History) -> list[rt.Row]:
         'Clause 3.15: “Prior to a child/young person becoming Looked After.”\n'
         'Clause 14.1: “14.1 The approval to look after the child is based on a Statutory Assessment and approved by the Care Panel.”\n'
         '\n'
-        'must assessment_completed (manager); timing: advance_notice\n'
+        'Duty: manager must do assessment_completed; timing: advance notice\n'
     )
     duty = rt.Duty('assessment_before_looked_after', '3.15', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -230,7 +230,7 @@ def check_assessment_before_return_home(h: rt.History) -> list[rt.Row]:
         'Clause 3.15: “Prior to a child returning home from care.”\n'
         'Clause 14.10: “A Statutory Assessment is required before a child returns home (Care Planning Regulations 2010).”\n'
         '\n'
-        'must assessment_completed (manager); timing: advance_notice; while looked_after\n'
+        'Duty: manager must do assessment_completed; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('assessment_before_return_home', '3.15', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -256,7 +256,7 @@ def check_assessment_cla(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.15: “Once a year for all children Looked After to inform a new Care Plan . NB If a child has had a CPR completed within the 12 month period, then this can be counted as a completed Statutory Assessment due to the level of detail within this document.”\n'
         '\n'
-        'must assessment_completed (manager); timing: recurrence; while looked_after\n'
+        'Duty: manager must do assessment_completed; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('assessment_cla', '3.15', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -276,7 +276,7 @@ def check_assessment_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.16: “3.16- A Statutory Assessment will be updated as a minimum at least once in any 12 month period.”\n'
         '\n'
-        'must assessment_completed (social_worker); timing: recurrence\n'
+        'Duty: social_worker must do assessment_completed; timing: recurrence\n'
     )
     duty = rt.Duty('assessment_update', '3.16', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -298,7 +298,7 @@ def check_assessment_before_conference(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 3.16: “Prior to every Child Protection Conference. Assessment will be an ongoing process, with the impact of services informing future decisions around action.”\n'
         '\n'
-        'must assessment_completed (social_worker); timing: advance_notice; while child_protection\n'
+        'Duty: social_worker must do assessment_completed; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('assessment_before_conference', '3.16', 'assessment_completed', None, ())
     rows: list[rt.Row] = []
@@ -324,7 +324,7 @@ def check_cin_planning_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 4.1: “4.1- A Child In Need Planning Meeting will be held within 10 working days from when the assessment identifies the child is in need. The meeting will normally be chaired by the Social Worker and must be informed by the Line Managers' analysis as part of the Statutory Assessment.”\n"
         '\n'
-        'must cin_planning_meeting (social_worker); timing: deadline; while child_in_need\n'
+        'Duty: social_worker must hold cin_planning_meeting; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_planning_meeting', '4.1', 'cin_planning_meeting', None, ())
     rows: list[rt.Row] = []
@@ -345,7 +345,7 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
         'Clause 4.3: “The minimum visiting frequency will be individually determined based on the needs of the child but will not be less than the departmental minimum visiting frequency standards of 4 weekly.”\n'
         'Clause 9.1: “Children in Need - 4 weekly or more frequently”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_visits', '4.3', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -366,7 +366,7 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
         'Clause 4.6: “The plan will be distributed within 5 working days of the”\n'
         'Clause 4.6: “first CIN meeting.”\n'
         '\n'
-        'must cin_plan_distributed (social_worker); timing: deadline; while child_in_need\n'
+        'Duty: social_worker must do cin_plan_distributed; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_distribution', '4.6', 'cin_plan_distributed', None, ())
     rows: list[rt.Row] = []
@@ -389,7 +389,7 @@ def check_cin_plan_max_life(h: rt.History) -> list[rt.Row]:
         'Clause 4.7: “of a plan is 6 months. If”\n'
         'Clause 4.7: “achieved within this timescale a”\n'
         '\n'
-        'must plan_review (social_worker); timing: deadline; while child_in_need\n'
+        'Duty: social_worker must do plan_review; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_plan_max_life', '4.7', 'plan_review', None, ())
     rows: list[rt.Row] = []
@@ -410,7 +410,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         'Clause 5.1: “5.1- CIN reviews will be held on”\n'
         'Clause 5.1: “a 12 weekly basis The first CIN”\n'
         '\n'
-        'must cin_review (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('cin_reviews', '5.1', 'cin_review', None, ())
     rows: list[rt.Row] = []
@@ -431,7 +431,7 @@ def check_cin_review_second(h: rt.History) -> list[rt.Row]:
         'Clause 5.5: “The chair of the 2 nd CIN review will be the social”\n'
         'Clause 5.5: “review, held 6 months after the initial plan was”\n'
         '\n'
-        'must second_cin_review (manager); timing: deadline; while child_in_need\n'
+        'Duty: manager must hold second_cin_review; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_review_second', '5.5', 'second_cin_review', None, ())
     rows: list[rt.Row] = []
@@ -453,7 +453,7 @@ def check_cin_duration(h: rt.History) -> list[rt.Row]:
         'Clause 5.5: “in CIN planning for more than 6 months. In order to”\n'
         'Clause 5.5: “must be made at the final review to either follow”\n'
         '\n'
-        'should cin_plan_end (manager); timing: deadline; while child_in_need\n'
+        'Duty: manager should do cin_plan_end; timing: deadline; while child_in_need\n'
     )
     duty = rt.Duty('cin_duration', '5.5', 'cin_plan_end', None, ())
     rows: list[rt.Row] = []
@@ -475,7 +475,7 @@ def check_dct_assessment(h: rt.History) -> list[rt.Row]:
         'Clause 5.6: “Assessments will be conducted on an annual basis”\n'
         'Clause 5.6: “Assessments will be completed by a qualified Social Worker.”\n'
         '\n'
-        'must assessment_completed (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must do assessment_completed; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('dct_assessment', '5.6', 'assessment_completed', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
     rows: list[rt.Row] = []
@@ -495,7 +495,7 @@ def check_dct_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 5.6: “Child in Need reviews will be held every six months and the child's plan will be updated following this meeting. The child's plan will be counter signed by the Manager of the DCT Support Team.”\n"
         '\n'
-        'must cin_review (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('dct_cin_reviews', '5.6', 'cin_review', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
     rows: list[rt.Row] = []
@@ -516,7 +516,7 @@ def check_dct_visits_overnight(h: rt.History) -> list[rt.Row]:
         'Clause 5.6: “Children having overnight short breaks will receive a visit from the DCT Support Team every 6 weeks.”\n'
         'Clause 9.1: “Children within the DCT support team having overnight short breaks will receive a visit team every 6 weeks.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('dct_visits_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -537,7 +537,7 @@ def check_dct_short_break_placement_visit(h: rt.History) -> list[rt.Row]:
         'Clause 5.6: “They will be seen by the DCT Support Team in their Short Break placement on an annual basis.”\n'
         'Clause 9.1: “They will be seen by the DCT support team in their Short Break placement on an annual basis.”\n'
         '\n'
-        'must short_break_placement_visit (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must visit short_break_placement_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('dct_short_break_placement_visit', '5.6', 'short_break_placement_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -558,7 +558,7 @@ def check_dct_visits_no_overnight(h: rt.History) -> list[rt.Row]:
         'Clause 5.6: “Children not having overnight short breaks will receive a visit from the DCT Support Team every 12 weeks.”\n'
         'Clause 9.1: “Children within the DCT support team not having overnight short breaks will receive a visit every 12 weeks.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_in_need\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
     duty = rt.Duty('dct_visits_no_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
@@ -579,7 +579,7 @@ def check_step_down_closing_summary(h: rt.History) -> list[rt.Row]:
         'Clause 6.5: “6.5- Following the last CIN Review/Step Down Meeting.”\n'
         'Clause 6.5: “The Social Worker will complete the Closing Summary within 10 working days and share with the Early Help Lead Practitioner.”\n'
         '\n'
-        'must closure_summary (social_worker); timing: deadline; while step_down\n'
+        'Duty: social_worker must do closure_summary; timing: deadline; while step_down\n'
     )
     duty = rt.Duty('step_down_closing_summary', '6.5', 'closure_summary', None, ())
     rows: list[rt.Row] = []
@@ -599,7 +599,7 @@ def check_case_records_up_to_date(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 7.3: “7.3- Case records are up to date within 24 hours.”\n'
         '\n'
-        'must case_note_recorded (social_worker); timing: deadline\n'
+        'Duty: social_worker must do case_note_recorded; timing: deadline\n'
     )
     duty = rt.Duty('case_records_up_to_date', '7.3', 'case_note_recorded', None, ())
     rows: list[rt.Row] = []
@@ -619,7 +619,7 @@ def check_case_supervision_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 8.1: “8.1- Each child/young person's case is supervised on a minimum of a three monthly basis or, for children subject to protection plans, a minimum of a monthly basis.”\n"
         '\n'
-        'must supervision (manager); timing: recurrence; while child_protection\n'
+        'Duty: manager must do supervision; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('case_supervision_cp', '8.1', 'supervision', None, ())
     rows: list[rt.Row] = []
@@ -639,7 +639,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 9.1: “Children subject to Protection Plans Every 10 working days from the Protection Plan being put in place until the first review. Thereafter at a level determined by the protection plan and a minimum of every 10 working days.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: recurrence; while child_protection\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
     duty = rt.Duty('cp_visits', '9.1', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -659,7 +659,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 9.1: “Children Looked After Within 5 working days of placement and weekly until the first review, thereafter minimum of 6 weekly for the first year and three monthly thereafter if the placement has been formally ratified as a long term placement via the permanency planning process until the child is 18 years old.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster'}), True), ))
     rows: list[rt.Row] = []
@@ -681,7 +681,7 @@ def check_joint_visit_ssw(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 9.1: “It is expected that a joint visit with the child's Social Worker and SSW takes place between six monthly reviews.”\n"
         '\n'
-        'should joint_visit (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker should do joint_visit; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('joint_visit_ssw', '9.1', 'joint_visit', None, ())
     rows: list[rt.Row] = []
@@ -701,7 +701,7 @@ def check_visits_ico_parent(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 9.1: “If a child is placed with a parent under an ICO or with a connected person (Reg 24) temporarily approved as a foster care visits at least weekly until the first review. Then the visits will be at intervals of not more than four weekly until the carer is approved or the final care proceedings hearing has been completed.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_ico_parent', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
     rows: list[rt.Row] = []
@@ -723,7 +723,7 @@ def check_visits_care_order_parents(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 9.1: “If a child is placed under a Care Order with parents -within one week of the making of the Order then at least 6 weekly.”\n'
         '\n'
-        'must statutory_visit (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('visits_care_order_parents', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
     rows: list[rt.Row] = []
@@ -745,7 +745,7 @@ def check_adoption_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 9.1: “Children placed for adoption within 5 working days of placement and weekly until the first review, thereafter minimum of monthly until adoption is finalised shared with SSW or adopters/child's Social Worker.”\n"
         '\n'
-        'must statutory_visit (social_worker); timing: schedule; while adoption\n'
+        'Duty: social_worker must visit statutory_visit; timing: schedule; while adoption\n'
     )
     duty = rt.Duty('adoption_visits', '9.1', 'statutory_visit', None, ())
     rows: list[rt.Row] = []
@@ -768,7 +768,7 @@ def check_strategy_48_hours(h: rt.History) -> list[rt.Row]:
         'Clause 11.1: “11.1- A Strategy Meeting/discussion takes place within a maximum of”\n'
         'Clause 11.1: “48 hours of referral.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_48_hours', '11.1', 'strategy_discussion', None, ())
     rows: list[rt.Row] = []
@@ -788,7 +788,7 @@ def check_strategy_3_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “A Strategy Meeting will take place in sufficient time to protect the child and within a maximum of three working days except in the following circumstances:”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_3_working_days', '11.1', 'strategy_discussion', None, ())
     rows: list[rt.Row] = []
@@ -808,7 +808,7 @@ def check_strategy_serious_risk(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “For allegations/concerns, indicating serious risk to the child the Strategy Meeting/Discussion will be held on the same day as the receipt of the referral.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_serious_risk', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'serious_risk'}), False), ))
     rows: list[rt.Row] = []
@@ -828,7 +828,7 @@ def check_strategy_sexual_abuse(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “For allegations of penetrative sexual abuse, the Strategy Meeting/ Discussion will be held on the same day as receipt of referral to ensure forensic evidence.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_sexual_abuse', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'penetrative_sexual_abuse'}), False), ))
     rows: list[rt.Row] = []
@@ -848,7 +848,7 @@ def check_strategy_immediate_action(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “Where immediate action is required the Strategy Meeting/Discussion must be held within 1 working day.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_immediate_action', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'immediate_action_required'}), False), ))
     rows: list[rt.Row] = []
@@ -868,7 +868,7 @@ def check_strategy_allegation_staff(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “For allegations against staff that may result in disciplinary procedures; within 1 working day.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_allegation_staff', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'allegation_against_staff'}), False), ))
     rows: list[rt.Row] = []
@@ -888,7 +888,7 @@ def check_strategy_complex(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.1: “Where the concerns are particularly complex the Strategy Meeting must be held within a maximum of 5 working days but sooner if there is a need to provide immediate protection.”\n'
         '\n'
-        'must strategy_discussion (manager); timing: deadline; while referral\n'
+        'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
     duty = rt.Duty('strategy_complex', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'particularly_complex'}), False), ))
     rows: list[rt.Row] = []
@@ -908,7 +908,7 @@ def check_strategy_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11.7 (number lost in the text): “Any information shared, all decisions reached and the basis for those decisions will be clearly recorded by the chair of the Strategy Meeting/ Discussion and circulated via secure email within 48 hours to all invitees.”\n'
         '\n'
-        'must minutes_distributed (meeting_chair); timing: deadline; while strategy\n'
+        'Duty: meeting_chair must do minutes_distributed; timing: deadline; while strategy\n'
     )
     duty = rt.Duty('strategy_record', '11.7 (number lost in the text)', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -929,7 +929,7 @@ def check_s47_decision(h: rt.History) -> list[rt.Row]:
         'Clause 12.1: “12.1- The Section 47 Enquiry/Statutory Assessment will be led by a Qualified and”\n'
         'Clause 12.1: “Experienced Social Worker and decision made within 5 working days. The Section 47 Enquiry will be signed off by a Manager within 5 working days.”\n'
         '\n'
-        'must s47_outcome (social_worker); timing: deadline; while section_47\n'
+        'Duty: social_worker must do s47_outcome; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_decision', '12.1', 's47_outcome', None, ())
     rows: list[rt.Row] = []
@@ -949,7 +949,7 @@ def check_s47_sign_off(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 12.1: “Experienced Social Worker and decision made within 5 working days. The Section 47 Enquiry will be signed off by a Manager within 5 working days.”\n'
         '\n'
-        'must s47_signed_off (manager); timing: deadline; while section_47\n'
+        'Duty: manager must do s47_signed_off; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_sign_off', '12.1', 's47_signed_off', None, ())
     rows: list[rt.Row] = []
@@ -970,7 +970,7 @@ def check_s47_assessment_start(h: rt.History) -> list[rt.Row]:
         'Clause 12.7: “12.7- A Statutory Assessment is automatically commenced at the same time as a Section 47 enquiry is initiated.”\n'
         'Clause 3.15: “When a Section 47 Enquiry has been initiated.”\n'
         '\n'
-        'must assessment_start (social_worker); timing: deadline; while section_47\n'
+        'Duty: social_worker must do assessment_start; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('s47_assessment_start', '12.7', 'assessment_start', None, ())
     rows: list[rt.Row] = []
@@ -990,7 +990,7 @@ def check_icpc_request_day_5(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.2: “13.2- By day 5 of the S47, the request for ICPC is confirmed and the Social Worker completes the invite list for the ICPC and send to the QA Team.”\n'
         '\n'
-        'must icpc_request_confirmed (social_worker); timing: deadline; while section_47\n'
+        'Duty: social_worker must do icpc_request_confirmed; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('icpc_request_day_5', '13.2', 'icpc_request_confirmed', None, ())
     rows: list[rt.Row] = []
@@ -1010,7 +1010,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.3: “13.3- The Initial Child Protection Conference (ICPC) is held within 15 working days of the Strategy Meeting/Discussion that commenced the S47 enquiries.”\n'
         '\n'
-        'must icpc (manager); timing: deadline; while section_47\n'
+        'Duty: manager must hold icpc; timing: deadline; while section_47\n'
     )
     duty = rt.Duty('icpc_timescale', '13.3', 'icpc', None, ())
     rows: list[rt.Row] = []
@@ -1031,7 +1031,7 @@ def check_chair_meets_parents_icpc(h: rt.History) -> list[rt.Row]:
         'Clause 13.3: “Prior to the Conference, the chair will meet with the parents to explain the process.”\n'
         'Clause 13.7: “The Conference Chair will meet with the parents/carers and child/young person prior to the conference to set out the process and clarify how everybody will participate and share their view.”\n'
         '\n'
-        'must chair_meets_parents (cp_chair); timing: advance_notice; while section_47\n'
+        'Duty: cp_chair must do chair_meets_parents; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('chair_meets_parents_icpc', '13.3', 'chair_meets_parents', None, ())
     rows: list[rt.Row] = []
@@ -1057,7 +1057,7 @@ def check_icpc_report_to_family(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.6: “13.6- The social work report is prepared and shared with the child/young person (where appropriate) and parents/carers 48 hours prior to the Initial Child Protection Conference.”\n'
         '\n'
-        'must conference_report_shared (social_worker); timing: advance_notice; while section_47\n'
+        'Duty: social_worker must do conference_report_shared; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('icpc_report_to_family', '13.6', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1083,7 +1083,7 @@ def check_icpc_report_to_chair(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.6: “A copy will be available to the Conference Chair 2 working days prior to the ICPC.”\n'
         '\n'
-        'must conference_report_to_chair (social_worker); timing: advance_notice; while section_47\n'
+        'Duty: social_worker must do conference_report_to_chair; timing: advance notice; while section_47\n'
     )
     duty = rt.Duty('icpc_report_to_chair', '13.6', 'conference_report_to_chair', None, ())
     rows: list[rt.Row] = []
@@ -1109,7 +1109,7 @@ def check_icpc_outcome(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.8: “The outcome of the ICPC is recorded on the system and circulated within 24 hours.”\n'
         '\n'
-        'must icpc_outcome_circulated (cp_chair); timing: deadline\n'
+        'Duty: cp_chair must do icpc_outcome_circulated; timing: deadline\n'
     )
     duty = rt.Duty('icpc_outcome', '13.8', 'icpc_outcome_circulated', None, ())
     rows: list[rt.Row] = []
@@ -1129,7 +1129,7 @@ def check_icpc_record_and_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.8: “The combined Record and Plan is circulated within 5 working days.”\n'
         '\n'
-        'must minutes_distributed (cp_chair); timing: deadline\n'
+        'Duty: cp_chair must do minutes_distributed; timing: deadline\n'
     )
     duty = rt.Duty('icpc_record_and_plan', '13.8', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -1149,7 +1149,7 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 13.9 (number lost in the text): “13.9- The Chair's summary accurately assesses the risk and likelihood of significant harm. The Child Protection minutes will be circulated within 20 working days of the Conference.”\n"
         '\n'
-        'must minutes_distributed (cp_chair); timing: deadline\n'
+        'Duty: cp_chair must do minutes_distributed; timing: deadline\n'
     )
     duty = rt.Duty('icpc_minutes', '13.9 (number lost in the text)', 'minutes_distributed', None, ())
     rows: list[rt.Row] = []
@@ -1169,7 +1169,7 @@ def check_outline_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.10: “13.10- An outline Protection Plan which is outcome focused is discussed in conference and produced within 1 working day of the conference, formally”\n'
         '\n'
-        'must outline_cp_plan (manager); timing: deadline\n'
+        'Duty: manager must do outline_cp_plan; timing: deadline\n'
     )
     duty = rt.Duty('outline_plan', '13.10', 'outline_cp_plan', None, ())
     rows: list[rt.Row] = []
@@ -1191,7 +1191,7 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
         'Clause 13.13: “13.13- The first Core Group meeting must be within 10 working days of the conference to produce an outcome focused detailed Protection Plan and this is distributed to family and professionals. This meeting will be chaired by a Manager.”\n'
         'Clause 13.14: “The Core Group meets 4 weekly to monitor the progress of the CP Plan.”\n'
         '\n'
-        'must core_group_meeting (social_worker); timing: schedule; while child_protection\n'
+        'Duty: social_worker must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('core_groups', '13.10', 'core_group_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1213,7 +1213,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.15: “13.15- The Review Child Protection (RCPC) Conference must be held within 3 months of the initial conference and thereafter at intervals of not more than 6 monthly for as long as the child is subject to a protection plan.”\n'
         '\n'
-        'must rcpc (cp_chair); timing: schedule; while child_protection\n'
+        'Duty: cp_chair must hold rcpc; timing: schedule; while child_protection\n'
     )
     duty = rt.Duty('rcpc_schedule', '13.15', 'rcpc', None, ())
     rows: list[rt.Row] = []
@@ -1235,7 +1235,7 @@ def check_rcpc_report(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 13.16: “13.16- The Social Worker's report to the RCPC is prepared and shared with child/young person/ parents/carers 5 working days before conference.”\n"
         '\n'
-        'must conference_report_shared (social_worker); timing: advance_notice; while child_protection\n'
+        'Duty: social_worker must do conference_report_shared; timing: advance notice; while child_protection\n'
     )
     duty = rt.Duty('rcpc_report', '13.16', 'conference_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1261,7 +1261,7 @@ def check_placement_plan_before(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.5: “14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.”\n'
         '\n'
-        'must placement_plan (social_worker); timing: advance_notice; while looked_after\n'
+        'Duty: social_worker must do placement_plan; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('placement_plan_before', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
@@ -1287,7 +1287,7 @@ def check_placement_plan_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.5: “14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.”\n'
         '\n'
-        'must placement_plan (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do placement_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('placement_plan_emergency', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -1307,7 +1307,7 @@ def check_notify_qa_service(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.6: “14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.”\n'
         '\n'
-        'must iro_notified (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do iro_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('notify_qa_service', '14.6', 'iro_notified', None, ())
     rows: list[rt.Row] = []
@@ -1327,7 +1327,7 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.6: “14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.”\n'
         '\n'
-        'must health_team_notified (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do health_team_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('notify_health_team', '14.6', 'health_team_notified', None, ())
     rows: list[rt.Row] = []
@@ -1347,7 +1347,7 @@ def check_notify_virtual_school(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.6: “14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.”\n'
         '\n'
-        'must virtual_school_notified (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do virtual_school_notified; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('notify_virtual_school', '14.6', 'virtual_school_notified', None, ())
     rows: list[rt.Row] = []
@@ -1367,7 +1367,7 @@ def check_care_plan_before(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.7: “14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.”\n'
         '\n'
-        'must care_plan (social_worker); timing: advance_notice\n'
+        'Duty: social_worker must do care_plan; timing: advance notice\n'
     )
     duty = rt.Duty('care_plan_before', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
@@ -1393,7 +1393,7 @@ def check_care_plan_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.7: “14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.”\n'
         '\n'
-        'must care_plan (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do care_plan; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('care_plan_emergency', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -1413,7 +1413,7 @@ def check_iro_care_plan_check_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 14.7: “The IRO ensures that the child's Care Plan is based upon an up to date and comprehensive assessment of need 3 working days before the review.”\n"
         '\n'
-        'must iro_care_plan_check (iro); timing: advance_notice; while looked_after\n'
+        'Duty: iro must do iro_care_plan_check; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('iro_care_plan_check_before_review', '14.7', 'iro_care_plan_check', None, ())
     rows: list[rt.Row] = []
@@ -1439,7 +1439,7 @@ def check_plans_qa_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.7: “PEPS/Health Care Plans/Pathway Plans will be quality assured at least 3 working days prior to the Review.”\n'
         '\n'
-        'must plans_quality_assured (iro); timing: advance_notice; while looked_after\n'
+        'Duty: iro must do plans_quality_assured; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('plans_qa_before_review', '14.7', 'plans_quality_assured', None, ())
     rows: list[rt.Row] = []
@@ -1466,7 +1466,7 @@ def check_permanence_planning_meeting(h: rt.History) -> list[rt.Row]:
         "Clause 14.7: “Between the first and second review a permanency planning meeting will be convened and the child's permanency plan agreed.”\n"
         'Clause 14.17: “For each child Looked After, a Permanence Planning meeting will be held prior to the 2 nd review to ensure that a permanence plan is in place for the review.”\n'
         '\n'
-        'must permanence_planning_meeting (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_planning_meeting', '14.7', 'permanence_planning_meeting', None, ())
     rows: list[rt.Row] = []
@@ -1484,7 +1484,7 @@ def check_initial_health_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.11: “14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).”\n'
         '\n'
-        'must initial_health_assessment (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do initial_health_assessment; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('initial_health_assessment', '14.11', 'initial_health_assessment', None, ())
     rows: list[rt.Row] = []
@@ -1504,7 +1504,7 @@ def check_initial_health_assessment_before_review(h: rt.History) -> list[rt.Row]
         '\n'
         'Clause 14.11: “14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).”\n'
         '\n'
-        'must initial_health_assessment (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must do initial_health_assessment; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('initial_health_assessment_before_review', '14.11', 'initial_health_assessment', None, ())
     rows: list[rt.Row] = []
@@ -1522,7 +1522,7 @@ def check_review_health_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.11: “14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).”\n'
         '\n'
-        'must review_health_assessment (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker must do review_health_assessment; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('review_health_assessment', '14.11', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1542,7 +1542,7 @@ def check_review_health_assessment_under_5(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.11: “14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).”\n'
         '\n'
-        'must review_health_assessment (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker must do review_health_assessment; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('review_health_assessment_under_5', '14.11', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1562,7 +1562,7 @@ def check_dental_check_annual(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.12: “14.12- The child/young person has an annual dental check.”\n'
         '\n'
-        'must dental_check (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker must do dental_check; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('dental_check_annual', '14.12', 'dental_check', None, ())
     rows: list[rt.Row] = []
@@ -1582,7 +1582,7 @@ def check_dental_check_6_monthly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.12: “Minimum 6 monthly check up.”\n'
         '\n'
-        'must dental_check (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker must do dental_check; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('dental_check_6_monthly', '14.12', 'dental_check', None, ())
     rows: list[rt.Row] = []
@@ -1602,7 +1602,7 @@ def check_pep_before_looked_after(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.13: “14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child”\n'
         '\n'
-        'must pep (social_worker); timing: advance_notice\n'
+        'Duty: social_worker must do pep; timing: advance notice\n'
     )
     duty = rt.Duty('pep_before_looked_after', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
@@ -1628,7 +1628,7 @@ def check_pep_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.13: “14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child”\n'
         '\n'
-        'must pep (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do pep; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('pep_emergency', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
@@ -1649,7 +1649,7 @@ def check_pep_before_first_review(h: rt.History) -> list[rt.Row]:
         'Clause 14.13: “14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child”\n'
         'Clause 14.13: “Statutory Review.”\n'
         '\n'
-        'must pep (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must do pep; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('pep_before_first_review', '14.13', 'pep', None, ())
     rows: list[rt.Row] = []
@@ -1668,7 +1668,7 @@ def check_pep_schedule(h: rt.History) -> list[rt.Row]:
         "Clause 14.13: “If the child is subject to a EHCP then the PEP will be linked into this process. The child's PEP is held within 20 days of the child”\n"
         'Clause 14.13: “becoming looked after and then yearly or more frequent if educational needs are identified”\n'
         '\n'
-        'must pep (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must do pep; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('pep_schedule', '14.13', 'pep', None, ())
     rows: list[rt.Row] = []
@@ -1690,7 +1690,7 @@ def check_permanence_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 14.17: “14.17- A Permanence Plan is in place for the child/young person by the 2 nd review.”\n'
         '\n'
-        'must permanence_plan (social_worker); timing: ordinal_milestone; while looked_after\n'
+        'Duty: social_worker must do permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
     duty = rt.Duty('permanence_plan', '14.17', 'permanence_plan', None, ())
     rows: list[rt.Row] = []
@@ -1708,7 +1708,7 @@ def check_cla_review_report(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 15.1: “15.1- The child/young person's Looked After Review Report is fully completed and available to the child, family and IRO 2 days prior to the review.”\n"
         '\n'
-        'must cla_review_report_shared (social_worker); timing: advance_notice; while looked_after\n'
+        'Duty: social_worker must do cla_review_report_shared; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('cla_review_report', '15.1', 'review_report_shared', None, ())
     rows: list[rt.Row] = []
@@ -1734,7 +1734,7 @@ def check_consultation_forms(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 15.2: “15.2- Consultation forms will be sent to the child, foster carers and parents at least 5 working days prior to the review.”\n'
         '\n'
-        'must consultation_forms_sent (qa_team); timing: advance_notice; while looked_after\n'
+        'Duty: qa_team must do consultation_forms_sent; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('consultation_forms', '15.2', 'consultation_forms_sent', None, ())
     rows: list[rt.Row] = []
@@ -1760,7 +1760,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 15.3: “15.3- The first review is held within 20 working days of the child becoming Looked After, the second within a further 3 months and subsequent reviews are held at intervals of not more than 6 monthly.”\n'
         '\n'
-        'must cla_review (social_worker); timing: schedule; while looked_after\n'
+        'Duty: social_worker must hold cla_review; timing: schedule; while looked_after\n'
     )
     duty = rt.Duty('cla_reviews', '15.3', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -1783,7 +1783,7 @@ def check_review_recommendations(h: rt.History) -> list[rt.Row]:
         'Clause 15.7: “15.7- The IRO will produce a”\n'
         'Clause 15.7: “written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must”\n'
         '\n'
-        'must review_recommendations_recorded (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must do review_recommendations_recorded; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('review_recommendations', '15.7', 'review_recommendations_recorded', None, ())
     rows: list[rt.Row] = []
@@ -1803,7 +1803,7 @@ def check_review_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 15.7: “written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must”\n'
         '\n'
-        'must cla_review_record (iro); timing: deadline; while looked_after\n'
+        'Duty: iro must do cla_review_record; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('review_record', '15.7', 'cla_review_record', None, ())
     rows: list[rt.Row] = []
@@ -1824,7 +1824,7 @@ def check_review_recommendations_considered(h: rt.History) -> list[rt.Row]:
         'Clause 15.7: “written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must”\n'
         'Clause 15.7: “consider the recommendations within 5 working days of receipt and advise those present at the review if they are unable to agree them.”\n'
         '\n'
-        'must recommendations_considered (manager); timing: deadline; while looked_after\n'
+        'Duty: manager must do recommendations_considered; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('review_recommendations_considered', '15.7', 'recommendations_considered', None, ())
     rows: list[rt.Row] = []
@@ -1847,7 +1847,7 @@ def check_review_before_ceasing_care(h: rt.History) -> list[rt.Row]:
         'Clause 15.8: “made to cease Looking After a child or before a young person”\n'
         'Clause 15.8: “moves to semi- independent”\n'
         '\n'
-        'must cla_review (social_worker); timing: advance_notice; while looked_after\n'
+        'Duty: social_worker must hold cla_review; timing: advance notice; while looked_after\n'
     )
     duty = rt.Duty('review_before_ceasing_care', '15.8', 'cla_review', None, ())
     rows: list[rt.Row] = []
@@ -1873,7 +1873,7 @@ def check_landmark_review(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 16.1: “16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person's 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.”\n"
         '\n'
-        'must landmark_review (social_worker); timing: age_milestone; while looked_after\n'
+        'Duty: social_worker must hold landmark_review; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('landmark_review', '16.1', 'landmark_review', None, ())
     rows: list[rt.Row] = []
@@ -1896,7 +1896,7 @@ def check_needs_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         "Clause 16.1: “16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person's 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.”\n"
         '\n'
-        'must needs_assessment_started (social_worker); timing: deadline; while looked_after\n'
+        'Duty: social_worker must do needs_assessment_started; timing: deadline; while looked_after\n'
     )
     duty = rt.Duty('needs_assessment_start', '16.1', 'needs_assessment_started', None, ())
     rows: list[rt.Row] = []
@@ -1917,7 +1917,7 @@ def check_needs_assessment(h: rt.History) -> list[rt.Row]:
         "Clause 16.1: “16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person's 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.”\n"
         'Clause 16.1: “The Needs Assessment will be completed by the Social Worker and first pathway Plan.”\n'
         '\n'
-        'must needs_assessment_completed (social_worker); timing: age_milestone; while looked_after\n'
+        'Duty: social_worker must do needs_assessment_completed; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('needs_assessment', '16.1', 'needs_assessment', None, ())
     rows: list[rt.Row] = []
@@ -1940,7 +1940,7 @@ def check_pathway_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16.2: “16.2- A Pathway Plan is in place within 16 years and 3 months.”\n'
         '\n'
-        'must pathway_plan (social_worker); timing: age_milestone; while looked_after\n'
+        'Duty: social_worker must do pathway_plan; timing: age milestone; while looked_after\n'
     )
     duty = rt.Duty('pathway_plan', '16.2', 'pathway_plan', None, ())
     rows: list[rt.Row] = []
@@ -1964,7 +1964,7 @@ def check_pathway_plan_review_eligible(h: rt.History) -> list[rt.Row]:
         'Clause 16.4: “16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.”\n'
         'Clause 16.4: “For Eligible young person the pathway plan will be reviewed by the IRO.”\n'
         '\n'
-        'must pathway_plan_review (social_worker); timing: recurrence; while looked_after\n'
+        'Duty: social_worker must do pathway_plan_review; timing: recurrence; while looked_after\n'
     )
     duty = rt.Duty('pathway_plan_review_eligible', '16.4', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
@@ -1984,7 +1984,7 @@ def check_pathway_plan_review_care_leaver(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 16.4: “16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.”\n'
         '\n'
-        'must pathway_plan_review (personal_adviser); timing: recurrence; while care_leaver\n'
+        'Duty: personal_adviser must do pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
     duty = rt.Duty('pathway_plan_review_care_leaver', '16.4', 'pathway_plan_review', None, ())
     rows: list[rt.Row] = []

@@ -1,0 +1,244 @@
+"""Generate the Python checker module of a policy: one function per measurable obligation.
+
+The module imports only `compiler.audit.runtime` and `compiler.timescales`. Policy text (titles,
+clauses, quotes, event and attribute names) is data: every string is written with `repr()`, so no
+text in a policy can change what the module does; a docstring is a parenthesised run of `repr()`
+literals. The output is deterministic: the same policy gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+from compiler.audit.spec import clause_of, not_measurable, status_events
+from compiler.model import Condition, Obligation, Policy, Step
+from compiler.timescales import Duration
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _dur(d: Duration | None) -> str:
+    if d is None:
+        return "None"
+    return f"Duration({int(d.amount)!r}, Unit.{d.unit.name})"
+
+
+def _step(s: Step, policy: Policy) -> str:
+    until = policy.canonical_event(s.until_event) if s.until_event else None
+    return (f"rt.Step({s.kind!r}, {_dur(s.duration)}, {until!r}, {s.until_ordinal!r}, "
+            f"{_dur(s.for_duration)})")
+
+
+def _docstring(lines: list[str], indent: str) -> str:
+    body = "".join(f"{indent}    {line + chr(10)!r}\n" for line in lines)
+    return f"{indent}(\n{body}{indent})\n"
+
+
+def _function_names(policy: Policy) -> dict[str, str]:
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for i, ob in enumerate(policy.obligations, 1):
+        name = f"check_{ob.id}" if _IDENT.match(ob.id) and not keyword.iskeyword(ob.id) else f"check_{i}"
+        while name in used:
+            name = f"{name}_{i}"
+        used.add(name)
+        names[ob.id] = name
+    return names
+
+
+def _condition(c: Condition) -> str:
+    if c.kind == "attribute":
+        values = "frozenset({" + ", ".join(repr(v) for v in sorted(set(c.values))) + "})"
+        return f"rt.Attribute({c.attribute!r}, {values}, {bool(c.negated)!r})"
+    age = "(" + "".join(_dur(d) + ", " for d in c.age) + ")"
+    return f"rt.Age({c.comparison!r}, {age})"
+
+
+class _Module:
+    def __init__(self, policy: Policy):
+        self.p = policy
+        self.statuses: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+        self.lines: list[str] = []
+
+    def status_name(self, ob: Obligation) -> str:
+        found = status_events(self.p, ob.status)
+        if found is None:
+            return "None"
+        if found not in self.statuses:
+            self.statuses[found] = f"STATUS_{len(self.statuses) + 1}"
+        return self.statuses[found]
+
+    def ev(self, name: str | None) -> str:
+        return repr(self.p.canonical_event(name) if name else None)
+
+    def function(self, ob: Obligation, name: str) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        doc = [ob.title, ""]
+        doc += [f"Clause {c.clause}: \u201c{c.quote}\u201d" for c in ob.citations] or ["(no citation)"]
+        duty = " ".join(x for x in (ob.responsible, ob.modality, ob.verb, ob.action) if x)
+        doc += ["", f"Duty: {duty}; timing: {t.kind.replace('_', ' ')}" + (f"; while {ob.status}" if ob.status else "")]
+        conditions = "(" + "".join(_condition(c) + ", " for c in ob.conditions) + ")"
+        out = [f"def {name}(h: rt.History) -> list[rt.Row]:", _docstring(doc, "    ").rstrip("\n")]
+        out.append(f"    duty = rt.Duty({ob.id!r}, {clause_of(ob)!r}, {self.ev(ob.action)}, "
+                   f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions})")
+        out.append("    rows: list[rt.Row] = []")
+        out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
+        out.append("        last = ep.end(h.as_of)")
+        body = getattr(self, "_" + t.kind)(ob)
+        out += ["        " + line for line in body]
+        out.append("    return rows")
+        return out
+
+    def _deadline(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        lines = [f"starts = [(day, {_dur(t.duration)}) for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
+        for r in t.restarts:
+            lines.append(f"starts += [(day, {_dur(r.duration)}) for day in h.days({self.ev(r.event)}, ep.start, last)]")
+        lines += [
+            "for day, duration in starts:",
+            "    due = rt.due_after(day, duration, TRIGGER_DAY)",
+            "    done = h.first(duty.action, day, last)",
+            "    rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))",
+        ]
+        return lines
+
+    def _chain(self, ob: Obligation, start: list[str], first: list[str], later: list[str]) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        restarts = "(" + "".join(f"({self.ev(r.event)}, {_dur(r.duration)}), " for r in t.restarts) + ")"
+        return start + [
+            "first_steps = (" + "".join(s + ", " for s in first) + ")",
+            "later_steps = (" + "".join(s + ", " for s in later) + ")",
+            f"for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, {restarts}, TRIGGER_DAY):",
+            "    rows.append(rt.finish(h, ep, duty, occ))",
+        ]
+
+    def _first_trigger(self, event: str | None) -> list[str]:
+        return [f"start = h.first({self.ev(event)}, ep.start, last)", "if start is None:", "    continue"]
+
+    def _schedule(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        steps = [_step(s, self.p) for s in t.steps]
+        first = [f"rt.Step('within', {_dur(t.duration)})", *steps]
+        return self._chain(ob, self._first_trigger(t.trigger), first, steps)
+
+    def _recurrence(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None and t.duration is not None
+        every = _step(Step("every", t.duration, t.until_event, t.until_ordinal, t.for_duration), self.p)
+        start = self._first_trigger(t.trigger) if t.trigger else ["start = ep.start"]
+        return self._chain(ob, start, [every], [every])
+
+    def _advance_notice(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        return [
+            "previous: dt.date | None = None",
+            f"for day in h.days({self.ev(t.trigger)}, ep.start, last):",
+            "    lo = ep.start if previous is None else previous + rt.ONE_DAY",
+            f"    due = rt.latest_notice_day(day, {_dur(t.duration)})",
+            "    actions = h.days(duty.action, lo, day)",
+            "    before = [a for a in actions if a <= due]",
+            "    after = [a for a in actions if a > due]",
+            "    done = before[-1] if before else (after[0] if after else None)",
+            "    occ = rt.Occurrence(day, due, done, lo, last, ep.closed, close=day, extendable=False)",
+            "    rows.append(rt.finish(h, ep, duty, occ))",
+            "    previous = day",
+        ]
+
+    def _age_milestone(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        age = "(" + "".join(_dur(d) + ", " for d in t.age) + ")"
+        return [
+            "if h.birth is None:",
+            "    rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))",
+            "    continue",
+            f"due = add_many(h.birth, {age})",
+            "if ep.start > due:",
+            "    continue",
+            "done = h.first(duty.action, ep.start, last)",
+            "rows.append(rt.finish(h, ep, duty, rt.Occurrence(ep.start, due, done, ep.start, last, ep.closed)))",
+        ]
+
+    def _ordinal_milestone(self, ob: Obligation) -> list[str]:
+        t = ob.timing
+        assert t is not None
+        return [
+            f"due = h.nth({self.ev(t.trigger)}, ep.start, last, {int(t.ordinal or 1)!r})",
+            "done = h.first(duty.action, ep.start, last)",
+            "rows.append(rt.finish(h, ep, duty, rt.Occurrence(ep.start, due, done, ep.start, last, ep.closed)))",
+        ]
+
+
+def generate_python(policy: Policy) -> str:
+    """The checker module for `policy` as Python source text."""
+    m = _Module(policy)
+    names = _function_names(policy)
+    functions: list[list[str]] = []
+    measured: list[Obligation] = []
+    skipped: list[tuple[str, str]] = []
+    for ob in policy.obligations:
+        reason = not_measurable(policy, ob)
+        if reason is not None:
+            skipped.append((ob.id, reason))
+            continue
+        measured.append(ob)
+        functions.append(m.function(ob, names[ob.id]))
+    title = f"Audit checks for {policy.title}"
+    head = [
+        "# Generated by policyc (compiler/emitters/checker_python.py). Do not edit: edit the policy and rebuild.",
+        "(",
+        f"    {title + chr(10)!r}",
+        f"    {chr(10)!r}",
+        f"    {'Policy file: ' + Path(policy.path).name + chr(10)!r}",
+        "    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\\n'",
+        "    'Semantics: docs/audit.md.\\n'",
+        ")",
+        "",
+        "from __future__ import annotations",
+        "",
+        "import datetime as dt",
+        "",
+        "from compiler.audit import runtime as rt",
+        "from compiler.timescales import Duration, Unit, add_many",
+        "",
+        f"TITLE = {policy.title!r}",
+        f"AUTHORITY = {policy.authority!r}",
+        f"TRIGGER_DAY = {int(policy.trigger_day)!r}",
+        "",
+    ]
+    statuses = [f"{name} = rt.StatusEvents(frozenset({_set(enter)}), frozenset({_set(leave)}))"
+                for (enter, leave), name in m.statuses.items()]
+    lines = head + statuses + ([""] if statuses else [])
+    lines += ["#: Obligations that produce no occurrences, and why.", "NOT_MEASURABLE: dict[str, str] = {"]
+    lines += [f"    {oid!r}: {why!r}," for oid, why in skipped]
+    lines += ["}", "", ""]
+    for f in functions:
+        lines += f + ["", ""]
+    lines += [
+        "#: (obligation id, check) in policy order.",
+        "CHECKS: tuple[tuple[str, rt.Check], ...] = (",
+        *[f"    ({ob.id!r}, {names[ob.id]})," for ob in measured],
+        ")",
+        "",
+        "#: The order of every obligation of the policy (rows are sorted by it).",
+        "ORDER: dict[str, int] = {" + ", ".join(f"{ob.id!r}: {i}" for i, ob in enumerate(policy.obligations)) + "}",
+        "",
+        "",
+        "def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:",
+        "    'Every occurrence of every measurable obligation, sorted by child, obligation and date.'",
+        "    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)",
+        "    return rt.sort_rows(rows, ORDER)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _set(items: frozenset[str]) -> str:
+    return "{" + ", ".join(repr(x) for x in sorted(items)) + "}" if items else "()"

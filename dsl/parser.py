@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -107,15 +108,41 @@ def _expected_list(expected: set[str]) -> str:
     return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
 
 
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
+FREQUENCY_WORDS = {"fortnightly": "every 2 weeks", "weekly": "every 1 week", "monthly": "every 1 month",
+                   "quarterly": "every 3 months", "annually": "every 1 year", "yearly": "every 1 year",
+                   "daily": "every 1 day"}
+DECLARATION_WORDS = ("obligation", "principle", "checklist", "status", "event", "role", "policy", "vocabulary")
+
+
 def _hint_for_word(word: str, expected: set[str]) -> str | None:
     """Suggest the keyword nearest to a misspelt word, preferring those expected here."""
+    low = word.lower()
+    if low in NUMBER_WORDS:
+        return f"write numbers as digits: `{NUMBER_WORDS[low]}`"
+    if low in FREQUENCY_WORDS:
+        return f"write `{FREQUENCY_WORDS[low]}`"
     kws = keywords()
     wanted = [w for w, t in kws.items() if t in expected] or list(kws)
     close = difflib.get_close_matches(word.lower(), wanted, n=1, cutoff=0.7)
     if close:
         return f"did you mean `{close[0]}`?"
-    if word.lower() in ("fortnightly", "weekly", "monthly", "annually", "yearly", "daily"):
-        return "write recurrences as `every 2 weeks`, `every 1 month`, `every 1 year`"
+    return None
+
+
+def _context_hint(src: SourceFile, line: int, column: int, expected: set[str]) -> str | None:
+    """Hints from the shape of the line: an unquoted title, a clause number without quotes,
+    a frequency word where a timing belongs."""
+    text = src.line(line)
+    words = text.split()
+    if words and words[0] in DECLARATION_WORDS and len(words) > 2 and '"' not in text:
+        return f'put the title in double quotes: `{words[0]} {words[1]} "{" ".join(words[2:])}"`'
+    before = text[: max(column - 1, 0)].split()
+    if before and before[-1].lower() in FREQUENCY_WORDS:
+        return f"write `{FREQUENCY_WORDS[before[-1].lower()]}` instead of `{before[-1]}`"
+    if "STRING" in expected:
+        return 'text goes in double quotes, such as `"3.17"`'
     return None
 
 
@@ -133,10 +160,11 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
             )
         if ch.isdigit():
             rest = src.line(line)[column - 1 :].split()[0] if src.line(line)[column - 1 :].split() else ch
+            allowed = set(err.allowed or ())
             return Diagnostic(
-                "E101", f"unexpected number `{rest[:20]}`", src.path,
-                A.Span(line, column, line, column + len(rest)),
-                hint=_expected_list(set(err.allowed or ())) or None,
+                "E101", f"unexpected number `{rest[:20]}`" + (f": {_expected_list(allowed)}" if allowed else ""),
+                src.path, A.Span(line, column, line, column + len(rest)),
+                hint=_context_hint(src, line, column, allowed),
             )
         shown = repr(ch)[1:-1] if not ch.isprintable() else ch
         hint = None
@@ -159,6 +187,10 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
         elif ch == "§":
             hint = 'write citations as `cite "3.17" "verbatim quote"`'
         return Diagnostic("E103", f"unexpected character `{shown}`", src.path, span, hint=hint)
+    if isinstance(err, UnexpectedToken) and err.token.type == "$END":
+        misspelt = _misspelt_previous_word(src, err.token, set(err.expected))
+        if misspelt is not None:
+            return misspelt
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
@@ -170,7 +202,7 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
         return Diagnostic(
             "E104", "the file ends in the middle of a declaration", src.path,
             A.Span(last, max(1, end - 1), last, end),
-            hint=_expected_list(expected) or None,
+            hint=_context_hint(src, last, end, expected) or _expected_list(expected) or None,
         )
     assert isinstance(err, UnexpectedToken)
     tok = err.token
@@ -188,6 +220,8 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     message = f"unexpected {_describe_found(tok)}"
     if listed:
         message += f": {listed}"
+    if hint is None:
+        hint = _context_hint(src, tok.line, tok.column, expected)
     if hint is None and "MUST" in expected and tok.type == "NAME":
         hint = "a duty reads `ROLE must VERB EVENT TIMING`, for example `social_worker must do visit within 5 working days of referral`"
     return Diagnostic("E101", message, src.path, span, hint=hint)
@@ -195,22 +229,30 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
 
 def _misspelt_previous_word(src: SourceFile, tok: Token, expected: set[str]) -> Diagnostic | None:
     """A misspelt keyword often parses as a name and the error shows one token later
-    (`must do visit withn 5 days`: `withn` reads as the role of a new duty, and `5` fails).
-    Point at the misspelt word instead."""
-    if "MUST" not in expected or tok.type == "$END":
+    (`must do visit withn 5 days`: `withn` reads as the role of a new duty, and `5` fails;
+    `must do visit fortnightly` fails at the next line). Point at the misspelt word instead."""
+    if "MUST" not in expected:
         return None
-    before = src.line(tok.line)[: max(tok.column - 1, 0)].rstrip()
-    word = before.split()[-1] if before.split() else ""
-    if not word.isidentifier() or word in keywords():
+    start = tok.start_pos if tok.type != "$END" and tok.start_pos is not None else len(src.text)
+    before = src.text[:start]
+    match = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before)
+    if match is None:
         return None
-    close = difflib.get_close_matches(word.lower(), list(keywords()), n=1, cutoff=0.75)
-    if not close:
+    word = match.group(1)
+    if word in keywords():
         return None
-    column = len(before) - len(word) + 1
-    return Diagnostic(
-        "E101", f"unexpected word `{word}`", src.path, A.Span(tok.line, column, tok.line, column + len(word)),
-        hint=f"did you mean `{close[0]}`?",
-    )
+    low = word.lower()
+    if low in FREQUENCY_WORDS:
+        hint = f"write `{FREQUENCY_WORDS[low]}`"
+    else:
+        close = difflib.get_close_matches(low, list(keywords()), n=1, cutoff=0.75)
+        if not close:
+            return None
+        hint = f"did you mean `{close[0]}`?"
+    line = before.count("\n", 0, match.start(1)) + 1
+    column = match.start(1) - (before.rfind("\n", 0, match.start(1)) + 1) + 1
+    return Diagnostic("E101", f"unexpected word `{word}`", src.path,
+                      A.Span(line, column, line, column + len(word)), hint=hint)
 
 
 def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:

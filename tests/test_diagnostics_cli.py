@@ -169,3 +169,24 @@ def test_explain_every_code(policyc):
         run = policyc(f"explain {code}")
         assert run.code == 0 and "How to fix it:" in run.out and "Example:" in run.out
     assert policyc("explain W9999").code == 2
+
+
+AUTHOR_MISTAKES = [
+    # body, line, column, hint
+    ("obligation x Core group\n", 5, 19, 'put the title in double quotes: `obligation x "Core group"`'),
+    ('obligation x "X"\n  social_worker must do statutory_visit every four weeks\n', 6, 47, "write numbers as digits: `4`"),
+    ('obligation x "X"\n  social_worker must do statutory_visit fortnightly\nobligation y "Y"\n', 6, 41,
+     "write `every 2 weeks`"),
+    ('obligation x "X"\n  cite 3.17 "quote here"\n', 6, 8, 'text goes in double quotes, such as `"3.17"`'),
+    ('obligation x "X"\n  social_worker must do statutory_visit within 10 working days from icpc\n', 6, 64, None),
+]
+
+
+@pytest.mark.parametrize("body,line,column,hint", AUTHOR_MISTAKES)
+def test_common_author_mistakes_get_a_pointed_hint(body, line, column, hint, policyc, write_policy):
+    d = json.loads(policyc(f"check {write_policy(body)} --format json").out)["diagnostics"][0]
+    assert d["code"] == "E101" and (d["line"], d["column"]) == (line, column), d
+    if hint:
+        assert d["hint"] == hint
+    else:
+        assert "expected `of`" in d["message"]

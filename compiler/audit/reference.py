@@ -127,6 +127,9 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
     action = ev(ob.action)
     rows: list[Row] = []
     for ep in episodes(policy, ob, records, as_of):
+        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions if c.kind == "attribute"):
+            rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
+            continue
         last = ep.last if ep.last is not None else as_of
         closed = ep.last is not None
         actions = days_of(records, action, ep.start, last)
@@ -315,13 +318,14 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     else:
         close = occ.close if occ.close is not None else occ.end
         outcome, shown, late = "overdue", effective, working_days_between(effective, close)
-    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions):
+    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if c.kind == "age"):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
     return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
 
 
 def condition_holds(c: Condition, child: Child, ep: Episode, on: dt.date) -> bool:
-    """Attribute conditions read the episode's opening record; age conditions the age on `on`."""
+    """Attribute conditions read the episode's opening record (once per episode); age conditions the
+    child's age on `on`, the occurrence's trigger date."""
     if c.kind == "attribute":
         value = ep.opening.attr(c.attribute or "")
         if value is None or value == "":

@@ -19,7 +19,7 @@ from compiler.timescales import Duration, add, add_many, bounds_in_days, working
 
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "History", "Occurrence", "Record", "Row", "StatusEvents", "Step",
-    "ONE_DAY", "chain", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
+    "ONE_DAY", "applies", "chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
 ]
 
 ONE_DAY = dt.timedelta(days=1)
@@ -311,9 +311,19 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     else:
         shown = effective
         outcome, late = "overdue", working_days_between(effective, occ.close or occ.end)
-    if not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions):
+    if not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
     return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late)
+
+
+def applies(h: History, ep: Episode, duty: Duty) -> bool:
+    """Attribute conditions, read once per episode from the record that opened it."""
+    return all(c.holds(ep, ep.start, h.birth) for c in duty.conditions if isinstance(c, Attribute))
+
+
+def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:
+    """The one row of an episode to which the obligation does not apply."""
+    return Row(h.child_id, duty.id, duty.clause, ep.start, None, None, "not_applicable", None)
 
 
 Check = Callable[[History], list[Row]]

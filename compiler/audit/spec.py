@@ -31,6 +31,9 @@ EXTENDED_UNTIL = "extended_until"
 #: Prefix of the per-attribute columns that the runner adds to the events table.
 ATTRIBUTE_PREFIX = "attr_"
 
+#: Dates outside these years are refused on input (typing errors, and beyond the bank-holiday list).
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
 
 class Row(NamedTuple):
     """One obligation occurrence for one child: the audit's output row."""
@@ -123,15 +126,9 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:
     if t.kind == "ordinal_milestone" and (t.ordinal is None or t.ordinal < 1):
         return "ordinal milestone without an ordinal"
     every = [t.duration] if t.kind == "recurrence" else [s.duration for s in t.steps if s.kind == "every"]
-    if any(d is not None and _zero(d) for d in every):
+    if any(d is not None and d.amount == 0 for d in every):
         return "a recurrence of every 0 units"
     return None
-
-
-def _zero(d: Duration) -> bool:
-    if d.amount == 0:
-        return True
-    return d.unit in (Unit.HOURS, Unit.MINUTES) and d.amount == 0
 
 
 def approximations(ob: Obligation) -> list[str]:
@@ -155,12 +152,6 @@ def attributes_used(policy: Policy) -> list[str]:
     names = {c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
              for c in ob.conditions if c.kind == "attribute" and c.attribute}
     return sorted(n for n in names if n)
-
-
-def needs_birth_date(policy: Policy) -> list[str]:
-    """Ids of measurable obligations that need the date of birth."""
-    return [ob.id for ob in policy.obligations if not_measurable(policy, ob) is None and (
-        (ob.timing is not None and ob.timing.kind == "age_milestone") or any(c.kind == "age" for c in ob.conditions))]
 
 
 def events_used(policy: Policy) -> set[str]:

@@ -86,6 +86,10 @@ class _Module:
                    f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions})")
         out.append("    rows: list[rt.Row] = []")
         out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
+        if any(c.kind == "attribute" for c in ob.conditions):
+            out += ["        if not rt.applies(h, ep, duty):",
+                    "            rows.append(rt.not_applicable(h, ep, duty))",
+                    "            continue"]
         out.append("        last = ep.end(h.as_of)")
         body = getattr(self, "_" + t.kind)(ob)
         out += ["        " + line for line in body]
@@ -157,7 +161,7 @@ class _Module:
         age = "(" + "".join(_dur(d) + ", " for d in t.age) + ")"
         return [
             "if h.birth is None:",
-            "    rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))",
+            "    rows.append(rt.not_applicable(h, ep, duty))",
             "    continue",
             f"due = add_many(h.birth, {age})",
             "if ep.start > due:",

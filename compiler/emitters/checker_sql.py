@@ -11,144 +11,84 @@ deterministic: the same policy gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from compiler.audit.spec import (
-    ATTRIBUTE_PREFIX,
+    FIRST_YEAR,
+    LAST_YEAR,
+    attributes_used,
     clause_of,
-    events_used,
     extension_event,
     not_measurable,
     status_events,
 )
+from compiler.audit.sqltext import (
+    Joins,
+    add_many_sql,
+    add_sql,
+    attribute_column,
+    due_sql,
+    latest_notice_sql,
+    sql_date,
+    sql_ident,
+    sql_string,
+    unit_shape,
+)
 from compiler.model import Condition, Obligation, Policy, Step
-from compiler.timescales import Duration, Unit, add, bank_holidays, bounds_in_days
+from compiler.timescales import Duration, bank_holidays, bounds_in_days
+
+__all__ = [
+    "AS_OF", "FIRST_YEAR", "LAST_YEAR", "OUTCOME_CODES", "ROW_ORDER", "Joins", "SqlPlan", "add_sql", "due_sql",
+    "generate_sql", "latest_notice_sql", "ordered_result_sql", "result_select", "sql_ident", "sql_plan",
+    "sql_string", "unit_shape",
+]
 
 AS_OF = "getvariable('as_of')"
-FIRST_YEAR, LAST_YEAR = 1900, 2099  # the loader refuses dates outside these years
-
-
-def sql_string(text: str) -> str:
-    """A SQL string literal: the only way policy text enters the SQL."""
-    if "\x00" in text:
-        raise ValueError("text with a NUL character cannot be a SQL string")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    if "\x00" in name:
-        raise ValueError("a name with a NUL character cannot be a SQL identifier")
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_date(d: dt.date) -> str:
-    return f"DATE '{d.isoformat()}'"
-
-
-def attribute_column(name: str) -> str:
-    return sql_ident(ATTRIBUTE_PREFIX + name)
-
-
-# ---- date arithmetic ---------------------------------------------------------------------------------
-def unit_shape(d: Duration) -> tuple[str, int]:
-    """("days", n), ("months", n) or ("working_days", n): how `timescales.add` moves a date by `d`."""
-    if d.unit is Unit.WORKING_DAYS:
-        return ("working_days", d.amount)
-    low, high = bounds_in_days(d)
-    if low == high:
-        return ("days", low)
-    start = dt.date(2000, 1, 1)
-    moved = add(start, d)
-    months = (moved.year - start.year) * 12 + moved.month - start.month
-    assert moved.day == 1, f"unexpected duration shape {d}"
-    return ("months", months)
-
-
-class Joins:
-    """LEFT JOINs to the calendar that a SELECT needs, with unique aliases."""
-
-    def __init__(self, prefix: str):
-        self.prefix = prefix
-        self.clauses: list[str] = []
-
-    def _alias(self) -> str:
-        return f"{self.prefix}{len(self.clauses) + 1}"
-
-    def number(self, day: str) -> str:
-        """The running working-day number of `day`."""
-        a = self._alias()
-        self.clauses.append(f"LEFT JOIN _cal {a} ON {a}.d = {day}")
-        return f"{a}.n"
-
-    def working_day(self, number: str) -> str:
-        """The working day with running number `number`."""
-        a = self._alias()
-        self.clauses.append(f"LEFT JOIN _wd {a} ON {a}.n = {number}")
-        return f"{a}.d"
-
-    def sql(self, indent: str = "  ") -> str:
-        return "".join(f"\n{indent}{c}" for c in self.clauses)
-
-
-def add_sql(day: str, d: Duration, joins: Joins) -> str:
-    """SQL for `timescales.add(day, d)`."""
-    kind, n = unit_shape(d)
-    if n == 0:
-        return day
-    if kind == "days":
-        return f"({day} + {n})"
-    if kind == "months":
-        return f"CAST({day} + INTERVAL {n} MONTH AS DATE)"
-    return joins.working_day(f"{joins.number(day)} + {n}")
-
-
-def add_many_sql(day: str, ds: tuple[Duration, ...], joins: Joins) -> str:
-    for d in ds:
-        day = add_sql(day, d, joins)
-    return day
-
-
-def due_sql(base: str, d: Duration, trigger_day: int, joins: Joins) -> str:
-    """A due date `d` after `base`; with `trigger day is day 1`, one day earlier but never before `base`."""
-    due = add_sql(base, d, joins)
-    if trigger_day == 1:
-        return f"(CASE WHEN {due} > {base} THEN {due} - 1 ELSE {due} END)"
-    return due
-
-
-def latest_notice_sql(day: str, d: Duration, joins: Joins) -> str:
-    """The last date x with add(x, d) <= day."""
-    kind, n = unit_shape(d)
-    if n == 0:
-        return day
-    if kind == "days":
-        return f"({day} - {n})"
-    if kind == "months":
-        c0 = f"CAST({day} - INTERVAL {n} MONTH AS DATE)"
-        cases = " ".join(f"WHEN CAST({c0} + {k} + INTERVAL {n} MONTH AS DATE) <= {day} THEN {c0} + {k}"
-                         for k in (3, 2, 1))
-        return f"(CASE {cases} ELSE {c0} END)"
-    return f"({joins.working_day(f'{joins.number(day)} - {n} + 1')} - 1)"
+#: audit_rows stores each outcome as a small code; the view audit_result shows the name
+#: (numbered in alphabetical order, so that sorting by code sorts by name)
+OUTCOME_CODES = {"discharged": 1, "extended": 2, "met": 3, "met_late": 4, "not_applicable": 5, "overdue": 6,
+                 "pending": 7}
+#: the order of the audit's rows
+ROW_ORDER = ("child_id, ob_order, trigger_date, due_date NULLS LAST, done_date NULLS LAST, outcome, "
+             "working_days_late NULLS LAST")
 
 
 # ---- the script -------------------------------------------------------------------------------------
 class _Script:
     def __init__(self, policy: Policy):
         self.p = policy
-        self.out: list[str] = []
-        self.chunks: list[list[str]] = [self.out]
+        self.out: list[str] = []  # where emit() writes: the set-up, then each obligation's piece
+        self.setup = self.out
+        self.chunks: list[list[str]] = []
+        self.shared: list[str] = []  # episode and day tables: independent of each other
         self.episodes: dict[tuple[frozenset[str], frozenset[str]] | None, str] = {}
+        self.attributes = attributes_used(policy)
+        self.days: dict[str, str] = {}
+        self.scratch: list[tuple[str, str]] = []  # tables and views of the current obligation
 
     def emit(self, *statements: str) -> None:
         for s in statements:
             self.out.append(s.rstrip() + ";\n")
 
+    def share(self, statement: str) -> None:
+        self.shared.append(statement.rstrip() + ";\n")
+
     def ev(self, name: str | None) -> str:
         assert name is not None
         return sql_string(self.p.canonical_event(name))
 
-    def days_of(self, event: str | None, columns: str = "child_id, date") -> str:
-        return f"(SELECT {columns} FROM _days WHERE event = {self.ev(event)})"
+    def day_table(self, event: str | None) -> str:
+        """The table of an event's distinct days per child, numbered from 1 (`idx`), made when first needed."""
+        assert event is not None
+        canonical = self.p.canonical_event(event)
+        if canonical not in self.days:
+            name = f"_d{len(self.days)}"
+            self.days[canonical] = name
+            self.shared.append(
+                f"CREATE OR REPLACE TABLE {name} AS\n"
+                "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx\n"
+                f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {sql_string(canonical)});\n")
+        return self.days[canonical]
 
     # ---- calendar and episodes ----
     def calendar(self) -> None:
@@ -158,34 +98,37 @@ class _Script:
                 continue
             for d in _durations(ob):
                 span += bounds_in_days(d)[1]
-        first = dt.date(FIRST_YEAR, 1, 1) - dt.timedelta(days=span + 400)
-        last = dt.date(LAST_YEAR, 12, 31) + dt.timedelta(days=span + 400)
-        last = min(last, dt.date(9999, 12, 31))
+        # every date the checks can reach: input dates, plus or minus all the policy's durations at once
+        first = dt.date.fromordinal(max(1, dt.date(FIRST_YEAR, 1, 1).toordinal() - span - 400))
+        last = dt.date.fromordinal(min(dt.date.max.toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal() + span + 400))
         hols = [str(d) for d in bank_holidays()]
         rows = ",\n".join("  " + ", ".join(f"(DATE '{h}')" for h in hols[i:i + 6]) for i in range(0, len(hols), 6))
         self.emit(
             "-- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of\n"
             "-- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days\n"
-            "CREATE OR REPLACE TEMP TABLE _bank_holidays(d DATE)",
+            "CREATE OR REPLACE TABLE _bank_holidays(d DATE)",
             f"INSERT INTO _bank_holidays VALUES\n{rows}",
-            "CREATE OR REPLACE TEMP TABLE _cal AS\n"
+            "CREATE OR REPLACE TABLE _cal AS\n"
             "SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,\n"
             "       CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n\n"
             f"FROM (SELECT CAST(range AS DATE) AS d FROM range({sql_date(first)}, {sql_date(last)} + 1, INTERVAL 1 DAY)) c\n"
             "LEFT JOIN _bank_holidays h ON h.d = c.d",
-            "CREATE OR REPLACE TEMP TABLE _wd AS SELECT n, d FROM _cal WHERE wd",
+            "CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd",
         )
 
     def inputs(self) -> None:
-        used = sorted(events_used(self.p))
-        in_list = ", ".join(sql_string(e) for e in used) or "NULL"
+        fields = "".join(f", {attribute_column(a)} := {attribute_column(a)}" for a in self.attributes)
+        attrs = "".join(f", coalesce(f.fr.{attribute_column(a)}, c.{attribute_column(a)}) AS {attribute_column(a)}"
+                        for a in self.attributes)
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT * FROM events WHERE date <= {AS_OF}",
-            "-- the distinct days of each event, numbered per child and event\n"
-            "CREATE OR REPLACE TEMP TABLE _days AS\n"
-            "SELECT child_id, event, date, CAST(row_number() OVER (PARTITION BY child_id, event ORDER BY date) AS INTEGER) AS idx\n"
-            f"FROM (SELECT DISTINCT child_id, event, date FROM _ev WHERE event IN ({in_list}))",
-            "CREATE OR REPLACE TEMP TABLE _child AS SELECT child_id, max(date_of_birth) AS birth FROM _ev GROUP BY child_id",
+            "-- the records up to the as-of date (the loader stores `events` sorted by event, so that reading\n"
+            "-- one event skips the rest; any order gives the same result)\n"
+            f"CREATE OR REPLACE VIEW _ev AS SELECT * FROM events WHERE date <= {AS_OF}",
+            "-- per child: the date of birth, and the first record (where obligations that apply always start)\n"
+            "CREATE OR REPLACE TABLE _child AS\n"
+            f"SELECT f.child_id, c.date_of_birth AS birth, f.fr.d AS first_day, f.fr.r AS first_row{attrs}\n"
+            f"FROM (SELECT child_id, min(struct_pack(d := date, r := row{fields})) AS fr FROM _ev GROUP BY child_id) f\n"
+            "LEFT JOIN children c ON c.child_id = f.child_id",
         )
 
     def episode_table(self, ob: Obligation) -> str:
@@ -195,37 +138,46 @@ class _Script:
         name = f"_ep{len(self.episodes)}"
         self.episodes[key] = name
         if key is None:
-            self.emit(
+            attrs = "".join(f", {attribute_column(a)}" for a in self.attributes)
+            self.share(
                 "-- episodes of obligations that apply always: from the child's first record, never closed\n"
-                f"CREATE OR REPLACE TEMP TABLE {name} AS\n"
-                "SELECT child_id, min(date) AS ep_start, CAST(NULL AS DATE) AS ep_last, first(row ORDER BY date, row) AS opening_row\n"
-                "FROM _ev GROUP BY child_id")
+                f"CREATE OR REPLACE TABLE {name} AS\n"
+                f"SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
+                "FROM _child")
             return name
         enter, leave = key
-        e_list = ", ".join(sql_string(e) for e in sorted(enter)) or "NULL"
-        l_list = ", ".join(sql_string(e) for e in sorted(leave)) or "NULL"
-        self.emit(
+        e_list = ", ".join(sql_string(e) for e in sorted(enter))  # never empty: see not_measurable
+        # a final status has no leaving events: FALSE, not `IN (NULL)`, which is NULL and breaks `prev`
+        is_leave = f"event IN ({', '.join(sql_string(e) for e in sorted(leave))})" if leave else "FALSE"
+        attrs = "".join(f", coalesce(r.{attribute_column(a)}, ch.{attribute_column(a)}) AS {attribute_column(a)}"
+                        for a in self.attributes)
+        columns = "".join(f", {attribute_column(a)}" for a in self.attributes)
+        opening = (f"\nLEFT JOIN (SELECT row{columns} FROM _ev WHERE event IN ({e_list})) r ON r.row = s.opening_row"
+                   "\nLEFT JOIN children ch ON ch.child_id = s.child_id" if self.attributes else "")
+        self.share(
             "-- episodes of a status: a day with only entering events opens one (if none is open), a day with\n"
             "-- only leaving events closes it; a day with both ends the open episode and starts another, or is\n"
-            "-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed).\n"
-            f"CREATE OR REPLACE TEMP TABLE {name} AS\n"
+            "-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):\n"
+            "-- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.\n"
+            f"CREATE OR REPLACE TABLE {name} AS\n"
             "WITH day AS (\n"
-            f"  SELECT child_id, date, bool_or(event IN ({e_list})) AS e, bool_or(event IN ({l_list})) AS l,\n"
-            f"         min(CASE WHEN event IN ({e_list}) THEN row END) AS erow\n"
-            f"  FROM _ev WHERE event IN ({e_list}) OR event IN ({l_list}) GROUP BY child_id, date\n"
+            f"  SELECT child_id, date, bool_or(event IN ({e_list})) AS e, bool_or({is_leave}) AS l,\n"
+            f"         min(CASE WHEN event IN ({e_list}) THEN row END) AS opening_row\n"
+            f"  FROM _ev WHERE event IN ({e_list}) OR {is_leave} GROUP BY child_id, date\n"
             "), st AS (\n"
-            "  SELECT *, coalesce(last_value(CASE WHEN e AND NOT l THEN 1 WHEN l AND NOT e THEN 0 END IGNORE NULLS)\n"
-            "    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS prev\n"
+            "  SELECT *, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1\n"
+            "                              WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)\n"
+            "    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
             "  FROM day\n"
             "), tok AS (\n"
-            "  SELECT child_id, date, erow, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)\n"
+            "  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)\n"
             "  UNION ALL\n"
             "  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)\n"
-            "), num AS (\n"
+            "), num AS MATERIALIZED (\n"
             "  SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok\n"
             ")\n"
-            "SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.erow AS opening_row\n"
-            "FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k\n"
+            f"SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row{attrs}\n"
+            f"FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k{opening}\n"
             "WHERE s.is_start")
         return name
 
@@ -238,17 +190,35 @@ class _Script:
         self.out.append(f"-- obligation #{index + 1} ({t.kind})\n")
         ep = self.episode_table(ob)
         occ = f"_o{index}"
+        attribute_conditions = [self.condition(c, Joins("a")) for c in ob.conditions if c.kind == "attribute"]
+        if attribute_conditions:
+            applies = " AND ".join(attribute_conditions)
+            self.emit(
+                "-- attribute conditions, read once per episode from the record that opened it: an episode\n"
+                "-- where they are not met gives one not_applicable row and no occurrences\n"
+                f"CREATE OR REPLACE TABLE _e{index} AS SELECT r.*, coalesce({applies}, FALSE) AS applies FROM {ep} r",
+                f"INSERT INTO audit_rows SELECT child_id, {index}, ep_start, NULL, NULL, "
+                f"{OUTCOME_CODES['not_applicable']}, NULL FROM _e{index} WHERE NOT applies",
+                f"DELETE FROM _e{index} WHERE NOT applies")
+            ep = f"_e{index}"
+            self.scratch.append(("TABLE", ep))
         getattr(self, "_" + t.kind)(ob, ep, occ)
-        if ob.extension is not None and t.kind != "advance_notice" and t.kind not in ("schedule", "recurrence"):
-            self.extensions(ob, occ, index)
+        self.scratch.append(("VIEW", occ))
+        if ob.extension is not None and t.kind not in ("advance_notice", "schedule", "recurrence"):
+            occ = self.extensions(ob, occ, index)
         self.finish(ob, occ, index)
+        # drop what this obligation made (views first: they read the tables)
+        for kind, name in sorted(set(self.scratch), key=lambda x: (x[0] != "VIEW", x[1]), reverse=False):
+            self.emit(f"DROP {kind} IF EXISTS {name}")
+        self.scratch = []
 
     def extension_table(self, ob: Obligation, index: int) -> str:
         name = f"_x{index}"
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT child_id, date AS x, max(extended_until) AS u\n"
+            f"CREATE OR REPLACE TABLE {name} AS SELECT child_id, date AS x, max(extended_until) AS u\n"
             f"FROM _ev WHERE event = {sql_string(extension_event(ob.id))} AND extended_until IS NOT NULL "
             "GROUP BY child_id, date")
+        self.scratch.append(("TABLE", name))
         return name
 
     def effective_sql(self, ob: Obligation, q: str, joins: Joins) -> str:
@@ -258,15 +228,19 @@ class _Script:
         return (f"CASE WHEN e.x IS NOT NULL AND e.x >= {q}.window_start AND {q}.due IS NOT NULL "
                 f"THEN greatest({q}.due, least(e.u, {cap})) ELSE {q}.due END")
 
-    def extensions(self, ob: Obligation, occ: str, index: int) -> None:
+    def extensions(self, ob: Obligation, occ: str, index: int) -> str:
         x = self.extension_table(ob, index)
         joins = Joins("k")
         eff = self.effective_sql(ob, "o", joins)
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {occ} AS\n"
+            "-- extensions: the latest agreed on or after the window opened, by the due date (and not after\n"
+            "-- the action), moves the due date, by at most the `extendable` duration\n"
+            f"CREATE OR REPLACE VIEW {occ}x AS\n"
             f"SELECT o.* EXCLUDE (eff, ext_hi), {eff} AS eff\n"
             f"FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM {occ}) o\n"
             f"ASOF LEFT JOIN {x} e ON e.child_id = o.child_id AND e.x <= o.ext_hi{joins.sql()}")
+        self.scratch.append(("VIEW", f"{occ}x"))
+        return f"{occ}x"
 
     def _deadline(self, ob: Obligation, ep: str, occ: str) -> None:
         t = ob.timing
@@ -276,38 +250,38 @@ class _Script:
             joins = Joins("c")
             due = due_sql("d.date", duration, self.p.trigger_day, joins)
             parts.append(
-                f"  SELECT p.child_id, p.opening_row, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+                f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
                 f"         d.date AS trigger, {due} AS due\n"
-                f"  FROM {ep} p JOIN _days d ON d.child_id = p.child_id AND d.event = {self.ev(event)}\n"
+                f"  FROM {ep} p JOIN {self.day_table(event)} d ON d.child_id = p.child_id\n"
                 f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
         union = "\n  UNION ALL\n".join(parts)
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {occ} AS\n"
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
             f"WITH t AS (\n{union}\n)\n"
-            "SELECT t.child_id, t.opening_row, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
+            "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
             "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       t.due AS eff, FALSE AS na_birth\n"
-            f"FROM t ASOF LEFT JOIN {self.days_of(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.trigger")
+            f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.trigger")
 
     def _advance_notice(self, ob: Obligation, ep: str, occ: str) -> None:
         t = ob.timing
         assert t is not None and t.duration is not None
         joins = Joins("c")
         due = latest_notice_sql("t.trigger", t.duration, joins)
-        acts = self.days_of(ob.action)
+        acts = self.day_table(ob.action)
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {occ} AS\n"
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
             "WITH t AS (\n"
-            f"  SELECT p.child_id, p.opening_row, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
+            f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
             "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo\n"
-            f"  FROM {ep} p JOIN _days d ON d.child_id = p.child_id AND d.event = {self.ev(t.trigger)}\n"
+            f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
             f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
             f"), u AS (\n  SELECT t.*, {due} AS due FROM t{joins.sql('  ')}\n"
             "), v AS (\n  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u\n"
             f"), w AS (\n  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN {acts} b ON b.child_id = v.child_id AND b.date <= v.due\n"
             f"), z AS (\n  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN {acts} a ON a.child_id = w.child_id AND a.date >= w.lo_after\n"
             ")\n"
-            "SELECT child_id, opening_row, trigger, due,\n"
+            "SELECT child_id, trigger, due,\n"
             "       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,\n"
             "       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth\n"
             "FROM z")
@@ -318,35 +292,35 @@ class _Script:
         joins = Joins("c")
         due = add_many_sql("c.birth", t.age, joins)
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {occ} AS\n"
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
             "WITH t AS (\n"
-            f"  SELECT p.child_id, p.opening_row, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
             f"         c.birth IS NULL AS na_birth, {due} AS due\n"
             f"  FROM {ep} p JOIN _child c ON c.child_id = p.child_id{joins.sql('  ')}\n"
             "), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)\n"
-            "SELECT u.child_id, u.opening_row, u.ep_start AS trigger, u.due,\n"
+            "SELECT u.child_id, u.ep_start AS trigger, u.due,\n"
             "       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,\n"
             "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       u.due AS eff, u.na_birth\n"
-            f"FROM u ASOF LEFT JOIN {self.days_of(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
+            f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
 
     def _ordinal_milestone(self, ob: Obligation, ep: str, occ: str) -> None:
         t = ob.timing
         assert t is not None and t.ordinal is not None
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {occ} AS\n"
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
             "WITH t AS (\n"
-            f"  SELECT p.*, coalesce(p.ep_last, {AS_OF}) AS end_day, f.idx AS first_idx\n"
-            f"  FROM {ep} p ASOF LEFT JOIN {self.days_of(t.trigger, 'child_id, date, idx')} f\n"
+            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, f.idx AS first_idx\n"
+            f"  FROM {ep} p ASOF LEFT JOIN {self.day_table(t.trigger)} f\n"
             "    ON f.child_id = p.child_id AND f.date >= p.ep_start\n"
             "), u AS (\n"
             "  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t\n"
-            f"  LEFT JOIN _days n ON n.child_id = t.child_id AND n.event = {self.ev(t.trigger)} AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
+            f"  LEFT JOIN {self.day_table(t.trigger)} n ON n.child_id = t.child_id AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
             ")\n"
-            "SELECT u.child_id, u.opening_row, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,\n"
+            "SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,\n"
             "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       u.due AS eff, FALSE AS na_birth\n"
-            f"FROM u ASOF LEFT JOIN {self.days_of(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
+            f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
 
     # ---- schedules and recurrences ----
     def _schedule(self, ob: Obligation, ep: str, occ: str) -> None:
@@ -365,11 +339,12 @@ class _Script:
         t = ob.timing
         assert t is not None
         if trigger:
-            start = (f"  SELECT p.*, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
-                     f"  FROM {ep} p ASOF JOIN {self.days_of(trigger)} d ON d.child_id = p.child_id AND d.date >= p.ep_start\n"
+            start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
+                     f"  FROM {ep} p ASOF JOIN {self.day_table(trigger)} d ON d.child_id = p.child_id AND d.date >= p.ep_start\n"
                      f"  WHERE d.date <= coalesce(p.ep_last, {AS_OF})")
         else:
-            start = f"  SELECT p.*, coalesce(p.ep_last, {AS_OF}) AS ep_end, p.ep_start AS start FROM {ep} p"
+            start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, p.ep_start AS start\n"
+                     f"  FROM {ep} p")
         restart_events: list[str] = []
         for r in t.restarts:
             e = self.p.canonical_event(r.event)
@@ -379,23 +354,24 @@ class _Script:
                            for e in restart_events)
         restarts = ""
         if restart_events:
-            in_list = ", ".join(sql_string(e) for e in restart_events)
+            days = " UNION ALL ".join(f"SELECT child_id, date, {sql_string(e)} AS event FROM {self.day_table(e)}"
+                                      for e in restart_events)
             restarts = (
                 "  UNION ALL\n"
                 f"  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event {spec_of} END)\n"
-                f"  FROM st s JOIN _days d ON d.child_id = s.child_id AND d.event IN ({in_list})\n"
+                f"  FROM st s JOIN ({days}) d ON d.child_id = s.child_id\n"
                 "    AND d.date > s.start AND d.date <= s.ep_end\n"
                 "  GROUP BY s.child_id, s.ep_start, d.date\n")
         seg = f"{occ}_seg"
         self.emit(
             "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
             "-- before it ends the day before\n"
-            f"CREATE OR REPLACE TEMP TABLE {seg} AS\n"
-            f"WITH st AS (\n{start}\n), g AS (\n"
+            f"CREATE OR REPLACE TABLE {seg} AS\n"
+            f"WITH st AS MATERIALIZED (\n{start}\n), g AS (\n"
             "  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st\n"
             f"{restarts}"
             ")\n"
-            "SELECT g.child_id, g.ep_start, s.ep_last, s.ep_end, s.opening_row, g.seg_start, g.spec,\n"
+            "SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,\n"
             "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
             "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
             "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start\n"
@@ -404,21 +380,22 @@ class _Script:
         phases: list[str] = []
         pipelines = [(-1, first)] + [(j, [Step("within", r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
-            seed = (f"SELECT s.child_id, s.ep_start, s.ep_last, s.ep_end, s.opening_row, s.seg_last, s.closed,\n"
+            seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
-                    f"  FROM {seg} s ASOF LEFT JOIN {self.days_of(ob.action, 'child_id, date, idx')} a\n"
+                    f"  FROM {seg} s ASOF LEFT JOIN {self.day_table(ob.action)} a\n"
                     f"    ON a.child_id = s.child_id AND a.date >= s.seg_start\n  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
                 self.phase(ob, name, seed, step, x)
                 phases.append(name)
-                seed = (f"SELECT child_id, ep_start, ep_last, ep_end, opening_row, seg_last, closed, base, nxt\n"
+                seed = (f"SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt\n"
                         f"  FROM {name} WHERE NOT go AND alive")
         union = "\nUNION ALL\n".join(
-            "SELECT child_id, opening_row, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
+            "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
             "       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth\n"
             f"FROM {name} WHERE o_trigger IS NOT NULL" for name in phases)
-        self.emit(f"CREATE OR REPLACE TEMP TABLE {occ} AS\n{union}")
+        self.emit(f"CREATE OR REPLACE VIEW {occ} AS\n{union}")
+        self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name in phases)]
 
     def phase(self, ob: Obligation, name: str, seed: str, step: Step, x: str | None) -> None:
         """One step of a chain as a recursive query: each round makes the next occurrence of every live chain.
@@ -431,9 +408,9 @@ class _Script:
         if step.until_event:
             n = (step.until_ordinal or 1) - 1
             bound = "CASE WHEN u2.date <= q.ep_end THEN u2.date END"
-            bound_from = (f"\n  ASOF LEFT JOIN {self.days_of(step.until_event, 'child_id, date, idx')} u1\n"
+            bound_from = (f"\n  ASOF LEFT JOIN {self.day_table(step.until_event)} u1\n"
                           "    ON u1.child_id = q.child_id AND u1.date >= q.ep_start\n"
-                          f"  LEFT JOIN _days u2 ON u2.child_id = q.child_id AND u2.event = {self.ev(step.until_event)}"
+                          f"  LEFT JOIN {self.day_table(step.until_event)} u2 ON u2.child_id = q.child_id"
                           f" AND u2.idx = u1.idx + {n}")
         elif step.for_duration is not None:
             bound = add_sql("q.base", step.for_duration, bound_joins)
@@ -454,15 +431,15 @@ class _Script:
         else:
             eff, ext_hi, extension = "q.due", "", ""
         self.emit(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS\n"
+            f"CREATE OR REPLACE TABLE {name} AS\n"
             "WITH RECURSIVE r AS (\n"
-            "  SELECT q.child_id, q.ep_start, q.ep_last, q.ep_end, q.opening_row, q.seg_last, q.closed, q.base,\n"
+            "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,\n"
             f"         q.base AS step_base, q.nxt, {bound} AS bound, TRUE AS go, TRUE AS alive,\n"
             "         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,\n"
             "         CAST(NULL AS DATE) AS o_eff\n"
             f"  FROM ({seed}) q{bound_from}\n"
             "  UNION ALL\n"
-            "  SELECT z.child_id, z.ep_start, z.ep_last, z.ep_end, z.opening_row, z.seg_last, z.closed,\n"
+            "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,\n"
             "         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,\n"
             "         z.step_base,\n"
             "         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
@@ -476,11 +453,11 @@ class _Script:
             "  FROM (\n"
             f"    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, {eff} AS eff\n"
             "    FROM (\n"
-            "      SELECT r.child_id, r.ep_start, r.ep_last, r.ep_end, r.opening_row, r.seg_last, r.closed, r.base,\n"
+            "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,\n"
             f"             r.step_base, r.nxt, r.bound, {due} AS due,\n"
             f"             {done} AS done, r.base AS window_start{ext_hi}\n"
             f"      FROM r{joins.sql('      ')}\n"
-            f"      LEFT JOIN _days a ON a.child_id = r.child_id AND a.event = {self.ev(ob.action)} AND a.idx = r.nxt\n"
+            f"      LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
             "      WHERE r.go\n"
             f"    ) q{extension}\n"
             "  ) z\n"
@@ -491,36 +468,35 @@ class _Script:
     def finish(self, ob: Obligation, occ: str, index: int) -> None:
         conds = ["NOT o.na_birth"]
         joins = Joins("g")
-        needs_row = False
         for c in ob.conditions:
-            conds.append(self.condition(c, joins))
-            needs_row = needs_row or c.kind == "attribute"
+            if c.kind == "age":  # attribute conditions were applied to the episodes
+                conds.append(self.condition(c, joins))
         needs_child = any(c.kind == "age" for c in ob.conditions)
         cond = "(" + " AND ".join(conds) + ")"
         met = "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
-        row_join = "\nLEFT JOIN _ev r ON r.row = o.opening_row" if needs_row else ""
         child_join = "\nLEFT JOIN _child ch ON ch.child_id = o.child_id" if needs_child else ""
+        code = OUTCOME_CODES
         self.emit(
             "INSERT INTO audit_rows\n"
-            f"SELECT o.child_id, {sql_string(ob.id)}, {sql_string(clause_of(ob))}, o.trigger,\n"
+            f"SELECT o.child_id, {index}, o.trigger,\n"
             f"  CASE WHEN {met} THEN o.due ELSE o.eff END,\n"
             f"  CASE WHEN {cond} THEN o.done END,\n"
-            f"  CASE WHEN NOT {cond} THEN 'not_applicable'\n"
-            f"       WHEN {met} THEN 'met'\n"
-            f"       WHEN {extended} THEN 'extended'\n"
-            "       WHEN o.done IS NOT NULL THEN 'met_late'\n"
-            "       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 'discharged' ELSE 'pending' END\n"
-            "       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 'discharged' WHEN o.eff > o.due THEN 'extended' ELSE 'pending' END\n"
-            "       ELSE 'overdue' END,\n"
+            f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
+            f"       WHEN {met} THEN {code['met']}\n"
+            f"       WHEN {extended} THEN {code['extended']}\n"
+            f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
+            f"       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN {code['discharged']} ELSE {code['pending']} END\n"
+            f"       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN {code['discharged']} "
+            f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
+            f"       ELSE {code['overdue']} END,\n"
             f"  CASE WHEN NOT {cond} THEN NULL\n"
             f"       WHEN {met} THEN 0\n"
             f"       WHEN {extended} THEN 0\n"
             "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
             "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
-            "       ELSE w3.n - w1.n END,\n"
-            f"  {index}\n"
-            f"FROM {occ} o{row_join}{child_join}\n"
+            "       ELSE w3.n - w1.n END\n"
+            f"FROM {occ} o{child_join}\n"
             "LEFT JOIN _cal w1 ON w1.d = o.eff\n"
             "LEFT JOIN _cal w2 ON w2.d = o.done\n"
             f"LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day){joins.sql('')}")
@@ -550,25 +526,42 @@ def _durations(ob: Obligation) -> list[Duration]:
     return out
 
 
+@dataclass(frozen=True)
+class SqlPlan:
+    """The script in pieces: `setup` first; then the `shared` statements (episode and day tables), which
+    are independent of each other; then one piece per measurable obligation, independent of each
+    other (each in order). Run in this order, one after the other, they are the whole script; a runner
+    may run the shared statements, then the obligation pieces, in parallel."""
+
+    setup: str
+    shared: tuple[str, ...]
+    obligations: tuple[str, ...]
+
+    def script(self) -> str:
+        return self.setup + "".join(self.shared) + "".join(self.obligations)
+
+
 def generate_sql(policy: Policy) -> str:
     """The DuckDB audit script for `policy` as text."""
-    return "".join(sql_chunks(policy))
+    return sql_plan(policy).script()
 
 
-def sql_chunks(policy: Policy) -> list[str]:
-    """The script in pieces: the set-up, then one piece per measurable obligation (for progress)."""
+def sql_plan(policy: Policy) -> SqlPlan:
     s = _Script(policy)
     s.out.append(
         "-- Generated by policyc (compiler/emitters/checker_sql.py). Do not edit: edit the policy and rebuild.\n"
         "-- Audit checks for DuckDB; the semantics are in docs/audit.md.\n"
-        "-- Input:  table events(row BIGINT, child_id VARCHAR, event VARCHAR, date DATE, extended_until DATE,\n"
-        "--         date_of_birth DATE, and one VARCHAR column attr_NAME for each attribute a condition reads),\n"
-        "--         accepted rows only, events under their canonical ids; dates between 1900 and 2099;\n"
-        "--         SET VARIABLE as_of = DATE 'YYYY-MM-DD' (records after it are ignored).\n"
-        "-- Output: audit_obligations (one row per obligation) and audit_rows (one row per occurrence;\n"
-        "--         ORDER BY child_id, ob_order, trigger_date, due_date, done_date, outcome, working_days_late).\n\n")
+        "-- Input:  table events(row BIGINT unique, child_id VARCHAR, event VARCHAR (canonical id), date DATE,\n"
+        "--         extended_until DATE, and a VARCHAR column attr_NAME for each attribute a condition reads):\n"
+        "--         the accepted rows; table children(child_id VARCHAR unique, date_of_birth DATE, attr_NAME...);\n"
+        "--         an attribute is read as coalesce(the events column, the children column); dates between\n"
+        "--         1900 and 2099; SET VARIABLE as_of = DATE 'YYYY-MM-DD' (records after it are ignored).\n"
+        "-- Output: audit_obligations (one row per obligation), audit_rows (one row per occurrence, the\n"
+        "--         obligation and outcome as codes) and the view audit_result that names them; sort with\n"
+        f"--         ORDER BY {ROW_ORDER}.\n"
+        "-- It creates tables and views named audit_* and _*: run it in a scratch (in-memory) database.\n\n")
     s.emit(
-        "CREATE OR REPLACE TEMP TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, "
+        "CREATE OR REPLACE TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, "
         "clause VARCHAR, quote VARCHAR, form VARCHAR, not_measurable VARCHAR)")
     values = []
     for i, ob in enumerate(policy.obligations):
@@ -579,12 +572,36 @@ def sql_chunks(policy: Policy) -> list[str]:
                       f"{sql_string(quote)}, {sql_string(form)}, {sql_string(reason) if reason else 'NULL'})")
     if values:
         s.emit("INSERT INTO audit_obligations VALUES\n" + ",\n".join(values))
+    outcomes = ", ".join(f"({c}, {sql_string(o)})" for o, c in sorted(OUTCOME_CODES.items(), key=lambda x: x[1]))
     s.emit(
-        "CREATE OR REPLACE TEMP TABLE audit_rows(child_id VARCHAR, obligation VARCHAR, clause VARCHAR, "
-        "trigger_date DATE, due_date DATE, done_date DATE, outcome VARCHAR, working_days_late INTEGER, ob_order INTEGER)")
+        "CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR)",
+        f"INSERT INTO audit_outcomes VALUES {outcomes}",
+        "CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, "
+        "due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER)",
+        "CREATE OR REPLACE VIEW audit_result AS\n" + result_select(policy, "audit_rows"))
     s.inputs()
     s.calendar()
     for i, ob in enumerate(policy.obligations):
         if not_measurable(policy, ob) is None:
             s.obligation(ob, i)
-    return ["".join(chunk) for chunk in s.chunks]
+    return SqlPlan("".join(s.setup), tuple(s.shared), tuple("".join(chunk) for chunk in s.chunks))
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(sql_string(v) for v in values) + "]"
+
+
+def result_select(policy: Policy, source: str) -> str:
+    """SELECT the named result columns from `source` (rows of audit_rows), keeping its order."""
+    names = _list([ob.id for ob in policy.obligations] or [""])
+    clauses = _list([clause_of(ob) for ob in policy.obligations] or [""])
+    outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
+    return (f"SELECT child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
+            f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, ob_order\n"
+            f"FROM {source}")
+
+
+def ordered_result_sql(policy: Policy, include_not_applicable: bool = True) -> str:
+    """The result rows in the audit's order: the lean rows are sorted first, then named."""
+    where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
+    return result_select(policy, f"(SELECT * FROM audit_rows{where} ORDER BY {ROW_ORDER})")

@@ -1569,6 +1569,9 @@ def check_lgm_section_20(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('lgm_section_20', '22. Becoming looked after children, bullet 4', 'legal_planning_meeting', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), rt.Age('under', (Duration(16, Unit.YEARS), )), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.MONTHS)) for day in h.days('became_looked_after', ep.start, last)]
         for day, duration in starts:
@@ -2104,7 +2107,7 @@ def check_staying_put_discussion(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(16, Unit.YEARS), ))
         if ep.start > due:

@@ -152,6 +152,9 @@ def check_visits_placement_until_18(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_placement_until_18', 'reg 28(2)(a)', 'statutory_visit', None, (rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -176,6 +179,9 @@ def check_visits_connected_person_temporary(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_connected_person_temporary', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -200,6 +206,9 @@ def check_visits_interim_care_order_with_parents(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_interim_care_order_with_parents', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -223,6 +232,9 @@ def check_visits_care_order_with_parents(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_care_order_with_parents', 'reg 28(5)(a)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('care_order_made', ep.start, last)
         if start is None:

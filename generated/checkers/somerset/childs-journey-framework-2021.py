@@ -312,6 +312,9 @@ def check_transfer_cla_s20(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('transfer_cla_s20', '5.3 v', 'transfer', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 1)
         done = h.first(duty.action, ep.start, last)
@@ -834,7 +837,7 @@ def check_leaving_care_worker_allocation(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(17, Unit.YEARS), Duration(6, Unit.MONTHS), ))
         if ep.start > due:

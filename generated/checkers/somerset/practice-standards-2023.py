@@ -133,6 +133,9 @@ def check_fis_visits_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'statutory_visit', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
@@ -153,6 +156,9 @@ def check_cwd_level2_visits_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('cwd_level2_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'2'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
@@ -173,6 +179,9 @@ def check_cwd_level3_visits_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('cwd_level3_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
@@ -253,6 +262,9 @@ def check_fis_eha_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_eha_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_assessment', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
         for day, duration in starts:
@@ -273,6 +285,9 @@ def check_fis_plan_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_plan', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
         for day, duration in starts:
@@ -293,6 +308,9 @@ def check_fis_first_tac_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_first_tac_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
         for day, duration in starts:
@@ -313,6 +331,9 @@ def check_fis_eha_review_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_eha_review_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'eha_review', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('early_help_assessment', ep.start, last)
         if start is None:
@@ -335,6 +356,9 @@ def check_cwd_early_support_plan_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('cwd_early_support_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.DAYS)) for day in h.days('contact_received', ep.start, last)]
         for day, duration in starts:
@@ -356,6 +380,9 @@ def check_cwd_early_support_review_table(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('cwd_early_support_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan_review', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('early_support_plan', ep.start, last)
         if start is None:
@@ -597,6 +624,9 @@ def check_contact_decision_recorded(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('contact_decision_recorded', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
         for day, duration in starts:
@@ -617,6 +647,9 @@ def check_contact_decision_recorded_cwd_fis(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('contact_decision_recorded_cwd_fis', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
         for day, duration in starts:
@@ -637,6 +670,9 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('referral_allocation', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -657,6 +693,9 @@ def check_referral_allocation_cwd_fis(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('referral_allocation_cwd_fis', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -1064,6 +1103,9 @@ def check_chronology_cwd_level3(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('chronology_cwd_level3', '3.12', 'chronology_updated', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
@@ -1084,6 +1126,9 @@ def check_fis_tac_ideal(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_tac_ideal', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
@@ -1104,6 +1149,9 @@ def check_fis_tac_minimum(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('fis_tac_minimum', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
@@ -1511,7 +1559,7 @@ def check_pathway_plan_by_16_3(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(16, Unit.YEARS), Duration(3, Unit.MONTHS), ))
         if ep.start > due:

@@ -145,6 +145,9 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
         for day, duration in starts:
@@ -166,6 +169,9 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(4, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
         for day, duration in starts:
@@ -480,6 +486,9 @@ def check_dct_assessment(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('dct_assessment', '5.6', 'assessment_completed', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
@@ -500,6 +509,9 @@ def check_dct_cin_reviews(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('dct_cin_reviews', '5.6', 'cin_review', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
@@ -521,6 +533,9 @@ def check_dct_visits_overnight(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('dct_visits_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
@@ -542,6 +557,9 @@ def check_dct_short_break_placement_visit(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('dct_short_break_placement_visit', '5.6', 'short_break_placement_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
@@ -563,6 +581,9 @@ def check_dct_visits_no_overnight(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('dct_visits_no_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
@@ -664,6 +685,9 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster'}), True), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -706,6 +730,9 @@ def check_visits_ico_parent(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_ico_parent', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -728,6 +755,9 @@ def check_visits_care_order_parents(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('visits_care_order_parents', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('care_order_made', ep.start, last)
         if start is None:
@@ -813,6 +843,9 @@ def check_strategy_serious_risk(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('strategy_serious_risk', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'serious_risk'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -833,6 +866,9 @@ def check_strategy_sexual_abuse(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('strategy_sexual_abuse', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'penetrative_sexual_abuse'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -853,6 +889,9 @@ def check_strategy_immediate_action(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('strategy_immediate_action', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'immediate_action_required'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -873,6 +912,9 @@ def check_strategy_allegation_staff(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('strategy_allegation_staff', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'allegation_against_staff'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -893,6 +935,9 @@ def check_strategy_complex(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('strategy_complex', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'particularly_complex'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         for day, duration in starts:
@@ -1266,6 +1311,9 @@ def check_placement_plan_before(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('placement_plan_before', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('placement_start', ep.start, last):
@@ -1292,6 +1340,9 @@ def check_placement_plan_emergency(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('placement_plan_emergency', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('placement_start', ep.start, last)]
         for day, duration in starts:
@@ -1372,6 +1423,9 @@ def check_care_plan_before(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('care_plan_before', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('became_looked_after', ep.start, last):
@@ -1398,6 +1452,9 @@ def check_care_plan_emergency(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('care_plan_emergency', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
         for day, duration in starts:
@@ -1607,6 +1664,9 @@ def check_pep_before_looked_after(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('pep_before_looked_after', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('became_looked_after', ep.start, last):
@@ -1633,6 +1693,9 @@ def check_pep_emergency(h: rt.History) -> list[rt.Row]:
     duty = rt.Duty('pep_emergency', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('became_looked_after', ep.start, last)]
         for day, duration in starts:
@@ -1880,7 +1943,7 @@ def check_landmark_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(15, Unit.YEARS), Duration(6, Unit.MONTHS), ))
         if ep.start > due:
@@ -1924,7 +1987,7 @@ def check_needs_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(16, Unit.YEARS), Duration(3, Unit.MONTHS), ))
         if ep.start > due:
@@ -1947,7 +2010,7 @@ def check_pathway_plan(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         if h.birth is None:
-            rows.append(rt.Row(h.child_id, duty.id, duty.clause, ep.start, None, None, 'not_applicable', None))
+            rows.append(rt.not_applicable(h, ep, duty))
             continue
         due = add_many(h.birth, (Duration(16, Unit.YEARS), Duration(3, Unit.MONTHS), ))
         if ep.start > due:

@@ -1,0 +1,191 @@
+"""Benchmark `policyc audit` on 10 million case events for 200,000 children (DuckDB engine).
+
+    .venv/bin/python benchmarks/audit_bench.py [--children 200000] [--events 10000000] [--runs 1]
+        [--policy policies/somerset/practice-standards-2023.policy] [--keep]
+
+Generates a Parquet events file and a children table in benchmarks/out/ (gitignored), then runs
+`policyc audit` in a subprocess exactly as a user would (under `/usr/bin/time -v` when it exists,
+else measuring the child process with `getrusage`), and a plain DuckDB scan of the same file for
+comparison. Reports wall time, events per second, peak memory and the ratio to the scan.
+
+The histories are random but shaped like case records: each child has three status episodes
+(child in need, child protection, looked after, early help... entered on a random day, three in four
+left 1 to 18 months later), and the rest of the child's 50 events are the policy's duties and
+triggers on random days over three years. A few exact duplicates arise by chance and are rejected,
+as they would be in real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+DEFAULT_POLICY = ROOT / "policies" / "somerset" / "practice-standards-2023.policy"
+
+
+def load_policy(path: Path):
+    sys.path.insert(0, str(ROOT))
+    from compiler.check import check_paths
+    from compiler.config import load_settings
+
+    settings = load_settings(ROOT)
+    dirs = [settings.source_dir] if settings.source_dir else []
+    result = check_paths([path], dirs, analyse=False)
+    if not result.policies:
+        raise SystemExit(f"cannot load {path}")
+    return result.policies[0]
+
+
+def generate(policy, children: int, events: int, out: Path, seed: int = 20261123) -> tuple[Path, Path]:
+    """Write events.parquet and children.parquet for `policy` into `out`."""
+    from compiler.audit.spec import attributes_used, events_used, status_events
+
+    rng = np.random.default_rng(seed)
+    statuses = sorted({ob.status for ob in policy.obligations if ob.status and status_events(policy, ob.status)})
+    pairs = []  # (entering event, leaving event) of each status
+    for st in statuses:
+        enter, leave = status_events(policy, st)  # type: ignore[misc]
+        if enter:
+            pairs.append((sorted(enter)[0], sorted(leave)[0] if leave else None))
+    others = sorted(events_used(policy) - {e for p in pairs for e in p if e})
+    vocab = sorted({e for p in pairs for e in p if e} | set(others))
+    code = {e: i for i, e in enumerate(vocab)}
+    enter_codes = np.array([code[e] for e, _ in pairs])
+    leave_codes = np.array([code[x] if x else -1 for _, x in pairs])
+    per_child = events // children
+    episodes = min(3, per_child // 2)
+    n_other = per_child - 2 * episodes
+
+    child_ids = np.array([f"C{i:07d}" for i in range(children)], dtype=object)
+    starts = np.datetime64("2021-01-01") + rng.integers(0, 730, size=children).astype("timedelta64[D]")
+    # three episodes per child: a status entered on a random day, left 1 to 18 months later (3 in 4 leave)
+    which = rng.integers(0, len(pairs), size=(children, episodes))
+    ep_start = rng.integers(0, 700, size=(children, episodes))
+    ep_len = rng.integers(30, 540, size=(children, episodes))
+    leaves = (rng.random(size=(children, episodes)) < 0.75) & (leave_codes[which] >= 0)
+    enter_c, enter_d = enter_codes[which], ep_start
+    leave_c = np.where(leaves, leave_codes[which], rng.choice([code[o] for o in others], size=(children, episodes)))
+    leave_d = np.where(leaves, ep_start + ep_len, rng.integers(0, 1095, size=(children, episodes)))
+    other_c = rng.choice([code[o] for o in others], size=(children, n_other))
+    other_d = rng.integers(0, 1095, size=(children, n_other))
+    codes = np.concatenate([enter_c, leave_c, other_c], axis=1).ravel()
+    offsets = np.concatenate([enter_d, leave_d, other_d], axis=1).ravel()
+    dates = np.repeat(starts, per_child) + offsets.astype("timedelta64[D]")
+    ids = np.repeat(np.arange(children), per_child)
+    extra = events - children * per_child
+    if extra:
+        ids = np.concatenate([ids, rng.integers(0, children, size=extra)])
+        codes = np.concatenate([codes, rng.choice([code[o] for o in others], size=extra)])
+        dates = np.concatenate([dates, np.datetime64("2022-06-01") + rng.integers(0, 365, size=extra).astype("timedelta64[D]")])
+    order = rng.permutation(len(ids))  # files are not sorted
+    ids, codes, dates = ids[order], codes[order], dates[order]
+    table = pa.table({
+        "child_id": pa.DictionaryArray.from_arrays(pa.array(ids, type=pa.int32()), pa.array(child_ids, type=pa.string())),
+        "event": pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(vocab, type=pa.string())),
+        "date": pa.array(dates.astype("datetime64[D]"), type=pa.date32()),
+    })
+    out.mkdir(parents=True, exist_ok=True)
+    events_path = out / "events.parquet"
+    pq.write_table(table.cast(pa.schema([("child_id", pa.string()), ("event", pa.string()), ("date", pa.date32())])),
+                   events_path, row_group_size=1_000_000, compression="zstd")
+    births = np.datetime64("2004-01-01") + rng.integers(0, 365 * 19, size=children).astype("timedelta64[D]")
+    kids = {"child_id": pa.array(child_ids, type=pa.string()), "date_of_birth": pa.array(births, type=pa.date32())}
+    choices = {"team": ["family_intervention_service", "cwd_early_support", "locality", "locality", "locality"],
+               "cwd_level": ["1", "2", "3"]}
+    for a in attributes_used(policy):
+        values = choices.get(a, ["a", "b", "c"])
+        kids[a] = pa.array(np.array(values, dtype=object)[rng.integers(0, len(values), size=children)], type=pa.string())
+    children_path = out / "children.parquet"
+    pq.write_table(pa.table(kids), children_path, compression="zstd")
+    return events_path, children_path
+
+
+def scan_seconds(events_path: Path) -> float:
+    """A plain DuckDB scan of every column of the file (the comparison point)."""
+    import duckdb
+
+    con = duckdb.connect()
+    t = time.perf_counter()
+    con.execute("SELECT count(*), count(DISTINCT child_id), max(length(event)), max(date) "
+                f"FROM read_parquet('{events_path}')").fetchall()
+    return time.perf_counter() - t
+
+
+def run_audit(policy: Path, events: Path, children: Path, out: Path) -> dict:
+    cmd = [str(ROOT / ".venv" / "bin" / "policyc"), "audit", "--policy", str(policy), "--events", str(events),
+           "--children", str(children), "--out", str(out / "audit.csv"), "--no-progress"]
+    timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    if timer:
+        proc = subprocess.run([timer, "-v", *cmd], capture_output=True, text=True, cwd=ROOT)
+    else:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"audit failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    peak_kib = after.ru_maxrss
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    if m:
+        peak_kib = int(m.group(1))
+    return {"wall_s": wall, "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "peak_mib": peak_kib / 1024, "stdout": proc.stdout}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--children", type=int, default=200_000)
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--policy", type=Path, default=None)
+    ap.add_argument("--keep", action="store_true", help="reuse the generated files if present")
+    args = ap.parse_args(argv)
+    policy_path = args.policy or DEFAULT_POLICY
+    if not policy_path.exists():
+        raise SystemExit(f"{policy_path} does not exist: pass --policy")
+    policy = load_policy(policy_path)
+    OUT.mkdir(parents=True, exist_ok=True)
+    events_path, children_path = OUT / "events.parquet", OUT / "children.parquet"
+    if not (args.keep and events_path.exists() and children_path.exists()):
+        t = time.perf_counter()
+        events_path, children_path = generate(policy, args.children, args.events, OUT)
+        print(f"generated {args.events:,} events for {args.children:,} children in {time.perf_counter() - t:.1f} s "
+              f"({events_path.stat().st_size / 1e6:.0f} MB Parquet)", file=sys.stderr)
+    scans = [scan_seconds(events_path) for _ in range(3)]
+    runs = [run_audit(policy_path, events_path, children_path, OUT) for _ in range(args.runs)]
+    wall = statistics.median(r["wall_s"] for r in runs)
+    scan = statistics.median(scans)
+    rows = sum(1 for _ in open(OUT / "audit.csv", encoding="utf-8")) - 1
+    result = {
+        "date": dt.date.today().isoformat(), "policy": str(policy_path.relative_to(ROOT)),
+        "events": args.events, "children": args.children, "runs": args.runs,
+        "wall_s_median": round(wall, 2), "wall_s_min": round(min(r["wall_s"] for r in runs), 2),
+        "wall_s_max": round(max(r["wall_s"] for r in runs), 2),
+        "cpu_s_median": round(statistics.median(r["cpu_s"] for r in runs), 2),
+        "events_per_s": round(args.events / wall), "peak_mib": round(max(r["peak_mib"] for r in runs)),
+        "scan_s": round(scan, 3), "ratio_to_scan": round(wall / scan, 1), "rows_written": rows,
+    }
+    print(json.dumps(result, indent=2))
+    print(runs[-1]["stdout"].split("\n\n")[0], file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,435 @@
+"""Reading case events and children, checking every row, and normalising them for the engines.
+
+Every data row of the input is either used or rejected with its row number (1-based, the header
+not counted; blank lines are not rows) and a reason. A file that cannot be read, or lacks a
+required column, raises `InputError` with a one-line message (the CLI exits 2).
+
+The result is a DuckDB connection holding:
+- `events`: the accepted rows in the normalised shape that the generated checks read
+  (row, child_id, event (canonical id), date, extended_until, date_of_birth, attr_NAME...);
+- `rejects`: file, row, reason, kind, raw (the rejected row as a line of CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from compiler.audit.spec import (
+    ATTRIBUTE_PREFIX,
+    EXTENDED_UNTIL,
+    FIRST_YEAR,
+    LAST_YEAR,
+    extension_event,
+    not_measurable,
+)
+from compiler.audit.sqltext import sql_ident, sql_string
+from compiler.model import Policy
+
+EVENT_COLUMNS = ("child_id", "event", "date")
+CHILD_COLUMNS = ("child_id", "date_of_birth")
+RESERVED = {"child_id", "event", "date", EXTENDED_UNTIL}
+
+_ISO = r"^\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
+
+
+class InputError(Exception):
+    """A problem with an input file as a whole: one line, exit code 2."""
+
+
+@dataclass
+class Loaded:
+    con: duckdb.DuckDBPyConnection
+    as_of: dt.date | None
+    attributes: list[str]
+    events_rows: int = 0
+    events_rejected: int = 0
+    children_rows: int = 0
+    children_rejected: int = 0
+    after_as_of: int = 0
+    reject_kinds: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def events_used(self) -> int:
+        return self.events_rows - self.events_rejected
+
+    @property
+    def children_used(self) -> int:
+        return self.children_rows - self.children_rejected
+
+
+# ---- reading files ------------------------------------------------------------------------------
+def _kind_of(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".txt")):
+        return "csv"
+    raise InputError(f"{path}: cannot tell the format from the name; use .csv or .parquet")
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        opener = __import__("gzip").open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), None)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except (OSError, csv.Error) as err:
+        raise InputError(f"{path}: cannot be read ({err})") from None
+    if not header:
+        raise InputError(f"{path}: is empty (a header line is needed)")
+    return [h.strip() for h in header]
+
+
+def _csv_line(fields: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(fields)
+    return buf.getvalue()
+
+
+def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
+    """All columns as text plus `_row`; rows of the wrong width come back as (row, reason, raw)."""
+    header = _csv_header(path)
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(f"{path}: column `{dupes[0]}` appears twice in the header")
+    bad: list[object] = []
+
+    def handler(row: object) -> str:
+        bad.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, OSError) as err:
+        if "UTF8" in str(err) or "UTF-8" in str(err):
+            raise InputError(f"{path}: not UTF-8 text") from None
+        raise InputError(f"{path}: cannot be read as CSV ({str(err).splitlines()[0]})") from None
+    if not bad:
+        if header[0].startswith("\ufeff"):
+            header[0] = header[0].lstrip("\ufeff")
+        table = table.rename_columns(header)
+        rows = pa.array(range(1, table.num_rows + 1), type=pa.int64())
+        return table.append_column("_row", rows), []
+    return _read_csv_slowly(path, header)
+
+
+def _read_csv_slowly(path: Path, header: list[str]) -> tuple[pa.Table, list[tuple[int, str, str]]]:
+    """Row by row, to number every record exactly when some have the wrong number of fields."""
+    csv.field_size_limit(1 << 30)
+    columns: list[list[str]] = [[] for _ in header]
+    numbers: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    opener = __import__("gzip").open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        n = 0
+        for fields in reader:
+            if not fields:
+                continue  # a blank line is not a row
+            n += 1
+            if len(fields) != len(header):
+                bad.append((n, f"expected {len(header)} fields, found {len(fields)}", _csv_line(fields)))
+                continue
+            numbers.append(n)
+            for i, v in enumerate(fields):
+                columns[i].append(v)
+    arrays = {h: pa.array(columns[i], type=pa.string()) for i, h in enumerate(header)}
+    arrays["_row"] = pa.array(numbers, type=pa.int64())
+    return pa.table(arrays), bad
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """Make `name` a table/view over the file, with `_row`; return its columns and structural rejects."""
+    kind = _kind_of(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if kind == "csv":
+        table, bad = read_csv(path)
+        con.register(f"{name}_arrow", table)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow").fetchall()
+        con.unregister(f"{name}_arrow")
+        return [c for c in table.column_names if c != "_row"], bad
+    try:
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
+                    f"file_row_number + 1 AS _row FROM read_parquet({sql_string(str(path))}, file_row_number = true)"
+                    ).fetchall()
+        cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+    except duckdb.Error as err:
+        raise InputError(f"{path}: cannot be read as Parquet ({str(err).splitlines()[0]})") from None
+    return [c for c in cols if c != "_row"], []
+
+
+def _find(columns: list[str], wanted: str) -> str | None:
+    for c in columns:
+        if c.strip().lower() == wanted:
+            return c
+    return None
+
+
+def _require(path: Path, columns: list[str], wanted: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for w in wanted:
+        c = _find(columns, w)
+        if c is None:
+            shown = ", ".join(columns) if columns else "none"
+            raise InputError(f"{path}: missing column `{w}` (the columns are: {shown})")
+        found[w] = c
+    return found
+
+
+# ---- SQL pieces --------------------------------------------------------------------------------------
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def _text(col: str, prefix: str = "") -> str:
+    return f"trim(CAST({prefix}{sql_ident(col)} AS VARCHAR))"
+
+
+def _date_sql(col: str, type_: str, prefix: str = "") -> str:
+    """The day in `col`, or NULL if it is missing or cannot be read as an ISO date (or date and time)."""
+    c = prefix + sql_ident(col)
+    if type_ == "DATE":
+        return c
+    if type_.startswith("TIMESTAMP"):
+        return f"CAST({c} AS DATE)"
+    if type_ != "VARCHAR":
+        return "CAST(NULL AS DATE)"
+    t = _text(col, prefix)
+    return f"CASE WHEN regexp_full_match({t}, {sql_string(_ISO)}) THEN try_cast(substr({t}, 1, 10) AS DATE) END"
+
+
+def _blank(col: str) -> str:
+    return f"({sql_ident(col)} IS NULL OR {_text(col)} = '')"
+
+
+def _raw_line(columns: list[str], prefix: str = "") -> str:
+    parts = []
+    for c in columns:
+        v = f"coalesce(CAST({prefix}{sql_ident(c)} AS VARCHAR), '')"
+        parts.append(f"CASE WHEN regexp_matches({v}, '[,\"\\r\\n]') THEN '\"' || replace({v}, '\"', '\"\"') || '\"' ELSE {v} END")
+    return " || ',' || ".join(parts) if parts else "''"
+
+
+def _shown(col: str) -> str:
+    """A value quoted for a reason, cut to 40 characters."""
+    return f"left({_text(col)}, 40)"
+
+
+# ---- the whole load ----------------------------------------------------------------------------------
+def load(policy: Policy, events_path: Path, children_path: Path | None = None, as_of: dt.date | None = None,
+         memory_limit: str | None = None) -> Loaded:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'").fetchall()
+    if memory_limit:
+        con.execute(f"SET memory_limit = {sql_string(memory_limit)}").fetchall()
+    con.execute("CREATE TABLE rejects(file VARCHAR, row BIGINT, reason VARCHAR, kind VARCHAR, raw VARCHAR)").fetchall()
+    ev_cols, ev_bad = _register(con, "raw_events", events_path)
+    req = _require(events_path, ev_cols, EVENT_COLUMNS)
+    ext_col = _find(ev_cols, EXTENDED_UNTIL)
+    ch_cols: list[str] = []
+    ch_req: dict[str, str] = {}
+    if children_path is not None:
+        ch_cols, ch_bad = _register(con, "raw_children", children_path)
+        ch_req = _require(children_path, ch_cols, CHILD_COLUMNS)
+        _add_structural(con, "children", ch_bad)
+    _add_structural(con, "events", ev_bad)
+
+    attributes = sorted({c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
+                         for c in ob.conditions if c.kind == "attribute" and c.attribute})
+    # each attribute comes from the events file if it has the column, else from the children table;
+    # the other side's column is left empty, so the checks can read coalesce(event side, child side)
+    notes: list[str] = []
+    ev_attrs: list[str] = []
+    ch_attrs: list[str] = []
+    for a in attributes:
+        col = sql_ident(ATTRIBUTE_PREFIX + a)
+        in_events = _find(ev_cols, a.lower())
+        in_children = _find(ch_cols, a.lower()) if children_path is not None else None
+        if a.lower() in RESERVED or a.lower() in CHILD_COLUMNS:
+            notes.append(f"condition attribute `{a}` is a reserved column name: it is never met")
+            in_events = in_children = None
+        elif in_events is None and in_children is None:
+            notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
+        ev_attrs.append(f"{_text_of('b', in_events) if in_events else 'CAST(NULL AS VARCHAR)'} AS {col}")
+        ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"
+                        f" AS {col}")
+    if children_path is not None:
+        _check_children(con, ch_cols, ch_req, ch_attrs)
+    else:
+        cols = "".join(f", {sql_ident(ATTRIBUTE_PREFIX + a)} VARCHAR" for a in attributes)
+        con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
+    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs)
+
+    loaded = Loaded(con, None, attributes, notes=notes)
+    loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
+    con.execute("DELETE FROM events WHERE _reason IS NOT NULL").fetchall()
+    loaded.events_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'events'")
+    if children_path is not None:
+        loaded.children_rows = _count(con, "SELECT count(*) FROM raw_children") + len(ch_bad)
+        loaded.children_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'children'")
+    for kind, n in con.execute("SELECT file || ': ' || kind, count(*) FROM rejects GROUP BY ALL").fetchall():
+        loaded.reject_kinds[kind] = n
+    last = con.execute("SELECT max(date) FROM events").fetchall()[0][0]
+    loaded.as_of = as_of if as_of is not None else last
+    if loaded.as_of is not None:
+        loaded.after_as_of = _count(con, f"SELECT count(*) FROM events WHERE date > DATE '{loaded.as_of.isoformat()}'")
+    if children_path is None and any(
+            (ob.timing and ob.timing.kind == "age_milestone") or any(c.kind == "age" for c in ob.conditions)
+            for ob in policy.obligations if not_measurable(policy, ob) is None):
+        notes.append("no children table: the date of birth is unknown, so age milestones and age conditions are "
+                     "not_applicable")
+    return loaded
+
+
+def _text_of(alias: str, col: str) -> str:
+    return f"trim(CAST({alias}.{sql_ident(col)} AS VARCHAR))"
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+def _add_structural(con: duckdb.DuckDBPyConnection, file: str, bad: list[tuple[int, str, str]]) -> None:
+    if bad:
+        con.executemany("INSERT INTO rejects VALUES (?, ?, ?, 'malformed row', ?)",
+                        [(file, row, reason, raw) for row, reason, raw in bad])
+
+
+def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
+                  ext_col: str | None, attr_sql: list[str]) -> None:
+    """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
+    mark duplicates, and copy every rejected row to `rejects`."""
+    types = _types(con, "raw_events")
+    known = {e: policy.canonical_event(e) for e in policy.events}
+    extendable = {ob.id for ob in policy.obligations if ob.extension is not None}
+    for ob_id in sorted(extendable):
+        known[extension_event(ob_id)] = extension_event(ob_id)
+    others = sorted(ob.id for ob in policy.obligations if ob.id not in extendable)
+    values = ",\n".join(f"  ({sql_string(k)}, {sql_string(v)})" for k, v in sorted(known.items()))
+    con.execute("CREATE OR REPLACE TABLE known_events(k_event VARCHAR, k_canonical VARCHAR)").fetchall()
+    if values:
+        con.execute(f"INSERT INTO known_events VALUES\n{values}").fetchall()
+    not_ext = ", ".join(sql_string(extension_event(o)) for o in others) or "NULL"
+    cid, ev, date = req["child_id"], req["event"], req["date"]
+    date_sql = _date_sql(date, types[date], "r.")
+    until_sql = _date_sql(ext_col, types[ext_col], "r.") if ext_col else "CAST(NULL AS DATE)"
+    until_blank = _blank(ext_col) if ext_col else "TRUE"
+    ext_shown = _shown(ext_col) if ext_col else "''"
+    all_cols = ", ".join(sql_ident(c) for c in columns)
+    row_hash = f"hash({', '.join('r.' + sql_ident(c) for c in columns)})"
+    is_ext = f"starts_with({_text(ev)}, 'extension:')"
+    r_is_ext = f"starts_with({_text(ev, 'r.')}, 'extension:')"
+    rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
+    reason = (
+        "CASE\n"
+        f"    WHEN {_blank(cid)} THEN 'missing child_id'\n"
+        f"    WHEN {_blank(ev)} THEN 'missing event'\n"
+        f"    WHEN {_blank(date)} THEN 'missing date'\n"
+        f"    WHEN _date IS NULL THEN 'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'\n"
+        f"    WHEN NOT (_date {rng}) THEN 'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to {LAST_YEAR})'\n"
+        f"    WHEN {_text(ev)} IN ({not_ext}) THEN 'obligation `' || substr({_text(ev)}, 11) || '` has no `extendable` rule'\n"
+        f"    WHEN _canonical IS NULL THEN 'unknown event `' || left({_text(ev)}, 60) || '` (not declared in the policy or its vocabulary)'\n"
+        f"    WHEN {is_ext} AND {until_blank} THEN 'an extension needs a date in `extended_until`'\n"
+        f"    WHEN {is_ext} AND _until IS NULL THEN 'unparsable extended_until `' || {ext_shown} || '` (dates are YYYY-MM-DD)'\n"
+        f"    WHEN {is_ext} AND NOT (_until {rng}) THEN 'extended_until out of range: ' || CAST(_until AS VARCHAR)\n"
+        "  END")
+    kind = (
+        "CASE\n"
+        "    WHEN _reason LIKE 'missing%' OR _reason LIKE 'an extension needs%' THEN 'missing value'\n"
+        "    WHEN _reason LIKE 'unparsable%' OR _reason LIKE '%out of range%' THEN 'unparsable date'\n"
+        "    WHEN _reason LIKE 'unknown event%' OR _reason LIKE 'obligation%' THEN 'unknown event'\n"
+        "    ELSE 'duplicate row' END")
+    attrs = "".join(", " + a for a in attr_sql)
+    # the event as an ENUM of the policy's (canonical) events, and the table sorted by it: the checks
+    # read one event at a time, and DuckDB then skips the blocks of the others
+    canonical = sorted(set(known.values()))
+    event = "b._canonical"
+    if canonical:
+        con.execute(f"CREATE TYPE policyc_event AS ENUM ({', '.join(sql_string(c) for c in canonical)})").fetchall()
+        event = "CAST(b._canonical AS policyc_event)"
+    con.execute(
+        "CREATE OR REPLACE TABLE events AS\n"
+        "WITH b AS (\n"
+        f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
+        f"         k.k_canonical AS _canonical, {row_hash} AS _hash\n"
+        f"  FROM raw_events r LEFT JOIN known_events k ON k.k_event = trim(CAST(r.{sql_ident(ev)} AS VARCHAR))\n"
+        f"), c AS (SELECT b.*, {reason} AS _reason FROM b)\n"
+        f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until"
+        f"{attrs}, b._reason, b._hash\n"
+        "FROM c AS b\n"
+        "ORDER BY event").fetchall()
+    # duplicates: rows identical in every column to an earlier row. Rows whose hashes collide are
+    # few; they are then compared column by column, so a hash collision never rejects a row.
+    con.execute(
+        "CREATE OR REPLACE TABLE dup_rows AS\n"
+        "WITH cand AS (SELECT _hash FROM events GROUP BY _hash HAVING count(*) > 1),\n"
+        "rows AS (SELECT r.* FROM raw_events r\n"
+        "         WHERE r._row IN (SELECT row FROM events WHERE _hash IN (SELECT _hash FROM cand))),\n"
+        f"firsts AS (SELECT *, min(_row) OVER (PARTITION BY {all_cols}) AS _first FROM rows)\n"
+        "SELECT _row, _first FROM firsts WHERE _row > _first").fetchall()
+    con.execute(
+        "UPDATE events SET _reason = 'duplicate of row ' || CAST(d._first AS VARCHAR)\n"
+        "FROM dup_rows d WHERE events.row = d._row AND events._reason IS NULL").fetchall()
+    con.execute(
+        "INSERT INTO rejects\n"
+        f"SELECT 'events', e.row, e._reason, {kind.replace('_reason', 'e._reason')}, {_raw_line(columns, 'r.')}\n"
+        "FROM (SELECT row, _reason FROM events WHERE _reason IS NOT NULL) e JOIN raw_events r ON r._row = e.row"
+    ).fetchall()
+
+
+def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dict[str, str],
+                    attr_sql: list[str]) -> None:
+    types = _types(con, "raw_children")
+    cid, dob = req["child_id"], req["date_of_birth"]
+    dob_sql = _date_sql(dob, types[dob])
+    rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
+    reason = (
+        "CASE\n"
+        f"    WHEN {_blank(cid)} THEN 'missing child_id'\n"
+        f"    WHEN NOT {_blank(dob)} AND _dob IS NULL THEN 'unparsable date_of_birth `' || {_shown(dob)} || '` (dates are YYYY-MM-DD)'\n"
+        f"    WHEN _dob IS NOT NULL AND NOT (_dob {rng}) THEN 'date_of_birth out of range: ' || CAST(_dob AS VARCHAR)\n"
+        "    WHEN _dup > 1 THEN 'duplicate child_id `' || _child || '` (first on row ' || CAST(_first AS VARCHAR) || ')'\n"
+        "  END")
+    kind = ("CASE WHEN _reason LIKE 'missing%' THEN 'missing value' WHEN _reason LIKE 'duplicate%' THEN 'duplicate row' "
+            "ELSE 'unparsable date' END")
+    con.execute(
+        "CREATE OR REPLACE TABLE checked_children AS\n"
+        "WITH b AS (\n"
+        f"  SELECT r.*, {_text(cid)} AS _child, {dob_sql} AS _dob,\n"
+        f"         row_number() OVER (PARTITION BY {_text(cid)} ORDER BY r._row) AS _dup,\n"
+        f"         min(r._row) OVER (PARTITION BY {_text(cid)}) AS _first\n"
+        "  FROM raw_children r\n"
+        ")\n"
+        f"SELECT *, {reason} AS _reason FROM b").fetchall()
+    con.execute(
+        "INSERT INTO rejects\n"
+        f"SELECT 'children', _row, _reason, {kind}, {_raw_line(columns)} FROM checked_children WHERE _reason IS NOT NULL"
+    ).fetchall()
+    extra = "".join(", " + a for a in attr_sql)
+    con.execute("CREATE OR REPLACE TABLE children AS SELECT c._child AS child_id, c._dob AS date_of_birth"
+                f"{extra} FROM checked_children c WHERE c._reason IS NULL").fetchall()

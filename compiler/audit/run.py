@@ -1,0 +1,99 @@
+"""Run an audit end to end: load and check the input, evaluate with one engine, summarise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.audit import engines
+from compiler.audit.inputs import Loaded, load
+from compiler.audit.report import Summary, count_rows, summarise
+from compiler.audit.spec import Child, Row, not_measurable, row_sort_key
+from compiler.audit.sqltext import sql_string
+from compiler.emitters.checker_sql import ordered_result_sql
+from compiler.model import Policy
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class AuditResult:
+    loaded: Loaded
+    summary: Summary
+    rows: list[Row] | None  # None: the rows are in the DuckDB table `audit_rows`
+
+
+def steps(policy: Policy) -> int:
+    """Progress steps of a DuckDB audit: reading, checking, one per measurable obligation."""
+    return 1 + sum(not_measurable(policy, ob) is None for ob in policy.obligations)
+
+
+def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | None, engine: str = "duckdb",
+          progress: Progress | None = None, on_loaded: Callable[[Loaded], None] | None = None,
+          memory_limit: str | None = None) -> AuditResult:
+    loaded = load(policy, events, children, as_of, memory_limit=memory_limit)
+    if progress:
+        progress(1)
+    if on_loaded:
+        on_loaded(loaded)
+    rows: list[Row] | None
+    if loaded.as_of is None:  # no usable events: nothing to audit
+        rows, counts = [], Counter()
+    elif engine == "duckdb":
+        engines.run_duckdb(loaded.con, policy, loaded.as_of, progress)
+        counts = Counter({(o, out, bool(d)): n for o, out, d, n in loaded.con.execute(
+            "SELECT obligation, outcome, done_date IS NOT NULL, count(*) FROM audit_result GROUP BY ALL").fetchall()})
+        rows = None
+    else:
+        order = {ob.id: i for i, ob in enumerate(policy.obligations)}
+        histories = engines.children_from_events(loaded.con, loaded.attributes)
+        if engine == "reference":
+            rows = engines.run_reference(policy, list(histories), loaded.as_of)
+        else:
+            rows = python_rows(policy, histories, loaded.as_of, progress)
+        rows.sort(key=lambda r: row_sort_key(r, order))
+        counts = count_rows(rows)
+    return AuditResult(loaded, summarise(policy, loaded, engine, counts), rows)
+
+
+def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progress: Progress | None) -> list[Row]:
+    """The generated Python checker, one child at a time as they are read (a progress step per child)."""
+    module = engines.python_checker(policy)
+    checks = [check for _, check in module.CHECKS]
+    rows: list[Row] = []
+    pending = 0
+    for child in children:
+        h = module.rt.History(child, as_of)
+        for check in checks:
+            rows.extend(check(h))
+        pending += 1
+        if progress and pending == 1000:
+            progress(pending)
+            pending = 0
+    if progress and pending:
+        progress(pending)
+    return rows
+
+
+def output_rows(result: AuditResult, policy: Policy, include_not_applicable: bool) -> list[Row]:
+    """The rows to write (not_applicable ones only if asked for)."""
+    if result.rows is None:
+        fetched = result.loaded.con.execute(
+            "SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
+            f"FROM ({ordered_result_sql(policy, include_not_applicable)})").fetchall()
+        return [Row(*t) for t in fetched]
+    return [r for r in result.rows if include_not_applicable or r.outcome != "not_applicable"]
+
+
+def copy_rows_csv(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool) -> bool:
+    """Write the rows as CSV straight from DuckDB (fast); False if the rows are not in DuckDB."""
+    if result.rows is not None:
+        return False
+    result.loaded.con.execute(
+        "COPY (SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
+        f"FROM ({ordered_result_sql(policy, include_not_applicable)})) TO {sql_string(path)} (FORMAT csv, HEADER true)"
+    ).fetchall()
+    return True

@@ -1,0 +1,186 @@
+"""A policy with every timing form, for the audit's tests, docs and benchmark.
+
+`kitchen_sink_policy()` returns the text of a `.policy` file that uses the shared vocabulary and
+has one or more obligations of each form: deadline, schedule (with `then within`, bounded and
+unbounded `then every`), recurrence (with `from`, `until`, `for`), advance notice, restart, age and
+ordinal milestones, extensions, attribute and age conditions, and two that are not measurable (a
+vague timing and a prose condition).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+VOCABULARY = Path(__file__).resolve().parents[2] / "policies" / "vocabulary.policy"
+
+_BODY = r'''
+obligation assessment "Assessments are completed within 45 working days of referral"
+  cite "1.1" "Assessments are completed within 45 working days"
+  social_worker must complete assessment_completed within 45 working days of referral
+
+obligation kinship "Connected persons assessments"
+  cite "1.2" "Assessments of connected persons will be completed within 16 weeks."
+  social_worker must complete connected_persons_assessment within 16 weeks of allocation
+    restart within 10 days of transfer
+  extendable by team_manager up to 8 weeks
+
+obligation contact_decision "A decision on every contact"
+  cite "1.3" "A decision is made within 24 hours"
+  front_door_worker must do contact_decision within 24 hours of contact_received
+
+obligation same_day "Strategy outcome recorded the same day"
+  cite "1.4" "recorded on the same day"
+  social_worker must do strategy_outcome_recorded within 0 days of strategy_discussion
+
+obligation core_group "Core group meetings"
+  cite "2.1" "1st meeting 10 working days from ICPC, then every 4 weeks"
+  while child_protection
+  social_worker must hold core_group_meeting
+    first within 10 working days of icpc
+    then every 4 weeks
+
+obligation cp_visits "Children on a plan are seen fortnightly"
+  cite "2.2" "seen fortnightly"
+  while child_protection
+  social_worker must do statutory_visit every 2 weeks
+
+obligation rcpc_report "Reports are shared before a review conference"
+  cite "2.3" "5 working days in advance of an RCPC"
+  social_worker must do conference_report_shared at least 5 working days before rcpc
+
+obligation panel_papers "Papers a month before the adoption panel"
+  cite "2.4" "papers one month before panel"
+  social_worker must do plan_distributed at least 1 month before adoption_panel
+
+obligation cla_reviews "Looked-after reviews"
+  cite "3.1" "within 20 working days, then within 3 months, then every 6 months"
+  while looked_after
+  iro must hold cla_review
+    first within 20 working days of became_looked_after
+    then within 3 months
+    then every 6 months
+    restart within 20 working days of placement_change
+  extendable by team_manager up to 10 working days
+
+obligation cla_visits "Visits to children looked after"
+  cite "3.2" "Within one week of the start of any placement"
+  while looked_after
+  social_worker must do statutory_visit
+    first within 1 week of placement_start
+    then every 1 week until the 1st cla_review
+    then every 6 weeks
+
+obligation weekly_until "Weekly contact until the second review"
+  cite "3.3" "weekly until the second review"
+  while looked_after
+  social_worker should do case_note_recorded every 1 week from placement_start until the 2nd cla_review
+
+obligation settling_in "Settling-in visits for two months"
+  cite "3.4" "every ten days for the first two months"
+  while looked_after
+  social_worker should do supervision every 10 days for 2 months
+    restart within 5 working days of placement_change
+
+obligation ltf_visits "Long-term foster placements"
+  cite "3.5" "at least every three months"
+  while looked_after
+  when placement_type is long_term_foster
+  social_worker must do statutory_visit every 3 months from placement_start
+
+obligation not_s20 "Legal planning for children not accommodated under section 20"
+  cite "3.6" "legal planning within 15 working days"
+  while looked_after
+  when legal_status is not s20 or police_protection
+  social_worker must hold legal_planning_meeting within 15 working days of became_looked_after
+
+obligation health_young "Health assessments for under 5s"
+  cite "3.7" "every 6 months for children under 5"
+  while looked_after
+  when age under 16 years
+  health_professional must do health_assessment
+    first within 1 month of became_looked_after
+    then every 6 months
+
+obligation pathway "Pathway plan"
+  cite "3.8" "Within 3 months of their 16th birthday"
+  while looked_after
+  social_worker must do pathway_plan by age 16 years 3 months
+
+obligation pathway_review "Pathway plan reviewed for over 16s"
+  cite "3.9" "reviewed every six months"
+  while looked_after
+  when age at least 16 years
+  social_worker must do pathway_plan_review within 2 months of placement_change
+
+obligation older "Independence planning over 17"
+  cite "3.10" "over 17"
+  when age over 17 years
+  social_worker should do personal_adviser_contact within 1 month of cla_review
+
+obligation permanence "Permanence planning before the second review"
+  cite "3.11" "prior to the 2nd CLA Review"
+  while looked_after
+  social_worker should hold permanence_planning_meeting before the 2nd cla_review
+
+obligation cin_reviews "Child in need reviews"
+  cite "4.1" "first review within a month, then every 3 months"
+  while child_in_need
+  social_worker must hold cin_review
+    first within 1 month of cin_plan_start
+    then within 1 month
+    then every 3 months for 6 months
+    then every 1 school term
+
+obligation pep "Personal education plans each term"
+  cite "4.2" "every school term"
+  while looked_after
+  virtual_school must do pep every 1 school term
+    restart within 10 working days of placement_change
+
+obligation closing_summary "A closing summary once the case is closed"
+  cite "4.3" "a closing summary within five working days"
+  while closed
+  social_worker must do closure_summary within 5 working days of closure
+
+obligation minutes "Minutes of meetings"
+  cite "5.1" "as soon as possible"
+  must do minutes_distributed as soon as possible
+
+obligation agreed "Fewer visits by agreement"
+  cite "5.2" "if the child agrees"
+  when "the child has agreed to fewer visits"
+  social_worker must do statutory_visit every 6 weeks
+'''
+
+#: Events that the kitchen-sink policy reads, for generating histories.
+EVENTS: tuple[str, ...] = (
+    "referral", "assessment_completed", "allocation", "connected_persons_assessment", "transfer",
+    "contact_received", "contact_decision", "strategy_discussion", "strategy_outcome_recorded",
+    "cp_plan_start", "cp_plan_end", "closure", "icpc", "core_group_meeting", "statutory_visit", "rcpc",
+    "conference_report_shared", "adoption_panel", "plan_distributed", "became_looked_after", "ceased_looked_after",
+    "cla_review", "placement_change", "placement_start", "case_note_recorded", "supervision",
+    "legal_planning_meeting", "health_assessment", "pathway_plan", "pathway_plan_review", "personal_adviser_contact",
+    "permanence_planning_meeting", "cin_plan_start", "cin_plan_end", "cin_review", "pep", "step_down",
+    "minutes_distributed", "closure_summary",
+)
+
+#: Obligations of the kitchen-sink policy that accept extensions.
+EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews")
+
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "placement_type": ("long_term_foster", "residential", ""),
+    "legal_status": ("s20", "police_protection", "c31"),
+}
+
+
+def kitchen_sink_policy(vocabulary: Path | str = VOCABULARY, trigger_day: int = 0, quote: str | None = None) -> str:
+    """The text of the kitchen-sink policy; `quote` replaces the first quote (escaped as the language wants)."""
+    vocab = str(vocabulary).replace("\\", "\\\\").replace('"', '\\"')
+    head = f'policy "Kitchen sink"\n  authority "Test"\n  uses "{vocab}"\n'
+    if trigger_day == 1:
+        head += "  trigger day is day 1\n"
+    body = _BODY
+    if quote is not None:
+        escaped = quote.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        body = body.replace('"Assessments are completed within 45 working days"', f'"{escaped}"', 1)
+    return head + body

@@ -1,0 +1,152 @@
+"""`policyc audit`: check case events against a policy, one row per child and obligation occurrence.
+
+    policyc audit --policy POLICY --events EVENTS [--children CHILDREN] [--as-of DATE]
+                  [--engine duckdb|python] [--format csv|json|md] [--out FILE] [--rejects FILE]
+
+Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usage or input problem
+(a file that cannot be read, a missing column), reported in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from compiler.audit.inputs import Loaded
+    from compiler.audit.run import AuditResult
+    from compiler.model import Policy
+
+LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date: write YYYY-MM-DD") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    a = sub.add_parser("audit", help="check case events against a policy: one row per child and occurrence",
+                       description="Check case events against a policy. Semantics and the input format: docs/audit.md.")
+    a.add_argument("--policy", required=True, type=Path, metavar="POLICY", help="the .policy file")
+    a.add_argument("--events", required=True, type=Path, metavar="EVENTS",
+                   help="case events, CSV or Parquet: child_id, event, date[, attributes...]")
+    a.add_argument("--children", type=Path, metavar="CHILDREN",
+                   help="children, CSV or Parquet: child_id, date_of_birth[, attributes...]")
+    a.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="audit as at this date (default: the latest event date in the file)")
+    a.add_argument("--engine", choices=["duckdb", "python"], default="duckdb",
+                   help="embedded DuckDB (default) or the generated Python checker")
+    a.add_argument("--format", choices=["csv", "json", "md"], default="csv")
+    a.add_argument("--out", metavar="FILE", help="write the rows here (default: standard output)")
+    a.add_argument("--rejects", metavar="FILE",
+                   help="rejected input rows (default: OUT.rejects.csv next to --out, else rejects.csv)")
+    a.add_argument("--include-not-applicable", action="store_true",
+                   help="also write occurrences whose conditions are not met (always counted in the summary)")
+    a.add_argument("--source-dir", action="append", metavar="DIR", help="folder of source documents (for quotes)")
+    a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    a.set_defaults(func=cmd_audit)
+
+
+def _rejects_path(args: argparse.Namespace) -> str:
+    if args.rejects:
+        return str(args.rejects)
+    if args.out:
+        out = Path(args.out)
+        stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+        return str(out.with_name(stem + ".rejects.csv"))
+    return "rejects.csv"
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from compiler.audit.inputs import InputError
+    from compiler.audit.run import audit
+    from compiler.check import check_paths
+    from compiler.cli import source_dirs, usage_error
+    from dsl.diagnostics import Severity, render_text, summary_line
+
+    if not args.policy.is_file():
+        return usage_error(f"no such policy file: {args.policy}")
+    result = check_paths([args.policy], source_dirs(args), analyse=False)
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        sys.stderr.write(render_text(errors, result.sources))
+        print(summary_line(errors, len(result.loaded)), file=sys.stderr)
+        return 1
+    if len(result.policies) != 1:
+        return usage_error(f"{args.policy} is not a policy file (a vocabulary cannot be audited)")
+    policy = result.policies[0]
+
+    bar = _progress_bar(args, policy)
+
+    def on_loaded(loaded: Loaded) -> None:
+        if bar is not None and args.engine != "duckdb":  # the Python engine goes child by child
+            children = loaded.con.execute("SELECT count(DISTINCT child_id) FROM events").fetchall()[0][0]
+            bar.reset(total=max(1, int(children)))
+            bar.unit = "child"
+
+    try:
+        res = audit(policy, args.events, args.children, args.as_of, args.engine,
+                    progress=bar.update if bar is not None else None, on_loaded=on_loaded)
+    except InputError as err:
+        return usage_error(str(err))
+    finally:
+        if bar is not None:
+            bar.close()
+    return _write(args, policy, res)
+
+
+def _progress_bar(args: argparse.Namespace, policy: Policy) -> tqdm | None:
+    """A bar on stderr when it is a terminal or the input is large (never with --no-progress)."""
+    from compiler.audit.run import steps
+
+    size = sum(p.stat().st_size for p in (args.events, args.children) if p is not None and p.is_file())
+    if args.no_progress or not (sys.stderr.isatty() or size >= LARGE_INPUT_BYTES):
+        return None
+    from tqdm import tqdm
+
+    total = steps(policy) if args.engine == "duckdb" else 1
+    return tqdm(total=total, file=sys.stderr, desc="audit", unit="step", leave=False)
+
+
+def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
+    """The rejects, the rows (to --out or stdout) and the summary."""
+    import duckdb
+
+    from compiler.audit import report
+    from compiler.audit.run import copy_rows_csv, output_rows
+    from compiler.cli import usage_error
+
+    summary = res.summary
+    try:
+        report.write_rejects(res.loaded, _rejects_path(args))
+        copied = args.out and args.format == "csv" and copy_rows_csv(res, policy, args.out, args.include_not_applicable)
+        if not copied:
+            rows = output_rows(res, policy, args.include_not_applicable)
+            out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+            try:
+                if args.format == "csv":
+                    report.write_rows_csv(rows, out)
+                elif args.format == "json":
+                    report.write_json(summary, rows, out)
+                else:
+                    out.write(report.summary_markdown(summary))
+                    report.write_rows_markdown(rows, out)
+            finally:
+                if args.out:
+                    out.close()
+    except (OSError, duckdb.IOException) as err:
+        return usage_error(f"cannot write: {str(err).splitlines()[0]}")
+    text = report.summary_text(summary)
+    if args.out:
+        sys.stdout.write(text)
+    elif args.format == "csv":
+        sys.stderr.write(text)
+    return 0

@@ -1,0 +1,192 @@
+"""Differential property test: the reference interpreter, the generated Python checker and the generated
+DuckDB SQL give identical rows on generated case histories.
+
+Each example is a batch of 8 to 10 children (one DuckDB run per batch keeps the test fast); at least
+500 histories are checked in all. Histories are drawn over December 2023 to June 2024, which has
+Christmas, New Year, Easter and two May bank holidays, weekends, the leap day and month ends; days
+are often drawn from a few per child, bank holidays and month ends, so that events coincide. Each
+uses the events, attributes and extensions of the kitchen-sink policy, which has every timing form.
+Both trigger-day conventions are tested. The SQL date arithmetic on dates outside this range (31
+January + 1 month in a common year...) is tested exhaustively in test_audit_codegen.py.
+
+Set AUDIT_NO_SHRINK=1 to report a failure at once, without Hypothesis shrinking it (each shrinking
+step is a DuckDB run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from compiler.audit.engines import run_all
+from compiler.audit.samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy
+from compiler.audit.spec import Child, Record
+from compiler.check import check_paths
+
+FIRST = dt.date(2023, 12, 1)
+DAYS = 213  # to 2024-06-30
+EXAMPLES = 64
+MIN_CHILDREN = 8
+HISTORIES_NEEDED = 500
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate) if os.environ.get("AUDIT_NO_SHRINK") else tuple(Phase)
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
+    out = {}
+    for trigger_day in (0, 1):
+        path = tmp_path_factory.mktemp(f"day{trigger_day}") / "kitchen.policy"
+        path.write_text(kitchen_sink_policy(trigger_day=trigger_day), encoding="utf-8")
+        result = check_paths([path], [], analyse=False)
+        assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
+        out[trigger_day] = result.policies[0]
+    return out
+
+
+# events that open and close statuses are drawn more often, so that episodes come and go
+_STATUS_EVENTS = ("cp_plan_start", "cp_plan_end", "closure", "became_looked_after", "ceased_looked_after",
+                  "cin_plan_start", "cin_plan_end", "step_down", "placement_change", "placement_start")
+_EVENT = st.one_of(st.sampled_from(EVENTS), st.sampled_from(_STATUS_EVENTS),
+                   st.sampled_from(tuple("extension:" + e for e in EXTENDABLE)))
+
+
+# bank holidays and the days around them, month ends (and the leap day)
+_HOT = tuple((d - FIRST).days for d in (
+    dt.date(2023, 12, 22), dt.date(2023, 12, 25), dt.date(2023, 12, 26), dt.date(2023, 12, 29), dt.date(2024, 1, 1),
+    dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 28), dt.date(2024, 3, 29), dt.date(2024, 4, 1),
+    dt.date(2024, 4, 30), dt.date(2024, 5, 6), dt.date(2024, 5, 27), dt.date(2024, 5, 31)))
+
+
+@st.composite
+def record(draw: st.DrawFn, pool: list[int]) -> tuple[str, int, int | None, tuple[tuple[str, str | None], ...]]:
+    """One record; its day is often one of the child's few `pool` days, so that events coincide."""
+    event = draw(_EVENT)
+    day = draw(st.one_of(st.sampled_from(pool), st.integers(0, DAYS - 1), st.sampled_from(_HOT)))
+    until = draw(st.integers(0, 80)) if event.startswith("extension:") else None
+    attrs = tuple((name, draw(st.sampled_from((*values, None)))) for name, values in sorted(ATTRIBUTES.items()))
+    return event, day, until, attrs
+
+
+@st.composite
+def batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int]:
+    n = draw(st.integers(MIN_CHILDREN, MIN_CHILDREN + 2))
+    children = []
+    row = 0
+    for i in range(n):
+        size = draw(st.integers(0, 28))
+        pool = draw(st.lists(st.integers(0, DAYS - 1), min_size=1, max_size=6))
+        raw = draw(st.lists(record(pool), min_size=size, max_size=size))
+        records = []
+        for event, day, until, attrs in raw:
+            row += 1
+            date = FIRST + dt.timedelta(days=day)
+            records.append(Record(row, event, date, None if until is None else date + dt.timedelta(days=until), attrs))
+        records.sort(key=lambda r: (r.date, r.row))
+        birth = draw(st.one_of(st.none(), st.integers(0, 1100).map(lambda d: dt.date(2007, 1, 1) + dt.timedelta(days=d))))
+        children.append(Child(f"C{i:02d}", birth, tuple(records)))
+    last = max((r.date for c in children for r in c.records), default=FIRST)
+    as_of = draw(st.one_of(st.just(last), st.integers(0, DAYS + 30).map(lambda d: FIRST + dt.timedelta(days=d))))
+    trigger_day = draw(st.sampled_from((0, 1)))
+    return children, as_of, trigger_day
+
+
+def test_engines_agree_on_generated_histories(policies: dict[int, object]) -> None:
+    seen = {"histories": 0, "rows": 0}
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=PHASES,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(batch())
+    def check(data: tuple[list[Child], dt.date, int]) -> None:
+        children, as_of, trigger_day = data
+        results = run_all(policies[trigger_day], children, as_of, sorted(ATTRIBUTES))  # type: ignore[arg-type]
+        reference = results["reference"]
+        assert results["python"] == reference, _diff("python", results["python"], reference)
+        assert results["duckdb"] == reference, _diff("duckdb", results["duckdb"], reference)
+        seen["histories"] += len(children)
+        seen["rows"] += len(reference)
+
+    check()
+    assert seen["histories"] >= HISTORIES_NEEDED, seen
+    assert seen["rows"] > 5 * HISTORIES_NEEDED, seen  # the histories do produce occurrences
+
+
+def _diff(name: str, got: list, want: list) -> str:
+    extra = sorted(set(got) - set(want), key=repr)[:5]
+    missing = sorted(set(want) - set(got), key=repr)[:5]
+    return f"{name} differs from the reference: extra {extra}, missing {missing}"
+
+
+def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Path) -> None:
+    """A fixed large batch covers every outcome, so the property test is not vacuous."""
+    import random
+
+    rnd = random.Random(7)
+    children = []
+    row = 0
+    for i in range(60):
+        records = []
+        for _ in range(rnd.randint(5, 40)):
+            row += 1
+            event = rnd.choice(EVENTS + _STATUS_EVENTS + tuple("extension:" + e for e in EXTENDABLE))
+            date = FIRST + dt.timedelta(days=rnd.randrange(DAYS))
+            until = date + dt.timedelta(days=rnd.randint(0, 80)) if event.startswith("extension:") else None
+            attrs = tuple((n, rnd.choice(v)) for n, v in sorted(ATTRIBUTES.items()))
+            records.append(Record(row, event, date, until, attrs))
+        records.sort(key=lambda r: (r.date, r.row))
+        children.append(Child(f"K{i:02d}", dt.date(2007, 6, 1) + dt.timedelta(days=rnd.randrange(900)), tuple(records)))
+    as_of = max(r.date for c in children for r in c.records)
+    results = run_all(policies[0], children, as_of, sorted(ATTRIBUTES))  # type: ignore[arg-type]
+    assert results["duckdb"] == results["reference"] == results["python"]
+    outcomes = {r.outcome for r in results["reference"]}
+    assert outcomes == {"pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended"}
+    obligations = {r.obligation for r in results["reference"]}
+    assert {"assessment", "core_group", "cp_visits", "rcpc_report", "cla_reviews", "cla_visits", "weekly_until",
+            "settling_in", "pathway", "permanence", "cin_reviews", "pep", "kinship"} <= obligations
+
+
+REAL_POLICIES = sorted((Path(__file__).resolve().parents[1] / "policies").glob("*/*.policy"))
+
+
+@pytest.mark.parametrize("path", REAL_POLICIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_engines_agree_on_the_real_policies(path: Path) -> None:
+    """Random histories shaped by each shipped policy: its statuses, duties, triggers and attribute values."""
+    import random
+
+    from compiler.audit.spec import attributes_used, events_used, not_measurable, status_events
+
+    result = check_paths([path], [], analyse=False)
+    if not result.policies or any(d.severity.value == "error" for d in result.diagnostics):
+        pytest.skip(f"{path.name} does not load without errors")
+    policy = result.policies[0]
+    statuses = {ob.status for ob in policy.obligations if ob.status and not_measurable(policy, ob) is None}
+    edges = sorted({e for s in statuses for side in (status_events(policy, s) or ((), ())) for e in side})
+    events = sorted(events_used(policy)) or ["referral"]
+    extensions = ["extension:" + ob.id for ob in policy.obligations if ob.extension is not None]
+    values: dict[str, list[str]] = {a: ["", "other"] for a in attributes_used(policy)}
+    for ob in policy.obligations:
+        for c in ob.conditions:
+            if c.kind == "attribute" and c.attribute in values:
+                values[c.attribute] += list(c.values)
+    rnd = random.Random(path.name)
+    children, row = [], 0
+    for i in range(80):
+        records = []
+        for _ in range(rnd.randint(0, 45)):
+            row += 1
+            event = rnd.choice(edges) if edges and rnd.random() < 0.2 else rnd.choice(events + extensions)
+            date = FIRST + dt.timedelta(days=rnd.randrange(DAYS))
+            until = date + dt.timedelta(days=rnd.randint(0, 60)) if event.startswith("extension:") else None
+            attrs = tuple((a, rnd.choice(v)) for a, v in sorted(values.items()))
+            records.append(Record(row, event, date, until, attrs))
+        records.sort(key=lambda r: (r.date, r.row))
+        birth = None if rnd.random() < 0.2 else dt.date(2007, 1, 1) + dt.timedelta(days=rnd.randrange(1000))
+        children.append(Child(f"R{i:03d}", birth, tuple(records)))
+    as_of = max(r.date for c in children for r in c.records)
+    results = run_all(policy, children, as_of, sorted(values))
+    assert results["python"] == results["reference"], _diff("python", results["python"], results["reference"])
+    assert results["duckdb"] == results["reference"], _diff("duckdb", results["duckdb"], results["reference"])

@@ -1,0 +1,144 @@
+"""Reading case events: every input row is used or rejected, with its row number and reason."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from compiler.audit.inputs import InputError, load
+from compiler.audit.samples import kitchen_sink_policy
+from compiler.check import check_paths
+
+KINDS = ("good", "bad_date", "unknown_event", "no_child", "no_event", "no_date", "duplicate", "attr_only_differs",
+         "out_of_range", "extension_ok", "extension_no_until", "extension_not_extendable", "datetime")
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("p") / "k.policy"
+    path.write_text(kitchen_sink_policy(), encoding="utf-8")
+    return check_paths([path], [], analyse=False).policies[0]
+
+
+def _rows(n: int, seed: int) -> list[list[str]]:
+    """Random rows, each good or broken in one of the ways of KINDS."""
+    rnd = random.Random(seed)
+    rows: list[list[str]] = []
+    for i in range(n):
+        kind = rnd.choice(KINDS) if rows else "good"
+        child, event, date = f"C{rnd.randrange(50)}", rnd.choice(["referral", "cla_review", "statutory_visit"]), \
+            f"2024-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}"
+        row = [child, event, date, "", rnd.choice(["a", "b"])]
+        if kind == "bad_date":
+            row[2] = rnd.choice(["2024-02-30", "31/01/2024", "yesterday", "2024-1-5", "20240105"])
+        elif kind == "unknown_event":
+            row[1] = f"not_an_event_{i}"
+        elif kind == "no_child":
+            row[0] = rnd.choice(["", "   "])
+        elif kind == "no_event":
+            row[1] = ""
+        elif kind == "no_date":
+            row[2] = ""
+        elif kind == "duplicate":
+            row = list(rnd.choice(rows))
+        elif kind == "attr_only_differs":
+            row = list(rnd.choice(rows))
+            row[4] = f"v{i}"  # not a duplicate: another column differs
+        elif kind == "out_of_range":
+            row[2] = "1812-06-01"
+        elif kind == "extension_ok":
+            row[1], row[3] = "extension:kinship", "2024-12-01"
+        elif kind == "extension_no_until":
+            row[1] = "extension:cla_reviews"
+        elif kind == "extension_not_extendable":
+            row[1], row[3] = "extension:core_group", "2024-12-01"
+        elif kind == "datetime":
+            row[2] = row[2] + rnd.choice(["T10:00:00", " 23:59", "T00:00:00Z", "T12:00:00+01:00"])
+        rows.append(row)
+    return rows
+
+
+def _expected_rejects(rows: list[list[str]]) -> int:
+    """Count rejects the slow, obvious way (an independent model of the rules in docs/audit.md)."""
+    import datetime as dt
+    import re
+
+    seen: set[tuple[str, ...]] = set()
+    rejected = 0
+    for row in rows:
+        child, event, date, until = (x.strip() for x in row[:4])
+        ok = bool(child) and bool(event) and bool(date)
+        m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})([T ].*)?", date)
+        try:
+            day = dt.date.fromisoformat(m.group(1)) if m else None
+        except ValueError:
+            day = None
+        ok = ok and day is not None and 1900 <= day.year <= 2099
+        if event.startswith("extension:"):
+            ok = ok and event in ("extension:kinship", "extension:cla_reviews") and bool(until)
+        ok = ok and not event.startswith("not_an_event")
+        key = tuple(row)
+        if ok and key in seen:
+            ok = False
+        seen.add(key)
+        rejected += not ok
+    return rejected
+
+
+@pytest.mark.parametrize("malformed", [False, True], ids=["fast-csv", "row-by-row-csv"])
+def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool) -> None:
+    rows = _rows(3000, seed=11)
+    path = tmp_path / "events.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["child_id", "event", "date", "extended_until", "note"])
+        w.writerows(rows)
+        if malformed:  # a row with too few fields sends the reader down the row-by-row path
+            f.write("C1,referral\n")
+    loaded = load(policy, path)
+    total = len(rows) + malformed
+    assert loaded.events_rows == total
+    assert loaded.events_used + loaded.events_rejected == total
+    assert loaded.events_used == loaded.con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    assert loaded.events_rejected == _expected_rejects(rows) + malformed
+    numbers = [r[0] for r in loaded.con.execute("SELECT row FROM rejects ORDER BY row").fetchall()]
+    used = [r[0] for r in loaded.con.execute("SELECT row FROM events ORDER BY row").fetchall()]
+    assert sorted(numbers + used) == list(range(1, total + 1))  # each row exactly once, numbered from 1
+    if malformed:
+        assert loaded.con.execute(f"SELECT reason FROM rejects WHERE row = {total}").fetchall() == [
+            ("expected 5 fields, found 2",)]
+
+
+def test_parquet_and_csv_agree(policy, tmp_path: Path) -> None:
+    rows = _rows(1500, seed=5)
+    csv_path = tmp_path / "e.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["child_id", "event", "date", "extended_until", "note"])
+        w.writerows(rows)
+    pq_path = tmp_path / "e.parquet"
+    cols = list(zip(*rows, strict=True))
+    pq.write_table(pa.table({name: pa.array(col, type=pa.string()) for name, col in
+                             zip(["child_id", "event", "date", "extended_until", "note"], cols, strict=True)}), pq_path)
+    a, b = load(policy, csv_path), load(policy, pq_path)
+    q = "SELECT row, reason FROM rejects ORDER BY row"
+    assert a.con.execute(q).fetchall() == b.con.execute(q).fetchall()
+    q = "SELECT row, child_id, CAST(event AS VARCHAR), date, extended_until FROM events ORDER BY row"
+    assert a.con.execute(q).fetchall() == b.con.execute(q).fetchall()
+
+
+def test_header_is_matched_loosely_but_required(policy, tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(" Child_ID ,EVENT,Date\nA,referral,2024-01-01\n", encoding="utf-8")
+    assert load(policy, path).events_used == 1
+    path.write_text("child,event,date\nA,referral,2024-01-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing column `child_id`"):
+        load(policy, path)
+    path.write_text("child_id,event,date,date\nA,referral,2024-01-01,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="appears twice"):
+        load(policy, path)

@@ -252,10 +252,7 @@ def _blank_note(result: ImportResult, name: str, blank: int) -> None:
 
 
 def _episodes(path: Path, result: ImportResult) -> set[str]:
-    rows, blank = read_csv(path, EPISODE_REQUIRED)
-    _blank_note(result, path.name, blank)
-    out = _Collector(result, path.name)
-    out.count.read = len(rows)
+    rows, out = _open(path, EPISODE_REQUIRED, result)
     by_child: dict[str, list[tuple[Episode, CsvRow]]] = defaultdict(list)
     for row in rows:
         if out.bad_width(row):
@@ -362,11 +359,17 @@ def _continuity(previous: Episode, ep: Episode, row: CsvRow, is_open: bool, out:
                   f"day), but this one starts on {ep.decom}")
 
 
-def _reviews(path: Path, result: ImportResult) -> set[str]:
-    rows, blank = read_csv(path, REVIEW_REQUIRED)
+def _open(path: Path, required: tuple[str, ...], result: ImportResult) -> tuple[list, _Collector]:
+    """Read one SSDA903 table and start counting its rows."""
+    rows, blank = read_csv(path, required)
     _blank_note(result, path.name, blank)
     out = _Collector(result, path.name)
     out.count.read = len(rows)
+    return rows, out
+
+
+def _reviews(path: Path, result: ImportResult) -> set[str]:
+    rows, out = _open(path, REVIEW_REQUIRED, result)
     seen: dict[tuple[str, date], int] = {}
     for row in rows:
         if out.bad_width(row):
@@ -391,10 +394,7 @@ def _reviews(path: Path, result: ImportResult) -> set[str]:
 
 
 def _header(path: Path, result: ImportResult) -> None:
-    rows, blank = read_csv(path, HEADER_REQUIRED)
-    _blank_note(result, path.name, blank)
-    out = _Collector(result, path.name)
-    out.count.read = len(rows)
+    rows, out = _open(path, HEADER_REQUIRED, result)
     seen: dict[str, int] = {}
     for row in rows:
         if out.bad_width(row):

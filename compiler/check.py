@@ -54,6 +54,31 @@ def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple
     return kept, dropped
 
 
+def suppression_reason(policy: Policy | None, d: Diagnostic) -> str:
+    """The reason given by the `allow` that suppressed `d` (the nearest one: item, then file)."""
+    if policy is None:
+        return ""
+    for item in [*policy.obligations, *policy.notes]:
+        if _inside(d.span, item.span):
+            for a in item.allows:
+                if a.code == d.code:
+                    return a.reason
+    for a in policy.allows:
+        if a.code == d.code:
+            return a.reason
+    return ""
+
+
+def suppressed_notes(result: CheckResult) -> list[Diagnostic]:
+    """The suppressed diagnostics as I701 notes, each with the reason it was accepted."""
+    by_file = {p.path: p for p in result.policies}
+    return [
+        Diagnostic("I701", f"{d.code} suppressed: {d.message}", d.file, d.span,
+                   f"accepted because: {suppression_reason(by_file.get(d.file), d)}", d.related)
+        for d in result.suppressed
+    ]
+
+
 def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] | None = None,
                 analyse: bool = True) -> CheckResult:
     files, missing = expand_paths(paths)

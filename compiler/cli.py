@@ -50,6 +50,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not result.loaded:
         return usage_error("no .policy files found in " + ", ".join(str(p) for p in args.paths))
     diags = result.diagnostics
+    if args.show_suppressed:
+        from compiler.check import suppressed_notes
+
+        diags = sorted(diags + suppressed_notes(result), key=lambda d: d.sort_key)
     if args.strict:
         from dataclasses import replace
 
@@ -195,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="statutory baseline policies to compare with (e.g. policies/national/)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--quiet", action="store_true", help="hide notes (info)")
+    c.add_argument("--show-suppressed", action="store_true",
+                   help="also list diagnostics suppressed by `allow`, with their reasons (I701)")
     c.set_defaults(func=cmd_check)
 
     e = sub.add_parser("export", help="the resolved policy as JSON")

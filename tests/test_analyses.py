@@ -139,3 +139,11 @@ def test_statutory_floor(policyc, write_policy, tmp_path):
     assert policyc(f"check {ok} --against {floor}").code == 0
     depends = write_policy(JOURNEY + VISITS.replace("every 2 weeks", "every 10 working days"), "d.policy")
     assert only(codes(policyc, depends, "--against", floor), "I603")
+
+
+def test_show_suppressed_lists_them_with_the_reason(policyc, write_policy):
+    body = JOURNEY + VISITS.replace("social_worker must", "must") + '  allow W405 because "the document names nobody"\n'
+    path = write_policy(body)
+    diags = codes(policyc, path, "--show-suppressed")
+    note = only(diags, "I701")[0]
+    assert note["message"].startswith("W405 suppressed:") and note["hint"] == "accepted because: the document names nobody"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compiler.check import suppression_reason
 from compiler.emitters.escape import md_text
 from compiler.model import Citation, Policy
 from dsl.codes import CODES
-from dsl.diagnostics import Diagnostic, Severity
+from dsl.diagnostics import Diagnostic
 
 SEVERITY_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 
@@ -72,26 +73,9 @@ def findings_markdown(title: str, diagnostics: list[Diagnostic], policies: list[
     if suppressed:
         lines += ["## Accepted with a reason (`allow`)", ""]
         for d in suppressed:
-            reason = _reason(by_file.get(d.file), d)
+            reason = suppression_reason(by_file.get(d.file), d)
             lines.append(f"- `{d.code}` {md_text(d.message)} (`{d.file}:{d.span.line}`): {md_text(reason)}")
         lines.append("")
     if not diagnostics and not suppressed:
         lines.append("No findings.")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _reason(policy: Policy | None, d: Diagnostic) -> str:
-    if policy is None:
-        return ""
-    for a in policy.allows:
-        if a.code == d.code:
-            return a.reason
-    for item in [*policy.obligations, *policy.notes]:
-        if item.span.line <= d.span.line <= item.span.end_line:
-            for a in item.allows:
-                if a.code == d.code:
-                    return a.reason
-    return ""
-
-
-__all__ = ["findings_markdown", "Severity"]

@@ -1,0 +1,44 @@
+"""`policyc build`: deterministic, and `--check` notices stale and stray files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from compiler import build as B
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = [(ROOT.parent / "shared" / "seeds").resolve()]
+
+
+def test_build_is_byte_identical_from_run_to_run():
+    first = B.compute(ROOT, SEEDS)
+    second = B.compute(ROOT, SEEDS)
+    assert not first.errors
+    assert first.outputs == second.outputs
+    assert "mkdocs.yml" in first.outputs and any(k.endswith("process-map.dot") for k in first.outputs)
+
+
+def test_shipped_generated_files_are_up_to_date(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["build", "--check"]) == 0, capsys.readouterr().out
+
+
+def test_check_lists_stale_and_stray_files(tmp_path, capsys, monkeypatch):
+    project = tmp_path / "project"
+    for name in ("policies", "docs", "generated"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "generated" / "stray.md").write_text("left behind\n")
+    dot = next((project / "generated").rglob("process-map.dot"))
+    dot.write_text("digraph changed {}\n")
+    monkeypatch.chdir(project)
+    code = main(["build", "--check", "--source-dir", str(SEEDS[0])])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "stale: generated/stray.md (no longer generated)" in out
+    assert f"stale: {dot.relative_to(project)} (out of date)" in out
+    assert main(["build", "--source-dir", str(SEEDS[0])]) == 0
+    assert main(["build", "--check", "--source-dir", str(SEEDS[0])]) == 0

@@ -62,7 +62,8 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
             res.errors.extend(errors)
             continue
         by_auth[key] = sorted(result.policies, key=lambda p: p.slug)
-        names[key] = next((p.authority for p in by_auth[key] if p.authority), key)
+        names[key] = ("National: the statutory floor" if key == "national"
+                      else next((p.authority for p in by_auth[key] if p.authority), key))
         diags_by_auth[key] = (result.diagnostics, result.suppressed)
     if res.errors:
         return res

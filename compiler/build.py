@@ -115,7 +115,8 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
     if compare_fns is not None:
         comparison_markdown, differences = compare_fns
         everything = [p for key in sorted(by_auth) for p in by_auth[key] if key != "national"]
-        out["docs/compare.md"] = comparison_markdown(everything, baseline)
+        # a wide table: give it the page's full width
+        out["docs/compare.md"] = "---\nhide:\n  - navigation\n  - toc\n---\n\n" + comparison_markdown(everything, baseline)
         for key, policies in by_auth.items():
             if key == "national":
                 continue

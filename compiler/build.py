@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.check import check_paths
+from compiler.compare import comparison_markdown, differences_from_statute_markdown
 from compiler.emitters import findings as F
 from compiler.emitters import pages as P
 from compiler.emitters import process_map as M
 from compiler.emitters import site as S
 from compiler.emitters import timeline as T
+from compiler.emitters.checker_python import generate_python
+from compiler.emitters.checker_sql import generate_sql
 from compiler.export import export_policy
 from compiler.model import Policy
 from dsl.diagnostics import Diagnostic, Severity
@@ -74,16 +77,13 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
         f"- Graphviz: `{res.graphviz or 'not installed'}` (SVG process maps depend on its version; "
         "`policyc build --check` compares them only when the local Graphviz is the same)\n"
     )
-    checkers = _checker_generators()
-    compare_fns = _compare_functions()
     for key, policies in by_auth.items():
         diags, suppressed = diags_by_auth[key]
         counts = _counts(diags)
         findings = F.findings_markdown(names[key], diags, policies, suppressed)
         out[f"generated/{key}/findings.md"] = findings
         out[f"docs/authorities/{key}/findings.md"] = findings
-        out[f"docs/authorities/{key}/index.md"] = S.authority_index(key, names[key], policies, counts,
-                                                                     compare_fns is not None)
+        out[f"docs/authorities/{key}/index.md"] = S.authority_index(key, names[key], policies, counts)
         for p in policies:
             base = f"generated/{key}/{p.slug}"
             dot = M.process_map_dot(p)
@@ -99,10 +99,8 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
                     out[f"{base}/timeline-{status}.svg"] = tsvg
             out[f"{base}/policy.json"] = json.dumps(export_policy(p).model_dump(mode="json", by_alias=True),
                                                     indent=2, ensure_ascii=False) + "\n"
-            if checkers is not None:
-                gen_py, gen_sql = checkers
-                out[f"generated/checkers/{key}/{p.slug}.py"] = gen_py(p)
-                out[f"generated/checkers/{key}/{p.slug}.sql"] = gen_sql(p)
+            out[f"generated/checkers/{key}/{p.slug}.py"] = generate_python(p)
+            out[f"generated/checkers/{key}/{p.slug}.sql"] = generate_sql(p)
             page = f"docs/authorities/{key}/{p.slug}"
             mine = [d for d in diags if d.file == p.path]
             out[f"{page}/index.md"] = P.overview_page(p, list(timelines), _counts(mine))
@@ -112,38 +110,18 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
             out[f"{page}/obligations.md"] = P.obligations_page(p)
             out[f"{page}/principles.md"] = P.principles_page(p)
     baseline = by_auth.get("national", [])
-    if compare_fns is not None:
-        comparison_markdown, differences = compare_fns
-        everything = [p for key in sorted(by_auth) for p in by_auth[key] if key != "national"]
-        # a wide table: give it the page's full width
-        out["docs/compare.md"] = "---\nhide:\n  - navigation\n  - toc\n---\n\n" + comparison_markdown(everything, baseline)
-        for key, policies in by_auth.items():
-            if key == "national":
-                continue
+    everything = [p for key in sorted(by_auth) for p in by_auth[key] if key != "national"]
+    # a wide table: give it the page's full width
+    out["docs/compare.md"] = "---\nhide:\n  - navigation\n  - toc\n---\n\n" + comparison_markdown(everything, baseline)
+    for key, policies in by_auth.items():
+        if key != "national":
             out[f"docs/authorities/{key}/statute.md"] = "\n".join(
-                differences(p, baseline) for p in policies)
+                differences_from_statute_markdown(p, baseline) for p in policies)
     out["docs/authorities/index.md"] = S.authorities_index(by_auth, names)
     out["docs/policyc.css"] = S.CSS
     static = {p.name for p in (root / "docs").glob("*.md")} | {"index.md"}
-    out["mkdocs.yml"] = S.mkdocs_yml(by_auth, names, static, compare_fns is not None)
+    out["mkdocs.yml"] = S.mkdocs_yml(by_auth, names, static)
     return res
-
-
-def _checker_generators():
-    try:
-        from compiler.emitters.checker_python import generate_python
-        from compiler.emitters.checker_sql import generate_sql
-    except ImportError:
-        return None
-    return generate_python, generate_sql
-
-
-def _compare_functions():
-    try:
-        from compiler.compare import comparison_markdown, differences_from_statute_markdown
-    except ImportError:
-        return None
-    return comparison_markdown, differences_from_statute_markdown
 
 
 def _existing(root: Path) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.analyses import analyse_policies
 from compiler.citations import check_quotes
 from compiler.load import Loaded, Loader, expand_paths
 from compiler.model import Policy
@@ -93,21 +94,16 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
     clean = [p for p, x in ((x.policy, x) for x in loaded) if p is not None and p.kind == "policy"
              and not any(d.severity is Severity.ERROR and d.file == x.path for d in x.diagnostics)]
     if analyse and clean:
-        try:
-            from compiler.analyses import analyse_policies
-        except ImportError:  # analyses not built yet
-            analyse_policies = None  # type: ignore[assignment]
-        if analyse_policies is not None:
-            baseline: list[Policy] = []
-            if against:
-                base_files, base_missing = expand_paths(against)
-                missing.extend(base_missing)
-                for f in base_files:
-                    b = loader.load(f)
-                    diags.extend(b.diagnostics)
-                    if b.policy is not None and b.policy.kind == "policy":
-                        baseline.append(b.policy)
-            diags.extend(analyse_policies(clean, baseline if against else None))
+        baseline: list[Policy] = []
+        if against:
+            base_files, base_missing = expand_paths(against)
+            missing.extend(base_missing)
+            for f in base_files:
+                b = loader.load(f)
+                diags.extend(b.diagnostics)
+                if b.policy is not None and b.policy.kind == "policy":
+                    baseline.append(b.policy)
+        diags.extend(analyse_policies(clean, baseline if against else None))
     # unique, sorted
     uniq = {(d.file, d.span, d.code, d.message): d for d in diags}
     diags = sorted(uniq.values(), key=lambda d: d.sort_key)

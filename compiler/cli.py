@@ -220,11 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--list", action="store_true", help="list every code")
     x.set_defaults(func=cmd_explain)
 
-    for name in ("coverage", "build", "audit", "importer", "compare"):
-        try:
-            module = __import__(f"compiler.commands.{name}", fromlist=["register"])
-        except ImportError:
-            continue
+    from compiler.commands import audit, build, compare, coverage, importer
+
+    for module in (coverage, build, audit, importer, compare):
         module.register(sub)
     return p
 

@@ -20,6 +20,12 @@ def md_text(text: str) -> str:
                            one_line.replace("&", "&amp;"))
 
 
+def md_message(text: str) -> str:
+    """A diagnostic message: escaped as md_text, but its `names` (identifiers and units the
+    compiler put in backticks) shown as code."""
+    return re.sub(r"\\`([^`]*?)\\`", r"<code>\1</code>", md_text(text))
+
+
 def md_cell(text: str) -> str:
     """A Markdown table cell: as md_text (which also escapes `|`)."""
     return md_text(text) if text else ""

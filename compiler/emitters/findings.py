@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler.check import suppression_reason
-from compiler.emitters.escape import md_text
+from compiler.emitters.escape import md_message, md_text
 from compiler.model import Citation, Policy
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic
@@ -59,8 +59,8 @@ def findings_markdown(title: str, diagnostics: list[Diagnostic], policies: list[
             items = [d for d in group if d.code == code]
             lines += [f"### {code}: {md_text(c.title)} ({len(items)})", "", f"*{md_text(c.explanation)}*", ""]
             for d in items:
-                lines.append(f"**{md_text(d.message)}**  ")
-                lines.append(f"`{d.file}:{d.span.line}`" + (f" — {md_text(d.hint)}" if d.hint else ""))
+                lines.append(f"**{md_message(d.message)}**  ")
+                lines.append(f"`{d.file}:{d.span.line}`" + (f" — {md_message(d.hint)}" if d.hint else ""))
                 lines.append("")
                 seen: set[tuple[str, str]] = set()
                 for file, line in [(d.file, d.span.line), *((r.file, r.span.line) for r in d.related)]:
@@ -74,7 +74,7 @@ def findings_markdown(title: str, diagnostics: list[Diagnostic], policies: list[
         lines += ["## Accepted with a reason (`allow`)", ""]
         for d in suppressed:
             reason = suppression_reason(by_file.get(d.file), d)
-            lines.append(f"- `{d.code}` {md_text(d.message)} (`{d.file}:{d.span.line}`): {md_text(reason)}")
+            lines.append(f"- `{d.code}` {md_message(d.message)} (`{d.file}:{d.span.line}`): {md_text(reason)}")
         lines.append("")
     if not diagnostics and not suppressed:
         lines.append("No findings.")

@@ -91,8 +91,8 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
         if x.policy is not None:
             diags.extend(check_quotes(x.policy, source_dirs))
     policies = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"]
-    clean = [p for p, x in ((x.policy, x) for x in loaded) if p is not None and p.kind == "policy"
-             and not any(d.severity is Severity.ERROR and d.file == x.path for d in x.diagnostics)]
+    clean = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"
+             and not any(d.severity is Severity.ERROR for d in x.diagnostics)]
     if analyse and clean:
         baseline: list[Policy] = []
         if against:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
 from compiler.config import load_settings
-from dsl.diagnostics import render_json, render_text, summary_line
-
-Command = Callable[[argparse.Namespace], int]
+from dsl.diagnostics import Severity, render_json, render_text, summary_line
 
 
 def version() -> str:
@@ -55,14 +53,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         diags = sorted(diags + suppressed_notes(result), key=lambda d: d.sort_key)
     if args.strict:
-        from dataclasses import replace
-
-        from dsl.diagnostics import Severity
-
         diags = [replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d for d in diags]
     if args.quiet:
-        from dsl.diagnostics import Severity
-
         diags = [d for d in diags if d.severity is not Severity.INFO]
     if args.format == "json":
         sys.stdout.write(render_json(diags))
@@ -76,8 +68,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         if result.suppressed:
             line += f" ({len(result.suppressed)} suppressed by `allow`)"
         print(line)
-    from dsl.diagnostics import Severity
-
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
 
 

@@ -2,8 +2,9 @@
 
     [tool.policyc]
     source-dir = "../shared/seeds"   # where the source documents are, relative to pyproject.toml
-    policies = "policies"            # what `policyc build` compiles
-    generated = "generated"          # where it writes
+
+The project root (the folder of that pyproject.toml) is where `policyc build` reads
+policies/ and writes generated/, docs/ and mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from pathlib import Path
 class Settings:
     root: Path | None
     source_dir: Path | None
-    policies: Path
-    generated: Path
-    docs: Path
 
 
 def find_project_root(start: Path | None = None) -> Path | None:
@@ -39,14 +37,7 @@ def find_project_root(start: Path | None = None) -> Path | None:
 def load_settings(start: Path | None = None) -> Settings:
     root = find_project_root(start)
     if root is None:
-        cwd = Path.cwd()
-        return Settings(None, None, cwd / "policies", cwd / "generated", cwd / "docs")
+        return Settings(None, None)
     data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["policyc"]
     source = data.get("source-dir")
-    return Settings(
-        root,
-        (root / source).resolve() if source else None,
-        root / data.get("policies", "policies"),
-        root / data.get("generated", "generated"),
-        root / data.get("docs", "docs"),
-    )
+    return Settings(root, (root / source).resolve() if source else None)

@@ -66,8 +66,6 @@ def _phrase_cores(text: str) -> list[str]:
     for m in TIMESCALE.finditer(norm):
         if _AGE_BEFORE.search(norm[: m.start()]):
             continue
-        if m.group(0).lower() in ("a", "an") or re.fullmatch(r"(?i)(a|an|half)\s+", m.group(0)):
-            continue
         start = norm.rfind(" ", 0, max(m.start() - 1, 0))
         start = 0 if start < 0 else start + 1
         end = norm.find(" ", m.end() + 1)

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from compiler.model import Condition, Obligation, Policy, Timing
 from compiler.timescales import Duration
-
-
-def ordinal(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+from dsl.formatter import ordinal
 
 
 def duration(d: Duration) -> str:

@@ -156,7 +156,8 @@ def timing_out(t: Timing | None, policy: Policy) -> TimingOut | None:
 
 
 def export_policy(policy: Policy) -> PolicyOut:
-    statuses = [s for s in policy.statuses.values() if _used_status(policy, s.id)]
+    used = policy.used_statuses()
+    statuses = [s for s in policy.statuses.values() if s.id in used]
     return PolicyOut(
         policy=HeaderOut(
             title=policy.title, authority=policy.authority, version=policy.version,
@@ -188,13 +189,3 @@ def export_policy(policy: Policy) -> PolicyOut:
                               citations=[CitationOut(clause=c.clause, quote=c.quote) for c in n.citations])
                       for n in policy.notes), key=lambda n: n.id),
     )
-
-
-def _used_status(policy: Policy, status_id: str) -> bool:
-    return (policy.statuses[status_id].origin == policy.path
-            or any(t.source == status_id or t.target == status_id for t in policy.transitions)
-            or any(o.status == status_id for o in policy.obligations))
-
-
-def export_json(policy: Policy) -> str:
-    return export_policy(policy).model_dump_json(indent=2, by_alias=True) + "\n"

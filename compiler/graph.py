@@ -17,10 +17,7 @@ from compiler.model import Policy
 
 def build_graph(policy: Policy) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(policy=policy.path)
-    used_statuses = {t.source for t in policy.transitions} | {t.target for t in policy.transitions}
-    used_statuses |= {o.status for o in policy.obligations if o.status}
-    used_statuses |= {s.id for s in policy.statuses.values() if s.origin == policy.path}
-    for sid in sorted(used_statuses):
+    for sid in sorted(policy.used_statuses()):
         s = policy.statuses.get(sid)
         g.add_node(("status", sid), kind="status", label=s.label if s else sid,
                    service=s.service if s else None, initial=bool(s and s.initial), final=bool(s and s.final))

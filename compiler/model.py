@@ -177,7 +177,6 @@ class Policy:
     review_due: dt.date | None = None
     source: str | None = None
     uses: str | None = None
-    vocabulary_path: str | None = None
     trigger_day: int = 0
     roles: dict[str, Role] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
@@ -195,8 +194,13 @@ class Policy:
     def canonical_status(self, status_id: str | None) -> str | None:
         return _follow(self.statuses, status_id)
 
-    def canonical_role(self, role_id: str | None) -> str | None:
-        return _follow(self.roles, role_id)
+    def used_statuses(self) -> set[str]:
+        """Statuses this policy's journey mentions: in a transition, an obligation's `while`,
+        or declared in the policy's own file."""
+        used = {t.source for t in self.transitions} | {t.target for t in self.transitions}
+        used |= {o.status for o in self.obligations if o.status}
+        used |= {s.id for s in self.statuses.values() if s.origin == self.path}
+        return used
 
     @property
     def slug(self) -> str:

@@ -263,7 +263,7 @@ class Resolver:
             return None
         seen[d.name.text] = d.name.span
         if not d.duties:
-            self.error("E101", f"obligation `{d.name.text}` states no duty", d.name.span,
+            self.error("E207", f"obligation `{d.name.text}` states no duty", d.name.span,
                        "add a line such as `social_worker must do visit within 5 working days of referral`; "
                        "text without a duty is a `principle` or a `checklist`")
             return None

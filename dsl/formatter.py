@@ -21,7 +21,8 @@ def _dur(d: A.Duration) -> str:
     return f"{d.amount} {d.unit}"
 
 
-def _ord(n: int) -> str:
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st."""
     if 10 <= n % 100 <= 20:
         return f"{n}th"
     return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
@@ -33,7 +34,7 @@ def _bound(b: A.Bound | None) -> str:
     if b.kind == "for" and b.duration:
         return f" for {_dur(b.duration)}"
     assert b.event is not None
-    return " until " + (f"the {_ord(b.ordinal)} " if b.ordinal else "") + b.event.text
+    return " until " + (f"the {ordinal(b.ordinal)} " if b.ordinal else "") + b.event.text
 
 
 class _Out:
@@ -86,7 +87,7 @@ def _simple_timing(t: A.Timing) -> str | None:
     if t.kind == "age_milestone":
         return "by age " + " ".join(_dur(d) for d in t.age)
     if t.kind == "ordinal_milestone":
-        return f"before the {_ord(t.ordinal or 1)} {t.event.text}"  # type: ignore[union-attr]
+        return f"before the {ordinal(t.ordinal or 1)} {t.event.text}"  # type: ignore[union-attr]
     if t.kind == "vague":
         return t.phrase
     return None

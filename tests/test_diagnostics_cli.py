@@ -190,3 +190,12 @@ def test_common_author_mistakes_get_a_pointed_hint(body, line, column, hint, pol
         assert d["hint"] == hint
     else:
         assert "expected `of`" in d["message"]
+
+
+def test_e207_an_obligation_with_no_duty(policyc, write_policy):
+    path = write_policy('obligation o "O"\n  cite "1" "some words"\n')
+    run = policyc(f"check {path} --format json")
+    d = json.loads(run.out)["diagnostics"][0]
+    assert run.code == 1
+    assert d["code"] == "E207" and (d["line"], d["column"]) == (5, 12)
+    assert d["message"] == "obligation `o` states no duty" and "`principle`" in d["hint"]

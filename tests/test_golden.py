@@ -6,6 +6,7 @@ then review the diff of tests/golden/expected/ before committing it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -77,5 +78,7 @@ def test_timeline_is_drawn_to_the_real_calendar(fixture_policy):
     assert rows["core_group"].marks[0] == 14
     assert rows["core_group"].marks[1] - rows["core_group"].marks[0] == 28
     assert rows["cp_visits"].marks[:3] == (14, 28, 42)
-    assert rows["rcpc"].marks[:2] == (31 + 30 + 31 - 1 + 1, 92 + 183)  # 4 Jun = day 92, then 4 Dec = day 275
+    start = timeline.REFERENCE_START
+    # 3 months after Monday 4 March 2024 is 4 June; 6 months after that, 4 December
+    assert rows["rcpc"].marks[:2] == ((dt.date(2024, 6, 4) - start).days, (dt.date(2024, 12, 4) - start).days)
     assert "minutes" not in rows  # vague timing: nothing to draw

@@ -368,6 +368,15 @@ def _open(path: Path, required: tuple[str, ...], result: ImportResult) -> tuple[
     return rows, out
 
 
+def _child_id(out: _Collector, row) -> str | None:
+    """The row's CHILD, or None after rejecting a row that has none."""
+    child = row.values["CHILD"]
+    if not child:
+        out.issue(row, "", "CHILD", "", "rejected", "no child id (CHILD is empty)")
+        return None
+    return child
+
+
 def _reviews(path: Path, result: ImportResult) -> set[str]:
     rows, out = _open(path, REVIEW_REQUIRED, result)
     seen: dict[tuple[str, date], int] = {}
@@ -375,9 +384,8 @@ def _reviews(path: Path, result: ImportResult) -> set[str]:
         if out.bad_width(row):
             continue
         v = row.values
-        child = v["CHILD"]
-        if not child:
-            out.issue(row, "", "CHILD", "", "rejected", "no child id (CHILD is empty)")
+        child = _child_id(out, row)
+        if child is None:
             continue
         when = parse_dmy(v["REVIEW"])
         if when is None:
@@ -400,9 +408,8 @@ def _header(path: Path, result: ImportResult) -> None:
         if out.bad_width(row):
             continue
         v = row.values
-        child = v["CHILD"]
-        if not child:
-            out.issue(row, "", "CHILD", "", "rejected", "no child id (CHILD is empty)")
+        child = _child_id(out, row)
+        if child is None:
             continue
         if child in seen:
             out.issue(row, child, "CHILD", child, "rejected", f"duplicate: the child is already in row {seen[child]}")

@@ -24,8 +24,6 @@ from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import ordered_result_sql, sql_plan
 from compiler.model import Policy
 
-ENGINES = ("duckdb", "python", "reference")
-
 
 def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequence[Child], attributes: Sequence[str]) -> None:
     """Create the normalised `events` and `children` tables from histories (attributes on the records)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
-from compiler.audit.spec import COLUMNS, Row, approximations, clause_of, not_measurable
+from compiler.audit.spec import COLUMNS, OUTCOMES, Row, approximations, clause_of, not_measurable
 from compiler.model import Policy
 
 SUMMARY_COLUMNS = ("obligation", "clause", "form", "occurrences", "on_time", "late", "overdue", "pending",
@@ -39,7 +39,7 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
             skipped.append({"obligation": ob.id, "clause": clause_of(ob), "reason": reason})
             continue
         c = {o: sum(n for (oid, out, _), n in counts.items() if oid == ob.id and out == o)
-             for o in ("met", "met_late", "overdue", "pending", "discharged", "extended", "not_applicable")}
+             for o in OUTCOMES}
         extended_done = counts.get((ob.id, "extended", True), 0)
         on_time = c["met"] + extended_done
         decided = on_time + c["met_late"] + c["overdue"]

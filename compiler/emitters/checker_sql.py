@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from compiler.audit.spec import (
     FIRST_YEAR,
     LAST_YEAR,
+    OUTCOMES,
     attributes_used,
     clause_of,
     extension_event,
@@ -46,8 +47,7 @@ __all__ = [
 AS_OF = "getvariable('as_of')"
 #: audit_rows stores each outcome as a small code; the view audit_result shows the name
 #: (numbered in alphabetical order, so that sorting by code sorts by name)
-OUTCOME_CODES = {"discharged": 1, "extended": 2, "met": 3, "met_late": 4, "not_applicable": 5, "overdue": 6,
-                 "pending": 7}
+OUTCOME_CODES = {outcome: code for code, outcome in enumerate(sorted(OUTCOMES), start=1)}
 #: the order of the audit's rows
 ROW_ORDER = ("child_id, ob_order, trigger_date, due_date NULLS LAST, done_date NULLS LAST, outcome, "
              "working_days_late NULLS LAST")

@@ -40,7 +40,3 @@ def dot_string(text: str) -> str:
 def dot_html(text: str) -> str:
     """Text inside a DOT HTML-like label."""
     return html.escape(" ".join(text.split()), quote=True)
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"

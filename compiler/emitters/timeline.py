@@ -95,7 +95,9 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
     rows = rows_for(policy, status)
     if not rows:
         return None
-    height = TOP + ROW * len(rows) + 40
+    assumed = any(r.assumed_trigger for r in rows)
+    axis = TOP + ROW * len(rows) + 26  # baseline of the month labels
+    height = axis + 14 + (20 if assumed else 0)
     title = f"{policy.label_of_status(status)}: what falls due in the first year"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
@@ -110,15 +112,19 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
     for m in range(0, 13):
         day = (add(REFERENCE_START, Duration(m, Unit.MONTHS)) - REFERENCE_START).days
         x = _x(day)
-        out.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="#dddddd"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle" fill="#555555">'
+        out.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{axis - 16}" stroke="#dddddd"/>')
+        out.append(f'<text x="{x:.1f}" y="{axis}" text-anchor="middle" fill="#555555">'
                    f'{m} m</text>')
     for i, row in enumerate(rows):
         y = TOP + ROW * i
         fill = "#f7f9fc" if i % 2 == 0 else "#ffffff"
         out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="{fill}" fill-opacity="0.6"/>')
         label = row.label if len(row.label) <= 46 else row.label[:45] + "…"
-        out.append(f'<text x="10" y="{y + 17}"><title>{html_text(row.detail)}</title>{html_text(label)}</text>')
+        detail = row.detail
+        if row.assumed_trigger:
+            label += " *"
+            detail += f" (counted from {policy.label_of_event(row.assumed_trigger).lower()}, drawn as if on day 0)"
+        out.append(f'<text x="10" y="{y + 17}"><title>{html_text(detail)}</title>{html_text(label)}</text>')
         if row.marks:
             out.append(f'<line x1="{_x(0):.1f}" y1="{y + 13}" x2="{_x(row.marks[-1]):.1f}" y2="{y + 13}" '
                        f'stroke="#9db7d5" stroke-width="2"/>')
@@ -126,9 +132,17 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
         for k, day in enumerate(row.marks):
             out.append(f'<circle cx="{_x(day):.1f}" cy="{y + 13}" r="{5 if k == 0 else 4}" fill="{colour}">'
                        f'<title>{html_text(row.label)}: day {day} ({html_text(row.detail)})</title></circle>')
+    if assumed:
+        out.append(f'<text x="10" y="{axis + 24}" fill="#666666">* counted from another event (named on hover), '
+                   "drawn as if it happened on day 0</text>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
+DRAWN_FORMS = ("deadline", "schedule", "recurrence")
+
+
 def timeline_statuses(policy: Policy) -> list[str]:
-    return sorted({o.status for o in policy.obligations if o.status and rows_for(policy, o.status)})
+    """Statuses with at least one duty a timeline can draw."""
+    return sorted({o.status for o in policy.obligations
+                   if o.status and o.timing is not None and o.timing.kind in DRAWN_FORMS})

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Set up policyc on a fresh Debian/Ubuntu machine: system packages (graphviz for the process
-# maps, chromium for the browser test of the docs site), a virtual environment in .venv with
-# policyc and its development tools. Safe to run again.
+# maps, chromium for the browser test of the docs site, python3-venv where Python lacks venv),
+# then a virtual environment in .venv with policyc and its development tools. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if ! command -v "$PY" >/dev/null 2>&1; then
+  echo "setup: $PY not found: install Python 3.11 or newer (or set PYTHON=/path/to/python3.11)" >&2
+  exit 1
+fi
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup: policyc needs Python 3.11 or newer; $PY is $("$PY" -V 2>&1) (set PYTHON=/path/to/python3.11)" >&2
+  exit 1
+fi
 
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x .venv/bin/python ] || "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   if command -v apt-get >/dev/null 2>&1; then
@@ -16,12 +27,18 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "setup: please install ${need[*]} with your system's package manager" >&2
+    exit 1
   fi
 fi
 
-PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither" || true
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >"$log" 2>&1; then
+  grep -v "is ignored: it is neither" "$log" >&2 || true
+  echo "setup: installing policyc into .venv failed (above)" >&2
+  exit 1
+fi
+rm -f "$log"
 .venv/bin/policyc --version

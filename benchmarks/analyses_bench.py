@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compiler.analyses import analyse_policies  # noqa: E402
-from compiler.load import Loader  # noqa: E402
+from compiler.model.load import Loader  # noqa: E402
 
 STATUSES = ["child_in_need", "child_protection", "looked_after", "care_leaver", "early_help"]
 ACTIONS = ["statutory_visit", "supervision", "case_note_recorded", "plan_review", "minutes_distributed",

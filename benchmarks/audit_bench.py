@@ -41,8 +41,8 @@ DEFAULT_POLICY = ROOT / "policies" / "somerset" / "practice-standards-2023.polic
 
 def load_policy(path: Path):
     sys.path.insert(0, str(ROOT))
-    from compiler.check import check_paths
-    from compiler.config import load_settings
+    from compiler.analyses.check import check_paths
+    from compiler.model.settings import load_settings
 
     settings = load_settings(ROOT)
     dirs = [settings.source_dir] if settings.source_dir else []
@@ -54,7 +54,7 @@ def load_policy(path: Path):
 
 def generate(policy, children: int, events: int, out: Path, seed: int = 20261123) -> tuple[Path, Path]:
     """Write events.parquet and children.parquet for `policy` into `out`."""
-    from compiler.audit.spec import attributes_used, events_used, status_events
+    from compiler.model.semantics import attributes_used, events_used, status_events
 
     rng = np.random.default_rng(seed)
     statuses = sorted({ob.status for ob in policy.obligations if ob.status and status_events(policy, ob.status)})

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.load import Loader  # noqa: E402
+from compiler.model.load import Loader  # noqa: E402
 
 BLOCKS = [
     'obligation visits_{i} "Visits {i}"\n  cite "3.{i}" "Children on a plan are seen fortnightly"\n'

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from compiler.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = ROOT / "policies" / "vocabulary.policy"

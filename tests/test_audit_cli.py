@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from audit_samples import VOCABULARY
 
-from compiler.audit.samples import VOCABULARY
-from compiler.cli import main
+from compiler.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICYC = [sys.executable, "-m", "compiler.cli"]
@@ -468,7 +468,7 @@ def test_same_policy_same_bytes(files: dict[str, Path]) -> None:
 
 def test_progress_bar_on_large_input(files: dict[str, Path], capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import compiler.commands.audit as command
+    import compiler.cli.audit as command
 
     for engine in ("duckdb", "python"):
         monkeypatch.setattr(command, "LARGE_INPUT_BYTES", 1)  # this input counts as large

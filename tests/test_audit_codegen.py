@@ -1,5 +1,5 @@
 """The generated checkers: policy text is data, output is deterministic, modules and scripts stand alone,
-and the SQL date arithmetic is exactly `compiler.timescales`."""
+and the SQL date arithmetic is exactly `compiler.model.timescales`."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from audit_samples import VOCABULARY, kitchen_sink_policy
 
+from compiler.analyses.check import check_paths
 from compiler.audit.engines import events_table_from_children, fetch_rows, python_checker, run_duckdb
 from compiler.audit.runtime import latest_notice_day
-from compiler.audit.samples import VOCABULARY, kitchen_sink_policy
-from compiler.audit.spec import Child, Record
-from compiler.check import check_paths
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import Joins, add_sql, due_sql, generate_sql, latest_notice_sql, sql_plan
-from compiler.timescales import Duration, Unit, add
+from compiler.model.semantics import Child, Record
+from compiler.model.timescales import Duration, Unit, add
 
 HOSTILE = 'x""" + __import__(\'os\').system(\'echo pwned\') + """\'; DROP TABLE events; -- \\\n-- obligation #1\n{}%s\t\x7f'
 
@@ -121,7 +121,7 @@ def test_generated_python_imports_only_the_runtime(tmp_path: Path) -> None:
             imported |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
-    assert imported == {"__future__", "datetime", "compiler.audit", "compiler.timescales"}
+    assert imported == {"__future__", "datetime", "compiler.audit", "compiler.model.timescales"}
     functions = [f.name for f in tree.body if isinstance(f, ast.FunctionDef)]
     measurable = [ob.id for ob in policy.obligations if ob.id not in ("minutes", "agreed")]
     assert functions == [f"check_{i}" for i in measurable] + ["run"]
@@ -153,7 +153,7 @@ def test_sql_plan_is_the_script(tmp_path: Path) -> None:
 
 
 def _policy_without_obligations():
-    from compiler.model import Policy
+    from compiler.model.ir import Policy
 
     return Policy(path="empty.policy", kind="policy", title="Empty")
 
@@ -208,7 +208,7 @@ def test_sql_latest_notice_day_is_the_last_day_with_enough_notice(calendar_con, 
 
 
 def test_working_days_late_counts_like_timescales(calendar_con) -> None:
-    from compiler.timescales import working_days_between
+    from compiler.model.timescales import working_days_between
 
     con, days = calendar_con
     rng = np.random.default_rng(1)

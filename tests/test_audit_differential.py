@@ -20,13 +20,13 @@ import os
 from pathlib import Path
 
 import pytest
+from audit_samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from compiler.analyses.check import check_paths
 from compiler.audit.engines import run_all
-from compiler.audit.samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy
-from compiler.audit.spec import Child, Record
-from compiler.check import check_paths
+from compiler.model.semantics import Child, Record
 
 FIRST = dt.date(2023, 12, 1)
 DAYS = 213  # to 2024-06-30
@@ -157,7 +157,7 @@ def test_engines_agree_on_the_real_policies(path: Path) -> None:
     """Random histories shaped by each shipped policy: its statuses, duties, triggers and attribute values."""
     import random
 
-    from compiler.audit.spec import attributes_used, events_used, not_measurable, status_events
+    from compiler.model.semantics import attributes_used, events_used, not_measurable, status_events
 
     result = check_paths([path], [], analyse=False)
     assert result.policies and not any(d.severity.value == "error" for d in result.diagnostics), \

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from audit_samples import kitchen_sink_policy
 
+from compiler.analyses.check import check_paths
 from compiler.audit.inputs import InputError, load
-from compiler.audit.samples import kitchen_sink_policy
-from compiler.check import check_paths
 
 KINDS = ("good", "bad_date", "unknown_event", "no_child", "no_event", "no_date", "duplicate", "attr_only_differs",
          "out_of_range", "extension_ok", "extension_no_until", "extension_not_extendable", "datetime")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from compiler import build as B
-from compiler.cli import main
+from compiler.build import assemble as B
+from compiler.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [(ROOT.parent / "shared" / "seeds").resolve()]

@@ -12,15 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.check import check_paths
-from compiler.compare import (
-    compare_policies,
-    comparison_markdown,
-    differences_from_statute_markdown,
-    is_national,
-    md_escape,
-    render,
-)
+from compiler.analyses.alignment import compare_policies, is_national
+from compiler.analyses.check import check_paths
+from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown, md_escape, render
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = ROOT / "policies" / "vocabulary.policy"

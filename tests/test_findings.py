@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.citations import normalise
+from compiler.analyses.quotes import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (ROOT.parent / "shared" / "seeds").resolve()

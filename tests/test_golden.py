@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.check import check_paths
+from compiler.analyses.check import check_paths
 from compiler.emitters import pages, process_map, timeline
 from compiler.emitters.findings import findings_markdown
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.check import check_paths
+from compiler.analyses.check import check_paths
 from dsl.parser import parse
 from dsl.source import SourceFile
 

@@ -1,4 +1,4 @@
-"""Tests for compiler.timescales: units, working days, deadlines, comparisons."""
+"""Tests for compiler.model.timescales: units, working days, deadlines, comparisons."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from compiler.timescales import (  # noqa: E402
+from compiler.model.timescales import (  # noqa: E402
     START_DATE_RANGE,
     Duration,
     Ordering,

@@ -1,12 +1,19 @@
-"""Analyses over the policy graph: gaps, conflicts within a policy, across an authority's
-documents, and against the statutory floor. Each returns diagnostics with stable codes."""
+"""Stage 4, the analyses: what is wrong with a policy, as diagnostics with stable codes.
+
+In: resolved policies (`compiler.model.ir.Policy`), their graphs, the statutory baseline and the
+source documents. Out: `dsl.diagnostics.Diagnostic`s and analysis results that emitters render:
+gaps (`gaps`), conflicts within a policy and across an authority's documents (`conflicts`), the
+statutory floor (`floor`), quote verification (`quotes`), coverage of a source (`coverage`), the
+alignment of duties across policies (`alignment`) and changes between versions (`changes`).
+`check` is the orchestrator that loads, analyses and applies `allow` suppressions (`suppress`).
+Imports `dsl`, `compiler.model` and `compiler.graph`; renders nothing."""
 
 from __future__ import annotations
 
 from compiler.analyses.conflicts import across_documents, within_policy
 from compiler.analyses.floor import against_floor
 from compiler.analyses.gaps import gaps
-from compiler.model import Policy
+from compiler.model.ir import Policy
 from dsl.diagnostics import Diagnostic
 
 

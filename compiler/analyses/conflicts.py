@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from compiler import describe
 from compiler.analyses.points import Point, citation_note, index, point_phrase, strictness, worst
-from compiler.model import Obligation, Policy
-from compiler.timescales import Duration, Ordering, Unit, compare
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
+from compiler.model.timescales import Duration, Ordering, Unit, compare
 from dsl.diagnostics import Diagnostic, Related
 
 _DAYLIKE = {Unit.DAYS, Unit.HOURS, Unit.MINUTES}

@@ -4,8 +4,8 @@ document never mentions (I602), and comparisons that depend on the calendar (I60
 from __future__ import annotations
 
 from compiler.analyses.points import Point, citation_note, index, point_phrase, points, strictness, worst
-from compiler.model import Policy
-from compiler.timescales import Ordering
+from compiler.model.ir import Policy
+from compiler.model.timescales import Ordering
 from dsl.diagnostics import Diagnostic, Related
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from compiler.graph import build_graph, status_graph
-from compiler.model import Policy
+from compiler.graph.policy_graph import build_graph, status_graph
+from compiler.model.ir import Policy
 from dsl.diagnostics import Diagnostic, Related
 
 # Services whose statuses are "open cases" that need someone to see, review, record or supervise.

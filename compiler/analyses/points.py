@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from compiler import describe
-from compiler.model import Obligation, Policy
-from compiler.timescales import Duration, Ordering, compare, worst_case
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
+from compiler.model.timescales import Duration, Ordering, compare, worst_case
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from functools import lru_cache
 import duckdb
 import pyarrow as pa
 
-from compiler.audit.spec import ATTRIBUTE_PREFIX, Child, Record, Row
-from compiler.audit.sqltext import sql_ident
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import ordered_result_sql, sql_plan
-from compiler.model import Policy
+from compiler.emitters.sqltext import sql_ident
+from compiler.model.ir import Policy
+from compiler.model.semantics import ATTRIBUTE_PREFIX, Child, Record, Row
 
 
 def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequence[Child], attributes: Sequence[str]) -> None:

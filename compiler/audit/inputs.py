@@ -23,7 +23,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from compiler.audit.spec import (
+from compiler.emitters.sqltext import sql_ident, sql_string
+from compiler.model.ir import Policy
+from compiler.model.semantics import (
     ATTRIBUTE_PREFIX,
     EXTENDED_UNTIL,
     FIRST_YEAR,
@@ -31,8 +33,6 @@ from compiler.audit.spec import (
     extension_event,
     not_measurable,
 )
-from compiler.audit.sqltext import sql_ident, sql_string
-from compiler.model import Policy
 
 EVENT_COLUMNS = ("child_id", "event", "date")
 CHILD_COLUMNS = ("child_id", "date_of_birth")

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from compiler.audit.spec import (
+from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.semantics import (
     Child,
     Record,
     Row,
@@ -21,8 +22,7 @@ from compiler.audit.spec import (
     row_sort_key,
     status_events,
 )
-from compiler.model import Condition, Obligation, Policy, Step
-from compiler.timescales import Duration, add, add_many, working_days_between
+from compiler.model.timescales import Duration, add, add_many, working_days_between
 
 ONE_DAY = dt.timedelta(days=1)
 

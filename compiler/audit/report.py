@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
-from compiler.audit.spec import COLUMNS, OUTCOMES, Row, approximations, clause_of, not_measurable
-from compiler.model import Policy
+from compiler.model.ir import Policy
+from compiler.model.semantics import COLUMNS, OUTCOMES, Row, approximations, clause_of, not_measurable
 
 SUMMARY_COLUMNS = ("obligation", "clause", "form", "occurrences", "on_time", "late", "overdue", "pending",
                    "discharged", "extended", "not_applicable", "pct_on_time")

@@ -11,10 +11,10 @@ from pathlib import Path
 from compiler.audit import engines
 from compiler.audit.inputs import Loaded, load
 from compiler.audit.report import Summary, count_rows, summarise
-from compiler.audit.spec import Child, Row, not_measurable, row_sort_key
-from compiler.audit.sqltext import sql_string
 from compiler.emitters.checker_sql import ordered_result_sql
-from compiler.model import Policy
+from compiler.emitters.sqltext import sql_string
+from compiler.model.ir import Policy
+from compiler.model.semantics import Child, Row, not_measurable, row_sort_key
 
 Progress = Callable[[int], None]
 

@@ -1,6 +1,6 @@
 """Runtime for the generated Python checkers (generated/checkers/<authority>/<policy>.py).
 
-A generated module imports only this module and `compiler.timescales`. It describes each
+A generated module imports only this module and `compiler.model.timescales`. It describes each
 obligation as data (`Duty`, `Step`, conditions) and calls the helpers here, which evaluate one
 child's history quickly (sorted day lists and `bisect`). The semantics are those of
 docs/audit.md; `compiler.audit.reference` is the plain interpreter that this must agree with.
@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from compiler.audit.spec import Child, Record, Row, row_sort_key
-from compiler.timescales import Duration, add, add_many, bounds_in_days, working_days_between
+from compiler.model.semantics import Child, Record, Row, row_sort_key
+from compiler.model.timescales import Duration, add, add_many, bounds_in_days, working_days_between
 
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "History", "Occurrence", "Record", "Row", "StatusEvents", "Step",

@@ -1,6 +1,6 @@
 """Generate the Python checker module of a policy: one function per measurable obligation.
 
-The module imports only `compiler.audit.runtime` and `compiler.timescales`. Policy text (titles,
+The module imports only `compiler.audit.runtime` and `compiler.model.timescales`. Policy text (titles,
 clauses, quotes, event and attribute names) is data: every string is written with `repr()`, so no
 text in a policy can change what the module does; a docstring is a parenthesised run of `repr()`
 literals. The output is deterministic: the same policy gives the same bytes.
@@ -12,9 +12,9 @@ import keyword
 import re
 from pathlib import Path
 
-from compiler.audit.spec import clause_of, not_measurable, status_events
-from compiler.model import Condition, Obligation, Policy, Step
-from compiler.timescales import Duration
+from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.semantics import clause_of, not_measurable, status_events
+from compiler.model.timescales import Duration
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -201,7 +201,7 @@ def generate_python(policy: Policy) -> str:
         f"    {title + chr(10)!r}",
         f"    {chr(10)!r}",
         f"    {'Policy file: ' + Path(policy.path).name + chr(10)!r}",
-        "    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\\n'",
+        "    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\\n'",
         "    'Semantics: docs/audit.md.\\n'",
         ")",
         "",
@@ -210,7 +210,7 @@ def generate_python(policy: Policy) -> str:
         "import datetime as dt",
         "",
         "from compiler.audit import runtime as rt",
-        "from compiler.timescales import Duration, Unit, add_many",
+        "from compiler.model.timescales import Duration, Unit, add_many",
         "",
         f"TITLE = {policy.title!r}",
         f"AUTHORITY = {policy.authority!r}",

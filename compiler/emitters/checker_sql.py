@@ -13,17 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from compiler.audit.spec import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    OUTCOMES,
-    attributes_used,
-    clause_of,
-    extension_event,
-    not_measurable,
-    status_events,
-)
-from compiler.audit.sqltext import (
+from compiler.emitters.sqltext import (
     Joins,
     add_many_sql,
     add_sql,
@@ -35,8 +25,18 @@ from compiler.audit.sqltext import (
     sql_string,
     unit_shape,
 )
-from compiler.model import Condition, Obligation, Policy, Step
-from compiler.timescales import Duration, bank_holidays, bounds_in_days
+from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.semantics import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OUTCOMES,
+    attributes_used,
+    clause_of,
+    extension_event,
+    not_measurable,
+    status_events,
+)
+from compiler.model.timescales import Duration, bank_holidays, bounds_in_days
 
 __all__ = [
     "AS_OF", "FIRST_YEAR", "LAST_YEAR", "OUTCOME_CODES", "ROW_ORDER", "Joins", "SqlPlan", "add_sql", "due_sql",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.check import suppression_reason
+from compiler.analyses.suppress import suppression_reason
 from compiler.emitters.escape import md_message, md_text
-from compiler.model import Citation, Policy
+from compiler.model.ir import Citation, Policy
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic
 

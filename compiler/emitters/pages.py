@@ -3,9 +3,9 @@ timelines, obligations grouped by status, principles and checklists."""
 
 from __future__ import annotations
 
-from compiler import describe
 from compiler.emitters.escape import md_cell, md_text
-from compiler.model import Obligation, Policy
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
 
 
 def inline_svg(svg: str) -> str:

@@ -11,8 +11,8 @@ import shutil
 import subprocess
 
 from compiler.emitters.escape import dot_html, dot_string
-from compiler.graph import build_graph
-from compiler.model import Policy
+from compiler.graph.policy_graph import build_graph
+from compiler.model.ir import Policy
 
 SERVICE_ORDER = ["front_door", "early_help", "assessment", "child_in_need", "child_protection", "looked_after",
                  "care_leavers", "disabled_children", "fostering", "kinship", "adoption", "closure"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler.emitters.escape import md_text
-from compiler.model import Policy
+from compiler.model.ir import Policy
 
 STATIC_NAV = [
     ("Home", "index.md"),

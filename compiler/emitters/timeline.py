@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from compiler import describe
 from compiler.emitters.escape import html_text
-from compiler.model import Obligation, Policy
-from compiler.timescales import Duration, Unit, add
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
+from compiler.model.timescales import Duration, Unit, add
 
 REFERENCE_START = dt.date(2024, 3, 4)  # a Monday; Good Friday and Easter Monday follow within 5 weeks
 HORIZON_DAYS = 366

@@ -3,7 +3,7 @@
     "Audit checks for Children and Young People's Specialist Service: a Service Statement\n"
     '\n'
     'Policy file: cypss-service-statement-2013.policy\n'
-    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\n'
+    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.audit import runtime as rt
-from compiler.timescales import Duration, Unit, add_many
+from compiler.model.timescales import Duration, Unit, add_many
 
 TITLE = "Children and Young People's Specialist Service: a Service Statement"
 AUTHORITY = 'Bath and North East Somerset Council'

@@ -3,7 +3,7 @@
     'Audit checks for The Care Leavers (England) Regulations 2010\n'
     '\n'
     'Policy file: care-leavers-regulations-2010.policy\n'
-    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\n'
+    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.audit import runtime as rt
-from compiler.timescales import Duration, Unit, add_many
+from compiler.model.timescales import Duration, Unit, add_many
 
 TITLE = 'The Care Leavers (England) Regulations 2010'
 AUTHORITY = 'UK Government (SI 2010/2571)'

@@ -3,7 +3,7 @@
     'Audit checks for Working Together to Safeguard Children 2023\n'
     '\n'
     'Policy file: working-together-2023.policy\n'
-    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\n'
+    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.audit import runtime as rt
-from compiler.timescales import Duration, Unit, add_many
+from compiler.model.timescales import Duration, Unit, add_many
 
 TITLE = 'Working Together to Safeguard Children 2023'
 AUTHORITY = 'Department for Education'

@@ -3,7 +3,7 @@
     "Audit checks for Child's Journey Framework: Decision Making, Workflow and Case Management Guidance\n"
     '\n'
     'Policy file: childs-journey-framework-2021.policy\n'
-    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\n'
+    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.audit import runtime as rt
-from compiler.timescales import Duration, Unit, add_many
+from compiler.model.timescales import Duration, Unit, add_many
 
 TITLE = "Child's Journey Framework: Decision Making, Workflow and Case Management Guidance"
 AUTHORITY = 'Somerset County Council'

@@ -3,7 +3,7 @@
     "Audit checks for Swindon Children's Social Care Practice Standards\n"
     '\n'
     'Policy file: practice-standards-2020.policy\n'
-    'Run with run(children, as_of): children are compiler.audit.spec.Child histories.\n'
+    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.audit import runtime as rt
-from compiler.timescales import Duration, Unit, add_many
+from compiler.model.timescales import Duration, Unit, add_many
 
 TITLE = "Swindon Children's Social Care Practice Standards"
 AUTHORITY = 'Swindon Borough Council'

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from compiler.model import Policy
+from compiler.model.ir import Policy
 from dsl.diagnostics import Diagnostic
 
 _FOLD = str.maketrans({

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from compiler.audit.inputs import Loaded
     from compiler.audit.run import AuditResult
-    from compiler.model import Policy
+    from compiler.model.ir import Policy
 
 LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
 
@@ -66,10 +66,10 @@ def _rejects_path(args: argparse.Namespace) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from compiler.analyses.check import check_paths
     from compiler.audit.inputs import InputError
     from compiler.audit.run import audit
-    from compiler.check import check_paths
-    from compiler.cli import source_dirs, usage_error
+    from compiler.cli.common import source_dirs, usage_error
     from dsl.diagnostics import Severity, render_text, summary_line
 
     if not args.policy.is_file():
@@ -122,7 +122,7 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
 
     from compiler.audit import report
     from compiler.audit.run import copy_rows_csv, output_rows
-    from compiler.cli import usage_error
+    from compiler.cli.common import usage_error
 
     summary = res.summary
     try:

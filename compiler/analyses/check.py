@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.analyses import analyse_policies
-from compiler.citations import check_quotes
-from compiler.load import Loaded, Loader, expand_paths
-from compiler.model import Policy
-from dsl.ast import Span
+from compiler.analyses.quotes import check_quotes
+from compiler.analyses.suppress import apply_suppressions, suppression_reason
+from compiler.model.ir import Policy
+from compiler.model.load import Loaded, Loader, expand_paths
 from dsl.diagnostics import Diagnostic, Severity
 
 
@@ -28,46 +28,6 @@ class CheckResult:
     @property
     def errors(self) -> int:
         return sum(d.severity is Severity.ERROR for d in self.diagnostics)
-
-
-def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
-        outer.end_line, outer.end_column)
-
-
-def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """Split diagnostics into shown and suppressed by `allow CODE because ...`."""
-    by_file = {p.path: p for p in policies}
-    kept, dropped = [], []
-    for d in diags:
-        p = by_file.get(d.file)
-        allowed = False
-        suppressible = d.severity is not Severity.ERROR or d.code.startswith("E6")
-        if p is not None and suppressible:
-            if any(a.code == d.code for a in p.allows):
-                allowed = True
-            else:
-                for item in [*p.obligations, *p.notes]:
-                    if _inside(d.span, item.span) and any(a.code == d.code for a in item.allows):
-                        allowed = True
-                        break
-        (dropped if allowed else kept).append(d)
-    return kept, dropped
-
-
-def suppression_reason(policy: Policy | None, d: Diagnostic) -> str:
-    """The reason given by the `allow` that suppressed `d` (the nearest one: item, then file)."""
-    if policy is None:
-        return ""
-    for item in [*policy.obligations, *policy.notes]:
-        if _inside(d.span, item.span):
-            for a in item.allows:
-                if a.code == d.code:
-                    return a.reason
-    for a in policy.allows:
-        if a.code == d.code:
-            return a.reason
-    return ""
 
 
 def suppressed_notes(result: CheckResult) -> list[Diagnostic]:

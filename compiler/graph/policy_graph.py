@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from compiler.model import Policy
+from compiler.model.ir import Policy
 
 
 def build_graph(policy: Policy) -> nx.MultiDiGraph:

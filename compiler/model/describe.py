@@ -3,8 +3,8 @@ conference, then every 4 weeks". Used by the docs, comparisons and exports."""
 
 from __future__ import annotations
 
-from compiler.model import Condition, Obligation, Policy, Timing
-from compiler.timescales import Duration
+from compiler.model.ir import Condition, Obligation, Policy, Timing
+from compiler.model.timescales import Duration
 from dsl.formatter import ordinal
 
 

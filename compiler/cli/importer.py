@@ -62,7 +62,7 @@ def run_cin(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
-    from compiler.cli import usage_error
+    from compiler.cli.common import usage_error
 
     out: Path = args.out
     children_out: Path | None = args.children_out

@@ -1,7 +1,7 @@
 """The resolved policy model: names checked, units parsed, vocabulary merged.
 
 This is what every later stage reads (graph, analyses, emitters, checkers). It is
-built by `compiler.resolve` from the AST and never refers back to the parse tree,
+built by `compiler.model.resolve` from the AST and never refers back to the parse tree,
 except through spans kept for diagnostics. `origin` is the file a declaration came from
 (a policy's own file, or the shared vocabulary).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from compiler.timescales import Duration
+from compiler.model.timescales import Duration
 from dsl.ast import Span
 
 

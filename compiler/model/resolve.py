@@ -11,8 +11,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from compiler import model as M
-from compiler.timescales import Duration, Unit, parse_unit, suggest_unit
+from compiler.model import ir as M
+from compiler.model.timescales import Duration, Unit, parse_unit, suggest_unit
 from dsl import ast as A
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related

@@ -20,10 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from compiler.check import check_paths
-    from compiler.citations import find_source
-    from compiler.cli import source_dirs, usage_error
-    from compiler.coverage import coverage
+    from compiler.analyses.check import check_paths
+    from compiler.analyses.coverage import coverage
+    from compiler.analyses.quotes import find_source
+    from compiler.cli.common import source_dirs, usage_error
     from dsl.diagnostics import render_text
 
     if not args.policy.is_file():

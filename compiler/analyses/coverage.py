@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.citations import normalise
-from compiler.model import Policy
+from compiler.analyses.quotes import normalise
+from compiler.model.ir import Policy
 
 _NUM = (r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
         r"fifteen|twenty|thirty|forty|forty-five|forty five|sixty|ninety|a|an|half)")

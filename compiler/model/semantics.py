@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from compiler.model import Obligation, Policy
-from compiler.timescales import Duration, Unit
+from compiler.model.ir import Obligation, Policy
+from compiler.model.timescales import Duration, Unit
 
 #: The lifecycle of one obligation occurrence (design.md, "Time semantics").
 OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended")

@@ -14,9 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from compiler import build as B
-    from compiler.cli import source_dirs, usage_error
-    from compiler.config import load_settings
+    from compiler.build import assemble as B
+    from compiler.cli.common import source_dirs, usage_error
+    from compiler.model.settings import load_settings
     from dsl.diagnostics import render_text, summary_line
 
     settings = load_settings()

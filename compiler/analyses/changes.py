@@ -5,7 +5,7 @@ event and conditions in the shared vocabulary's names): a match of the second ki
 A matched pair is then:
 
   tightened  every timing point compared is stricter or equal, one stricter (exactly, over every
-             start date, with `compiler.timescales.compare`), or `should` became `must`, or a
+             start date, with `compiler.model.timescales.compare`), or `should` became `must`, or a
              measurable timescale replaced a vague one, or a timing point was added;
   loosened   the reverse;
   changed    anything else about the duty: both tighter and looser parts, a comparison that
@@ -19,14 +19,12 @@ One obligation can appear under several headings (tightened and re-cited, say).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from compiler import describe
 from compiler.analyses.points import Point, points, strictness
-from compiler.compare import md_escape
-from compiler.model import Obligation, Policy
-from compiler.timescales import Ordering
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
+from compiler.model.timescales import Ordering
 
 KINDS = ("added", "removed", "tightened", "loosened", "changed", "reworded", "recited", "renamed")
 HEADINGS = {"added": "Added", "removed": "Removed", "tightened": "Tightened", "loosened": "Loosened",
@@ -207,49 +205,3 @@ def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
 
 
 # ---- rendering ----------------------------------------------------------------------------------------------------------
-def _clauses(o: Obligation | None) -> str:
-    return ", ".join(dict.fromkeys(c.clause for c in o.citations)) if o and o.citations else ""
-
-
-def _md_item(c: Change) -> str:
-    o = c.new or c.old
-    assert o is not None
-    cited = f" ({md_escape(_clauses(o))})" if _clauses(o) else ""
-    return f"- **{md_escape(o.id)}** {md_escape(o.title)}{cited}: " + "; ".join(md_escape(d) for d in c.details)
-
-
-def render_markdown(d: PolicyDiff) -> str:
-    def version(p: Policy) -> str:
-        return p.version or (str(p.effective) if p.effective else p.path)
-
-    out = [f"## Changes to {md_escape(d.new.title)} ({md_escape(version(d.old))} → {md_escape(version(d.new))})", ""]
-    counts = [f"{len(d.of_kind(k))} {HEADINGS[k].lower()}" for k in KINDS if d.of_kind(k)]
-    out += [(", ".join(counts) if counts else "No obligation changed") + ".", ""]
-    if d.header:
-        out += ["### Header", ""] + [f"- {md_escape(h)}" for h in d.header] + [""]
-    for kind in KINDS:
-        items = d.of_kind(kind)
-        if items:
-            out += [f"### {HEADINGS[kind]} ({len(items)})", ""] + [_md_item(c) for c in items] + [""]
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _change_json(c: Change) -> dict:
-    o = c.new or c.old
-    assert o is not None
-    return {"id": c.id, "old_id": c.old.id if c.old else None, "new_id": c.new.id if c.new else None,
-            "title": o.title, "clauses": list(dict.fromkeys(x.clause for x in o.citations)), "details": c.details}
-
-
-def to_json(d: PolicyDiff) -> dict:
-    return {"old": {"path": d.old.path, "title": d.old.title, "version": d.old.version},
-            "new": {"path": d.new.path, "title": d.new.title, "version": d.new.version},
-            "header": d.header, "changes": {k: [_change_json(c) for c in d.of_kind(k)] for k in KINDS}}
-
-
-def render_json(d: PolicyDiff) -> str:
-    return json.dumps(to_json(d), indent=2, ensure_ascii=False) + "\n"
-
-
-def render(d: PolicyDiff, fmt: str) -> str:
-    return render_json(d) if fmt == "json" else render_markdown(d)

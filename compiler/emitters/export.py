@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from compiler import describe
-from compiler.model import Policy, Step, Timing
-from compiler.timescales import Duration
+from compiler.model import describe
+from compiler.model.ir import Policy, Step, Timing
+from compiler.model.timescales import Duration
 
 
 class DurationOut(BaseModel):

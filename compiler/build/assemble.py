@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.check import check_paths
-from compiler.compare import comparison_markdown, differences_from_statute_markdown
+from compiler.analyses.check import check_paths
+from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown
 from compiler.emitters import findings as F
 from compiler.emitters import pages as P
 from compiler.emitters import process_map as M
@@ -25,8 +25,8 @@ from compiler.emitters import site as S
 from compiler.emitters import timeline as T
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import generate_sql
-from compiler.export import export_policy
-from compiler.model import Policy
+from compiler.emitters.export import export_policy
+from compiler.model.ir import Policy
 from dsl.diagnostics import Diagnostic, Severity
 
 MANAGED = ("generated", "docs/authorities")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-VOCABULARY = Path(__file__).resolve().parents[2] / "policies" / "vocabulary.policy"
+VOCABULARY = Path(__file__).resolve().parents[1] / "policies" / "vocabulary.policy"
 
 _BODY = r'''
 obligation assessment "Assessments are completed within 45 working days of referral"

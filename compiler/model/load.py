@@ -9,8 +9,8 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.model import Policy
-from compiler.resolve import Resolver
+from compiler.model.ir import Policy
+from compiler.model.resolve import Resolver
 from dsl.ast import PolicyFile, Span
 from dsl.diagnostics import Diagnostic
 from dsl.parser import parse

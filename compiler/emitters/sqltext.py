@@ -1,7 +1,7 @@
 """SQL text for the generated DuckDB checks: the one quoting function, and `timescales` in SQL.
 
 Policy text enters SQL only through `sql_string` (a literal, quotes doubled) and `sql_ident` (a quoted
-identifier). The date arithmetic is `compiler.timescales.add` written as SQL over a calendar table
+identifier). The date arithmetic is `compiler.model.timescales.add` written as SQL over a calendar table
 `_cal(d, n)` (n: the running number of working days up to d) and `_wd(n, d)` (the working days): a sum
 of working days is two equality joins; days and months are DuckDB date arithmetic, which keeps the
 end-of-month rule. `tests/test_audit_codegen.py` checks every function here against `timescales`
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from compiler.audit.spec import ATTRIBUTE_PREFIX
-from compiler.timescales import Duration, Unit, add, bounds_in_days
+from compiler.model.semantics import ATTRIBUTE_PREFIX
+from compiler.model.timescales import Duration, Unit, add, bounds_in_days
 
 
 def sql_string(text: str) -> str:

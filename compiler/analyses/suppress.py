@@ -1,0 +1,47 @@
+"""`allow CODE because "REASON"`: which diagnostics an `allow` suppresses, and with what reason."""
+
+from __future__ import annotations
+
+from compiler.model.ir import Policy
+from dsl.ast import Span
+from dsl.diagnostics import Diagnostic, Severity
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line, outer.end_column)
+
+
+def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Split diagnostics into shown and suppressed by `allow CODE because ...`."""
+    by_file = {p.path: p for p in policies}
+    kept, dropped = [], []
+    for d in diags:
+        p = by_file.get(d.file)
+        allowed = False
+        suppressible = d.severity is not Severity.ERROR or d.code.startswith("E6")
+        if p is not None and suppressible:
+            if any(a.code == d.code for a in p.allows):
+                allowed = True
+            else:
+                for item in [*p.obligations, *p.notes]:
+                    if _inside(d.span, item.span) and any(a.code == d.code for a in item.allows):
+                        allowed = True
+                        break
+        (dropped if allowed else kept).append(d)
+    return kept, dropped
+
+
+def suppression_reason(policy: Policy | None, d: Diagnostic) -> str:
+    """The reason given by the `allow` that suppressed `d` (the nearest one: item, then file)."""
+    if policy is None:
+        return ""
+    for item in [*policy.obligations, *policy.notes]:
+        if _inside(d.span, item.span):
+            for a in item.allows:
+                if a.code == d.code:
+                    return a.reason
+    for a in policy.allows:
+        if a.code == d.code:
+            return a.reason
+    return ""

@@ -1,0 +1,7 @@
+"""`python -m compiler.cli ...` is `policyc ...`."""
+
+import sys
+
+from compiler.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,63 @@
+"""What every sub-command shares: the version, the source folders, the usage-error exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from compiler.model.ir import Policy
+from compiler.model.settings import load_settings
+
+# citations that cannot be verified do not change what a policy says, so they do not stop a comparison
+_CITATION_CODES = frozenset({"E301", "E304"})
+
+
+def version() -> str:
+    try:
+        return metadata.version("policyc")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def source_dirs(args: argparse.Namespace) -> list[Path]:
+    dirs = [Path(d) for d in (getattr(args, "source_dir", None) or [])]
+    settings = load_settings()
+    if settings.source_dir is not None:
+        dirs.append(settings.source_dir)
+    return dirs
+
+
+def usage_error(message: str) -> int:
+    print(f"policyc: error: {message}", file=sys.stderr)
+    return 2
+
+
+def load_policies(paths: list[Path], args: argparse.Namespace) -> tuple[list[Policy], int | None]:
+    """The policies under `paths`, or an exit code after reporting what stopped them loading."""
+    from compiler.analyses.check import check_paths
+    from dsl.diagnostics import render_text, summary_line
+
+    result = check_paths(paths, source_dirs(args), analyse=False)
+    if result.missing:
+        return [], usage_error("no such file or folder: " + ", ".join(result.missing))
+    errors = [d for d in result.diagnostics if d.severity.value == "error" and d.code not in _CITATION_CODES]
+    if errors:
+        sys.stderr.write(render_text(errors, result.sources))
+        print(summary_line(errors, len(result.loaded)), file=sys.stderr)
+        return [], 1
+    if not result.policies:
+        return [], usage_error("no policy in " + ", ".join(str(p) for p in paths))
+    return result.policies, None
+
+
+def write_output(text: str, out: str | None) -> int:
+    if not out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as err:
+        return usage_error(f"cannot write {out}: {err.strerror or err}")
+    return 0

@@ -1,0 +1,53 @@
+"""The `policyc` command.
+
+Exit codes: 0 no errors; 1 errors found (or, with --check, files would change);
+2 a usage or input/output problem. No input makes it print a traceback: an
+unexpected internal failure is reported in one line with exit code 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from compiler.cli import audit, build, check, compare, coverage, diff, explain, export, fmt, importer
+from compiler.cli.common import version
+
+COMMANDS = (check, export, fmt, explain, coverage, build, audit, importer, compare, diff)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="policyc",
+        description="Practice standards as code: check, format, export, build, audit and compare .policy files.",
+    )
+    p.add_argument("--version", action="version", version=f"policyc {version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("policyc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # a bug in policyc: one line, not a traceback
+        import os
+
+        if os.environ.get("POLICYC_DEBUG"):
+            raise
+        print(f"policyc: internal error: {type(err).__name__}: {err} (set POLICYC_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

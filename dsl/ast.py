@@ -114,6 +114,7 @@ class EventDecl:
     same_as: Name | None
     recorded_as: tuple[RecordedAs, ...]
     span: Span
+    oversight: bool = False  # `oversight`: counts as visiting, reviewing, recording or supervising
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ class StatusDecl:
     initial: bool
     final: bool
     span: Span
+    open: bool = False  # `open`: an open case, whose children need an oversight duty
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,23 @@ Rules: the header's fields one per line, indented two spaces; one blank line bet
 declarations; each item of a declaration on its own line, indented two spaces; a simple
 timing stays on the duty's line, a schedule puts each step on its own line indented four.
 Comments are kept: a comment on its own line stays above the line it preceded, a comment
-after code stays at the end of that line. Formatting never changes meaning
-(`strip_spans(parse(fmt(x))) == strip_spans(parse(x))`) and is idempotent.
+after code stays at the end of that line.
+
+Safety (as gdtoolkit's formatter does): `format_source` runs three checks on every use and
+refuses to return a result that fails one of them:
+  same tree    the result parses to the same AST as the input (`strip_spans` equal)
+  idempotent   formatting the result again changes nothing
+  comments     the result keeps every comment of the input, word for word
+`policyc fmt` calls `format_source`, never `format_file` directly.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from dsl import ast as A
+from dsl.parser import parse
+from dsl.source import SourceFile
 
 
 def quote(text: str) -> str:
@@ -129,6 +139,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             out.add(d.same_as.span.line, f"  same as {d.same_as.text}")
         for r in d.recorded_as:
             out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+        if d.oversight:
+            out.add(line, "  oversight")
     elif isinstance(d, A.StatusDecl):
         out.add(line, f"status {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
         if d.same_as:
@@ -143,6 +155,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             out.add(line, "  initial")
         if d.final:
             out.add(line, "  final")
+        if d.open:
+            out.add(line, "  open")
     elif isinstance(d, A.TransitionDecl):
         out.add(line, f"transition from {d.source.text} to {d.target.text} on {d.event.text}")
         for c in d.conditions:
@@ -251,3 +265,47 @@ def format_file(tree: A.PolicyFile, source_text: str) -> str:
     while final and final[-1] == "":
         final.pop()
     return "\n".join(final) + "\n"
+
+
+# ---- safety checks ----------------------------------------------------------------------------------
+class UnsafeFormat(Exception):
+    """Formatting would change the file in a way it must not; the reason names the failed check."""
+
+    def __init__(self, check: str, detail: str) -> None:
+        super().__init__(f"{check}: {detail}")
+        self.check = check
+        self.detail = detail
+
+
+def _comment_texts(tree: A.PolicyFile) -> Counter[str]:
+    return Counter(c.text.rstrip() for c in tree.comments)
+
+
+def check_same_tree(before: A.PolicyFile, after: A.PolicyFile | None) -> None:
+    if after is None or A.strip_spans(after) != A.strip_spans(before):
+        raise UnsafeFormat("same tree", "the formatted file would mean something else")
+
+
+def check_comments_kept(before: A.PolicyFile, after: A.PolicyFile) -> None:
+    lost = _comment_texts(before) - _comment_texts(after)
+    if lost:
+        first = sorted(lost)[0]
+        raise UnsafeFormat("comments kept", f"{sum(lost.values())} comment(s) would be lost, e.g. `{first}`")
+
+
+def check_idempotent(formatted: str, again: str) -> None:
+    if formatted != again:
+        at = next(i for i, (a, b) in enumerate(zip(formatted.split("\n"), again.split("\n") + [""]), 1) if a != b)
+        raise UnsafeFormat("idempotent", f"formatting the result again changes line {at}")
+
+
+def format_source(tree: A.PolicyFile, source: SourceFile) -> str:
+    """The canonical layout of `source` (parsed as `tree`), checked: same tree, idempotent,
+    comments kept. Raises `UnsafeFormat` if a check fails; the caller leaves the file alone."""
+    formatted = format_file(tree, source.text)
+    after, _ = parse(SourceFile(source.path, formatted))
+    check_same_tree(tree, after)
+    assert after is not None
+    check_comments_kept(tree, after)
+    check_idempotent(formatted, format_file(after, formatted))
+    return formatted

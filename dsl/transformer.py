@@ -124,14 +124,18 @@ class ToAst(Transformer):
 
     def event_decl(self, c: list) -> A.EventDecl:
         label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
-        same = next((x[1] for x in c if isinstance(x, tuple)), None)
+        same = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "same_as"), None)
         return A.EventDecl(
             _name(c[1]),
             _text(label) if label else None,
             same,
             tuple(_of(c, A.RecordedAs)),
             _span(c[0], c[-1]),
+            oversight=any(isinstance(x, tuple) and x[0] == "oversight" for x in c),
         )
+
+    def oversight(self, c: list) -> tuple:
+        return ("oversight", True, _span(c[0], c[0]))
 
     def name_list(self, c: list) -> tuple:
         return ("names", tuple(_name(t) for t in _tokens(c, "NAME")), _span(c[0], c[-1]))
@@ -150,6 +154,9 @@ class ToAst(Transformer):
 
     def final(self, c: list) -> tuple:
         return ("final", True, _span(c[0], c[0]))
+
+    def open_case(self, c: list) -> tuple:
+        return ("open", True, _span(c[0], c[0]))
 
     def status_decl(self, c: list) -> A.StatusDecl:
         label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
@@ -174,6 +181,7 @@ class ToAst(Transformer):
             bool(items.get("initial")),
             bool(items.get("final")),
             _span(c[0], c[-1]),
+            open=bool(items.get("open")),
         )
 
     def transition_condition(self, c: list) -> tuple:

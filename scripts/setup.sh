@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up policyc on a fresh Debian/Ubuntu machine: system packages (graphviz for the process
 # maps, chromium for the browser test of the docs site, python3-venv where Python lacks venv),
-# then a virtual environment in .venv with policyc and its development tools. Safe to run again.
+# then a virtual environment in .venv with policyc, its development tools and the site tools
+# (mkdocs, the `site` extra). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 log=$(mktemp)
-if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >"$log" 2>&1; then
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,site]' >"$log" 2>&1; then
   grep -v "is ignored: it is neither" "$log" >&2 || true
   echo "setup: installing policyc into .venv failed (above)" >&2
   exit 1

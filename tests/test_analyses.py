@@ -147,3 +147,45 @@ def test_show_suppressed_lists_them_with_the_reason(policyc, write_policy):
     diags = codes(policyc, path, "--show-suppressed")
     note = only(diags, "I701")[0]
     assert note["message"].startswith("W405 suppressed:") and note["hint"] == "accepted because: the document names nobody"
+
+
+LOCAL_VISITS = '''
+event home_visit "Home visit by the social worker"
+  oversight
+
+obligation cp_home_visits "Visits"
+  cite "1" "seen fortnightly"
+  while child_protection
+  social_worker must do home_visit every 2 weeks
+'''
+
+
+def test_w404_counts_a_local_event_marked_oversight_without_same_as(policyc, write_policy):
+    """Roles of terms are declared in the vocabulary language, so a policy's own event counts."""
+    quiet = write_policy(JOURNEY + LOCAL_VISITS)
+    assert not only(codes(policyc, quiet), "W404")
+    loud = write_policy(JOURNEY + LOCAL_VISITS.replace("  oversight\n", ""), name="loud.policy")
+    assert only(codes(policyc, loud), "W404")
+
+
+def test_w404_counts_a_local_status_marked_open(policyc, write_policy):
+    body = JOURNEY + '''
+status private_arrangement "Private arrangement"
+  entered on referral
+  left on closure
+  open
+
+transition from referral to private_arrangement on referral_decision
+transition from private_arrangement to closed on closure
+''' + VISITS
+    found = only(codes(policyc, write_policy(body)), "W404")
+    assert [d["message"] for d in found] == ["children in `private_arrangement` have no visiting, review, recording "
+                                             "or supervision duty"]
+
+
+def test_every_gap_code_has_one_registered_check_and_a_catalogue_entry():
+    from compiler.analyses.gaps import CHECKS
+    from dsl.codes import CODES
+
+    assert sorted(CHECKS) == ["I409", "W401", "W402", "W403", "W404", "W405", "W406", "W407", "W408", "W410"]
+    assert all(code in CODES for code in CHECKS)

@@ -32,6 +32,7 @@ class Event:
     recorded_as: tuple[tuple[str, str], ...]  # (dataset, data item), e.g. ("cin_census", "ReferralDate")
     origin: str
     span: Span
+    oversight: bool = False  # marked `oversight`: counts as visiting, reviewing, recording or supervising
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Status:
     same_as: str | None
     origin: str
     span: Span
+    open: bool = False  # marked `open`: an open case, whose children need an oversight duty
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,14 @@ class Policy:
     def canonical_status(self, status_id: str | None) -> str | None:
         return _follow(self.statuses, status_id)
 
+    def is_oversight(self, event_id: str) -> bool:
+        """The event, or a term it is `same as`, is marked `oversight` in the vocabulary or the policy."""
+        return any(e.oversight for e in _chain(self.events, event_id))
+
+    def is_open(self, status_id: str) -> bool:
+        """The status, or a term it is `same as`, is marked `open`."""
+        return any(s.open for s in _chain(self.statuses, status_id))
+
     def used_statuses(self) -> set[str]:
         """Statuses this policy's journey mentions: in a transition, an obligation's `while`,
         or declared in the policy's own file."""
@@ -225,6 +235,15 @@ class Policy:
             return ""
         s = self.statuses.get(status_id)
         return s.label if s else status_id.replace("_", " ")
+
+
+def _chain(table: dict, key: str) -> list:
+    """The declarations met following `same as` links from `key` (each once)."""
+    out: list = []
+    while key in table and table[key] not in out:
+        out.append(table[key])
+        key = table[key].same_as
+    return out
 
 
 def _follow(table: dict, key: str | None) -> str | None:

@@ -184,14 +184,16 @@ class Resolver:
                 self.declare(policy.events, d.name, M.Event(
                     d.name.text, d.label.value if d.label else _humanise(d.name.text),
                     d.same_as.text if d.same_as else None,
-                    tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span),
+                    tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span,
+                    oversight=d.oversight),
                     "event", seen["event"])
             elif isinstance(d, A.StatusDecl):
                 self.declare(policy.statuses, d.name, M.Status(
                     d.name.text, d.label.value if d.label else _humanise(d.name.text),
                     d.service.text if d.service else None,
                     tuple(n.text for n in d.entered_on), tuple(n.text for n in d.left_on),
-                    d.initial, d.final, d.same_as.text if d.same_as else None, self.path, d.span),
+                    d.initial, d.final, d.same_as.text if d.same_as else None, self.path, d.span,
+                    open=d.open),
                     "status", seen["status"])
             elif h.kind == "vocabulary":
                 kind = type(d).__name__.replace("Decl", "").lower()

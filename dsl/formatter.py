@@ -17,6 +17,7 @@ refuses to return a result that fails one of them:
 from __future__ import annotations
 
 from collections import Counter
+from itertools import zip_longest
 
 from dsl import ast as A
 from dsl.parser import parse
@@ -295,7 +296,8 @@ def check_comments_kept(before: A.PolicyFile, after: A.PolicyFile) -> None:
 
 def check_idempotent(formatted: str, again: str) -> None:
     if formatted != again:
-        at = next(i for i, (a, b) in enumerate(zip(formatted.split("\n"), again.split("\n") + [""]), 1) if a != b)
+        pairs = zip_longest(formatted.split("\n"), again.split("\n"))
+        at = next(i for i, (a, b) in enumerate(pairs, 1) if a != b)
         raise UnsafeFormat("idempotent", f"formatting the result again changes line {at}")
 
 

@@ -75,7 +75,7 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class HeaderField:
-    key: str  # authority | version | effective | review | source | uses | trigger_day
+    key: str  # authority | version | effective | review | source | uses | trigger_day | supersedes | draft
     value: Any  # Text, a date string (Name), or int
     span: Span
 

@@ -2,7 +2,7 @@
 
 Numbering: E0xx input and files, E1xx syntax, E2xx names and meaning,
 E3xx/W3xx citations, W4xx gaps, W5xx conflicts inside a policy or an authority,
-E6xx/I6xx the statutory floor, I7xx notes. A code is never reused for another meaning.
+E6xx/I6xx the statutory floor, I7xx notes, E8xx scenario tests. A code is never reused for another meaning.
 """
 
 from __future__ import annotations
@@ -218,6 +218,33 @@ _ALL = [
          "The local timescale, in a different unit from the statute's, is weaker than it on some dates (bank holidays, month lengths) and not on others.",
          "within 4 weeks against the statutory 20 working days",
          "State the local standard in the statute's unit."),
+    # ---- scenario tests (*.policy-test) -----------------------------------------
+    Code("E801", "error", "scenario test names a policy that cannot be used",
+         "The `tests \"FILE\"` line of a test file names a .policy file (relative to the test file) that "
+         "does not exist or has errors, so its scenarios cannot run.",
+         'tests "practice-standard-2023.policy"',
+         "Give the policy's path relative to the test file, and fix the policy's errors first (`policyc check`)."),
+    Code("E802", "error", "unknown event in a scenario",
+         "An event line names an event that neither the policy nor its vocabulary declares.",
+         "  2024-01-08 icpcc",
+         "Use an event id from the policy or the vocabulary; the hint suggests the nearest one."),
+    Code("E803", "error", "unknown obligation in a scenario",
+         "An expectation or an extension names an obligation id that the policy does not declare.",
+         "  expect core_group due 2024-01-22 met",
+         "Use the obligation's id as written after `obligation` in the policy."),
+    Code("E804", "error", "scenario without an as-of date or an expectation",
+         "Each scenario is judged on one as-of date (`as of DATE`, given once) and expects at least one outcome.",
+         'scenario "Visits"\n  2024-01-08 cp_plan_start\n  expect cp_visits due 2024-01-22 met',
+         "Add `as of YYYY-MM-DD` and at least one `expect` line."),
+    Code("E805", "error", "obligation that the audit cannot measure",
+         "The expectation names an obligation with a vague timing, no timing or a condition in prose: the audit "
+         "gives it no occurrences, so nothing can be expected of it.",
+         "  expect prompt_contact due 2024-01-09 met",
+         "Test obligations with a measurable timing; make the timing measurable if the document allows."),
+    Code("E806", "error", "unknown outcome",
+         "An expectation's outcome is one of: pending, met, met_late, overdue, discharged, not_applicable, extended.",
+         "  expect core_groups due 2024-01-22 late",
+         "Write one of the outcomes listed (`met_late` for done after the due date)."),
     # ---- notes ----------------------------------------------------------------
     Code("I701", "info", "suppressed",
          "A diagnostic was suppressed by `allow CODE because \"...\"`; shown with `--show-suppressed`.",

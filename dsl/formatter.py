@@ -196,6 +196,8 @@ def _header(out: _Out, h: A.Header) -> None:
             text = f"review due {v.text}"
         elif f.key == "trigger_day":
             text = f"trigger day is day {v}"
+        elif f.key == "draft":
+            text = "draft"
         else:
             text = f"{f.key} {quote(v.value)}"
         out.add(f.span.line, "  " + text)

@@ -107,6 +107,12 @@ class ToAst(Transformer):
     def trigger_day_field(self, c: list) -> A.HeaderField:
         return A.HeaderField("trigger_day", int(c[-1]), _span(c[0], c[-1]))
 
+    def supersedes_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("supersedes", _text(c[1]), _span(c[0], c[-1]))
+
+    def draft_field(self, c: list) -> A.HeaderField:
+        return A.HeaderField("draft", True, _span(c[0], c[-1]))
+
     def file(self, c: list) -> A.PolicyFile:
         return A.PolicyFile(c[0], tuple(c[1:]))
 

@@ -11,9 +11,10 @@ import argparse
 import sys
 
 from compiler.cli import audit, build, check, compare, coverage, diff, explain, export, fmt, importer
+from compiler.cli import test as test_command
 from compiler.cli.common import version
 
-COMMANDS = (check, export, fmt, explain, coverage, build, audit, importer, compare, diff)
+COMMANDS = (check, export, fmt, explain, coverage, build, audit, importer, compare, diff, test_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -180,6 +180,8 @@ class Policy:
     source: str | None = None
     uses: str | None = None
     trigger_day: int = 0
+    supersedes: str | None = None  # the path of the version this one replaces, relative to this file
+    draft: bool = False
     roles: dict[str, Role] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     statuses: dict[str, Status] = field(default_factory=dict)

@@ -162,6 +162,10 @@ class Resolver:
                 policy.source = f.value.value
             elif f.key == "uses":
                 policy.uses = f.value.value
+            elif f.key == "supersedes":
+                policy.supersedes = f.value.value
+            elif f.key == "draft":
+                policy.draft = True
             elif f.key == "trigger_day":
                 if f.value not in (0, 1):
                     self.error("E209", f"the trigger day is day 0 or day 1, not day {f.value}", f.span,

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.audit import engines
-from compiler.model.semantics import OUTCOMES, Child, Record, Row, extension_event, not_measurable
-from compiler.model.load import Loader
 from compiler.model.ir import Obligation, Policy
+from compiler.model.load import Loader, shown_path
+from compiler.model.semantics import OUTCOMES, Child, Record, Row, attributes_used, extension_event, not_measurable
 from dsl import scenario as S
 from dsl.ast import Name, Span
 from dsl.diagnostics import Diagnostic, Severity
@@ -214,7 +214,7 @@ def _holds(e: S.Expectation, rows: list[Row]) -> bool:
 def _run_engines(policy: Policy, p: _Prepared, names: Sequence[str]) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     if "duckdb" in names:
-        attrs = sorted({k for r in p.child.records for k, _ in r.attrs})
+        attrs = sorted({k for r in p.child.records for k, _ in r.attrs} | set(attributes_used(policy)))
         out = {k: v for k, v in engines.run_all(policy, [p.child], p.as_of, attrs).items() if k in names}
     if "reference" in names and "reference" not in out:
         out["reference"] = engines.run_reference(policy, [p.child], p.as_of)
@@ -249,7 +249,7 @@ def run_tests(paths: Sequence[Path], engine_names: Sequence[str] = DEFAULT_ENGIN
     run = TestRun(files=len(files))
     loader = Loader()
     for f in files:
-        shown = _shown(f)
+        shown = shown_path(f)
         try:
             src = read_source(f, shown)
         except SourceReadError as err:
@@ -290,9 +290,3 @@ def _load_policy(loader: Loader, test_path: Path, tree: S.TestFile, run: TestRun
         return None
     return loaded.policy
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

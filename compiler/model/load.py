@@ -33,7 +33,7 @@ class Loader:
     _vocab: dict[Path, tuple[Policy | None, list[Diagnostic]]] = field(default_factory=dict)
 
     def read(self, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
-        shown = _shown(path)
+        shown = shown_path(path)
         try:
             src = read_source(path, shown)
         except SourceReadError as err:
@@ -73,7 +73,7 @@ class Loader:
     def _load(self, path: Path) -> Loaded:
         src, diags = self.read(path)
         if src is None:
-            return Loaded(_shown(path), None, None, diags)
+            return Loaded(shown_path(path), None, None, diags)
         tree, diags = parse(src)
         if tree is None:
             return Loaded(src.path, None, None, diags)
@@ -96,7 +96,7 @@ class Loader:
         return Loaded(src.path, policy, tree, diags)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

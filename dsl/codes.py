@@ -3,11 +3,17 @@
 Numbering: E0xx input and files, E1xx syntax, E2xx names and meaning,
 E3xx/W3xx citations, W4xx gaps, W5xx conflicts inside a policy or an authority,
 E6xx/I6xx the statutory floor, I7xx notes, E8xx scenario tests. A code is never reused for another meaning.
+
+Every code also has a category (`CATEGORIES`). Four are findings about the document (two
+clauses disagree, a duty is weaker than statute, a duty has no measurable timing, a status or
+statutory duty is not covered); the others are about the `.policy` encoding itself (it cannot be
+read, a quote cannot be verified, or lint: how the file is written). `policyc check` shows the
+document findings and every error by default, the lint on request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,7 @@ class Code:
     explanation: str
     example: str
     fix: str
+    category: str = ""  # filled from _CATEGORY below; see CATEGORIES
 
 
 _ALL = [
@@ -252,4 +259,62 @@ _ALL = [
          "Nothing to fix."),
 ]
 
-CODES: dict[str, Code] = {c.code: c for c in _ALL}
+# ---- categories ---------------------------------------------------------------------
+# Document findings first, in the order a reader wants them; then the encoding's own problems.
+CATEGORIES: dict[str, str] = {
+    "conflict": "two statements of the document (or of one authority's documents) disagree, or a "
+                "timing cannot be met",
+    "floor": "the document against the statutory floor: weaker than statute, or a statutory duty not mentioned",
+    "timing": "a duty the document leaves without a measurable timescale",
+    "coverage": "children in a status with no duty to see, review, record or supervise them",
+    "input": "the .policy file cannot be read or does not mean anything (syntax, names)",
+    "quote": "a citation cannot be verified against the source document",
+    "lint": "how the .policy file is written: events nothing produces, statuses with no way out, "
+            "no role, prose conditions, missing citations",
+    "note": "notes about the check itself (suppressed findings)",
+    "scenario": "a scenario test (`*.policy-test`) that cannot run",
+}
+DOCUMENT_CATEGORIES = ("conflict", "floor", "timing", "coverage")
+
+_CATEGORY = {
+    "E301": "quote", "W302": "quote", "I303": "lint", "E304": "quote",
+    "W401": "lint", "W402": "lint", "W403": "lint", "W404": "coverage", "W405": "lint",
+    "W406": "timing", "W407": "lint", "W408": "timing", "I409": "lint", "W410": "lint",
+    "I701": "note",
+}
+_CATEGORY_BY_FAMILY = {"0": "input", "1": "input", "2": "input", "3": "quote", "4": "lint",
+                       "5": "conflict", "6": "floor", "7": "note", "8": "scenario"}
+
+
+def _category(code: str) -> str:
+    """The category of a code: listed above, else by its family (the hundreds digit)."""
+    return _CATEGORY.get(code) or _CATEGORY_BY_FAMILY.get(code[1], "lint")
+
+
+CODES: dict[str, Code] = {c.code: replace(c, category=_category(c.code)) for c in _ALL}
+
+
+def family(code: str) -> str:
+    """`E601` -> `E6`: the letter and hundreds digit, as `--select E6` takes it."""
+    return code[:2]
+
+
+def matches(code: str, selectors: list[str] | tuple[str, ...]) -> bool:
+    """Whether a code is picked by any selector: a code (`W501`), a prefix or family (`E6`, `W5`,
+    `W50`), a category name (`conflict`) or `ALL`."""
+    for sel in selectors:
+        s = sel.strip()
+        if not s:
+            continue
+        if s.upper() == "ALL" or code.startswith(s.upper()):
+            return True
+        c = CODES.get(code)
+        if c is not None and s.lower() == c.category:
+            return True
+    return False
+
+
+def is_selector(sel: str) -> bool:
+    """A selector names a category, `ALL`, or a prefix of at least one code."""
+    s = sel.strip()
+    return bool(s) and (s.lower() in CATEGORIES or s.upper() == "ALL" or any(c.startswith(s.upper()) for c in CODES))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dsl.ast import Span
-from dsl.codes import CODES
+from dsl.codes import CATEGORIES, CODES, DOCUMENT_CATEGORIES
 
 
 class Severity(StrEnum):
@@ -52,10 +52,26 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.file, self.span.line, self.span.column, self.code, self.message)
 
+    @property
+    def category(self) -> str:
+        return CODES[self.code].category
+
+    @property
+    def is_document_finding(self) -> bool:
+        return self.category in DOCUMENT_CATEGORIES
+
+    @property
+    def report_key(self) -> tuple:
+        """The order a reader wants: errors and document findings before lint, most severe first,
+        conflicts before floor before timing before coverage, then by place."""
+        first = self.severity is Severity.ERROR or self.is_document_finding
+        return (0 if first else 1, self.severity.rank, _CATEGORY_ORDER.get(self.category, 99), *self.sort_key)
+
     def to_json(self) -> dict:
         out: dict = {
             "code": self.code,
             "severity": self.severity.value,
+            "category": self.category,
             "message": self.message,
             "file": self.file,
             "line": self.span.line,
@@ -132,5 +148,68 @@ def summary_line(diags: list[Diagnostic], files: int) -> str:
     return f"{n(files, 'file')} checked: {n(errors, 'error')}, {n(warnings, 'warning')}, {n(infos, 'note')}"
 
 
-def render_json(diags: Iterable[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [d.to_json() for d in diags]}, indent=2, ensure_ascii=False) + "\n"
+_CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+def report_order(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diags, key=lambda d: d.report_key)
+
+
+def summarise(diags: list[Diagnostic], files: list[str]) -> dict:
+    """Counts for the closing summary and the JSON `summary` object: by severity, by category
+    (document findings first), by code, and per document by category."""
+    def count(items: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for k in items:
+            out[k] = out.get(k, 0) + 1
+        return out
+
+    by_category = count(d.category for d in diags)
+    per_file: dict[str, dict[str, int]] = {f: {} for f in files}
+    for d in diags:
+        per_file.setdefault(d.file, {})
+        per_file[d.file][d.category] = per_file[d.file].get(d.category, 0) + 1
+    return {
+        "files": len(files),
+        "errors": sum(d.severity is Severity.ERROR for d in diags),
+        "warnings": sum(d.severity is Severity.WARNING for d in diags),
+        "notes": sum(d.severity is Severity.INFO for d in diags),
+        "document_findings": sum(d.is_document_finding for d in diags),
+        "by_category": {c: by_category[c] for c in CATEGORIES if c in by_category},
+        "by_code": dict(sorted(count(d.code for d in diags).items())),
+        "by_document": {
+            f: {c: cats[c] for c in CATEGORIES if c in cats} for f, cats in sorted(per_file.items())
+        },
+    }
+
+
+def render_summary(summary: dict) -> str:
+    """The closing summary of `policyc check`: one line per document and one per category."""
+    out = ["summary by document:"]
+    width = max((len(f) for f in summary["by_document"]), default=0)
+    for f, cats in summary["by_document"].items():
+        text = ", ".join(f"{n} {c}" for c, n in cats.items()) or "no findings"
+        out.append(f"  {f:<{width}}  {text}")
+    out.append("summary by category:")
+    for c, n in summary["by_category"].items():
+        kind = "document" if c in DOCUMENT_CATEGORIES else "encoding"
+        out.append(f"  {c:<9} {n:>5}  ({kind}: {CATEGORIES[c]})")
+    if not summary["by_category"]:
+        out.append("  no findings")
+    return "\n".join(out)
+
+
+def render_statistics(diags: list[Diagnostic]) -> str:
+    """Counts per code, most frequent first, as `ruff --statistics` prints them."""
+    counts: dict[str, int] = {}
+    for d in diags:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "\n".join(f"{n:>5}  {code:<5}  {CODES[code].category:<9} {CODES[code].title}" for code, n in rows)
+
+
+def render_json(diags: Iterable[Diagnostic], summary: dict | None = None) -> str:
+    out: dict = {"diagnostics": [d.to_json() for d in diags]}
+    if summary is not None:
+        out["summary"] = summary
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

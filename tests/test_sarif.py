@@ -11,7 +11,7 @@ SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").rea
 
 
 def test_sarif_validates_and_carries_rules_locations_and_related(policyc, write_policy):
-    visits = ('obligation v{n} "Visits"\n  cite "1" "two words"\n  while child_protection\n'
+    visits = ('obligation v{n} "Visits"\n  cite "{n}" "seen {k} weekly"\n  while child_protection\n'
               '  social_worker must do statutory_visit every {k} weeks\n')
     broken = write_policy("obligation bad\n  must do nothing_known\n", "broken.policy")
     errors = json.loads(policyc(f"check {broken} --format sarif").out)

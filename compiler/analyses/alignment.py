@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.analyses.points import Point, points, strictness
+from compiler.analyses.points import Point, bound_phrase, points, same_phase, strictness, under_floor
 from compiler.model import describe
 from compiler.model.ir import Obligation, Policy, Timing
 from compiler.model.timescales import Duration, Ordering, Unit
@@ -187,7 +187,7 @@ def _point_phrase(policy: Policy, o: Obligation, pt: Point) -> str:
     if pt.name == "second":
         return f"within {d} of the first"
     if pt.name == "every":
-        return describe.timing(Timing("recurrence", t.span, duration=d), policy)
+        return describe.timing(Timing("recurrence", t.span, duration=d), policy) + bound_phrase(pt.bound)
     if pt.name == "notice":
         return describe.timing(Timing("advance_notice", t.span, duration=d, trigger=t.trigger), policy)
     return describe.timing(t, policy)
@@ -287,7 +287,8 @@ def _rank(row: Row) -> None:
         if len({e.policy.path for e in group}) < 2:
             continue
         for e in group:
-            orders = [strictness(e.measure, other.measure) for other in group if other is not e]  # type: ignore[arg-type]
+            orders = [strictness(e.measure, other.measure) for other in group  # type: ignore[arg-type]
+                      if other is not e and same_phase(e.measure, other.measure)]  # type: ignore[arg-type]
             if Ordering.DEPENDS in orders:
                 e.rank = "depends"
             elif Ordering.STRICTER in orders and set(orders) <= {Ordering.STRICTER, Ordering.EQUAL}:
@@ -298,9 +299,11 @@ def _rank(row: Row) -> None:
 
 def floor_relation(e: Entry, floor: list[Entry]) -> tuple[str | None, tuple[Entry, ...]]:
     """How an entry stands against the floor's entries of its row (the rule of E601 and I603)."""
-    measured = [f for f in floor if f.measure is not None]
+    if e.measure is None:
+        return None, ()
+    measured = [f for f in floor if f.measure is not None and under_floor(e.measure, f.measure)]
     base = [f for f in measured if f.conditions == e.conditions] or [f for f in measured if not f.conditions]
-    if e.measure is None or not base:
+    if not base:
         return None, tuple(base)
     orders = {strictness(e.measure, f.measure) for f in base}  # type: ignore[arg-type]
     for order, word in ((Ordering.WEAKER, "weaker"), (Ordering.DEPENDS, "depends"), (Ordering.STRICTER, "stricter")):

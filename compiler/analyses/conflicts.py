@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from compiler.analyses.points import Point, citation_note, index, point_phrase, strictness, worst
+from dataclasses import dataclass
+
+from compiler.analyses.points import (
+    Point,
+    citation_note,
+    index,
+    point_phrase,
+    quoted_citation,
+    same_phase,
+    strictness,
+    worst,
+)
 from compiler.model import describe
 from compiler.model.ir import Obligation, Policy
 from compiler.model.timescales import Duration, Ordering, Unit, compare
+from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
 
 _DAYLIKE = {Unit.DAYS, Unit.HOURS, Unit.MINUTES}
@@ -16,8 +28,8 @@ def _span(o: Obligation):
 
 
 def _related(pt: Point) -> Related:
-    o = pt.obligation
-    return Related(pt.policy.path, _span(o), citation_note(pt))
+    c = quoted_citation(pt)
+    return Related(pt.policy.path, c.span if c else pt.obligation.duty_span, citation_note(pt))
 
 
 def _what(pt: Point) -> str:
@@ -26,10 +38,34 @@ def _what(pt: Point) -> str:
     return f"{p.label_of_event(o.action).lower()}{where}"
 
 
+def _sentence(pt: Point) -> tuple[str, str]:
+    """The source sentence a point's number comes from: its policy and the quote that holds it."""
+    c = quoted_citation(pt)
+    return (pt.policy.path, " ".join(c.quote.split()) if c else f"`{pt.obligation.id}`")
+
+
+def same_sentence(a: Point, b: Point) -> bool:
+    """Two obligations split from one sentence of the document (one quote holds the other)."""
+    (pa, qa), (pb, qb) = _sentence(a), _sentence(b)
+    return pa == pb and (qa in qb or qb in qa)
+
+
+def comparable(a: Point, b: Point) -> bool:
+    """Whether two statements of a duty can contradict each other: the same phase of a schedule,
+    the same strength (a `should` is an aim beside a `must` minimum, not a contradiction), and
+    not two parts of one sentence (a range such as "24-28 weeks" or "48 hours/two working days")."""
+    return same_phase(a, b) and a.obligation.modality == b.obligation.modality and not same_sentence(a, b)
+
+
+def _distance(a: Point, b: Point) -> tuple[int, int]:
+    """How far apart two statements are: the same number in another unit comes first (the usual
+    days against working days slip), then the fewest calendar days between them."""
+    return (0 if a.duration.amount == b.duration.amount else 1, max(worst(a, b), worst(b, a)))
+
+
 def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
     """A finding for two points of the same duty, reported at `b` (the later one)."""
-    if a.duration == b.duration or (a.name == "every" and a.obligation.timing == b.obligation.timing
-                                    and a.policy.path == b.policy.path):
+    if a.duration == b.duration:
         return None
     units = {a.duration.unit, b.duration.unit}
     order = strictness(a, b)
@@ -50,11 +86,78 @@ def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
         _span(b.obligation), "decide which timescale is right; both are stated", both)
 
 
+@dataclass
+class _Found:
+    a: Point
+    b: Point
+    diagnostic: Diagnostic
+    suffix: str = ""  # which documents, for findings across documents
+
+
+def _best_match(b: Point, earlier: list[Point]) -> Point | None:
+    """The statement `b` is compared with: None when one of them agrees with it (the document
+    says the same thing elsewhere), else the nearest one."""
+    candidates = [a for a in earlier if a.obligation is not b.obligation and comparable(a, b)]
+    if not candidates or any(a.duration == b.duration for a in candidates):
+        return None
+    return min(candidates, key=lambda a: _distance(a, b))
+
+
+def _disagreements(pts: list[Point], code: str, separate: bool = False) -> list[_Found]:
+    """Each statement of a duty against the nearest earlier statement it disagrees with, unless an
+    earlier statement agrees with it: one finding for each disagreeing statement, not each pair.
+    With `separate`, a statement is compared only with statements of other documents."""
+    ordered = sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line, p.obligation.id))
+    out: list[_Found] = []
+    for i, b in enumerate(ordered):
+        earlier = [a for a in ordered[:i] if not separate or a.policy.path != b.policy.path]
+        a = _best_match(b, earlier)
+        if a is not None:
+            d = _pair(a, b, code)
+            if d is not None:
+                out.append(_Found(a, b, d))
+    return out
+
+
+def _fold(found: list[_Found]) -> list[Diagnostic]:
+    """One finding per contradiction: findings between the same two source sentences (one of
+    them split into several obligations) become one that lists the parts."""
+    groups: dict[tuple, list[_Found]] = {}
+    for f in found:
+        groups.setdefault((f.a.key[1:3], _sentence(f.a), _sentence(f.b)), []).append(f)
+    out: list[Diagnostic] = []
+    for fs in groups.values():
+        if len(fs) == 1:
+            out.append(fs[0].diagnostic)
+            continue
+        fs.sort(key=lambda f: (CODES[f.diagnostic.code].severity != "warning", f.diagnostic.code))
+        first = fs[0]
+        lefts = _unique([point_phrase(f.a) for f in fs])
+        rights = _unique([point_phrase(f.b) for f in fs])
+        parts = _unique([f"`{f.b.obligation.id}`" for f in fs] + [f"`{f.a.obligation.id}`" for f in fs])
+        related = _unique_related([_related(f.a) for f in fs] + [_related(f.b) for f in fs])
+        msg = f"{_what(first.b)}: {' / '.join(lefts)} against {' / '.join(rights)}" \
+              f" (one contradiction; the sentences are split into {', '.join(parts)}){first.suffix}"
+        out.append(Diagnostic(first.diagnostic.code, msg, first.diagnostic.file, first.diagnostic.span,
+                              first.diagnostic.hint, tuple(related)))
+    return out
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _unique_related(items: list[Related]) -> list[Related]:
+    return list({(r.file, r.span, r.message): r for r in items}.values())
+
+
 def within_policy(policy: Policy) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     idx = index([policy])
+    found: list[_Found] = []
     for pts in idx.values():
-        out.extend(_against_reference(pts, "W501"))
+        found.extend(_disagreements(pts, "W501"))
+    out.extend(_fold(found))
     out.extend(_shadowed(policy, idx))
     for o in policy.obligations:
         out.extend(_schedule_shape(policy, o))
@@ -62,58 +165,39 @@ def within_policy(policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def _against_reference(pts: list[Point], code: str) -> list[Diagnostic]:
-    """Each point of a duty against the first place the duty is stated (linear, not all pairs):
-    every disagreeing statement is reported once, with both places."""
-    if len(pts) < 2:
-        return []
-    ordered = sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line, p.obligation.id))
-    reference = ordered[0]
-    out = []
-    for b in ordered[1:]:
-        if b.obligation.id == reference.obligation.id and b.policy.path == reference.policy.path:
-            continue
-        d = _pair(reference, b, code)
-        if d:
-            out.append(d)
-    # days against working days, even when neither is the first statement
-    if not any(d.code == "W502" or (code == "W508" and "working days" in d.message) for d in out):
-        working = next((p for p in ordered if p.duration.unit is Unit.WORKING_DAYS), None)
-        daylike = next((p for p in ordered if p.duration.unit in _DAYLIKE), None)
-        if working is not None and daylike is not None:
-            a, b = sorted((working, daylike), key=lambda p: (p.policy.path, p.obligation.span.line))
-            d = _pair(a, b, code)
-            if d:
-                out.append(d)
-    return out
-
-
 def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:
-    """W506: a duty that applies in a subset of another's cases and is no stricter, never binds.
-
-    Compared with the strictest unconditional statement of the same duty (one comparison each)."""
-    out = []
-    general: dict[tuple, Point] = {}
+    """W506: a duty that applies in a subset of another's cases and is no stricter in any step,
+    never binds. Every step of the conditional duty is compared with the strictest unconditional
+    `must` of the same duty and phase; one finding per shadowed obligation."""
+    general: dict[tuple, list[Point]] = {}
+    for key, pts in idx.items():
+        if not key[4]:
+            general.setdefault(key[:4], []).extend(p for p in pts if p.obligation.modality == "must")
+    by_obligation: dict[str, list[Point]] = {}
     for key, pts in idx.items():
         if key[4]:
-            continue
-        musts = [p for p in pts if p.obligation.modality == "must"]
-        if musts:
-            strictest = musts[0]
-            for p in musts[1:]:
-                if strictness(p, strictest) is Ordering.STRICTER:
-                    strictest = p
-            general[key[:4]] = strictest
-    for key, pts in idx.items():
-        if not key[4] or key[:4] not in general:
-            continue
-        a = general[key[:4]]
+            for p in pts:
+                if p.obligation.modality == "must":
+                    by_obligation.setdefault(p.obligation.id, []).append(p)
+    out = []
+    for oid, pts in by_obligation.items():
+        covering: list[Point] = []
         for b in pts:
-            if strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL):
-                out.append(Diagnostic(
-                    "W506", f"`{b.obligation.id}` is shadowed by `{a.obligation.id}`: it applies in fewer cases "
-                            f"and is no stricter", policy.path, _span(b.obligation),
-                    "remove it, or make it stricter than the general duty", (_related(a), _related(b))))
+            rivals = [a for a in general.get(b.key[:4], []) if same_phase(a, b)]
+            best = next((a for a in rivals if strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL)), None)
+            if best is None:
+                break
+            covering.append(best)
+        else:
+            if not covering:
+                continue
+            names = _unique([f"`{a.obligation.id}`" for a in covering])
+            b = pts[0]
+            out.append(Diagnostic(
+                "W506", f"`{oid}` is shadowed by {' and '.join(names)}: it applies in fewer cases and no step of it "
+                        f"is stricter", policy.path, _span(b.obligation),
+                "remove it, or make it stricter than the general duty",
+                tuple(_unique_related([_related(a) for a in covering] + [_related(p) for p in pts]))))
     return out
 
 
@@ -181,7 +265,8 @@ def _advance_notice(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagn
 
 
 def across_documents(policies: list[Policy]) -> list[Diagnostic]:
-    """W508: documents of one authority giving different timescales for the same duty."""
+    """W508: documents of one authority giving different timescales for the same duty. Every
+    statement of the duty in each document takes part, not only the first."""
     out: list[Diagnostic] = []
     by_authority: dict[str, list[Policy]] = {}
     for p in policies:
@@ -190,18 +275,18 @@ def across_documents(policies: list[Policy]) -> list[Diagnostic]:
     for group in by_authority.values():
         if len(group) < 2:
             continue
-        idx = index(group)
-        for pts in idx.values():
-            firsts: dict[str, Point] = {}
-            for pt in sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line)):
-                firsts.setdefault(pt.policy.path, pt)
-            if len(firsts) < 2:
+        found: list[_Found] = []
+        for pts in index(group).values():
+            if len({p.policy.path for p in pts}) < 2:
                 continue
-            for d in _against_reference(list(firsts.values()), "W508"):
+            for f in _disagreements(pts, "W508", separate=True):
+                d = f.diagnostic
                 code = "W508" if d.code in ("W508", "W502") else d.code
-                msg = d.message + f" ({describe_doc(_doc(group, d.related[0].file))} against " \
-                                  f"{describe_doc(_doc(group, d.file))})"
-                out.append(Diagnostic(code, msg, d.file, d.span, d.hint, d.related))
+                suffix = f" ({describe_doc(_doc(group, f.a.policy.path))} against " \
+                         f"{describe_doc(_doc(group, f.b.policy.path))})"
+                found.append(_Found(f.a, f.b, Diagnostic(code, d.message + suffix, d.file, d.span, d.hint, d.related),
+                                    suffix))
+        out.extend(_fold(found))
     return out
 
 

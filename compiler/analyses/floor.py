@@ -3,29 +3,47 @@ document never mentions (I602), and comparisons that depend on the calendar (I60
 
 from __future__ import annotations
 
-from compiler.analyses.points import Point, citation_note, index, point_phrase, points, strictness, worst
+from compiler.analyses.points import (
+    Point,
+    citation_note,
+    index,
+    point_phrase,
+    points,
+    quoted_citation,
+    strictness,
+    under_floor,
+    worst,
+)
 from compiler.model.ir import Policy
 from compiler.model.timescales import Ordering
 from dsl.diagnostics import Diagnostic, Related
 
 
 def _related(pt: Point, prefix: str) -> Related:
-    o = pt.obligation
-    span = o.citations[0].span if o.citations else o.duty_span
-    return Related(pt.policy.path, span, prefix + citation_note(pt))
+    c = quoted_citation(pt)
+    return Related(pt.policy.path, c.span if c else pt.obligation.duty_span, prefix + citation_note(pt))
+
+
+def _prose_note(pt: Point, floor: Point) -> str:
+    """Why a local duty whose case is told in prose is held to the statute's general rule."""
+    prose = [c.text for c in pt.obligation.conditions if c.kind == "prose" and c.text]
+    if not prose or floor.key[4]:
+        return ""
+    return (f"; the local condition is prose (\"{prose[0]}\"), so it cannot be matched with a statutory "
+            f"case and the general rule `{floor.obligation.id}` was used")
 
 
 def against_floor(policy: Policy, baseline: list[Policy]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     base = index(baseline)
-    local_keys: set[tuple] = set()
     local_duties: set[tuple] = set()
     for o in policy.obligations:
         for pt in points(policy, o):
-            local_keys.add(pt.key)
-            local_duties.add(pt.key[:4])
+            local_duties.add(pt.key[1:3])
             candidates = base.get(pt.key) or base.get(pt.key[:4] + ((),), [])
             for floor in candidates:
+                if not under_floor(pt, floor):
+                    continue
                 order = strictness(pt, floor)
                 span = o.citations[0].span if o.citations else o.duty_span
                 rel = (_related(floor, "statute: "), _related(pt, "local: "))
@@ -34,19 +52,26 @@ def against_floor(policy: Policy, baseline: list[Policy]) -> list[Diagnostic]:
                         "E601", f"`{o.id}` allows more time than statute: {point_phrase(pt)} where "
                                 f"{floor.policy.title} requires {point_phrase(floor)}",
                         policy.path, span,
-                        f"tighten it to at least {point_phrase(floor)} ({worst(pt, floor)} more days at worst)", rel))
+                        f"tighten it to at least {point_phrase(floor)} ({worst(pt, floor)} more days at worst)"
+                        + _prose_note(pt, floor), rel))
                 elif order is Ordering.DEPENDS:
                     out.append(Diagnostic(
                         "I603", f"`{o.id}`: {point_phrase(pt)} against the statutory {point_phrase(floor)} is weaker "
                                 f"on some dates", policy.path, span,
-                        f"at worst {worst(pt, floor)} days later than statute; state it in the statute's unit", rel))
-    for key, pts in sorted(base.items(), key=lambda kv: str(kv[0])):
-        if key[:4] in local_duties:
+                        f"at worst {worst(pt, floor)} days later than statute; state it in the statute's unit"
+                        + _prose_note(pt, floor), rel))
+    # I602: one finding per statutory obligation whose duty (status and action) the document never states
+    missing: dict[tuple[str, str], list[Point]] = {}
+    for key, pts in index(baseline).items():
+        if key[1:3] in local_duties:
             continue
         for floor in pts:
-            o = floor.obligation
-            out.append(Diagnostic(
-                "I602", f"statutory duty `{o.id}` ({floor.policy.title}: {point_phrase(floor)}) is not mentioned",
-                policy.path, policy.span, "add the local standard, or note that the statute applies unchanged",
-                (_related(floor, "statute: "),)))
+            missing.setdefault((floor.policy.path, floor.obligation.id), []).append(floor)
+    for (_, oid), pts in sorted(missing.items()):
+        floor = pts[0]
+        phrases = ", then ".join(dict.fromkeys(point_phrase(p) for p in pts))
+        out.append(Diagnostic(
+            "I602", f"statutory duty `{oid}` ({floor.policy.title}: {phrases}) is not mentioned",
+            policy.path, policy.span, "add the local standard, or note that the statute applies unchanged",
+            (_related(floor, "statute: "),)))
     return out

@@ -3,7 +3,9 @@
 A duty's timing is broken into points, each with the duration it allows:
   first   the first deadline (deadline, schedule)             key (status, action, trigger)
   second  the second step of a schedule (`then within`)      key (status, action, trigger)
-  every   the open-ended interval (recurrence, last `every`)  key (status, action)
+  every   each `every` interval (recurrence or step)         key (status, action); a step that ends
+          with `until` or `for` carries that bound, and is compared only with intervals of the same
+          bound (or, against the statutory floor, with an open-ended statutory interval)
   notice  advance notice before an event (longer = stricter) key (status, action, event)
   age     an age milestone                                   key (status, action)
 The key uses the shared vocabulary's names (`same as` is followed), plus the obligation's
@@ -13,12 +15,13 @@ that share a key through a dict index: linear in the number of obligations.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
-from compiler.model.timescales import Duration, Ordering, compare, worst_case
+from compiler.model.ir import Citation, Obligation, Policy
+from compiler.model.timescales import Duration, Ordering, Unit, compare, worst_case
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Point:
     name: str  # first | second | every | notice | age
     duration: Duration
     key: tuple
+    bound: tuple = ()  # an `every` that ends: ("for", Duration) or ("until", event, ordinal)
 
 
 def _conditions(o: Obligation) -> tuple[str, ...]:
@@ -44,21 +48,27 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
     conds = _conditions(o)
     out: list[Point] = []
 
-    def add(name: str, d: Duration | None, key_event: str | None) -> None:
+    def add(name: str, d: Duration | None, key_event: str | None, bound: tuple = ()) -> None:
         if d is not None:
-            out.append(Point(policy, o, name, d, (name, status, action, key_event, conds)))
+            out.append(Point(policy, o, name, d, (name, status, action, key_event, conds), bound))
+
+    def bound_of(until_event: str | None, until_ordinal: int | None, for_duration: Duration | None) -> tuple:
+        if for_duration is not None:
+            return ("for", for_duration)
+        if until_event is not None:
+            return ("until", policy.canonical_event(until_event), until_ordinal or 1)
+        return ()
 
     if t.kind in ("deadline", "schedule"):
         add("first", t.duration, trigger)
     if t.kind == "schedule":
         if t.steps and t.steps[0].kind == "within":
             add("second", t.steps[0].duration, trigger)
-        last_every = next((s for s in reversed(t.steps) if s.kind == "every" and s.until_event is None
-                           and s.for_duration is None), None)
-        if last_every:
-            add("every", last_every.duration, None)
-    if t.kind == "recurrence" and t.until_event is None and t.for_duration is None:
-        add("every", t.duration, None)
+        for s in t.steps:
+            if s.kind == "every":
+                add("every", s.duration, None, bound_of(s.until_event, s.until_ordinal, s.for_duration))
+    if t.kind == "recurrence":
+        add("every", t.duration, None, bound_of(t.until_event, t.until_ordinal, t.for_duration))
     if t.kind == "advance_notice":
         add("notice", t.duration, trigger)
     if t.kind == "age_milestone" and len(t.age) == 1:
@@ -73,6 +83,18 @@ def index(policies: list[Policy]) -> dict[tuple, list[Point]]:
             for pt in points(p, o):
                 idx[pt.key].append(pt)
     return idx
+
+
+def same_phase(a: Point, b: Point) -> bool:
+    """Whether two points apply over the same stretch of time: `every` intervals only when they end
+    the same way (both open-ended, or both `for 1 year`, or both `until the 1st review`)."""
+    return a.bound == b.bound
+
+
+def under_floor(local: Point, floor: Point) -> bool:
+    """Whether a local point is held to a statutory one: the same phase, or any local interval
+    against an open-ended statutory one (which applies throughout)."""
+    return local.bound == floor.bound or not floor.bound
 
 
 def strictness(a: Point, b: Point) -> Ordering:
@@ -90,16 +112,63 @@ def worst(a: Point, b: Point) -> int:
     return worst_case(a.duration, b.duration)
 
 
+def bound_phrase(bound: tuple) -> str:
+    if not bound:
+        return ""
+    if bound[0] == "for":
+        return f" for {bound[1]}"
+    n = bound[2]
+    return f" until the {n}{_ORDINAL_SUFFIX.get(n % 10 if n % 100 not in (11, 12, 13) else 0, 'th')} " \
+           f"{bound[1].replace('_', ' ')}"
+
+
+_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
 def point_phrase(pt: Point) -> str:
     d = pt.duration
-    return {"first": f"within {d}", "second": f"then within {d}", "every": f"every {d}",
+    return {"first": f"within {d}", "second": f"then within {d}", "every": f"every {d}{bound_phrase(pt.bound)}",
             "notice": f"at least {d} before", "age": f"by age {d}"}[pt.name]
+
+
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+_TENS = {30: "thirty", 40: "forty", 45: "forty-five", 48: "forty-eight", 60: "sixty", 72: "seventy-two"}
+_UNIT_WORDS = {Unit.MINUTES: ("minute",), Unit.HOURS: ("hour",), Unit.DAYS: ("day", "daily"),
+               Unit.WORKING_DAYS: ("working day",), Unit.WEEKS: ("week", "fortnight"),
+               Unit.MONTHS: ("month",), Unit.YEARS: ("year", "annual"), Unit.SCHOOL_TERMS: ("term",)}
+
+
+def _mentions(quote: str, d: Duration) -> int:
+    """How well a quote states a duration: 2 the number and its unit, 1 the number or the unit."""
+    text = quote.lower()
+    names = {str(d.amount)}
+    if d.amount < len(_WORDS):
+        names.add(_WORDS[d.amount])
+    if d.amount in _TENS:
+        names.add(_TENS[d.amount])
+    if d.amount == 1:
+        names |= {"a", "an", "one", "each", "every"}
+    number = any(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", text) for n in names)
+    unit = any(w in text for w in _UNIT_WORDS[d.unit])
+    if d.unit is not Unit.WORKING_DAYS and "working day" in text and d.unit is Unit.DAYS:
+        unit = bool(re.search(r"(?<!working )days?\b", text))
+    return (number and unit) * 2 or int(number or unit)
+
+
+def quoted_citation(pt: Point) -> Citation | None:
+    """The citation of the point's obligation that states the compared number: the first that
+    names the number and its unit, else the first that names either, else the first."""
+    cites = pt.obligation.citations
+    if not cites:
+        return None
+    return max(cites, key=lambda c: _mentions(c.quote, pt.duration))  # max keeps the first of equals
 
 
 def citation_note(pt: Point) -> str:
     o = pt.obligation
-    if o.citations:
-        c = o.citations[0]
-        quote = c.quote if len(c.quote) <= 160 else c.quote[:157] + "..."
+    c = quoted_citation(pt)
+    if c is not None:
+        quote = c.quote if len(c.quote) <= 240 else c.quote[:237] + "..."
         return f"`{o.id}` ({point_phrase(pt)}) cites {c.clause}: \"{quote}\""
     return f"`{o.id}` ({point_phrase(pt)}) cites nothing"

@@ -162,17 +162,16 @@ def test_ssda903_period_warnings(policyc, tmp_path):
     assert run.code == 0, run.err
     warnings = [(r["row"], r["reason"]) for r in rows(tmp_path / "e.rejects.csv") if r["outcome"] == "warning"]
     assert warnings == [
-        ("2", "the episode in row 1 ended on 2020-01-10 with REC X1 (a new episode the same day), but this one "
-              "starts on 2020-01-15"),
-        ("3", "the period ended on 2020-02-01 (row 2, REC E11) but this episode has RNE P, not S: "
-              "no became_looked_after is written"),
-        ("4", "RNE S but the period of the episode in row 3 has not ended (no DEC): a second became_looked_after "
-              "is written"),
-        ("4", "the episode in row 3 has no usable DEC, yet this later episode starts"),
+        ("2", "the episode in row 1 (line 2) ended on 2020-01-10 with REC X1 (a new episode the same day), but this "
+              "one starts on 2020-01-15 (DfE rule 433)"),
+        ("3", "the period ended on 2020-02-01 (row 2 (line 3), REC E11) but this episode has RNE P, not S (DfE rule "
+              "432): no became_looked_after is written"),
+        ("4", "RNE S while the episode in row 3 (line 4) is still open (it has no DEC; DfE rules 142 and 501): that "
+              "period of care is closed on 2020-04-01, the day this one starts"),
     ]
     assert [r["event"] for r in rows(tmp_path / "e.csv")] == [
         "became_looked_after", "placement_start", "placement_change", "placement_start", "ceased_looked_after",
-        "placement_change", "placement_start", "became_looked_after", "placement_start"]
+        "placement_change", "placement_start", "became_looked_after", "placement_start"]  # no period was open to close
     assert "note: no reviews.csv" in run.out
 
 
@@ -344,12 +343,13 @@ def test_qlac_903_fake_every_row_used_or_rejected(policyc, tmp_path):
     kinds = Counter(e["event"] for e in events)
     starts = sum(r["RNE"] == "S" for r in episodes)
     moves = sum(r["RNE"] in ("P", "T", "B", "U") for r in episodes)
-    ends = sum(bool(r["DEC"]) and r["REC"] not in ("X1", "") for r in episodes)
-    assert kinds["became_looked_after"] == starts
-    assert kinds["placement_change"] == moves
+    # an S episode that follows an end on the same day continues the period (DfE rule 431): a placement change
+    same_day = sum("DfE rule 431" in r["reason"] for r in rejects)
     assert kinds["placement_start"] == starts + moves
-    assert kinds["ceased_looked_after"] == ends
-    assert made["episodes.csv"] == 2 * starts + 2 * moves + ends
+    assert kinds["became_looked_after"] == starts - same_day
+    assert kinds["placement_change"] == moves + same_day
+    assert made["episodes.csv"] == sum(kinds[k] for k in ("became_looked_after", "placement_start",
+                                                          "placement_change", "ceased_looked_after"))
 
     # reviews: one cla_review per distinct (child, date); the repeats are rejected as duplicates
     reviews = raw["reviews.csv"]

@@ -308,16 +308,34 @@ def _episode(row: CsvRow, out: _Collector) -> Episode | None:
 
 
 def _period(child: str, episodes: list[tuple[Episode, CsvRow]], out: _Collector) -> int:
-    """Events for one child's episodes, in DECOM order; returns the number of legal-status-only episodes."""
+    """Events for one child's episodes, in DECOM order, reading periods of care as the DfE guidance does
+    (docs/adapters.md, "Periods of care"); returns the number of legal-status-only episodes.
+
+    - An episode with RNE S starts a period of care. If an older episode is still open on its DECOM (no
+      DEC, or a DEC after it), the older period is closed that day (DfE rules 142 and 501): a warning.
+    - An episode's DEC ends the period only if it is the last episode of the period: when the next
+      episode starts on or before that DEC, the child stays looked after, and the DEC closes nothing
+      (DfE rule 431 for an end and an RNE S restart on the same day). So no period is closed by an end
+      date that belongs to another period.
+    """
     legal_only = 0
-    previous: Episode | None = None
-    is_open = False  # is a looked-after period open before this episode?
-    for ep, row in episodes:
+    is_open = False  # is a period of care open before this episode?
+    opened = False  # ... and was its became_looked_after written (not begun before the data)?
+    for k, (ep, row) in enumerate(episodes):
+        previous = episodes[k - 1] if k else None
+        following = episodes[k + 1][0] if k + 1 < len(episodes) else None
         where = {"legal_status": ep.legal_status, "placement_type": ep.placement_type}
         if previous is not None:
-            _continuity(previous, ep, row, is_open, out)
-        if ep.rne == STARTED:
+            _continuity(previous[0], previous[1], ep, row, is_open, out)
+        if ep.rne == STARTED and is_open and previous is not None and previous[0].dec == ep.decom:
+            # ended and started again on one day: the child never stopped being looked after
+            out.event(child, "placement_change", ep.decom, ep.line, **where, rne=ep.rne, carer_changed="true")
+            out.event(child, "placement_start", ep.decom, ep.line, **where, rne=ep.rne, carer_changed="true")
+        elif ep.rne == STARTED:
+            if is_open and opened:  # an older episode is still open: its period ends the day this one starts
+                out.event(child, "ceased_looked_after", ep.decom, ep.line, **where, reason_ceased="")
             out.event(child, "became_looked_after", ep.decom, ep.line, **where, rne=ep.rne)
+            opened = True
             out.event(child, "placement_start", ep.decom, ep.line, **where, rne=ep.rne, carer_changed="true")
         elif ep.rne in NEW_PLACEMENT:
             carer = NEW_PLACEMENT[ep.rne]
@@ -326,37 +344,55 @@ def _period(child: str, episodes: list[tuple[Episode, CsvRow]], out: _Collector)
         elif ep.rne == LEGAL_STATUS_ONLY:
             legal_only += 1
         is_open = True
-        if ep.dec is not None:
-            if ep.dec < ep.decom:
-                out.issue(row, child, "DEC", row.values["DEC"], "warning", "DEC is before DECOM; written as recorded")
-            if ep.rec != CONTINUES:
-                out.event(child, "ceased_looked_after", ep.dec, ep.line, **where, reason_ceased=ep.rec)
-                is_open = False
-        previous = ep
+        if ep.dec is None:
+            continue
+        if ep.dec < ep.decom:
+            out.issue(row, child, "DEC", row.values["DEC"], "warning", "DEC is before DECOM; written as recorded")
+        if ep.rec == CONTINUES:
+            continue
+        if following is not None and following.decom <= ep.dec:
+            continue  # the next episode carries on (its start is reported by _continuity)
+        out.event(child, "ceased_looked_after", ep.dec, ep.line, **where, reason_ceased=ep.rec)
+        is_open = opened = False
     return legal_only
 
 
-def _continuity(previous: Episode, ep: Episode, row: CsvRow, is_open: bool, out: _Collector) -> None:
-    """Warnings where one episode does not follow on from the one before it."""
+def _continuity(previous: Episode, prev_row: CsvRow, ep: Episode, row: CsvRow, is_open: bool, out: _Collector) -> None:
+    """Warnings where one episode does not follow on from the one before it; each names both rows."""
     child = ep.child
+    other = f"row {previous.row} (line {prev_row.line})"
     if ep.decom == previous.decom:
-        out.issue(row, child, "DECOM", row.values["DECOM"], "warning",
-                  f"same DECOM as the episode in row {previous.row}")
+        out.issue(row, child, "DECOM", row.values["DECOM"], "warning", f"same DECOM as the episode in {other}")
     if ep.rne == STARTED and is_open:
-        out.issue(row, child, "RNE", "S", "warning",
-                  f"RNE S but the period of the episode in row {previous.row} has not ended "
-                  f"({'REC X1' if previous.dec else 'no DEC'}): a second became_looked_after is written")
-    elif ep.rne != STARTED and not is_open:
+        if previous.dec == ep.decom:
+            out.issue(row, child, "RNE", "S", "warning",
+                      f"RNE S, but the episode in {other} ended the same day (REC {previous.rec or '?'}; DfE rule "
+                      "431): the child stays looked after, so no new period of care starts")
+        else:
+            why = "has no DEC" if previous.dec is None else f"ends on {previous.dec}, after this DECOM"
+            out.issue(row, child, "RNE", "S", "warning",
+                      f"RNE S while the episode in {other} is still open (it {why}; DfE rules 142 and 501): that "
+                      f"period of care is closed on {ep.decom}, the day this one starts")
+        return
+    if ep.rne != STARTED and not is_open:
         out.issue(row, child, "RNE", ep.rne, "warning",
-                  f"the period ended on {previous.dec} (row {previous.row}, REC {previous.rec}) but this episode "
-                  f"has RNE {ep.rne or '?'}, not S: no became_looked_after is written")
-    if previous.dec is None:
+                  f"the period ended on {previous.dec} ({other}, REC {previous.rec}) but this episode "
+                  f"has RNE {ep.rne or '?'}, not S (DfE rule 432): no became_looked_after is written")
+    elif previous.dec is None:
         out.issue(row, child, "DECOM", row.values["DECOM"], "warning",
-                  f"the episode in row {previous.row} has no usable DEC, yet this later episode starts")
+                  f"the episode in {other} has no usable DEC, yet this later episode starts (DfE rule 142)")
+    elif previous.dec > ep.decom:
+        out.issue(row, child, "DECOM", row.values["DECOM"], "warning",
+                  f"this episode starts on {ep.decom}, before the episode in {other} ends ({previous.dec}; DfE rule "
+                  "501): the child stays looked after, and that end date closes nothing")
+    elif previous.rec not in (CONTINUES, "") and previous.dec == ep.decom:
+        out.issue(row, child, "DECOM", row.values["DECOM"], "warning",
+                  f"the episode in {other} ended on {previous.dec} with REC {previous.rec}, yet this episode starts "
+                  "the same day: the child stays looked after (REC X1 expected)")
     elif previous.rec == CONTINUES and previous.dec != ep.decom:
         out.issue(row, child, "DECOM", row.values["DECOM"], "warning",
-                  f"the episode in row {previous.row} ended on {previous.dec} with REC X1 (a new episode the same "
-                  f"day), but this one starts on {ep.decom}")
+                  f"the episode in {other} ended on {previous.dec} with REC X1 (a new episode the same day), but "
+                  f"this one starts on {ep.decom} (DfE rule 433)")
 
 
 def _open(path: Path, required: tuple[str, ...], result: ImportResult) -> tuple[list, _Collector]:

@@ -139,7 +139,11 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
             starts = [(d, t.duration) for d in days_of(records, ev(t.trigger), ep.start, last)]
             for r in t.restarts:
                 starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
+            seen: set[dt.date] = set()
             for day, duration in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
                 done = next((a for a in actions if a >= day), None)
                 occurrences.append(Occurrence(day, due_after(policy, day, duration), done, day, last, closed))
         elif t.kind in ("schedule", "recurrence"):

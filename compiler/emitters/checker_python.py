@@ -103,7 +103,11 @@ class _Module:
         for r in t.restarts:
             lines.append(f"starts += [(day, {_dur(r.duration)}) for day in h.days({self.ev(r.event)}, ep.start, last)]")
         lines += [
+            "seen: set[dt.date] = set()",
             "for day, duration in starts:",
+            "    if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one",
+            "        continue",
+            "    seen.add(day)",
             "    due = rt.due_after(day, duration, TRIGGER_DAY)",
             "    done = h.first(duty.action, day, last)",
             "    rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))",

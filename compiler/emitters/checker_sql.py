@@ -246,18 +246,20 @@ class _Script:
         t = ob.timing
         assert t is not None and t.duration is not None and t.trigger
         parts = []
-        for event, duration in [(t.trigger, t.duration), *((r.event, r.duration) for r in t.restarts)]:
+        for k, (event, duration) in enumerate([(t.trigger, t.duration), *((r.event, r.duration) for r in t.restarts)]):
             joins = Joins("c")
             due = due_sql("d.date", duration, self.p.trigger_day, joins)
             parts.append(
-                f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
-                f"         d.date AS trigger, {due} AS due\n"
+                f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+                f"         d.date AS trigger, {due} AS due, {k} AS k\n"
                 f"  FROM {ep} p JOIN {self.day_table(event)} d ON d.child_id = p.child_id\n"
                 f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
         union = "\n  UNION ALL\n".join(parts)
         self.emit(
             f"CREATE OR REPLACE VIEW {occ} AS\n"
-            f"WITH t AS (\n{union}\n)\n"
+            f"WITH t0 AS (\n{union}\n),\n"
+            "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
+            "t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)\n"
             "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
             "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       t.due AS eff, FALSE AS na_birth\n"

@@ -92,7 +92,11 @@ def check_correspondence_response(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('correspondence_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -138,7 +142,11 @@ def check_plans_to_family(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -158,7 +166,11 @@ def check_record_interactions(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -178,7 +190,11 @@ def check_unborn_record(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('pregnancy_discovered', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -198,7 +214,11 @@ def check_allocated_child_seen(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -218,7 +238,11 @@ def check_disrepute_report(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('disrepute_behaviour', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -238,7 +262,11 @@ def check_concern_to_chair(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('concern_identified', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -258,7 +286,11 @@ def check_professional_concern_discussion(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('allegation_concern_raised', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -279,7 +311,11 @@ def check_assessment_visit_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -301,7 +337,11 @@ def check_cin_visit_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -323,7 +363,11 @@ def check_cp_visit_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -344,7 +388,11 @@ def check_s47_visit_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -364,7 +412,11 @@ def check_s47_visit_recording_48_hours(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -384,7 +436,11 @@ def check_s47_visit_recording_2_working_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -405,7 +461,11 @@ def check_cla_visit_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -445,7 +505,11 @@ def check_supervision_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('supervision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -485,7 +549,11 @@ def check_decision_rationale_recorded(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('management_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -505,7 +573,11 @@ def check_lado_referral_same_day(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('allegation_concern_raised', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -525,7 +597,11 @@ def check_allocation_oversight(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -545,7 +621,11 @@ def check_court_orders_shared(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('court_order_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -565,7 +645,11 @@ def check_tm_long_allocation_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(9, Unit.MONTHS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -585,7 +669,11 @@ def check_sm_long_allocation_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(12, Unit.MONTHS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -605,7 +693,11 @@ def check_eh_allocation_oversight(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('early_help_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -625,7 +717,11 @@ def check_ts_visit(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('early_help_assessment_triggered', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -645,7 +741,11 @@ def check_contact_processing(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_7):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -665,7 +765,11 @@ def check_referral_transfer(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -685,7 +789,11 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -705,7 +813,11 @@ def check_allocation_same_day(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('transfer', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -725,7 +837,11 @@ def check_family_contact_on_allocation(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -745,7 +861,11 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('assessment_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -765,7 +885,11 @@ def check_assessment_allocation_oversight(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -785,7 +909,11 @@ def check_assessment_45_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -805,7 +933,11 @@ def check_transfer_after_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -825,7 +957,11 @@ def check_closure_after_decision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('closure_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -886,7 +1022,11 @@ def check_cin_plan_uploaded(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cin_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -906,7 +1046,11 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cin_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -926,7 +1070,11 @@ def check_cp_plan_uploaded_any_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -946,7 +1094,11 @@ def check_cp_plan_distribution_any_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1028,7 +1180,11 @@ def check_strategy_within_24_hours(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('strategy_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1048,7 +1204,11 @@ def check_strategy_decision_recorded(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.HOURS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1068,7 +1228,11 @@ def check_strategy_minutes_2_working_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1088,7 +1252,11 @@ def check_strategy_minutes_48_hours(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1108,7 +1276,11 @@ def check_cp_medical_24_hours(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('cp_medical_requested', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1128,7 +1300,11 @@ def check_s47_welfare_checks(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1200,7 +1376,11 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1243,7 +1423,11 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1390,7 +1574,11 @@ def check_risk_increase_discussion(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('risk_increase', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1410,7 +1598,11 @@ def check_cgm_plan_uploaded(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1430,7 +1622,11 @@ def check_cgm_plan_distribution(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1450,7 +1646,11 @@ def check_outline_plan_after_icpc(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.MINUTES)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1470,7 +1670,11 @@ def check_outline_plan_after_rcpc(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.MINUTES)) for day in h.days('rcpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1490,7 +1694,11 @@ def check_iro_note_after_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1510,7 +1718,11 @@ def check_iro_note_after_midway(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('midway_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1551,7 +1763,11 @@ def check_fnm_decision_oversight(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('family_network_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1574,7 +1790,11 @@ def check_lgm_section_20(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.MONTHS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1594,7 +1814,11 @@ def check_iro_notification(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1614,7 +1838,11 @@ def check_iro_allocation(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1652,7 +1880,11 @@ def check_cla_review_after_move(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(4, Unit.WEEKS)) for day in h.days('placement_change', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1672,7 +1904,11 @@ def check_cla_needs_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.MONTHS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1716,7 +1952,11 @@ def check_permanence_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.MONTHS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1762,7 +2002,11 @@ def check_care_plan_to_child(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1804,7 +2048,11 @@ def check_significant_change_visit(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('significant_change', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1824,7 +2072,11 @@ def check_seen_day_placed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('placement_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1845,7 +2097,11 @@ def check_bedroom_seen_day_placed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('placement_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1865,7 +2121,11 @@ def check_care_plan_after_rha(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('review_health_assessment', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1885,7 +2145,11 @@ def check_initial_pep(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1905,7 +2169,11 @@ def check_iro_care_plan_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('placement_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2086,7 +2354,11 @@ def check_accommodation_visit(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('accommodation_change', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2130,7 +2402,11 @@ def check_fostering_assessment_timescale(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WEEKS)) for day in h.days('fostering_application', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2190,7 +2466,11 @@ def check_carer_supervision_record(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('supervisory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2210,7 +2490,11 @@ def check_carer_supervision_copy(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('supervisory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2250,7 +2534,11 @@ def check_carer_concern_discussion(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('carer_concern_raised', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2296,7 +2584,11 @@ def check_connected_carer_panel(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
         starts = [(day, Duration(16, Unit.WEEKS)) for day in h.days('temporary_approval', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2316,7 +2608,11 @@ def check_supported_lodgings_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WEEKS)) for day in h.days('supported_lodgings_application', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2336,7 +2632,11 @@ def check_pf_initial_visit(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WEEKS)) for day in h.days('private_fostering_notification', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2356,7 +2656,11 @@ def check_pf_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
         starts = [(day, Duration(40, Unit.WORKING_DAYS)) for day in h.days('private_fostering_notification', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2462,7 +2766,11 @@ def check_adm_adoption_decision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(7, Unit.WORKING_DAYS)) for day in h.days('adm_paperwork_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2482,7 +2790,11 @@ def check_family_finding_transfer(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WEEKS)) for day in h.days('placement_order', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2502,7 +2814,11 @@ def check_adm_match_decision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
         starts = [(day, Duration(7, Unit.DAYS)) for day in h.days('adoption_panel', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2580,7 +2896,11 @@ def check_later_life_letter_final(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('celebration_hearing', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2600,7 +2920,11 @@ def check_lado_triage(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('lado_referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -2620,7 +2944,11 @@ def check_allegations_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('lado_referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))

@@ -85,7 +85,11 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -106,7 +110,11 @@ def check_rcpc_minutes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -127,7 +135,11 @@ def check_cla_review_minutes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -147,7 +159,11 @@ def check_cla_review_record_final(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -253,7 +269,11 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -274,7 +294,11 @@ def check_assessment_maximum(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -395,7 +419,11 @@ def check_cin_plan_update(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('cin_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -416,7 +444,11 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -511,7 +543,11 @@ def check_core_group_minutes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -574,7 +610,11 @@ def check_plo_first_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('plo_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -594,7 +634,11 @@ def check_plo_duration(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(12, Unit.WEEKS)) for day in h.days('plo_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -740,7 +784,11 @@ def check_iro_recommendations(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -760,7 +808,11 @@ def check_cla_review_outcomes_circulated(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -780,7 +832,11 @@ def check_care_plan_update(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))

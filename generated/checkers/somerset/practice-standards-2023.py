@@ -95,7 +95,11 @@ def check_case_notes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -115,7 +119,11 @@ def check_safeguarding_recording(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.WORKING_DAYS)) for day in h.days('safeguarding_concern', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -267,7 +275,11 @@ def check_fis_eha_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -290,7 +302,11 @@ def check_fis_plan_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -313,7 +329,11 @@ def check_fis_first_tac_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -361,7 +381,11 @@ def check_cwd_early_support_plan_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.DAYS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -407,7 +431,11 @@ def check_cin_assessment_table(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -629,7 +657,11 @@ def check_contact_decision_recorded(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -652,7 +684,11 @@ def check_contact_decision_recorded_cwd_fis(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -675,7 +711,11 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -698,7 +738,11 @@ def check_referral_allocation_cwd_fis(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -754,7 +798,11 @@ def check_referral_sent_to_team(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral_decision', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -864,7 +912,11 @@ def check_fostering_enquiry_reply(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('fostering_enquiry', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -884,7 +936,11 @@ def check_initial_home_visit_reported(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('initial_home_visit', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -904,7 +960,11 @@ def check_fostering_assessment_concluded(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(4, Unit.MONTHS)) for day in h.days('fostering_assessment_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -924,7 +984,11 @@ def check_connected_persons_assessed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         starts = [(day, Duration(16, Unit.WEEKS)) for day in h.days('connected_persons_assessment', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -944,7 +1008,11 @@ def check_minutes_distributed_meetings(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -964,7 +1032,11 @@ def check_icpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -984,7 +1056,11 @@ def check_rcpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1004,7 +1080,11 @@ def check_cla_review_outcome_distributed(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1024,7 +1104,11 @@ def check_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('plan_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1044,7 +1128,11 @@ def check_cin_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cin_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1064,7 +1152,11 @@ def check_cp_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1084,7 +1176,11 @@ def check_care_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1269,7 +1365,11 @@ def check_cp_away_other_la(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('child_leaves_area', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1311,7 +1411,11 @@ def check_transfer_conference_requested(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(15, Unit.DAYS)) for day in h.days('moved_out_permanently', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1358,7 +1462,11 @@ def check_iro_notified_became_looked_after(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1379,7 +1487,11 @@ def check_iro_notified_placement_change(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('placement_change', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1400,7 +1512,11 @@ def check_delegated_authority(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('placement_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1461,7 +1577,11 @@ def check_care_plan_updated_10_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1582,7 +1702,11 @@ def check_placement_request_reply(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('placement_request', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))

@@ -63,7 +63,11 @@ def check_acknowledge_messages_usual(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('message_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -83,7 +87,11 @@ def check_acknowledge_messages(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('message_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -104,7 +112,11 @@ def check_contact_screening(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -126,7 +138,11 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -150,7 +166,11 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -174,7 +194,11 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(4, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -195,7 +219,11 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('assessment_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -337,7 +365,11 @@ def check_cin_planning_meeting(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('assessment_completed', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -379,7 +411,11 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cin_planning_meeting', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -402,7 +438,11 @@ def check_cin_plan_max_life(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -444,7 +484,11 @@ def check_cin_review_second(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -466,7 +510,11 @@ def check_cin_duration(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -607,7 +655,11 @@ def check_step_down_closing_summary(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('step_down', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -627,7 +679,11 @@ def check_case_records_up_to_date(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -805,7 +861,11 @@ def check_strategy_48_hours(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -825,7 +885,11 @@ def check_strategy_3_working_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -848,7 +912,11 @@ def check_strategy_serious_risk(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -871,7 +939,11 @@ def check_strategy_sexual_abuse(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -894,7 +966,11 @@ def check_strategy_immediate_action(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -917,7 +993,11 @@ def check_strategy_allegation_staff(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -940,7 +1020,11 @@ def check_strategy_complex(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -960,7 +1044,11 @@ def check_strategy_record(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -981,7 +1069,11 @@ def check_s47_decision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1001,7 +1093,11 @@ def check_s47_sign_off(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1022,7 +1118,11 @@ def check_s47_assessment_start(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1042,7 +1142,11 @@ def check_icpc_request_day_5(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1062,7 +1166,11 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
         starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1161,7 +1269,11 @@ def check_icpc_outcome(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1181,7 +1293,11 @@ def check_icpc_record_and_plan(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1201,7 +1317,11 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1221,7 +1341,11 @@ def check_outline_plan(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1345,7 +1469,11 @@ def check_placement_plan_emergency(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('placement_start', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1365,7 +1493,11 @@ def check_notify_qa_service(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1385,7 +1517,11 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1405,7 +1541,11 @@ def check_notify_virtual_school(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1457,7 +1597,11 @@ def check_care_plan_emergency(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1548,7 +1692,11 @@ def check_initial_health_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1698,7 +1846,11 @@ def check_pep_emergency(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1853,7 +2005,11 @@ def check_review_recommendations(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1873,7 +2029,11 @@ def check_review_record(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1894,7 +2054,11 @@ def check_review_recommendations_considered(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('review_recommendations_recorded', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
@@ -1966,7 +2130,11 @@ def check_needs_assessment_start(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.MONTHS)) for day in h.days('sixteenth_birthday', ep.start, last)]
+        seen: set[dt.date] = set()
         for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
             done = h.first(duty.action, day, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))

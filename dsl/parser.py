@@ -76,6 +76,12 @@ def keywords() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def terminal_patterns() -> dict[str, str]:
+    """Each terminal's pattern as written in the grammar (a regular expression or a literal word)."""
+    return {term.name: term.pattern.value for term in _parser().terminals}
+
+
 def describe_terminal(name: str) -> str:
     if name in _DESCRIBE:
         return _DESCRIBE[name]

@@ -19,6 +19,7 @@ fi
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 [ -x .venv/bin/python ] || "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -39,6 +40,13 @@ log=$(mktemp)
 if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,site]' >"$log" 2>&1; then
   grep -v "is ignored: it is neither" "$log" >&2 || true
   echo "setup: installing policyc into .venv failed (above)" >&2
+  exit 1
+fi
+rm -f "$log"
+# the VS Code extension's client and the TextMate tokenizer its grammar is tested with
+if ! (cd editors/vscode && npm ci --no-audit --no-fund --silent >"$log" 2>&1); then
+  cat "$log" >&2
+  echo "setup: npm ci in editors/vscode failed (above)" >&2
   exit 1
 fi
 rm -f "$log"

@@ -1,7 +1,7 @@
 """The pipeline's layers: every module imports only from its own stage or an earlier one.
 
     dsl < compiler.model < compiler.graph < compiler.analyses < compiler.emitters
-        < compiler.adapters < compiler.audit < compiler.build < compiler.cli
+        < compiler.adapters < compiler.audit < compiler.build < compiler.lsp < compiler.cli
 
 The test reads every module's imports with `ast` (including imports inside functions), so a
 backward import anywhere fails it with the module, the line and the stages involved.
@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("dsl", "compiler.model", "compiler.graph", "compiler.analyses", "compiler.emitters",
-          "compiler.adapters", "compiler.audit", "compiler.build", "compiler.cli")
+          "compiler.adapters", "compiler.audit", "compiler.build", "compiler.lsp", "compiler.cli")
 
 
 def stage_of(module: str) -> int | None:

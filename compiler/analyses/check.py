@@ -41,9 +41,11 @@ def suppressed_notes(result: CheckResult) -> list[Diagnostic]:
 
 
 def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] | None = None,
-                analyse: bool = True) -> CheckResult:
+                analyse: bool = True, loader: Loader | None = None) -> CheckResult:
+    """Check `paths` (files or folders). `loader` may supply files' text from elsewhere than the
+    disk (the language server passes the editor's unsaved text)."""
     files, missing = expand_paths(paths)
-    loader = Loader()
+    loader = loader or Loader()
     loaded = [loader.load(f) for f in files]
     diags: list[Diagnostic] = []
     for x in loaded:

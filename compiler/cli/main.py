@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compiler.cli import audit, build, check, compare, coverage, diff, explain, export, fmt, importer
+from compiler.cli import audit, build, check, compare, coverage, diff, explain, export, fmt, importer, lsp
 from compiler.cli import test as test_command
 from compiler.cli.common import version
 
-COMMANDS = (check, export, fmt, explain, coverage, build, audit, importer, compare, diff, test_command)
+COMMANDS = (check, export, fmt, explain, coverage, build, audit, importer, compare, diff, test_command, lsp)
 
 
 def build_parser() -> argparse.ArgumentParser:

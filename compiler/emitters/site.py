@@ -16,6 +16,7 @@ STATIC_NAV = [
     ("Worked example: SSDA903 reviews", "worked-example.md"),
     ("Coverage of the source documents", "coverage.md"),
     ("Continuous integration", "ci.md"),
+    ("Editing policies", "editors.md"),
     ("Design decisions", "decisions.md"),
     ("Performance", "performance.md"),
 ]
@@ -48,6 +49,9 @@ def mkdocs_yml(authorities: dict[str, list[Policy]], names: dict[str, str], stat
         "  - admonition",
         "  - toc:",
         "      permalink: true",
+        "  - pymdownx.highlight:",
+        "      use_pygments: true",
+        "  - pymdownx.superfences",
         "extra_css:",
         "  - policyc.css",
         "nav:",

@@ -166,24 +166,43 @@ Condition = AttributeCondition | AgeCondition | ProseCondition
 
 
 @dataclass(frozen=True, slots=True)
-class Bound:
-    """Ends a recurrence: `until the 1st cla_review` or `for 1 year`."""
+class UntilBound:
+    """Ends a recurrence: `until the 1st cla_review`."""
 
-    kind: str  # "until" | "for"
-    event: Name | None = None
-    ordinal: int | None = None
-    duration: Duration | None = None
-    span: Span = NO_SPAN
+    event: Name
+    ordinal: int | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    """One step of a schedule after the first: `then within 3 months` / `then every 6 months`."""
+class ForBound:
+    """Ends a recurrence: `for 1 year`."""
 
-    kind: str  # "within" | "every"
+    duration: Duration
+    span: Span
+
+
+Bound = UntilBound | ForBound
+
+
+@dataclass(frozen=True, slots=True)
+class ThenWithin:
+    """A step of a schedule after the first: `then within 3 months`."""
+
+    duration: Duration
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ThenEvery:
+    """A step of a schedule after the first: `then every 6 months [bound]`."""
+
     duration: Duration
     bound: Bound | None
     span: Span
+
+
+Step = ThenWithin | ThenEvery
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,29 +212,80 @@ class Restart:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """One of the timing forms; which fields are set depends on `kind`.
+# One class per timing form; `Timing` is their union. Each has its span and any `restart` lines.
 
-    deadline           within `duration` of `event`
-    schedule           first within `duration` of `event`, then `steps`
-    recurrence         every `duration` [from `event`] [bound]
-    advance_notice     at least `duration` before `event`
-    age_milestone      by age `age`
-    ordinal_milestone  before the `ordinal` `event`
-    vague              `phrase` ("as soon as possible", "regularly", ...)
-    """
 
-    kind: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineForm:
+    """`within DURATION of EVENT`."""
+
+    duration: Duration
+    event: Name
     span: Span
-    duration: Duration | None = None
-    event: Name | None = None
-    steps: tuple[Step, ...] = ()
-    bound: Bound | None = None
-    age: tuple[Duration, ...] = ()
-    ordinal: int | None = None
-    phrase: str | None = None
     restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleForm:
+    """`first within DURATION of EVENT` then `steps`."""
+
+    duration: Duration
+    event: Name
+    steps: tuple[Step, ...]
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecurrenceForm:
+    """`every DURATION [from EVENT] [bound]`."""
+
+    duration: Duration
+    event: Name | None
+    bound: Bound | None
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeForm:
+    """`at least DURATION before EVENT`."""
+
+    duration: Duration
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgeForm:
+    """`by age AGE`."""
+
+    age: tuple[Duration, ...]
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrdinalForm:
+    """`before the ORDINAL EVENT`."""
+
+    ordinal: int
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VagueForm:
+    """A vague phrase: "as soon as possible", "regularly", ..."""
+
+    phrase: str
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+Timing = DeadlineForm | ScheduleForm | RecurrenceForm | NoticeForm | AgeForm | OrdinalForm | VagueForm
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import zip_longest
+from typing import assert_never
 
 from dsl import ast as A
 from dsl.parser import parse
@@ -40,12 +41,15 @@ def ordinal(n: int) -> str:
 
 
 def _bound(b: A.Bound | None) -> str:
-    if b is None:
-        return ""
-    if b.kind == "for" and b.duration:
-        return f" for {_dur(b.duration)}"
-    assert b.event is not None
-    return " until " + (f"the {ordinal(b.ordinal)} " if b.ordinal else "") + b.event.text
+    match b:
+        case None:
+            return ""
+        case A.ForBound():
+            return f" for {_dur(b.duration)}"
+        case A.UntilBound():
+            return " until " + (f"the {ordinal(b.ordinal)} " if b.ordinal else "") + b.event.text
+        case _:
+            assert_never(b)
 
 
 class _Out:
@@ -86,22 +90,36 @@ def _condition(c: A.Condition) -> str:
 
 def _simple_timing(t: A.Timing) -> str | None:
     """The timing's text when it fits on the duty line, else None."""
-    if t.kind == "deadline":
-        return f"within {_dur(t.duration)} of {t.event.text}"  # type: ignore[arg-type,union-attr]
-    if t.kind == "recurrence":
-        text = f"every {_dur(t.duration)}"  # type: ignore[arg-type]
-        if t.event:
-            text += f" from {t.event.text}"
-        return text + _bound(t.bound)
-    if t.kind == "advance_notice":
-        return f"at least {_dur(t.duration)} before {t.event.text}"  # type: ignore[arg-type,union-attr]
-    if t.kind == "age_milestone":
-        return "by age " + " ".join(_dur(d) for d in t.age)
-    if t.kind == "ordinal_milestone":
-        return f"before the {ordinal(t.ordinal or 1)} {t.event.text}"  # type: ignore[union-attr]
-    if t.kind == "vague":
-        return t.phrase
-    return None
+    match t:
+        case A.DeadlineForm():
+            return f"within {_dur(t.duration)} of {t.event.text}"
+        case A.RecurrenceForm():
+            text = f"every {_dur(t.duration)}"
+            if t.event:
+                text += f" from {t.event.text}"
+            return text + _bound(t.bound)
+        case A.NoticeForm():
+            return f"at least {_dur(t.duration)} before {t.event.text}"
+        case A.AgeForm():
+            return "by age " + " ".join(_dur(d) for d in t.age)
+        case A.OrdinalForm():
+            return f"before the {ordinal(t.ordinal)} {t.event.text}"
+        case A.VagueForm():
+            return t.phrase
+        case A.ScheduleForm():
+            return None
+        case _:
+            assert_never(t)
+
+
+def _step(s: A.Step) -> str:
+    match s:
+        case A.ThenWithin():
+            return f"    then within {_dur(s.duration)}"
+        case A.ThenEvery():
+            return f"    then every {_dur(s.duration)}{_bound(s.bound)}"
+        case _:
+            assert_never(s)
 
 
 def _duty(out: _Out, d: A.Duty) -> None:
@@ -116,15 +134,12 @@ def _duty(out: _Out, d: A.Duty) -> None:
         out.add(d.span.line, f"{head} {simple}")
         return
     out.add(d.span.line, head)
-    if simple is not None:
-        out.add(t.span.line, f"    {simple}")
-    else:  # schedule
-        out.add(t.span.line, f"    first within {_dur(t.duration)} of {t.event.text}")  # type: ignore[arg-type,union-attr]
+    if isinstance(t, A.ScheduleForm):
+        out.add(t.span.line, f"    first within {_dur(t.duration)} of {t.event.text}")
         for s in t.steps:
-            if s.kind == "within":
-                out.add(s.span.line, f"    then within {_dur(s.duration)}")
-            else:
-                out.add(s.span.line, f"    then every {_dur(s.duration)}{_bound(s.bound)}")
+            out.add(s.span.line, _step(s))
+    elif simple is not None:
+        out.add(t.span.line, f"    {simple}")
     for r in t.restarts:
         out.add(r.span.line, f"    restart within {_dur(r.duration)} of {r.event.text}")
 

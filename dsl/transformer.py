@@ -6,6 +6,7 @@ span from its own first and last tokens; `propagate_positions` is not needed.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from lark import Token, Transformer
@@ -69,6 +70,10 @@ def _first(children: list, kind: str) -> Token | None:
 
 def _of(children: list, cls: type) -> list:
     return [c for c in children if isinstance(c, cls)]
+
+
+_TIMING_FORMS = (A.DeadlineForm, A.ScheduleForm, A.RecurrenceForm, A.NoticeForm, A.AgeForm, A.OrdinalForm,
+                 A.VagueForm)
 
 
 class ToAst(Transformer):
@@ -251,7 +256,7 @@ class ToAst(Transformer):
         role = _name(c[0]) if isinstance(c[0], Token) and c[0].type == "NAME" else None
         modality = next(x for x in c if isinstance(x, Token) and x.type in ("MUST", "SHOULD"))
         verb, action = next(x for x in c if isinstance(x, tuple))
-        timing = next((x for x in c if isinstance(x, A.Timing)), None)
+        timing = next((x for x in c if isinstance(x, _TIMING_FORMS)), None)
         return A.Duty(role, str(modality), verb, action, timing, _span(c[0], c[-1]))
 
     def obligation_decl(self, c: list) -> A.ObligationDecl:
@@ -290,58 +295,47 @@ class ToAst(Transformer):
         unit = " ".join(str(c[1]).split())
         return A.Duration(int(c[0]), unit, _span(c[0], c[1]))
 
-    def deadline(self, c: list) -> A.Timing:
-        return A.Timing("deadline", _span(c[0], c[-1]), duration=c[1], event=_name(c[3]))
+    def deadline(self, c: list) -> A.DeadlineForm:
+        return A.DeadlineForm(duration=c[1], event=_name(c[3]), span=_span(c[0], c[-1]))
 
-    def then_within(self, c: list) -> A.Step:
-        return A.Step("within", c[2], None, _span(c[0], c[-1]))
+    def then_within(self, c: list) -> A.ThenWithin:
+        return A.ThenWithin(c[2], _span(c[0], c[-1]))
 
-    def then_every(self, c: list) -> A.Step:
+    def then_every(self, c: list) -> A.ThenEvery:
         bound = c[3] if len(c) > 3 else None
-        return A.Step("every", c[2], bound, _span(c[0], c[-1]))
+        return A.ThenEvery(c[2], bound, _span(c[0], c[-1]))
 
-    def schedule(self, c: list) -> A.Timing:
-        return A.Timing(
-            "schedule",
-            _span(c[0], c[-1]),
-            duration=c[2],
-            event=_name(c[4]),
-            steps=tuple(_of(c, A.Step)),
-        )
+    def schedule(self, c: list) -> A.ScheduleForm:
+        return A.ScheduleForm(duration=c[2], event=_name(c[4]), steps=tuple(x for x in c[5:]),
+                              span=_span(c[0], c[-1]))
 
     def from_event(self, c: list) -> tuple:
         return ("from", _name(c[1]), _span(c[0], c[-1]))
 
-    def until_event(self, c: list) -> A.Bound:
+    def until_event(self, c: list) -> A.UntilBound:
         ordinal = _first(c, "ORDINAL")
-        return A.Bound(
-            "until",
-            event=_name(_tokens(c, "NAME")[0]),
-            ordinal=int(str(ordinal)[:-2]) if ordinal else None,
-            span=_span(c[0], c[-1]),
-        )
+        return A.UntilBound(_name(_tokens(c, "NAME")[0]), int(str(ordinal)[:-2]) if ordinal else None,
+                            _span(c[0], c[-1]))
 
-    def for_duration(self, c: list) -> A.Bound:
-        return A.Bound("for", duration=c[1], span=_span(c[0], c[-1]))
+    def for_duration(self, c: list) -> A.ForBound:
+        return A.ForBound(c[1], _span(c[0], c[-1]))
 
-    def recurrence(self, c: list) -> A.Timing:
+    def recurrence(self, c: list) -> A.RecurrenceForm:
         frm = next((x[1] for x in c if isinstance(x, tuple)), None)
-        bound = next((x for x in c if isinstance(x, A.Bound)), None)
-        return A.Timing("recurrence", _span(c[0], c[-1]), duration=c[1], event=frm, bound=bound)
+        bound = next((x for x in c if isinstance(x, A.UntilBound | A.ForBound)), None)
+        return A.RecurrenceForm(duration=c[1], event=frm, bound=bound, span=_span(c[0], c[-1]))
 
-    def advance_notice(self, c: list) -> A.Timing:
-        return A.Timing("advance_notice", _span(c[0], c[-1]), duration=c[2], event=_name(c[4]))
+    def advance_notice(self, c: list) -> A.NoticeForm:
+        return A.NoticeForm(duration=c[2], event=_name(c[4]), span=_span(c[0], c[-1]))
 
-    def age_milestone(self, c: list) -> A.Timing:
-        return A.Timing("age_milestone", _span(c[0], c[-1]), age=tuple(_of(c, A.Duration)))
+    def age_milestone(self, c: list) -> A.AgeForm:
+        return A.AgeForm(age=tuple(_of(c, A.Duration)), span=_span(c[0], c[-1]))
 
-    def ordinal_milestone(self, c: list) -> A.Timing:
-        return A.Timing(
-            "ordinal_milestone", _span(c[0], c[-1]), ordinal=int(str(c[2])[:-2]), event=_name(c[3])
-        )
+    def ordinal_milestone(self, c: list) -> A.OrdinalForm:
+        return A.OrdinalForm(ordinal=int(str(c[2])[:-2]), event=_name(c[3]), span=_span(c[0], c[-1]))
 
-    def vague(self, c: list) -> A.Timing:
-        return A.Timing("vague", _span(c[0], c[0]), phrase=" ".join(str(c[0]).split()))
+    def vague(self, c: list) -> A.VagueForm:
+        return A.VagueForm(phrase=" ".join(str(c[0]).split()), span=_span(c[0], c[0]))
 
     def restart(self, c: list) -> A.Restart:
         return A.Restart(c[2], _name(c[4]), _span(c[0], c[-1]))
@@ -351,15 +345,4 @@ class ToAst(Transformer):
         restarts = tuple(c[1:])
         if not restarts:
             return base
-        return A.Timing(
-            base.kind,
-            _span(base.span, restarts[-1].span),
-            duration=base.duration,
-            event=base.event,
-            steps=base.steps,
-            bound=base.bound,
-            age=base.age,
-            ordinal=base.ordinal,
-            phrase=base.phrase,
-            restarts=restarts,
-        )
+        return dataclasses.replace(base, span=_span(base.span, restarts[-1].span), restarts=restarts)

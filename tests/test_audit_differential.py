@@ -157,6 +157,7 @@ def test_engines_agree_on_the_real_policies(path: Path) -> None:
     """Random histories shaped by each shipped policy: its statuses, duties, triggers and attribute values."""
     import random
 
+    from compiler.model.ir import AttributeIs
     from compiler.model.semantics import attributes_used, events_used, not_measurable, status_events
 
     result = check_paths([path], [], analyse=False)
@@ -170,7 +171,7 @@ def test_engines_agree_on_the_real_policies(path: Path) -> None:
     values: dict[str, list[str]] = {a: ["", "other"] for a in attributes_used(policy)}
     for ob in policy.obligations:
         for c in ob.conditions:
-            if c.kind == "attribute" and c.attribute in values:
+            if isinstance(c, AttributeIs) and c.attribute in values:
                 values[c.attribute] += list(c.values)
     rnd = random.Random(path.name)
     children, row = [], 0

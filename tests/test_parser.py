@@ -37,7 +37,7 @@ def test_deadline_with_role_verb_and_span():
     d = duty("social_worker must complete assessment_completed within 45 working days of referral")
     assert d.role and d.role.text == "social_worker"
     assert d.modality == "must" and d.verb and d.verb.text == "complete"
-    assert d.timing and d.timing.kind == "deadline"
+    assert isinstance(d.timing, A.DeadlineForm)
     assert d.timing.duration == A.Duration(45, "working days", d.timing.duration.span)
     assert d.timing.event and d.timing.event.text == "referral"
     assert (d.span.line, d.span.column) == (3, 3)
@@ -49,26 +49,26 @@ def test_schedule_with_bounded_steps_and_restart():
              "then within 3 months then every 1 week until the 1st cla_review then every 6 weeks for 1 year "
              "then every 6 months restart within 20 working days of placement_change")
     t = d.timing
-    assert t and t.kind == "schedule"
-    assert [(s.kind, s.duration.amount, s.duration.unit) for s in t.steps] == [
-        ("within", 3, "months"), ("every", 1, "week"), ("every", 6, "weeks"), ("every", 6, "months")]
+    assert isinstance(t, A.ScheduleForm)
+    assert [(type(s).__name__, s.duration.amount, s.duration.unit) for s in t.steps] == [
+        ("ThenWithin", 3, "months"), ("ThenEvery", 1, "week"), ("ThenEvery", 6, "weeks"), ("ThenEvery", 6, "months")]
     assert t.steps[1].bound and t.steps[1].bound.ordinal == 1 and t.steps[1].bound.event.text == "cla_review"
-    assert t.steps[2].bound and t.steps[2].bound.kind == "for"
+    assert isinstance(t.steps[2].bound, A.ForBound)
     assert t.restarts[0].event.text == "placement_change"
 
 
 def test_other_timing_forms():
-    assert duty("social_worker must do statutory_visit every 2 weeks").timing.kind == "recurrence"
+    assert isinstance(duty("social_worker must do statutory_visit every 2 weeks").timing, A.RecurrenceForm)
     r = duty("social_worker must do statutory_visit every 6 weeks from placement_start until adoption_order").timing
     assert r.event.text == "placement_start" and r.bound.event.text == "adoption_order"
     a = duty("social_worker must do conference_report_shared at least 5 working days before rcpc").timing
-    assert a.kind == "advance_notice" and a.event.text == "rcpc"
+    assert isinstance(a, A.NoticeForm) and a.event.text == "rcpc"
     g = duty("social_worker must do pathway_plan by age 16 years 3 months").timing
-    assert g.kind == "age_milestone" and [x.amount for x in g.age] == [16, 3]
+    assert isinstance(g, A.AgeForm) and [x.amount for x in g.age] == [16, 3]
     o = duty("social_worker should hold permanence_planning_meeting before the 2nd cla_review").timing
-    assert o.kind == "ordinal_milestone" and o.ordinal == 2
+    assert isinstance(o, A.OrdinalForm) and o.ordinal == 2
     v = duty("must do minutes_distributed as soon as possible").timing
-    assert v.kind == "vague" and v.phrase == "as soon as possible"
+    assert isinstance(v, A.VagueForm) and v.phrase == "as soon as possible"
     assert duty("social_worker must do plan_distributed").timing is None
 
 

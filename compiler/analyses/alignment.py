@@ -35,9 +35,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.analyses.points import Point, bound_phrase, points, same_phase, strictness, under_floor
+from compiler.analyses.points import (
+    Point,
+    bound_phrase,
+    conditions_key,
+    points,
+    same_phase,
+    strictness,
+    under_floor,
+)
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy, Timing
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeMilestone,
+    Deadline,
+    Every,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Vague,
+    timing_events,
+    trigger_of,
+)
 from compiler.model.timescales import Duration, Ordering, Unit
 
 POINT_ORDER = ("first", "second", "every", "notice", "age", "before")
@@ -174,22 +194,19 @@ def _lower_first(text: str) -> str:
 
 
 # ---- entries: an obligation's parts ------------------------------------------------------------------------
-def _conditions(o: Obligation) -> tuple[str, ...]:
-    return tuple(sorted(describe.condition(c) for c in o.conditions if c.kind != "prose"))
-
-
 def _point_phrase(policy: Policy, o: Obligation, pt: Point) -> str:
     t = o.timing
     assert t is not None
     d = pt.duration
+    trigger = trigger_of(t) or ""
     if pt.name == "first":
-        return describe.timing(Timing("deadline", t.span, duration=d, trigger=t.trigger), policy)
+        return describe.timing(Deadline(duration=d, trigger=trigger, span=t.span), policy)
     if pt.name == "second":
         return f"within {d} of the first"
     if pt.name == "every":
-        return describe.timing(Timing("recurrence", t.span, duration=d), policy) + bound_phrase(pt.bound)
+        return describe.timing(Recurrence(every=Every(d), span=t.span), policy) + bound_phrase(pt.bound)
     if pt.name == "notice":
-        return describe.timing(Timing("advance_notice", t.span, duration=d, trigger=t.trigger), policy)
+        return describe.timing(AdvanceNotice(duration=d, trigger=trigger, span=t.span), policy)
     return describe.timing(t, policy)
 
 
@@ -201,18 +218,18 @@ def _age_in_months(age: tuple[Duration, ...]) -> Duration | None:
 
 
 def _measured(policy: Policy, o: Obligation, status: str, action: str, terms: _Terms) -> list[tuple[RowKey, Entry]]:
-    conds = _conditions(o)
+    conds = conditions_key(o)
     out: list[tuple[RowKey, Entry]] = []
     for pt in points(policy, o):
         key = (status, action, pt.name, terms.event(policy, pt.key[3]))
         out.append((key, Entry(policy, o, pt.name, _point_phrase(policy, o, pt), conds, pt)))
     t = o.timing
-    if t is not None and t.kind == "age_milestone" and len(t.age) > 1:
+    if isinstance(t, AgeMilestone) and len(t.age) > 1:
         months = _age_in_months(t.age)
         pt = Point(policy, o, "age", months, ("age", status, action, None, conds)) if months else None
         out.append(((status, action, "age", ""), Entry(policy, o, "age", describe.timing(t, policy), conds, pt)))
-    if t is not None and t.kind == "ordinal_milestone":
-        point = f"before:{t.ordinal or 1}"
+    if isinstance(t, OrdinalMilestone):
+        point = f"before:{t.ordinal}"
         key = (status, action, point, terms.event(policy, t.trigger))
         out.append((key, Entry(policy, o, point, describe.timing(t, policy), conds, None)))
     return out
@@ -221,9 +238,9 @@ def _measured(policy: Policy, o: Obligation, status: str, action: str, terms: _T
 def _unmeasured(policy: Policy, o: Obligation, status: str, action: str, terms: _Terms) -> tuple[RowKey, Entry]:
     """An obligation with no measurable point still gets a row: vague, untimed or bounded."""
     t = o.timing
-    recurring = t is not None and (t.kind == "recurrence" or (t.kind == "vague" and (t.phrase or "") in RECURRING_PHRASES))
+    recurring = isinstance(t, Recurrence) or (isinstance(t, Vague) and t.phrase in RECURRING_PHRASES)
     point = "every" if recurring else "first"
-    return (status, action, point, ""), Entry(policy, o, point, describe.timing(t, policy), _conditions(o), None)
+    return (status, action, point, ""), Entry(policy, o, point, describe.timing(t, policy), conditions_key(o), None)
 
 
 def entries_of(policy: Policy, o: Obligation, terms: _Terms) -> list[tuple[RowKey, Entry]]:
@@ -286,9 +303,9 @@ def _rank(row: Row) -> None:
     for group in by_conditions.values():
         if len({e.policy.path for e in group}) < 2:
             continue
-        for e in group:
-            orders = [strictness(e.measure, other.measure) for other in group  # type: ignore[arg-type]
-                      if other is not e and same_phase(e.measure, other.measure)]  # type: ignore[arg-type]
+        for e, mine in ((e, e.measure) for e in group if e.measure is not None):
+            orders = [strictness(mine, other.measure) for other in group
+                      if other is not e and other.measure is not None and same_phase(mine, other.measure)]
             if Ordering.DEPENDS in orders:
                 e.rank = "depends"
             elif Ordering.STRICTER in orders and set(orders) <= {Ordering.STRICTER, Ordering.EQUAL}:
@@ -305,7 +322,7 @@ def floor_relation(e: Entry, floor: list[Entry]) -> tuple[str | None, tuple[Entr
     base = [f for f in measured if f.conditions == e.conditions] or [f for f in measured if not f.conditions]
     if not base:
         return None, tuple(base)
-    orders = {strictness(e.measure, f.measure) for f in base}  # type: ignore[arg-type]
+    orders = {strictness(e.measure, f.measure) for f in base if f.measure is not None}
     for order, word in ((Ordering.WEAKER, "weaker"), (Ordering.DEPENDS, "depends"), (Ordering.STRICTER, "stricter")):
         if order in orders:
             return word, tuple(base)
@@ -356,7 +373,7 @@ def _used_by(policy: Policy, kind: str, term: str) -> tuple[str, ...]:
             t = o.timing
             used = {o.action}
             if t is not None:
-                used |= {t.trigger, t.until_event} | {s.until_event for s in t.steps} | {r.event for r in t.restarts}
+                used |= set(timing_events(t))
         if term in used:
             ids.append(o.id)
     return tuple(sorted(ids))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from compiler.analyses.points import Point, points, strictness
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
+from compiler.model.ir import Obligation, Policy, Vague, trigger_of
 from compiler.model.timescales import Ordering
 
 KINDS = ("added", "removed", "tightened", "loosened", "changed", "reworded", "recited", "renamed")
@@ -59,7 +59,8 @@ class PolicyDiff:
 # ---- matching ------------------------------------------------------------------------------------------------------
 def duty_key(policy: Policy, o: Obligation) -> tuple:
     t = o.timing
-    trigger = policy.canonical_event(t.trigger) if t and t.trigger else None
+    event = trigger_of(t) if t else None
+    trigger = policy.canonical_event(event) if event else None
     conds = tuple(sorted(describe.condition(c) for c in o.conditions))
     return (policy.canonical_status(o.status), policy.canonical_event(o.action), trigger, conds)
 
@@ -75,7 +76,7 @@ def match(old: Policy, new: Policy) -> tuple[list[tuple[Obligation, Obligation]]
         key = duty_key(old, o)
         candidates = [n for n in new_left if duty_key(new, n) == key]
         same_timing = [n for n in candidates if describe.timing(n.timing, new) == describe.timing(o.timing, old)]
-        chosen = (same_timing or candidates or [None])[0]
+        chosen = next(iter(same_timing or candidates), None)
         if chosen is not None:
             pairs.append((o, chosen))
             old_left.remove(o)
@@ -95,7 +96,7 @@ def _points(policy: Policy, o: Obligation) -> dict[str, Point]:
 
 
 def _vague(o: Obligation) -> bool:
-    return o.timing is None or o.timing.kind == "vague"
+    return o.timing is None or isinstance(o.timing, Vague)
 
 
 def timing_changes(old: Policy, o: Obligation, new: Policy, n: Obligation) -> tuple[list[str], list[str], list[str]]:

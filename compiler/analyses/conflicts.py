@@ -15,21 +15,28 @@ from compiler.analyses.points import (
     worst,
 )
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
-from compiler.model.timescales import Duration, Ordering, Unit, compare
+from compiler.model.ir import Every, Obligation, Policy, Schedule, Within, everies, trigger_of
+from compiler.model.timescales import Ordering, Unit, compare
+from dsl.ast import Span
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
 
 _DAYLIKE = {Unit.DAYS, Unit.HOURS, Unit.MINUTES}
 
 
-def _span(o: Obligation):
+def _span(o: Obligation) -> Span:
     return o.citations[0].span if o.citations else o.duty_span
 
 
 def _related(pt: Point) -> Related:
     c = quoted_citation(pt)
     return Related(pt.policy.path, c.span if c else pt.obligation.duty_span, citation_note(pt))
+
+
+def _trigger(pt: Point) -> str | None:
+    """The event a `first` point counts from."""
+    t = pt.obligation.timing
+    return trigger_of(t) if t is not None else None
 
 
 def _what(pt: Point) -> str:
@@ -207,25 +214,21 @@ def _schedule_shape(policy: Policy, o: Obligation) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if t is None:
         return out
-    steps = list(t.steps)
-    windows: list[tuple[Duration, Duration, object]] = []
-    if t.kind == "recurrence" and t.for_duration and t.duration:
-        windows.append((t.duration, t.for_duration, t.span))
-    for s in steps:
-        if s.kind == "every" and s.for_duration:
-            windows.append((s.duration, s.for_duration, s.span))
-    for every, window, span in windows:
-        if compare(every, window) in (Ordering.WEAKER,):
+    steps = list(t.steps) if isinstance(t, Schedule) else []
+    first = t.duration if isinstance(t, Schedule) else None
+    for e in everies(t):
+        window = e.for_duration
+        if window is not None and compare(e.duration, window) is Ordering.WEAKER:
             out.append(Diagnostic(
-                "W503", f"`{o.id}`: every {every} cannot fit inside its window of {window}", policy.path, span,  # type: ignore[arg-type]
-                "the recurrence never falls due inside the window; check the numbers"))
+                "W503", f"`{o.id}`: every {e.duration} cannot fit inside its window of {window}", policy.path,
+                e.span, "the recurrence never falls due inside the window; check the numbers"))
     for a, b in zip(steps, steps[1:], strict=False):
-        if a.kind == "every" and b.kind == "every" and a.duration == b.duration:
+        if isinstance(a, Every) and isinstance(b, Every) and a.duration == b.duration:
             out.append(Diagnostic(
                 "W505", f"`{o.id}`: two steps in a row are every {a.duration}, so the bound between them changes nothing",
                 policy.path, b.span, "check the document: the second interval usually differs"))
-        if a.kind == "within" and b.kind == "within" and compare(b.duration, a.duration) is Ordering.STRICTER \
-                and t.duration and compare(a.duration, t.duration) is Ordering.STRICTER:
+        if isinstance(a, Within) and isinstance(b, Within) and compare(b.duration, a.duration) is Ordering.STRICTER \
+                and first and compare(a.duration, first) is Ordering.STRICTER:
             out.append(Diagnostic(
                 "W505", f"`{o.id}`: the steps shrink and grow again", policy.path, b.span,
                 "check the order of the steps against the document"))
@@ -252,7 +255,7 @@ def _advance_notice(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagn
                         "W504",
                         f"`{notice.obligation.id}` is due {notice.duration} before "
                         f"{policy.label_of_event(meeting).lower()}, which must happen within {deadline.duration} "
-                        f"of {policy.label_of_event(deadline.obligation.timing.trigger).lower()}",  # type: ignore[union-attr]
+                        f"of {policy.label_of_event(_trigger(deadline)).lower()}",
                         policy.path, _span(notice.obligation),
                         "the notice would fall on or before the trigger itself; shorten it or allow an exception",
                         (_related(deadline), _related(notice))))

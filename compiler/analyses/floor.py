@@ -14,7 +14,7 @@ from compiler.analyses.points import (
     under_floor,
     worst,
 )
-from compiler.model.ir import Policy
+from compiler.model.ir import InProse, Policy
 from compiler.model.timescales import Ordering
 from dsl.diagnostics import Diagnostic, Related
 
@@ -26,7 +26,7 @@ def _related(pt: Point, prefix: str) -> Related:
 
 def _prose_note(pt: Point, floor: Point) -> str:
     """Why a local duty whose case is told in prose is held to the statute's general rule."""
-    prose = [c.text for c in pt.obligation.conditions if c.kind == "prose" and c.text]
+    prose = [c.text for c in pt.obligation.conditions if isinstance(c, InProse) and c.text]
     if not prose or floor.key[4]:
         return ""
     return (f"; the local condition is prose (\"{prose[0]}\"), so it cannot be matched with a statutory "

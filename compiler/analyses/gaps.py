@@ -17,7 +17,7 @@ from functools import cached_property
 import networkx as nx
 
 from compiler.graph.policy_graph import build_graph, status_graph
-from compiler.model.ir import Policy
+from compiler.model.ir import Every, InProse, Policy, Recurrence, Schedule, Vague, trigger_of
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -126,8 +126,11 @@ def never_produced(ctx: GapContext) -> Iterator[Diagnostic]:
         t = o.timing
         if t is None:
             continue
-        used = [(t.trigger, t.span), *((r.event, r.span) for r in t.restarts)]
-        used += [(t.until_event, t.span), *((s.until_event, s.span) for s in t.steps)]
+        used: list[tuple[str | None, Span]] = [(trigger_of(t), t.span), *((r.event, r.span) for r in t.restarts)]
+        if isinstance(t, Recurrence) and t.every.until:
+            used.append((t.every.until.event, t.span))
+        if isinstance(t, Schedule):
+            used += [(s.until.event, s.span) for s in t.steps if isinstance(s, Every) and s.until]
         for ev, span in used:
             if ev and ev not in produced and policy.canonical_event(ev) not in produced and ev not in reported:
                 reported.add(ev)
@@ -165,7 +168,7 @@ def nobody_responsible(ctx: GapContext) -> Iterator[Diagnostic]:
 @check("W406")
 def vague_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
-        if o.timing is not None and o.timing.kind == "vague":
+        if isinstance(o.timing, Vague):
             yield Diagnostic("W406", f"obligation `{o.id}` has vague timing: `{o.timing.phrase}`", ctx.path,
                              o.timing.span, "nothing can measure it; if the document gives a number, encode it")
 
@@ -190,7 +193,7 @@ def no_timing(ctx: GapContext) -> Iterator[Diagnostic]:
 def prose_condition(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
         for c in o.conditions:
-            if c.kind == "prose":
+            if isinstance(c, InProse):
                 yield Diagnostic("I409", f"condition of `{o.id}` is prose and is not checked by the audit",
                                  ctx.path, c.span, "write it as `when ATTRIBUTE is VALUE` if the data records it")
 

@@ -18,9 +18,27 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import assert_never
 
 from compiler.model import describe
-from compiler.model.ir import Citation, Obligation, Policy
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeMilestone,
+    Bound,
+    Citation,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Until,
+    Vague,
+    Within,
+)
 from compiler.model.timescales import Duration, Ordering, Unit, compare, worst_case
 
 
@@ -34,8 +52,9 @@ class Point:
     bound: tuple = ()  # an `every` that ends: ("for", Duration) or ("until", event, ordinal)
 
 
-def _conditions(o: Obligation) -> tuple[str, ...]:
-    return tuple(sorted(describe.condition(c) for c in o.conditions if c.kind != "prose"))
+def conditions_key(o: Obligation) -> tuple[str, ...]:
+    """The obligation's checkable conditions as sorted text (prose is left out)."""
+    return tuple(sorted(describe.condition(c) for c in o.conditions if not isinstance(c, InProse)))
 
 
 def points(policy: Policy, o: Obligation) -> list[Point]:
@@ -44,35 +63,45 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
         return []
     status = policy.canonical_status(o.status)
     action = policy.canonical_event(o.action)
-    trigger = policy.canonical_event(t.trigger) if t.trigger else None
-    conds = _conditions(o)
+    conds = conditions_key(o)
     out: list[Point] = []
 
-    def add(name: str, d: Duration | None, key_event: str | None, bound: tuple = ()) -> None:
-        if d is not None:
-            out.append(Point(policy, o, name, d, (name, status, action, key_event, conds), bound))
+    def add(name: str, d: Duration, key_event: str | None, bound: tuple = ()) -> None:
+        key_event = policy.canonical_event(key_event) if key_event else None
+        out.append(Point(policy, o, name, d, (name, status, action, key_event, conds), bound))
 
-    def bound_of(until_event: str | None, until_ordinal: int | None, for_duration: Duration | None) -> tuple:
-        if for_duration is not None:
-            return ("for", for_duration)
-        if until_event is not None:
-            return ("until", policy.canonical_event(until_event), until_ordinal or 1)
-        return ()
+    def bound_of(b: Bound | None) -> tuple:
+        match b:
+            case None:
+                return ()
+            case For():
+                return ("for", b.duration)
+            case Until():
+                return ("until", policy.canonical_event(b.event), b.ordinal or 1)
+            case _:
+                assert_never(b)
 
-    if t.kind in ("deadline", "schedule"):
-        add("first", t.duration, trigger)
-    if t.kind == "schedule":
-        if t.steps and t.steps[0].kind == "within":
-            add("second", t.steps[0].duration, trigger)
-        for s in t.steps:
-            if s.kind == "every":
-                add("every", s.duration, None, bound_of(s.until_event, s.until_ordinal, s.for_duration))
-    if t.kind == "recurrence":
-        add("every", t.duration, None, bound_of(t.until_event, t.until_ordinal, t.for_duration))
-    if t.kind == "advance_notice":
-        add("notice", t.duration, trigger)
-    if t.kind == "age_milestone" and len(t.age) == 1:
-        add("age", t.age[0], None)
+    match t:
+        case Deadline():
+            add("first", t.duration, t.trigger)
+        case Schedule():
+            add("first", t.duration, t.trigger)
+            if t.steps and isinstance(t.steps[0], Within):
+                add("second", t.steps[0].duration, t.trigger)
+            for s in t.steps:
+                if isinstance(s, Every):
+                    add("every", s.duration, None, bound_of(s.bound))
+        case Recurrence():
+            add("every", t.duration, None, bound_of(t.every.bound))
+        case AdvanceNotice():
+            add("notice", t.duration, t.trigger)
+        case AgeMilestone():
+            if len(t.age) == 1:
+                add("age", t.age[0], None)
+        case OrdinalMilestone() | Vague():
+            pass
+        case _:
+            assert_never(t)
     return out
 
 

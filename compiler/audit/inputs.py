@@ -24,12 +24,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from compiler.emitters.sqltext import sql_ident, sql_string
-from compiler.model.ir import Policy
+from compiler.model.ir import AgeLimit, AgeMilestone, Policy
 from compiler.model.semantics import (
     ATTRIBUTE_PREFIX,
     EXTENDED_UNTIL,
     FIRST_YEAR,
     LAST_YEAR,
+    attributes_used,
     extension_event,
     not_measurable,
 )
@@ -259,8 +260,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         _add_structural(con, "children", ch_bad)
     _add_structural(con, "events", ev_bad)
 
-    attributes = sorted({c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
-                         for c in ob.conditions if c.kind == "attribute" and c.attribute})
+    attributes = attributes_used(policy)
     # each attribute comes from the events file if it has the column, else from the children table;
     # the other side's column is left empty, so the checks can read coalesce(event side, child side)
     notes: list[str] = []
@@ -299,7 +299,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
     if loaded.as_of is not None:
         loaded.after_as_of = _count(con, f"SELECT count(*) FROM events WHERE date > DATE '{loaded.as_of.isoformat()}'")
     if children_path is None and any(
-            (ob.timing and ob.timing.kind == "age_milestone") or any(c.kind == "age" for c in ob.conditions)
+            isinstance(ob.timing, AgeMilestone) or any(isinstance(c, AgeLimit) for c in ob.conditions)
             for ob in policy.obligations if not_measurable(policy, ob) is None):
         notes.append("no children table: the date of birth is unknown, so age milestones and age conditions are "
                      "not_applicable")

@@ -10,8 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import assert_never
 
-from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeLimit,
+    AgeMilestone,
+    AttributeIs,
+    Condition,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Step,
+    Timing,
+    Until,
+    Vague,
+    Within,
+)
 from compiler.model.semantics import (
     Child,
     Record,
@@ -123,19 +144,30 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
                         as_of: dt.date) -> list[Row]:
     t = ob.timing
     assert t is not None
-    ev = policy.canonical_event
-    action = ev(ob.action)
+    action = policy.canonical_event(ob.action)
     rows: list[Row] = []
     for ep in episodes(policy, ob, records, as_of):
-        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions if c.kind == "attribute"):
+        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions if isinstance(c, AttributeIs)):
+            rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
+            continue
+        if isinstance(t, AgeMilestone) and child.date_of_birth is None:
             rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
             continue
         last = ep.last if ep.last is not None else as_of
-        closed = ep.last is not None
         actions = days_of(records, action, ep.start, last)
-        occurrences: list[Occurrence] = []
-        if t.kind == "deadline":
-            assert t.trigger and t.duration
+        for occ in occurrences(policy, ob, t, child, records, ep, last, actions):
+            rows.append(finish(policy, ob, child, records, ep, occ, as_of))
+    return rows
+
+
+def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records: list[Record], ep: Episode, last: dt.date,
+                actions: list[dt.date]) -> list[Occurrence]:
+    """The occurrences of one timing form in one episode (one paragraph of docs/audit.md each)."""
+    ev = policy.canonical_event
+    closed = ep.last is not None
+    out: list[Occurrence] = []
+    match t:
+        case Deadline():
             starts = [(d, t.duration) for d in days_of(records, ev(t.trigger), ep.start, last)]
             for r in t.restarts:
                 starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
@@ -145,11 +177,18 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
                     continue
                 seen.add(day)
                 done = next((a for a in actions if a >= day), None)
-                occurrences.append(Occurrence(day, due_after(policy, day, duration), done, day, last, closed))
-        elif t.kind in ("schedule", "recurrence"):
-            occurrences = chain_occurrences(policy, ob, records, ep, last, closed, actions)
-        elif t.kind == "advance_notice":
-            assert t.trigger and t.duration
+                out.append(Occurrence(day, due_after(policy, day, duration), done, day, last, closed))
+        case Schedule():
+            triggers = days_of(records, ev(t.trigger), ep.start, last)
+            if triggers:
+                out = chain_occurrences(policy, ob, t, records, ep, last, closed, actions, triggers[0],
+                                        [Within(t.duration), *t.steps], list(t.steps))
+        case Recurrence():
+            triggers = days_of(records, ev(t.trigger), ep.start, last) if t.trigger else [ep.start]
+            if triggers:
+                out = chain_occurrences(policy, ob, t, records, ep, last, closed, actions, triggers[0],
+                                        [t.every], [t.every])
+        case AdvanceNotice():
             previous: dt.date | None = None
             for day in days_of(records, ev(t.trigger), ep.start, last):
                 lo = ep.start if previous is None else previous + ONE_DAY
@@ -157,52 +196,29 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
                 before = [a for a in actions if lo <= a <= due]
                 after = [a for a in actions if lo <= a <= day and a > due]
                 done = max(before) if before else (min(after) if after else None)
-                occurrences.append(Occurrence(day, due, done, lo, last, closed, close=day, extendable=False))
+                out.append(Occurrence(day, due, done, lo, last, closed, close=day, extendable=False))
                 previous = day
-        elif t.kind == "age_milestone":
-            if child.date_of_birth is None:
-                rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
-                continue
+        case AgeMilestone():
+            assert child.date_of_birth is not None
             due = add_many(child.date_of_birth, t.age)
             if ep.start <= due:
-                done = actions[0] if actions else None
-                occurrences.append(Occurrence(ep.start, due, done, ep.start, last, closed))
-        elif t.kind == "ordinal_milestone":
-            assert t.trigger and t.ordinal
+                out.append(Occurrence(ep.start, due, actions[0] if actions else None, ep.start, last, closed))
+        case OrdinalMilestone():
             nth = days_of(records, ev(t.trigger), ep.start, last)
-            due = nth[t.ordinal - 1] if len(nth) >= t.ordinal else None
-            done = actions[0] if actions else None
-            occurrences.append(Occurrence(ep.start, due, done, ep.start, last, closed))
-        for occ in occurrences:
-            rows.append(finish(policy, ob, child, records, ep, occ, as_of))
-    return rows
+            nth_day = nth[t.ordinal - 1] if len(nth) >= t.ordinal else None
+            out.append(Occurrence(ep.start, nth_day, actions[0] if actions else None, ep.start, last, closed))
+        case Vague():
+            pass  # not measurable: never evaluated
+        case _:
+            assert_never(t)
+    return out
 
 
-def chain_occurrences(policy: Policy, ob: Obligation, records: list[Record], ep: Episode, last: dt.date,
-                      closed: bool, actions: list[dt.date]) -> list[Occurrence]:
+def chain_occurrences(policy: Policy, ob: Obligation, t: Timing, records: list[Record], ep: Episode, last: dt.date, closed: bool,
+                      actions: list[dt.date], start: dt.date, first_steps: list[Step],
+                      later_steps: list[Step]) -> list[Occurrence]:
     """Schedules and recurrences: segments split by restarts, each a chain of occurrences."""
-    t = ob.timing
-    assert t is not None and t.duration is not None
     ev = policy.canonical_event
-    if t.kind == "schedule":
-        assert t.trigger
-        triggers = days_of(records, ev(t.trigger), ep.start, last)
-        if not triggers:
-            return []
-        start = triggers[0]
-        first_steps = [Step("within", t.duration), *t.steps]
-        later_steps = list(t.steps)
-    else:
-        if t.trigger:
-            triggers = days_of(records, ev(t.trigger), ep.start, last)
-            if not triggers:
-                return []
-            start = triggers[0]
-        else:
-            start = ep.start
-        every = Step("every", t.duration, t.until_event, t.until_ordinal, t.for_duration)
-        first_steps = [every]
-        later_steps = [every]
     # restarts: distinct days strictly after the start; on a day with several, the first listed wins
     restarts: dict[dt.date, Duration] = {}
     for r in t.restarts:
@@ -211,7 +227,7 @@ def chain_occurrences(policy: Policy, ob: Obligation, records: list[Record], ep:
                 restarts[day] = r.duration
     segments: list[tuple[dt.date, list[Step]]] = [(start, first_steps)]
     for day in sorted(restarts):
-        segments.append((day, [Step("within", restarts[day]), *later_steps]))
+        segments.append((day, [Within(restarts[day]), *later_steps]))
     result: list[Occurrence] = []
     for i, (seg_start, steps) in enumerate(segments):
         if i + 1 < len(segments):
@@ -232,11 +248,10 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
     step_base = base
     while i < len(steps):
         step = steps[i]
-        if step.kind == "within":
+        if isinstance(step, Within):
             due = due_after(policy, base, step.duration)
         else:  # `every` steps count whole durations: the trigger-day convention does not apply
             due = add(base, step.duration)
-        if step.kind == "every":
             bound = bound_day(policy, records, ep, step, step_base)
             if bound is not None and due > bound:
                 i += 1
@@ -258,22 +273,26 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
             base = done
         else:
             base = effective
-        if step.kind == "within":
+        if isinstance(step, Within):
             i += 1
             step_base = base
     return out
 
 
-def bound_day(policy: Policy, records: list[Record], ep: Episode, step: Step, step_base: dt.date) -> dt.date | None:
+def bound_day(policy: Policy, records: list[Record], ep: Episode, step: Every, step_base: dt.date) -> dt.date | None:
     """The last day a bounded `every` may fall due: the Nth until-event in the episode, or `for` after its start."""
-    if step.until_event:
-        last = ep.last if ep.last is not None else dt.date.max
-        days = days_of(records, policy.canonical_event(step.until_event), ep.start, last)
-        n = step.until_ordinal or 1
-        return days[n - 1] if len(days) >= n else None
-    if step.for_duration is not None:
-        return add(step_base, step.for_duration)
-    return None
+    match step.bound:
+        case None:
+            return None
+        case Until():
+            last = ep.last if ep.last is not None else dt.date.max
+            days = days_of(records, policy.canonical_event(step.bound.event), ep.start, last)
+            n = step.bound.ordinal or 1
+            return days[n - 1] if len(days) >= n else None
+        case For():
+            return add(step_base, step.bound.duration)
+        case _:
+            assert_never(step.bound)
 
 
 # ---- extensions, outcome, conditions --------------------------------------------------------------
@@ -322,7 +341,7 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     else:
         close = occ.close if occ.close is not None else occ.end
         outcome, shown, late = "overdue", effective, working_days_between(effective, close)
-    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if c.kind == "age"):
+    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
     return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
 
@@ -330,18 +349,22 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
 def condition_holds(c: Condition, child: Child, ep: Episode, on: dt.date) -> bool:
     """Attribute conditions read the episode's opening record (once per episode); age conditions the
     child's age on `on`, the occurrence's trigger date."""
-    if c.kind == "attribute":
-        value = ep.opening.attr(c.attribute or "")
-        if value is None or value == "":
+    match c:
+        case AttributeIs():
+            value = ep.opening.attr(c.attribute)
+            if value is None or value == "":
+                return False
+            return (value not in c.values) if c.negated else (value in c.values)
+        case AgeLimit():
+            if child.date_of_birth is None:
+                return False
+            threshold = add_many(child.date_of_birth, c.age)
+            if c.comparison == "under":
+                return on < threshold
+            if c.comparison == "over":
+                return on > threshold
+            return on >= threshold  # "at least"
+        case InProse():
             return False
-        return (value not in c.values) if c.negated else (value in c.values)
-    if c.kind == "age":
-        if child.date_of_birth is None:
-            return False
-        threshold = add_many(child.date_of_birth, c.age)
-        if c.comparison == "under":
-            return on < threshold
-        if c.comparison == "over":
-            return on > threshold
-        return on >= threshold  # "at least"
-    return False
+        case _:
+            assert_never(c)

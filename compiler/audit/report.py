@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
-from compiler.model.ir import Policy
+from compiler.model.ir import Policy, form_of
 from compiler.model.semantics import COLUMNS, OUTCOMES, Row, approximations, clause_of, not_measurable
 
 SUMMARY_COLUMNS = ("obligation", "clause", "form", "occurrences", "on_time", "late", "overdue", "pending",
@@ -45,7 +45,7 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
         decided = on_time + c["met_late"] + c["overdue"]
         assert ob.timing is not None
         obligations.append({
-            "obligation": ob.id, "clause": clause_of(ob), "form": ob.timing.kind,
+            "obligation": ob.id, "clause": clause_of(ob), "form": form_of(ob.timing),
             "occurrences": sum(c.values()) - c["not_applicable"], "on_time": on_time, "late": c["met_late"],
             "overdue": c["overdue"], "pending": c["pending"] + c["extended"] - extended_done,
             "discharged": c["discharged"], "extended": c["extended"], "not_applicable": c["not_applicable"],

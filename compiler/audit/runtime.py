@@ -1,7 +1,7 @@
 """Runtime for the generated Python checkers (generated/checkers/<authority>/<policy>.py).
 
 A generated module imports only this module and `compiler.model.timescales`. It describes each
-obligation as data (`Duty`, `Step`, conditions) and calls the helpers here, which evaluate one
+obligation as data (`Duty`, the model's steps `Within` and `Every`, conditions) and calls the helpers here, which evaluate one
 child's history quickly (sorted day lists and `bisect`). The semantics are those of
 docs/audit.md; `compiler.audit.reference` is the plain interpreter that this must agree with.
 """
@@ -12,13 +12,15 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, assert_never
 
+from compiler.model.ir import Every, For, Step, Until, Within
 from compiler.model.semantics import Child, Record, Row, row_sort_key
 from compiler.model.timescales import Duration, add, add_many, bounds_in_days, working_days_between
 
 __all__ = [
-    "Age", "Attribute", "Child", "Duty", "Episode", "History", "Occurrence", "Record", "Row", "StatusEvents", "Step",
+    "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
+    "StatusEvents", "Step", "Until", "Within",
     "ONE_DAY", "applies", "chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
 ]
 
@@ -30,16 +32,6 @@ class StatusEvents(NamedTuple):
 
     enter: frozenset[str]
     leave: frozenset[str]
-
-
-class Step(NamedTuple):
-    """A step of a schedule: `within D` (once) or `every D`, optionally bounded."""
-
-    kind: str
-    duration: Duration
-    until_event: str | None = None
-    until_ordinal: int | None = None
-    for_duration: Duration | None = None
 
 
 class Attribute(NamedTuple):
@@ -228,7 +220,7 @@ def chain(h: History, ep: Episode, duty: Duty, start: dt.date, first_steps: Sequ
         for day in h.days(event, start + ONE_DAY, last):
             restart_at.setdefault(day, duration)
     segments: list[tuple[dt.date, Sequence[Step]]] = [(start, first_steps)]
-    segments += [(day, (Step("within", restart_at[day]), *later_steps)) for day in sorted(restart_at)]
+    segments += [(day, (Within(restart_at[day]), *later_steps)) for day in sorted(restart_at)]
     actions = h.days(duty.action, ep.start, last)
     out: list[Occurrence] = []
     for k, (seg_start, steps) in enumerate(segments):
@@ -246,8 +238,8 @@ def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: 
     i = 0
     while i < len(steps):
         step = steps[i]
-        due = due_after(base, step.duration, trigger_day if step.kind == "within" else 0)
-        if step.kind == "every":
+        due = due_after(base, step.duration, trigger_day if isinstance(step, Within) else 0)
+        if isinstance(step, Every):
             bound = _bound(h, ep, step, step_base)
             if bound is not None and due > bound:
                 i, step_base = i + 1, base
@@ -264,17 +256,21 @@ def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: 
         else:
             nxt += 1
             base = done
-        if step.kind == "within":
+        if isinstance(step, Within):
             i, step_base = i + 1, base
     return out
 
 
-def _bound(h: History, ep: Episode, step: Step, step_base: dt.date) -> dt.date | None:
-    if step.until_event is not None:
-        return h.nth(step.until_event, ep.start, ep.end(h.as_of), step.until_ordinal or 1)
-    if step.for_duration is not None:
-        return add(step_base, step.for_duration)
-    return None
+def _bound(h: History, ep: Episode, step: Every, step_base: dt.date) -> dt.date | None:
+    match step.bound:
+        case None:
+            return None
+        case Until():
+            return h.nth(step.bound.event, ep.start, ep.end(h.as_of), step.bound.ordinal or 1)
+        case For():
+            return add(step_base, step.bound.duration)
+        case _:
+            assert_never(step.bound)
 
 
 # ---- outcome --------------------------------------------------------------------------------------

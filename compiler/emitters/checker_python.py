@@ -11,8 +11,31 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import assert_never
 
-from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeLimit,
+    AgeMilestone,
+    AttributeIs,
+    Bound,
+    Condition,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Step,
+    Timing,
+    Until,
+    Vague,
+    Within,
+    form_of,
+)
 from compiler.model.semantics import clause_of, not_measurable, status_events
 from compiler.model.timescales import Duration
 
@@ -25,10 +48,26 @@ def _dur(d: Duration | None) -> str:
     return f"Duration({int(d.amount)!r}, Unit.{d.unit.name})"
 
 
+def _bound(b: Bound | None, policy: Policy) -> str:
+    match b:
+        case None:
+            return ""
+        case Until():
+            return f", rt.Until({policy.canonical_event(b.event)!r}, {b.ordinal!r})"
+        case For():
+            return f", rt.For({_dur(b.duration)})"
+        case _:
+            assert_never(b)
+
+
 def _step(s: Step, policy: Policy) -> str:
-    until = policy.canonical_event(s.until_event) if s.until_event else None
-    return (f"rt.Step({s.kind!r}, {_dur(s.duration)}, {until!r}, {s.until_ordinal!r}, "
-            f"{_dur(s.for_duration)})")
+    match s:
+        case Within():
+            return f"rt.Within({_dur(s.duration)})"
+        case Every():
+            return f"rt.Every({_dur(s.duration)}{_bound(s.bound, policy)})"
+        case _:
+            assert_never(s)
 
 
 def _docstring(lines: list[str], indent: str) -> str:
@@ -49,11 +88,17 @@ def _function_names(policy: Policy) -> dict[str, str]:
 
 
 def _condition(c: Condition) -> str:
-    if c.kind == "attribute":
-        values = "frozenset({" + ", ".join(repr(v) for v in sorted(set(c.values))) + "})"
-        return f"rt.Attribute({c.attribute!r}, {values}, {bool(c.negated)!r})"
-    age = "(" + "".join(_dur(d) + ", " for d in c.age) + ")"
-    return f"rt.Age({c.comparison!r}, {age})"
+    match c:
+        case AttributeIs():
+            values = "frozenset({" + ", ".join(repr(v) for v in sorted(set(c.values))) + "})"
+            return f"rt.Attribute({c.attribute!r}, {values}, {bool(c.negated)!r})"
+        case AgeLimit():
+            age = "(" + "".join(_dur(d) + ", " for d in c.age) + ")"
+            return f"rt.Age({c.comparison!r}, {age})"
+        case InProse():
+            raise ValueError("a condition in prose cannot be checked (not_measurable excludes it)")
+        case _:
+            assert_never(c)
 
 
 class _Module:
@@ -79,26 +124,47 @@ class _Module:
         doc = [ob.title, ""]
         doc += [f"Clause {c.clause}: \u201c{c.quote}\u201d" for c in ob.citations] or ["(no citation)"]
         duty = " ".join(x for x in (ob.responsible, ob.modality, ob.verb, ob.action) if x)
-        doc += ["", f"Duty: {duty}; timing: {t.kind.replace('_', ' ')}" + (f"; while {ob.status}" if ob.status else "")]
+        doc += ["", f"Duty: {duty}; timing: {form_of(t).replace('_', ' ')}" + (f"; while {ob.status}" if ob.status else "")]
         conditions = "(" + "".join(_condition(c) + ", " for c in ob.conditions) + ")"
         out = [f"def {name}(h: rt.History) -> list[rt.Row]:", _docstring(doc, "    ").rstrip("\n")]
         out.append(f"    duty = rt.Duty({ob.id!r}, {clause_of(ob)!r}, {self.ev(ob.action)}, "
                    f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions})")
         out.append("    rows: list[rt.Row] = []")
         out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
-        if any(c.kind == "attribute" for c in ob.conditions):
+        if any(isinstance(c, AttributeIs) for c in ob.conditions):
             out += ["        if not rt.applies(h, ep, duty):",
                     "            rows.append(rt.not_applicable(h, ep, duty))",
                     "            continue"]
         out.append("        last = ep.end(h.as_of)")
-        body = getattr(self, "_" + t.kind)(ob)
-        out += ["        " + line for line in body]
+        out += ["        " + line for line in self.body(t)]
         out.append("    return rows")
         return out
 
-    def _deadline(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None
+    def body(self, t: Timing) -> list[str]:
+        """The loop body that makes one episode's rows, for each timing form."""
+        match t:
+            case Deadline():
+                return self._deadline(t)
+            case Schedule():
+                steps = [_step(s, self.p) for s in t.steps]
+                first = [f"rt.Within({_dur(t.duration)})", *steps]
+                return self._chain(t, self._first_trigger(t.trigger), first, steps)
+            case Recurrence():
+                every = _step(t.every, self.p)
+                start = self._first_trigger(t.trigger) if t.trigger else ["start = ep.start"]
+                return self._chain(t, start, [every], [every])
+            case AdvanceNotice():
+                return self._advance_notice(t)
+            case AgeMilestone():
+                return self._age_milestone(t)
+            case OrdinalMilestone():
+                return self._ordinal_milestone(t)
+            case Vague():
+                raise ValueError("a vague timing cannot be checked (not_measurable excludes it)")
+            case _:
+                assert_never(t)
+
+    def _deadline(self, t: Deadline) -> list[str]:
         lines = [f"starts = [(day, {_dur(t.duration)}) for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
         for r in t.restarts:
             lines.append(f"starts += [(day, {_dur(r.duration)}) for day in h.days({self.ev(r.event)}, ep.start, last)]")
@@ -114,9 +180,7 @@ class _Module:
         ]
         return lines
 
-    def _chain(self, ob: Obligation, start: list[str], first: list[str], later: list[str]) -> list[str]:
-        t = ob.timing
-        assert t is not None
+    def _chain(self, t: Timing, start: list[str], first: list[str], later: list[str]) -> list[str]:
         restarts = "(" + "".join(f"({self.ev(r.event)}, {_dur(r.duration)}), " for r in t.restarts) + ")"
         return start + [
             "first_steps = (" + "".join(s + ", " for s in first) + ")",
@@ -125,26 +189,10 @@ class _Module:
             "    rows.append(rt.finish(h, ep, duty, occ))",
         ]
 
-    def _first_trigger(self, event: str | None) -> list[str]:
+    def _first_trigger(self, event: str) -> list[str]:
         return [f"start = h.first({self.ev(event)}, ep.start, last)", "if start is None:", "    continue"]
 
-    def _schedule(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None
-        steps = [_step(s, self.p) for s in t.steps]
-        first = [f"rt.Step('within', {_dur(t.duration)})", *steps]
-        return self._chain(ob, self._first_trigger(t.trigger), first, steps)
-
-    def _recurrence(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None and t.duration is not None
-        every = _step(Step("every", t.duration, t.until_event, t.until_ordinal, t.for_duration), self.p)
-        start = self._first_trigger(t.trigger) if t.trigger else ["start = ep.start"]
-        return self._chain(ob, start, [every], [every])
-
-    def _advance_notice(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None
+    def _advance_notice(self, t: AdvanceNotice) -> list[str]:
         return [
             "previous: dt.date | None = None",
             f"for day in h.days({self.ev(t.trigger)}, ep.start, last):",
@@ -159,9 +207,7 @@ class _Module:
             "    previous = day",
         ]
 
-    def _age_milestone(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None
+    def _age_milestone(self, t: AgeMilestone) -> list[str]:
         age = "(" + "".join(_dur(d) + ", " for d in t.age) + ")"
         return [
             "if h.birth is None:",
@@ -174,11 +220,9 @@ class _Module:
             "rows.append(rt.finish(h, ep, duty, rt.Occurrence(ep.start, due, done, ep.start, last, ep.closed)))",
         ]
 
-    def _ordinal_milestone(self, ob: Obligation) -> list[str]:
-        t = ob.timing
-        assert t is not None
+    def _ordinal_milestone(self, t: OrdinalMilestone) -> list[str]:
         return [
-            f"due = h.nth({self.ev(t.trigger)}, ep.start, last, {int(t.ordinal or 1)!r})",
+            f"due = h.nth({self.ev(t.trigger)}, ep.start, last, {int(t.ordinal)!r})",
             "done = h.first(duty.action, ep.start, last)",
             "rows.append(rt.finish(h, ep, duty, rt.Occurrence(ep.start, due, done, ep.start, last, ep.closed)))",
         ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import assert_never
 
 from compiler.emitters.sqltext import (
     Joins,
@@ -25,7 +26,30 @@ from compiler.emitters.sqltext import (
     sql_string,
     unit_shape,
 )
-from compiler.model.ir import Condition, Obligation, Policy, Step
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeLimit,
+    AgeMilestone,
+    AttributeIs,
+    Bound,
+    Condition,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Step,
+    Timing,
+    Until,
+    Vague,
+    Within,
+    durations_of,
+    form_of,
+)
 from compiler.model.semantics import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -187,10 +211,10 @@ class _Script:
         assert t is not None
         self.out = []
         self.chunks.append(self.out)
-        self.out.append(f"-- obligation #{index + 1} ({t.kind})\n")
+        self.out.append(f"-- obligation #{index + 1} ({form_of(t)})\n")
         ep = self.episode_table(ob)
         occ = f"_o{index}"
-        attribute_conditions = [self.condition(c, Joins("a")) for c in ob.conditions if c.kind == "attribute"]
+        attribute_conditions = [self.condition(c, Joins("a")) for c in ob.conditions if isinstance(c, AttributeIs)]
         if attribute_conditions:
             applies = " AND ".join(attribute_conditions)
             self.emit(
@@ -202,9 +226,9 @@ class _Script:
                 f"DELETE FROM _e{index} WHERE NOT applies")
             ep = f"_e{index}"
             self.scratch.append(("TABLE", ep))
-        getattr(self, "_" + t.kind)(ob, ep, occ)
+        self.occurrences(ob, t, ep, occ)
         self.scratch.append(("VIEW", occ))
-        if ob.extension is not None and t.kind not in ("advance_notice", "schedule", "recurrence"):
+        if ob.extension is not None and isinstance(t, Deadline | AgeMilestone | OrdinalMilestone):
             occ = self.extensions(ob, occ, index)
         self.finish(ob, occ, index)
         # drop what this obligation made (views first: they read the tables)
@@ -242,9 +266,27 @@ class _Script:
         self.scratch.append(("VIEW", f"{occ}x"))
         return f"{occ}x"
 
-    def _deadline(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None and t.duration is not None and t.trigger
+    def occurrences(self, ob: Obligation, t: Timing, ep: str, occ: str) -> None:
+        """The view `occ` of the occurrences of one timing form (chains extend their due dates themselves)."""
+        match t:
+            case Deadline():
+                self._deadline(ob, t, ep, occ)
+            case Schedule():
+                self.chain(ob, t, ep, occ, t.trigger, [Within(t.duration), *t.steps], list(t.steps))
+            case Recurrence():
+                self.chain(ob, t, ep, occ, t.trigger, [t.every], [t.every])
+            case AdvanceNotice():
+                self._advance_notice(ob, t, ep, occ)
+            case AgeMilestone():
+                self._age_milestone(ob, t, ep, occ)
+            case OrdinalMilestone():
+                self._ordinal_milestone(ob, t, ep, occ)
+            case Vague():
+                raise ValueError("a vague timing cannot be checked (not_measurable excludes it)")
+            case _:
+                assert_never(t)
+
+    def _deadline(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> None:
         parts = []
         for k, (event, duration) in enumerate([(t.trigger, t.duration), *((r.event, r.duration) for r in t.restarts)]):
             joins = Joins("c")
@@ -265,9 +307,7 @@ class _Script:
             "       t.due AS eff, FALSE AS na_birth\n"
             f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.trigger")
 
-    def _advance_notice(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None and t.duration is not None
+    def _advance_notice(self, ob: Obligation, t: AdvanceNotice, ep: str, occ: str) -> None:
         joins = Joins("c")
         due = latest_notice_sql("t.trigger", t.duration, joins)
         acts = self.day_table(ob.action)
@@ -288,9 +328,7 @@ class _Script:
             "       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth\n"
             "FROM z")
 
-    def _age_milestone(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None
+    def _age_milestone(self, ob: Obligation, t: AgeMilestone, ep: str, occ: str) -> None:
         joins = Joins("c")
         due = add_many_sql("c.birth", t.age, joins)
         self.emit(
@@ -306,9 +344,7 @@ class _Script:
             "       u.due AS eff, u.na_birth\n"
             f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
 
-    def _ordinal_milestone(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None and t.ordinal is not None
+    def _ordinal_milestone(self, ob: Obligation, t: OrdinalMilestone, ep: str, occ: str) -> None:
         self.emit(
             f"CREATE OR REPLACE VIEW {occ} AS\n"
             "WITH t AS (\n"
@@ -325,21 +361,8 @@ class _Script:
             f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
 
     # ---- schedules and recurrences ----
-    def _schedule(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None and t.duration is not None
-        self.chain(ob, ep, occ, t.trigger, [Step("within", t.duration), *t.steps], list(t.steps))
-
-    def _recurrence(self, ob: Obligation, ep: str, occ: str) -> None:
-        t = ob.timing
-        assert t is not None and t.duration is not None
-        every = Step("every", t.duration, t.until_event, t.until_ordinal, t.for_duration)
-        self.chain(ob, ep, occ, t.trigger, [every], [every])
-
-    def chain(self, ob: Obligation, ep: str, occ: str, trigger: str | None, first: list[Step],
+    def chain(self, ob: Obligation, t: Timing, ep: str, occ: str, trigger: str | None, first: list[Step],
               later: list[Step]) -> None:
-        t = ob.timing
-        assert t is not None
         if trigger:
             start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
                      f"  FROM {ep} p ASOF JOIN {self.day_table(trigger)} d ON d.child_id = p.child_id AND d.date >= p.ep_start\n"
@@ -380,7 +403,7 @@ class _Script:
             "WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start)")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
         phases: list[str] = []
-        pipelines = [(-1, first)] + [(j, [Step("within", r.duration), *later]) for j, r in enumerate(t.restarts)]
+        pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
             seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
@@ -406,24 +429,12 @@ class _Script:
         occurrence, the chain goes on to the next step) or makes an occurrence. The chain stops
         (`alive` false) after an occurrence that is not done and falls due after the segment's last day.
         """
-        bound_joins = Joins("b")
-        if step.until_event:
-            n = (step.until_ordinal or 1) - 1
-            bound = "CASE WHEN u2.date <= q.ep_end THEN u2.date END"
-            bound_from = (f"\n  ASOF LEFT JOIN {self.day_table(step.until_event)} u1\n"
-                          "    ON u1.child_id = q.child_id AND u1.date >= q.ep_start\n"
-                          f"  LEFT JOIN {self.day_table(step.until_event)} u2 ON u2.child_id = q.child_id"
-                          f" AND u2.idx = u1.idx + {n}")
-        elif step.for_duration is not None:
-            bound = add_sql("q.base", step.for_duration, bound_joins)
-            bound_from = bound_joins.sql()
-        else:
-            bound, bound_from = "CAST(NULL AS DATE)", ""
+        bound, bound_from = self.bound(step.bound if isinstance(step, Every) else None)
         joins = Joins("c")
-        trigger_day = self.p.trigger_day if step.kind == "within" else 0
+        trigger_day = self.p.trigger_day if isinstance(step, Within) else 0
         due = due_sql("r.base", step.duration, trigger_day, joins)
         done = "CASE WHEN a.date <= r.seg_last THEN a.date END"
-        again = "TRUE" if step.kind == "every" else "FALSE"
+        again = "TRUE" if isinstance(step, Every) else "FALSE"
         if x is not None:
             ejoins = Joins("k")
             eff = self.effective_sql(ob, "q", ejoins)
@@ -466,14 +477,31 @@ class _Script:
             ")\n"
             "SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL")
 
+    def bound(self, b: Bound | None) -> tuple[str, str]:
+        """The SQL of a bounded `every`'s last due day, and the joins it needs."""
+        match b:
+            case None:
+                return "CAST(NULL AS DATE)", ""
+            case Until():
+                days = self.day_table(b.event)
+                return ("CASE WHEN u2.date <= q.ep_end THEN u2.date END",
+                        f"\n  ASOF LEFT JOIN {days} u1\n"
+                        "    ON u1.child_id = q.child_id AND u1.date >= q.ep_start\n"
+                        f"  LEFT JOIN {days} u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + {(b.ordinal or 1) - 1}")
+            case For():
+                joins = Joins("b")
+                return add_sql("q.base", b.duration, joins), joins.sql()
+            case _:
+                assert_never(b)
+
     # ---- outcome ----
     def finish(self, ob: Obligation, occ: str, index: int) -> None:
         conds = ["NOT o.na_birth"]
         joins = Joins("g")
         for c in ob.conditions:
-            if c.kind == "age":  # attribute conditions were applied to the episodes
+            if isinstance(c, AgeLimit):  # attribute conditions were applied to the episodes
                 conds.append(self.condition(c, joins))
-        needs_child = any(c.kind == "age" for c in ob.conditions)
+        needs_child = any(isinstance(c, AgeLimit) for c in ob.conditions)
         cond = "(" + " AND ".join(conds) + ")"
         met = "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
@@ -504,27 +532,32 @@ class _Script:
             f"LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day){joins.sql('')}")
 
     def condition(self, c: Condition, joins: Joins) -> str:
-        if c.kind == "attribute":
-            col = f"r.{attribute_column(c.attribute or '')}"
-            values = ", ".join(sql_string(v) for v in sorted(set(c.values))) or "NULL"
-            op = "NOT IN" if c.negated else "IN"
-            return f"({col} IS NOT NULL AND {col} <> '' AND {col} {op} ({values}))"
-        threshold = add_many_sql("ch.birth", c.age, joins)
-        op = {"under": "<", "over": ">"}.get(c.comparison or "", ">=")
-        return f"(ch.birth IS NOT NULL AND o.trigger {op} {threshold})"
+        match c:
+            case AttributeIs():
+                col = f"r.{attribute_column(c.attribute)}"
+                values = ", ".join(sql_string(v) for v in sorted(set(c.values))) or "NULL"
+                op = "NOT IN" if c.negated else "IN"
+                return f"({col} IS NOT NULL AND {col} <> '' AND {col} {op} ({values}))"
+            case AgeLimit():
+                threshold = add_many_sql("ch.birth", c.age, joins)
+                op = {"under": "<", "over": ">"}.get(c.comparison, ">=")
+                return f"(ch.birth IS NOT NULL AND o.trigger {op} {threshold})"
+            case InProse():
+                raise ValueError("a condition in prose cannot be checked (not_measurable excludes it)")
+            case _:
+                assert_never(c)
 
 
 def _durations(ob: Obligation) -> list[Duration]:
     t = ob.timing
     if t is None:
         return []
-    out = [d for d in (t.duration, t.for_duration) if d is not None]
-    out += [s.duration for s in t.steps] + [s.for_duration for s in t.steps if s.for_duration is not None]
-    out += [r.duration for r in t.restarts] + list(t.age)
+    out = durations_of(t) + (list(t.age) if isinstance(t, AgeMilestone) else [])
     if ob.extension is not None:
         out.append(ob.extension.duration)
     for c in ob.conditions:
-        out += list(c.age)
+        if isinstance(c, AgeLimit):
+            out += list(c.age)
     return out
 
 
@@ -569,7 +602,7 @@ def sql_plan(policy: Policy) -> SqlPlan:
     for i, ob in enumerate(policy.obligations):
         reason = not_measurable(policy, ob)
         quote = ob.citations[0].quote if ob.citations else ""
-        form = ob.timing.kind if ob.timing else "none"
+        form = form_of(ob.timing) if ob.timing else "none"
         values.append(f"  ({i}, {sql_string(ob.id)}, {sql_string(ob.title)}, {sql_string(clause_of(ob))}, "
                       f"{sql_string(quote)}, {sql_string(form)}, {sql_string(reason) if reason else 'NULL'})")
     if values:

@@ -21,7 +21,7 @@ from compiler.analyses.alignment import (
     compare_policies,
 )
 from compiler.emitters.escape import md_text
-from compiler.model.ir import Policy
+from compiler.model.ir import InProse, Policy
 
 
 def md_escape(text: str) -> str:
@@ -197,7 +197,7 @@ def _entry_json(e: Entry) -> dict:
     return {
         "obligation": e.obligation.id, "title": e.obligation.title, "modality": e.obligation.modality,
         "point": e.point, "phrase": e.phrase, "timing": e.timing, "conditions": list(e.conditions),
-        "prose_conditions": [c.text for c in e.obligation.conditions if c.kind == "prose"],
+        "prose_conditions": [c.text for c in e.obligation.conditions if isinstance(c, InProse)],
         "clauses": e.clauses, "measured": e.measure is not None, "rank": e.rank, "floor": e.floor,
         "floor_obligations": sorted(f"{f.policy.path}#{f.obligation.id}" for f in e.floor_entries),
     }

@@ -5,10 +5,34 @@ The shape is documented in docs/export.md; pydantic models are the contract.
 
 from __future__ import annotations
 
+from typing import Any, assert_never
+
 from pydantic import BaseModel, Field
 
 from compiler.model import describe
-from compiler.model.ir import Policy, Step, Timing
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeLimit,
+    AgeMilestone,
+    AttributeIs,
+    Bound,
+    Condition,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Step,
+    Timing,
+    Until,
+    Vague,
+    Within,
+    form_of,
+    trigger_of,
+)
 from compiler.model.timescales import Duration
 
 
@@ -126,33 +150,78 @@ class PolicyOut(BaseModel):
     notes: list[NoteOut]
 
 
-def _dur(d: Duration | None) -> DurationOut | None:
-    return DurationOut(amount=d.amount, unit=d.unit.value) if d else None
+def _dur(d: Duration) -> DurationOut:
+    return DurationOut(amount=d.amount, unit=d.unit.value)
+
+
+def _bound_fields(b: Bound | None) -> dict[str, Any]:
+    """The `until`, `until_ordinal` and `for` fields of a bounded recurrence or step."""
+    match b:
+        case None:
+            return {}
+        case Until():
+            return {"until": b.event, "until_ordinal": b.ordinal}
+        case For():
+            return {"for_": _dur(b.duration)}
+        case _:
+            assert_never(b)
 
 
 def _step(s: Step) -> StepOut:
-    return StepOut(kind=s.kind, amount=s.duration.amount, unit=s.duration.unit.value, until=s.until_event,
-                   until_ordinal=s.until_ordinal, for_=_dur(s.for_duration))
+    match s:
+        case Within():
+            return StepOut(kind="within", amount=s.duration.amount, unit=s.duration.unit.value)
+        case Every():
+            return StepOut(kind="every", amount=s.duration.amount, unit=s.duration.unit.value,
+                           **_bound_fields(s.bound))
+        case _:
+            assert_never(s)
+
+
+def _timing_fields(t: Timing) -> dict[str, Any]:
+    """The fields of one timing form (the rest keep their defaults)."""
+    match t:
+        case Deadline() | AdvanceNotice():
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
+        case Schedule():
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
+                    "then": [_step(s) for s in t.steps]}
+        case Recurrence():
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
+                    **_bound_fields(t.every.bound)}
+        case AgeMilestone():
+            return {"age": [_dur(a) for a in t.age]}
+        case OrdinalMilestone():
+            return {"ordinal": t.ordinal, "trigger": t.trigger}
+        case Vague():
+            return {"phrase": t.phrase}
+        case _:
+            assert_never(t)
 
 
 def timing_out(t: Timing | None, policy: Policy) -> TimingOut | None:
     if t is None:
         return None
     return TimingOut(
-        kind=t.kind,
-        amount=t.duration.amount if t.duration else None,
-        unit=t.duration.unit.value if t.duration else None,
-        trigger=t.trigger,
-        then=[_step(s) for s in t.steps],
-        until=t.until_event,
-        until_ordinal=t.until_ordinal,
-        for_=_dur(t.for_duration),
-        age=[_dur(a) for a in t.age],  # type: ignore[misc]
-        ordinal=t.ordinal,
-        phrase=t.phrase,
+        kind=form_of(t),
         restart=[RestartOut(amount=r.duration.amount, unit=r.duration.unit.value, trigger=r.event) for r in t.restarts],
         text=describe.timing(t, policy),
+        **_timing_fields(t),
     )
+
+
+def condition_out(c: Condition) -> ConditionOut:
+    text = describe.condition(c)
+    match c:
+        case AttributeIs():
+            return ConditionOut(kind="attribute", attribute=c.attribute, negated=c.negated, values=list(c.values),
+                                text=text)
+        case AgeLimit():
+            return ConditionOut(kind="age", comparison=c.comparison, age=[_dur(a) for a in c.age], text=text)
+        case InProse():
+            return ConditionOut(kind="prose", text=text)
+        case _:
+            assert_never(c)
 
 
 def export_policy(policy: Policy) -> PolicyOut:
@@ -173,14 +242,12 @@ def export_policy(policy: Policy) -> PolicyOut:
                             for t in policy.transitions), key=lambda t: (t.source, t.target, t.event)),
         obligations=sorted((ObligationOut(
             id=o.id, title=o.title, modality=o.modality, status=o.status, action=o.action, verb=o.verb,
-            trigger=o.timing.trigger if o.timing else None,
+            trigger=trigger_of(o.timing) if o.timing else None,
             timing=timing_out(o.timing, policy), responsible=o.responsible,
             clause=o.citations[0].clause if o.citations else None,
             quote=o.citations[0].quote if o.citations else None,
             citations=[CitationOut(clause=c.clause, quote=c.quote) for c in o.citations],
-            conditions=[ConditionOut(kind=c.kind, attribute=c.attribute, negated=c.negated, values=list(c.values),
-                                     comparison=c.comparison, age=[_dur(a) for a in c.age],  # type: ignore[misc]
-                                     text=describe.condition(c)) for c in o.conditions],
+            conditions=[condition_out(c) for c in o.conditions],
             extension={"by": o.extension.role, "amount": o.extension.duration.amount,
                        "unit": o.extension.duration.unit.value} if o.extension else None,
             line=o.span.line,

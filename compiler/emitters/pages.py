@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from compiler.emitters.escape import md_cell, md_text
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
+from compiler.model.ir import Obligation, Policy, Vague
 
 
 def inline_svg(svg: str) -> str:
@@ -22,7 +22,7 @@ def overview_page(policy: Policy, timelines: list[str], findings_count: dict[str
         ("Review due", policy.review_due.isoformat() if policy.review_due else ""),
         ("Source document", policy.source or "not stored"), ("Policy file", policy.path),
     ]
-    measurable = sum(1 for o in policy.obligations if o.timing and o.timing.kind != "vague")
+    measurable = sum(1 for o in policy.obligations if o.timing and not isinstance(o.timing, Vague))
     lines = [f"# {md_text(policy.title)}", "", "| | |", "| --- | --- |"]
     lines += [f"| {k} | {md_cell(v)} |" for k, v in rows]
     lines += [

@@ -11,11 +11,12 @@ own entry event is assumed to happen on day 0 too; the row says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from compiler.emitters.escape import html_text
 from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
+from compiler.model.ir import Deadline, Obligation, Policy, Recurrence, Schedule, Step, Timing, Within, trigger_of
 from compiler.model.timescales import Duration, Unit, add
 
 REFERENCE_START = dt.date(2024, 3, 4)  # a Monday; Good Friday and Easter Monday follow within 5 weeks
@@ -37,25 +38,26 @@ class Row:
     assumed_trigger: str | None
 
 
-def _walk(start: dt.date, first: Duration | None, steps: list[tuple[str, Duration, Duration | None, bool]]) -> list[int]:
-    """Due days of a schedule: first deadline, then each step (kind, duration, for-window, bounded-by-event)."""
+def _walk(start: dt.date, first: Duration | None, steps: Sequence[Step]) -> list[int]:
+    """Due days of a schedule: the first deadline, then each step."""
     marks: list[int] = []
     cur = start
     if first is not None:
         cur = add(start, first)
         marks.append((cur - start).days)
-    for kind, d, window, until in steps:
-        if kind == "within":
-            cur = add(cur, d)
+    for step in steps:
+        if isinstance(step, Within):
+            cur = add(cur, step.duration)
             marks.append((cur - start).days)
             continue
+        d, window = step.duration, step.for_duration
         end = add(cur, window) if window else None
         count = 0
         while len(marks) < MAX_MARKS:
             nxt = add(cur, d)
             if d.amount == 0 or (nxt - start).days > HORIZON_DAYS or (end is not None and nxt > end):
                 break
-            if until and count >= 4:  # bounded by an event we cannot date: show the first few only
+            if step.until is not None and count >= 4:  # bounded by an event we cannot date: show the first few only
                 break
             cur = nxt
             marks.append((cur - start).days)
@@ -65,6 +67,19 @@ def _walk(start: dt.date, first: Duration | None, steps: list[tuple[str, Duratio
     return [m for m in marks if m <= HORIZON_DAYS]
 
 
+def _marks(t: Timing) -> list[int] | None:
+    """The due days the timeline draws, or None for a form it does not draw."""
+    match t:
+        case Deadline():
+            return _walk(REFERENCE_START, t.duration, [])
+        case Schedule():
+            return _walk(REFERENCE_START, t.duration, t.steps)
+        case Recurrence():
+            return _walk(REFERENCE_START, None, [t.every])
+        case _:
+            return None
+
+
 def rows_for(policy: Policy, status: str) -> list[Row]:
     entering = set(policy.statuses[status].entered_on) if status in policy.statuses else set()
     rows: list[Row] = []
@@ -72,17 +87,11 @@ def rows_for(policy: Policy, status: str) -> list[Row]:
                     key=lambda o: (o.span.line, o.id)):
         t = o.timing
         assert t is not None
-        marks: list[int] = []
-        if t.kind == "deadline":
-            marks = _walk(REFERENCE_START, t.duration, [])
-        elif t.kind == "schedule":
-            marks = _walk(REFERENCE_START, t.duration,
-                          [(s.kind, s.duration, s.for_duration, s.until_event is not None) for s in t.steps])
-        elif t.kind == "recurrence" and t.duration is not None:
-            marks = _walk(REFERENCE_START, None, [("every", t.duration, t.for_duration, t.until_event is not None)])
-        else:
+        marks = _marks(t)
+        if marks is None:
             continue
-        assumed = t.trigger if t.trigger and t.trigger not in entering else None
+        trigger = trigger_of(t)
+        assumed = trigger if trigger and trigger not in entering else None
         rows.append(Row(o, o.title, describe.timing(t, policy), tuple(marks), assumed))
     return rows
 
@@ -139,10 +148,7 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
     return "\n".join(out) + "\n"
 
 
-DRAWN_FORMS = ("deadline", "schedule", "recurrence")
-
-
 def timeline_statuses(policy: Policy) -> list[str]:
     """Statuses with at least one duty a timeline can draw."""
     return sorted({o.status for o in policy.obligations
-                   if o.status and o.timing is not None and o.timing.kind in DRAWN_FORMS})
+                   if o.status and isinstance(o.timing, Deadline | Schedule | Recurrence)})

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import networkx as nx
 
-from compiler.model.ir import Policy
+from compiler.model.ir import AdvanceNotice, Policy, trigger_of, until_events
 
 
 def build_graph(policy: Policy) -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph(policy=policy.path)
+    g: nx.MultiDiGraph = nx.MultiDiGraph(policy=policy.path)
     for sid in sorted(policy.used_statuses()):
         s = policy.statuses.get(sid)
         g.add_node(("status", sid), kind="status", label=s.label if s else sid,
@@ -26,10 +26,10 @@ def build_graph(policy: Policy) -> nx.MultiDiGraph:
                 g.add_edge(("event", e), ("status", sid), kind="enters")
             for e in s.left_on:
                 g.add_edge(("event", e), ("status", sid), kind="leaves")
-    for t in policy.transitions:
-        g.add_edge(("status", t.source), ("status", t.target), kind="transition", event=t.event,
-                   decided_by=t.decided_by, conditions=t.conditions)
-        g.add_node(("event", t.event), kind="event")
+    for tr in policy.transitions:
+        g.add_edge(("status", tr.source), ("status", tr.target), kind="transition", event=tr.event,
+                   decided_by=tr.decided_by, conditions=tr.conditions)
+        g.add_node(("event", tr.event), kind="event")
     for o in policy.obligations:
         node = ("obligation", o.id)
         g.add_node(node, kind="obligation", obligation=o)
@@ -39,11 +39,11 @@ def build_graph(policy: Policy) -> nx.MultiDiGraph:
         t = o.timing
         if t is None:
             continue
-        if t.trigger:
-            g.add_edge(node, ("event", t.trigger), kind="before" if t.kind == "advance_notice" else "trigger")
-        for e in [t.until_event, *(s.until_event for s in t.steps)]:
-            if e:
-                g.add_edge(node, ("event", e), kind="until")
+        trigger = trigger_of(t)
+        if trigger:
+            g.add_edge(node, ("event", trigger), kind="before" if isinstance(t, AdvanceNotice) else "trigger")
+        for e in until_events(t):
+            g.add_edge(node, ("event", e), kind="until")
         for r in t.restarts:
             g.add_edge(node, ("event", r.event), kind="restart")
     for n, data in g.nodes(data=True):
@@ -54,7 +54,7 @@ def build_graph(policy: Policy) -> nx.MultiDiGraph:
 
 def status_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
     """Statuses and the transitions between them only."""
-    sg = nx.DiGraph()
+    sg: nx.DiGraph = nx.DiGraph()
     for n, data in g.nodes(data=True):
         if data.get("kind") == "status":
             sg.add_node(n[1], **data)

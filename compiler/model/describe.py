@@ -3,7 +3,30 @@ conference, then every 4 weeks". Used by the docs, comparisons and exports."""
 
 from __future__ import annotations
 
-from compiler.model.ir import Condition, Obligation, Policy, Timing
+from typing import assert_never
+
+from compiler.model.ir import (
+    AdvanceNotice,
+    AgeLimit,
+    AgeMilestone,
+    AttributeIs,
+    Bound,
+    Condition,
+    Deadline,
+    Every,
+    For,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Recurrence,
+    Schedule,
+    Step,
+    Timing,
+    Until,
+    Vague,
+    Within,
+)
 from compiler.model.timescales import Duration
 from dsl.formatter import ordinal
 
@@ -25,57 +48,73 @@ def _every(d: Duration) -> str:
     return f"every {d.unit.value.rstrip('s')}" if d.amount == 1 else f"every {d}"
 
 
+def _bound(b: Bound | None, policy: Policy | None) -> str:
+    match b:
+        case None:
+            return ""
+        case Until():
+            return " until the " + (f"{ordinal(b.ordinal)} " if b.ordinal else "") + _event(policy, b.event)
+        case For():
+            return f" for {b.duration}"
+        case _:
+            assert_never(b)
+
+
+def step(s: Step, policy: Policy | None = None) -> str:
+    match s:
+        case Within():
+            return f"then within {s.duration} of the previous one"
+        case Every():
+            return f"then {_every(s.duration)}" + _bound(s.bound, policy)
+        case _:
+            assert_never(s)
+
+
+def _form(t: Timing, policy: Policy | None) -> str:
+    match t:
+        case Deadline():
+            return f"within {t.duration} of {_event(policy, t.trigger)}"
+        case Schedule():
+            return ", ".join([f"within {t.duration} of {_event(policy, t.trigger)}",
+                              *(step(s, policy) for s in t.steps)])
+        case Recurrence():
+            text = _every(t.duration)
+            if t.trigger:
+                text += f" from {_event(policy, t.trigger)}"
+            return text + _bound(t.every.bound, policy)
+        case AdvanceNotice():
+            return f"at least {t.duration} before {_event(policy, t.trigger)}"
+        case AgeMilestone():
+            return "by the age of " + " ".join(str(a) for a in t.age)
+        case OrdinalMilestone():
+            return f"before the {ordinal(t.ordinal)} {_event(policy, t.trigger)}"
+        case Vague():
+            return t.phrase
+        case _:
+            assert_never(t)
+
+
 def timing(t: Timing | None, policy: Policy | None = None) -> str:
     """A timing as one English phrase."""
     if t is None:
         return "no timescale given"
-    ev = _event(policy, t.trigger)
-    if t.kind == "deadline":
-        text = f"within {t.duration} of {ev}"
-    elif t.kind == "schedule":
-        parts = [f"within {t.duration} of {ev}"]
-        for s in t.steps:
-            if s.kind == "within":
-                parts.append(f"then within {s.duration} of the previous one")
-            else:
-                step = f"then {_every(s.duration)}"
-                if s.until_event:
-                    step += " until the " + (f"{ordinal(s.until_ordinal)} " if s.until_ordinal else "") + _event(policy, s.until_event)
-                if s.for_duration:
-                    step += f" for {s.for_duration}"
-                parts.append(step)
-        text = ", ".join(parts)
-    elif t.kind == "recurrence":
-        assert t.duration is not None
-        text = _every(t.duration)
-        if t.trigger:
-            text += f" from {ev}"
-        if t.until_event:
-            text += " until the " + (f"{ordinal(t.until_ordinal)} " if t.until_ordinal else "") + _event(policy, t.until_event)
-        if t.for_duration:
-            text += f" for {t.for_duration}"
-    elif t.kind == "advance_notice":
-        text = f"at least {t.duration} before {ev}"
-    elif t.kind == "age_milestone":
-        text = "by the age of " + " ".join(str(a) for a in t.age)
-    elif t.kind == "ordinal_milestone":
-        text = f"before the {ordinal(t.ordinal or 1)} {ev}"
-    elif t.kind == "vague":
-        text = t.phrase or "vaguely"
-    else:
-        text = t.kind
+    text = _form(t, policy)
     for r in t.restarts:
         text += f"; again within {r.duration} of any {_event(policy, r.event)}"
     return text
 
 
 def condition(c: Condition) -> str:
-    if c.kind == "attribute":
-        values = " or ".join(c.values)
-        return f"{(c.attribute or '').replace('_', ' ')} is {'not ' if c.negated else ''}{values}"
-    if c.kind == "age":
-        return f"age {c.comparison} " + " ".join(str(a) for a in c.age)
-    return c.text or ""
+    match c:
+        case AttributeIs():
+            values = " or ".join(c.values)
+            return f"{c.attribute.replace('_', ' ')} is {'not ' if c.negated else ''}{values}"
+        case AgeLimit():
+            return f"age {c.comparison} " + " ".join(str(a) for a in c.age)
+        case InProse():
+            return c.text
+        case _:
+            assert_never(c)
 
 
 def duty(o: Obligation, policy: Policy | None = None) -> str:

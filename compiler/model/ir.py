@@ -9,10 +9,12 @@ except through spans kept for diagnostics. `origin` is the file a declaration ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar, assert_never
 
 from compiler.model.timescales import Duration
-from dsl.ast import Span
+from dsl.ast import NO_SPAN, Span
 
 
 @dataclass(frozen=True)
@@ -68,28 +70,88 @@ class Citation:
     quote_span: Span
 
 
-@dataclass(frozen=True)
-class Condition:
-    """`attribute`: attr is [not] v1 or v2; `age`: age under/over/at least N; `prose`: text."""
+# ---- conditions on the case -----------------------------------------------------------------------
+# One frozen dataclass per kind; `Condition` is their union. Consumers dispatch with `match` and end
+# with `assert_never`, so that mypy names every place a new kind must be handled.
 
-    kind: str
+
+@dataclass(frozen=True)
+class AttributeIs:
+    """`when ATTRIBUTE is [not] V1 or V2`."""
+
+    attribute: str
+    negated: bool
+    values: tuple[str, ...]
     span: Span
-    attribute: str | None = None
-    negated: bool = False
-    values: tuple[str, ...] = ()
-    comparison: str | None = None
-    age: tuple[Duration, ...] = ()
-    text: str | None = None
 
 
 @dataclass(frozen=True)
-class Step:
-    kind: str  # "within" | "every"
+class AgeLimit:
+    """`when age under|over|at least AGE` (the age a sum of durations)."""
+
+    comparison: str  # "under" | "over" | "at least"
+    age: tuple[Duration, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class InProse:
+    """`when "TEXT"`: a condition the compiler cannot evaluate."""
+
+    text: str
+    span: Span
+
+
+Condition = AttributeIs | AgeLimit | InProse
+
+
+# ---- timings --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Until:
+    """Ends a recurrence at the `ordinal`-th (default 1st) `event` of the episode."""
+
+    event: str
+    ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class For:
+    """Ends a recurrence `duration` after it began."""
+
     duration: Duration
-    until_event: str | None = None
-    until_ordinal: int | None = None
-    for_duration: Duration | None = None
-    span: Span = Span(0, 0, 0, 0)
+
+
+Bound = Until | For
+
+
+@dataclass(frozen=True)
+class Within:
+    """A schedule step `then within D` (of the previous occurrence)."""
+
+    duration: Duration
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Every:
+    """A schedule step `then every D [bound]`, and the interval of a recurrence."""
+
+    duration: Duration
+    bound: Bound | None = None
+    span: Span = NO_SPAN
+
+    @property
+    def until(self) -> Until | None:
+        return self.bound if isinstance(self.bound, Until) else None
+
+    @property
+    def for_duration(self) -> Duration | None:
+        return self.bound.duration if isinstance(self.bound, For) else None
+
+
+Step = Within | Every
 
 
 @dataclass(frozen=True)
@@ -99,31 +161,156 @@ class Restart:
     span: Span
 
 
-@dataclass(frozen=True)
-class Timing:
-    """A duty's timing. `kind` is one of:
+@dataclass(frozen=True, kw_only=True)
+class _TimingBase:
+    """What every timing form has: where it was written, and the events that restart it."""
 
-    deadline           within `duration` of `trigger`
-    schedule           first within `duration` of `trigger`, then each of `steps`
-    recurrence         every `duration` from entering the status (or from `trigger`), until `bound`
-    advance_notice     at least `duration` before `trigger`
-    age_milestone      by the age `age` (a sum of durations)
-    ordinal_milestone  on or before the `ordinal`-th `trigger`
-    vague              `phrase`: no measurable timescale
-    """
-
-    kind: str
     span: Span
-    duration: Duration | None = None
-    trigger: str | None = None
-    steps: tuple[Step, ...] = ()
-    until_event: str | None = None
-    until_ordinal: int | None = None
-    for_duration: Duration | None = None
-    age: tuple[Duration, ...] = ()
-    ordinal: int | None = None
-    phrase: str | None = None
     restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deadline(_TimingBase):
+    """`within DURATION of TRIGGER`."""
+
+    duration: Duration
+    trigger: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule(_TimingBase):
+    """`first within DURATION of TRIGGER`, then each of `steps`."""
+
+    duration: Duration
+    trigger: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recurrence(_TimingBase):
+    """`every INTERVAL [from TRIGGER] [bound]`: from entering the status, or from `trigger`."""
+
+    every: Every
+    trigger: str | None = None
+
+    @property
+    def duration(self) -> Duration:
+        return self.every.duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdvanceNotice(_TimingBase):
+    """`at least DURATION before TRIGGER`."""
+
+    duration: Duration
+    trigger: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgeMilestone(_TimingBase):
+    """`by age AGE` (a sum of durations)."""
+
+    age: tuple[Duration, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrdinalMilestone(_TimingBase):
+    """`before the ORDINAL TRIGGER`."""
+
+    ordinal: int
+    trigger: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vague(_TimingBase):
+    """A phrase with no measurable timescale ("as soon as possible")."""
+
+    phrase: str
+
+
+Timing = Deadline | Schedule | Recurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
+
+
+def trigger_of(t: Timing) -> str | None:
+    """The event a timing counts from or before (None for ages, vague phrases and plain recurrences)."""
+    match t:
+        case Deadline() | Schedule() | Recurrence() | AdvanceNotice() | OrdinalMilestone():
+            return t.trigger
+        case AgeMilestone() | Vague():
+            return None
+        case _:
+            assert_never(t)
+
+
+def form_of(t: Timing) -> str:
+    """The timing form's name as exports and generated code spell it: `deadline`, `advance_notice`, ..."""
+    match t:
+        case Deadline():
+            return "deadline"
+        case Schedule():
+            return "schedule"
+        case Recurrence():
+            return "recurrence"
+        case AdvanceNotice():
+            return "advance_notice"
+        case AgeMilestone():
+            return "age_milestone"
+        case OrdinalMilestone():
+            return "ordinal_milestone"
+        case Vague():
+            return "vague"
+        case _:
+            assert_never(t)
+
+
+def durations_of(t: Timing) -> list[Duration]:
+    """Every duration a timing states (intervals, bounds, restarts; not ages)."""
+    out: list[Duration] = []
+    match t:
+        case Deadline() | AdvanceNotice():
+            out.append(t.duration)
+        case Schedule():
+            out.append(t.duration)
+            out += [d for s in t.steps for d in step_durations(s)]
+        case Recurrence():
+            out += step_durations(t.every)
+        case AgeMilestone() | OrdinalMilestone() | Vague():
+            pass
+        case _:
+            assert_never(t)
+    return out + [r.duration for r in t.restarts]
+
+
+def step_durations(s: Step) -> list[Duration]:
+    match s:
+        case Within():
+            return [s.duration]
+        case Every():
+            return [s.duration] + ([s.for_duration] if s.for_duration is not None else [])
+        case _:
+            assert_never(s)
+
+
+def everies(t: Timing) -> list[Every]:
+    """The recurring intervals of a timing: a recurrence's, or a schedule's `then every` steps."""
+    match t:
+        case Recurrence():
+            return [t.every]
+        case Schedule():
+            return [s for s in t.steps if isinstance(s, Every)]
+        case _:
+            return []
+
+
+def until_events(t: Timing) -> list[str]:
+    """Events that end a recurrence of the timing (its own bound, and its steps')."""
+    return [e.until.event for e in everies(t) if e.until is not None]
+
+
+def timing_events(t: Timing) -> list[str]:
+    """Every event a timing names: its trigger, the events that end its recurrences, its restarts."""
+    trigger = trigger_of(t)
+    return ([trigger] if trigger else []) + until_events(t) + [r.event for r in t.restarts]
 
 
 @dataclass(frozen=True)
@@ -193,10 +380,10 @@ class Policy:
 
     def canonical_event(self, event_id: str) -> str:
         """The shared vocabulary's id for an event (following `same as`)."""
-        return _follow(self.events, event_id)  # type: ignore[return-value]
+        return _follow(self.events, event_id)
 
     def canonical_status(self, status_id: str | None) -> str | None:
-        return _follow(self.statuses, status_id)
+        return None if status_id is None else _follow(self.statuses, status_id)
 
     def is_oversight(self, event_id: str) -> bool:
         """The event, or a term it is `same as`, is marked `oversight` in the vocabulary or the policy."""
@@ -239,19 +426,30 @@ class Policy:
         return s.label if s else status_id.replace("_", " ")
 
 
-def _chain(table: dict, key: str) -> list:
+class _Term(Protocol):
+    @property
+    def same_as(self) -> str | None: ...
+
+
+_T = TypeVar("_T", bound=_Term)
+
+
+def _chain(table: Mapping[str, _T], key: str | None) -> list[_T]:
     """The declarations met following `same as` links from `key` (each once)."""
-    out: list = []
-    while key in table and table[key] not in out:
+    out: list[_T] = []
+    while key is not None and key in table and table[key] not in out:
         out.append(table[key])
         key = table[key].same_as
     return out
 
 
-def _follow(table: dict, key: str | None) -> str | None:
+def _follow(table: Mapping[str, _Term], key: str) -> str:
     """Follow `same as` links from `key` to the shared term (stopping at a cycle)."""
     seen: set[str] = set()
-    while key in table and table[key].same_as and key not in seen:
+    while key in table and key not in seen:
+        target = table[key].same_as
+        if not target:
+            break
         seen.add(key)
-        key = table[key].same_as
+        key = target
     return key

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
+from typing import assert_never
 
 from compiler.model import ir as M
 from compiler.model.timescales import Duration, Unit, parse_unit, suggest_unit
@@ -310,61 +311,86 @@ class Resolver:
         )
 
     def condition(self, c: A.Condition) -> M.Condition:
-        if isinstance(c, A.AttributeCondition):
-            values = tuple(
-                v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
-                for v in c.values
-            )
-            return M.Condition("attribute", c.span, attribute=c.attribute.text, negated=c.negated, values=values)
-        if isinstance(c, A.AgeCondition):
-            age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS, Unit.WEEKS, Unit.DAYS}, "an age") for x in c.age)
-            return M.Condition("age", c.span, comparison=c.comparison, age=age)
-        return M.Condition("prose", c.span, text=c.text.value)
+        match c:
+            case A.AttributeCondition():
+                values = tuple(
+                    v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
+                    for v in c.values
+                )
+                return M.AttributeIs(c.attribute.text, c.negated, values, c.span)
+            case A.AgeCondition():
+                units = {Unit.YEARS, Unit.MONTHS, Unit.WEEKS, Unit.DAYS}
+                return M.AgeLimit(c.comparison, tuple(self.duration(x, units, "an age") for x in c.age), c.span)
+            case A.ProseCondition():
+                return M.InProse(c.text.value, c.span)
+            case _:
+                assert_never(c)
 
-    def timing(self, t: A.Timing, policy: M.Policy) -> M.Timing:
-        ev = (lambda n: self.check_name(n, "event", policy))  # noqa: E731
-        dur = self.duration(t.duration) if t.duration else None
-        if dur is not None and dur.amount == 0 and t.kind in ("recurrence",):
-            self.error("E209", "a recurrence of every 0 units can never be met", t.duration.span,  # type: ignore[union-attr]
-                       "use a positive number")
-        steps: list[M.Step] = []
+    def event(self, name: A.Name, policy: M.Policy) -> str:
+        return self.check_name(name, "event", policy) or name.text
+
+    def every(self, d: A.Duration, bound: A.Bound | None, span: A.Span, policy: M.Policy) -> M.Every:
+        duration = self.duration(d)
+        if duration.amount == 0:
+            self.error("E209", "a recurrence of every 0 units can never be met", d.span, "use a positive number")
+        resolved: M.Bound | None
+        match bound:
+            case None:
+                resolved = None
+            case A.UntilBound():
+                resolved = M.Until(self.event(bound.event, policy), bound.ordinal)
+            case A.ForBound():
+                resolved = M.For(self.duration(bound.duration))
+            case _:
+                assert_never(bound)
+        return M.Every(duration, resolved, span)
+
+    def steps(self, steps: tuple[A.Step, ...], policy: M.Policy) -> tuple[M.Step, ...]:
+        out: list[M.Step] = []
         open_ended = False
-        for s in t.steps:
+        for s in steps:
             if open_ended:
                 self.error("E208", "no step can follow an unbounded `then every`", s.span,
                            "bound the recurrence with `until ...` or `for ...`, or move this step before it")
-            sd = self.duration(s.duration)
-            if s.kind == "every" and sd.amount == 0:
-                self.error("E209", "a recurrence of every 0 units can never be met", s.duration.span)
-            b = s.bound
-            steps.append(M.Step(
-                s.kind, sd,
-                until_event=ev(b.event) if b and b.kind == "until" else None,
-                until_ordinal=b.ordinal if b and b.kind == "until" else None,
-                for_duration=self.duration(b.duration) if b and b.kind == "for" and b.duration else None,
-                span=s.span,
-            ))
-            if s.kind == "every" and b is None:
-                open_ended = True
-        b = t.bound
-        age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS}, "an age") for x in t.age)
-        if t.ordinal is not None and t.ordinal < 1:
-            self.error("E209", "ordinals start at 1st", t.span)
-        restarts = tuple(M.Restart(self.duration(r.duration), ev(r.event) or r.event.text, r.span) for r in t.restarts)
-        return M.Timing(
-            kind=t.kind,
-            span=t.span,
-            duration=dur,
-            trigger=ev(t.event) if t.event else None,
-            steps=tuple(steps),
-            until_event=ev(b.event) if b and b.kind == "until" else None,
-            until_ordinal=b.ordinal if b and b.kind == "until" else None,
-            for_duration=self.duration(b.duration) if b and b.kind == "for" and b.duration else None,
-            age=age,
-            ordinal=t.ordinal,
-            phrase=t.phrase,
-            restarts=restarts,
-        )
+            match s:
+                case A.ThenWithin():
+                    out.append(M.Within(self.duration(s.duration), s.span))
+                case A.ThenEvery():
+                    out.append(self.every(s.duration, s.bound, s.span, policy))
+                    open_ended = open_ended or s.bound is None
+                case _:
+                    assert_never(s)
+        return tuple(out)
+
+    def timing(self, t: A.Timing, policy: M.Policy) -> M.Timing:
+        restarts = tuple(M.Restart(self.duration(r.duration), self.event(r.event, policy), r.span)
+                         for r in t.restarts)
+        match t:
+            case A.DeadlineForm():
+                return M.Deadline(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
+                                  span=t.span, restarts=restarts)
+            case A.ScheduleForm():
+                return M.Schedule(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
+                                  steps=self.steps(t.steps, policy), span=t.span, restarts=restarts)
+            case A.RecurrenceForm():
+                every = self.every(t.duration, t.bound, t.span, policy)
+                trigger = self.event(t.event, policy) if t.event else None
+                return M.Recurrence(every=every, trigger=trigger, span=t.span, restarts=restarts)
+            case A.NoticeForm():
+                return M.AdvanceNotice(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
+                                       span=t.span, restarts=restarts)
+            case A.AgeForm():
+                age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS}, "an age") for x in t.age)
+                return M.AgeMilestone(age=age, span=t.span, restarts=restarts)
+            case A.OrdinalForm():
+                if t.ordinal < 1:
+                    self.error("E209", "ordinals start at 1st", t.span)
+                return M.OrdinalMilestone(ordinal=t.ordinal, trigger=self.event(t.event, policy), span=t.span,
+                                          restarts=restarts)
+            case A.VagueForm():
+                return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts)
+            case _:
+                assert_never(t)
 
 
 def _humanise(name: str) -> str:

@@ -10,19 +10,24 @@ they agree. The semantics are written down in docs/audit.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import NamedTuple
 
-from compiler.model.ir import Obligation, Policy
-from compiler.model.timescales import Duration, Unit
+from compiler.model.ir import (
+    AgeMilestone,
+    AttributeIs,
+    InProse,
+    Obligation,
+    OrdinalMilestone,
+    Policy,
+    Vague,
+    durations_of,
+    everies,
+    timing_events,
+)
+from compiler.model.timescales import Unit
 
 #: The lifecycle of one obligation occurrence (design.md, "Time semantics").
 OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended")
-
-#: Timing forms that produce occurrences.
-MEASURABLE_FORMS: tuple[str, ...] = (
-    "deadline", "schedule", "recurrence", "advance_notice", "age_milestone", "ordinal_milestone",
-)
 
 #: Events named `extension:<obligation id>` record an agreed extension; column `extended_until`.
 EXTENSION_PREFIX = "extension:"
@@ -102,43 +107,30 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:
     t = ob.timing
     if t is None:
         return "no timing"
-    if t.kind == "vague":
-        return f"vague timing ({t.phrase or 'no timescale'})"
-    if t.kind not in MEASURABLE_FORMS:
-        return f"timing form `{t.kind}` is not measurable"
-    if any(c.kind == "prose" for c in ob.conditions):
+    if isinstance(t, Vague):
+        return f"vague timing ({t.phrase})"
+    if any(isinstance(c, InProse) for c in ob.conditions):
         return "a condition in prose"
-    if any(c.kind not in ("attribute", "age") for c in ob.conditions):
-        return "a condition of an unknown kind"
     if ob.status is not None:
         ev = status_events(policy, ob.status)
         if ev is None:
             return f"unknown status `{ob.status}`"
         if not ev[0]:
             return f"status `{ob.status}` has no `entered on` event"
-    needs_duration = t.kind in ("deadline", "schedule", "recurrence", "advance_notice")
-    if needs_duration and t.duration is None:
-        return "timing without a duration"
-    if t.kind in ("deadline", "schedule", "advance_notice", "ordinal_milestone") and not t.trigger:
-        return "timing without a trigger event"
-    if t.kind == "age_milestone" and not t.age:
+    if isinstance(t, AgeMilestone) and not t.age:
         return "age milestone without an age"
-    if t.kind == "ordinal_milestone" and (t.ordinal is None or t.ordinal < 1):
+    if isinstance(t, OrdinalMilestone) and t.ordinal < 1:
         return "ordinal milestone without an ordinal"
-    every = [t.duration] if t.kind == "recurrence" else [s.duration for s in t.steps if s.kind == "every"]
-    if any(d is not None and d.amount == 0 for d in every):
+    if any(e.duration.amount == 0 for e in everies(t)):
         return "a recurrence of every 0 units"
     return None
 
 
 def approximations(ob: Obligation) -> list[str]:
     """Units that the audit can only approximate on date-only data."""
-    t = ob.timing
-    if t is None:
+    if ob.timing is None:
         return []
-    durations: list[Duration] = [d for d in (t.duration, t.for_duration) if d is not None]
-    durations += [s.duration for s in t.steps] + [s.for_duration for s in t.steps if s.for_duration]
-    durations += [r.duration for r in t.restarts]
+    durations = durations_of(ob.timing)
     found = []
     for unit, text in ((Unit.HOURS, "hours rounded up to whole days"), (Unit.MINUTES, "minutes rounded up to whole days"),
                        (Unit.SCHOOL_TERMS, "a school term counted as 4 months")):
@@ -149,9 +141,8 @@ def approximations(ob: Obligation) -> list[str]:
 
 def attributes_used(policy: Policy) -> list[str]:
     """Attribute names read by conditions of measurable obligations, sorted."""
-    names = {c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
-             for c in ob.conditions if c.kind == "attribute" and c.attribute}
-    return sorted(n for n in names if n)
+    return sorted({c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
+                   for c in ob.conditions if isinstance(c, AttributeIs)})
 
 
 def events_used(policy: Policy) -> set[str]:
@@ -160,10 +151,7 @@ def events_used(policy: Policy) -> set[str]:
     for ob in policy.obligations:
         if not_measurable(policy, ob) is not None or ob.timing is None:
             continue
-        t = ob.timing
-        names: Iterable[str | None] = [ob.action, t.trigger, t.until_event, *(s.until_event for s in t.steps),
-                                       *(r.event for r in t.restarts)]
-        out.update(policy.canonical_event(n) for n in names if n)
+        out.update(policy.canonical_event(n) for n in [ob.action, *timing_events(ob.timing)])
         se = status_events(policy, ob.status)
         if se:
             out.update(se[0] | se[1])

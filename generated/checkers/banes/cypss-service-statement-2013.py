@@ -321,8 +321,8 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -342,8 +342,8 @@ def check_foster_carer_review_to_panel(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -362,8 +362,8 @@ def check_staff_supervision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

@@ -485,8 +485,8 @@ def check_supervision_agreement_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -529,8 +529,8 @@ def check_plr_monthly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -982,8 +982,8 @@ def check_assessment_update_cin(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1002,8 +1002,8 @@ def check_assessment_update_cp(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1119,8 +1119,8 @@ def check_cin_visits_4_weeks(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1139,8 +1139,8 @@ def check_cin_visits_20_working_days(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(20, Unit.WORKING_DAYS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(20, Unit.WORKING_DAYS), None, None, None), )
+        first_steps = (rt.Every(Duration(20, Unit.WORKING_DAYS)), )
+        later_steps = (rt.Every(Duration(20, Unit.WORKING_DAYS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1159,8 +1159,8 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1402,8 +1402,8 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1449,8 +1449,8 @@ def check_core_group_interval(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('rcpc', Duration(6, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1495,8 +1495,8 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(10, Unit.WORKING_DAYS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(10, Unit.WORKING_DAYS), None, None, None), )
+        first_steps = (rt.Every(Duration(10, Unit.WORKING_DAYS)), )
+        later_steps = (rt.Every(Duration(10, Unit.WORKING_DAYS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1516,8 +1516,8 @@ def check_cp_visits_two_weekly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1536,8 +1536,8 @@ def check_cp_bedroom(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(8, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(8, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(8, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(8, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1743,8 +1743,8 @@ def check_fnm_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1932,8 +1932,8 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.WORKING_DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.WORKING_DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2028,8 +2028,8 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(5, Unit.WORKING_DAYS)), rt.Step('every', Duration(5, Unit.WORKING_DAYS), 'cla_review', 1, None), rt.Step('every', Duration(20, Unit.WORKING_DAYS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(5, Unit.WORKING_DAYS), 'cla_review', 1, None), rt.Step('every', Duration(20, Unit.WORKING_DAYS), None, None, None), )
+        first_steps = (rt.Within(Duration(5, Unit.WORKING_DAYS)), rt.Every(Duration(5, Unit.WORKING_DAYS), rt.Until('cla_review', 1)), rt.Every(Duration(20, Unit.WORKING_DAYS)), )
+        later_steps = (rt.Every(Duration(5, Unit.WORKING_DAYS), rt.Until('cla_review', 1)), rt.Every(Duration(20, Unit.WORKING_DAYS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2211,8 +2211,8 @@ def check_pa_contact_minimum_eligible(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2231,8 +2231,8 @@ def check_pa_contact_minimum(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2251,8 +2251,8 @@ def check_pa_contact_16_17(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2271,8 +2271,8 @@ def check_pa_visits_18_to_21(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(8, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(8, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(8, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(8, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2291,8 +2291,8 @@ def check_pa_visits_21_to_24(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2312,8 +2312,8 @@ def check_pathway_plan_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2333,8 +2333,8 @@ def check_pathway_plan_reviews_eligible(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2426,8 +2426,8 @@ def check_foster_carer_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2446,8 +2446,8 @@ def check_unannounced_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2514,8 +2514,8 @@ def check_foster_carer_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2680,8 +2680,8 @@ def check_pf_child_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2702,8 +2702,8 @@ def check_pf_supervisory_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('private_fostering_notification', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(6, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(6, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(12, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(12, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2840,8 +2840,8 @@ def check_adoptive_placement_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('adoption_placement', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, Duration(4, Unit.WEEKS)), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, Duration(4, Unit.WEEKS)), )
+        first_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.For(Duration(4, Unit.WEEKS))), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.For(Duration(4, Unit.WEEKS))), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

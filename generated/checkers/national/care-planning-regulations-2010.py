@@ -69,8 +69,8 @@ def check_health_review_under_5(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -89,8 +89,8 @@ def check_health_review_5_and_over(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -140,8 +140,8 @@ def check_visits_placement(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -167,8 +167,8 @@ def check_visits_placement_until_18(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -194,8 +194,8 @@ def check_visits_connected_person_temporary(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -221,8 +221,8 @@ def check_visits_interim_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -247,8 +247,8 @@ def check_visits_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         start = h.first('care_order_made', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -270,8 +270,8 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.WORKING_DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.WORKING_DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

@@ -143,8 +143,8 @@ def check_rcpc_timescale(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

@@ -185,8 +185,8 @@ def check_case_summary(h: rt.History) -> list[rt.Row]:
         start = h.first('allocation', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -207,8 +207,8 @@ def check_chronology(h: rt.History) -> list[rt.Row]:
         start = h.first('allocation', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -229,8 +229,8 @@ def check_tam_weekly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -249,8 +249,8 @@ def check_adopt_south_west_weekly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -377,8 +377,8 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -399,8 +399,8 @@ def check_cin_review(h: rt.History) -> list[rt.Row]:
         start = h.first('cin_plan_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -523,8 +523,8 @@ def check_core_group(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(10, Unit.DAYS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(10, Unit.DAYS)), rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -568,8 +568,8 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -590,8 +590,8 @@ def check_rcpc(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -700,8 +700,8 @@ def check_cla_review(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -764,8 +764,8 @@ def check_cla_annual_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -918,8 +918,8 @@ def check_missing_strategy(h: rt.History) -> list[rt.Row]:
         start = h.first('went_missing', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(48, Unit.HOURS)), rt.Step('every', Duration(72, Unit.HOURS), 'returned_from_missing', None, None), )
-        later_steps = (rt.Step('every', Duration(72, Unit.HOURS), 'returned_from_missing', None, None), )
+        first_steps = (rt.Within(Duration(48, Unit.HOURS)), rt.Every(Duration(72, Unit.HOURS), rt.Until('returned_from_missing', None)), )
+        later_steps = (rt.Every(Duration(72, Unit.HOURS), rt.Until('returned_from_missing', None)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -939,8 +939,8 @@ def check_cwd_allocation_weekly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

@@ -146,8 +146,8 @@ def check_fis_visits_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -169,8 +169,8 @@ def check_cwd_level2_visits_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -192,8 +192,8 @@ def check_cwd_level3_visits_table(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -212,8 +212,8 @@ def check_cin_visits_table(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -232,8 +232,8 @@ def check_cp_visits_table(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -252,8 +252,8 @@ def check_cl_contact_table(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('accommodation_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -358,8 +358,8 @@ def check_fis_eha_review_table(h: rt.History) -> list[rt.Row]:
         start = h.first('early_help_assessment', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -411,8 +411,8 @@ def check_cwd_early_support_review_table(h: rt.History) -> list[rt.Row]:
         start = h.first('early_support_plan', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -456,8 +456,8 @@ def check_cin_assessment_update(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -479,8 +479,8 @@ def check_cp_assessment_update_table(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -502,8 +502,8 @@ def check_cla_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
         start = h.first('pathway_plan', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -523,8 +523,8 @@ def check_cl_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -544,8 +544,8 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(2, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -566,8 +566,8 @@ def check_core_groups_table(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(10, Unit.WORKING_DAYS)), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(10, Unit.WORKING_DAYS)), rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -589,8 +589,8 @@ def check_rcpc_table(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -613,8 +613,8 @@ def check_cla_reviews_table(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.WORKING_DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.WORKING_DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(20, Unit.WORKING_DAYS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -634,8 +634,8 @@ def check_case_supervision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -892,8 +892,8 @@ def check_leaving_care_pathway_plan_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1204,8 +1204,8 @@ def check_chronology_cwd_level3(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1227,8 +1227,8 @@ def check_fis_tac_ideal(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1250,8 +1250,8 @@ def check_fis_tac_minimum(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(3, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1270,8 +1270,8 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1293,8 +1293,8 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         start = h.first('cp_plan_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1391,8 +1391,8 @@ def check_cp_away_other_la_reminder(h: rt.History) -> list[rt.Row]:
         start = h.first('child_leaves_area', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1539,8 +1539,8 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1606,8 +1606,8 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, Duration(1, Unit.YEARS)), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1726,8 +1726,8 @@ def check_foster_carer_supervision(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1746,8 +1746,8 @@ def check_foster_carer_pdp(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1767,8 +1767,8 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

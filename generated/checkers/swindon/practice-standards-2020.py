@@ -297,8 +297,8 @@ def check_assessment_cla(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -319,8 +319,8 @@ def check_assessment_update(h: rt.History) -> list[rt.Row]:
         start = h.first('referral', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(12, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -390,8 +390,8 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -463,8 +463,8 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -539,8 +539,8 @@ def check_dct_assessment(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -562,8 +562,8 @@ def check_dct_cin_reviews(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -586,8 +586,8 @@ def check_dct_visits_overnight(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -610,8 +610,8 @@ def check_dct_short_break_placement_visit(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -634,8 +634,8 @@ def check_dct_visits_no_overnight(h: rt.History) -> list[rt.Row]:
             continue
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(12, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -703,8 +703,8 @@ def check_case_supervision_cp(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(1, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -723,8 +723,8 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(10, Unit.WORKING_DAYS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(10, Unit.WORKING_DAYS), None, None, None), )
+        first_steps = (rt.Every(Duration(10, Unit.WORKING_DAYS)), )
+        later_steps = (rt.Every(Duration(10, Unit.WORKING_DAYS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -748,8 +748,8 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(5, Unit.WORKING_DAYS)), rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(5, Unit.WORKING_DAYS)), rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -768,8 +768,8 @@ def check_joint_visit_ssw(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -793,8 +793,8 @@ def check_visits_ico_parent(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), 'final_hearing', None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(4, Unit.WEEKS), 'final_hearing', None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS), rt.Until('final_hearing', None)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(4, Unit.WEEKS), rt.Until('final_hearing', None)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -818,8 +818,8 @@ def check_visits_care_order_parents(h: rt.History) -> list[rt.Row]:
         start = h.first('care_order_made', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(1, Unit.WEEKS)), rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -840,8 +840,8 @@ def check_adoption_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('adoption_placement', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(5, Unit.WORKING_DAYS)), rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(1, Unit.MONTHS), 'adoption_order', None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.WEEKS), 'cla_review', 1, None), rt.Step('every', Duration(1, Unit.MONTHS), 'adoption_order', None, None), )
+        first_steps = (rt.Within(Duration(5, Unit.WORKING_DAYS)), rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(1, Unit.MONTHS), rt.Until('adoption_order', None)), )
+        later_steps = (rt.Every(Duration(1, Unit.WEEKS), rt.Until('cla_review', 1)), rt.Every(Duration(1, Unit.MONTHS), rt.Until('adoption_order', None)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1369,8 +1369,8 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(10, Unit.WORKING_DAYS)), rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(4, Unit.WEEKS), None, None, None), )
+        first_steps = (rt.Within(Duration(10, Unit.WORKING_DAYS)), rt.Every(Duration(4, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1391,8 +1391,8 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         start = h.first('icpc', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(3, Unit.MONTHS)), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1734,8 +1734,8 @@ def check_review_health_assessment(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1754,8 +1754,8 @@ def check_review_health_assessment_under_5(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1774,8 +1774,8 @@ def check_dental_check_annual(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1794,8 +1794,8 @@ def check_dental_check_6_monthly(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1892,8 +1892,8 @@ def check_pep_schedule(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.DAYS)), rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(1, Unit.YEARS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.DAYS)), rt.Every(Duration(1, Unit.YEARS)), )
+        later_steps = (rt.Every(Duration(1, Unit.YEARS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1984,8 +1984,8 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Step('within', Duration(20, Unit.WORKING_DAYS)), rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('within', Duration(3, Unit.MONTHS), None, None, None), rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Within(Duration(20, Unit.WORKING_DAYS)), rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Within(Duration(3, Unit.MONTHS)), rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2202,8 +2202,8 @@ def check_pathway_plan_review_eligible(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2222,8 +2222,8 @@ def check_pathway_plan_review_care_leaver(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
         start = ep.start
-        first_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
-        later_steps = (rt.Step('every', Duration(6, Unit.MONTHS), None, None, None), )
+        first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import cast
 
 from dsl.ast import Span
 from dsl.codes import CATEGORIES, CODES, DOCUMENT_CATEGORIES
@@ -42,10 +43,11 @@ class Diagnostic:
     span: Span
     hint: str | None = None
     related: tuple[Related, ...] = ()
-    severity: Severity = field(default=None)  # type: ignore[assignment]
+    # derived from the code's catalogue entry when not given (None only until __post_init__ runs)
+    severity: Severity = field(default=cast(Severity, None))
 
     def __post_init__(self) -> None:
-        if self.severity is None:
+        if cast(Severity | None, self.severity) is None:
             object.__setattr__(self, "severity", Severity(CODES[self.code].severity))
 
     @property

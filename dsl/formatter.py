@@ -181,8 +181,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             out.add(d.decided_by.span.line, f"  decided by {d.decided_by.text}")
     elif isinstance(d, A.ObligationDecl):
         out.add(line, f"obligation {d.name.text}" + (f" {quote(d.title.value)}" if d.title else ""))
-        for c in d.citations:
-            _cite(out, c)
+        for cite in d.citations:
+            _cite(out, cite)
         for s in d.statuses:
             out.add(s.span.line, f"  while {s.text}")
         for cond in d.conditions:
@@ -195,8 +195,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             _allow(out, a)
     elif isinstance(d, A.NoteDecl):
         out.add(line, f"{d.kind} {d.name.text}" + (f" {quote(d.title.value)}" if d.title else ""))
-        for c in d.citations:
-            _cite(out, c)
+        for cite in d.citations:
+            _cite(out, cite)
         for a in d.allows:
             _allow(out, a)
 

@@ -44,7 +44,7 @@ class _Comments:
         self.items: list[A.Comment] = []
 
     def __call__(self, tok: Token) -> Token:
-        self.items.append(A.Comment(str(tok), tok.line, tok.column))
+        self.items.append(A.Comment(str(tok), tok.line or 1, tok.column or 1))
         return tok
 
 
@@ -156,7 +156,8 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
-        ch = src.text[err.pos_in_stream] if err.pos_in_stream < len(src.text) else ""
+        pos = err.pos_in_stream or 0
+        ch = src.text[pos] if pos < len(src.text) else ""
         span = A.Span(line, column, line, column + 1)
         if ch == '"':
             return Diagnostic(
@@ -287,4 +288,5 @@ def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:
             gc.enable()
     comments = tuple(_comments.items)
     _comments.items = []
+    assert isinstance(tree, A.PolicyFile)  # the transformer runs inside the parser and returns the AST
     return A.PolicyFile(tree.header, tree.declarations, comments), []

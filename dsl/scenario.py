@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -151,7 +152,8 @@ def _expected(names: set[str]) -> str:
 def _syntax(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     line, column = getattr(err, "line", 1) or 1, getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
-        ch = src.text[err.pos_in_stream] if err.pos_in_stream < len(src.text) else ""
+        pos = err.pos_in_stream or 0
+        ch = src.text[pos] if pos < len(src.text) else ""
         if ch == '"':
             return Diagnostic("E102", "unterminated string: the line ends before the closing `\"`", src.path,
                               Span(line, column, line, len(src.line(line)) + 1), 'close the text with `"` on the same line')
@@ -168,7 +170,8 @@ def _syntax(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     assert isinstance(err, UnexpectedToken)
     tok: Token = err.token
     expected = set(err.expected)
-    span = Span(tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+    tok_line, tok_column = tok.line or line, tok.column or column
+    span = Span(tok_line, tok_column, tok.end_line or tok_line, tok.end_column or tok_column + 1)
     hint = None
     if tok.type == "NAME":
         wanted = [w for n, w in _keywords().items() if n in expected]
@@ -186,7 +189,9 @@ def parse_tests(src: SourceFile) -> tuple[TestFile | None, list[Diagnostic]]:
         return None, [Diagnostic("E003", "the file is empty", src.path, Span(1, 1, 1, 1),
                                  'start the file with `tests "the-policy-file.policy"`')]
     try:
-        policy, scenarios = _parser().parse(src.text)
+        tree = _parser().parse(src.text)
+        # the transformer runs inside the parser: `file` gives (policy path, scenarios)
+        policy, scenarios = cast(tuple[Text, tuple[Scenario, ...]], tree)
     except UnexpectedInput as err:
         return None, [_syntax(src, err)]
     return TestFile(src.path, policy, scenarios), []

@@ -41,7 +41,8 @@ def _span(first: Any, last: Any) -> A.Span:
 
 def _node_span(x: Any) -> A.Span:
     if type(x) is Token:
-        return A.Span(x.line, x.column, x.end_line, x.end_column)
+        # lark types token positions as optional; the lexer sets them on every token it makes
+        return A.Span(x.line, x.column, x.end_line, x.end_column)  # type: ignore[arg-type]
     if type(x) is A.Span:
         return x
     if type(x) is tuple:  # ("kind", value, span) from an item rule, or (verb, action)
@@ -49,12 +50,14 @@ def _node_span(x: Any) -> A.Span:
     return x.span
 
 
+# In `_name` and `_text` (the hot path, so no helper call): lark types token positions as optional;
+# the lexer sets them on every token it makes.
 def _name(tok: Token) -> A.Name:
-    return A.Name(str(tok), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))
+    return A.Name(str(tok), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))  # type: ignore[arg-type]
 
 
 def _text(tok: Token) -> A.Text:
-    return A.Text(_unquote(str(tok)), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))
+    return A.Text(_unquote(str(tok)), A.Span(tok.line, tok.column, tok.end_line, tok.end_column))  # type: ignore[arg-type]
 
 
 def _tokens(children: list, kind: str) -> list[Token]:

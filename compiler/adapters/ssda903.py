@@ -404,7 +404,7 @@ def _open(path: Path, required: tuple[str, ...], result: ImportResult) -> tuple[
     return rows, out
 
 
-def _child_id(out: _Collector, row) -> str | None:
+def _child_id(out: _Collector, row: CsvRow) -> str | None:
     """The row's CHILD, or None after rejecting a row that has none."""
     child = row.values["CHILD"]
     if not child:

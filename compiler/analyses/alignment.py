@@ -226,8 +226,8 @@ def _measured(policy: Policy, o: Obligation, status: str, action: str, terms: _T
     t = o.timing
     if isinstance(t, AgeMilestone) and len(t.age) > 1:
         months = _age_in_months(t.age)
-        pt = Point(policy, o, "age", months, ("age", status, action, None, conds)) if months else None
-        out.append(((status, action, "age", ""), Entry(policy, o, "age", describe.timing(t, policy), conds, pt)))
+        age = Point(policy, o, "age", months, ("age", status, action, None, conds)) if months else None
+        out.append(((status, action, "age", ""), Entry(policy, o, "age", describe.timing(t, policy), conds, age)))
     if isinstance(t, OrdinalMilestone):
         point = f"before:{t.ordinal}"
         key = (status, action, point, terms.event(policy, t.trigger))

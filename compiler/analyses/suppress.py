@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.model.ir import Policy
+from compiler.model.ir import Note, Obligation, Policy
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Severity
 
@@ -12,10 +12,16 @@ def _inside(inner: Span, outer: Span) -> bool:
         outer.end_line, outer.end_column)
 
 
+def items_of(policy: Policy) -> list[Obligation | Note]:
+    """The policy's obligations and notes: the items that carry their own `allow` and citations."""
+    return [*policy.obligations, *policy.notes]
+
+
 def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Split diagnostics into shown and suppressed by `allow CODE because ...`."""
     by_file = {p.path: p for p in policies}
-    kept, dropped = [], []
+    kept: list[Diagnostic] = []
+    dropped: list[Diagnostic] = []
     for d in diags:
         p = by_file.get(d.file)
         allowed = False
@@ -24,7 +30,7 @@ def apply_suppressions(policies: list[Policy], diags: list[Diagnostic]) -> tuple
             if any(a.code == d.code for a in p.allows):
                 allowed = True
             else:
-                for item in [*p.obligations, *p.notes]:
+                for item in items_of(p):
                     if _inside(d.span, item.span) and any(a.code == d.code for a in item.allows):
                         allowed = True
                         break
@@ -36,7 +42,7 @@ def suppression_reason(policy: Policy | None, d: Diagnostic) -> str:
     """The reason given by the `allow` that suppressed `d` (the nearest one: item, then file)."""
     if policy is None:
         return ""
-    for item in [*policy.obligations, *policy.notes]:
+    for item in items_of(policy):
         if _inside(d.span, item.span):
             for a in item.allows:
                 if a.code == d.code:

@@ -40,6 +40,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
     if on_loaded:
         on_loaded(loaded)
     rows: list[Row] | None
+    counts: Counter[tuple[str, str, bool]]
     if loaded.as_of is None:  # no usable events: nothing to audit
         rows, counts = [], Counter()
     elif engine == "duckdb":

@@ -92,9 +92,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             bar.reset(total=max(1, int(children)))
             bar.unit = "child"
 
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
     try:
         res = audit(policy, args.events, args.children, args.as_of, args.engine,
-                    progress=bar.update if bar is not None else None, on_loaded=on_loaded)
+                    progress=advance if bar is not None else None, on_loaded=on_loaded)
     except InputError as err:
         return usage_error(str(err))
     finally:

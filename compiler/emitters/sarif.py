@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+from dsl.ast import Span
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _region(span) -> dict:
+def _region(span: Span) -> dict[str, int]:
     region = {"startLine": max(span.line, 1), "startColumn": max(span.column, 1)}
     if span.end_line >= span.line and span.end_line > 0:
         region["endLine"] = span.end_line

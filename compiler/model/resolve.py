@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
-from typing import assert_never
+from collections.abc import Iterable, Mapping
+from typing import TypeVar, assert_never
 
 from compiler.model import ir as M
 from compiler.model.timescales import Duration, Unit, parse_unit, suggest_unit
 from dsl import ast as A
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
+
+#: a term of the vocabulary or of a policy's own declarations
+TermT = TypeVar("TermT", M.Role, M.Event, M.Status)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -94,7 +97,8 @@ class Resolver:
         """Check that `name` is a declared term of `kind` (role, event, status)."""
         if name is None:
             return None
-        pools = {"role": policy.roles, "event": policy.events, "status": policy.statuses}
+        pools: dict[str, Mapping[str, object]] = {"role": policy.roles, "event": policy.events,
+                                                  "status": policy.statuses}
         pool = pools[kind]
         if name.text in pool:
             return name.text
@@ -112,7 +116,7 @@ class Resolver:
         self.error("E201", f"unknown {kind} `{name.text}`", name.span, hint)
         return name.text
 
-    def declare(self, table: dict, key: A.Name, item, kind: str, seen: dict[str, A.Span]) -> None:
+    def declare(self, table: dict[str, TermT], key: A.Name, item: TermT, kind: str, seen: dict[str, A.Span]) -> None:
         if key.text in seen:
             self.error(
                 "E202", f"{kind} `{key.text}` is declared twice", key.span,
@@ -281,8 +285,8 @@ class Resolver:
         if len(d.statuses) > 1:
             self.error("E212", f"obligation `{d.name.text}` has more than one `while`", d.statuses[1].span,
                        "an obligation applies in one status; write one obligation per status")
-        for ext in d.extensions[1:]:
-            self.error("E212", "more than one `extendable` rule", ext.span, "keep one of them")
+        for extra_ext in d.extensions[1:]:
+            self.error("E212", "more than one `extendable` rule", extra_ext.span, "keep one of them")
         duty = d.duties[0]
         status = self.check_name(d.statuses[0], "status", policy) if d.statuses else None
         role = self.check_name(duty.role, "role", policy)

@@ -303,7 +303,8 @@ def add(d: date, dur: Duration) -> date:
     start = np.datetime64(d, "D")
     before = np.busday_offset(start, 0, roll="backward", busdaycal=cal)
     out = np.busday_offset(before, dur.amount, busdaycal=cal)
-    value: date = out.item()
+    value = out.item()
+    assert isinstance(value, date)  # numpy gives a datetime.date for a datetime64[D]; its stubs say less
     return value
 
 

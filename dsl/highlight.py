@@ -95,7 +95,7 @@ class PolicyLexer(RegexLexer):
     mimetypes = ["text/x-policy"]
     url = "https://github.com/policyc/policyc"
 
-    tokens: dict[str, Any] = {}  # filled in below, from the grammar
+    tokens = {}  # typed by RegexLexer; filled in below, from the grammar
 
 
 def _lexer_tokens() -> dict[str, Any]:

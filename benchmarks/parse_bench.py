@@ -32,6 +32,11 @@ BLOCKS = [
     "  social_worker must do conference_report_shared at least 5 working days before rcpc\n\n",
     'obligation pathway_{i} "Pathway {i}"\n  cite "3.36" "Within 3 months of their 16th birthday"\n'
     "  when age under 18 years\n  while looked_after\n  social_worker must do pathway_plan by age 16 years 3 months\n\n",
+    'obligation anchored_{i} "Anchored {i}"\n  cite "3.31" "six weekly for the first year of placement"\n'
+    "  while looked_after\n  social_worker must visit statutory_visit\n    first within 1 week of placement_start\n"
+    "    then within 20 working days of placement_start\n    then every 6 weeks for 1 year from placement_start\n\n",
+    'obligation bedroom_{i} "Bedroom {i}"\n  cite "6.2.4" "on at least every other visit"\n'
+    "  while child_protection\n  social_worker must see child_seen every 2nd statutory_visit\n\n",
     'principle p_{i} "Principle {i}"\n  cite "1.{i}" "We treat everyone with respect"\n\n',
 ]
 

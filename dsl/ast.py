@@ -176,10 +176,11 @@ class UntilBound:
 
 @dataclass(frozen=True, slots=True)
 class ForBound:
-    """Ends a recurrence: `for 1 year`."""
+    """Ends a recurrence: `for 1 year` (from the start of the step), or `for 1 year from EVENT`."""
 
     duration: Duration
     span: Span
+    start: Name | None = None
 
 
 Bound = UntilBound | ForBound
@@ -187,10 +188,12 @@ Bound = UntilBound | ForBound
 
 @dataclass(frozen=True, slots=True)
 class ThenWithin:
-    """A step of a schedule after the first: `then within 3 months`."""
+    """A step of a schedule after the first: `then within 3 months` (of the previous occurrence), or
+    `then within 20 working days of EVENT` (anchored: counted from EVENT)."""
 
     duration: Duration
     span: Span
+    anchor: Name | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +252,20 @@ class RecurrenceForm:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoticeForm:
-    """`at least DURATION before EVENT`."""
+    """`at least DURATION before [every] EVENT [from the ORDINAL]`."""
 
     duration: Duration
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+    from_ordinal: int | None = None  # notice only before the Nth and later occurrences
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountForm:
+    """`every ORDINAL EVENT`: count-based ("every 2nd statutory_visit")."""
+
+    ordinal: int
     event: Name
     span: Span
     restarts: tuple[Restart, ...] = ()
@@ -285,7 +299,7 @@ class VagueForm:
     restarts: tuple[Restart, ...] = ()
 
 
-Timing = DeadlineForm | ScheduleForm | RecurrenceForm | NoticeForm | AgeForm | OrdinalForm | VagueForm
+Timing = DeadlineForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm | VagueForm
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,11 @@ _ALL = [
          "A status needs `entered on` and `left on` events so that checkers can tell when a child is in it (final statuses need no `left on`).",
          "status child_protection \"Child protection\"",
          "Add `entered on cp_plan_start` and `left on cp_plan_end`."),
+    Code("E220", "error", "a timing part this form cannot take",
+         "A count-based recurrence (`every 2nd statutory_visit`) counts occurrences of an event; it starts "
+         "counting again after each occurrence done, so a `restart` line has no meaning for it.",
+         "social_worker must see bedroom_seen every 2nd statutory_visit\n    restart within 5 days of placement_change",
+         "Remove the `restart` line, or write a time-based recurrence (`every 4 weeks`)."),
     # ---- citations -----------------------------------------------------------
     Code("E301", "error", "quote not found in the source document",
          "Every citation quotes the source document verbatim. This quote does not appear in it "

@@ -45,7 +45,7 @@ def _bound(b: A.Bound | None) -> str:
         case None:
             return ""
         case A.ForBound():
-            return f" for {_dur(b.duration)}"
+            return f" for {_dur(b.duration)}" + (f" from {b.start.text}" if b.start else "")
         case A.UntilBound():
             return " until " + (f"the {ordinal(b.ordinal)} " if b.ordinal else "") + b.event.text
         case _:
@@ -99,7 +99,11 @@ def _simple_timing(t: A.Timing) -> str | None:
                 text += f" from {t.event.text}"
             return text + _bound(t.bound)
         case A.NoticeForm():
+            if t.from_ordinal is not None:
+                return f"at least {_dur(t.duration)} before every {t.event.text} from the {ordinal(t.from_ordinal)}"
             return f"at least {_dur(t.duration)} before {t.event.text}"
+        case A.CountForm():
+            return f"every {ordinal(t.ordinal)} {t.event.text}"
         case A.AgeForm():
             return "by age " + " ".join(_dur(d) for d in t.age)
         case A.OrdinalForm():
@@ -115,7 +119,7 @@ def _simple_timing(t: A.Timing) -> str | None:
 def _step(s: A.Step) -> str:
     match s:
         case A.ThenWithin():
-            return f"    then within {_dur(s.duration)}"
+            return f"    then within {_dur(s.duration)}" + (f" of {s.anchor.text}" if s.anchor else "")
         case A.ThenEvery():
             return f"    then every {_dur(s.duration)}{_bound(s.bound)}"
         case _:

@@ -75,7 +75,7 @@ def _of(children: list, cls: type) -> list:
     return [c for c in children if isinstance(c, cls)]
 
 
-_TIMING_FORMS = (A.DeadlineForm, A.ScheduleForm, A.RecurrenceForm, A.NoticeForm, A.AgeForm, A.OrdinalForm,
+_TIMING_FORMS = (A.DeadlineForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm, A.OrdinalForm,
                  A.VagueForm)
 
 
@@ -302,7 +302,10 @@ class ToAst(Transformer):
         return A.DeadlineForm(duration=c[1], event=_name(c[3]), span=_span(c[0], c[-1]))
 
     def then_within(self, c: list) -> A.ThenWithin:
-        return A.ThenWithin(c[2], _span(c[0], c[-1]))
+        return A.ThenWithin(c[2], _span(c[0], c[-1]), anchor=c[3] if len(c) > 3 else None)
+
+    def anchor(self, c: list) -> A.Name:
+        return _name(c[1])
 
     def then_every(self, c: list) -> A.ThenEvery:
         bound = c[3] if len(c) > 3 else None
@@ -321,7 +324,7 @@ class ToAst(Transformer):
                             _span(c[0], c[-1]))
 
     def for_duration(self, c: list) -> A.ForBound:
-        return A.ForBound(c[1], _span(c[0], c[-1]))
+        return A.ForBound(c[1], _span(c[0], c[-1]), start=c[2][1] if len(c) > 2 else None)
 
     def recurrence(self, c: list) -> A.RecurrenceForm:
         frm = next((x[1] for x in c if isinstance(x, tuple)), None)
@@ -329,7 +332,15 @@ class ToAst(Transformer):
         return A.RecurrenceForm(duration=c[1], event=frm, bound=bound, span=_span(c[0], c[-1]))
 
     def advance_notice(self, c: list) -> A.NoticeForm:
-        return A.NoticeForm(duration=c[2], event=_name(c[4]), span=_span(c[0], c[-1]))
+        frm = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return A.NoticeForm(duration=c[2], event=_name(_tokens(c, "NAME")[0]), span=_span(c[0], c[-1]),
+                            from_ordinal=frm)
+
+    def notice_from(self, c: list) -> tuple:
+        return ("from_ordinal", int(str(c[2])[:-2]), _span(c[0], c[-1]))
+
+    def count_recurrence(self, c: list) -> A.CountForm:
+        return A.CountForm(ordinal=int(str(c[1])[:-2]), event=_name(c[2]), span=_span(c[0], c[-1]))
 
     def age_milestone(self, c: list) -> A.AgeForm:
         return A.AgeForm(age=tuple(_of(c, A.Duration)), span=_span(c[0], c[-1]))

@@ -146,6 +146,38 @@ obligation minutes "Minutes of meetings"
   cite "5.1" "as soon as possible"
   must do minutes_distributed as soon as possible
 
+obligation bedroom_seen "The child's bedroom seen on at least every other visit"
+  cite "6.1" "on at least every other visit the Social Worker will also see their bedroom"
+  while child_protection
+  social_worker must see child_seen every 2nd statutory_visit
+
+obligation review_notice "Reports before every review from the 2nd"
+  cite "6.2" "5 working days before each review after the first"
+  social_worker must do review_report_shared at least 5 working days before every cla_review from the 2nd
+
+obligation assessment_checks "Assessment checked at 10 and again at 20 working days from its start"
+  cite "6.3" "again at 20 working days from the start of the assessment"
+  social_worker must do management_oversight
+    first within 10 working days of assessment_start
+    then within 20 working days of assessment_start
+    then within 1 month
+    then within 5 working days of assessment_completed
+    restart within 5 working days of transfer
+
+obligation supervisory_visits "Supervisory visits six weekly for the first year of the placement"
+  cite "6.4" "six weekly for the first year and then 12 weekly thereafter"
+  while looked_after
+  supervising_social_worker must do supervisory_visit
+    first within 1 week of became_looked_after
+    then every 6 weeks for 1 year from became_looked_after
+    then every 3 months for 6 months from placement_start
+    then every 12 weeks
+
+obligation settling_from "Weekly for a month from the placement"
+  cite "6.5" "weekly for the first month of the placement"
+  while looked_after
+  social_worker should do case_activity every 1 week for 1 month from placement_start
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"
@@ -161,7 +193,8 @@ EVENTS: tuple[str, ...] = (
     "cla_review", "placement_change", "placement_start", "case_note_recorded", "supervision",
     "legal_planning_meeting", "health_assessment", "pathway_plan", "pathway_plan_review", "personal_adviser_contact",
     "permanence_planning_meeting", "cin_plan_start", "cin_plan_end", "cin_review", "pep", "step_down",
-    "minutes_distributed", "closure_summary",
+    "minutes_distributed", "closure_summary", "child_seen", "review_report_shared", "assessment_start",
+    "management_oversight", "supervisory_visit", "case_activity",
 )
 
 #: Obligations of the kitchen-sink policy that accept extensions.

@@ -227,7 +227,8 @@ def _schedule_shape(policy: Policy, o: Obligation) -> list[Diagnostic]:
             out.append(Diagnostic(
                 "W505", f"`{o.id}`: two steps in a row are every {a.duration}, so the bound between them changes nothing",
                 policy.path, b.span, "check the document: the second interval usually differs"))
-        if isinstance(a, Within) and isinstance(b, Within) and compare(b.duration, a.duration) is Ordering.STRICTER \
+        if isinstance(a, Within) and isinstance(b, Within) and not (a.anchor or b.anchor) \
+                and compare(b.duration, a.duration) is Ordering.STRICTER \
                 and first and compare(a.duration, first) is Ordering.STRICTER:
             out.append(Diagnostic(
                 "W505", f"`{o.id}`: the steps shrink and grow again", policy.path, b.span,

@@ -17,7 +17,7 @@ from functools import cached_property
 import networkx as nx
 
 from compiler.graph.policy_graph import build_graph, status_graph
-from compiler.model.ir import Every, InProse, Policy, Recurrence, Schedule, Vague, trigger_of
+from compiler.model.ir import Every, InProse, Policy, Recurrence, Schedule, Vague, anchor_events, trigger_of
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -131,6 +131,7 @@ def never_produced(ctx: GapContext) -> Iterator[Diagnostic]:
             used.append((t.every.until.event, t.span))
         if isinstance(t, Schedule):
             used += [(s.until.event, s.span) for s in t.steps if isinstance(s, Every) and s.until]
+        used += [(e, t.span) for e in anchor_events(t)]
         for ev, span in used:
             if ev and ev not in produced and policy.canonical_event(ev) not in produced and ev not in reported:
                 reported.add(ev)

@@ -3,9 +3,12 @@
 A duty's timing is broken into points, each with the duration it allows:
   first   the first deadline (deadline, schedule)             key (status, action, trigger)
   second  the second step of a schedule (`then within`)      key (status, action, trigger)
+  step_of a step counted from an event (`then within D of E`) key (status, action, E): compared only
+          with steps counted from the same event, never with `second`
   every   each `every` interval (recurrence or step)         key (status, action); a step that ends
           with `until` or `for` carries that bound, and is compared only with intervals of the same
-          bound (or, against the statutory floor, with an open-ended statutory interval)
+          bound (or, against the statutory floor, with an open-ended statutory interval); a period
+          counted from an event (`for 1 year from placement_start`) is a different bound
   notice  advance notice before an event (longer = stricter) key (status, action, event)
   age     an age milestone                                   key (status, action)
 The key uses the shared vocabulary's names (`same as` is followed), plus the obligation's
@@ -26,6 +29,7 @@ from compiler.model.ir import (
     AgeMilestone,
     Bound,
     Citation,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -46,7 +50,7 @@ from compiler.model.timescales import Duration, Ordering, Unit, compare, worst_c
 class Point:
     policy: Policy
     obligation: Obligation
-    name: str  # first | second | every | notice | age
+    name: str  # first | second | step_of | every | notice | age
     duration: Duration
     key: tuple
     bound: tuple = ()  # an `every` that ends: ("for", Duration) or ("until", event, ordinal)
@@ -75,7 +79,7 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
             case None:
                 return ()
             case For():
-                return ("for", b.duration)
+                return ("for", b.duration) + ((policy.canonical_event(b.start),) if b.start else ())
             case Until():
                 return ("until", policy.canonical_event(b.event), b.ordinal or 1)
             case _:
@@ -86,9 +90,11 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
             add("first", t.duration, t.trigger)
         case Schedule():
             add("first", t.duration, t.trigger)
-            if t.steps and isinstance(t.steps[0], Within):
+            if t.steps and isinstance(t.steps[0], Within) and t.steps[0].anchor is None:
                 add("second", t.steps[0].duration, t.trigger)
             for s in t.steps:
+                if isinstance(s, Within) and s.anchor is not None:
+                    add("step_of", s.duration, s.anchor)
                 if isinstance(s, Every):
                     add("every", s.duration, None, bound_of(s.bound))
         case Recurrence():
@@ -98,8 +104,8 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
         case AgeMilestone():
             if len(t.age) == 1:
                 add("age", t.age[0], None)
-        case OrdinalMilestone() | Vague():
-            pass
+        case OrdinalMilestone() | CountRecurrence() | Vague():
+            pass  # no duration to compare (a count-based recurrence counts occurrences, not time)
         case _:
             assert_never(t)
     return out
@@ -145,7 +151,7 @@ def bound_phrase(bound: tuple) -> str:
     if not bound:
         return ""
     if bound[0] == "for":
-        return f" for {bound[1]}"
+        return f" for {bound[1]}" + (f" from {bound[2].replace('_', ' ')}" if len(bound) > 2 else "")
     n = bound[2]
     return f" until the {n}{_ORDINAL_SUFFIX.get(n % 10 if n % 100 not in (11, 12, 13) else 0, 'th')} " \
            f"{bound[1].replace('_', ' ')}"
@@ -156,6 +162,8 @@ _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 def point_phrase(pt: Point) -> str:
     d = pt.duration
+    if pt.name == "step_of":
+        return f"then within {d} of {pt.key[3]}"
     return {"first": f"within {d}", "second": f"then within {d}", "every": f"every {d}{bound_phrase(pt.bound)}",
             "notice": f"at least {d} before", "age": f"by age {d}"}[pt.name]
 

@@ -18,6 +18,7 @@ from compiler.model.ir import (
     AgeMilestone,
     AttributeIs,
     Condition,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -32,6 +33,7 @@ from compiler.model.ir import (
     Until,
     Vague,
     Within,
+    trigger_of,
 )
 from compiler.model.semantics import (
     Child,
@@ -188,16 +190,20 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
             if triggers:
                 out = chain_occurrences(policy, ob, t, records, ep, last, closed, actions, triggers[0],
                                         [t.every], [t.every])
+        case CountRecurrence():
+            out = count_occurrences(policy, t, records, ep, last, closed, actions)
         case AdvanceNotice():
             previous: dt.date | None = None
-            for day in days_of(records, ev(t.trigger), ep.start, last):
+            for k, day in enumerate(days_of(records, ev(t.trigger), ep.start, last), start=1):
                 lo = ep.start if previous is None else previous + ONE_DAY
+                previous = day
+                if k < t.from_ordinal:  # `before every EVENT from the Nth`: earlier ones need no notice
+                    continue
                 due = latest_notice_day(day, t.duration)
                 before = [a for a in actions if lo <= a <= due]
                 after = [a for a in actions if lo <= a <= day and a > due]
                 done = max(before) if before else (min(after) if after else None)
                 out.append(Occurrence(day, due, done, lo, last, closed, close=day, extendable=False))
-                previous = day
         case AgeMilestone():
             assert child.date_of_birth is not None
             due = add_many(child.date_of_birth, t.age)
@@ -234,13 +240,14 @@ def chain_occurrences(policy: Policy, ob: Obligation, t: Timing, records: list[R
             seg_last, seg_closed = segments[i + 1][0] - ONE_DAY, True
         else:
             seg_last, seg_closed = last, closed
-        result.extend(run_steps(policy, ob, records, ep, seg_start, seg_last, seg_closed, steps, actions))
+        result.extend(run_steps(policy, ob, t, records, ep, seg_start, seg_last, seg_closed, steps, actions))
     return result
 
 
-def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode, seg_start: dt.date, seg_last: dt.date,
-              closed: bool, steps: list[Step], actions: list[dt.date]) -> list[Occurrence]:
-    """One chain: each occurrence is due a step after the previous one was done (or fell due)."""
+def run_steps(policy: Policy, ob: Obligation, t: Timing, records: list[Record], ep: Episode, seg_start: dt.date,
+              seg_last: dt.date, closed: bool, steps: list[Step], actions: list[dt.date]) -> list[Occurrence]:
+    """One chain: each occurrence is due a step after the previous one was done (or fell due), or, for a
+    step anchored on an event, after that event."""
     out: list[Occurrence] = []
     base = seg_start
     last_done: dt.date | None = None
@@ -248,11 +255,17 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
     step_base = base
     while i < len(steps):
         step = steps[i]
+        opened = base  # the day this occurrence is counted from
         if isinstance(step, Within):
-            due = due_after(policy, base, step.duration)
+            if step.anchor is not None:  # `then within D of EVENT`: from that event, not the previous occurrence
+                anchored = anchor_day(policy, t, records, step.anchor, seg_start, seg_last)
+                if anchored is None:
+                    break  # the event has not happened (yet) in this run: nothing falls due
+                opened = anchored
+            due = due_after(policy, opened, step.duration)
         else:  # `every` steps count whole durations: the trigger-day convention does not apply
             due = add(base, step.duration)
-            bound = bound_day(policy, records, ep, step, step_base)
+            bound = bound_day(policy, t, records, ep, step, step_base, seg_start, seg_last)
             if bound is not None and due > bound:
                 i += 1
                 step_base = base
@@ -262,7 +275,7 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
         else:
             candidates = [a for a in actions if last_done < a <= seg_last]
         done = candidates[0] if candidates else None
-        occ = Occurrence(base, due, done, base, seg_last, closed)
+        occ = Occurrence(opened, due, done, opened, seg_last, closed)
         out.append(occ)
         effective = extended_due(ob, occ, records)
         assert effective is not None
@@ -279,8 +292,10 @@ def run_steps(policy: Policy, ob: Obligation, records: list[Record], ep: Episode
     return out
 
 
-def bound_day(policy: Policy, records: list[Record], ep: Episode, step: Every, step_base: dt.date) -> dt.date | None:
-    """The last day a bounded `every` may fall due: the Nth until-event in the episode, or `for` after its start."""
+def bound_day(policy: Policy, t: Timing, records: list[Record], ep: Episode, step: Every, step_base: dt.date,
+              seg_start: dt.date, seg_last: dt.date) -> dt.date | None:
+    """The last day a bounded `every` may fall due: the Nth until-event in the episode, or `for` after the
+    start of the step (or after its `from` event; unbounded while that event has not happened)."""
     match step.bound:
         case None:
             return None
@@ -290,9 +305,48 @@ def bound_day(policy: Policy, records: list[Record], ep: Episode, step: Every, s
             n = step.bound.ordinal or 1
             return days[n - 1] if len(days) >= n else None
         case For():
+            if step.bound.start is not None:
+                start = anchor_day(policy, t, records, step.bound.start, seg_start, seg_last)
+                return None if start is None else add(start, step.bound.duration)
             return add(step_base, step.bound.duration)
         case _:
             assert_never(step.bound)
+
+
+def anchor_day(policy: Policy, t: Timing, records: list[Record], event: str, seg_start: dt.date,
+               seg_last: dt.date) -> dt.date | None:
+    """The day an anchored step or period counts from: the start of the run when `event` is the timing's
+    trigger (the day the schedule started or restarted), else the first `event` in the run."""
+    canonical = policy.canonical_event(event)
+    trigger = trigger_of(t)
+    if trigger is not None and policy.canonical_event(trigger) == canonical:
+        return seg_start
+    days = days_of(records, canonical, seg_start, seg_last)
+    return days[0] if days else None
+
+
+def count_occurrences(policy: Policy, t: CountRecurrence, records: list[Record], ep: Episode, last: dt.date,
+                      closed: bool, actions: list[dt.date]) -> list[Occurrence]:
+    """`every Nth EVENT`: each occurrence falls due on the Nth EVENT day after the previous one was done (or
+    fell due); the first counts EVENT days from the start of the episode. Not done and fewer than N EVENT days
+    so far: no due date yet, and the chain stops."""
+    counted = days_of(records, policy.canonical_event(t.trigger), ep.start, last)
+    out: list[Occurrence] = []
+    base, first = ep.start, True
+    last_done: dt.date | None = None
+    while True:
+        after = [d for d in counted if (d >= base if first else d > base)]
+        due = after[t.ordinal - 1] if len(after) >= t.ordinal else None
+        candidates = [a for a in actions if (a >= ep.start if last_done is None else a > last_done)]
+        done = candidates[0] if candidates else None
+        out.append(Occurrence(base, due, done, base, last, closed, extendable=False))
+        if done is not None:
+            base = last_done = done
+        elif due is not None:
+            base = due
+        else:
+            return out
+        first = False
 
 
 # ---- extensions, outcome, conditions --------------------------------------------------------------

@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
+    "ONE_DAY", "applies", "chain", "count_chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
 ]
 
 ONE_DAY = dt.timedelta(days=1)
@@ -212,8 +212,10 @@ def latest_notice_day(day: dt.date, duration: Duration) -> dt.date:
 
 # ---- schedules and recurrences ---------------------------------------------------------------------
 def chain(h: History, ep: Episode, duty: Duty, start: dt.date, first_steps: Sequence[Step],
-          later_steps: Sequence[Step], restarts: Sequence[tuple[str, Duration]], trigger_day: int) -> list[Occurrence]:
-    """The occurrences of a schedule or recurrence in one episode, split into segments by restarts."""
+          later_steps: Sequence[Step], restarts: Sequence[tuple[str, Duration]], trigger_day: int,
+          trigger: str | None = None) -> list[Occurrence]:
+    """The occurrences of a schedule or recurrence in one episode, split into segments by restarts.
+    `trigger` is the timing's trigger event: a step or period anchored on it counts from the segment's start."""
     last = ep.end(h.as_of)
     restart_at: dict[dt.date, Duration] = {}
     for event, duration in restarts:
@@ -226,26 +228,38 @@ def chain(h: History, ep: Episode, duty: Duty, start: dt.date, first_steps: Sequ
     for k, (seg_start, steps) in enumerate(segments):
         closed = k + 1 < len(segments) or ep.closed
         seg_last = segments[k + 1][0] - ONE_DAY if k + 1 < len(segments) else last
-        out += _segment(h, ep, duty, seg_start, seg_last, closed, steps, actions, trigger_day)
+        out += _segment(h, ep, duty, seg_start, seg_last, closed, steps, actions, trigger_day, trigger)
     return out
 
 
+def _anchor(h: History, event: str, trigger: str | None, seg_start: dt.date, seg_last: dt.date) -> dt.date | None:
+    """The day an anchored step or period counts from: the segment's start for the trigger, else the
+    first `event` in the segment (None: not happened yet)."""
+    return seg_start if event == trigger else h.first(event, seg_start, seg_last)
+
+
 def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: dt.date, closed: bool,
-             steps: Sequence[Step], actions: list[dt.date], trigger_day: int) -> list[Occurrence]:
+             steps: Sequence[Step], actions: list[dt.date], trigger_day: int, trigger: str | None) -> list[Occurrence]:
     out: list[Occurrence] = []
     nxt = bisect_left(actions, seg_start)  # the next action that can fulfil an occurrence
     base = step_base = seg_start
     i = 0
     while i < len(steps):
         step = steps[i]
-        due = due_after(base, step.duration, trigger_day if isinstance(step, Within) else 0)
+        opened = base
+        if isinstance(step, Within) and step.anchor is not None:
+            anchored = _anchor(h, step.anchor, trigger, seg_start, seg_last)
+            if anchored is None:
+                break
+            opened = anchored
+        due = due_after(opened, step.duration, trigger_day if isinstance(step, Within) else 0)
         if isinstance(step, Every):
-            bound = _bound(h, ep, step, step_base)
+            bound = _bound(h, ep, step, step_base, trigger, seg_start, seg_last)
             if bound is not None and due > bound:
                 i, step_base = i + 1, base
                 continue
         done = actions[nxt] if nxt < len(actions) and actions[nxt] <= seg_last else None
-        occ = Occurrence(base, due, done, base, seg_last, closed)
+        occ = Occurrence(opened, due, done, opened, seg_last, closed)
         out.append(occ)
         effective = _effective_due(h, duty, occ)
         assert effective is not None
@@ -261,16 +275,41 @@ def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: 
     return out
 
 
-def _bound(h: History, ep: Episode, step: Every, step_base: dt.date) -> dt.date | None:
+def _bound(h: History, ep: Episode, step: Every, step_base: dt.date, trigger: str | None, seg_start: dt.date,
+           seg_last: dt.date) -> dt.date | None:
     match step.bound:
         case None:
             return None
         case Until():
             return h.nth(step.bound.event, ep.start, ep.end(h.as_of), step.bound.ordinal or 1)
         case For():
+            if step.bound.start is not None:
+                start = _anchor(h, step.bound.start, trigger, seg_start, seg_last)
+                return None if start is None else add(start, step.bound.duration)
             return add(step_base, step.bound.duration)
         case _:
             assert_never(step.bound)
+
+
+def count_chain(h: History, ep: Episode, duty: Duty, counted: str, n: int) -> list[Occurrence]:
+    """`every Nth EVENT`: each occurrence is due on the Nth `counted` day after the previous one was done
+    (or fell due); the first counts from the episode's start. Stops after one with no due date and not done."""
+    last = ep.end(h.as_of)
+    days = h.days(counted, ep.start, last)
+    actions = h.days(duty.action, ep.start, last)
+    out: list[Occurrence] = []
+    base, k, nxt = ep.start, 0, 0  # k: the index in `days` of the first day that counts
+    while True:
+        due = days[k + n - 1] if k + n - 1 < len(days) else None
+        done = actions[nxt] if nxt < len(actions) else None
+        out.append(Occurrence(base, due, done, base, last, ep.closed, extendable=False))
+        if done is not None:
+            base, nxt = done, nxt + 1
+            k = bisect_right(days, done)
+        elif due is not None:
+            base, k = due, k + n
+        else:
+            return out
 
 
 # ---- outcome --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from compiler.model.ir import (
     AttributeIs,
     Bound,
     Condition,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -34,7 +35,9 @@ from compiler.model.ir import (
     Until,
     Vague,
     Within,
+    anchor_events,
     form_of,
+    trigger_of,
 )
 from compiler.model.semantics import clause_of, not_measurable, status_events
 from compiler.model.timescales import Duration
@@ -55,7 +58,8 @@ def _bound(b: Bound | None, policy: Policy) -> str:
         case Until():
             return f", rt.Until({policy.canonical_event(b.event)!r}, {b.ordinal!r})"
         case For():
-            return f", rt.For({_dur(b.duration)})"
+            start = f", {policy.canonical_event(b.start)!r}" if b.start else ""
+            return f", rt.For({_dur(b.duration)}{start})"
         case _:
             assert_never(b)
 
@@ -63,7 +67,8 @@ def _bound(b: Bound | None, policy: Policy) -> str:
 def _step(s: Step, policy: Policy) -> str:
     match s:
         case Within():
-            return f"rt.Within({_dur(s.duration)})"
+            anchor = f", anchor={policy.canonical_event(s.anchor)!r}" if s.anchor else ""
+            return f"rt.Within({_dur(s.duration)}{anchor})"
         case Every():
             return f"rt.Every({_dur(s.duration)}{_bound(s.bound, policy)})"
         case _:
@@ -148,11 +153,16 @@ class _Module:
             case Schedule():
                 steps = [_step(s, self.p) for s in t.steps]
                 first = [f"rt.Within({_dur(t.duration)})", *steps]
-                return self._chain(t, self._first_trigger(t.trigger), first, steps)
+                return self._chain(t, self._first_trigger(t.trigger), first, steps, bool(anchor_events(t)))
             case Recurrence():
                 every = _step(t.every, self.p)
                 start = self._first_trigger(t.trigger) if t.trigger else ["start = ep.start"]
-                return self._chain(t, start, [every], [every])
+                return self._chain(t, start, [every], [every], bool(anchor_events(t)))
+            case CountRecurrence():
+                return [
+                    f"for occ in rt.count_chain(h, ep, duty, {self.ev(t.trigger)}, {int(t.ordinal)!r}):",
+                    "    rows.append(rt.finish(h, ep, duty, occ))",
+                ]
             case AdvanceNotice():
                 return self._advance_notice(t)
             case AgeMilestone():
@@ -180,12 +190,14 @@ class _Module:
         ]
         return lines
 
-    def _chain(self, t: Timing, start: list[str], first: list[str], later: list[str]) -> list[str]:
+    def _chain(self, t: Timing, start: list[str], first: list[str], later: list[str], anchored: bool) -> list[str]:
         restarts = "(" + "".join(f"({self.ev(r.event)}, {_dur(r.duration)}), " for r in t.restarts) + ")"
+        trigger = trigger_of(t)
+        passed = f", trigger={self.ev(trigger)}" if anchored and trigger else ""
         return start + [
             "first_steps = (" + "".join(s + ", " for s in first) + ")",
             "later_steps = (" + "".join(s + ", " for s in later) + ")",
-            f"for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, {restarts}, TRIGGER_DAY):",
+            f"for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, {restarts}, TRIGGER_DAY{passed}):",
             "    rows.append(rt.finish(h, ep, duty, occ))",
         ]
 
@@ -193,9 +205,14 @@ class _Module:
         return [f"start = h.first({self.ev(event)}, ep.start, last)", "if start is None:", "    continue"]
 
     def _advance_notice(self, t: AdvanceNotice) -> list[str]:
+        first = int(t.from_ordinal)  # `before every EVENT from the Nth`: skip the earlier ones
+        skip = [f"    if k < {first!r}:", "        previous = day", "        continue"] if first > 1 else []
+        loop = (f"for k, day in enumerate(h.days({self.ev(t.trigger)}, ep.start, last), start=1):" if skip
+                else f"for day in h.days({self.ev(t.trigger)}, ep.start, last):")
         return [
             "previous: dt.date | None = None",
-            f"for day in h.days({self.ev(t.trigger)}, ep.start, last):",
+            loop,
+            *skip,
             "    lo = ep.start if previous is None else previous + rt.ONE_DAY",
             f"    due = rt.latest_notice_day(day, {_dur(t.duration)})",
             "    actions = h.days(duty.action, lo, day)",

@@ -33,6 +33,7 @@ from compiler.model.ir import (
     AttributeIs,
     Bound,
     Condition,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -275,6 +276,8 @@ class _Script:
                 self.chain(ob, t, ep, occ, t.trigger, [Within(t.duration), *t.steps], list(t.steps))
             case Recurrence():
                 self.chain(ob, t, ep, occ, t.trigger, [t.every], [t.every])
+            case CountRecurrence():
+                self._count_recurrence(ob, t, ep, occ)
             case AdvanceNotice():
                 self._advance_notice(ob, t, ep, occ)
             case AgeMilestone():
@@ -311,11 +314,16 @@ class _Script:
         joins = Joins("c")
         due = latest_notice_sql("t.trigger", t.duration, joins)
         acts = self.day_table(ob.action)
+        # `before every EVENT from the Nth`: the episode's Nth EVENT day and later only
+        rank, only = ("", "") if t.from_ordinal == 1 else (
+            ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) AS k",
+            f" WHERE k >= {int(t.from_ordinal)}")
         self.emit(
             f"CREATE OR REPLACE VIEW {occ} AS\n"
             "WITH t AS (\n"
             f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
-            "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo\n"
+            "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo"
+            f"{rank}\n"
             f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
             f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
             f"), u AS (\n  SELECT t.*, {due} AS due FROM t{joins.sql('  ')}\n"
@@ -326,7 +334,47 @@ class _Script:
             "SELECT child_id, trigger, due,\n"
             "       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,\n"
             "       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth\n"
-            "FROM z")
+            f"FROM z{only}")
+
+    def _count_recurrence(self, ob: Obligation, t: CountRecurrence, ep: str, occ: str) -> None:
+        """`every Nth EVENT` as a recursive query over each episode: `k` is the number (`idx`, over the
+        child's whole history) of the first EVENT day that counts, `nxt` that of the next action day."""
+        counted, acts = self.day_table(t.trigger), self.day_table(ob.action)
+        n = int(t.ordinal)
+        self.emit(
+            "-- each action day with the number of EVENT days up to it: after an action on that day, counting\n"
+            "-- starts again at the next EVENT day\n"
+            f"CREATE OR REPLACE TABLE {occ}_a AS\n"
+            "SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto\n"
+            f"FROM {acts} a ASOF LEFT JOIN {counted} v ON v.child_id = a.child_id AND v.date <= a.date",
+            f"CREATE OR REPLACE TABLE {occ}_c AS\n"
+            "WITH RECURSIVE r AS (\n"
+            f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, p.ep_start AS base,\n"
+            "         coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,\n"
+            "         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done\n"
+            f"  FROM {ep} p\n"
+            f"  ASOF LEFT JOIN {counted} v ON v.child_id = p.child_id AND v.date < p.ep_start\n"
+            f"  ASOF LEFT JOIN {acts} a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start\n"
+            "  UNION ALL\n"
+            "  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),\n"
+            f"         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + {n} END,\n"
+            "         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
+            "         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done\n"
+            "  FROM (\n"
+            "    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,\n"
+            "           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto\n"
+            "    FROM r\n"
+            f"    LEFT JOIN {counted} d ON d.child_id = r.child_id AND d.idx = r.k + {n - 1}\n"
+            f"    LEFT JOIN {occ}_a a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
+            "    WHERE r.go\n"
+            "  ) z\n"
+            ")\n"
+            "SELECT * FROM r WHERE o_trigger IS NOT NULL",
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
+            "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
+            "       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth\n"
+            f"FROM {occ}_c")
+        self.scratch += [("TABLE", f"{occ}_a"), ("TABLE", f"{occ}_c")]
 
     def _age_milestone(self, ob: Obligation, t: AgeMilestone, ep: str, occ: str) -> None:
         joins = Joins("c")
@@ -405,15 +453,15 @@ class _Script:
         phases: list[str] = []
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
-            seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,\n"
+            seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
                     f"  FROM {seg} s ASOF LEFT JOIN {self.day_table(ob.action)} a\n"
                     f"    ON a.child_id = s.child_id AND a.date >= s.seg_start\n  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
-                self.phase(ob, name, seed, step, x)
+                self.phase(ob, name, seed, step, x, trigger)
                 phases.append(name)
-                seed = (f"SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt\n"
+                seed = (f"SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
                         f"  FROM {name} WHERE NOT go AND alive")
         union = "\nUNION ALL\n".join(
             "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
@@ -422,17 +470,31 @@ class _Script:
         self.emit(f"CREATE OR REPLACE VIEW {occ} AS\n{union}")
         self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name in phases)]
 
-    def phase(self, ob: Obligation, name: str, seed: str, step: Step, x: str | None) -> None:
+    def anchor_sql(self, event: str, trigger: str | None, alias: str) -> tuple[str, str]:
+        """(day, joins) of the day an anchored step or period counts from: the segment's start for the
+        trigger, else the first `event` day in the segment (NULL: not happened yet)."""
+        if trigger is not None and self.p.canonical_event(event) == self.p.canonical_event(trigger):
+            return "q.seg_start", ""
+        return (f"CASE WHEN {alias}.date <= q.seg_last THEN {alias}.date END",
+                f"\n  ASOF LEFT JOIN {self.day_table(event)} {alias} ON {alias}.child_id = q.child_id"
+                f" AND {alias}.date >= q.seg_start")
+
+    def phase(self, ob: Obligation, name: str, seed: str, step: Step, x: str | None, trigger: str | None) -> None:
         """One step of a chain as a recursive query: each round makes the next occurrence of every live chain.
 
         A row either stops the step (a bounded `every` whose next due date passes its bound: no
         occurrence, the chain goes on to the next step) or makes an occurrence. The chain stops
         (`alive` false) after an occurrence that is not done and falls due after the segment's last day.
         """
-        bound, bound_from = self.bound(step.bound if isinstance(step, Every) else None)
+        bound, bound_from = self.bound(step.bound if isinstance(step, Every) else None, trigger)
+        if isinstance(step, Within) and step.anchor is not None:
+            anchor, anchor_from = self.anchor_sql(step.anchor, trigger, "n1")
+            live, opened = "q.anchor IS NOT NULL", "r.anchor"
+        else:
+            anchor, anchor_from, live, opened = "CAST(NULL AS DATE)", "", "TRUE", "r.base"
         joins = Joins("c")
         trigger_day = self.p.trigger_day if isinstance(step, Within) else 0
-        due = due_sql("r.base", step.duration, trigger_day, joins)
+        due = due_sql(opened, step.duration, trigger_day, joins)
         done = "CASE WHEN a.date <= r.seg_last THEN a.date END"
         again = "TRUE" if isinstance(step, Every) else "FALSE"
         if x is not None:
@@ -446,29 +508,30 @@ class _Script:
         self.emit(
             f"CREATE OR REPLACE TABLE {name} AS\n"
             "WITH RECURSIVE r AS (\n"
-            "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,\n"
-            f"         q.base AS step_base, q.nxt, {bound} AS bound, TRUE AS go, TRUE AS alive,\n"
-            "         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,\n"
-            "         CAST(NULL AS DATE) AS o_eff\n"
-            f"  FROM ({seed}) q{bound_from}\n"
+            "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,\n"
+            f"         q.base AS step_base, q.nxt, {bound} AS bound, {live} AS go, {live} AS alive,\n"
+            "         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,\n"
+            "         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff\n"
+            f"  FROM (SELECT q.*, {anchor} AS anchor FROM ({seed}) q{anchor_from}) q{bound_from}\n"
             "  UNION ALL\n"
-            "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,\n"
+            "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,\n"
             "         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,\n"
             "         z.step_base,\n"
             "         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
             "         z.bound,\n"
             f"         CASE WHEN z.stop THEN FALSE ELSE {again} AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
             "         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
-            "         CASE WHEN z.stop THEN NULL ELSE z.base END,\n"
+            "         z.anchor,\n"
+            "         CASE WHEN z.stop THEN NULL ELSE z.window_start END,\n"
             "         CASE WHEN z.stop THEN NULL ELSE z.due END,\n"
             "         CASE WHEN z.stop THEN NULL ELSE z.done END,\n"
             "         CASE WHEN z.stop THEN NULL ELSE z.eff END\n"
             "  FROM (\n"
             f"    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, {eff} AS eff\n"
             "    FROM (\n"
-            "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,\n"
-            f"             r.step_base, r.nxt, r.bound, {due} AS due,\n"
-            f"             {done} AS done, r.base AS window_start{ext_hi}\n"
+            "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,\n"
+            f"             r.step_base, r.nxt, r.bound, r.anchor, {due} AS due,\n"
+            f"             {done} AS done, {opened} AS window_start{ext_hi}\n"
             f"      FROM r{joins.sql('      ')}\n"
             f"      LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
             "      WHERE r.go\n"
@@ -477,7 +540,7 @@ class _Script:
             ")\n"
             "SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL")
 
-    def bound(self, b: Bound | None) -> tuple[str, str]:
+    def bound(self, b: Bound | None, trigger: str | None) -> tuple[str, str]:
         """The SQL of a bounded `every`'s last due day, and the joins it needs."""
         match b:
             case None:
@@ -490,7 +553,8 @@ class _Script:
                         f"  LEFT JOIN {days} u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + {(b.ordinal or 1) - 1}")
             case For():
                 joins = Joins("b")
-                return add_sql("q.base", b.duration, joins), joins.sql()
+                start, start_from = ("q.base", "") if b.start is None else self.anchor_sql(b.start, trigger, "f1")
+                return add_sql(start, b.duration, joins), start_from + joins.sql()
             case _:
                 assert_never(b)
 

@@ -17,6 +17,7 @@ from compiler.model.ir import (
     AttributeIs,
     Bound,
     Condition,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -48,6 +49,8 @@ class StepOut(BaseModel):
     until: str | None = None
     until_ordinal: int | None = None
     for_: DurationOut | None = Field(default=None, serialization_alias="for")
+    for_from: str | None = None
+    of: str | None = None
 
 
 class RestartOut(BaseModel):
@@ -65,8 +68,10 @@ class TimingOut(BaseModel):
     until: str | None = None
     until_ordinal: int | None = None
     for_: DurationOut | None = Field(default=None, serialization_alias="for")
+    for_from: str | None = None
     age: list[DurationOut] = []
     ordinal: int | None = None
+    from_ordinal: int | None = None
     phrase: str | None = None
     restart: list[RestartOut] = []
     text: str
@@ -162,7 +167,7 @@ def _bound_fields(b: Bound | None) -> dict[str, Any]:
         case Until():
             return {"until": b.event, "until_ordinal": b.ordinal}
         case For():
-            return {"for_": _dur(b.duration)}
+            return {"for_": _dur(b.duration), "for_from": b.start}
         case _:
             assert_never(b)
 
@@ -170,7 +175,7 @@ def _bound_fields(b: Bound | None) -> dict[str, Any]:
 def _step(s: Step) -> StepOut:
     match s:
         case Within():
-            return StepOut(kind="within", amount=s.duration.amount, unit=s.duration.unit.value)
+            return StepOut(kind="within", amount=s.duration.amount, unit=s.duration.unit.value, of=s.anchor)
         case Every():
             return StepOut(kind="every", amount=s.duration.amount, unit=s.duration.unit.value,
                            **_bound_fields(s.bound))
@@ -181,8 +186,13 @@ def _step(s: Step) -> StepOut:
 def _timing_fields(t: Timing) -> dict[str, Any]:
     """The fields of one timing form (the rest keep their defaults)."""
     match t:
-        case Deadline() | AdvanceNotice():
+        case Deadline():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
+        case AdvanceNotice():
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
+                    "from_ordinal": t.from_ordinal if t.from_ordinal > 1 else None}
+        case CountRecurrence():
+            return {"ordinal": t.ordinal, "trigger": t.trigger}
         case Schedule():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "then": [_step(s) for s in t.steps]}

@@ -9,6 +9,7 @@ STATIC_NAV = [
     ("Home", "index.md"),
     ("Tutorial", "tutorial.md"),
     ("Language reference", "language.md"),
+    ("Encoding guide", "encoding-guide.md"),
     ("Time semantics", "time.md"),
     ("Export format", "export.md"),
     ("Auditing case records", "audit.md"),

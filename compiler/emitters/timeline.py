@@ -38,8 +38,10 @@ class Row:
     assumed_trigger: str | None
 
 
-def _walk(start: dt.date, first: Duration | None, steps: Sequence[Step]) -> list[int]:
-    """Due days of a schedule: the first deadline, then each step."""
+def _walk(start: dt.date, first: Duration | None, steps: Sequence[Step], trigger: str | None = None) -> list[int]:
+    """Due days of a schedule: the first deadline, then each step. A step or period anchored on the
+    trigger counts from the start; one anchored on another event cannot be dated: the walk stops there
+    (a step), or shows the first few intervals (a period)."""
     marks: list[int] = []
     cur = start
     if first is not None:
@@ -47,17 +49,22 @@ def _walk(start: dt.date, first: Duration | None, steps: Sequence[Step]) -> list
         marks.append((cur - start).days)
     for step in steps:
         if isinstance(step, Within):
-            cur = add(cur, step.duration)
+            if step.anchor is not None and step.anchor != trigger:
+                break
+            cur = add(start if step.anchor is not None else cur, step.duration)
             marks.append((cur - start).days)
             continue
-        d, window = step.duration, step.for_duration
-        end = add(cur, window) if window else None
+        d, window, anchor = step.duration, step.for_duration, step.for_from
+        end = add(start if anchor is not None else cur, window) if window else None
+        undated = step.until is not None or (anchor is not None and anchor != trigger)
+        if undated:
+            end = None
         count = 0
         while len(marks) < MAX_MARKS:
             nxt = add(cur, d)
             if d.amount == 0 or (nxt - start).days > HORIZON_DAYS or (end is not None and nxt > end):
                 break
-            if step.until is not None and count >= 4:  # bounded by an event we cannot date: show the first few only
+            if undated and count >= 4:  # bounded by an event we cannot date: show the first few only
                 break
             cur = nxt
             marks.append((cur - start).days)
@@ -73,9 +80,9 @@ def _marks(t: Timing) -> list[int] | None:
         case Deadline():
             return _walk(REFERENCE_START, t.duration, [])
         case Schedule():
-            return _walk(REFERENCE_START, t.duration, t.steps)
+            return _walk(REFERENCE_START, t.duration, t.steps, t.trigger)
         case Recurrence():
-            return _walk(REFERENCE_START, None, [t.every])
+            return _walk(REFERENCE_START, None, [t.every], t.trigger)
         case _:
             return None
 

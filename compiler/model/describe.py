@@ -12,6 +12,7 @@ from compiler.model.ir import (
     AttributeIs,
     Bound,
     Condition,
+    CountRecurrence,
     Deadline,
     Every,
     For,
@@ -55,7 +56,7 @@ def _bound(b: Bound | None, policy: Policy | None) -> str:
         case Until():
             return " until the " + (f"{ordinal(b.ordinal)} " if b.ordinal else "") + _event(policy, b.event)
         case For():
-            return f" for {b.duration}"
+            return f" for {b.duration}" + (f" from {_event(policy, b.start)}" if b.start else "")
         case _:
             assert_never(b)
 
@@ -63,7 +64,7 @@ def _bound(b: Bound | None, policy: Policy | None) -> str:
 def step(s: Step, policy: Policy | None = None) -> str:
     match s:
         case Within():
-            return f"then within {s.duration} of the previous one"
+            return f"then within {s.duration} of " + (_event(policy, s.anchor) if s.anchor else "the previous one")
         case Every():
             return f"then {_every(s.duration)}" + _bound(s.bound, policy)
         case _:
@@ -83,7 +84,12 @@ def _form(t: Timing, policy: Policy | None) -> str:
                 text += f" from {_event(policy, t.trigger)}"
             return text + _bound(t.every.bound, policy)
         case AdvanceNotice():
+            if t.from_ordinal > 1:
+                return f"at least {t.duration} before every {_event(policy, t.trigger)} from the {ordinal(t.from_ordinal)}"
             return f"at least {t.duration} before {_event(policy, t.trigger)}"
+        case CountRecurrence():
+            return f"at every {ordinal(t.ordinal)} {_event(policy, t.trigger)}" if t.ordinal > 1 \
+                else f"at every {_event(policy, t.trigger)}"
         case AgeMilestone():
             return "by the age of " + " ".join(str(a) for a in t.age)
         case OrdinalMilestone():

@@ -118,9 +118,10 @@ class Until:
 
 @dataclass(frozen=True)
 class For:
-    """Ends a recurrence `duration` after it began."""
+    """Ends a recurrence `duration` after it began, or after `start` (`for 1 year from EVENT`)."""
 
     duration: Duration
+    start: str | None = None
 
 
 Bound = Until | For
@@ -128,10 +129,11 @@ Bound = Until | For
 
 @dataclass(frozen=True)
 class Within:
-    """A schedule step `then within D` (of the previous occurrence)."""
+    """A schedule step `then within D` (of the previous occurrence), or `then within D of ANCHOR`."""
 
     duration: Duration
     span: Span = NO_SPAN
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,11 @@ class Every:
     @property
     def for_duration(self) -> Duration | None:
         return self.bound.duration if isinstance(self.bound, For) else None
+
+    @property
+    def for_from(self) -> str | None:
+        """The event a `for` period counts from (None: the start of the step)."""
+        return self.bound.start if isinstance(self.bound, For) else None
 
 
 Step = Within | Every
@@ -200,9 +207,18 @@ class Recurrence(_TimingBase):
 
 @dataclass(frozen=True, kw_only=True)
 class AdvanceNotice(_TimingBase):
-    """`at least DURATION before TRIGGER`."""
+    """`at least DURATION before TRIGGER`; `from_ordinal` N > 1: before the Nth and later TRIGGERs only."""
 
     duration: Duration
+    trigger: str
+    from_ordinal: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountRecurrence(_TimingBase):
+    """`every ORDINAL TRIGGER`: at least once in every `ordinal` occurrences of TRIGGER."""
+
+    ordinal: int
     trigger: str
 
 
@@ -228,13 +244,13 @@ class Vague(_TimingBase):
     phrase: str
 
 
-Timing = Deadline | Schedule | Recurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
+Timing = Deadline | Schedule | Recurrence | CountRecurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
 
 
 def trigger_of(t: Timing) -> str | None:
     """The event a timing counts from or before (None for ages, vague phrases and plain recurrences)."""
     match t:
-        case Deadline() | Schedule() | Recurrence() | AdvanceNotice() | OrdinalMilestone():
+        case Deadline() | Schedule() | Recurrence() | CountRecurrence() | AdvanceNotice() | OrdinalMilestone():
             return t.trigger
         case AgeMilestone() | Vague():
             return None
@@ -251,6 +267,8 @@ def form_of(t: Timing) -> str:
             return "schedule"
         case Recurrence():
             return "recurrence"
+        case CountRecurrence():
+            return "count_recurrence"
         case AdvanceNotice():
             return "advance_notice"
         case AgeMilestone():
@@ -274,7 +292,7 @@ def durations_of(t: Timing) -> list[Duration]:
             out += [d for s in t.steps for d in step_durations(s)]
         case Recurrence():
             out += step_durations(t.every)
-        case AgeMilestone() | OrdinalMilestone() | Vague():
+        case AgeMilestone() | OrdinalMilestone() | CountRecurrence() | Vague():
             pass
         case _:
             assert_never(t)
@@ -307,10 +325,18 @@ def until_events(t: Timing) -> list[str]:
     return [e.until.event for e in everies(t) if e.until is not None]
 
 
+def anchor_events(t: Timing) -> list[str]:
+    """Events that anchored steps and periods count from (`then within D of EVENT`, `for D from EVENT`)."""
+    anchors = [e.for_from for e in everies(t) if e.for_from is not None]
+    if isinstance(t, Schedule):
+        anchors += [s.anchor for s in t.steps if isinstance(s, Within) and s.anchor is not None]
+    return anchors
+
+
 def timing_events(t: Timing) -> list[str]:
-    """Every event a timing names: its trigger, the events that end its recurrences, its restarts."""
+    """Every event a timing names: its trigger, the events that end its recurrences, its anchors, its restarts."""
     trigger = trigger_of(t)
-    return ([trigger] if trigger else []) + until_events(t) + [r.event for r in t.restarts]
+    return ([trigger] if trigger else []) + until_events(t) + anchor_events(t) + [r.event for r in t.restarts]
 
 
 @dataclass(frozen=True)

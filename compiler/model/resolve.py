@@ -344,7 +344,8 @@ class Resolver:
             case A.UntilBound():
                 resolved = M.Until(self.event(bound.event, policy), bound.ordinal)
             case A.ForBound():
-                resolved = M.For(self.duration(bound.duration))
+                start = self.event(bound.start, policy) if bound.start else None
+                resolved = M.For(self.duration(bound.duration), start)
             case _:
                 assert_never(bound)
         return M.Every(duration, resolved, span)
@@ -358,7 +359,8 @@ class Resolver:
                            "bound the recurrence with `until ...` or `for ...`, or move this step before it")
             match s:
                 case A.ThenWithin():
-                    out.append(M.Within(self.duration(s.duration), s.span))
+                    anchor = self.event(s.anchor, policy) if s.anchor else None
+                    out.append(M.Within(self.duration(s.duration), s.span, anchor))
                 case A.ThenEvery():
                     out.append(self.every(s.duration, s.bound, s.span, policy))
                     open_ended = open_ended or s.bound is None
@@ -381,8 +383,18 @@ class Resolver:
                 trigger = self.event(t.event, policy) if t.event else None
                 return M.Recurrence(every=every, trigger=trigger, span=t.span, restarts=restarts)
             case A.NoticeForm():
+                if t.from_ordinal is not None and t.from_ordinal < 1:
+                    self.error("E209", "ordinals start at 1st", t.span)
                 return M.AdvanceNotice(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
-                                       span=t.span, restarts=restarts)
+                                       span=t.span, restarts=restarts, from_ordinal=t.from_ordinal or 1)
+            case A.CountForm():
+                if t.ordinal < 1:
+                    self.error("E209", "ordinals start at 1st", t.span)
+                if t.restarts:
+                    self.error("E220", "a count-based recurrence (`every 2nd EVENT`) cannot restart", t.restarts[0].span,
+                               "the count already starts again at each occurrence done; remove the `restart` line")
+                return M.CountRecurrence(ordinal=t.ordinal, trigger=self.event(t.event, policy), span=t.span,
+                                         restarts=restarts)
             case A.AgeForm():
                 age = tuple(self.duration(x, {Unit.YEARS, Unit.MONTHS}, "an age") for x in t.age)
                 return M.AgeMilestone(age=age, span=t.span, restarts=restarts)

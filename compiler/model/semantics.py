@@ -15,6 +15,7 @@ from typing import NamedTuple
 from compiler.model.ir import (
     AgeMilestone,
     AttributeIs,
+    CountRecurrence,
     InProse,
     Obligation,
     OrdinalMilestone,
@@ -121,6 +122,8 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:
         return "age milestone without an age"
     if isinstance(t, OrdinalMilestone) and t.ordinal < 1:
         return "ordinal milestone without an ordinal"
+    if isinstance(t, CountRecurrence) and (t.ordinal < 1 or t.restarts):
+        return "a count-based recurrence needs an ordinal from 1st and no restart"
     if any(e.duration.amount == 0 for e in everies(t)):
         return "a recurrence of every 0 units"
     return None

@@ -2702,9 +2702,9 @@ def check_pf_supervisory_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('private_fostering_notification', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Within(Duration(6, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(12, Unit.WEEKS)), )
-        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(12, Unit.WEEKS)), )
-        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+        first_steps = (rt.Within(Duration(6, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'private_fostering_notification')), rt.Every(Duration(12, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'private_fostering_notification')), rt.Every(Duration(12, Unit.WEEKS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY, trigger='private_fostering_notification'):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
 

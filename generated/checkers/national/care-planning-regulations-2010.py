@@ -167,9 +167,9 @@ def check_visits_placement_until_18(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(3, Unit.MONTHS)), )
-        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), rt.Every(Duration(3, Unit.MONTHS)), )
-        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'placement_start')), rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'placement_start')), rt.Every(Duration(3, Unit.MONTHS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY, trigger='placement_start'):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
 

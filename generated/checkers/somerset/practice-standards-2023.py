@@ -73,8 +73,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'placement_request_reply_emergency': 'vague timing (without delay)',
     'foster_carer_supervision_reduced': 'a condition in prose',
     'foster_carer_interim_review': 'vague timing (as required)',
-    'child_seen_in_placement': 'no timing',
-    'non_primary_carer_seen_in_placement': 'no timing',
     'end_of_placement_letters': 'no timing',
     'sg_support_plan_reviewed': 'a condition in prose',
     'asf_support_reviewed': 'a condition in prose',
@@ -1606,9 +1604,9 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         start = h.first('placement_start', ep.start, last)
         if start is None:
             continue
-        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), )
-        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS))), )
-        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
+        first_steps = (rt.Within(Duration(1, Unit.WEEKS)), rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'placement_start')), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS), rt.For(Duration(1, Unit.YEARS), 'placement_start')), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY, trigger='placement_start'):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
@@ -1774,6 +1772,40 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_child_seen_in_placement(h: rt.History) -> list[rt.Row]:
+    (
+        'The child seen in placement at least every third visit\n'
+        '\n'
+        "Clause 3.52: “We see the child in placement at least every third visit and if this is not possible the reasons will be recorded on the carers' file.”\n"
+        '\n'
+        'Duty: supervising_social_worker must see child_seen; timing: count recurrence; while fostering_household\n'
+    )
+    duty = rt.Duty('child_seen_in_placement', '3.52', 'child_seen', None, ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_12):
+        last = ep.end(h.as_of)
+        for occ in rt.count_chain(h, ep, duty, 'supervisory_visit', 3):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
+def check_non_primary_carer_seen_in_placement(h: rt.History) -> list[rt.Row]:
+    (
+        'The non-primary carer seen at least every third visit\n'
+        '\n'
+        "Clause 3.53: “We see the non-primary carer in placement at least every third visit and if this is not possible the reasons will be recorded on the carers' file and will be discussed with the Fostering Team Manager.”\n"
+        '\n'
+        'Duty: supervising_social_worker must see non_primary_carer_seen; timing: count recurrence; while fostering_household\n'
+    )
+    duty = rt.Duty('non_primary_carer_seen_in_placement', '3.53', 'non_primary_carer_seen', None, ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_12):
+        last = ep.end(h.as_of)
+        for occ in rt.count_chain(h, ep, duty, 'supervisory_visit', 3):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
 #: (obligation id, check) in policy order.
 CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('case_notes', check_case_notes),
@@ -1848,6 +1880,8 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('foster_carer_supervision', check_foster_carer_supervision),
     ('foster_carer_pdp', check_foster_carer_pdp),
     ('foster_carer_annual_review', check_foster_carer_annual_review),
+    ('child_seen_in_placement', check_child_seen_in_placement),
+    ('non_primary_carer_seen_in_placement', check_non_primary_carer_seen_in_placement),
 )
 
 #: The order of every obligation of the policy (rows are sorted by it).

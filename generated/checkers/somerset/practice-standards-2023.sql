@@ -124,8 +124,8 @@ INSERT INTO audit_obligations VALUES
   (109, 'foster_carer_pdp', 'Foster carer Personal Development Plan updated at least annually', '3.48', 'Foster Carers will have a Personal Development Plan that is updated at least annually and tailored to the individual needs of carers.', 'recurrence', NULL),
   (110, 'foster_carer_annual_review', 'Foster carer reviews annually', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'recurrence', NULL),
   (111, 'foster_carer_interim_review', 'Interim foster carer review whenever there are concerns', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'vague', 'vague timing (as required)'),
-  (112, 'child_seen_in_placement', 'The child seen in placement at least every third visit', '3.52', 'We see the child in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file.', 'none', 'no timing'),
-  (113, 'non_primary_carer_seen_in_placement', 'The non-primary carer seen at least every third visit', '3.53', 'We see the non-primary carer in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file and will be discussed with the Fostering Team Manager.', 'none', 'no timing'),
+  (112, 'child_seen_in_placement', 'The child seen in placement at least every third visit', '3.52', 'We see the child in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file.', 'count_recurrence', NULL),
+  (113, 'non_primary_carer_seen_in_placement', 'The non-primary carer seen at least every third visit', '3.53', 'We see the non-primary carer in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file and will be discussed with the Fostering Team Manager.', 'count_recurrence', NULL),
   (114, 'end_of_placement_letters', 'Foster carers complete end of placement letters', '3.54', 'Foster Carers will complete end of placement letters after each placement has ended and a copy will be uploaded to LCS (carer and child).', 'none', 'no timing'),
   (115, 'sg_support_plan_reviewed', 'Special guardianship support plan reviewed at least every 4 months', '3.57', 'Special Guardians who are receiving ongoing support will have the support plan reviewed at least every 4 months.', 'recurrence', 'a condition in prose'),
   (116, 'asf_support_reviewed', 'Adoption Support Fund support reviewed at least every 6 months', '3.58', 'Special Guardians who have support from the Adoption Support Fund will have this support reviewed at least every 6 months.', 'recurrence', 'a condition in prose'),
@@ -765,6 +765,12 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_developmen
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+CREATE OR REPLACE TABLE _d66 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen');
+CREATE OR REPLACE TABLE _d67 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'non_primary_carer_seen');
 -- obligation #4 (deadline)
 CREATE OR REPLACE VIEW _o3 AS
 WITH t0 AS (
@@ -861,32 +867,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o6_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o6_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -946,32 +953,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o7_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o7_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1031,32 +1039,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o8_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o8_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1111,32 +1120,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o9_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o9_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 28) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1190,32 +1200,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o10_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o10_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 14) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1274,32 +1285,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o12_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o12_seg s ASOF LEFT JOIN _d5 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1310,32 +1322,33 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o12_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o12_seg s ASOF LEFT JOIN _d5 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q
+  WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1346,29 +1359,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o12_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o12_p1_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o12_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1570,32 +1584,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o16_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o16_seg s ASOF LEFT JOIN _d10 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d10 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1698,32 +1713,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o19_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o19_seg s ASOF LEFT JOIN _d13 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d13 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1816,32 +1832,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o21_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o21_seg s ASOF LEFT JOIN _d15 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1896,32 +1913,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o22_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o22_seg s ASOF LEFT JOIN _d15 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1932,29 +1950,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o22_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o22_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o22_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2014,32 +2033,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o23_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o23_seg s ASOF LEFT JOIN _d18 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2094,32 +2114,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o24_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o24_seg s ASOF LEFT JOIN _d18 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2174,32 +2195,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o27_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o27_seg s ASOF LEFT JOIN _d19 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d19 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2254,32 +2276,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o28_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o28_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, c2.d AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
@@ -2292,29 +2315,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o28_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o28_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o28_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 28) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2374,32 +2398,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o29_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o29_seg s ASOF LEFT JOIN _d21 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2410,29 +2435,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o29_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o29_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o29_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2497,32 +2523,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o30_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o30_seg s ASOF LEFT JOIN _d24 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, c2.d AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
@@ -2535,29 +2562,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o30_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o30_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o30_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2568,29 +2596,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o30_p0_2 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o30_p0_1 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o30_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2601,32 +2630,33 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o30_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o30_seg s ASOF LEFT JOIN _d24 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q
+  WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, c2.d AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
@@ -2639,29 +2669,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o30_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o30_p1_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o30_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2672,29 +2703,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o30_p1_2 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o30_p1_1 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o30_p1_1 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -2773,32 +2805,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o31_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o31_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -3258,32 +3291,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o55_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o55_seg s ASOF LEFT JOIN _d18 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -3800,32 +3834,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o70_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o70_seg s ASOF LEFT JOIN _d47 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d47 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -3885,32 +3920,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o73_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o73_seg s ASOF LEFT JOIN _d9 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 42) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d9 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -3970,32 +4006,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o74_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o74_seg s ASOF LEFT JOIN _d9 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d9 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4050,32 +4087,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o75_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o75_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 28) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4130,32 +4168,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o76_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o76_seg s ASOF LEFT JOIN _d21 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4166,29 +4205,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o76_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o76_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o76_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4372,32 +4412,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o81_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o81_seg s ASOF LEFT JOIN _d51 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d51 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4644,32 +4685,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o92_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o92_seg s ASOF LEFT JOIN _d24 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 20) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4680,29 +4722,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o92_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o92_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o92_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4713,29 +4756,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o92_p0_2 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o92_p0_1 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o92_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4877,32 +4921,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o97_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o97_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4913,29 +4958,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o97_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(q.base + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o97_p0_0 WHERE NOT go AND alive) q
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o97_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 42) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4946,32 +4992,33 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o97_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o97_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q
+  WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4982,29 +5029,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o97_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(q.base + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o97_p1_0 WHERE NOT go AND alive) q
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o97_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 42) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5231,32 +5279,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o107_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o107_seg s ASOF LEFT JOIN _d63 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d63 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5310,32 +5359,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o109_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o109_seg s ASOF LEFT JOIN _d64 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d64 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5389,32 +5439,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o110_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o110_seg s ASOF LEFT JOIN _d65 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5451,3 +5502,117 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o110;
 DROP TABLE IF EXISTS _o110_p0_0;
 DROP TABLE IF EXISTS _o110_seg;
+-- obligation #113 (count_recurrence)
+-- each action day with the number of EVENT days up to it: after an action on that day, counting
+-- starts again at the next EVENT day
+CREATE OR REPLACE TABLE _o112_a AS
+SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
+FROM _d66 a ASOF LEFT JOIN _d63 v ON v.child_id = a.child_id AND v.date <= a.date;
+CREATE OR REPLACE TABLE _o112_c AS
+WITH RECURSIVE r AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
+         coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
+         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
+  FROM _ep12 p
+  ASOF LEFT JOIN _d63 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d66 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  UNION ALL
+  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
+         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
+         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done
+  FROM (
+    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
+           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
+    FROM r
+    LEFT JOIN _d63 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _o112_a a ON a.child_id = r.child_id AND a.idx = r.nxt
+    WHERE r.go
+  ) z
+)
+SELECT * FROM r WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o112 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
+FROM _o112_c;
+INSERT INTO audit_rows
+SELECT o.child_id, 112, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o112 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o112;
+DROP TABLE IF EXISTS _o112_a;
+DROP TABLE IF EXISTS _o112_c;
+-- obligation #114 (count_recurrence)
+-- each action day with the number of EVENT days up to it: after an action on that day, counting
+-- starts again at the next EVENT day
+CREATE OR REPLACE TABLE _o113_a AS
+SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
+FROM _d67 a ASOF LEFT JOIN _d63 v ON v.child_id = a.child_id AND v.date <= a.date;
+CREATE OR REPLACE TABLE _o113_c AS
+WITH RECURSIVE r AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
+         coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
+         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
+  FROM _ep12 p
+  ASOF LEFT JOIN _d63 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d67 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  UNION ALL
+  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
+         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
+         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done
+  FROM (
+    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
+           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
+    FROM r
+    LEFT JOIN _d63 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _o113_a a ON a.child_id = r.child_id AND a.idx = r.nxt
+    WHERE r.go
+  ) z
+)
+SELECT * FROM r WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o113 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
+FROM _o113_c;
+INSERT INTO audit_rows
+SELECT o.child_id, 113, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o113 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o113;
+DROP TABLE IF EXISTS _o113_a;
+DROP TABLE IF EXISTS _o113_c;

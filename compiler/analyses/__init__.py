@@ -14,16 +14,20 @@ from compiler.analyses.conflicts import across_documents, within_policy
 from compiler.analyses.floor import against_floor
 from compiler.analyses.gaps import gaps
 from compiler.model.ir import Policy
+from compiler.model.versions import in_force
 from dsl.diagnostics import Diagnostic
 
 
 def analyse_policies(policies: list[Policy], baseline: list[Policy] | None = None) -> list[Diagnostic]:
+    """Every policy is checked on its own; only the versions in force (the latest published version
+    of each document, `compiler.model.versions`) are checked across documents and form the floor."""
     out: list[Diagnostic] = []
     for p in policies:
         out.extend(gaps(p))
         out.extend(within_policy(p))
-    out.extend(across_documents(policies))
+    out.extend(across_documents(in_force(policies)))
     if baseline is not None:
+        baseline = in_force(baseline)
         base_paths = {b.path for b in baseline}
         for p in policies:
             if p.path not in base_paths:

@@ -26,7 +26,7 @@ from compiler.model import describe
 from compiler.model.ir import Obligation, Policy, Vague, trigger_of
 from compiler.model.timescales import Ordering
 
-KINDS = ("added", "removed", "tightened", "loosened", "changed", "reworded", "recited", "renamed")
+KINDS = ("tightened", "loosened", "added", "removed", "changed", "reworded", "recited", "renamed")
 HEADINGS = {"added": "Added", "removed": "Removed", "tightened": "Tightened", "loosened": "Loosened",
             "changed": "Changed", "reworded": "Re-worded", "recited": "Re-cited", "renamed": "Renamed"}
 

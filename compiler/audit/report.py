@@ -27,6 +27,7 @@ class Summary:
     obligations: list[dict[str, Any]]
     not_measurable: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)  # audits of several versions: who judged what
 
 
 def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple[str, str, bool]]) -> Summary:
@@ -128,7 +129,8 @@ def _md(text: str) -> str:
 
 def summary_json(s: Summary) -> dict[str, Any]:
     return {"policy": s.policy, "as_of": s.as_of.isoformat() if s.as_of else None, "engine": s.engine,
-            "input": s.input, "summary": s.obligations, "not_measurable": s.not_measurable, "notes": s.notes}
+            "input": s.input, "summary": s.obligations, "not_measurable": s.not_measurable, "notes": s.notes,
+            **({"versions": s.versions} if s.versions else {})}
 
 
 # ---- rows ---------------------------------------------------------------------------------------------------

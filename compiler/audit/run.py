@@ -11,10 +11,12 @@ from pathlib import Path
 from compiler.audit import engines
 from compiler.audit.inputs import Loaded, load
 from compiler.audit.report import Summary, count_rows, summarise
+from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
 from compiler.emitters.checker_sql import ordered_result_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy
 from compiler.model.semantics import Child, Row, not_measurable, row_sort_key
+from compiler.model.versions import Series
 
 Progress = Callable[[int], None]
 
@@ -58,6 +60,32 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         rows.sort(key=lambda r: row_sort_key(r, order))
         counts = count_rows(rows)
     return AuditResult(loaded, summarise(policy, loaded, engine, counts), rows)
+
+
+def audit_versions(series: Series, events: Path, children: Path | None, as_of: dt.date | None,
+                   engine: str = "duckdb", memory_limit: str | None = None) -> AuditResult:
+    """Audit against every published version of one document, each occurrence judged by the version in
+    force on its trigger date (`compiler.audit.versions`); the summary says which version judged how many."""
+    merged = merged_policy(series)
+    loaded = load(merged, events, children, as_of, memory_limit=memory_limit)
+    if loaded.as_of is None:
+        return AuditResult(loaded, summarise(merged, loaded, engine, Counter()), [])
+    day: dt.date = loaded.as_of
+
+    def run(version: Policy) -> list[Row]:
+        if engine == "duckdb":
+            engines.run_duckdb(loaded.con, version, day)
+            return engines.fetch_rows(loaded.con, version)
+        histories = engines.children_from_events(loaded.con, loaded.attributes)
+        if engine == "reference":
+            return engines.run_reference(version, list(histories), day)
+        return python_rows(version, histories, day, None)
+
+    rows, counts = evaluate_versions(series, run, day)
+    summary = summarise(merged, loaded, engine, count_rows(rows))
+    summary.versions = [c.to_json() for c in counts]
+    summary.notes = version_notes(counts) + summary.notes
+    return AuditResult(loaded, summary, rows)
 
 
 def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progress: Progress | None) -> list[Row]:

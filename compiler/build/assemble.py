@@ -6,7 +6,9 @@ Outputs (paths relative to the project root):
   generated/checkers/<authority>/<policy>.py and .sql
   generated/BUILD-INFO.md                         the Graphviz version the SVG maps were drawn with
   docs/authorities/...                            the site's generated pages
+  docs/authorities/<authority>/history/<policy>.md  earlier versions and drafts (compiler.model.versions)
   docs/compare.md, docs/policyc.css, mkdocs.yml
+  docs/index.md                                   only the table of documents between its markers
 Iteration is sorted and nothing carries a timestamp, so the same inputs give identical files.
 """
 
@@ -16,8 +18,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.analyses.changes import diff_policies
 from compiler.analyses.check import check_paths
 from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown
+from compiler.emitters.diff import render_markdown as render_diff_markdown
 from compiler.emitters import findings as F
 from compiler.emitters import pages as P
 from compiler.emitters import process_map as M
@@ -27,6 +31,7 @@ from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import generate_sql
 from compiler.emitters.export import export_policy
 from compiler.model.ir import Policy
+from compiler.model.versions import history, in_force, label, series_of
 from dsl.diagnostics import Diagnostic, Severity
 
 MANAGED = ("generated", "docs/authorities")
@@ -77,13 +82,19 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
         f"- Graphviz: `{res.graphviz or 'not installed'}` (SVG process maps depend on its version; "
         "`policyc build --check` compares them only when the local Graphviz is the same)\n"
     )
+    # the versions in force are the documents; earlier versions and drafts get a history page each
+    everything_by_auth = by_auth
+    history_by_auth = {key: history(policies) for key, policies in everything_by_auth.items()}
+    by_auth = {key: in_force(policies) for key, policies in everything_by_auth.items()}
     for key, policies in by_auth.items():
         diags, suppressed = diags_by_auth[key]
         counts = _counts(diags)
-        findings = F.findings_markdown(names[key], diags, policies, suppressed)
+        findings = F.findings_markdown(names[key], diags, everything_by_auth[key], suppressed)
         out[f"generated/{key}/findings.md"] = findings
         out[f"docs/authorities/{key}/findings.md"] = findings
-        out[f"docs/authorities/{key}/index.md"] = S.authority_index(key, names[key], policies, counts)
+        out[f"docs/authorities/{key}/index.md"] = S.authority_index(key, names[key], policies, counts,
+                                                                    history_by_auth[key])
+        _history_pages(out, key, everything_by_auth[key], history_by_auth[key], diags, suppressed)
         for p in policies:
             base = f"generated/{key}/{p.slug}"
             dot = M.process_map_dot(p)
@@ -117,11 +128,27 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
         if key != "national":
             out[f"docs/authorities/{key}/statute.md"] = "\n".join(
                 differences_from_statute_markdown(p, baseline) for p in policies)
-    out["docs/authorities/index.md"] = S.authorities_index(by_auth, names)
+    out["docs/authorities/index.md"] = S.authorities_index(by_auth, names, history_by_auth)
     out["docs/policyc.css"] = S.CSS
+    home = root / "docs" / "index.md"
+    if home.is_file():
+        out["docs/index.md"] = S.splice_documents(home.read_text(encoding="utf-8"), S.documents_table(by_auth, names))
     static = {p.name for p in (root / "docs").glob("*.md")} | {"index.md"}
-    out["mkdocs.yml"] = S.mkdocs_yml(by_auth, names, static)
+    out["mkdocs.yml"] = S.mkdocs_yml(by_auth, names, static, history_by_auth)
     return res
+
+
+def _history_pages(out: dict[str, str], key: str, policies: list[Policy], earlier: list[Policy],
+                   diags: list[Diagnostic], suppressed: list[Diagnostic]) -> None:
+    """A page for each earlier version or draft: its period in force, the diff to the next version, its findings."""
+    series = {id(p): s for s in series_of(policies) for p in s.versions}
+    for p in earlier:
+        s = series[id(p)]
+        nxt = s.next_after(p)
+        changes = render_diff_markdown(diff_policies(p, nxt)) if nxt is not None else None
+        mine = [d for d in diags if d.file == p.path]
+        findings = F.findings_markdown(f"{p.title}, {label(p)}", mine, [p], [d for d in suppressed if d.file == p.path])
+        out[f"docs/authorities/{key}/{S.history_page_path(p)}"] = S.history_page(p, nxt, s.period(p), changes, findings)
 
 
 def _existing(root: Path) -> set[str]:

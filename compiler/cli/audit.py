@@ -1,6 +1,6 @@
 """`policyc audit`: check case events against a policy, one row per child and obligation occurrence.
 
-    policyc audit --policy POLICY --events EVENTS [--children CHILDREN] [--as-of DATE]
+    policyc audit --policy POLICY... --events EVENTS [--children CHILDREN] [--as-of DATE]
                   [--engine duckdb|python] [--format csv|json|md] [--out FILE] [--rejects FILE]
 
 Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usage or input problem
@@ -10,10 +10,11 @@ Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usag
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from compiler.cli.common import iso_date
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -25,22 +26,17 @@ if TYPE_CHECKING:
 LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date: write YYYY-MM-DD") from None
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("audit", help="check case events against a policy: one row per child and occurrence",
                        description="Check case events against a policy. Semantics and the input format: docs/audit.md.")
-    a.add_argument("--policy", required=True, type=Path, metavar="POLICY", help="the .policy file")
+    a.add_argument("--policy", required=True, type=Path, nargs="+", metavar="POLICY",
+                   help="the .policy file; or several versions of one document (files or a folder): each "
+                        "occurrence is then judged by the version in force on its trigger date")
     a.add_argument("--events", required=True, type=Path, metavar="EVENTS",
                    help="case events, CSV or Parquet: child_id, event, date[, attributes...]")
     a.add_argument("--children", type=Path, metavar="CHILDREN",
                    help="children, CSV or Parquet: child_id, date_of_birth[, attributes...]")
-    a.add_argument("--as-of", type=_date, metavar="DATE",
+    a.add_argument("--as-of", type=iso_date, metavar="DATE",
                    help="audit as at this date (default: the latest event date in the file)")
     a.add_argument("--engine", choices=["duckdb", "python"], default="duckdb",
                    help="embedded DuckDB (default) or the generated Python checker")
@@ -72,16 +68,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from compiler.cli.common import source_dirs, usage_error
     from dsl.diagnostics import Severity, render_text, summary_line
 
-    if not args.policy.is_file():
-        return usage_error(f"no such policy file: {args.policy}")
-    result = check_paths([args.policy], source_dirs(args), analyse=False)
+    missing = [str(p) for p in args.policy if not p.exists()]
+    if missing:
+        return usage_error("no such policy file or folder: " + ", ".join(missing))
+    result = check_paths(list(args.policy), source_dirs(args), analyse=False)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors:
         sys.stderr.write(render_text(errors, result.sources))
         print(summary_line(errors, len(result.loaded)), file=sys.stderr)
         return 1
-    if len(result.policies) != 1:
-        return usage_error(f"{args.policy} is not a policy file (a vocabulary cannot be audited)")
+    shown = ", ".join(str(p) for p in args.policy)
+    if not result.policies:
+        return usage_error(f"{shown} is not a policy file (a vocabulary cannot be audited)")
+    if len(result.policies) > 1:
+        return _audit_versions(args, result.policies)
     policy = result.policies[0]
 
     bar = _progress_bar(args, policy)
@@ -105,6 +105,27 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     return _write(args, policy, res)
+
+
+def _audit_versions(args: argparse.Namespace, policies: list[Policy]) -> int:
+    """Several versions of one document: each occurrence judged by the version in force on its trigger date."""
+    from compiler.audit.inputs import InputError
+    from compiler.audit.run import audit_versions
+    from compiler.audit.versions import merged_policy
+    from compiler.cli.common import usage_error
+    from compiler.model.versions import series_of
+
+    series = series_of(policies)
+    if len(series) != 1:
+        titles = "; ".join(f"“{s.latest.title}”" for s in series)
+        return usage_error(f"{len(series)} documents given ({titles}): audit the versions of one document at a time")
+    if all(p.draft for p in series[0].versions):
+        return usage_error("every version given is a draft: a draft is never in force")
+    try:
+        res = audit_versions(series[0], args.events, args.children, args.as_of, args.engine)
+    except InputError as err:
+        return usage_error(str(err))
+    return _write(args, merged_policy(series[0]), res)
 
 
 def _progress_bar(args: argparse.Namespace, policy: Policy) -> tqdm | None:

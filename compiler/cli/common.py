@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +28,14 @@ def source_dirs(args: argparse.Namespace) -> list[Path]:
     if settings.source_dir is not None:
         dirs.append(settings.source_dir)
     return dirs
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a YYYY-MM-DD date, or a usage error that says how to write one."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date: write YYYY-MM-DD") from None
 
 
 def usage_error(message: str) -> int:

@@ -1,6 +1,8 @@
 """`policyc compare POLICY...`: obligations side by side, with the statutory floor.
 
-compare: one row per duty, one column per policy. The statutory floor is the policies given with
+compare: one row per duty, one column per policy: the version in force of each document (the
+latest published one, or with `--as-of DATE` the one in force on that date; see
+`compiler.model.versions`). The statutory floor is the policies given with
 `--against` (shown as columns too); without it, every given policy that is national (in a folder
 named `national`, or issued by a national body) is the floor.
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from compiler.cli.common import load_policies, write_output
+from compiler.cli.common import iso_date, load_policies, usage_error, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--against", action="append", type=Path, metavar="PATH",
                    help="the statutory floor (e.g. policies/national/); default: the national policies given")
     c.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    c.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="compare the versions in force on this date (default: the latest published versions)")
+    c.add_argument("--all-versions", action="store_true",
+                   help="compare every version given, not only the versions in force (one column each)")
     c.add_argument("--source-dir", action="append", metavar="DIR")
     c.set_defaults(func=run_compare)
 
@@ -31,10 +37,15 @@ def run_compare(args: argparse.Namespace) -> int:
     from compiler.analyses.alignment import compare_policies
     from compiler.emitters.compare import render
     from compiler.model.load import expand_paths
+    from compiler.model.versions import in_force
 
     policies, code = load_policies(list(args.paths) + list(args.against or []), args)
     if code is not None:
         return code
+    if not args.all_versions:
+        policies = in_force(policies, args.as_of)
+    if not policies:
+        return usage_error(f"no version of these documents is in force on {args.as_of}")
     floor = None
     if args.against:
         files, _ = expand_paths(args.against)

@@ -77,7 +77,8 @@ def failure_lines(r: ScenarioResult, f: Failure) -> list[str]:
     e = f.expectation
     head = f"{r.file}:{e.span.line}:{e.span.column}: expected {f.expected}"
     actual = f.actual or ["no occurrence"]
-    out = [head, f"  actual ({f.engine}): " + actual[0]] + [f"  {' ' * (len(f.engine) + 10)}{a}" for a in actual[1:]]
+    label = f"  actual ({f.engine}): "
+    out = [head, label + actual[0]] + [" " * len(label) + a for a in actual[1:]]
     return out + ["  " + c for c in _citation_lines(f)]
 
 

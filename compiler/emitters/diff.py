@@ -17,7 +17,9 @@ def _md_item(c: Change) -> str:
     o = c.new or c.old
     assert o is not None
     cited = f" ({md_escape(_clauses(o))})" if _clauses(o) else ""
-    return f"- **{md_escape(o.id)}** {md_escape(o.title)}{cited}: " + "; ".join(md_escape(d) for d in c.details)
+    line = f"- **{md_escape(o.id)}** {md_escape(o.title)}{cited}: " + "; ".join(md_escape(d) for d in c.details)
+    quotes = dict.fromkeys((x.clause, x.quote) for x in o.citations)
+    return "\n".join([line] + [f"    > {md_escape(clause)}: “{md_escape(quote)}”" for clause, quote in quotes])
 
 
 def render_markdown(d: PolicyDiff) -> str:

@@ -125,6 +125,11 @@ _ALL = [
          "social_worker must see bedroom_seen every 2nd statutory_visit\n    restart within 5 days of placement_change",
          "Remove the `restart` line, or write a time-based recurrence (`every 4 weeks`)."),
     # ---- citations -----------------------------------------------------------
+    Code("E215", "error", "superseded version not found",
+         "`supersedes \"FILE\"` names the earlier version of this document, relative to this file; no such file exists.",
+         'policy "Practice standards"\n  supersedes "practice-standards-2021.policy"',
+         "Give the earlier version's path relative to this file, or remove the line (versions with the same "
+         "authority and title form a series anyway)."),
     Code("E301", "error", "quote not found in the source document",
          "Every citation quotes the source document verbatim. This quote does not appear in it "
          "(after folding white space, typographic quotes and dashes).",

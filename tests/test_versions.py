@@ -63,11 +63,13 @@ def test_series_and_the_version_in_force(tmp_path: Path) -> None:
         "a3.policy": _doc("A", "3", "2024-01-01", "  draft\n"),
         "b.policy": _doc("B", "1", "2021-06-01"),
         "renamed.policy": _doc("B, renamed", "2", "2023-01-01", '  supersedes "b.policy"\n'),
+        "c1.policy": _doc("C", "1", "2020-01-01"),  # same title and date: two documents, not two versions
+        "c2.policy": _doc("C", "1", "2020-01-01"),
     })
     by_name = {Path(p.path).name: p for p in ps}
     series = series_of(ps)
     assert [[Path(v.path).name for v in s.versions] for s in series] == [
-        ["a1.policy", "a2.policy", "a3.policy"], ["b.policy", "renamed.policy"]]
+        ["a1.policy", "a2.policy", "a3.policy"], ["b.policy", "renamed.policy"], ["c1.policy"], ["c2.policy"]]
     a = series[0]
     assert a.in_force() is by_name["a2.policy"]  # the draft is never in force
     assert a.in_force(dt.date(2021, 12, 31)) is by_name["a1.policy"]
@@ -75,7 +77,7 @@ def test_series_and_the_version_in_force(tmp_path: Path) -> None:
     assert a.in_force(dt.date(2019, 1, 1)) is None
     assert a.period(by_name["a1.policy"]) == (dt.date(2020, 1, 1), dt.date(2022, 1, 1))
     assert a.period(by_name["a2.policy"]) == (dt.date(2022, 1, 1), None)
-    assert {Path(p.path).name for p in in_force(ps)} == {"a2.policy", "renamed.policy"}
+    assert {Path(p.path).name for p in in_force(ps)} == {"a2.policy", "renamed.policy", "c1.policy", "c2.policy"}
     assert {Path(p.path).name for p in history(ps)} == {"a1.policy", "a3.policy", "b.policy"}
     # an occurrence before the first version is judged by the first
     assert judging_version(a, dt.date(2019, 1, 1)) is by_name["a1.policy"]
@@ -87,6 +89,12 @@ def test_header_fields_round_trip_through_fmt(tmp_path: Path) -> None:
     result = check_paths([path], [], analyse=False)
     (p,) = result.policies
     assert (p.supersedes, p.draft) == ("old.policy", True)
+
+
+def test_a_missing_superseded_file_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "x.policy", 'policy "X"\n  supersedes "gone.policy"\n')
+    result = check_paths([path], [], analyse=False)
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("E215", 2, 14)]
 
 
 def test_a_vocabulary_has_no_versions_fields(tmp_path: Path) -> None:

@@ -90,6 +90,11 @@ class Loader:
                 ))
                 if vpath.is_file():
                     diags.extend(d for d in vdiags if d.file != src.path)
+        old = next((f for f in tree.header.fields if f.key == "supersedes"), None)
+        if old is not None and not (path.parent / old.value.value).is_file():
+            diags.append(Diagnostic(
+                "E215", f"the superseded version `{old.value.value}` cannot be read", src.path, old.value.span,
+                "give the earlier version's path relative to this file"))
         r = Resolver(tree, src.path, vocab)
         policy = r.resolve()
         diags.extend(r.diags)

@@ -1,7 +1,8 @@
 """Versions of a document: which policies form a series, and which version is in force on a date.
 
 Two policies are versions of one document when one names the other in `supersedes "FILE"` (a path
-relative to the superseding file), or when they have the same authority and the same title. A
+relative to the superseding file), or when they have the same authority, the same title and each an
+effective date, all different (two files with the same title and date are two documents). A
 series is ordered by `effective` date (a version without one comes first), then by the
 `supersedes` links, then by path.
 
@@ -76,14 +77,17 @@ def series_of(policies: list[Policy]) -> list[Series]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    named: dict[tuple[str, str], Path] = {}
+    named: dict[tuple[str, str], list[Path]] = {}
     for k, p in sorted(by_path.items()):
         old = superseded_path(p)
         if old is not None and old in by_path:
             union(old, k)
-        if p.authority:
-            first = named.setdefault((p.authority, p.title), k)
-            union(first, k)
+        if p.authority and p.effective:
+            named.setdefault((p.authority, p.title), []).append(k)
+    for group in named.values():  # a series by title needs a distinct effective date for each version
+        if len({by_path[k].effective for k in group}) == len(group):
+            for k in group[1:]:
+                union(group[0], k)
     groups: dict[Path, list[Policy]] = {}
     for k, p in by_path.items():
         groups.setdefault(find(k), []).append(p)

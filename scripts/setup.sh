@@ -43,11 +43,14 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,si
   exit 1
 fi
 rm -f "$log"
-# the VS Code extension's client and the TextMate tokenizer its grammar is tested with
-if ! (cd editors/vscode && npm ci --no-audit --no-fund --silent >"$log" 2>&1); then
-  cat "$log" >&2
-  echo "setup: npm ci in editors/vscode failed (above)" >&2
-  exit 1
-fi
+# the VS Code extension's client and the TextMate tokenizer its grammar is tested with; axe-core for
+# the accessibility test of the site
+for dir in editors/vscode tests/browser; do
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --silent >"$log" 2>&1); then
+    cat "$log" >&2
+    echo "setup: npm ci in $dir failed (above)" >&2
+    exit 1
+  fi
+done
 rm -f "$log"
 .venv/bin/policyc --version

@@ -130,6 +130,7 @@ def compute(root: Path, source_dirs: list[Path]) -> BuildResult:
                 differences_from_statute_markdown(p, baseline) for p in policies)
     out["docs/authorities/index.md"] = S.authorities_index(by_auth, names, history_by_auth)
     out["docs/policyc.css"] = S.CSS
+    out["docs/policyc.js"] = S.JS
     home = root / "docs" / "index.md"
     if home.is_file():
         out["docs/index.md"] = S.splice_documents(home.read_text(encoding="utf-8"), S.documents_table(by_auth, names))

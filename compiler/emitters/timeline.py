@@ -121,8 +121,8 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
         f'<title id="t-{status}">{html_text(title)}</title>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="10" y="20" font-size="15" font-weight="bold">{html_text(title)}</text>',
-        f'<text x="10" y="38" fill="#666666">Day 0 = the child enters the status (drawn for {REFERENCE_START.isoformat()},'
-        ' a Monday; working days skip weekends and bank holidays). Each mark is a due date.</text>',
+        f'<text x="10" y="38" fill="#555555">Day 0 = the child enters the status (drawn for {REFERENCE_START.isoformat()},'
+        ' a Monday; working days skip weekends and bank holidays). Square: must; circle: should.</text>',
     ]
     # month grid
     for m in range(0, 13):
@@ -144,15 +144,23 @@ def timeline_svg(policy: Policy, status: str) -> str | None:
         if row.marks:
             out.append(f'<line x1="{_x(0):.1f}" y1="{y + 13}" x2="{_x(row.marks[-1]):.1f}" y2="{y + 13}" '
                        f'stroke="#9db7d5" stroke-width="2"/>')
-        colour = "#c0392b" if row.obligation.modality == "must" else "#2e86c1"
         for k, day in enumerate(row.marks):
-            out.append(f'<circle cx="{_x(day):.1f}" cy="{y + 13}" r="{5 if k == 0 else 4}" fill="{colour}">'
-                       f'<title>{html_text(row.label)}: day {day} ({html_text(row.detail)})</title></circle>')
+            out.append(_mark(_x(day), y + 13, 5 if k == 0 else 4, row.obligation.modality,
+                             f"{row.label}: {row.obligation.modality}, day {day} ({row.detail})"))
     if assumed:
         out.append(f'<text x="10" y="{axis + 24}" fill="#666666">* counted from another event (named on hover), '
                    "drawn as if it happened on day 0</text>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _mark(x: float, y: int, r: int, modality: str, text: str) -> str:
+    """A due date: a filled red square for `must`, an open blue circle for `should` (told apart by
+    shape as well as colour, WCAG 1.4.1)."""
+    title = f"<title>{html_text(text)}</title>"
+    if modality == "must":
+        return (f'<rect x="{x - r:.1f}" y="{y - r}" width="{2 * r}" height="{2 * r}" fill="#b03020">{title}</rect>')
+    return (f'<circle cx="{x:.1f}" cy="{y}" r="{r}" fill="#ffffff" stroke="#1f6fa8" stroke-width="2">{title}</circle>')
 
 
 def timeline_statuses(policy: Policy) -> list[str]:

@@ -64,9 +64,10 @@ def _wait(b: DevTools, expression: str, timeout: float = 120):
 def axe_violations(b: DevTools, url: str) -> list[dict]:
     b.visit(url, timeout=120)
     _evaluate(b, AXE.read_text(encoding="utf-8"))
-    _evaluate(b, "window.__axe = null; axe.run(document, {runOnly: %s}).then(r => { window.__axe = "
-               "r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))"
-               ".slice(0, 3)})); })" % json.dumps(WCAG))
+    run = ("window.__axe = null; axe.run(document, {runOnly: WCAG}).then(r => { window.__axe = "
+           "r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))"
+           ".slice(0, 3)})); })")
+    _evaluate(b, run.replace("WCAG", json.dumps(WCAG)))
     return _wait(b, "window.__axe")
 
 

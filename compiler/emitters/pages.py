@@ -18,7 +18,11 @@ def inline_svg(svg: str, title: str | None = None, described_by: str | None = No
     `described_by`, the id of its text equivalent on the page."""
     start = svg.find("<svg")
     body = (svg[start:] if start >= 0 else svg).strip()
-    if title is not None:
+    head = body[: body.find(">") + 1]
+    if 'role="img"' in head:  # already an image with a title (timelines): add its text equivalent
+        if described_by:
+            body = body.replace(head, head[:-1] + f' aria-describedby="{described_by}">', 1)
+    elif title is not None:
         ident = "svg-" + (described_by or "figure")
         aria = f' role="img" aria-labelledby="{ident}"' + (f' aria-describedby="{described_by}"' if described_by else "")
         body = re.sub(r"<svg\b", "<svg" + aria, body, count=1)

@@ -20,8 +20,6 @@ from pathlib import Path
 
 from compiler.analyses.changes import diff_policies
 from compiler.analyses.check import check_paths
-from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown
-from compiler.emitters.diff import render_markdown as render_diff_markdown
 from compiler.emitters import findings as F
 from compiler.emitters import pages as P
 from compiler.emitters import process_map as M
@@ -29,6 +27,8 @@ from compiler.emitters import site as S
 from compiler.emitters import timeline as T
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import generate_sql
+from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown
+from compiler.emitters.diff import render_markdown as render_diff_markdown
 from compiler.emitters.export import export_policy
 from compiler.model.ir import Policy
 from compiler.model.versions import history, in_force, label, series_of

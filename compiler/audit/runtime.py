@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import NamedTuple, assert_never
 
 from compiler.model.ir import Every, For, Step, Until, Within
-from compiler.model.semantics import Child, Record, Row, row_sort_key
+from compiler.model.semantics import Child, Record, Row, Unrecorded, row_sort_key
 from compiler.model.timescales import Duration, add, add_many, bounds_in_days, working_days_between
 
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
-    "StatusEvents", "Step", "Until", "Within",
+    "StatusEvents", "Step", "Unrecorded", "Until", "Within",
     "ONE_DAY", "applies", "chain", "count_chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
 ]
 
@@ -107,7 +107,8 @@ class Occurrence:
 class History:
     """One child's records up to the as-of date, indexed by event."""
 
-    def __init__(self, child: Child, as_of: dt.date):
+    def __init__(self, child: Child, as_of: dt.date, unrecorded: Unrecorded | None = None):
+        self.unrecorded = unrecorded if unrecorded is not None else Unrecorded()
         self.child_id = child.child_id
         self.birth = child.date_of_birth
         self.as_of = as_of
@@ -322,6 +323,12 @@ def _effective_due(h: History, duty: Duty, occ: Occurrence) -> dt.date | None:
     return max(occ.due, min(found[1], add(occ.due, duty.extension)))
 
 
+def no_data(h: History, duty: Duty) -> bool:
+    """Does the data's source never record the duty's action, or an attribute its conditions read?"""
+    return duty.action in h.unrecorded.events or any(
+        isinstance(c, Attribute) and c.name in h.unrecorded.attributes for c in duty.conditions)
+
+
 def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     """The row for one occurrence: its outcome, the due date shown and the working days late."""
     effective = _effective_due(h, duty, occ)
@@ -348,12 +355,16 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
         outcome, late = "overdue", working_days_between(effective, occ.close or occ.end)
     if not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
+    if no_data(h, duty):  # the due date before any extension; nothing done can be known
+        return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None)
     return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late)
 
 
 def applies(h: History, ep: Episode, duty: Duty) -> bool:
-    """Attribute conditions, read once per episode from the record that opened it."""
-    return all(c.holds(ep, ep.start, h.birth) for c in duty.conditions if isinstance(c, Attribute))
+    """Attribute conditions, read once per episode from the record that opened it (one the data's source
+    never records is not tested: the occurrences are `no_data`)."""
+    return all(c.holds(ep, ep.start, h.birth) for c in duty.conditions
+               if isinstance(c, Attribute) and c.name not in h.unrecorded.attributes)
 
 
 def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:
@@ -364,12 +375,13 @@ def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:
 Check = Callable[[History], list[Row]]
 
 
-def run_checks(checks: Iterable[Check], children: Iterable[Child], as_of: dt.date) -> list[Row]:
+def run_checks(checks: Iterable[Check], children: Iterable[Child], as_of: dt.date,
+               unrecorded: Unrecorded | None = None) -> list[Row]:
     """Run every check on every child; rows come out grouped by child, in check order."""
     checks = tuple(checks)
     rows: list[Row] = []
     for child in children:
-        h = History(child, as_of)
+        h = History(child, as_of, unrecorded)
         for check in checks:
             rows.extend(check(h))
     return rows

@@ -10,7 +10,9 @@ they agree. The semantics are written down in docs/audit.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+import json
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from compiler.model.ir import (
     AgeMilestone,
@@ -24,11 +26,13 @@ from compiler.model.ir import (
     durations_of,
     everies,
     timing_events,
+    trigger_of,
 )
 from compiler.model.timescales import Unit
 
 #: The lifecycle of one obligation occurrence (design.md, "Time semantics").
-OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended")
+OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended",
+                             "no_data")
 
 #: Events named `extension:<obligation id>` record an agreed extension; column `extended_until`.
 EXTENSION_PREFIX = "extension:"
@@ -167,3 +171,76 @@ def row_sort_key(row: Row, order: dict[str, int]) -> tuple:
         return (1, dt.date.min) if x is None else (0, x)
     return (row.child_id, order[row.obligation], d(row.trigger_date), d(row.due_date), d(row.done_date), row.outcome,
             (1, 0) if row.working_days_late is None else (0, row.working_days_late))
+
+
+# ---- what a data source records (no data is not overdue) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRecords:
+    """What one data source records: the events it can write and the attributes it fills, each with the
+    source's own data item (`"DECOM"`, `"REVIEW"`...). Declared by each adapter; written beside the
+    imported events as `EVENTS_STEM.source.json`, with facts about the import (collection year, ...)."""
+
+    source: str  # e.g. "SSDA903"
+    events: dict[str, str]  # event id -> data item
+    attributes: dict[str, str]  # attribute name -> data item
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        doc = {"source": self.source, "events": dict(sorted(self.events.items())),
+               "attributes": dict(sorted(self.attributes.items())), **self.facts}
+        return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+    @staticmethod
+    def from_json(text: str) -> SourceRecords:
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or not isinstance(doc.get("events"), dict) \
+                or not isinstance(doc.get("attributes"), dict):
+            raise ValueError("expected an object with `source`, `events` and `attributes`")
+        facts = {k: v for k, v in doc.items() if k not in ("source", "events", "attributes")}
+        return SourceRecords(str(doc.get("source", "")), {str(k): str(v) for k, v in doc["events"].items()},
+                             {str(k): str(v) for k, v in doc["attributes"].items()}, facts)
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """Canonical events and attribute names that the data's source never records (empty: all recorded)."""
+
+    events: frozenset[str] = frozenset()
+    attributes: frozenset[str] = frozenset()
+
+    @staticmethod
+    def of(policy: Policy, records: SourceRecords | None) -> Unrecorded:
+        if records is None:
+            return Unrecorded()
+        have = {policy.canonical_event(e) for e in records.events}
+        events = {policy.canonical_event(e) for e in policy.events} - have
+        attributes = {c.attribute for ob in policy.obligations for c in ob.conditions
+                      if isinstance(c, AttributeIs) and c.attribute not in records.attributes}
+        return Unrecorded(frozenset(events), frozenset(attributes))
+
+
+def occurrence_events(policy: Policy, ob: Obligation) -> list[str]:
+    """Canonical events that an obligation's occurrences start from: the status it runs in, its trigger
+    and restarts (an obligation whose occurrences start from an unrecorded event has none to show)."""
+    t = ob.timing
+    names: list[str | None] = []
+    se = status_events(policy, ob.status)
+    if se:
+        names += sorted(se[0])
+    if t is not None:
+        names += [trigger_of(t), *(r.event for r in t.restarts)]
+    return [policy.canonical_event(n) for n in dict.fromkeys(names) if n]
+
+
+def missing_data(policy: Policy, ob: Obligation, unrecorded: Unrecorded) -> list[tuple[str, str]]:
+    """(kind, name) of what the obligation needs and the data does not record: `action`, `trigger` or
+    `attribute`. Any of them makes every occurrence `no_data`."""
+    out: list[tuple[str, str]] = []
+    if ob.action and policy.canonical_event(ob.action) in unrecorded.events:
+        out.append(("action", policy.canonical_event(ob.action)))
+    out += [("trigger", e) for e in occurrence_events(policy, ob) if e in unrecorded.events]
+    out += [("attribute", c.attribute) for c in ob.conditions
+            if isinstance(c, AttributeIs) and c.attribute in unrecorded.attributes]
+    return out

@@ -108,6 +108,8 @@ def test_ssda903_summary_counts_every_row(policyc, tmp_path):
         "episodes.csv: 15 rows read, 12 used, 3 rejected; 23 events",
         "reviews.csv: 7 rows read, 4 used, 3 rejected; 4 events",
         "header.csv: 5 rows read, 4 used, 1 rejected",
+        "note: collection year ends 2023-03-31 (the 31 March on or after the latest DECOM): the audit's default "
+        "as-of date",
         "note: 1 child: the first episode is not RNE S, so the looked-after period began before this data: "
         "no became_looked_after is written for it",
         "note: 1 episode with RNE L (change of legal status only): no placement event",
@@ -116,6 +118,8 @@ def test_ssda903_summary_counts_every_row(policyc, tmp_path):
         "note: 3 children with events but not in header.csv: no date of birth",
         f"wrote 27 events to {tmp_path / 'e.csv'} and 4 children to {tmp_path / 'c.csv'}",
         f"{tmp_path / 'bad.csv'}: 12 problems (7 rejections, 5 fields ignored)",
+        f"{tmp_path / 'e.source.json'}: what the SSDA903 return records, for `policyc audit` (duties it cannot "
+        "measure are no_data, not overdue)",
     ]
     assert text(tmp_path / "bad.csv") == SSDA903_REJECTS
     assert not (tmp_path / "e.rejects.csv").exists()
@@ -225,8 +229,11 @@ def test_cin_fixture_exact_rows(policyc, tmp_path):
     assert run.out.splitlines() == [
         "cin.xml: 20 dates read, 17 used, 3 rejected (1 merged into an identical event); 16 events",
         "cin.xml: 3 children read, 2 used, 1 rejected",
+        "note: collection year ends 2024-03-31 (ReferenceDate): the audit's default as-of date",
         f"wrote 16 events to {events} and 2 children to {children}",
         f"{tmp_path / 'cin.rejects.csv'}: 4 problems (2 rejections, 1 field ignored, 1 warning)",
+        f"{tmp_path / 'cin.source.json'}: what the CIN census return records, for `policyc audit` (duties it "
+        "cannot measure are no_data, not overdue)",
     ]
 
 

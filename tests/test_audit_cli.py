@@ -297,7 +297,7 @@ def test_summary_lists_not_measurable_and_counts(audited: dict) -> None:
     out = audited["stdout"]
     assert "minutes: not measurable (vague timing (as soon as possible))" in out
     assert "agreed: not measurable (a condition in prose)" in out
-    assert "1 used rows are dated after the as-of date and were ignored" in out
+    assert "warning: 1 used rows are dated after the as-of date 2024-06-28; they are ignored" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("assessment "))
     assert line.split() == ["assessment", "5", "2", "1", "1", "1", "0", "0", "0", "50.0"]
     assert audited["stderr"] == ""  # no progress bar when stderr is not a terminal and the input is small

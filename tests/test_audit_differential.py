@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from compiler.analyses.check import check_paths
 from compiler.audit.engines import run_all
-from compiler.model.semantics import Child, Record
+from compiler.model.semantics import Child, Record, Unrecorded
 
 FIRST = dt.date(2023, 12, 1)
 DAYS = 213  # to 2024-06-30
@@ -72,8 +72,16 @@ def record(draw: st.DrawFn, pool: list[int]) -> tuple[str, int, int | None, tupl
     return event, day, until, attrs
 
 
+#: what a data source might not record: sometimes nothing, sometimes an action, a trigger or an attribute
+_UNRECORDED = st.one_of(
+    st.just(Unrecorded()),
+    st.builds(lambda e, a: Unrecorded(frozenset(e), frozenset(a)),
+              st.sets(st.sampled_from(tuple(EVENTS) + _STATUS_EVENTS), max_size=3),
+              st.sets(st.sampled_from(sorted(ATTRIBUTES)), max_size=2)))
+
+
 @st.composite
-def batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int]:
+def batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int, Unrecorded]:
     n = draw(st.integers(MIN_CHILDREN, MIN_CHILDREN + 2))
     children = []
     row = 0
@@ -92,7 +100,7 @@ def batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int]:
     last = max((r.date for c in children for r in c.records), default=FIRST)
     as_of = draw(st.one_of(st.just(last), st.integers(0, DAYS + 30).map(lambda d: FIRST + dt.timedelta(days=d))))
     trigger_day = draw(st.sampled_from((0, 1)))
-    return children, as_of, trigger_day
+    return children, as_of, trigger_day, draw(_UNRECORDED)
 
 
 def test_engines_agree_on_generated_histories(policies: dict[int, object]) -> None:
@@ -101,9 +109,10 @@ def test_engines_agree_on_generated_histories(policies: dict[int, object]) -> No
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=PHASES,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(batch())
-    def check(data: tuple[list[Child], dt.date, int]) -> None:
-        children, as_of, trigger_day = data
-        results = run_all(policies[trigger_day], children, as_of, sorted(ATTRIBUTES))  # type: ignore[arg-type]
+    def check(data: tuple[list[Child], dt.date, int, Unrecorded]) -> None:
+        children, as_of, trigger_day, unrecorded = data
+        results = run_all(policies[trigger_day], children, as_of, sorted(ATTRIBUTES),  # type: ignore[arg-type]
+                          unrecorded)
         reference = results["reference"]
         assert results["python"] == reference, _diff("python", results["python"], reference)
         assert results["duckdb"] == reference, _diff("duckdb", results["duckdb"], reference)
@@ -144,6 +153,13 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     assert results["duckdb"] == results["reference"] == results["python"]
     outcomes = {r.outcome for r in results["reference"]}
     assert outcomes == {"pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended"}
+    # a source that records neither the visits nor the attribute `placement_type`: those duties are no_data
+    unrecorded = Unrecorded(frozenset({"statutory_visit"}), frozenset({"placement_type"}))
+    blind = run_all(policies[0], children, as_of, sorted(ATTRIBUTES), unrecorded)  # type: ignore[arg-type]
+    assert blind["duckdb"] == blind["reference"] == blind["python"]
+    assert "no_data" in {r.outcome for r in blind["reference"]}
+    assert all(r.done_date is None and r.working_days_late is None for r in blind["reference"]
+               if r.outcome == "no_data")
     obligations = {r.obligation for r in results["reference"]}
     assert {"assessment", "core_group", "cp_visits", "rcpc_report", "cla_reviews", "cla_visits", "weekly_until",
             "settling_in", "pathway", "permanence", "cin_reviews", "pep", "kinship", "bedroom_seen", "review_notice",

@@ -16,10 +16,28 @@ from pathlib import Path
 from xml.parsers import expat
 
 from compiler.adapters.ssda903 import AdapterError, Event, ImportResult, Issue, Outcome, SourceCount
+from compiler.model.semantics import SourceRecords
 
 ATTRIBUTES = ("cin_episode", "referral_source", "primary_need", "referral_nfa", "reason_for_closure",
               "icpc_not_required", "category_of_abuse", "previous_cp_plans")
 CHILDREN_COLUMNS = ("child_id", "date_of_birth", "sex", "disabilities")
+#: What a CIN census records, each with the DfE data item it comes from (docs/adapters.md).
+RECORDS = SourceRecords(
+    "CIN census",
+    events={
+        "referral": "CINreferralDate", "closure": "CINclosureDate",
+        "assessment_start": "AssessmentActualStartDate", "assessment_completed": "AssessmentAuthorisationDate",
+        "cin_plan_start": "CINPlanStartDate", "cin_plan_end": "CINPlanEndDate",
+        "s47_start": "S47ActualStartDate", "icpc": "DateOfInitialCPC",
+        "cp_plan_start": "CPPstartDate", "cp_plan_end": "CPPendDate", "rcpc": "CPPreviewDate",
+    },
+    attributes={
+        "cin_episode": "the position of CINdetails", "referral_source": "ReferralSource",
+        "primary_need": "PrimaryNeedCode", "referral_nfa": "ReferralNFA", "reason_for_closure": "ReasonForClosure",
+        "icpc_not_required": "ICPCnotRequired", "category_of_abuse": "InitialCategoryOfAbuse",
+        "previous_cp_plans": "NumberOfPreviousCPP",
+    },
+)
 SEX = {"1": "male", "M": "male", "2": "female", "F": "female", "0": "not_recorded", "9": "indeterminate"}
 YES_NO = {"true": "true", "1": "true", "false": "false", "0": "false"}
 _XS_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
@@ -70,7 +88,7 @@ class _Converter:
     def __init__(self, path: Path, with_children: bool) -> None:
         self.source = path.name
         self.with_children = with_children
-        self.result = ImportResult(ATTRIBUTES, CHILDREN_COLUMNS if with_children else ())
+        self.result = ImportResult(ATTRIBUTES, CHILDREN_COLUMNS if with_children else (), records=RECORDS)
         self.dates = SourceCount(self.source, "date")
         self.kids = SourceCount(self.source, "child")
         self.result.counts += [self.dates, self.kids]
@@ -226,6 +244,11 @@ def import_cin(path: Path, with_children: bool = True) -> ImportResult:
                            "nothing imported") from None
     if conv.position == 0:
         raise AdapterError(f"{path}: no <Child> elements: is this a CIN census file?")
+    reference = builder.close().findtext("Header/CollectionDetails/ReferenceDate") or ""
+    conv.result.collection_year_end = parse_xs_date(reference.strip())
+    if conv.result.collection_year_end is not None:
+        conv.result.notes.append(f"collection year ends {conv.result.collection_year_end} (ReferenceDate): the "
+                                 "audit's default as-of date")
     if conv.pre_proceedings:
         n = conv.pre_proceedings
         conv.result.notes.append(f"{n} PreProceedingsandFGDM module{'' if n == 1 else 's'} not imported "

@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from compiler.model.semantics import SourceRecords
+
 # ---- records shared by the adapters ------------------------------------------------------------
 
 Outcome = Literal["rejected", "ignored", "warning"]
@@ -75,6 +77,23 @@ class ImportResult:
     issues: list[Issue] = field(default_factory=list)
     counts: list[SourceCount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what the source records, and facts for the audit (collection year, children left out...)
+    records: SourceRecords | None = None
+    collection_year_end: date | None = None
+    children_before_data: int = 0
+
+
+def collection_facts(result: ImportResult) -> dict[str, object]:
+    """Facts about one import that `policyc audit` reads from `EVENTS_STEM.source.json`."""
+    days = [e.date for e in result.events]
+    end = result.collection_year_end
+    return {
+        "collection_year_end": end.isoformat() if end else None,
+        "first_date": min(days).isoformat() if days else None,
+        "last_date": max(days).isoformat() if days else None,
+        "events_after_collection_year": sum(d > end for d in days) if end else 0,
+        "children_before_data": result.children_before_data,
+    }
 
 
 # ---- reading CSV ---------------------------------------------------------------------------------
@@ -150,6 +169,22 @@ REVIEW_REQUIRED = ("CHILD", "REVIEW")
 HEADER_REQUIRED = ("CHILD", "DOB")
 ATTRIBUTES = ("legal_status", "placement_type", "rne", "carer_changed", "reason_ceased", "review_code")
 CHILDREN_COLUMNS = ("child_id", "date_of_birth", "sex")
+#: What an SSDA903 return records, each with the DfE data item it comes from. A duty whose action,
+#: trigger or condition is not here is `no_data` in the audit, not overdue (docs/audit.md).
+RECORDS = SourceRecords(
+    "SSDA903",
+    events={
+        "became_looked_after": "episodes DECOM where RNE is S",
+        "placement_start": "episodes DECOM where RNE is S, P, B, T or U",
+        "placement_change": "episodes DECOM where RNE is P, B, T or U",
+        "ceased_looked_after": "episodes DEC where REC is not X1",
+        "cla_review": "reviews REVIEW",
+    },
+    attributes={
+        "legal_status": "episodes LS", "placement_type": "episodes PLACE", "rne": "episodes RNE",
+        "carer_changed": "episodes RNE", "reason_ceased": "episodes REC", "review_code": "reviews REVIEW_CODE",
+    },
+)
 
 STARTED = "S"  # started to be looked after
 LEGAL_STATUS_ONLY = "L"  # change of legal status only: no placement event
@@ -217,7 +252,7 @@ def import_ssda903(folder: Path, with_children: bool = True) -> ImportResult:
     episodes_path = find_file(folder, FILES["episodes"])
     if episodes_path is None:
         raise AdapterError(f"{folder}: no {FILES['episodes']} (the SSDA903 episodes table) in this folder")
-    result = ImportResult(ATTRIBUTES, CHILDREN_COLUMNS)
+    result = ImportResult(ATTRIBUTES, CHILDREN_COLUMNS, records=RECORDS)
     episode_children = _episodes(episodes_path, result)
     reviews_path = find_file(folder, FILES["reviews"])
     if reviews_path is None:
@@ -265,6 +300,11 @@ def _episodes(path: Path, result: ImportResult) -> set[str]:
         episodes = sorted(by_child[child], key=lambda pair: (pair[0].decom, pair[0].row))
         began_before += episodes[0][0].rne not in ("", STARTED)
         legal_only += _period(child, episodes, out)
+    result.children_before_data = began_before
+    result.collection_year_end = _year_end(max((ep.decom for eps in by_child.values() for ep, _ in eps), default=None))
+    if result.collection_year_end is not None:
+        result.notes.append(f"collection year ends {result.collection_year_end} (the 31 March on or after the "
+                            "latest DECOM): the audit's default as-of date")
     if began_before:
         result.notes.append(f"{_count(began_before, 'child', 'children')}: the first episode is not RNE {STARTED}, "
                             "so the looked-after period began before this data: no became_looked_after is written "
@@ -273,6 +313,15 @@ def _episodes(path: Path, result: ImportResult) -> set[str]:
         result.notes.append(f"{_count(legal_only, 'episode', 'episodes')} with RNE {LEGAL_STATUS_ONLY} (change of "
                             "legal status only): no placement event")
     return set(by_child)
+
+
+def _year_end(latest: date | None) -> date | None:
+    """The end of the collection year (1 April to 31 March) of a return whose latest episode starts on
+    `latest`: every episode in an SSDA903 return starts on or before the year's last day."""
+    if latest is None:
+        return None
+    end = date(latest.year, 3, 31)
+    return end if latest <= end else date(latest.year + 1, 3, 31)
 
 
 def _episode(row: CsvRow, out: _Collector) -> Episode | None:

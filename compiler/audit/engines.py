@@ -20,9 +20,9 @@ import pyarrow as pa
 
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import ordered_result_sql, sql_plan
-from compiler.emitters.sqltext import sql_ident
+from compiler.emitters.sqltext import sql_ident, sql_string
 from compiler.model.ir import Policy
-from compiler.model.semantics import ATTRIBUTE_PREFIX, Child, Record, Row
+from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Child, Record, Row, Unrecorded
 
 
 def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequence[Child], attributes: Sequence[str]) -> None:
@@ -93,26 +93,35 @@ def python_checker(policy: Policy) -> types.ModuleType:
     return _module(generate_python(policy))
 
 
-def run_python(policy: Policy, children: Sequence[Child], as_of: dt.date) -> list[Row]:
-    rows: list[Row] = python_checker(policy).run(list(children), as_of)
+def run_python(policy: Policy, children: Sequence[Child], as_of: dt.date,
+               unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    rows: list[Row] = python_checker(policy).run(list(children), as_of, unrecorded)
     return rows
 
 
-def run_reference(policy: Policy, children: Sequence[Child], as_of: dt.date) -> list[Row]:
+def run_reference(policy: Policy, children: Sequence[Child], as_of: dt.date,
+                  unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
     from compiler.audit.reference import evaluate
 
-    return evaluate(policy, children, as_of)
+    return evaluate(policy, children, as_of, unrecorded)
+
+
+def _sql_list(items: frozenset[str]) -> str:
+    return "[" + ", ".join(sql_string(x) for x in sorted(items)) + "]::VARCHAR[]"
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
-               progress: Callable[[int], None] | None = None, workers: int | None = None) -> None:
+               progress: Callable[[int], None] | None = None, workers: int | None = None,
+               unrecorded: Unrecorded = ALL_RECORDED) -> None:
     """Run the generated SQL on `con` (which holds `events` and `children`); the result is `audit_rows`.
 
     The set-up runs first; then the shared tables, then the obligations, each on `workers`
     connections to the same database at once (DuckDB leaves a core idle in many small statements).
     """
     plan = sql_plan(policy)
-    as_of_sql = f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'"
+    as_of_sql = (f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'; "
+                 f"SET VARIABLE unrecorded_events = {_sql_list(unrecorded.events)}; "
+                 f"SET VARIABLE unrecorded_attributes = {_sql_list(unrecorded.attributes)}")
     con.execute(as_of_sql).fetchall()
     con.execute(plan.setup).fetchall()
     workers = workers if workers is not None else min(4, (os.cpu_count() or 1) + 1)
@@ -147,17 +156,18 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[Row]:
     return [Row(*t) for t in result]
 
 
-def run_all(policy: Policy, children: Sequence[Child], as_of: dt.date, attributes: Sequence[str]) -> dict[str, list[Row]]:
+def run_all(policy: Policy, children: Sequence[Child], as_of: dt.date, attributes: Sequence[str],
+            unrecorded: Unrecorded = ALL_RECORDED) -> dict[str, list[Row]]:
     """Every engine's rows for the same histories (the differential test)."""
     con = duckdb.connect()
     try:
         events_table_from_children(con, children, attributes)
-        run_duckdb(con, policy, as_of)
+        run_duckdb(con, policy, as_of, unrecorded=unrecorded)
         sql_rows = fetch_rows(con, policy)
     finally:
         con.close()
     return {
         "duckdb": sql_rows,
-        "python": run_python(policy, children, as_of),
-        "reference": run_reference(policy, children, as_of),
+        "python": run_python(policy, children, as_of, unrecorded),
+        "reference": run_reference(policy, children, as_of, unrecorded),
     }

@@ -56,6 +56,7 @@ class Loaded:
     children_rows: int = 0
     children_rejected: int = 0
     after_as_of: int = 0
+    as_of_from: str = "given"  # "given", "collection_year" (the import's declaration) or "latest_event"
     reject_kinds: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
@@ -243,7 +244,7 @@ def _shown(col: str) -> str:
 
 # ---- the whole load ----------------------------------------------------------------------------------
 def load(policy: Policy, events_path: Path, children_path: Path | None = None, as_of: dt.date | None = None,
-         memory_limit: str | None = None) -> Loaded:
+         memory_limit: str | None = None, unrecorded_attributes: frozenset[str] = frozenset()) -> Loaded:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'").fetchall()
     if memory_limit:
@@ -273,7 +274,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         if a.lower() in RESERVED or a.lower() in CHILD_COLUMNS:
             notes.append(f"condition attribute `{a}` is a reserved column name: it is never met")
             in_events = in_children = None
-        elif in_events is None and in_children is None:
+        elif in_events is None and in_children is None and a not in unrecorded_attributes:
             notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
         ev_attrs.append(f"{_text_of('b', in_events) if in_events else 'CAST(NULL AS VARCHAR)'} AS {col}")
         ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"

@@ -36,11 +36,14 @@ from compiler.model.ir import (
     trigger_of,
 )
 from compiler.model.semantics import (
+    ALL_RECORDED,
     Child,
     Record,
     Row,
+    Unrecorded,
     clause_of,
     extension_event,
+    missing_data,
     not_measurable,
     row_sort_key,
     status_events,
@@ -69,14 +72,16 @@ class Occurrence:
     extendable: bool = True
 
 
-def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date) -> list[Row]:
-    """Every occurrence of every measurable obligation for every child, sorted."""
+def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
+             unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    """Every occurrence of every measurable obligation for every child, sorted. `unrecorded`: what the
+    data's source never records (docs/audit.md, "No data is not overdue")."""
     rows: list[Row] = []
     for child in children:
         records = [r for r in child.records if r.date <= as_of]
         for ob in policy.obligations:
             if not_measurable(policy, ob) is None:
-                rows.extend(evaluate_obligation(policy, ob, child, records, as_of))
+                rows.extend(evaluate_obligation(policy, ob, child, records, as_of, unrecorded))
     order = {ob.id: i for i, ob in enumerate(policy.obligations)}
     return sorted(rows, key=lambda r: row_sort_key(r, order))
 
@@ -143,13 +148,15 @@ def latest_notice_day(event_day: dt.date, duration: Duration) -> dt.date:
 
 # ---- the forms ----------------------------------------------------------------------------------
 def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: list[Record],
-                        as_of: dt.date) -> list[Row]:
+                        as_of: dt.date, unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
     t = ob.timing
     assert t is not None
     action = policy.canonical_event(ob.action)
+    no_data = any(kind in ("action", "attribute") for kind, _ in missing_data(policy, ob, unrecorded))
     rows: list[Row] = []
     for ep in episodes(policy, ob, records, as_of):
-        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions if isinstance(c, AttributeIs)):
+        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions
+                   if isinstance(c, AttributeIs) and c.attribute not in unrecorded.attributes):
             rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
             continue
         if isinstance(t, AgeMilestone) and child.date_of_birth is None:
@@ -158,7 +165,7 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
         last = ep.last if ep.last is not None else as_of
         actions = days_of(records, action, ep.start, last)
         for occ in occurrences(policy, ob, t, child, records, ep, last, actions):
-            rows.append(finish(policy, ob, child, records, ep, occ, as_of))
+            rows.append(finish(policy, ob, child, records, ep, occ, as_of, no_data))
     return rows
 
 
@@ -372,7 +379,7 @@ def extended_due(ob: Obligation, occ: Occurrence, records: list[Record]) -> dt.d
 
 
 def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], ep: Episode, occ: Occurrence,
-           as_of: dt.date) -> Row:
+           as_of: dt.date, no_data: bool = False) -> Row:
     effective = extended_due(ob, occ, records)
     due, done = occ.due, occ.done
     extended = due is not None and effective is not None and effective > due
@@ -397,6 +404,8 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
         outcome, shown, late = "overdue", effective, working_days_between(effective, close)
     if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
+    if no_data:  # the source never records what would tell: the due date before any extension, nothing else
+        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None)
     return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
 
 

@@ -11,11 +11,22 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
-from compiler.model.ir import Policy, form_of
-from compiler.model.semantics import COLUMNS, OUTCOMES, Row, approximations, clause_of, not_measurable
+from compiler.model.ir import Obligation, Policy, form_of
+from compiler.model.semantics import (
+    ALL_RECORDED,
+    COLUMNS,
+    OUTCOMES,
+    Row,
+    SourceRecords,
+    Unrecorded,
+    approximations,
+    clause_of,
+    missing_data,
+    not_measurable,
+)
 
 SUMMARY_COLUMNS = ("obligation", "clause", "form", "occurrences", "on_time", "late", "overdue", "pending",
-                   "discharged", "extended", "not_applicable", "pct_on_time")
+                   "discharged", "extended", "not_applicable", "no_data", "pct_on_time")
 
 
 @dataclass
@@ -28,12 +39,33 @@ class Summary:
     not_measurable: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
     versions: list[dict[str, Any]] = field(default_factory=list)  # audits of several versions: who judged what
+    about: dict[str, Any] = field(default_factory=dict)  # as-of basis, policy version, data range, source
+    no_data: list[dict[str, str]] = field(default_factory=list)  # duties the data cannot measure, and why
 
 
-def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple[str, str, bool]]) -> Summary:
+def _item(policy: Policy, event: str) -> str:
+    """Where an event is recorded, from the vocabulary's `recorded as` lines."""
+    e = policy.events.get(event)
+    found = [f"{dataset} {item!r}" for dataset, item in (e.recorded_as if e else ())]
+    return "recorded as " + "; ".join(found) if found else "no known data source records it"
+
+
+def describe_missing(policy: Policy, ob: Obligation, unrecorded: Unrecorded, source: str) -> str:
+    """One line: what the data lacks to measure the duty, and which data item would measure it."""
+    parts = []
+    for kind, name in missing_data(policy, ob, unrecorded):
+        what = {"action": "the action", "trigger": "what starts it", "attribute": "a condition"}[kind]
+        where = _item(policy, name) if kind != "attribute" else "an attribute no adapter fills yet"
+        parts.append(f"`{name}` ({what}) is not in the {source + ' return' if source else 'data'}; {where}")
+    return "; ".join(parts)
+
+
+def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple[str, str, bool]],
+              records: SourceRecords | None = None, unrecorded: Unrecorded = ALL_RECORDED) -> Summary:
     """`counts[(obligation, outcome, done)]`: how many rows of each kind (done: has a done date)."""
-    obligations, skipped = [], []
+    obligations, skipped, no_data = [], [], []
     notes = list(loaded.notes)
+    source = records.source if records is not None else ""
     for ob in policy.obligations:
         reason = not_measurable(policy, ob)
         if reason is not None:
@@ -50,19 +82,34 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
             "occurrences": sum(c.values()) - c["not_applicable"], "on_time": on_time, "late": c["met_late"],
             "overdue": c["overdue"], "pending": c["pending"] + c["extended"] - extended_done,
             "discharged": c["discharged"], "extended": c["extended"], "not_applicable": c["not_applicable"],
-            "pct_on_time": round(100.0 * on_time / decided, 1) if decided else None,
+            "no_data": c["no_data"], "pct_on_time": round(100.0 * on_time / decided, 1) if decided else None,
+            "title": ob.title,
         })
+        if missing_data(policy, ob, unrecorded):
+            no_data.append({"obligation": ob.id, "clause": clause_of(ob), "title": ob.title,
+                            "occurrences": str(c["no_data"]), "why": describe_missing(policy, ob, unrecorded, source)})
         for text in approximations(ob):
             notes.append(f"{ob.id}: {text} (the data holds dates only)")
+    facts = records.facts if records is not None else {}
     if loaded.after_as_of:
-        notes.append(f"{loaded.after_as_of} used rows are dated after the as-of date and were ignored")
+        year = " (the end of the return's collection year)" if loaded.as_of_from == "collection_year" else ""
+        notes.append(f"warning: {loaded.after_as_of} used rows are dated after the as-of date {loaded.as_of}{year}; "
+                     "they are ignored")
     info = {
         "events_rows": loaded.events_rows, "events_used": loaded.events_used, "events_rejected": loaded.events_rejected,
         "children_rows": loaded.children_rows, "children_used": loaded.children_used,
         "children_rejected": loaded.children_rejected,
         "rejected_by_kind": dict(sorted(loaded.reject_kinds.items())),
     }
-    return Summary(policy.title, loaded.as_of, engine, info, obligations, skipped, notes)
+    first, last = loaded.con.execute("SELECT min(date), max(date) FROM events").fetchall()[0]
+    about = {
+        "as_of_from": loaded.as_of_from, "policy_version": policy.version or "", "policy_file": policy.path,
+        "policy_effective": policy.effective.isoformat() if policy.effective else "",
+        "first_date": first.isoformat() if first else None, "last_date": last.isoformat() if last else None,
+        "source": source, "children_before_data": facts.get("children_before_data"),
+        "import_rejects": facts.get("rejects"), "import_problems": facts.get("problems"),
+    }
+    return Summary(policy.title, loaded.as_of, engine, info, obligations, skipped, notes, about=about, no_data=no_data)
 
 
 def count_rows(rows: Iterable[Row]) -> Counter[tuple[str, str, bool]]:
@@ -78,9 +125,40 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+AS_OF_FROM = {"given": "given with --as-of", "collection_year": "the end of the return's collection year",
+              "latest_event": "the latest event date in the file"}
+
+
+def about_lines(s: Summary) -> list[str]:
+    """What a reader needs before the figures: the as-of date and why, the policy, the data."""
+    a = s.about
+    version = f", version {a['policy_version']}" if a.get("policy_version") else ""
+    effective = f", in force from {a['policy_effective']}" if a.get("policy_effective") else ""
+    out = [f"as of {s.as_of or 'no date (no events)'} ({AS_OF_FROM.get(a.get('as_of_from', ''), 'given')})",
+           f"policy: {s.policy}{version}{effective}"]
+    if a.get("first_date"):
+        source = f"{a['source']} return, " if a.get("source") else ""
+        out.append(f"data: {source}events dated {a['first_date']} to {a['last_date']}")
+    if a.get("children_before_data"):
+        out.append(f"children left out: {a['children_before_data']} (their care began before the data starts, so "
+                   "no start of care is known)")
+    if a.get("import_rejects"):
+        out.append(f"import problems: {a.get('import_problems', 0)} in {a['import_rejects']}")
+    if a.get("rejects_file"):
+        out.append(f"rows rejected by the audit: {s.input['events_rejected'] + s.input['children_rejected']} in "
+                   f"{a['rejects_file']}")
+    return out
+
+
+def measured(s: Summary) -> list[dict[str, Any]]:
+    """Summary lines of the duties the data can measure (the others are listed as no_data)."""
+    missing = {m["obligation"] for m in s.no_data}
+    return [o for o in s.obligations if o["obligation"] not in missing]
+
+
 def summary_text(s: Summary) -> str:
     i = s.input
-    out = [f"audit of {s.policy!r} as of {s.as_of or 'no date (no events)'} (engine: {s.engine})",
+    out = [f"audit of {s.policy!r} (engine: {s.engine})", *about_lines(s),
            f"events: {i['events_rows']} rows, {i['events_used']} used, {i['events_rejected']} rejected"]
     if i["children_rows"]:
         out.append(f"children: {i['children_rows']} rows, {i['children_used']} used, {i['children_rejected']} rejected")
@@ -89,32 +167,41 @@ def summary_text(s: Summary) -> str:
     out.append("")
     table = [SUMMARY_COLUMNS[:1] + ("occurrences", "on time", "late", "overdue", "pending", "discharged", "extended",
                                     "n/a", "% on time")]
-    for o in s.obligations:
+    for o in measured(s):
         table.append((o["obligation"], str(o["occurrences"]), str(o["on_time"]), str(o["late"]), str(o["overdue"]),
                       str(o["pending"]), str(o["discharged"]), str(o["extended"]), str(o["not_applicable"]),
                       "" if o["pct_on_time"] is None else f"{o['pct_on_time']:.1f}"))
     widths = [max(len(r[k]) for r in table) for k in range(len(table[0]))]
     for r in table:
         out.append("  ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True))))
+    for m in s.no_data:
+        out.append(f"{m['obligation']}: no_data ({m['occurrences']} occurrences not measured): {m['why']}")
     for m in s.not_measurable:
         out.append(f"{m['obligation']}: not measurable ({m['reason']})")
     for n in s.notes:
-        out.append(f"note: {n}")
+        out.append(n if n.startswith("warning:") else f"note: {n}")
     return "\n".join(out) + "\n"
 
 
 def summary_markdown(s: Summary) -> str:
     i = s.input
-    out = [f"# Audit: {_md(s.policy)}", "", f"As of {s.as_of or 'no date'}; engine {s.engine}.", "",
-           f"Events: {i['events_rows']} rows, {i['events_used']} used, {i['events_rejected']} rejected."]
+    out = [f"# Audit: {_md(s.policy)}", "", f"Engine {s.engine}.", ""]
+    out += [f"- {_md(line)}" for line in about_lines(s)]
+    out += ["", f"Events: {i['events_rows']} rows, {i['events_used']} used, {i['events_rejected']} rejected."]
     if i["children_rows"]:
         out.append(f"Children: {i['children_rows']} rows, {i['children_used']} used, {i['children_rejected']} rejected.")
     for kind, n in i["rejected_by_kind"].items():
         out.append(f"- rejected ({_md(kind)}): {n}")
-    out += ["", "## Summary", "", "| " + " | ".join(SUMMARY_COLUMNS) + " |",
-            "|" + "|".join("---" for _ in SUMMARY_COLUMNS) + "|"]
-    for o in s.obligations:
-        out.append("| " + " | ".join(_md(_cell(o[c])) for c in SUMMARY_COLUMNS) + " |")
+    columns = tuple(c for c in SUMMARY_COLUMNS if c != "no_data")
+    out += ["", "## Summary", "", "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    for o in measured(s):
+        out.append("| " + " | ".join(_md(_cell(o[c])) for c in columns) + " |")
+    if s.no_data:
+        out += ["", "## Not measured by this data (no_data)", "",
+                "These duties need data the return does not hold: their occurrences are `no_data`, never overdue.",
+                ""]
+        out += [f"- {_md(m['obligation'])} ({_md(m['clause'])}): {m['occurrences']} occurrences; {_md(m['why'])}"
+                for m in s.no_data]
     if s.not_measurable:
         out += ["", "Not measurable:", ""]
         out += [f"- {_md(m['obligation'])} ({_md(m['clause'])}): {_md(m['reason'])}" for m in s.not_measurable]
@@ -129,8 +216,8 @@ def _md(text: str) -> str:
 
 def summary_json(s: Summary) -> dict[str, Any]:
     return {"policy": s.policy, "as_of": s.as_of.isoformat() if s.as_of else None, "engine": s.engine,
-            "input": s.input, "summary": s.obligations, "not_measurable": s.not_measurable, "notes": s.notes,
-            **({"versions": s.versions} if s.versions else {})}
+            "about": s.about, "input": s.input, "summary": s.obligations, "no_data": s.no_data,
+            "not_measurable": s.not_measurable, "notes": s.notes, **({"versions": s.versions} if s.versions else {})}
 
 
 # ---- rows ---------------------------------------------------------------------------------------------------

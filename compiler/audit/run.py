@@ -15,7 +15,15 @@ from compiler.audit.versions import evaluate_versions, merged_policy, version_no
 from compiler.emitters.checker_sql import ordered_result_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy
-from compiler.model.semantics import Child, Row, not_measurable, row_sort_key
+from compiler.model.semantics import (
+    ALL_RECORDED,
+    Child,
+    Row,
+    SourceRecords,
+    Unrecorded,
+    not_measurable,
+    row_sort_key,
+)
 from compiler.model.versions import Series
 
 Progress = Callable[[int], None]
@@ -33,10 +41,27 @@ def steps(policy: Policy) -> int:
     return 1 + sum(not_measurable(policy, ob) is None for ob in policy.obligations)
 
 
+def default_as_of(records: SourceRecords | None) -> dt.date | None:
+    """The end of the return's collection year, where its import declared one."""
+    end = records.facts.get("collection_year_end") if records is not None else None
+    try:
+        return dt.date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        return None
+
+
 def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | None, engine: str = "duckdb",
           progress: Progress | None = None, on_loaded: Callable[[Loaded], None] | None = None,
-          memory_limit: str | None = None) -> AuditResult:
-    loaded = load(policy, events, children, as_of, memory_limit=memory_limit)
+          memory_limit: str | None = None, records: SourceRecords | None = None) -> AuditResult:
+    """`records`: what the data's source records (`EVENTS_STEM.source.json`): duties that need anything
+    else are `no_data`, and without `as_of` the audit is as at the end of its collection year."""
+    as_of_from = "given" if as_of is not None else None
+    if as_of is None and default_as_of(records) is not None:
+        as_of, as_of_from = default_as_of(records), "collection_year"
+    unrecorded = Unrecorded.of(policy, records) if records is not None else ALL_RECORDED
+    loaded = load(policy, events, children, as_of, memory_limit=memory_limit,
+                  unrecorded_attributes=unrecorded.attributes)
+    loaded.as_of_from = as_of_from or "latest_event"
     if progress:
         progress(1)
     if on_loaded:
@@ -46,7 +71,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
     if loaded.as_of is None:  # no usable events: nothing to audit
         rows, counts = [], Counter()
     elif engine == "duckdb":
-        engines.run_duckdb(loaded.con, policy, loaded.as_of, progress)
+        engines.run_duckdb(loaded.con, policy, loaded.as_of, progress, unrecorded=unrecorded)
         counts = Counter({(o, out, bool(d)): n for o, out, d, n in loaded.con.execute(
             "SELECT obligation, outcome, done_date IS NOT NULL, count(*) FROM audit_result GROUP BY ALL").fetchall()})
         rows = None
@@ -54,48 +79,56 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         order = {ob.id: i for i, ob in enumerate(policy.obligations)}
         histories = engines.children_from_events(loaded.con, loaded.attributes)
         if engine == "reference":
-            rows = engines.run_reference(policy, list(histories), loaded.as_of)
+            rows = engines.run_reference(policy, list(histories), loaded.as_of, unrecorded)
         else:
-            rows = python_rows(policy, histories, loaded.as_of, progress)
+            rows = python_rows(policy, histories, loaded.as_of, progress, unrecorded)
         rows.sort(key=lambda r: row_sort_key(r, order))
         counts = count_rows(rows)
-    return AuditResult(loaded, summarise(policy, loaded, engine, counts), rows)
+    return AuditResult(loaded, summarise(policy, loaded, engine, counts, records, unrecorded), rows)
 
 
 def audit_versions(series: Series, events: Path, children: Path | None, as_of: dt.date | None,
-                   engine: str = "duckdb", memory_limit: str | None = None) -> AuditResult:
+                   engine: str = "duckdb", memory_limit: str | None = None,
+                   records: SourceRecords | None = None) -> AuditResult:
     """Audit against every published version of one document, each occurrence judged by the version in
     force on its trigger date (`compiler.audit.versions`); the summary says which version judged how many."""
     merged = merged_policy(series)
-    loaded = load(merged, events, children, as_of, memory_limit=memory_limit)
+    as_of_from = "given" if as_of is not None else None
+    if as_of is None and default_as_of(records) is not None:
+        as_of, as_of_from = default_as_of(records), "collection_year"
+    unrecorded = Unrecorded.of(merged, records) if records is not None else ALL_RECORDED
+    loaded = load(merged, events, children, as_of, memory_limit=memory_limit,
+                  unrecorded_attributes=unrecorded.attributes)
+    loaded.as_of_from = as_of_from or "latest_event"
     if loaded.as_of is None:
         return AuditResult(loaded, summarise(merged, loaded, engine, Counter()), [])
     day: dt.date = loaded.as_of
 
     def run(version: Policy) -> list[Row]:
         if engine == "duckdb":
-            engines.run_duckdb(loaded.con, version, day)
+            engines.run_duckdb(loaded.con, version, day, unrecorded=unrecorded)
             return engines.fetch_rows(loaded.con, version)
         histories = engines.children_from_events(loaded.con, loaded.attributes)
         if engine == "reference":
-            return engines.run_reference(version, list(histories), day)
-        return python_rows(version, histories, day, None)
+            return engines.run_reference(version, list(histories), day, unrecorded)
+        return python_rows(version, histories, day, None, unrecorded)
 
     rows, counts = evaluate_versions(series, run, day)
-    summary = summarise(merged, loaded, engine, count_rows(rows))
+    summary = summarise(merged, loaded, engine, count_rows(rows), records, unrecorded)
     summary.versions = [c.to_json() for c in counts]
     summary.notes = version_notes(counts) + summary.notes
     return AuditResult(loaded, summary, rows)
 
 
-def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progress: Progress | None) -> list[Row]:
+def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progress: Progress | None,
+                unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
     """The generated Python checker, one child at a time as they are read (a progress step per child)."""
     module = engines.python_checker(policy)
     checks = [check for _, check in module.CHECKS]
     rows: list[Row] = []
     pending = 0
     for child in children:
-        h = module.rt.History(child, as_of)
+        h = module.rt.History(child, as_of, unrecorded)
         for check in checks:
             rows.extend(check(h))
         pending += 1

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from compiler.audit.inputs import Loaded
     from compiler.audit.run import AuditResult
     from compiler.model.ir import Policy
+    from compiler.model.semantics import SourceRecords
 
 LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
 
@@ -37,7 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--children", type=Path, metavar="CHILDREN",
                    help="children, CSV or Parquet: child_id, date_of_birth[, attributes...]")
     a.add_argument("--as-of", type=iso_date, metavar="DATE",
-                   help="audit as at this date (default: the latest event date in the file)")
+                   help="audit as at this date (default: the end of the return's collection year, from the "
+                        "import's EVENTS_STEM.source.json; else the latest event date in the file)")
+    a.add_argument("--source-records", type=Path, metavar="FILE",
+                   help="what the data's source records, as `policyc import` writes it (default: "
+                        "EVENTS_STEM.source.json beside --events, when there is one); duties that need anything "
+                        "else are no_data, not overdue")
     a.add_argument("--engine", choices=["duckdb", "python"], default="duckdb",
                    help="embedded DuckDB (default) or the generated Python checker")
     a.add_argument("--format", choices=["csv", "json", "md"], default="csv")
@@ -97,8 +103,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
             bar.update(n)
 
     try:
+        records = _source_records(args)
+    except ValueError as err:
+        return usage_error(str(err))
+    try:
         res = audit(policy, args.events, args.children, args.as_of, args.engine,
-                    progress=advance if bar is not None else None, on_loaded=on_loaded)
+                    progress=advance if bar is not None else None, on_loaded=on_loaded, records=records)
     except InputError as err:
         return usage_error(str(err))
     finally:
@@ -122,10 +132,33 @@ def _audit_versions(args: argparse.Namespace, policies: list[Policy]) -> int:
     if all(p.draft for p in series[0].versions):
         return usage_error("every version given is a draft: a draft is never in force")
     try:
-        res = audit_versions(series[0], args.events, args.children, args.as_of, args.engine)
-    except InputError as err:
+        res = audit_versions(series[0], args.events, args.children, args.as_of, args.engine,
+                             records=_source_records(args))
+    except (InputError, ValueError) as err:
         return usage_error(str(err))
     return _write(args, merged_policy(series[0]), res)
+
+
+def _source_records(args: argparse.Namespace) -> SourceRecords | None:
+    """The declaration of what the events' source records: --source-records, else the import's file
+    beside the events, else None (everything the policy reads is taken to be recorded)."""
+    from compiler.cli.importer import declaration_path
+    from compiler.model.semantics import SourceRecords
+
+    path = args.source_records or declaration_path(args.events)
+    if args.source_records is None and not path.is_file():
+        return None
+    try:
+        records = SourceRecords.from_json(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ValueError(f"{path}: cannot be read ({err.strerror or err})") from None
+    except ValueError as err:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"{path}: not a source declaration as `policyc import` writes it ({err})") from None
+    rejects = records.facts.get("rejects")
+    if isinstance(rejects, str):  # named relative to the declaration
+        records.facts["rejects"] = str(path.with_name(rejects))
+    records.facts["declaration"] = str(path)
+    return records
 
 
 def _progress_bar(args: argparse.Namespace, policy: Policy) -> tqdm | None:
@@ -150,6 +183,7 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
     from compiler.cli.common import usage_error
 
     summary = res.summary
+    summary.about["rejects_file"] = _rejects_path(args)
     try:
         report.write_rejects(res.loaded, _rejects_path(args))
         copied = args.out and args.format == "csv" and copy_rows_csv(res, policy, args.out, args.include_not_applicable)

@@ -84,10 +84,35 @@ def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
             rows = [[c.get(k) for k in columns] for c in sorted(result.children, key=lambda c: str(c["child_id"]))]
             write_table(children_out, columns, rows)
         write_table(rejects, ISSUE_COLUMNS, issue_rows(result))
+        declared = write_declaration(result, out, rejects)
     except OSError as err:
         return usage_error(f"cannot write {err.filename or ''}: {err.strerror or err}")
     print(summary(result, out, children_out, rejects))
+    if declared is not None:
+        print(f"{declared}: what the {result.records.source if result.records else ''} return records, for "
+              "`policyc audit` (duties it cannot measure are no_data, not overdue)")
     return 0
+
+
+def declaration_path(events: Path) -> Path:
+    """`EVENTS_STEM.source.json` beside the events: what their source records (read by `policyc audit`)."""
+    return events.with_name(events.stem + ".source.json")
+
+
+def write_declaration(result: ImportResult, out: Path, rejects: Path) -> Path | None:
+    from dataclasses import replace
+
+    from compiler.adapters.ssda903 import collection_facts
+
+    if result.records is None:
+        return None
+    path = declaration_path(out)
+    facts = {**collection_facts(result), "rejects": rejects.name,
+             "problems": len(result.issues)}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(replace(result.records, facts=facts).to_json(), encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 # ---- tables ----------------------------------------------------------------------------------------

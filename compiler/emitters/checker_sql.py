@@ -70,6 +70,9 @@ __all__ = [
 ]
 
 AS_OF = "getvariable('as_of')"
+#: Lists of what the data's source never records (set with `as_of`; empty lists when all is recorded).
+UNRECORDED_EVENTS = "getvariable('unrecorded_events')"
+UNRECORDED_ATTRIBUTES = "getvariable('unrecorded_attributes')"
 #: audit_rows stores each outcome as a small code; the view audit_result shows the name
 #: (numbered in alphabetical order, so that sorting by code sorts by name)
 OUTCOME_CODES = {outcome: code for code, outcome in enumerate(sorted(OUTCOMES), start=1)}
@@ -215,7 +218,8 @@ class _Script:
         self.out.append(f"-- obligation #{index + 1} ({form_of(t)})\n")
         ep = self.episode_table(ob)
         occ = f"_o{index}"
-        attribute_conditions = [self.condition(c, Joins("a")) for c in ob.conditions if isinstance(c, AttributeIs)]
+        attribute_conditions = [f"(list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)}) OR "
+                                f"{self.condition(c, Joins('a'))})" for c in ob.conditions if isinstance(c, AttributeIs)]
         if attribute_conditions:
             applies = " AND ".join(attribute_conditions)
             self.emit(
@@ -571,12 +575,17 @@ class _Script:
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
         child_join = "\nLEFT JOIN _child ch ON ch.child_id = o.child_id" if needs_child else ""
         code = OUTCOME_CODES
+        unrecorded = [f"list_contains({UNRECORDED_EVENTS}, {sql_string(self.p.canonical_event(ob.action))})"]
+        unrecorded += [f"list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)})"
+                       for c in ob.conditions if isinstance(c, AttributeIs)]
+        no_data = "(" + " OR ".join(unrecorded) + ")"
         self.emit(
             "INSERT INTO audit_rows\n"
             f"SELECT o.child_id, {index}, o.trigger,\n"
-            f"  CASE WHEN {met} THEN o.due ELSE o.eff END,\n"
-            f"  CASE WHEN {cond} THEN o.done END,\n"
+            f"  CASE WHEN {cond} AND {no_data} THEN o.due WHEN {met} THEN o.due ELSE o.eff END,\n"
+            f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END,\n"
             f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
+            f"       WHEN {no_data} THEN {code['no_data']}\n"
             f"       WHEN {met} THEN {code['met']}\n"
             f"       WHEN {extended} THEN {code['extended']}\n"
             f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
@@ -584,7 +593,7 @@ class _Script:
             f"       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN {code['discharged']} "
             f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
             f"       ELSE {code['overdue']} END,\n"
-            f"  CASE WHEN NOT {cond} THEN NULL\n"
+            f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
             f"       WHEN {met} THEN 0\n"
             f"       WHEN {extended} THEN 0\n"
             "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"

@@ -221,6 +221,10 @@ class Unrecorded:
         return Unrecorded(frozenset(events), frozenset(attributes))
 
 
+#: The default: the source records everything the policy reads.
+ALL_RECORDED = Unrecorded()
+
+
 def occurrence_events(policy: Policy, ob: Obligation) -> list[str]:
     """Canonical events that an obligation's occurrences start from: the status it runs in, its trigger
     and restarts (an obligation whose occurrences start from an unrecorded event has none to show)."""

@@ -3,7 +3,7 @@
     "Audit checks for Children and Young People's Specialist Service: a Service Statement\n"
     '\n'
     'Policy file: cypss-service-statement-2013.policy\n'
-    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
+    'Run with run(children, as_of[, unrecorded]): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -390,7 +390,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 ORDER: dict[str, int] = {'duty_same_next_day': 0, 'immediate_response': 1, 'referral_response_24h': 2, 'referral_family_contact': 3, 'referral_assessment_start': 4, 'child_seen': 5, 'initial_assessment': 6, 'core_assessment': 7, 'core_assessment_s47': 8, 'strategy_action_notes': 9, 'cp_conference_reports': 10, 'core_groups': 11, 'care_entry_planning_meeting': 12, 'iro_notified_care_entry': 13, 'iro_notified_care_entry_dct': 14, 'agencies_notified_care_entry': 15, 'cla_review_first': 16, 'cla_reviews_statutory': 17, 'cla_review_reports': 18, 'permanence_plan_4_month': 19, 'care_proceedings_cic_contact': 20, 'permanence_joint_allocation': 21, 'care_plan_reviews': 22, 'placement_plan_reviews': 23, 'pep_reviews': 24, 'health_plan_reviews': 25, 'pathway_plan_reviews': 26, 'cic_timely_response': 27, 'plans_reviewed': 28, 'step_down_check_service': 29, 'step_down_check_family': 30, 'support_request_48h': 31, 'support_request_same_day': 32, 'dct_referral_response': 33, 'dct_family_contact': 34, 'dct_assessment_start': 35, 'dct_help_commenced': 36, 'dct_child_seen': 37, 'hospital_referral_passed_on': 38, 'hospital_case_responsibility': 39, 'hospital_ward_visit': 40, 'adult_services_contact': 41, 'foster_carer_annual_review': 42, 'foster_carer_review_to_panel': 43, 'disruption_meeting': 44, 'staff_supervision': 45, 'staff_supervision_induction': 46, 'supervision_records_audit': 47}
 
 
-def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:
+def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:
     'Every occurrence of every measurable obligation, sorted by child, obligation and date.'
-    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)
+    rows = rt.run_checks((check for _, check in CHECKS), children, as_of, unrecorded)
     return rt.sort_rows(rows, ORDER)

@@ -3,7 +3,7 @@
     'Audit checks for The Care Leavers (England) Regulations 2010\n'
     '\n'
     'Policy file: care-leavers-regulations-2010.policy\n'
-    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
+    'Run with run(children, as_of[, unrecorded]): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -82,7 +82,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 ORDER: dict[str, int] = {'relevant_child_needs_assessment': 0, 'former_relevant_education_assessment': 1, 'pathway_plan_reviews': 2, 'pa_visits_accommodation': 3}
 
 
-def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:
+def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:
     'Every occurrence of every measurable obligation, sorted by child, obligation and date.'
-    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)
+    rows = rt.run_checks((check for _, check in CHECKS), children, as_of, unrecorded)
     return rt.sort_rows(rows, ORDER)

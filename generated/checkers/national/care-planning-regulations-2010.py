@@ -3,7 +3,7 @@
     'Audit checks for The Care Planning, Placement and Case Review (England) Regulations 2010\n'
     '\n'
     'Policy file: care-planning-regulations-2010.policy\n'
-    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
+    'Run with run(children, as_of[, unrecorded]): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -320,7 +320,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 ORDER: dict[str, int] = {'care_plan_timescale': 0, 'health_assessment_initial': 1, 'health_review_under_5': 2, 'health_review_5_and_over': 3, 'placement_plan_timescale': 4, 'placement_notification_emergency': 5, 'visits_placement': 6, 'visits_placement_until_18': 7, 'visits_long_term_foster_agreed': 8, 'visits_placed_with_parents_before_assessment': 9, 'visits_connected_person_temporary': 10, 'visits_interim_care_order_with_parents': 11, 'visits_care_order_with_parents': 12, 'visits_other_living_arrangements': 13, 'cla_reviews': 14, 'needs_assessment_at_16': 15, 'needs_assessment_after_16': 16, 'short_break_visits': 17}
 
 
-def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:
+def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:
     'Every occurrence of every measurable obligation, sorted by child, obligation and date.'
-    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)
+    rows = rt.run_checks((check for _, check in CHECKS), children, as_of, unrecorded)
     return rt.sort_rows(rows, ORDER)

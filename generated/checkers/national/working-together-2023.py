@@ -3,7 +3,7 @@
     'Audit checks for Working Together to Safeguard Children 2023\n'
     '\n'
     'Policy file: working-together-2023.policy\n'
-    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
+    'Run with run(children, as_of[, unrecorded]): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -213,7 +213,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 ORDER: dict[str, int] = {'referral_decision': 0, 'assessment_child_seen': 1, 'assessment_timescale': 2, 'strategy_discussion': 3, 'icpc_timescale': 4, 'core_group_first': 5, 'core_group_regular': 6, 'rcpc_timescale': 7, 'serious_incident_notification': 8, 'rapid_review_timescale': 9}
 
 
-def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:
+def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:
     'Every occurrence of every measurable obligation, sorted by child, obligation and date.'
-    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)
+    rows = rt.run_checks((check for _, check in CHECKS), children, as_of, unrecorded)
     return rt.sort_rows(rows, ORDER)

@@ -3,7 +3,7 @@
     "Audit checks for Child's Journey Framework: Decision Making, Workflow and Case Management Guidance\n"
     '\n'
     'Policy file: childs-journey-framework-2021.policy\n'
-    'Run with run(children, as_of): children are compiler.model.semantics.Child histories.\n'
+    'Run with run(children, as_of[, unrecorded]): children are compiler.model.semantics.Child histories.\n'
     'Semantics: docs/audit.md.\n'
 )
 
@@ -1011,7 +1011,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 ORDER: dict[str, int] = {'case_notes_immediate': 0, 'case_notes_cla': 1, 'case_notes_cla_visit': 2, 'case_notes_cla_same_day': 3, 'case_notes_cp': 4, 'case_notes_cp_visit': 5, 'case_notes_cp_same_day': 6, 'case_notes_cin': 7, 'case_notes_cin_same_day': 8, 'icpc_minutes': 9, 'rcpc_minutes': 10, 'cla_review_minutes': 11, 'cla_review_record_final': 12, 'case_summary': 13, 'chronology': 14, 'contact_decision_first_response': 15, 'contact_decision_early_help_hub': 16, 'immediate_concerns_to_area_team': 17, 'tam_weekly': 18, 'adopt_south_west_weekly': 19, 'referral_allocation': 20, 'referral_allocation_cwd_fis': 21, 'urgent_strategy_same_day': 22, 'emergency_placement_legal_gateway': 23, 'emergency_placement_sixteen_plus': 24, 'rereferral_contact_assessment_team': 25, 'rereferral_referral_assessment_team': 26, 'rereferral_contact_safeguarding_team': 27, 'rereferral_referral_safeguarding_team': 28, 'assessment_initial_timescale': 29, 'assessment_maximum': 30, 'transfer_at_initial_cin_meeting': 31, 'transfer_at_icpc': 32, 'transfer_cla_court': 33, 'transfer_cla_epo': 34, 'transfer_cla_s20': 35, 'closure_case_summary': 36, 'cin_visits': 37, 'cin_review': 38, 'cin_plan_update': 39, 'cin_oversight_six_months': 40, 'strategy_after_emergency_action': 41, 'icpc_timescale': 42, 'icpc_report_shared': 43, 'rcpc_report_shared': 44, 'core_group': 45, 'core_group_minutes': 46, 'cp_visits': 47, 'cp_visits_bedroom': 48, 'rcpc': 49, 'plo_first_meeting': 50, 'plo_duration': 51, 'cp_temporary_move_notify': 52, 'cp_permanent_move_transfer_conference': 53, 'short_breaks_s17_review': 54, 'care_plan_initial': 55, 'placement_plan_initial': 56, 'placement_planning': 57, 'cla_review': 58, 'iro_notification': 59, 'pre_review_consultation': 60, 'permanence_planning_meeting': 61, 'cla_assessment_second_review': 62, 'cla_annual_assessment': 63, 'iro_recommendations': 64, 'tm_query_recommendations': 65, 'cla_review_outcomes_circulated': 66, 'care_plan_update': 67, 'pre_meeting_report': 68, 'health_assessment_before_placement': 69, 'health_plan_first_review': 70, 'permanence_plan': 71, 'transfer_after_return_home': 72, 'leaving_care_worker_allocation': 73, 'out_of_area_notification': 74, 'out_of_area_reminder': 75, 'out_of_area_move_notification': 76, 'missing_strategy': 77, 'cwd_allocation_weekly': 78, 'adult_services_referral': 79}
 
 
-def run(children: list[rt.Child], as_of: dt.date) -> list[rt.Row]:
+def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:
     'Every occurrence of every measurable obligation, sorted by child, obligation and date.'
-    rows = rt.run_checks((check for _, check in CHECKS), children, as_of)
+    rows = rt.run_checks((check for _, check in CHECKS), children, as_of, unrecorded)
     return rt.sort_rows(rows, ORDER)

@@ -71,8 +71,9 @@ __all__ = [
 
 AS_OF = "getvariable('as_of')"
 #: Lists of what the data's source never records (set with `as_of`; empty lists when all is recorded).
-UNRECORDED_EVENTS = "getvariable('unrecorded_events')"
-UNRECORDED_ATTRIBUTES = "getvariable('unrecorded_attributes')"
+#: Unset (a script run on its own), they are empty.
+UNRECORDED_EVENTS = "coalesce(getvariable('unrecorded_events'), []::VARCHAR[])"
+UNRECORDED_ATTRIBUTES = "coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[])"
 #: audit_rows stores each outcome as a small code; the view audit_result shows the name
 #: (numbered in alphabetical order, so that sorting by code sorts by name)
 OUTCOME_CODES = {outcome: code for code, outcome in enumerate(sorted(OUTCOMES), start=1)}

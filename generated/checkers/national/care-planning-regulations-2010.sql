@@ -228,17 +228,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 0, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -307,17 +307,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o2_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 2, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -389,17 +389,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o3_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 3, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -438,17 +438,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -640,17 +640,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o6_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 6, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -669,7 +669,7 @@ DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'placement_intended_until_18') OR (r."attr_placement_intended_until_18" IS NOT NULL AND r."attr_placement_intended_until_18" <> '' AND r."attr_placement_intended_until_18" IN ('yes'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18') OR (r."attr_placement_intended_until_18" IS NOT NULL AND r."attr_placement_intended_until_18" <> '' AND r."attr_placement_intended_until_18" IN ('yes'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 7, ep_start, NULL, NULL, 6, NULL FROM _e7 WHERE NOT applies;
 DELETE FROM _e7 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -928,17 +928,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o7_p1_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_intended_until_18')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_intended_until_18')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_intended_until_18')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_intended_until_18')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -960,7 +960,7 @@ DROP TABLE IF EXISTS _o7_seg;
 -- obligation #11 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e10 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('connected_person_temporary_approval'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e10 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('connected_person_temporary_approval'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 10, ep_start, NULL, NULL, 6, NULL FROM _e10 WHERE NOT applies;
 DELETE FROM _e10 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1100,17 +1100,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o10_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 10, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1129,7 +1129,7 @@ DROP TABLE IF EXISTS _o10_seg;
 -- obligation #12 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e11 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e11 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 11, ep_start, NULL, NULL, 6, NULL FROM _e11 WHERE NOT applies;
 DELETE FROM _e11 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1269,17 +1269,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o11_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 11, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1298,7 +1298,7 @@ DROP TABLE IF EXISTS _o11_seg;
 -- obligation #13 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e12 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e12 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 12, ep_start, NULL, NULL, 6, NULL FROM _e12 WHERE NOT applies;
 DELETE FROM _e12 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1397,17 +1397,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o12_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 12, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1559,17 +1559,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o14_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 14, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1600,17 +1600,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 16, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

@@ -291,17 +291,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 0, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'referral_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'referral_decision')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'referral_decision')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'referral_decision')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -330,17 +330,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 2, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -369,17 +369,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -408,17 +408,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 5, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -526,17 +526,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o7_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -568,17 +568,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 8, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'serious_incident_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'serious_incident_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'serious_incident_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'serious_incident_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'serious_incident_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'serious_incident_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'serious_incident_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'serious_incident_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -607,17 +607,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'rapid_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'rapid_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rapid_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rapid_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'rapid_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rapid_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'rapid_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rapid_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

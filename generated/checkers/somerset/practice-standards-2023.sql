@@ -789,17 +789,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 3, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -826,17 +826,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -850,7 +850,7 @@ DROP VIEW IF EXISTS _o4;
 -- obligation #7 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e6 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e6 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 6, ep_start, NULL, NULL, 6, NULL FROM _e6 WHERE NOT applies;
 DELETE FROM _e6 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -910,17 +910,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o6_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 6, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -937,7 +937,7 @@ DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(getvariable('unrecorded_attributes'), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('2'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('2'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 7, ep_start, NULL, NULL, 6, NULL FROM _e7 WHERE NOT applies;
 DELETE FROM _e7 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -997,17 +997,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o7_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1024,7 +1024,7 @@ DROP TABLE IF EXISTS _o7_seg;
 -- obligation #9 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e8 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(getvariable('unrecorded_attributes'), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e8 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 8, ep_start, NULL, NULL, 6, NULL FROM _e8 WHERE NOT applies;
 DELETE FROM _e8 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1084,17 +1084,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o8_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 8, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1166,17 +1166,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o9_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1247,17 +1247,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o10_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 10, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1412,17 +1412,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o12_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 12, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'personal_adviser_contact')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'personal_adviser_contact')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1440,7 +1440,7 @@ DROP TABLE IF EXISTS _o12_seg;
 -- obligation #14 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e13 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e13 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 13, ep_start, NULL, NULL, 6, NULL FROM _e13 WHERE NOT applies;
 DELETE FROM _e13 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o13 AS
@@ -1460,17 +1460,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 13, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'early_help_assessment') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'early_help_assessment') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'early_help_assessment') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'early_help_assessment') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1485,7 +1485,7 @@ DROP TABLE IF EXISTS _e13;
 -- obligation #15 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e14 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e14 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 14, ep_start, NULL, NULL, 6, NULL FROM _e14 WHERE NOT applies;
 DELETE FROM _e14 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1505,17 +1505,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 14, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'early_help_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'early_help_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'early_help_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'early_help_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1530,7 +1530,7 @@ DROP TABLE IF EXISTS _e14;
 -- obligation #16 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e15 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e15 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 15, ep_start, NULL, NULL, 6, NULL FROM _e15 WHERE NOT applies;
 DELETE FROM _e15 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o15 AS
@@ -1550,17 +1550,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 15, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1575,7 +1575,7 @@ DROP TABLE IF EXISTS _e15;
 -- obligation #17 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e16 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e16 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 16, ep_start, NULL, NULL, 6, NULL FROM _e16 WHERE NOT applies;
 DELETE FROM _e16 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1636,17 +1636,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o16_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 16, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'eha_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'eha_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'eha_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'eha_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1663,7 +1663,7 @@ DROP TABLE IF EXISTS _o16_seg;
 -- obligation #19 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e18 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e18 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 18, ep_start, NULL, NULL, 6, NULL FROM _e18 WHERE NOT applies;
 DELETE FROM _e18 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o18 AS
@@ -1681,17 +1681,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 18, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'early_support_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'early_support_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'early_support_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'early_support_plan') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1706,7 +1706,7 @@ DROP TABLE IF EXISTS _e18;
 -- obligation #20 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e19 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e19 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 19, ep_start, NULL, NULL, 6, NULL FROM _e19 WHERE NOT applies;
 DELETE FROM _e19 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1767,17 +1767,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 19, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'early_support_plan_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'early_support_plan_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'early_support_plan_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'early_support_plan_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1809,17 +1809,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 20, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1888,17 +1888,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 21, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2008,17 +2008,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o22_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 22, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2091,17 +2091,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 23, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2173,17 +2173,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o24_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 24, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2255,17 +2255,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o27_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 27, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2377,17 +2377,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o28_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 28, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2498,17 +2498,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o29_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 29, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2783,17 +2783,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o30_p1_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 30, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2869,17 +2869,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o31_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 31, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2895,7 +2895,7 @@ DROP TABLE IF EXISTS _o31_seg;
 -- obligation #43 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e42 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
+CREATE OR REPLACE TABLE _e42 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
 INSERT INTO audit_rows SELECT child_id, 42, ep_start, NULL, NULL, 6, NULL FROM _e42 WHERE NOT applies;
 DELETE FROM _e42 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o42 AS
@@ -2915,17 +2915,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 42, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2940,7 +2940,7 @@ DROP TABLE IF EXISTS _e42;
 -- obligation #44 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e43 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
+CREATE OR REPLACE TABLE _e43 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
 INSERT INTO audit_rows SELECT child_id, 43, ep_start, NULL, NULL, 6, NULL FROM _e43 WHERE NOT applies;
 DELETE FROM _e43 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o43 AS
@@ -2960,17 +2960,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 43, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2985,7 +2985,7 @@ DROP TABLE IF EXISTS _e43;
 -- obligation #45 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e44 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e44 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 44, ep_start, NULL, NULL, 6, NULL FROM _e44 WHERE NOT applies;
 DELETE FROM _e44 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o44 AS
@@ -3005,17 +3005,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 44, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3030,7 +3030,7 @@ DROP TABLE IF EXISTS _e44;
 -- obligation #46 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e45 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e45 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 45, ep_start, NULL, NULL, 6, NULL FROM _e45 WHERE NOT applies;
 DELETE FROM _e45 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o45 AS
@@ -3050,17 +3050,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 45, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'allocation') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3088,17 +3088,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 47, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3125,17 +3125,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 48, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'management_oversight')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3164,17 +3164,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d31 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'referral_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'referral_sent')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'referral_sent')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'referral_sent')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3207,17 +3207,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 51, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3250,17 +3250,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 52, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3287,17 +3287,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d17 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 54, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3366,17 +3366,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o55_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 55, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3405,17 +3405,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 56, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'fostering_enquiry_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'fostering_enquiry_response')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'fostering_enquiry_response')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'fostering_enquiry_response')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3442,17 +3442,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 57, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'initial_home_visit_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'initial_home_visit_report')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'initial_home_visit_report')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'initial_home_visit_report')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3479,17 +3479,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 58, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'fostering_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'fostering_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'fostering_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3524,17 +3524,17 @@ FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o60) o
 ASOF LEFT JOIN _x60 e ON e.child_id = o.child_id AND e.x <= o.ext_hi;
 INSERT INTO audit_rows
 SELECT o.child_id, 60, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'connected_persons_assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'connected_persons_assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'connected_persons_assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'connected_persons_assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3565,17 +3565,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 62, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3604,17 +3604,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 63, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3643,17 +3643,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 64, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3682,17 +3682,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 65, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3721,17 +3721,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3760,17 +3760,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 67, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3799,17 +3799,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 68, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plan_updated')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3838,17 +3838,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 69, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3862,7 +3862,7 @@ DROP VIEW IF EXISTS _o69;
 -- obligation #71 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e70 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(getvariable('unrecorded_attributes'), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e70 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 70, ep_start, NULL, NULL, 6, NULL FROM _e70 WHERE NOT applies;
 DELETE FROM _e70 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -3922,17 +3922,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o70_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 70, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'chronology_updated') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'chronology_updated') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'chronology_updated') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'chronology_updated') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'cwd_level')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3949,7 +3949,7 @@ DROP TABLE IF EXISTS _o70_seg;
 -- obligation #74 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e73 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e73 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 73, ep_start, NULL, NULL, 6, NULL FROM _e73 WHERE NOT applies;
 DELETE FROM _e73 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -4009,17 +4009,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o73_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 73, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4036,7 +4036,7 @@ DROP TABLE IF EXISTS _o73_seg;
 -- obligation #75 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e74 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e74 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 74, ep_start, NULL, NULL, 6, NULL FROM _e74 WHERE NOT applies;
 DELETE FROM _e74 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -4096,17 +4096,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o74_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 74, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'tac_meeting') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4178,17 +4178,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o75_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 75, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4298,17 +4298,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o76_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 76, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4346,17 +4346,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 77, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4391,17 +4391,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 78, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4428,17 +4428,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 80, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'host_la_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'host_la_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'host_la_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'host_la_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4508,17 +4508,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o81_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 81, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'other_la_reminder')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'other_la_reminder')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'other_la_reminder')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'other_la_reminder')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4547,17 +4547,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 83, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'transfer_conference')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'transfer_conference')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'transfer_conference')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'transfer_conference')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4590,17 +4590,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 84, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'placement_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4629,17 +4629,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 86, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4668,17 +4668,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 87, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4707,17 +4707,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 91, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'delegated_authority_form')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'delegated_authority_form')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'delegated_authority_form')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'delegated_authority_form')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4863,17 +4863,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o92_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 92, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4904,17 +4904,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d58 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 94, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4941,17 +4941,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'care_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5143,17 +5143,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o97_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 97, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5191,17 +5191,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 101, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_pre_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_pre_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_pre_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_pre_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_pre_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_pre_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_pre_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_pre_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5236,17 +5236,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 102, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plan_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plan_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plan_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5271,17 +5271,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
 FROM u ASOF LEFT JOIN _d17 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 103, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5310,17 +5310,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 105, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'placement_request_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'placement_request_response')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'placement_request_response')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'placement_request_response')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5389,17 +5389,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o107_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 107, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'supervisory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'supervisory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'supervisory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5470,17 +5470,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o109_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 109, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'personal_development_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'personal_development_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'personal_development_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'personal_development_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5551,17 +5551,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o110_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 110, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'foster_carer_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'foster_carer_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'foster_carer_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'foster_carer_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

@@ -760,17 +760,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 0, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -799,17 +799,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 1, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'message_acknowledged')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'message_acknowledged')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -836,17 +836,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 2, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'contact_screened')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'contact_screened')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_screened')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_screened')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'contact_screened')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_screened')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'contact_screened')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_screened')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -873,17 +873,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 3, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'referrer_informed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'referrer_informed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'referrer_informed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'referrer_informed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -897,7 +897,7 @@ DROP VIEW IF EXISTS _o3;
 -- obligation #5 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e4 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" NOT IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e4 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" NOT IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 4, ep_start, NULL, NULL, 6, NULL FROM _e4 WHERE NOT applies;
 DELETE FROM _e4 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o4 AS
@@ -915,17 +915,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -940,7 +940,7 @@ DROP TABLE IF EXISTS _e4;
 -- obligation #6 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e5 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e5 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 5, ep_start, NULL, NULL, 6, NULL FROM _e5 WHERE NOT applies;
 DELETE FROM _e5 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o5 AS
@@ -958,17 +958,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 5, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'contact_decision') OR list_contains(getvariable('unrecorded_attributes'), 'contact_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -998,17 +998,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'child_seen')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'child_seen')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'child_seen')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1041,17 +1041,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1084,17 +1084,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 10, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1163,17 +1163,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o12_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 12, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1245,17 +1245,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o13_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 13, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1290,17 +1290,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 14, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1329,17 +1329,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d13 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 15, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_planning_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_planning_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_planning_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_planning_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_planning_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_planning_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1408,17 +1408,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o16_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 16, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1449,17 +1449,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 17, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_plan_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_plan_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_plan_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1486,17 +1486,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 18, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1565,17 +1565,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 19, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1604,17 +1604,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 20, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'second_cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'second_cin_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'second_cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'second_cin_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'second_cin_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'second_cin_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'second_cin_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'second_cin_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1641,17 +1641,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 21, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_plan_end')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_plan_end')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_end')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_end')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_plan_end')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_end')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_plan_end')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_end')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1665,7 +1665,7 @@ DROP VIEW IF EXISTS _o21;
 -- obligation #23 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e22 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _e22 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 22, ep_start, NULL, NULL, 6, NULL FROM _e22 WHERE NOT applies;
 DELETE FROM _e22 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1725,17 +1725,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o22_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 22, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_completed') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_completed') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_completed') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_completed') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1752,7 +1752,7 @@ DROP TABLE IF EXISTS _o22_seg;
 -- obligation #24 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e23 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _e23 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 23, ep_start, NULL, NULL, 6, NULL FROM _e23 WHERE NOT applies;
 DELETE FROM _e23 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1812,17 +1812,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 23, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cin_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cin_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cin_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cin_review') OR list_contains(getvariable('unrecorded_attributes'), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1839,7 +1839,7 @@ DROP TABLE IF EXISTS _o23_seg;
 -- obligation #25 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e24 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _e24 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 24, ep_start, NULL, NULL, 6, NULL FROM _e24 WHERE NOT applies;
 DELETE FROM _e24 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1899,17 +1899,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o24_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 24, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1926,7 +1926,7 @@ DROP TABLE IF EXISTS _o24_seg;
 -- obligation #26 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e25 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _e25 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 25, ep_start, NULL, NULL, 6, NULL FROM _e25 WHERE NOT applies;
 DELETE FROM _e25 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -1986,17 +1986,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o25_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 25, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'short_break_placement_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'short_break_placement_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'short_break_placement_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'short_break_placement_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'short_break_placement_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'short_break_placement_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'short_break_placement_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'short_break_placement_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2013,7 +2013,7 @@ DROP TABLE IF EXISTS _o25_seg;
 -- obligation #27 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e26 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _e26 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 26, ep_start, NULL, NULL, 6, NULL FROM _e26 WHERE NOT applies;
 DELETE FROM _e26 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -2073,17 +2073,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o26_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 26, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'team') OR list_contains(getvariable('unrecorded_attributes'), 'overnight_short_breaks')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2115,17 +2115,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 28, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'closure_summary')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'closure_summary')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure_summary')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure_summary')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'closure_summary')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure_summary')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'closure_summary')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure_summary')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2152,17 +2152,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 29, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'case_note_recorded')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2231,17 +2231,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o31_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 31, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'supervision')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2314,17 +2314,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o32_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 32, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2340,7 +2340,7 @@ DROP TABLE IF EXISTS _o32_seg;
 -- obligation #34 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e33 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e33 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 33, ep_start, NULL, NULL, 6, NULL FROM _e33 WHERE NOT applies;
 DELETE FROM _e33 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -2482,17 +2482,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o33_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 33, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2566,17 +2566,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o35_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 35, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'joint_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'joint_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'joint_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'joint_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'joint_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'joint_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'joint_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'joint_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2592,7 +2592,7 @@ DROP TABLE IF EXISTS _o35_seg;
 -- obligation #37 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e36 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))) AND (list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e36 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 36, ep_start, NULL, NULL, 6, NULL FROM _e36 WHERE NOT applies;
 DELETE FROM _e36 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -2735,17 +2735,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o36_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 36, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2764,7 +2764,7 @@ DROP TABLE IF EXISTS _o36_seg;
 -- obligation #39 (schedule)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e38 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))) AND (list_contains(getvariable('unrecorded_attributes'), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e38 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 38, ep_start, NULL, NULL, 6, NULL FROM _e38 WHERE NOT applies;
 DELETE FROM _e38 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -2863,17 +2863,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o38_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 38, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit') OR list_contains(getvariable('unrecorded_attributes'), 'legal_status') OR list_contains(getvariable('unrecorded_attributes'), 'placement_type')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3031,17 +3031,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o39_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 39, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'statutory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3072,17 +3072,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 47, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3111,17 +3111,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 48, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3135,7 +3135,7 @@ DROP VIEW IF EXISTS _o48;
 -- obligation #50 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e49 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e49 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 49, ep_start, NULL, NULL, 6, NULL FROM _e49 WHERE NOT applies;
 DELETE FROM _e49 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o49 AS
@@ -3153,17 +3153,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3178,7 +3178,7 @@ DROP TABLE IF EXISTS _e49;
 -- obligation #51 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e50 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e50 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 50, ep_start, NULL, NULL, 6, NULL FROM _e50 WHERE NOT applies;
 DELETE FROM _e50 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o50 AS
@@ -3196,17 +3196,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 50, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3221,7 +3221,7 @@ DROP TABLE IF EXISTS _e50;
 -- obligation #52 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e51 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e51 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 51, ep_start, NULL, NULL, 6, NULL FROM _e51 WHERE NOT applies;
 DELETE FROM _e51 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o51 AS
@@ -3241,17 +3241,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 51, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3266,7 +3266,7 @@ DROP TABLE IF EXISTS _e51;
 -- obligation #53 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e52 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e52 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 52, ep_start, NULL, NULL, 6, NULL FROM _e52 WHERE NOT applies;
 DELETE FROM _e52 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o52 AS
@@ -3286,17 +3286,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 52, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3311,7 +3311,7 @@ DROP TABLE IF EXISTS _e52;
 -- obligation #54 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e53 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _e53 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 53, ep_start, NULL, NULL, 6, NULL FROM _e53 WHERE NOT applies;
 DELETE FROM _e53 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o53 AS
@@ -3331,17 +3331,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 53, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'strategy_discussion') OR list_contains(getvariable('unrecorded_attributes'), 'strategy_circumstance')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3369,17 +3369,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 55, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3408,17 +3408,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 56, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 's47_outcome')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 's47_outcome')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_outcome')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_outcome')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 's47_outcome')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_outcome')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 's47_outcome')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_outcome')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3447,17 +3447,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 57, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 's47_signed_off')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 's47_signed_off')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_signed_off')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_signed_off')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 's47_signed_off')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_signed_off')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 's47_signed_off')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 's47_signed_off')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3484,17 +3484,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 58, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'assessment_start')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'assessment_start')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_start')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_start')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'assessment_start')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_start')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'assessment_start')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_start')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3521,17 +3521,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 59, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'icpc_request_confirmed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'icpc_request_confirmed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_request_confirmed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_request_confirmed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'icpc_request_confirmed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_request_confirmed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'icpc_request_confirmed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_request_confirmed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3560,17 +3560,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 60, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'icpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3603,17 +3603,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 61, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'chair_meets_parents')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'chair_meets_parents')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chair_meets_parents')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chair_meets_parents')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'chair_meets_parents')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chair_meets_parents')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'chair_meets_parents')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chair_meets_parents')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3646,17 +3646,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 62, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3691,17 +3691,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 63, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_to_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_to_chair')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_to_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_to_chair')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_to_chair')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_to_chair')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_to_chair')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_to_chair')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3728,17 +3728,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 64, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'icpc_outcome_circulated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'icpc_outcome_circulated')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_outcome_circulated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_outcome_circulated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'icpc_outcome_circulated')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_outcome_circulated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'icpc_outcome_circulated')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc_outcome_circulated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3767,17 +3767,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 65, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3806,17 +3806,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3845,17 +3845,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 67, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'outline_cp_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'outline_cp_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_cp_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_cp_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'outline_cp_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_cp_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'outline_cp_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_cp_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3965,17 +3965,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o68_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 68, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'core_group_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4086,17 +4086,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o69_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 69, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'rcpc')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4134,17 +4134,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 70, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'conference_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4158,7 +4158,7 @@ DROP VIEW IF EXISTS _o70;
 -- obligation #72 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e71 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e71 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 71, ep_start, NULL, NULL, 6, NULL FROM _e71 WHERE NOT applies;
 DELETE FROM _e71 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o71 AS
@@ -4182,17 +4182,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 71, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4207,7 +4207,7 @@ DROP TABLE IF EXISTS _e71;
 -- obligation #73 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e72 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e72 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 72, ep_start, NULL, NULL, 6, NULL FROM _e72 WHERE NOT applies;
 DELETE FROM _e72 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o72 AS
@@ -4225,17 +4225,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d47 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 72, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'placement_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4263,17 +4263,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 73, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'iro_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4300,17 +4300,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 74, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'health_team_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'health_team_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'health_team_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'health_team_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'health_team_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'health_team_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'health_team_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'health_team_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4337,17 +4337,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 75, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'virtual_school_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'virtual_school_notified')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'virtual_school_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'virtual_school_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'virtual_school_notified')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'virtual_school_notified')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'virtual_school_notified')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'virtual_school_notified')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4361,7 +4361,7 @@ DROP VIEW IF EXISTS _o75;
 -- obligation #77 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e76 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e76 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 76, ep_start, NULL, NULL, 6, NULL FROM _e76 WHERE NOT applies;
 DELETE FROM _e76 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o76 AS
@@ -4385,17 +4385,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 76, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4410,7 +4410,7 @@ DROP TABLE IF EXISTS _e76;
 -- obligation #78 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e77 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e77 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 77, ep_start, NULL, NULL, 6, NULL FROM _e77 WHERE NOT applies;
 DELETE FROM _e77 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o77 AS
@@ -4430,17 +4430,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 77, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'care_plan') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4476,17 +4476,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 78, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'iro_care_plan_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'iro_care_plan_check')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_check')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'iro_care_plan_check')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_check')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'iro_care_plan_check')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_check')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4521,17 +4521,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 79, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'plans_quality_assured')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'plans_quality_assured')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plans_quality_assured')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plans_quality_assured')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'plans_quality_assured')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plans_quality_assured')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'plans_quality_assured')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plans_quality_assured')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4558,17 +4558,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d54 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 80, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'permanence_planning_meeting')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4595,17 +4595,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 81, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4632,17 +4632,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d55 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 82, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'initial_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4711,17 +4711,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o83_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 83, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4793,17 +4793,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o84_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 84, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(getvariable('unrecorded_events'), 'review_health_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 60 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_health_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4875,17 +4875,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o85_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 85, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4956,17 +4956,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 86, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'dental_check')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'dental_check')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4982,7 +4982,7 @@ DROP TABLE IF EXISTS _o86_seg;
 -- obligation #88 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e87 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
+CREATE OR REPLACE TABLE _e87 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 87, ep_start, NULL, NULL, 6, NULL FROM _e87 WHERE NOT applies;
 DELETE FROM _e87 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o87 AS
@@ -5006,17 +5006,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 87, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5031,7 +5031,7 @@ DROP TABLE IF EXISTS _e87;
 -- obligation #89 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e88 AS SELECT r.*, coalesce((list_contains(getvariable('unrecorded_attributes'), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e88 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 88, ep_start, NULL, NULL, 6, NULL FROM _e88 WHERE NOT applies;
 DELETE FROM _e88 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o88 AS
@@ -5049,17 +5049,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 88, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pep') OR list_contains(getvariable('unrecorded_attributes'), 'emergency_placement')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5087,17 +5087,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d58 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 89, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pep')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pep')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pep')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5205,17 +5205,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o90_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 90, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pep')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pep')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pep')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5245,17 +5245,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d59 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 91, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'permanence_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'permanence_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'permanence_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'permanence_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5288,17 +5288,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 92, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'review_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_report_shared')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_report_shared')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'review_report_shared')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5333,17 +5333,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 93, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'consultation_forms_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'consultation_forms_sent')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'consultation_forms_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'consultation_forms_sent')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'consultation_forms_sent')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'consultation_forms_sent')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'consultation_forms_sent')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'consultation_forms_sent')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5491,17 +5491,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o94_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 94, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5534,17 +5534,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 95, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'review_recommendations_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'review_recommendations_recorded')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_recommendations_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_recommendations_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'review_recommendations_recorded')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_recommendations_recorded')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'review_recommendations_recorded')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_recommendations_recorded')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5573,17 +5573,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review_record')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review_record')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review_record')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review_record')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review_record')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review_record')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review_record')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review_record')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5612,17 +5612,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 97, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'recommendations_considered')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'recommendations_considered')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'recommendations_considered')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'recommendations_considered')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'recommendations_considered')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'recommendations_considered')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'recommendations_considered')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'recommendations_considered')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5655,17 +5655,17 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 98, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'cla_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5690,17 +5690,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
 FROM u ASOF LEFT JOIN _d66 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 99, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'landmark_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'landmark_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'landmark_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'landmark_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'landmark_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'landmark_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'landmark_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'landmark_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5727,17 +5727,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 100, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'needs_assessment_started')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'needs_assessment_started')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment_started')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment_started')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'needs_assessment_started')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment_started')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'needs_assessment_started')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment_started')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5762,17 +5762,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
 FROM u ASOF LEFT JOIN _d69 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 101, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'needs_assessment')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5797,17 +5797,17 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
 FROM u ASOF LEFT JOIN _d70 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 102, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5876,17 +5876,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o103_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 103, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5958,17 +5958,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o104_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 104, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(getvariable('unrecorded_events'), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

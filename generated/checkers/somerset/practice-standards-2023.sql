@@ -5609,16 +5609,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o112_c;
 INSERT INTO audit_rows
 SELECT o.child_id, 112, o.trigger,
-  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 5
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
-       ELSE 6 END,
-  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5666,16 +5667,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o113_c;
 INSERT INTO audit_rows
 SELECT o.child_id, 113, o.trigger,
-  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 5
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
-       ELSE 6 END,
-  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

@@ -287,7 +287,7 @@ CATEGORIES: dict[str, str] = {
 DOCUMENT_CATEGORIES = ("conflict", "floor", "timing", "coverage")
 
 _CATEGORY = {
-    "E301": "quote", "W302": "quote", "I303": "lint", "E304": "quote",
+    "E301": "quote", "W302": "quote", "I303": "quote", "E304": "quote",
     "W401": "lint", "W402": "lint", "W403": "lint", "W404": "coverage", "W405": "lint",
     "W406": "timing", "W407": "lint", "W408": "timing", "I409": "lint", "W410": "lint",
     "I701": "note",

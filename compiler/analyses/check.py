@@ -20,6 +20,7 @@ class CheckResult:
     suppressed: list[Diagnostic]
     sources: dict[str, list[str]]
     missing: list[str] = field(default_factory=list)
+    floor_files: frozenset[str] = frozenset()  # the statutory baseline (`--against`), by path
 
     @property
     def policies(self) -> list[Policy]:
@@ -55,8 +56,8 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
     policies = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"]
     clean = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"
              and not any(d.severity is Severity.ERROR for d in x.diagnostics)]
+    baseline: list[Policy] = []
     if analyse and clean:
-        baseline: list[Policy] = []
         if against:
             base_files, base_missing = expand_paths(against)
             missing.extend(base_missing)
@@ -70,4 +71,5 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
     uniq = {(d.file, d.span, d.code, d.message): d for d in diags}
     diags = sorted(uniq.values(), key=lambda d: d.sort_key)
     kept, dropped = apply_suppressions(policies, diags)
-    return CheckResult(loaded, kept, dropped, loader.sources, missing)
+    floor_files = frozenset(b.path for b in baseline)
+    return CheckResult(loaded, kept, dropped, loader.sources, missing, floor_files)

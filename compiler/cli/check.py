@@ -1,4 +1,9 @@
-"""`policyc check`: parse, resolve and analyse policies; report diagnostics."""
+"""`policyc check`: parse, resolve and analyse policies; report diagnostics.
+
+The report shows errors and findings about the documents first (conflicts, the statutory floor,
+timing, coverage), most severe first, and the encoding's lint on request (`--lint`, or a code,
+family or category in `--select`). It opens with a one-line count and closes with a summary per
+document and per category (`summary` in JSON)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from compiler.cli.common import source_dirs, usage_error, version
-from dsl.diagnostics import Severity, render_json, render_text, summary_line
+from dsl.codes import CATEGORIES, DOCUMENT_CATEGORIES, is_selector
+from dsl.diagnostics import (
+    Diagnostic,
+    Severity,
+    render_json,
+    render_statistics,
+    render_summary,
+    render_text,
+    summarise,
+    summary_line,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder holding the source documents (repeatable)")
     c.add_argument("--against", action="append", type=Path, metavar="PATH",
                    help="statutory baseline policies to compare with (e.g. policies/national/)")
+    c.add_argument("--lint", action="store_true",
+                   help="also show remarks on how the .policy files are written (category `lint`)")
+    c.add_argument("--select", action="append", metavar="CODES",
+                   help="show only these codes, families or categories, comma-separated "
+                        "(e.g. `E6,W50`, `conflict`, `lint`, `ALL`)")
+    c.add_argument("--ignore", action="append", metavar="CODES",
+                   help="hide these codes, families or categories, comma-separated")
+    c.add_argument("--statistics", action="store_true", help="print the number of findings per code, not each one")
+    c.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+                   help="exit 1 when a shown finding is at this level or above (default: error)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--quiet", action="store_true", help="hide notes (info)")
     c.add_argument("--show-suppressed", action="store_true",
@@ -26,10 +51,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run)
 
 
+def _selectors(values: list[str] | None) -> tuple[str, ...] | str:
+    """The comma-separated selectors, or the first one that names nothing (as an error)."""
+    out = tuple(s.strip() for v in values or [] for s in v.split(",") if s.strip())
+    bad = next((s for s in out if not is_selector(s)), None)
+    return f"unknown code, family or category `{bad}` (categories: {', '.join(CATEGORIES)})" if bad else out
+
+
+def _opening(shown: list[Diagnostic], hidden: int, files: int) -> str:
+    """The first line of the text report: how many of what, and what was left out."""
+    summary = summarise(shown, [])
+    document = ", ".join(f"{summary['by_category'][c]} {c}" for c in DOCUMENT_CATEGORIES
+                         if c in summary["by_category"])
+    errors = summary["errors"]
+    line = f"policyc check: {files} file{'' if files == 1 else 's'}, {errors} error{'' if errors == 1 else 's'}; " \
+           f"document findings: {document or 'none'}"
+    if hidden:
+        line += f"; {hidden} lint and other remarks not shown (--lint to show them)"
+    return line
+
+
 def run(args: argparse.Namespace) -> int:
     from compiler.analyses.check import check_paths
+    from compiler.analyses.selection import Selection, apply, fails
     from compiler.emitters.sarif import render_sarif
 
+    select, ignore = _selectors(args.select), _selectors(args.ignore)
+    for s in (select, ignore):
+        if isinstance(s, str):
+            return usage_error(s)
     result = check_paths(args.paths, source_dirs(args), args.against)
     if result.missing:
         return usage_error("no such file or folder: " + ", ".join(result.missing))
@@ -39,21 +89,35 @@ def run(args: argparse.Namespace) -> int:
     if args.show_suppressed:
         from compiler.analyses.check import suppressed_notes
 
-        diags = sorted(diags + suppressed_notes(result), key=lambda d: d.sort_key)
+        diags = diags + suppressed_notes(result)
     if args.strict:
         diags = [replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d for d in diags]
     if args.quiet:
         diags = [d for d in diags if d.severity is not Severity.INFO]
+    selection = Selection(args.lint, select, ignore, result.floor_files)  # type: ignore[arg-type]
+    shown, hidden = apply(diags, selection)
+    files = [p.path for p in result.policies if p.path not in result.floor_files] or [p.path for p in result.policies]
+    summary = summarise(shown, files)
+    summary["not_shown"] = len(hidden)
     if args.format == "json":
-        sys.stdout.write(render_json(diags))
+        sys.stdout.write(render_json([] if args.statistics else shown, summary))
     elif args.format == "sarif":
-        sys.stdout.write(render_sarif(diags, version()))
+        sys.stdout.write(render_sarif(shown, version()))
     else:
-        text = render_text(diags, result.sources)
-        if text:
-            sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
-        line = summary_line(diags, len(result.loaded))
+        print(_opening(shown, len(hidden), len(result.loaded)) + "\n")
+        if args.statistics:
+            stats = render_statistics(shown)
+            if stats:
+                print(stats + "\n")
+        else:
+            text = render_text(shown, result.sources)
+            if text:
+                sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+        print(render_summary(summary) + "\n")
+        line = summary_line(shown, len(result.loaded))
         if result.suppressed:
             line += f" ({len(result.suppressed)} suppressed by `allow`)"
+        if hidden:
+            line += f" ({len(hidden)} not shown)"
         print(line)
-    return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
+    return 1 if fails(shown, args.fail_on) else 0

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list or not args.code:
         for c in CODES.values():
-            print(f"{c.code}  {c.severity:<7}  {c.title}")
+            print(f"{c.code}  {c.severity:<7}  {c.category:<9} {c.title}")
         return 0
     code = args.code.upper()
     if code not in CODES:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         close = difflib.get_close_matches(code, list(CODES), n=1)
         return usage_error(f"unknown code `{args.code}`" + (f"; did you mean `{close[0]}`?" if close else ""))
     c = CODES[code]
-    print(f"{c.code} ({c.severity}): {c.title}\n")
+    print(f"{c.code} ({c.severity}, {c.category}): {c.title}\n")
     print(c.explanation + "\n")
     print("Example:\n")
     print("\n".join("    " + line for line in c.example.splitlines()) + "\n")

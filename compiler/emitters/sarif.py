@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from dsl.ast import Span
-from dsl.codes import CODES
-from dsl.diagnostics import Diagnostic
+from dsl.codes import CODES, DOCUMENT_CATEGORIES
+from dsl.diagnostics import Diagnostic, report_order
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -29,12 +29,14 @@ def render_sarif(diags: list[Diagnostic], version: str) -> str:
             "fullDescription": {"text": CODES[c].explanation},
             "help": {"text": CODES[c].fix},
             "defaultConfiguration": {"level": _LEVEL[CODES[c].severity]},
+            "properties": {"tags": [CODES[c].category,
+                                    "document" if CODES[c].category in DOCUMENT_CATEGORIES else "encoding"]},
         }
         for c in used
     ]
     index = {c: i for i, c in enumerate(used)}
     results = []
-    for d in diags:
+    for d in report_order(diags):  # document findings before lint, most severe first
         text = d.message + (f" (help: {d.hint})" if d.hint else "")
         result = {
             "ruleId": d.code,

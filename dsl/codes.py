@@ -222,6 +222,29 @@ _ALL = [
          "Two documents of the same authority in force at overlapping times give different timescales for the same duty.",
          "core group every 4 weeks (practice standards) and every 6 weeks (journey framework)",
          "Bring the documents into line."),
+    Code("W509", "warning", "timed in one place, vague or untimed in another",
+         "The document gives a duty a measurable timescale in one clause and leaves it vague (\"as soon as "
+         "possible\", \"regularly\") or untimed in another, within one document or across an authority's "
+         "documents. A reader of the vague clause does not learn the number.",
+         "minutes within 5 working days (3.9) and minutes as soon as possible (2.4)",
+         "Give the number in both places, or refer the vague clause to the timed one."),
+    Code("W511", "warning", "dependent step cannot be met",
+         "A step must be done some time before a meeting, and it depends on another step (it is due "
+         "within some time of it) that need only be done a shorter time before the same meeting: when "
+         "the earlier step is on time but late, the dependent step cannot be.",
+         "report due 3 working days before the review, within 1 day of the papers; papers due 2 days before the review",
+         "Bring the earlier step's deadline forward, or shorten the dependent step's notice."),
+    Code("W512", "warning", "same action from two triggers with incompatible deadlines",
+         "The same action is due within different times of two events that happen together (a transition "
+         "on one enters a status entered on the other), so the two deadlines for one occurrence disagree.",
+         "first review within 3 months of the conference; first review within 6 months of the plan starting "
+         "(the plan starts at the conference)",
+         "Decide which timescale is right and state it once."),
+    Code("W513", "warning", "summary table disagrees with the clause",
+         "A summary table (\"at a glance\") gives a duty a different timescale from the numbered clause it "
+         "summarises. Readers of the table and readers of the clause work to different standards.",
+         "table: CLA reviews within 20 working days; clause 3.26: within 20 days",
+         "Correct the table or the clause."),
     # ---- statutory floor ------------------------------------------------------
     Code("E601", "error", "weaker than the statutory floor",
          "A local standard allows more time (a longer interval, a later deadline) than statute or statutory guidance.",
@@ -289,7 +312,7 @@ DOCUMENT_CATEGORIES = ("conflict", "floor", "timing", "coverage")
 _CATEGORY = {
     "E301": "quote", "W302": "quote", "I303": "quote", "E304": "quote",
     "W401": "lint", "W402": "lint", "W403": "lint", "W404": "coverage", "W405": "lint",
-    "W406": "timing", "W407": "lint", "W408": "timing", "I409": "lint", "W410": "lint",
+    "W406": "timing", "W407": "lint", "W408": "timing", "W509": "timing", "I409": "lint", "W410": "lint",
     "I701": "note",
 }
 _CATEGORY_BY_FAMILY = {"0": "input", "1": "input", "2": "input", "3": "quote", "4": "lint",

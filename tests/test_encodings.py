@@ -82,7 +82,7 @@ def test_somerset_documents_disagree_and_checks_say_so(policyc):
     messages = " ".join(d["message"] for d in across)
     assert "every 6 weeks against every 4 weeks" in messages  # core groups
     assert "within 20 days against within 20 working days" in messages  # first looked-after review
-    w502 = [d for d in diags if d["code"] == "W502" and "looked-after review" in d["message"]]
+    w502 = [d for d in diags if d["code"] == "W513" and "looked-after review" in d["message"]]
     assert w502, "the practice standards' own 20 days / 20 working days clash"
 
 

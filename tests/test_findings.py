@@ -41,11 +41,11 @@ def test_every_quote_in_findings_is_in_the_source(authority):
 
 def test_somerset_findings_report_the_real_disagreements():
     page = (ROOT / "generated" / "somerset" / "findings.md").read_text(encoding="utf-8")
-    assert "### W508: documents of one authority disagree" in page
+    assert "#### W508 (warning): documents of one authority disagree" in page
     assert "every 6 weeks against every 4 weeks" in page
     assert "A Core Group meeting must take place every 4 weeks" in page
 
 
 def test_findings_against_the_statutory_floor_are_reported():
     page = (ROOT / "generated" / "bcp" / "findings.md").read_text(encoding="utf-8")
-    assert "### E601: weaker than the statutory floor" in page
+    assert "#### E601 (error): weaker than the statutory floor" in page

@@ -11,8 +11,10 @@ Imports `dsl`, `compiler.model` and `compiler.graph`; renders nothing."""
 from __future__ import annotations
 
 from compiler.analyses.conflicts import across_documents, within_policy
+from compiler.analyses.dependencies import dependent_steps, two_triggers
 from compiler.analyses.floor import against_floor
 from compiler.analyses.gaps import gaps
+from compiler.analyses.precision import fold_by_sentence, precision
 from compiler.model.ir import Policy
 from compiler.model.versions import in_force
 from dsl.diagnostics import Diagnostic
@@ -22,16 +24,29 @@ def analyse_policies(policies: list[Policy], baseline: list[Policy] | None = Non
     """Every policy is checked on its own; only the versions in force (the latest published version
     of each document, `compiler.model.versions`) are checked across documents and form the floor."""
     out: list[Diagnostic] = []
+    current = in_force(policies)
+    timed_elsewhere, replaced = precision(current)
     for p in policies:
-        out.extend(gaps(p))
+        out.extend(fold_by_sentence([d for d in gaps(p)
+                                     if not (d.code in ("W406", "W408") and (d.file, d.span) in replaced)]))
         out.extend(within_policy(p))
-    out.extend(across_documents(in_force(policies)))
+        out.extend(dependent_steps(p))
+        out.extend(two_triggers(p))
+    out.extend(timed_elsewhere)
+    out.extend(across_documents(current))
     if baseline is not None:
         baseline = in_force(baseline)
         base_paths = {b.path for b in baseline}
-        for p in policies:
-            if p.path not in base_paths:
-                out.extend(against_floor(p, baseline))
+        local = [p for p in policies if p.path not in base_paths]
+        reported: set[str] = set()
+        current_local = in_force(local)
+        for p in local:
+            # a statutory duty is missing only if none of the authority's documents states it;
+            # reported once, on the authority's first document
+            siblings = [q for q in current_local if q is not p and p.authority and q.authority == p.authority]
+            first = not p.authority or p.authority not in reported
+            reported.add(p.authority or p.path)
+            out.extend(against_floor(p, baseline, siblings, missing_duties=first))
     return out
 
 

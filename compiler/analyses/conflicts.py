@@ -70,6 +70,24 @@ def _distance(a: Point, b: Point) -> tuple[int, int]:
     return (0 if a.duration.amount == b.duration.amount else 1, max(worst(a, b), worst(b, a)))
 
 
+def is_summary_table(pt: Point) -> bool:
+    """Whether the point's number comes from a summary table (a clause label naming a table or an
+    "at a glance" summary) rather than a numbered clause."""
+    c = quoted_citation(pt)
+    return c is not None and any(w in c.clause.lower() for w in ("table", "at a glance"))
+
+
+def _table_against_clause(a: Point, b: Point) -> Diagnostic | None:
+    """W513: a summary table cell that disagrees with the numbered clause it summarises."""
+    table, clause = (a, b) if is_summary_table(a) else (b, a)
+    cited = quoted_citation(clause)
+    label = cited.clause if cited is not None else f"`{clause.obligation.id}`"
+    return Diagnostic(
+        "W513", f"{_what(b)}: the summary table says {point_phrase(table)}, clause {label} says "
+                f"{point_phrase(clause)}", b.policy.path, _span(b.obligation),
+        "correct the table or the clause, so that both say the same", (_related(a), _related(b)))
+
+
 def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
     """A finding for two points of the same duty, reported at `b` (the later one)."""
     if a.duration == b.duration:
@@ -77,6 +95,8 @@ def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
     units = {a.duration.unit, b.duration.unit}
     order = strictness(a, b)
     both = (_related(a), _related(b))
+    if code_conflict == "W501" and is_summary_table(a) != is_summary_table(b) and order is not Ordering.DEPENDS:
+        return _table_against_clause(a, b)
     if Unit.WORKING_DAYS in units and units & _DAYLIKE:
         return Diagnostic(
             "W502" if code_conflict == "W501" else code_conflict,
@@ -118,6 +138,9 @@ def _disagreements(pts: list[Point], code: str, separate: bool = False) -> list[
     out: list[_Found] = []
     for i, b in enumerate(ordered):
         earlier = [a for a in ordered[:i] if not separate or a.policy.path != b.policy.path]
+        if separate and any(a.policy.path == b.policy.path and a.duration == b.duration and comparable(a, b)
+                            for a in ordered[:i]):
+            continue  # its own document already said the same, and that statement was compared
         a = _best_match(b, earlier)
         if a is not None:
             d = _pair(a, b, code)
@@ -131,7 +154,7 @@ def _fold(found: list[_Found]) -> list[Diagnostic]:
     them split into several obligations) become one that lists the parts."""
     groups: dict[tuple, list[_Found]] = {}
     for f in found:
-        groups.setdefault((f.a.key[1:3], _sentence(f.a), _sentence(f.b)), []).append(f)
+        groups.setdefault((_sentence(f.a), _sentence(f.b)), []).append(f)
     out: list[Diagnostic] = []
     for fs in groups.values():
         if len(fs) == 1:
@@ -141,9 +164,10 @@ def _fold(found: list[_Found]) -> list[Diagnostic]:
         first = fs[0]
         lefts = _unique([point_phrase(f.a) for f in fs])
         rights = _unique([point_phrase(f.b) for f in fs])
+        whats = _unique([_what(f.b) for f in fs])
         parts = _unique([f"`{f.b.obligation.id}`" for f in fs] + [f"`{f.a.obligation.id}`" for f in fs])
         related = _unique_related([_related(f.a) for f in fs] + [_related(f.b) for f in fs])
-        msg = f"{_what(first.b)}: {' / '.join(lefts)} against {' / '.join(rights)}" \
+        msg = f"{'; '.join(whats)}: {' / '.join(lefts)} against {' / '.join(rights)}" \
               f" (one contradiction; the sentences are split into {', '.join(parts)}){first.suffix}"
         out.append(Diagnostic(first.diagnostic.code, msg, first.diagnostic.file, first.diagnostic.span,
                               first.diagnostic.hint, tuple(related)))

@@ -33,10 +33,16 @@ def _prose_note(pt: Point, floor: Point) -> str:
             f"case and the general rule `{floor.obligation.id}` was used")
 
 
-def against_floor(policy: Policy, baseline: list[Policy]) -> list[Diagnostic]:
+def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy] | None = None,
+                  missing_duties: bool = True) -> list[Diagnostic]:
+    """E601/I603 for the policy's duties; I602 (with `missing_duties`) for statutory duties that
+    neither it nor its `siblings` (the other documents of its authority) state."""
     out: list[Diagnostic] = []
     base = index(baseline)
-    local_duties: set[tuple] = set()
+    # a duty counts as mentioned when a document states it at all, timed or not
+    local_duties: set[tuple] = {(p.canonical_status(o.status), p.canonical_event(o.action))
+                                for p in [policy, *(siblings or [])] for o in p.obligations}
+    seen: set[tuple] = set()
     for o in policy.obligations:
         for pt in points(policy, o):
             local_duties.add(pt.key[1:3])
@@ -44,6 +50,11 @@ def against_floor(policy: Policy, baseline: list[Policy]) -> list[Diagnostic]:
             for floor in candidates:
                 if not under_floor(pt, floor):
                     continue
+                sentence = quoted_citation(pt)
+                once = (sentence.quote if sentence else o.id, point_phrase(pt), point_phrase(floor))
+                if once in seen:
+                    continue  # the same sentence split into variants: one finding
+                seen.add(once)
                 order = strictness(pt, floor)
                 span = o.citations[0].span if o.citations else o.duty_span
                 rel = (_related(floor, "statute: "), _related(pt, "local: "))
@@ -60,18 +71,24 @@ def against_floor(policy: Policy, baseline: list[Policy]) -> list[Diagnostic]:
                                 f"on some dates", policy.path, span,
                         f"at worst {worst(pt, floor)} days later than statute; state it in the statute's unit"
                         + _prose_note(pt, floor), rel))
-    # I602: one finding per statutory obligation whose duty (status and action) the document never states
-    missing: dict[tuple[str, str], list[Point]] = {}
+    if not missing_duties:
+        return out
+    # I602: one finding per statutory duty (status and action) that the documents never state; its
+    # variants for particular cases (reg 28's visiting rules, say) are listed in it, not reported apart
+    missing: dict[tuple, dict[str, list[Point]]] = {}
     for key, pts in index(baseline).items():
         if key[1:3] in local_duties:
             continue
         for floor in pts:
-            missing.setdefault((floor.policy.path, floor.obligation.id), []).append(floor)
-    for (_, oid), pts in sorted(missing.items()):
+            missing.setdefault(key[1:3], {}).setdefault(floor.obligation.id, []).append(floor)
+    for _, by_obligation in sorted(missing.items(), key=lambda kv: str(kv[0])):
+        (oid, pts), *variants = sorted(by_obligation.items(), key=lambda kv: (bool(kv[1][0].key[4]), kv[0]))
         floor = pts[0]
         phrases = ", then ".join(dict.fromkeys(point_phrase(p) for p in pts))
+        also = f"; nor its variants {', '.join(f'`{v}`' for v, _ in variants)}" if variants else ""
         out.append(Diagnostic(
-            "I602", f"statutory duty `{oid}` ({floor.policy.title}: {phrases}) is not mentioned",
+            "I602", f"statutory duty `{oid}` ({floor.policy.title}: {phrases}) is not mentioned"
+                    + (f" in any of the authority's {1 + len(siblings)} documents" if siblings else "") + also,
             policy.path, policy.span, "add the local standard, or note that the statute applies unchanged",
-            (_related(floor, "statute: "),)))
+            (_related(floor, "statute: "), *(_related(v[0], "statute: ") for _, v in variants))))
     return out

@@ -17,7 +17,7 @@ from functools import cached_property
 import networkx as nx
 
 from compiler.graph.policy_graph import build_graph, status_graph
-from compiler.model.ir import Every, InProse, Policy, Recurrence, Schedule, Vague, anchor_events, trigger_of
+from compiler.model.ir import Every, InProse, Obligation, Policy, Recurrence, Schedule, Vague, anchor_events, trigger_of
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -166,12 +166,18 @@ def nobody_responsible(ctx: GapContext) -> Iterator[Diagnostic]:
                              "put the role before `must`, e.g. `social_worker must ...`")
 
 
+def _quoted(ctx: GapContext, o: Obligation) -> tuple[Related, ...]:
+    """The document's own words for a finding about one obligation: each of its citations."""
+    return tuple(Related(ctx.path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations)
+
+
 @check("W406")
 def vague_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
         if isinstance(o.timing, Vague):
             yield Diagnostic("W406", f"obligation `{o.id}` has vague timing: `{o.timing.phrase}`", ctx.path,
-                             o.timing.span, "nothing can measure it; if the document gives a number, encode it")
+                             o.timing.span, "nothing can measure it; if the document gives a number, encode it",
+                             _quoted(ctx, o))
 
 
 @check("W407")
@@ -187,7 +193,7 @@ def no_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
         if o.timing is None:
             yield Diagnostic("W408", f"obligation `{o.id}` has no timing", ctx.path, o.duty_span,
-                             "add `within N UNIT of EVENT`, `every N UNIT`, or a vague timing")
+                             "add `within N UNIT of EVENT`, `every N UNIT`, or a vague timing", _quoted(ctx, o))
 
 
 @check("I409")

@@ -1,0 +1,103 @@
+"""W509: a duty that one clause times precisely and another leaves vague or untimed, within a
+document or across the documents of one authority. It replaces the plain W406/W408 of the vague
+clause: the finding is that the number exists elsewhere."""
+
+from __future__ import annotations
+
+from compiler.analyses.points import Point, citation_note, points, quoted_citation
+from compiler.model import describe
+from compiler.model.ir import Obligation, Policy
+from dsl.ast import Span
+from dsl.diagnostics import Diagnostic, Related
+
+# "as required" and "as needed" ask for extra occurrences on demand, beside the timescale: not a
+# vague statement of it.
+ON_DEMAND = frozenset({"as required", "as needed"})
+
+
+def _duty(policy: Policy, o: Obligation) -> tuple:
+    conds = tuple(sorted(describe.condition(c) for c in o.conditions if c.kind != "prose"))
+    return (policy.canonical_status(o.status), policy.canonical_event(o.action), conds)
+
+
+def _quotes(o: Obligation) -> list[str]:
+    return [" ".join(c.quote.split()) for c in o.citations]
+
+
+def _one_sentence(a: Obligation, b: Obligation) -> bool:
+    return any(x in y or y in x for x in _quotes(a) for y in _quotes(b))
+
+
+def _quote_note(o: Obligation) -> str:
+    if not o.citations:
+        return f"`{o.id}` cites nothing"
+    c = o.citations[0]
+    quote = c.quote if len(c.quote) <= 240 else c.quote[:237] + "..."
+    return f"`{o.id}` cites {c.clause}: \"{quote}\""
+
+
+def _timed(pt: Point) -> Related:
+    c = quoted_citation(pt)
+    return Related(pt.policy.path, c.span if c else pt.obligation.duty_span, citation_note(pt))
+
+
+def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, Span]]]:
+    """The W509 findings, and the places of the W406/W408 findings they replace."""
+    groups: dict[str, list[Policy]] = {}
+    for p in policies:
+        groups.setdefault(p.authority or p.path, []).append(p)
+    out: list[Diagnostic] = []
+    replaced: set[tuple[str, Span]] = set()
+    for group in groups.values():
+        timed: dict[tuple, list[Point]] = {}
+        for p in group:
+            for o in p.obligations:
+                pts = points(p, o)
+                if pts:
+                    timed.setdefault(_duty(p, o), []).append(pts[0])
+        for p in group:
+            for o in p.obligations:
+                if o.timing is not None and (o.timing.kind != "vague" or o.timing.phrase in ON_DEMAND):
+                    continue
+                rivals = sorted((pt for pt in timed.get(_duty(p, o), [])
+                                 if not (pt.policy is p and _one_sentence(pt.obligation, o))),
+                                key=lambda pt: pt.policy is not p)  # the same document's first
+                if not rivals:
+                    continue
+                how = f"vague (`{o.timing.phrase}`)" if o.timing is not None else "untimed"
+                where = "" if all(r.policy is p for r in rivals) else " (in another document of the authority)"
+                first = rivals[0]
+                out.append(Diagnostic(
+                    "W509", f"`{o.id}` is {how} here, but `{first.obligation.id}` gives it a timescale{where}",
+                    p.path, o.timing.span if o.timing is not None else o.duty_span,
+                    "state the number here too, or refer to the clause that gives it",
+                    (Related(p.path, o.citations[0].span if o.citations else o.duty_span, _quote_note(o)),
+                     *(_timed(r) for r in rivals[:3]))))
+                replaced.add((p.path, o.timing.span if o.timing is not None else o.duty_span))
+    return out, replaced
+
+
+def fold_by_sentence(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """One W406/W408 per source sentence: obligations split from one sentence ("review care plans,
+    placement plans and pathway plans in line with statutory requirements") share one finding that
+    lists them, instead of one finding each."""
+    groups: dict[tuple, list[Diagnostic]] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        if d.code not in ("W406", "W408") or not d.related:
+            out.append(d)
+            continue
+        # the sentence's clause and opening words (a quote may stop earlier for one of the parts)
+        sentence = d.related[0].message.split(" cites ", 1)[-1][:80]
+        groups.setdefault((d.code, d.file, sentence), []).append(d)
+    for (code, _, _), ds in groups.items():
+        if len(ds) == 1:
+            out.append(ds[0])
+            continue
+        ids = [d.message.split("`")[1] for d in ds]
+        first = ds[0]
+        what = first.message.split(": ", 1)[1] if code == "W406" else "no timing"
+        out.append(Diagnostic(code, f"obligations {', '.join(f'`{i}`' for i in ids)}, split from one sentence, have "
+                                    f"{'vague timing: ' + what if code == 'W406' else what}",
+                              first.file, first.span, first.hint, first.related))
+    return out

@@ -44,7 +44,7 @@ def generate(n: int) -> str:
             timing = f"first within {amount} {unit} of {trigger} then every {1 + i % 6} months"
         else:
             timing = f"every {amount} {unit}"
-        out.append(f'obligation o{i} "Obligation {i}"\n  cite "{i}" "quote number {i}"\n  while {status}\n'
+        out.append(f'obligation o{i} "Obligation {i}"\n  cite "{i}" "quote number {i} of the benchmark"\n  while {status}\n'
                    f"  social_worker must do {action} {timing}\n\n")
     return "".join(out)
 
@@ -58,15 +58,17 @@ def main() -> None:
         policy = Loader().load(folder / "bench.policy").policy
         assert policy is not None
         analyse_policies([policy], [])  # warm the duration-comparison caches once, as a long run would
-        times, found = [], 0
+        times, cpu, found = [], [], 0
         for _ in range(5):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             found = len(analyse_policies([policy], []))
             times.append(time.perf_counter() - start)
-        print("| obligations | findings | median s | min s | max s |")
-        print("| --- | --- | --- | --- | --- |")
+            cpu.append(time.process_time() - start_cpu)
+        # the CPU time is the figure to compare on a shared machine, where other work inflates the wall time
+        print("| obligations | findings | median s | min s | max s | median CPU s |")
+        print("| --- | --- | --- | --- | --- | --- |")
         print(f"| {len(policy.obligations):,} | {found:,} | {statistics.median(times):.2f} | {min(times):.2f} | "
-              f"{max(times):.2f} |")
+              f"{max(times):.2f} | {statistics.median(cpu):.2f} |")
 
 
 if __name__ == "__main__":

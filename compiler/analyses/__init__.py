@@ -14,6 +14,7 @@ from compiler.analyses.conflicts import across_documents, within_policy
 from compiler.analyses.dependencies import dependent_steps, two_triggers
 from compiler.analyses.floor import against_floor
 from compiler.analyses.gaps import gaps
+from compiler.analyses.points import index
 from compiler.analyses.precision import fold_by_sentence, precision
 from compiler.model.ir import Policy
 from compiler.model.versions import in_force
@@ -28,10 +29,11 @@ def analyse_policies(policies: list[Policy], baseline: list[Policy] | None = Non
     timed_elsewhere, replaced = precision(current)
     for p in policies:
         out.extend(fold_by_sentence([d for d in gaps(p)
-                                     if not (d.code in ("W406", "W408") and (d.file, d.span) in replaced)]))
-        out.extend(within_policy(p))
-        out.extend(dependent_steps(p))
-        out.extend(two_triggers(p))
+                                     if not (d.code in ("W406", "W408") and (d.file, d.span) in replaced)], p))
+        idx = index([p])
+        out.extend(within_policy(p, idx))
+        out.extend(dependent_steps(p, idx))
+        out.extend(two_triggers(p, idx))
     out.extend(timed_elsewhere)
     out.extend(across_documents(current))
     if baseline is not None:

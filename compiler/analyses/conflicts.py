@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from compiler.analyses.points import (
@@ -47,8 +48,12 @@ def _what(pt: Point) -> str:
 
 def _sentence(pt: Point) -> tuple[str, str]:
     """The source sentence a point's number comes from: its policy and the quote that holds it."""
-    c = quoted_citation(pt)
-    return (pt.policy.path, " ".join(c.quote.split()) if c else f"`{pt.obligation.id}`")
+    cached = pt.__dict__.get("_sentence")
+    if cached is None:
+        c = quoted_citation(pt)
+        cached = (pt.policy.path, " ".join(c.quote.split()) if c else f"`{pt.obligation.id}`")
+        object.__setattr__(pt, "_sentence", cached)  # a cache on the frozen point, not a field
+    return cached  # type: ignore[no-any-return]
 
 
 def same_sentence(a: Point, b: Point) -> bool:
@@ -59,9 +64,19 @@ def same_sentence(a: Point, b: Point) -> bool:
 
 def comparable(a: Point, b: Point) -> bool:
     """Whether two statements of a duty can contradict each other: the same phase of a schedule,
-    the same strength (a `should` is an aim beside a `must` minimum, not a contradiction), and
+    the same strength within a document (there a `should` is an aim beside a `must` minimum, not a
+    contradiction; across documents one says "should" where the other says "will"), and
     not two parts of one sentence (a range such as "24-28 weeks" or "48 hours/two working days")."""
-    return same_phase(a, b) and a.obligation.modality == b.obligation.modality and not same_sentence(a, b)
+    aim_and_minimum = a.obligation.modality != b.obligation.modality and a.policy.path == b.policy.path
+    return same_phase(a, b) and not aim_and_minimum and not same_sentence(a, b) and not _no_number(a, b)
+
+
+def _no_number(a: Point, b: Point) -> bool:
+    """"At least 0 days before" only says "before", which any notice meets; "the same day" and "the
+    same working day" (0 days, 0 working days) say the same: neither is a rival timescale."""
+    if a.name == "notice" and (a.duration.amount == 0 or b.duration.amount == 0):
+        return True
+    return a.duration.amount == 0 and b.duration.amount == 0
 
 
 def _distance(a: Point, b: Point) -> tuple[int, int]:
@@ -121,31 +136,87 @@ class _Found:
     suffix: str = ""  # which documents, for findings across documents
 
 
-def _best_match(b: Point, earlier: list[Point]) -> Point | None:
-    """The statement `b` is compared with: None when one of them agrees with it (the document
-    says the same thing elsewhere), else the nearest one."""
-    candidates = [a for a in earlier if a.obligation is not b.obligation and comparable(a, b)]
-    if not candidates or any(a.duration == b.duration for a in candidates):
-        return None
-    return min(candidates, key=lambda a: _distance(a, b))
+# Rough calendar days per unit: only to find the nearest statements quickly (the finding itself
+# compares them exactly).
+_APPROX_DAYS = {Unit.MINUTES: 1 / 1440, Unit.HOURS: 1 / 24, Unit.DAYS: 1.0, Unit.WORKING_DAYS: 1.4, Unit.WEEKS: 7.0,
+                Unit.MONTHS: 30.44, Unit.YEARS: 365.25, Unit.SCHOOL_TERMS: 91.0}
+_AGREES = object()
+
+
+class _Statements:
+    """The statements of one duty seen so far, by phase, document and strength, then by duration:
+    a new statement finds one that agrees with it, or the nearest ones, without a scan of all the
+    earlier statements (a duty stated many times stays linear)."""
+
+    def __init__(self) -> None:
+        self.by_duration: dict[tuple, dict[Duration, list[Point]]] = {}
+        self.by_days: dict[tuple, list[tuple[float, int, str]]] = {}
+        self.by_amount: dict[tuple, dict[int, list[Duration]]] = {}
+
+    def add(self, p: Point) -> None:
+        key = (p.bound, p.policy.path, p.obligation.modality)
+        durations = self.by_duration.setdefault(key, {})
+        reps = durations.get(p.duration)
+        if reps is None:
+            durations[p.duration] = [p]
+            bisect.insort(self.by_days.setdefault(key, []),
+                          (p.duration.amount * _APPROX_DAYS[p.duration.unit], p.duration.amount, p.duration.unit.value))
+            self.by_amount.setdefault(key, {}).setdefault(p.duration.amount, []).append(p.duration)
+        elif len(reps) < 3 and not any(same_sentence(r, p) for r in reps):
+            reps.append(p)  # a few statements from different sentences, for `comparable`
+
+    def _usable(self, key: tuple, d: Duration, b: Point) -> Point | None:
+        return next((a for a in self.by_duration[key].get(d, ()) if a.obligation is not b.obligation
+                     and comparable(a, b)), None)
+
+    def _keys(self, b: Point, separate: bool) -> list[tuple]:
+        return [k for k in self.by_duration if k[0] == b.bound and (k[1] != b.policy.path or k[2] == b.obligation.modality)
+                and not (separate and k[1] == b.policy.path)]
+
+    def says_the_same(self, b: Point) -> bool:
+        """Whether b's own document already stated it (found by the statement it was compared with)."""
+        key = (b.bound, b.policy.path, b.obligation.modality)
+        return key in self.by_duration and self._usable(key, b.duration, b) is not None
+
+    def match(self, b: Point, separate: bool) -> object:
+        """_AGREES when an earlier statement agrees with b, else the nearest one (or None)."""
+        keys = self._keys(b, separate)
+        if any(self._usable(k, b.duration, b) for k in keys):
+            return _AGREES
+        candidates: list[Point] = []
+        days = b.duration.amount * _APPROX_DAYS[b.duration.unit]
+        for k in keys:
+            for d in self.by_amount[k].get(b.duration.amount, ()):
+                a = self._usable(k, d, b)
+                if a is not None:
+                    candidates.append(a)
+            ordered = self.by_days[k]
+            i = bisect.bisect_left(ordered, (days,))
+            for j in (i - 1, i, i + 1, i - 2, i + 2):
+                if 0 <= j < len(ordered):
+                    _, amount, unit = ordered[j]
+                    a = self._usable(k, Duration(amount, Unit(unit)), b)
+                    if a is not None:
+                        candidates.append(a)
+        return min(candidates, key=lambda a: _distance(a, b)) if candidates else None
 
 
 def _disagreements(pts: list[Point], code: str, separate: bool = False) -> list[_Found]:
     """Each statement of a duty against the nearest earlier statement it disagrees with, unless an
     earlier statement agrees with it: one finding for each disagreeing statement, not each pair.
-    With `separate`, a statement is compared only with statements of other documents."""
+    With `separate`, a statement is compared only with statements of other documents, and not at
+    all when its own document already said the same."""
     ordered = sorted(pts, key=lambda p: (p.policy.path, p.obligation.span.line, p.obligation.id))
+    seen = _Statements()
     out: list[_Found] = []
-    for i, b in enumerate(ordered):
-        earlier = [a for a in ordered[:i] if not separate or a.policy.path != b.policy.path]
-        if separate and any(a.policy.path == b.policy.path and a.duration == b.duration and comparable(a, b)
-                            for a in ordered[:i]):
-            continue  # its own document already said the same, and that statement was compared
-        a = _best_match(b, earlier)
-        if a is not None:
-            d = _pair(a, b, code)
-            if d is not None:
-                out.append(_Found(a, b, d))
+    for b in ordered:
+        if not (separate and seen.says_the_same(b)):
+            a = seen.match(b, separate)
+            if isinstance(a, Point):
+                d = _pair(a, b, code)
+                if d is not None:
+                    out.append(_Found(a, b, d))
+        seen.add(b)
     return out
 
 
@@ -182,9 +253,9 @@ def _unique_related(items: list[Related]) -> list[Related]:
     return list({(r.file, r.span, r.message): r for r in items}.values())
 
 
-def within_policy(policy: Policy) -> list[Diagnostic]:
+def within_policy(policy: Policy, idx: dict[tuple, list[Point]] | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    idx = index([policy])
+    idx = index([policy]) if idx is None else idx
     found: list[_Found] = []
     for pts in idx.values():
         found.extend(_disagreements(pts, "W501"))
@@ -200,10 +271,15 @@ def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]
     """W506: a duty that applies in a subset of another's cases and is no stricter in any step,
     never binds. Every step of the conditional duty is compared with the strictest unconditional
     `must` of the same duty and phase; one finding per shadowed obligation."""
-    general: dict[tuple, list[Point]] = {}
+    general: dict[tuple, Point] = {}  # (duty, phase) -> its strictest unconditional `must`
     for key, pts in idx.items():
         if not key[4]:
-            general.setdefault(key[:4], []).extend(p for p in pts if p.obligation.modality == "must")
+            for p in pts:
+                if p.obligation.modality != "must":
+                    continue
+                at = (key[:4], p.bound)
+                if at not in general or strictness(p, general[at]) is Ordering.STRICTER:
+                    general[at] = p
     by_obligation: dict[str, list[Point]] = {}
     for key, pts in idx.items():
         if key[4]:
@@ -214,8 +290,8 @@ def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]
     for oid, pts in by_obligation.items():
         covering: list[Point] = []
         for b in pts:
-            rivals = [a for a in general.get(b.key[:4], []) if same_phase(a, b)]
-            best = next((a for a in rivals if strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL)), None)
+            a = general.get((b.key[:4], b.bound))
+            best = a if a is not None and strictness(a, b) in (Ordering.STRICTER, Ordering.EQUAL) else None
             if best is None:
                 break
             covering.append(best)

@@ -18,26 +18,21 @@ def _label(policy: Policy, event: str | None) -> str:
     return policy.label_of_event(event).lower() if event else "?"
 
 
-def dependent_steps(policy: Policy) -> list[Diagnostic]:
+def dependent_steps(policy: Policy, idx: dict[tuple, list[Point]] | None = None) -> list[Diagnostic]:
     """W511: X is due at least N before meeting M and within some time after E (so after E), while E
     itself need only happen K before M, with K shorter than N: when E is on time but late, X is not."""
-    idx = index([policy])
+    idx = index([policy]) if idx is None else idx
     notices: dict[tuple[str, str], list[Point]] = {}  # (action, meeting) -> notice points
     after: dict[str, list[Point]] = {}  # action -> deadline points ("within D of E")
     for key, pts in idx.items():
-        for pt in pts:
-            t = pt.obligation.timing
-            if t is None or t.trigger is None:
-                continue
-            action, trigger = key[2], policy.canonical_event(t.trigger)
-            if key[0] == "notice":
-                notices.setdefault((action, trigger), []).append(pt)
-            elif key[0] == "first":
-                after.setdefault(action, []).append(pt)
+        if key[0] == "notice" and key[3]:
+            notices.setdefault((key[2], key[3]), []).extend(pts)  # key: (name, status, action, trigger, ...)
+        elif key[0] == "first" and key[3]:
+            after.setdefault(key[2], []).extend(pts)
     out: list[Diagnostic] = []
     for (action, meeting), dependents in sorted(notices.items()):
         for dep in after.get(action, []):
-            source = policy.canonical_event(dep.obligation.timing.trigger)  # type: ignore[union-attr]
+            source = dep.key[3]
             for earlier in notices.get((source, meeting), []):
                 for x in dependents:
                     if compare(earlier.duration, x.duration) is not Ordering.STRICTER:
@@ -66,30 +61,35 @@ def _together(policy: Policy) -> set[frozenset[str]]:
     return pairs
 
 
-def two_triggers(policy: Policy) -> list[Diagnostic]:
+def two_triggers(policy: Policy, idx: dict[tuple, list[Point]] | None = None) -> list[Diagnostic]:
     """W512: the same first deadline of one duty from two events that happen together, with
     durations that disagree."""
     together = _together(policy)
     if not together:
         return []
     by_duty: dict[tuple, list[Point]] = {}
-    for key, pts in index([policy]).items():
+    for key, pts in (index([policy]) if idx is None else idx).items():
         if key[0] == "first" and key[3]:
             by_duty.setdefault((key[1], key[2], key[4]), []).extend(pts)
     out: list[Diagnostic] = []
     for pts in by_duty.values():
-        ordered = sorted(pts, key=lambda p: (p.obligation.span.line, p.obligation.id))
-        for i, b in enumerate(ordered):
-            for a in ordered[:i]:
-                if a.key[3] == b.key[3] or frozenset((a.key[3], b.key[3])) not in together:
-                    continue
-                if a.obligation.modality != b.obligation.modality or compare(a.duration, b.duration) is Ordering.EQUAL:
-                    continue
-                out.append(Diagnostic(
-                    "W512", f"{_label(policy, b.key[2])}: {point_phrase(a)} of {_label(policy, a.key[3])} against "
-                            f"{point_phrase(b)} of {_label(policy, b.key[3])}, which happen together",
-                    policy.path, b.obligation.duty_span,
-                    "the two deadlines are for one occurrence; decide which is right and state it once",
-                    (_related(a), _related(b))))
-                break
+        by_trigger: dict[str, list[Point]] = {}
+        for p in sorted(pts, key=lambda p: (p.obligation.span.line, p.obligation.id)):
+            by_trigger.setdefault(p.key[3], []).append(p)
+        for pair in together:
+            first, second = sorted(pair)
+            if first not in by_trigger or second not in by_trigger:
+                continue
+            found = next(((a, b) for a in by_trigger[first] for b in by_trigger[second]
+                          if a.obligation.modality == b.obligation.modality
+                          and compare(a.duration, b.duration) is not Ordering.EQUAL), None)
+            if found is None:
+                continue
+            a, b = sorted(found, key=lambda p: (p.obligation.span.line, p.obligation.id))
+            out.append(Diagnostic(
+                "W512", f"{_label(policy, b.key[2])}: {point_phrase(a)} of {_label(policy, a.key[3])} against "
+                        f"{point_phrase(b)} of {_label(policy, b.key[3])}, which happen together",
+                policy.path, b.obligation.duty_span,
+                "the two deadlines are for one occurrence; decide which is right and state it once",
+                (_related(a), _related(b))))
     return out

@@ -38,6 +38,8 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
     """E601/I603 for the policy's duties; I602 (with `missing_duties`) for statutory duties that
     neither it nor its `siblings` (the other documents of its authority) state."""
     out: list[Diagnostic] = []
+    if not baseline:
+        return out
     base = index(baseline)
     # a duty counts as mentioned when a document states it at all, timed or not
     local_duties: set[tuple] = {(p.canonical_status(o.status), p.canonical_event(o.action))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import assert_never
 
 from compiler.model import describe
@@ -176,9 +177,8 @@ _UNIT_WORDS = {Unit.MINUTES: ("minute",), Unit.HOURS: ("hour",), Unit.DAYS: ("da
                Unit.MONTHS: ("month",), Unit.YEARS: ("year", "annual"), Unit.SCHOOL_TERMS: ("term",)}
 
 
-def _mentions(quote: str, d: Duration) -> int:
-    """How well a quote states a duration: 2 the number and its unit, 1 the number or the unit."""
-    text = quote.lower()
+@lru_cache(maxsize=1024)
+def _number_pattern(d: Duration) -> re.Pattern[str]:
     names = {str(d.amount)}
     if d.amount < len(_WORDS):
         names.add(_WORDS[d.amount])
@@ -186,20 +186,34 @@ def _mentions(quote: str, d: Duration) -> int:
         names.add(_TENS[d.amount])
     if d.amount == 1:
         names |= {"a", "an", "one", "each", "every"}
-    number = any(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", text) for n in names)
-    unit = any(w in text for w in _UNIT_WORDS[d.unit])
-    if d.unit is not Unit.WORKING_DAYS and "working day" in text and d.unit is Unit.DAYS:
-        unit = bool(re.search(r"(?<!working )days?\b", text))
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?!\w)")
+
+
+def _mentions(quote: str, d: Duration) -> int:
+    """How well a quote states a duration: 2 the number and its unit, 1 the number or the unit."""
+    text = quote.lower()
+    number = _number_pattern(d).search(text) is not None
+    if d.unit is Unit.DAYS and "working day" in text:  # "days" must not be found inside "working days"
+        unit = re.search(r"(?<!working )days?\b", text) is not None
+    else:
+        unit = any(w in text for w in _UNIT_WORDS[d.unit])
     return (number and unit) * 2 or int(number or unit)
 
 
 def quoted_citation(pt: Point) -> Citation | None:
     """The citation of the point's obligation that states the compared number: the first that
     names the number and its unit, else the first that names either, else the first."""
+    cached = pt.__dict__.get("_quoted", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[no-any-return]
     cites = pt.obligation.citations
-    if not cites:
-        return None
-    return max(cites, key=lambda c: _mentions(c.quote, pt.duration))  # max keeps the first of equals
+    best = max(cites, key=lambda c: _mentions(c.quote, pt.duration)) if len(cites) > 1 else (
+        cites[0] if cites else None)  # max keeps the first of equals
+    object.__setattr__(pt, "_quoted", best)  # a cache on the frozen point, not a field
+    return best
+
+
+_UNSET = object()
 
 
 def citation_note(pt: Point) -> str:

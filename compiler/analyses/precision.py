@@ -49,12 +49,20 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
     out: list[Diagnostic] = []
     replaced: set[tuple[str, Span]] = set()
     for group in groups.values():
+        loose = {_duty(p, o) for p in group for o in p.obligations
+                 if o.timing is None or (o.timing.kind == "vague" and o.timing.phrase not in ON_DEMAND)}
+        if not loose:
+            continue
         timed: dict[tuple, list[Point]] = {}
         for p in group:
             for o in p.obligations:
-                pts = points(p, o)
-                if pts:
-                    timed.setdefault(_duty(p, o), []).append(pts[0])
+                if o.timing is None or o.timing.kind == "vague":
+                    continue
+                duty = _duty(p, o)
+                if duty in loose:
+                    pts = points(p, o)
+                    if pts:
+                        timed.setdefault(duty, []).append(pts[0])
         for p in group:
             for o in p.obligations:
                 if o.timing is not None and (o.timing.kind != "vague" or o.timing.phrase in ON_DEMAND):
@@ -77,27 +85,39 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
     return out, replaced
 
 
-def fold_by_sentence(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """One W406/W408 per source sentence: obligations split from one sentence ("review care plans,
-    placement plans and pathway plans in line with statutory requirements") share one finding that
+def fold_by_sentence(diags: list[Diagnostic], policy: Policy) -> list[Diagnostic]:
+    """One W406/W408 per vague or untimed duty: obligations split from one sentence ("review care
+    plans, placement plans and pathway plans in line with statutory requirements"), and obligations
+    that state the same duty with the same vague words in several places, share one finding that
     lists them, instead of one finding each."""
+    by_span = {(o.timing.span if o.timing is not None and o.timing.kind == "vague" else o.duty_span): o
+               for o in policy.obligations}
     groups: dict[tuple, list[Diagnostic]] = {}
     out: list[Diagnostic] = []
     for d in diags:
-        if d.code not in ("W406", "W408") or not d.related:
+        o = by_span.get(d.span)
+        if d.code not in ("W406", "W408") or not d.related or o is None:
             out.append(d)
             continue
+        duty = (d.code, policy.canonical_status(o.status), policy.canonical_event(o.action),
+                o.timing.phrase if o.timing is not None else None)
         # the sentence's clause and opening words (a quote may stop earlier for one of the parts)
-        sentence = d.related[0].message.split(" cites ", 1)[-1][:80]
-        groups.setdefault((d.code, d.file, sentence), []).append(d)
-    for (code, _, _), ds in groups.items():
+        sentence = (d.code, d.related[0].message.split(" cites ", 1)[-1][:80])
+        key = next((k for k in (duty, sentence) if k in groups), duty)
+        groups.setdefault(key, []).append(d)
+        groups.setdefault(sentence, groups[key])
+    seen: set[int] = set()
+    for ds in groups.values():
+        if id(ds) in seen:
+            continue
+        seen.add(id(ds))
         if len(ds) == 1:
             out.append(ds[0])
             continue
         ids = [d.message.split("`")[1] for d in ds]
         first = ds[0]
-        what = first.message.split(": ", 1)[1] if code == "W406" else "no timing"
-        out.append(Diagnostic(code, f"obligations {', '.join(f'`{i}`' for i in ids)}, split from one sentence, have "
-                                    f"{'vague timing: ' + what if code == 'W406' else what}",
-                              first.file, first.span, first.hint, first.related))
+        what = "vague timing: " + first.message.split(": ", 1)[1] if first.code == "W406" else "no timing"
+        out.append(Diagnostic(first.code, f"obligations {', '.join(f'`{i}`' for i in ids)} (parts of one sentence, or one duty stated in several places) have "
+                                          f"{what}", first.file, first.span, first.hint,
+                              tuple(r for d in ds for r in d.related)))
     return out

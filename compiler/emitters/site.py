@@ -19,6 +19,7 @@ STATIC_NAV = [
     ("Coverage of the source documents", "coverage.md"),
     ("Continuous integration", "ci.md"),
     ("Editing policies", "editors.md"),
+    ("Findings judged against the documents", "findings-judged.md"),
     ("Design decisions", "decisions.md"),
     ("Performance", "performance.md"),
 ]

@@ -732,7 +732,7 @@ def check_pre_review_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro should hold pre_review_consultation; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('pre_review_consultation', '7.1.2', 'pre_review_consultation', None, ())
+    duty = rt.Duty('pre_review_consultation', '7.1.2', 'review_pre_meeting', None, ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)

@@ -1619,7 +1619,7 @@ def check_cla_pre_meeting_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cla_pre_meeting; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('cla_pre_meeting_consultation', '3.35', 'cla_pre_meeting', None, ())
+    duty = rt.Duty('cla_pre_meeting_consultation', '3.35', 'review_pre_meeting', None, ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)

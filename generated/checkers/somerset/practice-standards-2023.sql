@@ -720,7 +720,7 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting');
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_pre_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting');
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed');

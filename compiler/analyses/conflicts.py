@@ -17,7 +17,7 @@ from compiler.analyses.points import (
 )
 from compiler.model import describe
 from compiler.model.ir import Every, Obligation, Policy, Schedule, Within, everies, trigger_of
-from compiler.model.timescales import Ordering, Unit, compare
+from compiler.model.timescales import Duration, Ordering, Unit, compare
 from dsl.ast import Span
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
@@ -53,7 +53,7 @@ def _sentence(pt: Point) -> tuple[str, str]:
         c = quoted_citation(pt)
         cached = (pt.policy.path, " ".join(c.quote.split()) if c else f"`{pt.obligation.id}`")
         object.__setattr__(pt, "_sentence", cached)  # a cache on the frozen point, not a field
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def same_sentence(a: Point, b: Point) -> bool:

@@ -205,7 +205,7 @@ def quoted_citation(pt: Point) -> Citation | None:
     names the number and its unit, else the first that names either, else the first."""
     cached = pt.__dict__.get("_quoted", _UNSET)
     if cached is not _UNSET:
-        return cached  # type: ignore[no-any-return]
+        return cached
     cites = pt.obligation.citations
     best = max(cites, key=lambda c: _mentions(c.quote, pt.duration)) if len(cites) > 1 else (
         cites[0] if cites else None)  # max keeps the first of equals

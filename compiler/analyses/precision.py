@@ -4,9 +4,8 @@ clause: the finding is that the number exists elsewhere."""
 
 from __future__ import annotations
 
-from compiler.analyses.points import Point, citation_note, points, quoted_citation
-from compiler.model import describe
-from compiler.model.ir import Obligation, Policy
+from compiler.analyses.points import Point, citation_note, conditions_key, points, quoted_citation
+from compiler.model.ir import Obligation, Policy, Vague
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -16,8 +15,7 @@ ON_DEMAND = frozenset({"as required", "as needed"})
 
 
 def _duty(policy: Policy, o: Obligation) -> tuple:
-    conds = tuple(sorted(describe.condition(c) for c in o.conditions if c.kind != "prose"))
-    return (policy.canonical_status(o.status), policy.canonical_event(o.action), conds)
+    return (policy.canonical_status(o.status), policy.canonical_event(o.action), conditions_key(o))
 
 
 def _quotes(o: Obligation) -> list[str]:
@@ -50,13 +48,13 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
     replaced: set[tuple[str, Span]] = set()
     for group in groups.values():
         loose = {_duty(p, o) for p in group for o in p.obligations
-                 if o.timing is None or (o.timing.kind == "vague" and o.timing.phrase not in ON_DEMAND)}
+                 if o.timing is None or (isinstance(o.timing, Vague) and o.timing.phrase not in ON_DEMAND)}
         if not loose:
             continue
         timed: dict[tuple, list[Point]] = {}
         for p in group:
             for o in p.obligations:
-                if o.timing is None or o.timing.kind == "vague":
+                if o.timing is None or isinstance(o.timing, Vague):
                     continue
                 duty = _duty(p, o)
                 if duty in loose:
@@ -65,14 +63,14 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
                         timed.setdefault(duty, []).append(pts[0])
         for p in group:
             for o in p.obligations:
-                if o.timing is not None and (o.timing.kind != "vague" or o.timing.phrase in ON_DEMAND):
+                if o.timing is not None and (not isinstance(o.timing, Vague) or o.timing.phrase in ON_DEMAND):
                     continue
                 rivals = sorted((pt for pt in timed.get(_duty(p, o), [])
                                  if not (pt.policy is p and _one_sentence(pt.obligation, o))),
                                 key=lambda pt: pt.policy is not p)  # the same document's first
                 if not rivals:
                     continue
-                how = f"vague (`{o.timing.phrase}`)" if o.timing is not None else "untimed"
+                how = f"vague (`{o.timing.phrase}`)" if isinstance(o.timing, Vague) else "untimed"
                 where = "" if all(r.policy is p for r in rivals) else " (in another document of the authority)"
                 first = rivals[0]
                 out.append(Diagnostic(
@@ -90,7 +88,7 @@ def fold_by_sentence(diags: list[Diagnostic], policy: Policy) -> list[Diagnostic
     plans, placement plans and pathway plans in line with statutory requirements"), and obligations
     that state the same duty with the same vague words in several places, share one finding that
     lists them, instead of one finding each."""
-    by_span = {(o.timing.span if o.timing is not None and o.timing.kind == "vague" else o.duty_span): o
+    by_span = {(o.timing.span if isinstance(o.timing, Vague) else o.duty_span): o
                for o in policy.obligations}
     groups: dict[tuple, list[Diagnostic]] = {}
     out: list[Diagnostic] = []
@@ -100,7 +98,7 @@ def fold_by_sentence(diags: list[Diagnostic], policy: Policy) -> list[Diagnostic
             out.append(d)
             continue
         duty = (d.code, policy.canonical_status(o.status), policy.canonical_event(o.action),
-                o.timing.phrase if o.timing is not None else None)
+                o.timing.phrase if isinstance(o.timing, Vague) else None)
         # the sentence's clause and opening words (a quote may stop earlier for one of the parts)
         sentence = (d.code, d.related[0].message.split(" cites ", 1)[-1][:80])
         key = next((k for k in (duty, sentence) if k in groups), duty)

@@ -35,7 +35,8 @@ class Selection:
 def apply(diags: list[Diagnostic], selection: Selection) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The diagnostics shown, in report order (errors and document findings first, most severe
     first), and those left out."""
-    shown, hidden = [], []
+    shown: list[Diagnostic] = []
+    hidden: list[Diagnostic] = []
     for d in diags:
         (shown if selection.shows(d) else hidden).append(d)
     return report_order(shown), hidden

@@ -334,3 +334,20 @@ def test_shipped_required_rows_exist(shipped):
 def test_shipped_markdown_renders(shipped):
     md = render(shipped, "md")
     assert md.count("## ") > 5 and "## Local terms with no shared equivalent" in md
+
+
+def test_a_recurrence_that_ends_is_compared_with_the_floor(tmp_path, monkeypatch, policyc):
+    """A local "every 8 weeks for the first year" is below a statutory "every 6 weeks"; weekly for
+    the first year is not (issue 12: compare ignored recurring steps that end with `until`/`for`)."""
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "national/statute.policy", "Department for Education", STATUTE)
+    first_year = "visit statutory_visit first within 1 week of cp_plan_start then every {n} weeks for 1 year then every 6 weeks"
+    _write(tmp_path, "east/east.policy", "East Council", _obligation("visits", first_year.format(n=8), clause="2.1"))
+    _write(tmp_path, "west/west.policy", "West Council", _obligation("visits", first_year.format(n=1), clause="2.1"))
+    run = policyc("compare east west --against national --format json")
+    assert run.code == 0, run.err
+    bounded = {path: e for row in json.loads(run.out)["rows"] for path, cell in row["cells"].items() for e in cell
+               if e["phrase"].endswith("for 1 year")}
+    assert bounded["east/east.policy"]["phrase"] == "every 8 weeks for 1 year"
+    assert bounded["east/east.policy"]["floor"] == "weaker"
+    assert bounded["west/west.policy"]["floor"] != "weaker"

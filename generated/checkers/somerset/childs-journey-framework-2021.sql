@@ -60,42 +60,43 @@ INSERT INTO audit_obligations VALUES
   (45, 'core_group', 'Core group meetings: first within 10 days of the ICPC, then at least every six weeks', '6.2.4', 'The initial core group meeting will be held within 10 days of the ICPC where the plan agreed at conference is developed further.', 'schedule', NULL),
   (46, 'core_group_minutes', 'Core group minutes recorded on LCS within 5 working days', '6.2.4', 'The Social Worker should record the minutes of the core group onto LCS within 5 working days.', 'deadline', NULL),
   (47, 'cp_visits', 'Child on a child protection plan seen at home at least fortnightly', '6.2.4', 'Children who have a child protection plan will have a **minimum** visiting frequency of fortnightly from their Social Worker.', 'recurrence', NULL),
-  (48, 'rcpc', 'Review child protection conference within 3 months, then 6 monthly', '6.2.4', 'The first Review CP conference (RCPC) will be held within 3 months and thereafter 6 monthly intervals unless a shorter time frame is agreed at the ICPC.', 'schedule', NULL),
-  (49, 'plo_first_meeting', 'First PLO meeting within 10 working days of the decision', '6.2.5', 'The first PLO meeting should be completed within 10 working days of the decision.', 'deadline', NULL),
-  (50, 'plo_duration', 'PLO completed within twelve weeks', '6.2.5', 'It is expected that the PLO process will be a focused intervention which will be completed within twelve weeks; any extension to be agreed by Operations Manager and the Legal Gateway Panel.', 'deadline', NULL),
-  (51, 'cp_temporary_move_notify', 'Host local authority notified of a child''s temporary address as soon as known', '6.3', 'The Social Worker must notify the Child Protection Coordinator (CPC), core group members and the relevant local authority in which the child is staying.', 'vague', 'vague timing (as soon as possible)'),
-  (52, 'cp_permanent_move_transfer_conference', 'Transfer case conference requested when a child moves permanently', '6.3', 'Social Worker must notify the CPC, core group members, the local authority and request a transfer case conference to the area where the child is permanently resident via the Central CP unit.', 'none', 'no timing'),
-  (53, 'short_breaks_s17_review', 'Section 17 short breaks: child in need plan reviewed at least every 6 months', '7 Situation 1', 'Under Section 17 Children Act 1989, in which case they are not Looked After Children, the 2010 Regulations do not apply and there is no requirement to appoint an independent reviewing officer (IRO). A child in need plan is required. Reviews should be carried out at least every 6 months and more often if required; or', 'recurrence', 'a condition in prose'),
-  (54, 'care_plan_initial', 'Social worker writes the first care plan for the initial CLA review', '7.1.1', 'In all cases where a child becomes Looked After, the Social Worker will write a draft care plan.', 'ordinal_milestone', NULL),
-  (55, 'placement_plan_initial', 'Placement plan completed for the initial CLA review', '7.1.2', 'The following paperwork completed by the Social Worker will be considered as part of the initial review:', 'ordinal_milestone', NULL),
-  (56, 'placement_planning', 'Placement planning meeting before the placement wherever possible, otherwise at the earliest opportunity', '7.1.1', 'Placement planning is critical to the success of the placement and wherever possible a placement planning meeting should take place prior to commencement of the placement (unless it is an emergency placement). If this is not possible, it should happen at the earliest opportunity.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (57, 'cla_review', 'CLA reviews: initial within 20 days, next at 3 months, then 6 monthly', '7.1.2', 'From the point that a child becomes looked after there is a requirement for an initial CLA review to be held within 20 days.', 'schedule', NULL),
-  (58, 'iro_notification', 'Social worker notifies the central CLA Business Support Team so that an IRO is allocated', '7.1.2', 'The Child''s Social Worker informs central CLA Business Support Team – Business Support for ChAIRS', 'vague', 'vague timing (promptly)'),
-  (59, 'pre_review_consultation', 'Pre-review consultation 15 days before the Child''s Meeting', '7.1.2', 'The IRO will contact the Social Worker to agree a date for the Child''s Meeting and for the Pre-review consultation. The pre review consultation should take place 15 days before the Child''s Meeting.', 'advance_notice', NULL),
-  (60, 'permanence_planning_meeting', 'Permanence planning meeting held by the 3-month CLA review', '7.1.2', 'The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held and a C&F assessment completed if this was not available for the initial review.', 'ordinal_milestone', NULL),
-  (61, 'cla_assessment_second_review', 'C&F assessment completed by the 3-month review if not available for the initial review', '7.1.2', 'The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held and a C&F assessment completed if this was not available for the initial review.', 'ordinal_milestone', 'a condition in prose'),
-  (62, 'cla_annual_assessment', 'Every looked after child has an annual C&F assessment', '7.1.2', 'Every looked after child should have an annual C&F and this should be updated more frequently if there are significant changes in the child or families'' circumstances, including detailed assessment of scope for reunification.', 'recurrence', NULL),
-  (63, 'iro_recommendations', 'IRO completes the recommendations within 2 working days of the Child''s Meeting', '7.1.2', 'Following the child''s meeting – the IRO will complete the recommendations within 2 working days.', 'deadline', NULL),
-  (64, 'tm_query_recommendations', 'Team manager questions a recommendation within a further 5 days', '7.1.2', 'The Team Manager has a further 5 days in which to question any recommendation they are not in agreement with before the recommendations become decisions.', 'deadline', 'a condition in prose'),
-  (65, 'cla_review_outcomes_circulated', 'IRO records and circulates the review outcomes 10 days after the review', '7.1.2', 'Outcomes are recorded and circulated by the IRO (these are in the form of a letter for the child) 10 days after the review', 'deadline', NULL),
-  (66, 'care_plan_update', 'Care plan updated within 10 days of the Child''s Meeting and shared', '7.1.2', 'and by the Social Worker, (in the form of the updated Care Plan). The Social Worker should update the Care Plan within 10 days of the child''s meeting and shared with key participants including the child, parents and carers.', 'deadline', NULL),
-  (67, 'pre_meeting_report', 'Pre-meeting report prepared and shared before each review (not the 20 day review)', '7.1.2', 'Prior to each review (not including the 20 day review) the Social Worker prepares and shares a pre meeting report. This is a proposed Care Plan update and can be copied through into the next Care Plan and the agreed decisions from the review added.', 'none', 'no timing'),
-  (68, 'health_assessment_before_placement', 'Health assessment before the first placement where practicable', '7.1.2', 'There is also a requirement for a Health Care Assessment to be undertaken when a child becomes looked after. This should (where practicable) take place before the first placement', 'ordinal_milestone', 'a condition in prose'),
-  (69, 'health_plan_first_review', 'Health care plan available for the first CLA review', '7.1.2', 'and the Health Care plan should be available for the first CLA review.', 'ordinal_milestone', NULL),
-  (70, 'permanence_plan', 'Permanence plan in place by the second looked after review', '7.2', 'It is important that the child''s Social Worker in conjunction with the child and their parents discussed options to achieve permanence and formulates the permanence plan.', 'ordinal_milestone', NULL),
-  (71, 'transfer_after_return_home', 'Case transfers from the CLA team once the return home is established (usually 3 to 6 months)', '7.3.3', 'The case should transfer to the Safeguarding Team, if the family continue to require services, once the success of the return home has been established (usually 3 to 6 months). The request to transfer the case must go via the area allocations meeting.', 'deadline', 'a condition in prose'),
-  (72, 'leaving_care_worker_allocation', 'Leaving Care Worker allocated by age 17 and a half', '7.4', 'A Leaving Care Worker (LCW) must be allocated to a young person by the age of 17 ½ but is often earlier depending on need and this is agreed at an allocations meeting between the CLA Team Manager and the LC Team Leader.', 'age_milestone', NULL),
-  (73, 'out_of_area_notification', 'Host local authority notified at the time of placement', '7.5', 'Local authority in which child is placed should be notified of placement at time of placement', 'deadline', 'a condition in prose'),
-  (74, 'out_of_area_reminder', 'Reminder to the host local authority every six months', '7.5', 'Local authority in which child is placed should be notified of placement at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'recurrence', 'a condition in prose'),
-  (75, 'out_of_area_move_notification', 'Further notification when the child moves back to Somerset or to another local authority', '7.5', 'a further notification when child moves back to Somerset or to another local authority. It is the Social Worker''s responsibility to ensure that this happens.', 'none', 'no timing'),
-  (76, 'missing_strategy', 'Strategy meeting within 48 hours of going missing, then review every 72 hours until return', '7.6', 'A strategy meeting should be held within 48hrs of a child/young person going missing and a review strategy meeting convened every 72hrs until return:', 'schedule', NULL),
-  (77, 'cwd_allocation_weekly', 'Weekly CWD allocation meetings manage step up and step down between CWD teams', '8.3', 'If a case needs to step down from the CWD fieldwork team to the CWD Early Support Team or step up from the CWD Early Support Team to the CWD Fieldwork Team this is managed through weekly allocation meetings.', 'recurrence', NULL),
-  (78, 'adult_services_referral', 'Social work referral to adult services at 14 years', '8.6', 'Transition to Adult Services is initiated by a social work referral to the new team at 14 years; the case is then managed by the relevant Children''s Social Care team until transfer is agreed.', 'age_milestone', 'a condition in prose');
+  (48, 'cp_visits_bedroom', 'The bedroom is seen on at least every other visit', '6.2.4', 'and on at least every other visit the Social Worker will also see their bedroom.', 'count_recurrence', NULL),
+  (49, 'rcpc', 'Review child protection conference within 3 months, then 6 monthly', '6.2.4', 'The first Review CP conference (RCPC) will be held within 3 months and thereafter 6 monthly intervals unless a shorter time frame is agreed at the ICPC.', 'schedule', NULL),
+  (50, 'plo_first_meeting', 'First PLO meeting within 10 working days of the decision', '6.2.5', 'The first PLO meeting should be completed within 10 working days of the decision.', 'deadline', NULL),
+  (51, 'plo_duration', 'PLO completed within twelve weeks', '6.2.5', 'It is expected that the PLO process will be a focused intervention which will be completed within twelve weeks; any extension to be agreed by Operations Manager and the Legal Gateway Panel.', 'deadline', NULL),
+  (52, 'cp_temporary_move_notify', 'Host local authority notified of a child''s temporary address as soon as known', '6.3', 'The Social Worker must notify the Child Protection Coordinator (CPC), core group members and the relevant local authority in which the child is staying.', 'vague', 'vague timing (as soon as possible)'),
+  (53, 'cp_permanent_move_transfer_conference', 'Transfer case conference requested when a child moves permanently', '6.3', 'Social Worker must notify the CPC, core group members, the local authority and request a transfer case conference to the area where the child is permanently resident via the Central CP unit.', 'none', 'no timing'),
+  (54, 'short_breaks_s17_review', 'Section 17 short breaks: child in need plan reviewed at least every 6 months', '7 Situation 1', 'Under Section 17 Children Act 1989, in which case they are not Looked After Children, the 2010 Regulations do not apply and there is no requirement to appoint an independent reviewing officer (IRO). A child in need plan is required. Reviews should be carried out at least every 6 months and more often if required; or', 'recurrence', 'a condition in prose'),
+  (55, 'care_plan_initial', 'Social worker writes the first care plan for the initial CLA review', '7.1.1', 'In all cases where a child becomes Looked After, the Social Worker will write a draft care plan.', 'ordinal_milestone', NULL),
+  (56, 'placement_plan_initial', 'Placement plan completed for the initial CLA review', '7.1.2', 'The following paperwork completed by the Social Worker will be considered as part of the initial review:', 'ordinal_milestone', NULL),
+  (57, 'placement_planning', 'Placement planning meeting before the placement wherever possible, otherwise at the earliest opportunity', '7.1.1', 'Placement planning is critical to the success of the placement and wherever possible a placement planning meeting should take place prior to commencement of the placement (unless it is an emergency placement). If this is not possible, it should happen at the earliest opportunity.', 'vague', 'vague timing (at the earliest opportunity)'),
+  (58, 'cla_review', 'CLA reviews: initial within 20 days, next at 3 months, then 6 monthly', '7.1.2', 'From the point that a child becomes looked after there is a requirement for an initial CLA review to be held within 20 days.', 'schedule', NULL),
+  (59, 'iro_notification', 'Social worker notifies the central CLA Business Support Team so that an IRO is allocated', '7.1.2', 'The Child''s Social Worker informs central CLA Business Support Team – Business Support for ChAIRS', 'vague', 'vague timing (promptly)'),
+  (60, 'pre_review_consultation', 'Pre-review consultation 15 days before the Child''s Meeting', '7.1.2', 'The IRO will contact the Social Worker to agree a date for the Child''s Meeting and for the Pre-review consultation. The pre review consultation should take place 15 days before the Child''s Meeting.', 'advance_notice', NULL),
+  (61, 'permanence_planning_meeting', 'Permanence planning meeting held by the 3-month CLA review', '7.1.2', 'The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held and a C&F assessment completed if this was not available for the initial review.', 'ordinal_milestone', NULL),
+  (62, 'cla_assessment_second_review', 'C&F assessment completed by the 3-month review if not available for the initial review', '7.1.2', 'The next CLA review takes place at 3 months by which point a permanence planning meeting should have been held and a C&F assessment completed if this was not available for the initial review.', 'ordinal_milestone', 'a condition in prose'),
+  (63, 'cla_annual_assessment', 'Every looked after child has an annual C&F assessment', '7.1.2', 'Every looked after child should have an annual C&F and this should be updated more frequently if there are significant changes in the child or families'' circumstances, including detailed assessment of scope for reunification.', 'recurrence', NULL),
+  (64, 'iro_recommendations', 'IRO completes the recommendations within 2 working days of the Child''s Meeting', '7.1.2', 'Following the child''s meeting – the IRO will complete the recommendations within 2 working days.', 'deadline', NULL),
+  (65, 'tm_query_recommendations', 'Team manager questions a recommendation within a further 5 days', '7.1.2', 'The Team Manager has a further 5 days in which to question any recommendation they are not in agreement with before the recommendations become decisions.', 'deadline', 'a condition in prose'),
+  (66, 'cla_review_outcomes_circulated', 'IRO records and circulates the review outcomes 10 days after the review', '7.1.2', 'Outcomes are recorded and circulated by the IRO (these are in the form of a letter for the child) 10 days after the review', 'deadline', NULL),
+  (67, 'care_plan_update', 'Care plan updated within 10 days of the Child''s Meeting and shared', '7.1.2', 'and by the Social Worker, (in the form of the updated Care Plan). The Social Worker should update the Care Plan within 10 days of the child''s meeting and shared with key participants including the child, parents and carers.', 'deadline', NULL),
+  (68, 'pre_meeting_report', 'Pre-meeting report prepared and shared before each review (not the 20 day review)', '7.1.2', 'Prior to each review (not including the 20 day review) the Social Worker prepares and shares a pre meeting report. This is a proposed Care Plan update and can be copied through into the next Care Plan and the agreed decisions from the review added.', 'none', 'no timing'),
+  (69, 'health_assessment_before_placement', 'Health assessment before the first placement where practicable', '7.1.2', 'There is also a requirement for a Health Care Assessment to be undertaken when a child becomes looked after. This should (where practicable) take place before the first placement', 'ordinal_milestone', 'a condition in prose'),
+  (70, 'health_plan_first_review', 'Health care plan available for the first CLA review', '7.1.2', 'and the Health Care plan should be available for the first CLA review.', 'ordinal_milestone', NULL),
+  (71, 'permanence_plan', 'Permanence plan in place by the second looked after review', '7.2', 'It is important that the child''s Social Worker in conjunction with the child and their parents discussed options to achieve permanence and formulates the permanence plan.', 'ordinal_milestone', NULL),
+  (72, 'transfer_after_return_home', 'Case transfers from the CLA team once the return home is established (usually 3 to 6 months)', '7.3.3', 'The case should transfer to the Safeguarding Team, if the family continue to require services, once the success of the return home has been established (usually 3 to 6 months). The request to transfer the case must go via the area allocations meeting.', 'deadline', 'a condition in prose'),
+  (73, 'leaving_care_worker_allocation', 'Leaving Care Worker allocated by age 17 and a half', '7.4', 'A Leaving Care Worker (LCW) must be allocated to a young person by the age of 17 ½ but is often earlier depending on need and this is agreed at an allocations meeting between the CLA Team Manager and the LC Team Leader.', 'age_milestone', NULL),
+  (74, 'out_of_area_notification', 'Host local authority notified at the time of placement', '7.5', 'Local authority in which child is placed should be notified of placement at time of placement', 'deadline', 'a condition in prose'),
+  (75, 'out_of_area_reminder', 'Reminder to the host local authority every six months', '7.5', 'Local authority in which child is placed should be notified of placement at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'recurrence', 'a condition in prose'),
+  (76, 'out_of_area_move_notification', 'Further notification when the child moves back to Somerset or to another local authority', '7.5', 'a further notification when child moves back to Somerset or to another local authority. It is the Social Worker''s responsibility to ensure that this happens.', 'none', 'no timing'),
+  (77, 'missing_strategy', 'Strategy meeting within 48 hours of going missing, then review every 72 hours until return', '7.6', 'A strategy meeting should be held within 48hrs of a child/young person going missing and a review strategy meeting convened every 72hrs until return:', 'schedule', NULL),
+  (78, 'cwd_allocation_weekly', 'Weekly CWD allocation meetings manage step up and step down between CWD teams', '8.3', 'If a case needs to step down from the CWD fieldwork team to the CWD Early Support Team or step up from the CWD Early Support Team to the CWD Fieldwork Team this is managed through weekly allocation meetings.', 'recurrence', NULL),
+  (79, 'adult_services_referral', 'Social work referral to adult services at 14 years', '8.6', 'Transition to Adult Services is initiated by a social work referral to the new team at 14 years; the case is then managed by the relevant Children''s Social Care team until transfer is agreed.', 'age_milestone', 'a condition in prose');
 CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
 INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'not_applicable'), (6, 'overdue'), (7, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['case_notes_immediate', 'case_notes_cla', 'case_notes_cla_visit', 'case_notes_cla_same_day', 'case_notes_cp', 'case_notes_cp_visit', 'case_notes_cp_same_day', 'case_notes_cin', 'case_notes_cin_same_day', 'icpc_minutes', 'rcpc_minutes', 'cla_review_minutes', 'cla_review_record_final', 'case_summary', 'chronology', 'contact_decision_first_response', 'contact_decision_early_help_hub', 'immediate_concerns_to_area_team', 'tam_weekly', 'adopt_south_west_weekly', 'referral_allocation', 'referral_allocation_cwd_fis', 'urgent_strategy_same_day', 'emergency_placement_legal_gateway', 'emergency_placement_sixteen_plus', 'rereferral_contact_assessment_team', 'rereferral_referral_assessment_team', 'rereferral_contact_safeguarding_team', 'rereferral_referral_safeguarding_team', 'assessment_initial_timescale', 'assessment_maximum', 'transfer_at_initial_cin_meeting', 'transfer_at_icpc', 'transfer_cla_court', 'transfer_cla_epo', 'transfer_cla_s20', 'closure_case_summary', 'cin_visits', 'cin_review', 'cin_plan_update', 'cin_oversight_six_months', 'strategy_after_emergency_action', 'icpc_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'core_group', 'core_group_minutes', 'cp_visits', 'rcpc', 'plo_first_meeting', 'plo_duration', 'cp_temporary_move_notify', 'cp_permanent_move_transfer_conference', 'short_breaks_s17_review', 'care_plan_initial', 'placement_plan_initial', 'placement_planning', 'cla_review', 'iro_notification', 'pre_review_consultation', 'permanence_planning_meeting', 'cla_assessment_second_review', 'cla_annual_assessment', 'iro_recommendations', 'tm_query_recommendations', 'cla_review_outcomes_circulated', 'care_plan_update', 'pre_meeting_report', 'health_assessment_before_placement', 'health_plan_first_review', 'permanence_plan', 'transfer_after_return_home', 'leaving_care_worker_allocation', 'out_of_area_notification', 'out_of_area_reminder', 'out_of_area_move_notification', 'missing_strategy', 'cwd_allocation_weekly', 'adult_services_referral'][ob_order + 1] AS obligation, ['3.3 Table of Case Note recording: immediate safeguarding concerns', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording, note 1', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording, note 1', '3.3 Table of Case Note recording: Child in Need', '3.3 Table of Case Note recording, note 2', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: note on CLA review minutes', '3.3 All cases', '3.3 All cases', '4.2.1', '4.2.1', '4.2.2', '4.2.4', '4.2.4 From Adopt South West', '5.1', '5.1', '5.1', '5.1', '5.1', '5.2.1', '5.2.1', '5.2.2', '5.2.2', '5.2.2', '5.2.2', '5.3 iii', '5.3 iii', '5.3 v', '5.3 v', '5.3 v', '5.3', '6', '6', '6', '6', '6.2.1', '6.2.2', '6.2.2', '6.2.2', '6.2.4', '6.2.4', '6.2.4', '6.2.4', '6.2.5', '6.2.5', '6.3', '6.3', '7 Situation 1', '7.1.1', '7.1.2', '7.1.1', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.2', '7.3.3', '7.4', '7.5', '7.5', '7.5', '7.6', '8.3', '8.6'][ob_order + 1] AS clause, trigger_date,
+SELECT child_id, ['case_notes_immediate', 'case_notes_cla', 'case_notes_cla_visit', 'case_notes_cla_same_day', 'case_notes_cp', 'case_notes_cp_visit', 'case_notes_cp_same_day', 'case_notes_cin', 'case_notes_cin_same_day', 'icpc_minutes', 'rcpc_minutes', 'cla_review_minutes', 'cla_review_record_final', 'case_summary', 'chronology', 'contact_decision_first_response', 'contact_decision_early_help_hub', 'immediate_concerns_to_area_team', 'tam_weekly', 'adopt_south_west_weekly', 'referral_allocation', 'referral_allocation_cwd_fis', 'urgent_strategy_same_day', 'emergency_placement_legal_gateway', 'emergency_placement_sixteen_plus', 'rereferral_contact_assessment_team', 'rereferral_referral_assessment_team', 'rereferral_contact_safeguarding_team', 'rereferral_referral_safeguarding_team', 'assessment_initial_timescale', 'assessment_maximum', 'transfer_at_initial_cin_meeting', 'transfer_at_icpc', 'transfer_cla_court', 'transfer_cla_epo', 'transfer_cla_s20', 'closure_case_summary', 'cin_visits', 'cin_review', 'cin_plan_update', 'cin_oversight_six_months', 'strategy_after_emergency_action', 'icpc_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'core_group', 'core_group_minutes', 'cp_visits', 'cp_visits_bedroom', 'rcpc', 'plo_first_meeting', 'plo_duration', 'cp_temporary_move_notify', 'cp_permanent_move_transfer_conference', 'short_breaks_s17_review', 'care_plan_initial', 'placement_plan_initial', 'placement_planning', 'cla_review', 'iro_notification', 'pre_review_consultation', 'permanence_planning_meeting', 'cla_assessment_second_review', 'cla_annual_assessment', 'iro_recommendations', 'tm_query_recommendations', 'cla_review_outcomes_circulated', 'care_plan_update', 'pre_meeting_report', 'health_assessment_before_placement', 'health_plan_first_review', 'permanence_plan', 'transfer_after_return_home', 'leaving_care_worker_allocation', 'out_of_area_notification', 'out_of_area_reminder', 'out_of_area_move_notification', 'missing_strategy', 'cwd_allocation_weekly', 'adult_services_referral'][ob_order + 1] AS obligation, ['3.3 Table of Case Note recording: immediate safeguarding concerns', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording, note 1', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', '3.3 Table of Case Note recording, note 1', '3.3 Table of Case Note recording: Child in Need', '3.3 Table of Case Note recording, note 2', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: conference and review minutes', '3.3 Table of Case Note recording: note on CLA review minutes', '3.3 All cases', '3.3 All cases', '4.2.1', '4.2.1', '4.2.2', '4.2.4', '4.2.4 From Adopt South West', '5.1', '5.1', '5.1', '5.1', '5.1', '5.2.1', '5.2.1', '5.2.2', '5.2.2', '5.2.2', '5.2.2', '5.3 iii', '5.3 iii', '5.3 v', '5.3 v', '5.3 v', '5.3', '6', '6', '6', '6', '6.2.1', '6.2.2', '6.2.2', '6.2.2', '6.2.4', '6.2.4', '6.2.4', '6.2.4', '6.2.4', '6.2.5', '6.2.5', '6.3', '6.3', '7 Situation 1', '7.1.1', '7.1.2', '7.1.1', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.1.2', '7.2', '7.3.3', '7.4', '7.5', '7.5', '7.5', '7.6', '8.3', '8.6'][ob_order + 1] AS clause, trigger_date,
        due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
@@ -437,47 +438,50 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_group_meeting');
 CREATE OR REPLACE TABLE _d21 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen');
 CREATE OR REPLACE TABLE _d22 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_decision');
 CREATE OR REPLACE TABLE _d23 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_meeting');
 CREATE OR REPLACE TABLE _d24 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plo_completed');
 CREATE OR REPLACE TABLE _d25 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
 CREATE OR REPLACE TABLE _d26 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan');
 CREATE OR REPLACE TABLE _d27 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
 CREATE OR REPLACE TABLE _d28 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting');
 CREATE OR REPLACE TABLE _d29 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_recommendations');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting');
 CREATE OR REPLACE TABLE _d30 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'health_care_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_recommendations');
 CREATE OR REPLACE TABLE _d31 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'health_care_plan');
 CREATE OR REPLACE TABLE _d32 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_worker_allocated');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
 CREATE OR REPLACE TABLE _d33 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'went_missing');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_worker_allocated');
 CREATE OR REPLACE TABLE _d34 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'returned_from_missing');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'went_missing');
 CREATE OR REPLACE TABLE _d35 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'returned_from_missing');
+CREATE OR REPLACE TABLE _d36 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cwd_allocation_meeting');
 -- obligation #10 (deadline)
@@ -650,32 +654,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o13_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o13_seg s ASOF LEFT JOIN _d6 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d6 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -730,32 +735,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o14_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o14_seg s ASOF LEFT JOIN _d7 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d7 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -809,32 +815,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o18_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o18_seg s ASOF LEFT JOIN _d8 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d8 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -888,32 +895,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o19_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o19_seg s ASOF LEFT JOIN _d9 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d9 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1155,32 +1163,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o37_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o37_seg s ASOF LEFT JOIN _d14 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 28) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1235,32 +1244,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o38_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o38_seg s ASOF LEFT JOIN _d16 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d16 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1271,29 +1281,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o38_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o38_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o38_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d16 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1515,32 +1526,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o45_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o45_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 10) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 10) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1551,29 +1563,30 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o45_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o45_p0_0 WHERE NOT go AND alive) q
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o45_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 42) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1670,32 +1683,33 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o47_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o47_seg s ASOF LEFT JOIN _d14 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
          CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 14) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1732,99 +1746,39 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o47;
 DROP TABLE IF EXISTS _o47_p0_0;
 DROP TABLE IF EXISTS _o47_seg;
--- obligation #49 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o48_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep0 p ASOF JOIN _d0 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o48_p0_0 AS
+-- obligation #49 (count_recurrence)
+-- each action day with the number of EVENT days up to it: after an action on that day, counting
+-- starts again at the next EVENT day
+CREATE OR REPLACE TABLE _o48_a AS
+SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
+FROM _d21 a ASOF LEFT JOIN _d14 v ON v.child_id = a.child_id AND v.date <= a.date;
+CREATE OR REPLACE TABLE _o48_c AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o48_seg s ASOF LEFT JOIN _d2 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
+         coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
+         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
+  FROM _ep0 p
+  ASOF LEFT JOIN _d14 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d21 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
+         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 2 END,
+         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done
   FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d2 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
+    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
+           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
+    FROM r
+    LEFT JOIN _d14 d ON d.child_id = r.child_id AND d.idx = r.k + 1
+    LEFT JOIN _o48_a a ON a.child_id = r.child_id AND a.idx = r.nxt
+    WHERE r.go
   ) z
 )
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o48_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o48_p0_0 WHERE NOT go AND alive) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d2 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+SELECT * FROM r WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o48 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o48_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o48_p0_1 WHERE o_trigger IS NOT NULL;
+       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
+FROM _o48_c;
 INSERT INTO audit_rows
 SELECT o.child_id, 48, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1847,25 +1801,103 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o48;
-DROP TABLE IF EXISTS _o48_p0_0;
-DROP TABLE IF EXISTS _o48_p0_1;
-DROP TABLE IF EXISTS _o48_seg;
--- obligation #50 (deadline)
+DROP TABLE IF EXISTS _o48_a;
+DROP TABLE IF EXISTS _o48_c;
+-- obligation #50 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o49_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
+  FROM _ep0 p ASOF JOIN _d0 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o49_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o49_seg s ASOF LEFT JOIN _d2 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d2 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o49_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o49_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d2 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o49 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep2 p JOIN _d21 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d22 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o49_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o49_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1888,13 +1920,18 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o49;
+DROP TABLE IF EXISTS _o49_p0_0;
+DROP TABLE IF EXISTS _o49_p0_1;
+DROP TABLE IF EXISTS _o49_seg;
 -- obligation #51 (deadline)
 CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 84) AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, 0 AS k
   FROM _ep2 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
@@ -1924,22 +1961,22 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o50;
--- obligation #55 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o54 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep1 p ASOF LEFT JOIN _d3 f
-    ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d24 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+-- obligation #52 (deadline)
+CREATE OR REPLACE VIEW _o51 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 84) AS due, 0 AS k
+  FROM _ep2 p JOIN _d23 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 54, o.trigger,
+SELECT o.child_id, 51, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -1955,11 +1992,11 @@ SELECT o.child_id, 54, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o54 o
+FROM _o51 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o54;
+DROP VIEW IF EXISTS _o51;
 -- obligation #56 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o55 AS
 WITH t AS (
@@ -1996,138 +2033,22 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o55;
--- obligation #58 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o57_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep1 p ASOF JOIN _d26 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+-- obligation #57 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o56 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
+  FROM _ep1 p ASOF LEFT JOIN _d3 f
+    ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o57_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o57_seg s ASOF LEFT JOIN _d3 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 20) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o57_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o57_p0_0 WHERE NOT go AND alive) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o57_p0_2 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o57_p0_1 WHERE NOT go AND alive) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o57 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o57_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o57_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o57_p0_2 WHERE o_trigger IS NOT NULL;
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d26 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 57, o.trigger,
+SELECT o.child_id, 56, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -2143,17 +2064,172 @@ SELECT o.child_id, 57, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o57 o
+FROM _o56 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o57;
-DROP TABLE IF EXISTS _o57_p0_0;
-DROP TABLE IF EXISTS _o57_p0_1;
-DROP TABLE IF EXISTS _o57_p0_2;
-DROP TABLE IF EXISTS _o57_seg;
--- obligation #60 (advance_notice)
-CREATE OR REPLACE VIEW _o59 AS
+DROP VIEW IF EXISTS _o56;
+-- obligation #59 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o58_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
+  FROM _ep1 p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o58_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o58_seg s ASOF LEFT JOIN _d3 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o58_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o58_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o58_p0_2 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o58_p0_1 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o58 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o58_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o58_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o58_p0_2 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 58, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o58 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o58;
+DROP TABLE IF EXISTS _o58_p0_0;
+DROP TABLE IF EXISTS _o58_p0_1;
+DROP TABLE IF EXISTS _o58_p0_2;
+DROP TABLE IF EXISTS _o58_seg;
+-- obligation #61 (advance_notice)
+CREATE OR REPLACE VIEW _o60 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -2164,50 +2240,14 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d27 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d28 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d27 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d28 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
-INSERT INTO audit_rows
-SELECT o.child_id, 59, o.trigger,
-  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
-       ELSE 6 END,
-  CASE WHEN NOT (NOT o.na_birth) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o59 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o59;
--- obligation #61 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o60 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep1 p ASOF LEFT JOIN _d3 f
-    ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 60, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2230,63 +2270,22 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o60;
--- obligation #63 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o62_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep1 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+-- obligation #62 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o61 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
+  FROM _ep1 p ASOF LEFT JOIN _d3 f
+    ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o62_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o62_seg s ASOF LEFT JOIN _d11 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d11 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o62 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o62_p0_0 WHERE o_trigger IS NOT NULL;
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 62, o.trigger,
+SELECT o.child_id, 61, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -2302,29 +2301,67 @@ SELECT o.child_id, 62, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o62 o
+FROM _o61 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o62;
-DROP TABLE IF EXISTS _o62_p0_0;
-DROP TABLE IF EXISTS _o62_seg;
--- obligation #64 (deadline)
+DROP VIEW IF EXISTS _o61;
+-- obligation #64 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o63_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep1 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o63_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o63_seg s ASOF LEFT JOIN _d11 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d11 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o63 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d29 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o63_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 63, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2347,22 +2384,26 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o63;
--- obligation #66 (deadline)
-CREATE OR REPLACE VIEW _o65 AS
+DROP TABLE IF EXISTS _o63_p0_0;
+DROP TABLE IF EXISTS _o63_seg;
+-- obligation #65 (deadline)
+CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 10) AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d30 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 65, o.trigger,
+SELECT o.child_id, 64, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -2378,11 +2419,11 @@ SELECT o.child_id, 65, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o65 o
+FROM _o64 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o65;
+DROP VIEW IF EXISTS _o64;
 -- obligation #67 (deadline)
 CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
@@ -2396,7 +2437,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2419,22 +2460,22 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o66;
--- obligation #70 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o69 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep1 p ASOF LEFT JOIN _d3 f
-    ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d30 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+-- obligation #68 (deadline)
+CREATE OR REPLACE VIEW _o67 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 10) AS due, 0 AS k
+  FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 69, o.trigger,
+SELECT o.child_id, 67, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -2450,11 +2491,11 @@ SELECT o.child_id, 69, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o69 o
+FROM _o67 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o69;
+DROP VIEW IF EXISTS _o67;
 -- obligation #71 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o70 AS
 WITH t AS (
@@ -2463,7 +2504,7 @@ WITH t AS (
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2491,8 +2532,44 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o70;
--- obligation #73 (age_milestone)
-CREATE OR REPLACE VIEW _o72 AS
+-- obligation #72 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o71 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
+  FROM _ep1 p ASOF LEFT JOIN _d3 f
+    ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d3 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d32 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+INSERT INTO audit_rows
+SELECT o.child_id, 71, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o71 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o71;
+-- obligation #74 (age_milestone)
+CREATE OR REPLACE VIEW _o73 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          c.birth IS NULL AS na_birth, CAST(CAST(c.birth + INTERVAL 204 MONTH AS DATE) + INTERVAL 6 MONTH AS DATE) AS due
@@ -2502,9 +2579,9 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d32 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d33 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 72, o.trigger,
+SELECT o.child_id, 73, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 5
@@ -2520,139 +2597,19 @@ SELECT o.child_id, 72, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o72 o
+FROM _o73 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o72;
--- obligation #77 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o76_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep1 p ASOF JOIN _d33 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o76_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o76_seg s ASOF LEFT JOIN _d18 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 2) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o76_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT child_id, ep_start, ep_end, seg_last, closed, base, nxt
-  FROM _o76_p0_0 WHERE NOT go AND alive) q
-  ASOF LEFT JOIN _d34 u1
-    ON u1.child_id = q.child_id AND u1.date >= q.ep_start
-  LEFT JOIN _d34 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 3) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o76 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o76_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o76_p0_1 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 76, o.trigger,
-  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
-       ELSE 6 END,
-  CASE WHEN NOT (NOT o.na_birth) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o76 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o76;
-DROP TABLE IF EXISTS _o76_p0_0;
-DROP TABLE IF EXISTS _o76_p0_1;
-DROP TABLE IF EXISTS _o76_seg;
--- obligation #78 (recurrence)
+DROP VIEW IF EXISTS _o73;
+-- obligation #78 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o77_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep2 p
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
+  FROM _ep1 p ASOF JOIN _d34 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -2663,35 +2620,73 @@ FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o77_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done,
-         CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_last, s.closed,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o77_seg s ASOF LEFT JOIN _d35 a
+  FROM _o77_seg s ASOF LEFT JOIN _d18 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
          z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
          CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN NULL ELSE z.base END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
          CASE WHEN z.stop THEN NULL ELSE z.due END,
          CASE WHEN z.stop THEN NULL ELSE z.done END,
          CASE WHEN z.stop THEN NULL ELSE z.eff END
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, (r.base + 7) AS due,
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 2) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d35 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o77_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o77_p0_0 WHERE NOT go AND alive) q) q
+  ASOF LEFT JOIN _d35 u1
+    ON u1.child_id = q.child_id AND u1.date >= q.ep_start
+  LEFT JOIN _d35 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 3) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2700,7 +2695,11 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o77 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o77_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o77_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o77_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 77, o.trigger,
   CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2724,4 +2723,85 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o77;
 DROP TABLE IF EXISTS _o77_p0_0;
+DROP TABLE IF EXISTS _o77_p0_1;
 DROP TABLE IF EXISTS _o77_seg;
+-- obligation #79 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o78_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep2 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o78_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o78_seg s ASOF LEFT JOIN _d36 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d36 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o78 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o78_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 78, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o78 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o78;
+DROP TABLE IF EXISTS _o78_p0_0;
+DROP TABLE IF EXISTS _o78_seg;

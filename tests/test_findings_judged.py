@@ -28,9 +28,10 @@ def judged(section: str) -> list[dict]:
 def identity(d: dict) -> tuple[str, str, str]:
     ids: list[str] = []
     for r in d.get("related", []):
-        m = re.match(r"(?:statute: |local: )?`([A-Za-z0-9_]+)`", r["message"])
-        if m and m.group(1) not in ids:
-            ids.append(m.group(1))
+        m = re.match(r"(?:statute: |local: )?((?:`[A-Za-z0-9_]+`(?:, )?)+)", r["message"])
+        for name in re.findall(r"`([A-Za-z0-9_]+)`", m.group(1)) if m else []:
+            if name not in ids:
+                ids.append(name)
     return d["code"], d["file"].replace("\\", "/").split("policies/", 1)[-1], ", ".join(sorted(ids))
 
 

@@ -237,11 +237,31 @@ def _fold(found: list[_Found]) -> list[Diagnostic]:
         rights = _unique([point_phrase(f.b) for f in fs])
         whats = _unique([_what(f.b) for f in fs])
         parts = _unique([f"`{f.b.obligation.id}`" for f in fs] + [f"`{f.a.obligation.id}`" for f in fs])
-        related = _unique_related([_related(f.a) for f in fs] + [_related(f.b) for f in fs])
+        related = _by_sentence([f.a for f in fs] + [f.b for f in fs])
         msg = f"{'; '.join(whats)}: {' / '.join(lefts)} against {' / '.join(rights)}" \
               f" (one contradiction; the sentences are split into {', '.join(parts)}){first.suffix}"
         out.append(Diagnostic(first.diagnostic.code, msg, first.diagnostic.file, first.diagnostic.span,
                               first.diagnostic.hint, tuple(related)))
+    return out
+
+
+def _by_sentence(pts: list[Point]) -> list[Related]:
+    """One note per quoted sentence, naming every obligation split from it."""
+    groups: dict[tuple, list[Point]] = {}
+    for p in pts:
+        c = quoted_citation(p)
+        groups.setdefault((p.policy.path, " ".join(c.quote.split()) if c else p.obligation.id), []).append(p)
+    out = []
+    for (path, _), group in groups.items():
+        c = quoted_citation(group[0])
+        span = c.span if c else group[0].obligation.duty_span
+        if len(group) == 1:
+            out.append(_related(group[0]))
+            continue
+        ids = ", ".join(_unique([f"`{p.obligation.id}`" for p in group]))
+        phrases = " / ".join(_unique([point_phrase(p) for p in group]))
+        note = citation_note(group[0])
+        out.append(Related(path, span, f"{ids} ({phrases}) cite{note.split(') cite', 1)[1]}"))
     return out
 
 

@@ -177,3 +177,10 @@ def test_across_documents_every_statement_takes_part(policyc, write_policy, tmp_
                         action="do assessment_completed"), "b.policy")
     again = only(codes(policyc, tmp_path), "W508")
     assert len([d for d in again if "45 days against" in d["message"]]) == 1
+
+
+def test_without_delay_is_a_standard_not_a_vague_timing(policyc, write_policy):
+    now = duty("now", "without delay", "seen without delay by the worker")
+    assert not only(codes(policyc, write_policy(JOURNEY + now)), "W406")
+    soon = duty("soon", "as soon as possible", "seen as soon as possible by the worker")
+    assert only(codes(policyc, write_policy(JOURNEY + soon, "b.policy")), "W406")

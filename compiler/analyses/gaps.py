@@ -171,10 +171,15 @@ def _quoted(ctx: GapContext, o: Obligation) -> tuple[Related, ...]:
     return tuple(Related(ctx.path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations)
 
 
+# "Without delay" (the language's word for "immediately", "at once") is a standard a reader can
+# hold a worker to, not a timescale the document forgot: no W406.
+IMMEDIATE = frozenset({"without delay"})
+
+
 @check("W406")
 def vague_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
-        if isinstance(o.timing, Vague):
+        if isinstance(o.timing, Vague) and o.timing.phrase not in IMMEDIATE:
             yield Diagnostic("W406", f"obligation `{o.id}` has vague timing: `{o.timing.phrase}`", ctx.path,
                              o.timing.span, "nothing can measure it; if the document gives a number, encode it",
                              _quoted(ctx, o))

@@ -5,13 +5,30 @@ clause: the finding is that the number exists elsewhere."""
 from __future__ import annotations
 
 from compiler.analyses.points import Point, citation_note, conditions_key, points, quoted_citation
-from compiler.model.ir import Obligation, Policy, Vague
+from compiler.model.ir import InProse, Obligation, Policy, Vague
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
 # "as required" and "as needed" ask for extra occurrences on demand, beside the timescale: not a
-# vague statement of it.
-ON_DEMAND = frozenset({"as required", "as needed"})
+# vague statement of it. "Without delay" is the urgent case, which documents set apart from the
+# ordinary timescale (immediate safeguarding concerns against three working days).
+ON_DEMAND = frozenset({"as required", "as needed", "without delay"})
+# A vague phrase stands for a deadline or for a frequency, and is held only against its own kind.
+RECURRING = frozenset({"regularly", "periodically"})
+
+
+def _prose(o: Obligation) -> tuple[str, ...]:
+    return tuple(sorted(c.text for c in o.conditions if isinstance(c, InProse)))
+
+
+def _same_kind(o: Obligation, pt: Point) -> bool:
+    """Whether the timed statement is of the loose one's duty and case. An untimed duty in a case
+    told in prose ("a further notification when the child moves back") is another case than the
+    timed one unless the prose is the same; a vague one is held to a frequency for "regularly" and
+    to a deadline otherwise."""
+    if not isinstance(o.timing, Vague):
+        return _prose(o) == _prose(pt.obligation)
+    return (pt.name == "every") == (o.timing.phrase in RECURRING)
 
 
 def _duty(policy: Policy, o: Obligation) -> tuple:
@@ -58,16 +75,15 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
                     continue
                 duty = _duty(p, o)
                 if duty in loose:
-                    pts = points(p, o)
-                    if pts:
-                        timed.setdefault(duty, []).append(pts[0])
+                    timed.setdefault(duty, []).extend(points(p, o))
         for p in group:
             for o in p.obligations:
                 if o.timing is not None and (not isinstance(o.timing, Vague) or o.timing.phrase in ON_DEMAND):
                     continue
-                rivals = sorted((pt for pt in timed.get(_duty(p, o), [])
-                                 if not (pt.policy is p and _one_sentence(pt.obligation, o))),
+                rivals = sorted((pt for pt in timed.get(_duty(p, o), []) if _same_kind(o, pt)
+                                 and not (pt.policy is p and _one_sentence(pt.obligation, o))),
                                 key=lambda pt: pt.policy is not p)  # the same document's first
+                rivals = list({id(pt.obligation): pt for pt in reversed(rivals)}.values())[::-1]
                 if not rivals:
                     continue
                 how = f"vague (`{o.timing.phrase}`)" if isinstance(o.timing, Vague) else "untimed"

@@ -55,3 +55,19 @@ def write_policy(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def write_floor(tmp_path, write_policy):
+    """Write `national/statute.policy` (a statutory floor with the given obligations) beside the
+    policies that `write_policy` writes; returns the folder."""
+
+    def write(body: str) -> Path:
+        floor = tmp_path / "national"
+        floor.mkdir(exist_ok=True)
+        (floor / "vocabulary.policy").write_text((tmp_path / "vocabulary.policy").read_text())
+        (floor / "statute.policy").write_text(
+            'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n' + body)
+        return floor
+
+    return write

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import json
 
-JOURNEY = '''
-transition from contact to referral on referral
-transition from referral to child_protection on cp_plan_start
-transition from child_protection to closed on closure
-'''
-VISITS = '''
-obligation cp_visits "Visits"
-  cite "1" "seen fortnightly"
-  while child_protection
-  social_worker must do statutory_visit every 2 weeks
-'''
+from test_analyses import JOURNEY, VISITS
+
 # a conflict (W501), a vague timing (W406) and lint (W405: no role; I409: prose condition)
 MIXED = JOURNEY + VISITS + '''
 obligation cp_visits_2 "Visits again"
@@ -92,15 +83,10 @@ def test_fail_on(policyc, write_policy):
     assert policyc(f"check {broken} --fail-on never").code == 0
 
 
-def test_the_floor_is_not_reported_as_a_document(policyc, write_policy, tmp_path):
-    floor = tmp_path / "national"
-    floor.mkdir()
-    (floor / "vocabulary.policy").write_text((tmp_path / "vocabulary.policy").read_text())
+def test_the_floor_is_not_reported_as_a_document(policyc, write_policy, write_floor, tmp_path):
     # the statute has lint (no role) and a coverage gap of its own
-    (floor / "statute.policy").write_text(
-        'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n'
-        'obligation visits "Visits"\n  cite "reg 1" "visit every 2 weeks"\n  while child_protection\n'
-        '  must do statutory_visit every 2 weeks\n')
+    floor = write_floor('obligation visits "Visits"\n  cite "reg 1" "visit every 2 weeks"\n  while child_protection\n'
+                        '  must do statutory_visit every 2 weeks\n')
     write_policy(JOURNEY + VISITS, "local.policy")
     _, alone = report(policyc, floor, "--lint")
     assert "W405" in found(alone)  # checked on its own, the statute's encoding is reviewed

@@ -5,31 +5,14 @@ beside `must`, one finding per split sentence, every statement compared across d
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-JOURNEY = '''
-transition from contact to referral on referral
-transition from referral to child_protection on cp_plan_start
-transition from child_protection to closed on closure
-'''
+from test_analyses import JOURNEY, codes, only
 
 
 def duty(name: str, timing: str, quote: str, clause: str = "1", modality: str = "must",
          action: str = "do statutory_visit", extra: str = "") -> str:
     return (f'\nobligation {name} "{name}"\n  cite "{clause}" "{quote}"\n{extra}  while child_protection\n'
             f'  social_worker {modality} {action} {timing}\n')
-
-
-def codes(policyc, path, *extra) -> list[dict]:
-    run = policyc(f"check {path} --format json --lint " + " ".join(str(e) for e in extra))
-    assert run.code in (0, 1), run.err
-    return json.loads(run.out)["diagnostics"]
-
-
-def only(diags, code):
-    return [d for d in diags if d["code"] == code]
 
 
 CASES = {
@@ -87,17 +70,12 @@ def test_w513_replaces_w501(policyc, write_policy):
 
 
 @pytest.fixture
-def floor(tmp_path):
-    d = tmp_path / "national"
-    d.mkdir()
-    (d / "vocabulary.policy").write_text((tmp_path / "vocabulary.policy").read_text())
-    (d / "statute.policy").write_text(
-        'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n'
+def floor(write_floor):
+    return write_floor(
         'obligation visits "Visits"\n  cite "reg 1" "visit within a week, then every 2 weeks"\n'
         '  cite "reg 2" "the first visit within a week"\n  while child_protection\n'
         '  social_worker must do statutory_visit\n    first within 1 week of cp_plan_start\n'
         '    then every 2 weeks\n')
-    return d
 
 
 def test_a_recurrence_that_ends_is_held_to_the_floor(policyc, write_policy, floor):

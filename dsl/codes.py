@@ -246,6 +246,11 @@ _ALL = [
          "table: CLA reviews within 20 working days; clause 3.26: within 20 days",
          "Correct the table or the clause."),
     # ---- statutory floor ------------------------------------------------------
+    Code("W520", "warning", "versions of a document out of order",
+         "Two published versions of one document take effect on the same day, or a version supersedes one that "
+         "takes effect after it: which version is in force on a date cannot be told.",
+         'policy "Standards"\n  version "5"\n  effective 2023-01-01\n  supersedes "standards-v4.policy"   # effective 2024-01-01',
+         "Give each version its own `effective` date, in the order of `supersedes`; mark an unpublished version `draft`."),
     Code("E601", "error", "weaker than the statutory floor",
          "A local standard allows more time (a longer interval, a later deadline) than statute or statutory guidance.",
          "assessment within 60 working days, where Working Together sets 45",

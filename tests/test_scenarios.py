@@ -134,6 +134,12 @@ def test_all_three_engines_agree_on_a_scenario(tmp_path: Path, capsys: pytest.Ca
     assert out.count("ok    ") == _count_scenarios(test)
 
 
+def test_a_policy_file_names_its_tests(capsys: pytest.CaptureFixture[str]) -> None:
+    policy = POLICIES / "national" / "working-together-2023.policy"
+    assert main(["test", str(policy)]) == 0
+    assert "in 1 file: " in capsys.readouterr().out
+
+
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(tmp_path / "missing")]) == 2
     assert main(["test", str(tmp_path)]) == 2

@@ -91,6 +91,18 @@ def test_header_fields_round_trip_through_fmt(tmp_path: Path) -> None:
     assert (p.supersedes, p.draft) == ("old.policy", True)
 
 
+def test_versions_out_of_order_are_found(tmp_path: Path) -> None:
+    _write(tmp_path / "a1.policy", _doc("A", "1", "2024-01-01"))
+    _write(tmp_path / "a2.policy", _doc("A, new title", "2", "2023-01-01", '  supersedes "a1.policy"\n'))
+    _write(tmp_path / "a3.policy", _doc("A, third", "3", "2023-01-01", '  supersedes "a2.policy"\n'))
+    result = check_paths([tmp_path], [])
+    found = sorted((Path(d.file).name, d.message) for d in result.diagnostics if d.code == "W520")
+    assert found == [
+        ("a2.policy", "version 2, effective 2023-01-01 supersedes version 1, effective 2024-01-01, which takes effect later"),
+        ("a3.policy", "version 3, effective 2023-01-01 and version 2, effective 2023-01-01 of “A, third” take effect "
+                      "on the same day")]
+
+
 def test_a_missing_superseded_file_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path / "x.policy", 'policy "X"\n  supersedes "gone.policy"\n')
     result = check_paths([path], [], analyse=False)

@@ -16,6 +16,7 @@ from compiler.analyses.floor import against_floor
 from compiler.analyses.gaps import gaps
 from compiler.analyses.points import index
 from compiler.analyses.precision import fold_by_sentence, precision
+from compiler.analyses.versions import version_order
 from compiler.model.ir import Policy
 from compiler.model.versions import in_force
 from dsl.diagnostics import Diagnostic
@@ -36,6 +37,7 @@ def analyse_policies(policies: list[Policy], baseline: list[Policy] | None = Non
         out.extend(two_triggers(p, idx))
     out.extend(timed_elsewhere)
     out.extend(across_documents(current))
+    out.extend(version_order(policies))
     if baseline is not None:
         baseline = in_force(baseline)
         base_paths = {b.path for b in baseline}

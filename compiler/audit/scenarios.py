@@ -69,12 +69,17 @@ class TestRun:
 
 
 def find_test_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """`*.policy-test` files named, and under folders named (sorted); plus paths that don't exist."""
+    """`*.policy-test` files named, beside `.policy` files named, and under folders named (sorted); plus
+    paths that don't exist."""
     files: list[Path] = []
     missing: list[str] = []
     for p in paths:
         if p.is_dir():
             files.extend(sorted(x for x in p.rglob("*" + S.SUFFIX) if x.is_file()))
+        elif p.is_file() and p.suffix == ".policy":  # a policy: the test file beside it, if there is one
+            beside = p.with_name(p.name + "-test")
+            if beside.is_file():
+                files.append(beside)
         elif p.is_file():
             files.append(p)
         else:

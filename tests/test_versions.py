@@ -291,5 +291,11 @@ def test_diff_against_git_history(tree: Path, capsys: pytest.CaptureFixture[str]
     (tree / "policies" / "vocabulary.policy").write_text("vocabulary broken", encoding="utf-8")
     assert main(["diff", "HEAD~1..HEAD", "policies/somerset"]) == 0
     assert "every 4 weeks → every 6 weeks" in capsys.readouterr().out
+    # a new version in its own file is compared with the version it supersedes, as committed
+    _git(tree, "checkout", "policies/vocabulary.policy")
+    shutil.copy(FIXTURE, tree / V5)
+    assert main(["diff", "--rev", "HEAD~1", V5]) == 0
+    md = capsys.readouterr().out
+    assert "(4 → 5)" in md and "every 4 weeks → every 6 weeks" in md
     assert main(["diff", "--rev", "no-such-rev", V4]) == 2
     assert "`no-such-rev` is not a revision" in capsys.readouterr().err

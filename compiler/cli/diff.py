@@ -2,7 +2,8 @@
 removed, changed, re-worded, re-cited and renamed, with clauses and quotes.
 
     policyc diff OLD NEW                 two policy files
-    policyc diff --rev REV FILE...       each file against itself at git revision REV
+    policyc diff --rev REV FILE...       each file against itself at git revision REV (a file new since
+                                         REV that `supersedes` another: against that one at REV)
     policyc diff REV1..REV2 [PATH...]    every policy file changed between two revisions (REV1.. is REV1..HEAD)
 
 Old versions are read from git (`compiler.model.revisions`), with the vocabulary of the same
@@ -100,14 +101,18 @@ def _against_revision(args: argparse.Namespace) -> int:
     with snap:
         pairs, notes = [], []
         for f, repo_path in zip(files, wanted, strict=True):
+            new, code = _one(f, args)
+            if new is None:
+                return code or 1
+            if snap.path(repo_path) is None and new.supersedes:  # a new version: against the one it supersedes
+                repo_path = in_repository(root, f.parent / new.supersedes)
             old_path = snap.path(repo_path)
             if old_path is None:
                 notes.append(f"`{repo_path}` did not exist at {args.rev}: every obligation in it is new")
                 continue
             old, code = _one(old_path, args, f"{args.rev}:{repo_path}")
-            new, code2 = _one(f, args) if old is not None else (None, None)
-            if old is None or new is None:
-                return code or code2 or 1
+            if old is None:
+                return code or 1
             pairs.append((old, new))
     return _render(args, pairs, notes)
 

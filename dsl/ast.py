@@ -220,12 +220,14 @@ class Restart:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineForm:
-    """`within DURATION of EVENT`."""
+    """`within DURATION of EVENT [or EVENT ...] [whichever is sooner|later]`."""
 
     duration: Duration
     event: Name
     span: Span
     restarts: tuple[Restart, ...] = ()
+    others: tuple[Name, ...] = ()  # `or EVENT`: further triggers
+    whichever: str | None = None  # "sooner" | "later"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

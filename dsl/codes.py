@@ -124,6 +124,12 @@ _ALL = [
          "counting again after each occurrence done, so a `restart` line has no meaning for it.",
          "social_worker must see bedroom_seen every 2nd statutory_visit\n    restart within 5 days of placement_change",
          "Remove the `restart` line, or write a time-based recurrence (`every 4 weeks`)."),
+    Code("E221", "error", "`whichever` that cannot be measured",
+         "`within D of A or B whichever is sooner` starts the clock at whichever of the events comes first. "
+         "`whichever is later` (the clock waiting for both events) cannot be measured yet, and `whichever` needs "
+         "two or more events joined by `or`.",
+         "  social_worker must do visit within 5 working days of referral or contact_received whichever is later",
+         "Use `whichever is sooner`, or write the deadline from the event that comes last in practice."),
     # ---- citations -----------------------------------------------------------
     Code("E215", "error", "superseded version not found",
          "`supersedes \"FILE\"` names the earlier version of this document, relative to this file; no such file exists.",

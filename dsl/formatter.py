@@ -92,7 +92,9 @@ def _simple_timing(t: A.Timing) -> str | None:
     """The timing's text when it fits on the duty line, else None."""
     match t:
         case A.DeadlineForm():
-            return f"within {_dur(t.duration)} of {t.event.text}"
+            triggers = " or ".join(e.text for e in (t.event, *t.others))
+            whichever = f" whichever is {t.whichever}" if t.whichever else ""
+            return f"within {_dur(t.duration)} of {triggers}{whichever}"
         case A.RecurrenceForm():
             text = f"every {_dur(t.duration)}"
             if t.event:

@@ -298,8 +298,14 @@ class ToAst(Transformer):
         unit = " ".join(str(c[1]).split())
         return A.Duration(int(c[0]), unit, _span(c[0], c[1]))
 
+    def whichever(self, c: list) -> tuple:
+        return ("whichever", str(c[2]), _span(c[0], c[-1]))
+
     def deadline(self, c: list) -> A.DeadlineForm:
-        return A.DeadlineForm(duration=c[1], event=_name(c[3]), span=_span(c[0], c[-1]))
+        names = [_name(t) for t in _tokens(c, "NAME")]
+        whichever = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return A.DeadlineForm(duration=c[1], event=names[0], span=_span(c[0], c[-1]), others=tuple(names[1:]),
+                              whichever=whichever)
 
     def then_within(self, c: list) -> A.ThenWithin:
         return A.ThenWithin(c[2], _span(c[0], c[-1]), anchor=c[3] if len(c) > 3 else None)

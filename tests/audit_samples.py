@@ -178,6 +178,15 @@ obligation settling_from "Weekly for a month from the placement"
   while looked_after
   social_worker should do case_activity every 1 week for 1 month from placement_start
 
+obligation first_response "A response within 3 working days of a contact or a referral, whichever is sooner"
+  cite "6.6" "within 3 working days of the contact or referral, whichever is sooner"
+  front_door_worker must do contact_decision within 3 working days of contact_received or referral whichever is sooner
+    restart within 1 week of transfer
+
+obligation either_plan "A plan within 10 days of either review"
+  cite "6.7" "within 10 days of either review"
+  social_worker must do plan_distributed within 10 days of cin_review or cla_review
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"

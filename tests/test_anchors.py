@@ -42,6 +42,10 @@ obligation notice "Report before every review from the 2nd"
   cite "3" "before each review after the first"
   social_worker must share review_report_shared at least 5 working days before every cla_review from the 2nd
 
+obligation response "A decision within 3 working days of the contact or the referral, whichever is sooner"
+  cite "5" "within 3 working days of the contact or referral, whichever is sooner"
+  front_door_worker must do contact_decision within 3 working days of contact_received or referral whichever is sooner
+
 obligation fostering "Six weekly for the first year of the arrangement"
   cite "4" "six weekly for the first year"
   while looked_after
@@ -89,8 +93,11 @@ def test_each_anchor_parses_into_its_node_with_positions():
     every = fostering.steps[0]
     assert isinstance(every, A.ThenEvery)
     bound = every.bound
+    response = t["response"]
+    assert isinstance(response, A.DeadlineForm) and response.whichever == "sooner"
+    assert [n.text for n in (response.event, *response.others)] == ["contact_received", "referral"]
     assert isinstance(bound, A.ForBound) and bound.start is not None
-    assert bound.start.text == "became_looked_after" and bound.start.span.line == 26
+    assert bound.start.text == "became_looked_after" and bound.start.span.line == 30
 
 
 def test_every_before_an_event_without_an_ordinal_is_the_plain_notice():
@@ -109,7 +116,8 @@ def test_formatter_round_trips_every_anchor_and_is_idempotent():
     for line in ("    then within 20 working days of assessment_start\n",
                  "  social_worker must see child_seen every 2nd statutory_visit\n",
                  "at least 5 working days before every cla_review from the 2nd\n",
-                 "    then every 6 weeks for 1 year from became_looked_after\n"):
+                 "    then every 6 weeks for 1 year from became_looked_after\n",
+                 "within 3 working days of contact_received or referral whichever is sooner\n"):
         assert line in once
 
 
@@ -125,6 +133,9 @@ def test_anchors_resolve_and_export(tmp_path, policyc):
     assert obligations["fostering"]["then"][0]["for_from"] == "became_looked_after"
     assert obligations["bedroom"]["kind"] == "count_recurrence" and obligations["bedroom"]["ordinal"] == 2
     assert obligations["notice"]["from_ordinal"] == 2
+    assert obligations["response"]["trigger"] == "contact_received"
+    assert obligations["response"]["or_triggers"] == ["referral"] and obligations["response"]["whichever"] == "sooner"
+    assert obligations["response"]["text"].endswith(", whichever is sooner")
     assert "then within 20 working days of assessment start" in obligations["checks"]["text"]
     assert obligations["bedroom"]["text"].startswith("at every 2nd statutory visit")
     assert obligations["notice"]["text"] == "at least 5 working days before every looked-after review from the 2nd"
@@ -142,13 +153,19 @@ def test_a_count_based_recurrence_cannot_restart(tmp_path):
     assert [d for d in diags if d.code == "E220"], diags
 
 
+@pytest.mark.parametrize("text", ["contact_received or referral whichever is later", "referral whichever is sooner"])
+def test_whichever_that_cannot_be_measured_is_an_error(tmp_path, text):
+    _, diags = _load(tmp_path, ANCHORED.replace("contact_received or referral whichever is sooner", text))
+    assert [d for d in diags if d.code == "E221"], diags
+
+
 def test_anchored_steps_are_compared_only_with_steps_anchored_alike(tmp_path):
     """`then within 20 working days of assessment_start` is not the second step of a schedule counted from the
     previous occurrence: it is not compared with one (no W501), but is with another step of the same anchor."""
     other = ANCHORED.replace("obligation checks", "obligation checks_2").replace(
         "then within 20 working days of assessment_start", "then within 20 working days").replace(
         "obligation bedroom", "obligation bedroom_2").replace("obligation notice", "obligation notice_2").replace(
-        "obligation fostering", "obligation fostering_2").replace('cite "1" "again', 'cite "11" "once more')
+        "obligation fostering", "obligation fostering_2").replace("obligation response", "obligation response_2").replace('cite "1" "again', 'cite "11" "once more')
     _, diags = _load(tmp_path, ANCHORED + "\n" + other)
     assert not [d for d in diags if d.code in ("W501", "I507", "W502") and "then within" in d.message], diags
     same = other.replace("then within 20 working days\n", "then within 25 working days of assessment_start\n")
@@ -241,3 +258,24 @@ def test_notice_from_the_2nd_skips_only_the_1st_occurrence(anchored, reviews, sh
     rows = [r for r in evaluate(anchored, [_child(events)], START + dt.timedelta(days=300)) if r.obligation == "notice"]
     days = sorted({d for d in reviews if d >= first})
     assert [r.trigger_date for r in rows] == days[1:]
+
+
+@settings(max_examples=150, deadline=None)
+@given(contacts=st.lists(_DAY, max_size=5), referrals=st.lists(_DAY, max_size=5), decisions=st.lists(_DAY, max_size=5))
+def test_whichever_is_sooner_runs_one_clock_until_the_action(anchored, contacts, referrals, decisions):
+    """`within 3 working days of contact_received or referral whichever is sooner`: every contact or referral
+    day falls under a clock that was running then (started on or before it, not yet answered before it); each
+    clock starts on a contact or referral day; and a clock starts only once the one before has been answered."""
+    events = ([("contact_received", d) for d in contacts] + [("referral", d) for d in referrals]
+              + [("contact_decision", d) for d in decisions])
+    rows = [r for r in evaluate(anchored, [_child(events)], START + dt.timedelta(days=300)) if r.obligation == "response"]
+    triggers = sorted(set(contacts) | set(referrals))
+    assert all(r.trigger_date in triggers for r in rows)
+    for d in triggers:
+        assert any(r.trigger_date is not None and r.trigger_date <= d and (r.done_date is None or r.done_date >= d)
+                   for r in rows), d
+    for a, b in zip(rows, rows[1:], strict=False):
+        assert a.done_date is not None and b.trigger_date is not None and a.done_date < b.trigger_date
+    for r in rows:
+        assert r.trigger_date is not None
+        assert r.due_date == add(r.trigger_date, Duration(3, Unit.WORKING_DAYS)) or r.outcome == "pending"

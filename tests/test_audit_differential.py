@@ -163,7 +163,7 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     obligations = {r.obligation for r in results["reference"]}
     assert {"assessment", "core_group", "cp_visits", "rcpc_report", "cla_reviews", "cla_visits", "weekly_until",
             "settling_in", "pathway", "permanence", "cin_reviews", "pep", "kinship", "bedroom_seen", "review_notice",
-            "assessment_checks", "supervisory_visits", "settling_from"} <= obligations
+            "assessment_checks", "supervisory_visits", "settling_from", "first_response", "either_plan"} <= obligations
 
 
 REAL_POLICIES = sorted((Path(__file__).resolve().parents[1] / "policies").glob("*/*.policy"))

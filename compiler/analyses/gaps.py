@@ -17,7 +17,18 @@ from functools import cached_property
 import networkx as nx
 
 from compiler.graph.policy_graph import build_graph, status_graph
-from compiler.model.ir import Every, InProse, Obligation, Policy, Recurrence, Schedule, Vague, anchor_events, trigger_of
+from compiler.model.ir import (
+    Deadline,
+    Every,
+    InProse,
+    Obligation,
+    Policy,
+    Recurrence,
+    Schedule,
+    Vague,
+    anchor_events,
+    trigger_of,
+)
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -132,6 +143,8 @@ def never_produced(ctx: GapContext) -> Iterator[Diagnostic]:
         if isinstance(t, Schedule):
             used += [(s.until.event, s.span) for s in t.steps if isinstance(s, Every) and s.until]
         used += [(e, t.span) for e in anchor_events(t)]
+        if isinstance(t, Deadline):
+            used += [(e, t.span) for e in t.also]
         for ev, span in used:
             if ev and ev not in produced and policy.canonical_event(ev) not in produced and ev not in reported:
                 reported.add(ev)

@@ -88,7 +88,11 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
 
     match t:
         case Deadline():
-            add("first", t.duration, t.trigger)
+            if t.also:  # several triggers: compared only with a deadline from the same ones
+                names = " or ".join(sorted({policy.canonical_event(e) for e in (t.trigger, *t.also)}))
+                add("first", t.duration, names + (", whichever is sooner" if t.sooner else ""))
+            else:
+                add("first", t.duration, t.trigger)
         case Schedule():
             add("first", t.duration, t.trigger)
             if t.steps and isinstance(t.steps[0], Within) and t.steps[0].anchor is None:

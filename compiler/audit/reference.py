@@ -177,7 +177,10 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
     out: list[Occurrence] = []
     match t:
         case Deadline():
-            starts = [(d, t.duration) for d in days_of(records, ev(t.trigger), ep.start, last)]
+            days = sorted({d for e in (t.trigger, *t.also) for d in days_of(records, ev(e), ep.start, last)})
+            if t.sooner:  # a trigger while an earlier one still waits for its action belongs to that one
+                days = [d for i, d in enumerate(days) if i == 0 or any(days[i - 1] <= a < d for a in actions)]
+            starts = [(d, t.duration) for d in days]
             for r in t.restarts:
                 starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
             seen: set[dt.date] = set()

@@ -21,7 +21,8 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "not_applicable", "due_after", "finish", "latest_notice_day", "run_checks", "sort_rows",
+    "ONE_DAY", "applies", "chain", "count_chain", "sooner", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "run_checks", "sort_rows",
 ]
 
 ONE_DAY = dt.timedelta(days=1)
@@ -290,6 +291,12 @@ def _bound(h: History, ep: Episode, step: Every, step_base: dt.date, trigger: st
             return add(step_base, step.bound.duration)
         case _:
             assert_never(step.bound)
+
+
+def sooner(h: History, duty: Duty, days: list[dt.date]) -> list[dt.date]:
+    """`whichever is sooner`: the trigger days that start a clock, i.e. those with an action since the
+    previous trigger day (a trigger while an earlier one still waits for its action belongs to that one)."""
+    return [d for i, d in enumerate(days) if i == 0 or h.first(duty.action, days[i - 1], d - ONE_DAY) is not None]
 
 
 def count_chain(h: History, ep: Episode, duty: Duty, counted: str, n: int) -> list[Occurrence]:

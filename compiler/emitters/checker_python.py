@@ -175,7 +175,14 @@ class _Module:
                 assert_never(t)
 
     def _deadline(self, t: Deadline) -> list[str]:
-        lines = [f"starts = [(day, {_dur(t.duration)}) for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
+        if t.also or t.sooner:  # `of A or B [whichever is sooner]`: the days of any of them
+            days = ", ".join(f"*h.days({self.ev(e)}, ep.start, last)" for e in (t.trigger, *t.also))
+            lines = [f"days = sorted({{{days}}})"]
+            if t.sooner:
+                lines.append("days = rt.sooner(h, duty, days)")
+            lines.append(f"starts = [(day, {_dur(t.duration)}) for day in days]")
+        else:
+            lines = [f"starts = [(day, {_dur(t.duration)}) for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
         for r in t.restarts:
             lines.append(f"starts += [(day, {_dur(r.duration)}) for day in h.days({self.ev(r.event)}, ep.start, last)]")
         lines += [

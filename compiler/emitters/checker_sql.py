@@ -299,11 +299,22 @@ class _Script:
         for k, (event, duration) in enumerate([(t.trigger, t.duration), *((r.event, r.duration) for r in t.restarts)]):
             joins = Joins("c")
             due = due_sql("d.date", duration, self.p.trigger_day, joins)
-            parts.append(
-                f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
-                f"         d.date AS trigger, {due} AS due, {k} AS k\n"
-                f"  FROM {ep} p JOIN {self.day_table(event)} d ON d.child_id = p.child_id\n"
-                f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
+            days = self.day_table(event)
+            if k == 0 and (t.also or t.sooner):  # `of A or B`: the distinct days of any of them
+                days = "(" + " UNION ".join(f"SELECT child_id, date FROM {self.day_table(e)}"
+                                            for e in (t.trigger, *t.also)) + ")"
+            part = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+                    f"         d.date AS trigger, {due} AS due, {k} AS k\n"
+                    f"  FROM {ep} p JOIN {days} d ON d.child_id = p.child_id\n"
+                    f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
+            if k == 0 and t.sooner:
+                # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
+                part = ("  SELECT y.* EXCLUDE (prev) FROM (\n"
+                        "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_start ORDER BY x.trigger) AS prev\n"
+                        f"    FROM (\n{part}\n    ) x\n"
+                        f"  ) y ASOF LEFT JOIN {self.day_table(ob.action)} b ON b.child_id = y.child_id AND b.date >= y.prev\n"
+                        "  WHERE y.prev IS NULL OR b.date < y.trigger")
+            parts.append(part)
         union = "\n  UNION ALL\n".join(parts)
         self.emit(
             f"CREATE OR REPLACE VIEW {occ} AS\n"

@@ -72,6 +72,8 @@ class TimingOut(BaseModel):
     age: list[DurationOut] = []
     ordinal: int | None = None
     from_ordinal: int | None = None
+    or_triggers: list[str] = []
+    whichever: str | None = None
     phrase: str | None = None
     restart: list[RestartOut] = []
     text: str
@@ -187,7 +189,8 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
     """The fields of one timing form (the rest keep their defaults)."""
     match t:
         case Deadline():
-            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
+                    "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else None}
         case AdvanceNotice():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "from_ordinal": t.from_ordinal if t.from_ordinal > 1 else None}

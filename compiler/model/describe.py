@@ -74,7 +74,8 @@ def step(s: Step, policy: Policy | None = None) -> str:
 def _form(t: Timing, policy: Policy | None) -> str:
     match t:
         case Deadline():
-            return f"within {t.duration} of {_event(policy, t.trigger)}"
+            triggers = " or ".join(_event(policy, e) for e in (t.trigger, *t.also))
+            return f"within {t.duration} of {triggers}" + (", whichever is sooner" if t.sooner else "")
         case Schedule():
             return ", ".join([f"within {t.duration} of {_event(policy, t.trigger)}",
                               *(step(s, policy) for s in t.steps)])

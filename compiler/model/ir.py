@@ -178,10 +178,13 @@ class _TimingBase:
 
 @dataclass(frozen=True, kw_only=True)
 class Deadline(_TimingBase):
-    """`within DURATION of TRIGGER`."""
+    """`within DURATION of TRIGGER [or ALSO ...] [whichever is sooner]`: each day of any of the triggers
+    starts the clock; with `sooner`, a trigger while an earlier one still waits for its action does not."""
 
     duration: Duration
     trigger: str
+    also: tuple[str, ...] = ()
+    sooner: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,7 +339,8 @@ def anchor_events(t: Timing) -> list[str]:
 def timing_events(t: Timing) -> list[str]:
     """Every event a timing names: its trigger, the events that end its recurrences, its anchors, its restarts."""
     trigger = trigger_of(t)
-    return ([trigger] if trigger else []) + until_events(t) + anchor_events(t) + [r.event for r in t.restarts]
+    also = list(t.also) if isinstance(t, Deadline) else []
+    return ([trigger] if trigger else []) + also + until_events(t) + anchor_events(t) + [r.event for r in t.restarts]
 
 
 @dataclass(frozen=True)

@@ -109,79 +109,78 @@ INSERT INTO audit_obligations VALUES
   (94, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
   (95, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
   (96, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (97, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
-  (98, 'iro_note_after_midway', 'IRO note recorded within two working days of a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set.', 'deadline', NULL),
-  (99, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
-  (100, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
-  (101, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
-  (102, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
-  (103, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
-  (104, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
-  (105, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
-  (106, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
-  (107, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
-  (108, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
-  (109, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
-  (110, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
-  (111, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
-  (112, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (113, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
-  (114, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', 'a condition in prose'),
-  (115, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
-  (116, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
-  (117, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (118, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (119, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
-  (120, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
-  (121, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
-  (122, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
-  (123, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
-  (124, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
-  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
-  (126, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
-  (127, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (128, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (129, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
-  (130, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
-  (131, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
-  (132, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
-  (133, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
-  (134, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
-  (135, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
-  (136, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
-  (137, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
-  (138, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
-  (139, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
-  (140, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
-  (141, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
-  (142, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
-  (143, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
-  (144, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
-  (145, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
-  (146, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
-  (147, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (148, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (149, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
-  (150, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
-  (151, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
-  (152, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
-  (153, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
-  (154, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
-  (155, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
-  (156, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
-  (157, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
-  (158, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
-  (159, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
-  (160, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
-  (161, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
-  (162, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
-  (163, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL);
+  (97, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
+  (98, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
+  (99, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
+  (100, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
+  (101, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
+  (102, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
+  (103, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
+  (104, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
+  (105, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
+  (106, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
+  (107, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
+  (108, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
+  (109, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
+  (110, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
+  (111, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
+  (112, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
+  (113, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', 'a condition in prose'),
+  (114, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
+  (115, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
+  (116, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (117, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (118, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
+  (119, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
+  (120, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
+  (121, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
+  (122, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
+  (123, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
+  (124, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
+  (125, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
+  (126, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (127, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (128, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
+  (129, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
+  (130, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
+  (131, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
+  (132, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
+  (133, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
+  (134, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
+  (135, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
+  (136, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
+  (137, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
+  (138, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
+  (139, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
+  (140, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
+  (141, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
+  (142, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
+  (143, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
+  (144, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
+  (145, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
+  (146, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (147, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (148, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
+  (149, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
+  (150, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
+  (151, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
+  (152, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
+  (153, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
+  (154, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
+  (155, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
+  (156, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
+  (157, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
+  (158, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
+  (159, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
+  (160, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
+  (161, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
+  (162, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL);
 CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
-INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending');
+INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'not_applicable'), (6, 'overdue'), (7, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['correspondence_response', 'correspondence_response_safeguarding', 'meeting_notice', 'plans_to_family', 'record_interactions', 'plan_progress', 'unborn_record', 'allocated_child_seen', 'disrepute_report', 'concern_to_chair', 'concern_to_chair_safeguarding', 'safeguarding_reports_to_manager', 'professional_concern_discussion', 'assessment_visit_recording', 'assessment_visit_recording_safeguarding', 'cin_visit_recording', 'cp_visit_recording', 's47_visit_recording', 's47_visit_recording_48_hours', 's47_visit_recording_2_working_days', 'cla_visit_recording', 'supervision_agreement_review', 'supervision_recording', 'plr_monthly', 'decision_rationale_recorded', 'need_to_know_briefing', 'lado_referral_same_day', 'threshold_review', 'allocation_oversight', 'court_orders_shared', 'tm_long_allocation_review', 'repeat_plan_findings', 'repeat_plan_oversight', 'sm_long_allocation_review', 'sm_long_allocation_ongoing', 'eh_allocation_oversight', 'ts_supervision', 'ts_assessment', 'level3_work_complete', 'ts_visit', 'contact_processing', 'referral_transfer', 'referrer_feedback', 'allocation_same_day', 'allocation_out_of_hours', 'family_contact_on_allocation', 'assessment_child_seen', 'assessment_allocation_oversight', 'assessment_20_days', 'assessment_45_days', 'chad_assessment_30_days', 'reassessment_oversight', 'transfer_after_meeting', 'closure_after_decision', 'assessment_update_cin', 'assessment_update_cp', 'cin_plan_uploaded', 'cin_plan_distribution', 'cp_plan_uploaded_any_meeting', 'cp_plan_distribution_any_meeting', 'cin_visits_4_weeks', 'cin_visits_20_working_days', 'cin_reviews', 'cin_reviews_long_term', 'cwd_visits_disability_only', 'ccc_checklist', 'strategy_within_24_hours', 'strategy_imminent_risk', 'police_protection_contact', 'strategy_decision_recorded', 'strategy_minutes_2_working_days', 'strategy_minutes_48_hours', 'cp_medical_24_hours', 'cp_medical_escalation', 's47_welfare_checks', 's47_pr_contact', 's47_tm_discussion', 's47_assessment_shared_2_working_days', 's47_assessment_shared_48_hours', 'icpc_timescale', 'rcpc_schedule', 'core_group_first', 'core_group_interval', 'rcpc_report', 'cp_visits', 'cp_seen_alone', 'cp_visits_two_weekly', 'cp_visits_reduced', 'cp_bedroom', 'cp_leaflets', 'conference_view_change_icpc', 'conference_view_change_rcpc', 'risk_increase_discussion', 'cgm_plan_uploaded', 'cgm_plan_distribution', 'outline_plan_after_icpc', 'outline_plan_after_rcpc', 'iro_note_after_review', 'iro_note_after_midway', 'fnm_reviews', 'fnm_decision_oversight', 'lgm_section_20', 'iro_notification', 'iro_allocation', 'complaints_info', 'cla_review_after_move', 'placement_planning_meeting', 'cla_needs_assessment', 'cla_reviews', 'permanence_assessment', 'cla_papers_shared', 'care_plan_to_child', 'stability_meeting', 'cla_visits', 'cla_visits_permanence', 'significant_change_visit', 'significant_change_visit_next_day', 'seen_day_placed', 'bedroom_seen_day_placed', 'care_plan_after_rha', 'initial_pep', 'termly_pep', 'iro_care_plan_review', 'permanence_plan_by_second_review', 'iro_timescales_shared', 'family_time_review', 'pa_allocation', 'pa_contact_minimum_eligible', 'pa_contact_minimum', 'pa_contact_16_17', 'pa_visits_18_to_21', 'pa_visits_21_to_24', 'pathway_plan_reviews', 'pathway_plan_reviews_eligible', 'accommodation_visit', 'staying_put_discussion', 'fostering_assessment_timescale', 'foster_carer_visits', 'unannounced_visits', 'carer_supervision_record', 'carer_supervision_copy', 'foster_carer_reviews', 'carer_concern_discussion', 'carer_views_before_review', 'reg24_assessment', 'connected_carer_panel', 'supported_lodgings_assessment', 'pf_initial_visit', 'pf_assessment', 'pf_child_visits', 'pf_supervisory_visits', 'adoption_medical', 'permanence_report', 'adm_adoption_decision', 'family_finding_transfer', 'adm_match_decision', 'adoptive_placement_visits', 'adoption_application_decision', 'later_life_letter_draft', 'later_life_letter_final', 'adoption_plan_review', 'allegation_progress', 'lado_triage', 'allegations_meeting'][ob_order + 1] AS obligation, ['5. What you and your family can expect from us, bullet 8', '6. What is expected of all practitioners?, bullet 10', '5. What you and your family can expect from us, bullet 9', '5. What you and your family can expect from us, bullet 10', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 15', '6. What is expected of all practitioners?, bullet 23', '6. What is expected of all practitioners?, bullet 27', '6. What is expected of all practitioners?, bullet 31', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 35', '6. What is expected of all practitioners?, bullet 36', '6. What is expected of all practitioners?, bullet 13', '12. Allocations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '19. Section 47 investigations, bullet 5', '19. Section 47 investigations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 2', '7. What is expected of team managers?, bullet 5', '7. What is expected of team managers?, bullet 25', '7. What is expected of team managers?, bullet 30', '7. What is expected of team managers?, bullet 31', '7. What is expected of team managers?, bullet 32', '7. What is expected of team managers?, bullet 34', '7. What is expected of team managers?, bullet 36', '7. What is expected of team managers?, bullet 39', '8. What is expected of service managers?, bullet 13', '8. What is expected of service managers?, bullet 14', '8. What is expected of service managers?, bullet 14', '10. Early Help/Family Hubs/Targeted Support, bullet 3', '10. Early Help/Family Hubs/Targeted Support, bullet 4', '10. Early Help/Family Hubs/Targeted Support, bullet 5', '10. Early Help/Family Hubs/Targeted Support, bullet 6', '10. Early Help/Family Hubs/Targeted Support, bullet 7', '11. The MASH/OOHs, bullet 1', '11. The MASH/OOHs, bullet 2', '11. The MASH/OOHs, bullet 3', '12. Allocations, bullet 1', '12. Allocations, bullet 1', '12. Allocations, bullet 2', '12. Allocations, bullet 3', '12. Allocations, bullet 4', '13. Assessment service, bullet 1', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', '17. CHAD (children with disabilities), bullet 4', '14. Child and family assessments, bullet 2', '15. Transfers/closures, bullet 1', '15. Transfers/closures, bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '17. CHAD (children with disabilities), bullet 7', '17. CHAD (children with disabilities), bullet 10', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 13', '18. Strategy discussions, bullet 14', '19. Section 47 investigations, bullet 3', '19. Section 47 investigations, bullet 6', '19. Section 47 investigations, bullet 8', '19. Section 47 investigations, bullet 12', '19. Section 47 investigations, bullet 12', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 3', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 8', '20. Child protection and visiting, bullet 5', '20. Child protection and visiting, bullet 6', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 10', '20. Child protection and visiting, bullet 10', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 8', '21. Child Protection Chairs (CP Chairs), bullet 8', '22. Becoming looked after children, bullet 2', '23. Children in Care (CIC) - looked after children, bullet 3', '22. Becoming looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 5', '23. Children in Care (CIC) - looked after children, bullet 7', '23. Children in Care (CIC) - looked after children, bullet 8', '23. Children in Care (CIC) - looked after children, bullet 9', '23. Children in Care (CIC) - looked after children, bullet 10', '23. Children in Care (CIC) - looked after children, bullet 12', '23. Children in Care (CIC) - looked after children, bullet 13', '23. Children in Care (CIC) - looked after children, bullet 19', '23. Children in Care (CIC) - looked after children, bullet 23', '24. Children in Care (CIC) - visiting, bullet 4', '24. Children in Care (CIC) - visiting, bullet 5', '24. Children in Care (CIC) - visiting, bullet 3', '24. Children in Care (CIC) - visiting, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 1', '25. Children in Care (CIC) - Health and Education, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', '27. Family Time, bullet 1', '28. CEYP (care leavers), bullet 2', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 10', '28. CEYP (care leavers), bullet 11', '28. CEYP (care leavers), bullet 7', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 9', '28. CEYP (care leavers), bullet 19', '29. Fostering, bullet 7', '29. Fostering, bullet 10', '29. Fostering, bullet 11', '29. Fostering, bullet 12', '29. Fostering, bullet 13', '29. Fostering, bullet 13', '29. Fostering, bullet 14', '29. Fostering, bullet 20', '29. Fostering, bullet 26', '29. Fostering, bullet 27', '29. Fostering, bullet 30', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 38', '30. Adoption, bullet 6', '30. Adoption, bullet 7', '30. Adoption, bullet 9', '30. Adoption, bullet 10', '30. Adoption, bullet 14', '30. Adoption, bullet 18', '30. Adoption, bullet 19', '30. Adoption, bullet 20', '30. Adoption, bullet 20', '30. Adoption, bullet 22', '31. LADO, bullet 1', '31. LADO, bullet 2', '31. LADO, bullet 3'][ob_order + 1] AS clause, trigger_date,
-       due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'no_data', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
+SELECT child_id, ['correspondence_response', 'correspondence_response_safeguarding', 'meeting_notice', 'plans_to_family', 'record_interactions', 'plan_progress', 'unborn_record', 'allocated_child_seen', 'disrepute_report', 'concern_to_chair', 'concern_to_chair_safeguarding', 'safeguarding_reports_to_manager', 'professional_concern_discussion', 'assessment_visit_recording', 'assessment_visit_recording_safeguarding', 'cin_visit_recording', 'cp_visit_recording', 's47_visit_recording', 's47_visit_recording_48_hours', 's47_visit_recording_2_working_days', 'cla_visit_recording', 'supervision_agreement_review', 'supervision_recording', 'plr_monthly', 'decision_rationale_recorded', 'need_to_know_briefing', 'lado_referral_same_day', 'threshold_review', 'allocation_oversight', 'court_orders_shared', 'tm_long_allocation_review', 'repeat_plan_findings', 'repeat_plan_oversight', 'sm_long_allocation_review', 'sm_long_allocation_ongoing', 'eh_allocation_oversight', 'ts_supervision', 'ts_assessment', 'level3_work_complete', 'ts_visit', 'contact_processing', 'referral_transfer', 'referrer_feedback', 'allocation_same_day', 'allocation_out_of_hours', 'family_contact_on_allocation', 'assessment_child_seen', 'assessment_allocation_oversight', 'assessment_20_days', 'assessment_45_days', 'chad_assessment_30_days', 'reassessment_oversight', 'transfer_after_meeting', 'closure_after_decision', 'assessment_update_cin', 'assessment_update_cp', 'cin_plan_uploaded', 'cin_plan_distribution', 'cp_plan_uploaded_any_meeting', 'cp_plan_distribution_any_meeting', 'cin_visits_4_weeks', 'cin_visits_20_working_days', 'cin_reviews', 'cin_reviews_long_term', 'cwd_visits_disability_only', 'ccc_checklist', 'strategy_within_24_hours', 'strategy_imminent_risk', 'police_protection_contact', 'strategy_decision_recorded', 'strategy_minutes_2_working_days', 'strategy_minutes_48_hours', 'cp_medical_24_hours', 'cp_medical_escalation', 's47_welfare_checks', 's47_pr_contact', 's47_tm_discussion', 's47_assessment_shared_2_working_days', 's47_assessment_shared_48_hours', 'icpc_timescale', 'rcpc_schedule', 'core_group_first', 'core_group_interval', 'rcpc_report', 'cp_visits', 'cp_seen_alone', 'cp_visits_two_weekly', 'cp_visits_reduced', 'cp_bedroom', 'cp_leaflets', 'conference_view_change_icpc', 'conference_view_change_rcpc', 'risk_increase_discussion', 'cgm_plan_uploaded', 'cgm_plan_distribution', 'outline_plan_after_icpc', 'outline_plan_after_rcpc', 'iro_note_after_review', 'fnm_reviews', 'fnm_decision_oversight', 'lgm_section_20', 'iro_notification', 'iro_allocation', 'complaints_info', 'cla_review_after_move', 'placement_planning_meeting', 'cla_needs_assessment', 'cla_reviews', 'permanence_assessment', 'cla_papers_shared', 'care_plan_to_child', 'stability_meeting', 'cla_visits', 'cla_visits_permanence', 'significant_change_visit', 'significant_change_visit_next_day', 'seen_day_placed', 'bedroom_seen_day_placed', 'care_plan_after_rha', 'initial_pep', 'termly_pep', 'iro_care_plan_review', 'permanence_plan_by_second_review', 'iro_timescales_shared', 'family_time_review', 'pa_allocation', 'pa_contact_minimum_eligible', 'pa_contact_minimum', 'pa_contact_16_17', 'pa_visits_18_to_21', 'pa_visits_21_to_24', 'pathway_plan_reviews', 'pathway_plan_reviews_eligible', 'accommodation_visit', 'staying_put_discussion', 'fostering_assessment_timescale', 'foster_carer_visits', 'unannounced_visits', 'carer_supervision_record', 'carer_supervision_copy', 'foster_carer_reviews', 'carer_concern_discussion', 'carer_views_before_review', 'reg24_assessment', 'connected_carer_panel', 'supported_lodgings_assessment', 'pf_initial_visit', 'pf_assessment', 'pf_child_visits', 'pf_supervisory_visits', 'adoption_medical', 'permanence_report', 'adm_adoption_decision', 'family_finding_transfer', 'adm_match_decision', 'adoptive_placement_visits', 'adoption_application_decision', 'later_life_letter_draft', 'later_life_letter_final', 'adoption_plan_review', 'allegation_progress', 'lado_triage', 'allegations_meeting'][ob_order + 1] AS obligation, ['5. What you and your family can expect from us, bullet 8', '6. What is expected of all practitioners?, bullet 10', '5. What you and your family can expect from us, bullet 9', '5. What you and your family can expect from us, bullet 10', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 15', '6. What is expected of all practitioners?, bullet 23', '6. What is expected of all practitioners?, bullet 27', '6. What is expected of all practitioners?, bullet 31', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 35', '6. What is expected of all practitioners?, bullet 36', '6. What is expected of all practitioners?, bullet 13', '12. Allocations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '19. Section 47 investigations, bullet 5', '19. Section 47 investigations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 2', '7. What is expected of team managers?, bullet 5', '7. What is expected of team managers?, bullet 25', '7. What is expected of team managers?, bullet 30', '7. What is expected of team managers?, bullet 31', '7. What is expected of team managers?, bullet 32', '7. What is expected of team managers?, bullet 34', '7. What is expected of team managers?, bullet 36', '7. What is expected of team managers?, bullet 39', '8. What is expected of service managers?, bullet 13', '8. What is expected of service managers?, bullet 14', '8. What is expected of service managers?, bullet 14', '10. Early Help/Family Hubs/Targeted Support, bullet 3', '10. Early Help/Family Hubs/Targeted Support, bullet 4', '10. Early Help/Family Hubs/Targeted Support, bullet 5', '10. Early Help/Family Hubs/Targeted Support, bullet 6', '10. Early Help/Family Hubs/Targeted Support, bullet 7', '11. The MASH/OOHs, bullet 1', '11. The MASH/OOHs, bullet 2', '11. The MASH/OOHs, bullet 3', '12. Allocations, bullet 1', '12. Allocations, bullet 1', '12. Allocations, bullet 2', '12. Allocations, bullet 3', '12. Allocations, bullet 4', '13. Assessment service, bullet 1', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', '17. CHAD (children with disabilities), bullet 4', '14. Child and family assessments, bullet 2', '15. Transfers/closures, bullet 1', '15. Transfers/closures, bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '17. CHAD (children with disabilities), bullet 7', '17. CHAD (children with disabilities), bullet 10', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 13', '18. Strategy discussions, bullet 14', '19. Section 47 investigations, bullet 3', '19. Section 47 investigations, bullet 6', '19. Section 47 investigations, bullet 8', '19. Section 47 investigations, bullet 12', '19. Section 47 investigations, bullet 12', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 3', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 8', '20. Child protection and visiting, bullet 5', '20. Child protection and visiting, bullet 6', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 10', '20. Child protection and visiting, bullet 10', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 8', '22. Becoming looked after children, bullet 2', '23. Children in Care (CIC) - looked after children, bullet 3', '22. Becoming looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 5', '23. Children in Care (CIC) - looked after children, bullet 7', '23. Children in Care (CIC) - looked after children, bullet 8', '23. Children in Care (CIC) - looked after children, bullet 9', '23. Children in Care (CIC) - looked after children, bullet 10', '23. Children in Care (CIC) - looked after children, bullet 12', '23. Children in Care (CIC) - looked after children, bullet 13', '23. Children in Care (CIC) - looked after children, bullet 19', '23. Children in Care (CIC) - looked after children, bullet 23', '24. Children in Care (CIC) - visiting, bullet 4', '24. Children in Care (CIC) - visiting, bullet 5', '24. Children in Care (CIC) - visiting, bullet 3', '24. Children in Care (CIC) - visiting, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 1', '25. Children in Care (CIC) - Health and Education, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', '27. Family Time, bullet 1', '28. CEYP (care leavers), bullet 2', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 10', '28. CEYP (care leavers), bullet 11', '28. CEYP (care leavers), bullet 7', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 9', '28. CEYP (care leavers), bullet 19', '29. Fostering, bullet 7', '29. Fostering, bullet 10', '29. Fostering, bullet 11', '29. Fostering, bullet 12', '29. Fostering, bullet 13', '29. Fostering, bullet 13', '29. Fostering, bullet 14', '29. Fostering, bullet 20', '29. Fostering, bullet 26', '29. Fostering, bullet 27', '29. Fostering, bullet 30', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 38', '30. Adoption, bullet 6', '30. Adoption, bullet 7', '30. Adoption, bullet 9', '30. Adoption, bullet 10', '30. Adoption, bullet 14', '30. Adoption, bullet 18', '30. Adoption, bullet 19', '30. Adoption, bullet 20', '30. Adoption, bullet 20', '30. Adoption, bullet 22', '31. LADO, bullet 1', '31. LADO, bullet 2', '31. LADO, bullet 3'][ob_order + 1] AS clause, trigger_date,
+       due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
 -- one event skips the rest; any order gives the same result)
@@ -294,7 +293,7 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1723-02-10', DATE '2276-11-21' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1723-02-16', DATE '2276-11-15' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
@@ -706,10 +705,10 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting');
@@ -1040,17 +1039,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 0, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'correspondence_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'correspondence_response')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'correspondence_response')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'correspondence_response')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1083,17 +1081,16 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 2, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'meeting_notice')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'meeting_notice')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'meeting_notice')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'meeting_notice')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1122,17 +1119,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 3, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1161,17 +1157,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1200,17 +1195,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 6, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unborn_record_created')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unborn_record_created')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unborn_record_created')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unborn_record_created')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1237,17 +1231,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1276,17 +1269,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 8, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'disrepute_reported')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'disrepute_reported')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'disrepute_reported')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'disrepute_reported')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1315,17 +1307,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'concern_shared_with_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'concern_shared_with_chair')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'concern_shared_with_chair')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'concern_shared_with_chair')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1354,17 +1345,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 12, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'professional_concern_discussed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'professional_concern_discussed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'professional_concern_discussed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'professional_concern_discussed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1393,17 +1383,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 13, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1432,17 +1421,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 15, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1471,17 +1459,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 16, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1510,17 +1497,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 17, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1547,17 +1533,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 18, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1586,17 +1571,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 19, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1625,17 +1609,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 20, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1704,17 +1687,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 21, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_agreement_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_agreement_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_agreement_review')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_agreement_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1745,17 +1727,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 22, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1824,17 +1805,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 23, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plr_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plr_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plr_completed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plr_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1865,17 +1845,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 24, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1902,17 +1881,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 26, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_referral')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_referral')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_referral')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_referral')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1939,17 +1917,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 28, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1978,17 +1955,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 29, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'court_order_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'court_order_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'court_order_shared')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'court_order_shared')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2015,17 +1991,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 30, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_allocation_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_allocation_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_allocation_review')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_allocation_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2052,17 +2027,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 33, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'sm_allocation_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'sm_allocation_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'sm_allocation_review')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'sm_allocation_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2091,17 +2065,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 35, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2128,17 +2101,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 39, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2165,17 +2137,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 40, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2204,17 +2175,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 41, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2243,17 +2213,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 42, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referrer_informed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2280,17 +2249,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 43, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2317,17 +2285,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 45, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_contacted')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_contacted')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_contacted')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_contacted')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2356,17 +2323,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 46, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2395,17 +2361,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 47, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2434,17 +2399,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2471,17 +2435,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 52, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2510,17 +2473,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 53, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'closure')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2589,17 +2551,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o54_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 54, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2670,17 +2631,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o55_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 55, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2711,17 +2671,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 56, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2750,17 +2709,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 57, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_plan_distributed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2789,17 +2747,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 58, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2828,17 +2785,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 59, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2907,17 +2863,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o60_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 60, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2990,17 +2945,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o61_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 61, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3071,17 +3025,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o62_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 62, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3110,17 +3063,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3147,17 +3099,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 69, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3186,17 +3137,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 70, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3223,17 +3173,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 71, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3260,17 +3209,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 72, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3297,17 +3245,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 74, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3342,17 +3289,16 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 77, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3385,17 +3331,16 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 78, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3424,17 +3369,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 79, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3542,17 +3486,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o80_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 80, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3584,17 +3527,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 81, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3748,17 +3690,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o82_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 82, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3797,17 +3738,16 @@ SELECT child_id, trigger, due,
 FROM z;
 INSERT INTO audit_rows
 SELECT o.child_id, 83, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3878,17 +3818,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o84_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 84, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3959,17 +3898,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 86, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4040,17 +3978,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 88, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4079,17 +4016,16 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
 FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 89, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4116,17 +4052,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 92, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4155,17 +4090,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 93, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4194,17 +4128,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 94, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4231,17 +4164,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 95, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4268,17 +4200,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4294,7 +4225,7 @@ CREATE OR REPLACE VIEW _o97 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d64 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN (SELECT child_id, date FROM _d64 UNION SELECT child_id, date FROM _d65) d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4304,20 +4235,19 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 97, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4328,49 +4258,10 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o97;
--- obligation #99 (deadline)
-CREATE OR REPLACE VIEW _o98 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.trigger;
-INSERT INTO audit_rows
-SELECT o.child_id, 98, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o98 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o98;
--- obligation #100 (recurrence)
+-- obligation #99 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o99_seg AS
+CREATE OR REPLACE TABLE _o98_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -4382,7 +4273,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o99_p0_0 AS
+CREATE OR REPLACE TABLE _o98_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4390,7 +4281,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o99_seg s ASOF LEFT JOIN _d67 a
+  FROM _o98_seg s ASOF LEFT JOIN _d67 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4419,37 +4310,36 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o99 AS
+CREATE OR REPLACE VIEW _o98 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o99_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o98_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 99, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN 5
+SELECT o.child_id, 98, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o99 o
+FROM _o98 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o99;
-DROP TABLE IF EXISTS _o99_p0_0;
-DROP TABLE IF EXISTS _o99_seg;
--- obligation #101 (deadline)
-CREATE OR REPLACE VIEW _o100 AS
+DROP VIEW IF EXISTS _o98;
+DROP TABLE IF EXISTS _o98_p0_0;
+DROP TABLE IF EXISTS _o98_seg;
+-- obligation #100 (deadline)
+CREATE OR REPLACE VIEW _o99 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -4465,39 +4355,38 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 100, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN 5
+SELECT o.child_id, 99, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o100 o
+FROM _o99 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o100;
--- obligation #102 (deadline)
+DROP VIEW IF EXISTS _o99;
+-- obligation #101 (deadline)
 -- attribute conditions, read once per episode from the record that opened it: an episode
 -- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e101 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
-INSERT INTO audit_rows SELECT child_id, 101, ep_start, NULL, NULL, 6, NULL FROM _e101 WHERE NOT applies;
-DELETE FROM _e101 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o101 AS
+CREATE OR REPLACE TABLE _e100 AS SELECT r.*, coalesce((r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20')), FALSE) AS applies FROM _ep5 r;
+INSERT INTO audit_rows SELECT child_id, 100, ep_start, NULL, NULL, 5, NULL FROM _e100 WHERE NOT applies;
+DELETE FROM _e100 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o100 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 1 MONTH AS DATE) AS due, 0 AS k
-  FROM _e101 p JOIN _d69 d ON d.child_id = p.child_id
+  FROM _e100 p JOIN _d69 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4507,32 +4396,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d70 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 101, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN 5
+SELECT o.child_id, 100, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o101 o
+FROM _o100 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o101;
-DROP TABLE IF EXISTS _e101;
--- obligation #103 (deadline)
-CREATE OR REPLACE VIEW _o102 AS
+DROP VIEW IF EXISTS _o100;
+DROP TABLE IF EXISTS _e100;
+-- obligation #102 (deadline)
+CREATE OR REPLACE VIEW _o101 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -4548,30 +4436,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d71 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 102, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN 5
+SELECT o.child_id, 101, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o102 o
+FROM _o101 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o102;
--- obligation #104 (deadline)
-CREATE OR REPLACE VIEW _o103 AS
+DROP VIEW IF EXISTS _o101;
+-- obligation #103 (deadline)
+CREATE OR REPLACE VIEW _o102 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -4587,30 +4474,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d72 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 103, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN 5
+SELECT o.child_id, 102, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o103 o
+FROM _o102 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o103;
--- obligation #105 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o104 AS
+DROP VIEW IF EXISTS _o102;
+-- obligation #104 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o103 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep5 p ASOF LEFT JOIN _d17 f
@@ -4624,30 +4510,29 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d73 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 104, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN 5
+SELECT o.child_id, 103, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o104 o
+FROM _o103 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o104;
--- obligation #106 (deadline)
-CREATE OR REPLACE VIEW _o105 AS
+DROP VIEW IF EXISTS _o103;
+-- obligation #105 (deadline)
+CREATE OR REPLACE VIEW _o104 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 28) AS due, 0 AS k
@@ -4661,30 +4546,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 105, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
+SELECT o.child_id, 104, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o105 o
+FROM _o104 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o105;
--- obligation #108 (deadline)
-CREATE OR REPLACE VIEW _o107 AS
+DROP VIEW IF EXISTS _o104;
+-- obligation #107 (deadline)
+CREATE OR REPLACE VIEW _o106 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 2 MONTH AS DATE) AS due, 0 AS k
@@ -4698,32 +4582,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 107, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+SELECT o.child_id, 106, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o107 o
+FROM _o106 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o107;
--- obligation #109 (schedule)
+DROP VIEW IF EXISTS _o106;
+-- obligation #108 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o108_seg AS
+CREATE OR REPLACE TABLE _o107_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep5 p ASOF JOIN _d69 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -4736,7 +4619,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o108_p0_0 AS
+CREATE OR REPLACE TABLE _o107_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4744,7 +4627,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o108_seg s ASOF LEFT JOIN _d64 a
+  FROM _o107_seg s ASOF LEFT JOIN _d64 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4775,14 +4658,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o108_p0_1 AS
+CREATE OR REPLACE TABLE _o107_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o108_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o107_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4809,14 +4692,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o108_p0_2 AS
+CREATE OR REPLACE TABLE _o107_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o108_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o107_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4843,47 +4726,46 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o108 AS
+CREATE OR REPLACE VIEW _o107 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o108_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o107_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o108_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o107_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o108_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o107_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 108, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN 5
+SELECT o.child_id, 107, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o108 o
+FROM _o107 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o108;
-DROP TABLE IF EXISTS _o108_p0_0;
-DROP TABLE IF EXISTS _o108_p0_1;
-DROP TABLE IF EXISTS _o108_p0_2;
-DROP TABLE IF EXISTS _o108_seg;
--- obligation #110 (deadline)
-CREATE OR REPLACE VIEW _o109 AS
+DROP VIEW IF EXISTS _o107;
+DROP TABLE IF EXISTS _o107_p0_0;
+DROP TABLE IF EXISTS _o107_p0_1;
+DROP TABLE IF EXISTS _o107_p0_2;
+DROP TABLE IF EXISTS _o107_seg;
+-- obligation #109 (deadline)
+CREATE OR REPLACE VIEW _o108 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due, 0 AS k
@@ -4897,30 +4779,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 109, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN 5
+SELECT o.child_id, 108, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o109 o
+FROM _o108 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o109;
--- obligation #111 (advance_notice)
-CREATE OR REPLACE VIEW _o110 AS
+DROP VIEW IF EXISTS _o108;
+-- obligation #110 (advance_notice)
+CREATE OR REPLACE VIEW _o109 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4942,30 +4823,29 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 110, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN 5
+SELECT o.child_id, 109, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o110 o
+FROM _o109 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o110;
--- obligation #112 (deadline)
-CREATE OR REPLACE VIEW _o111 AS
+DROP VIEW IF EXISTS _o109;
+-- obligation #111 (deadline)
+CREATE OR REPLACE VIEW _o110 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -4981,32 +4861,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 111, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN 5
+SELECT o.child_id, 110, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o111 o
+FROM _o110 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o111;
--- obligation #114 (schedule)
+DROP VIEW IF EXISTS _o110;
+-- obligation #113 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o113_seg AS
+CREATE OR REPLACE TABLE _o112_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep5 p ASOF JOIN _d69 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -5019,7 +4898,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o113_p0_0 AS
+CREATE OR REPLACE TABLE _o112_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5027,7 +4906,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o113_seg s ASOF LEFT JOIN _d17 a
+  FROM _o112_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5058,14 +4937,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o113_p0_1 AS
+CREATE OR REPLACE TABLE _o112_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o113_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o112_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d64 u1
     ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d64 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
@@ -5097,14 +4976,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o113_p0_2 AS
+CREATE OR REPLACE TABLE _o112_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o113_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o112_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5133,47 +5012,46 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o113 AS
+CREATE OR REPLACE VIEW _o112 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o113_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o112_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o113_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o112_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o113_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o112_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 113, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+SELECT o.child_id, 112, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o113 o
+FROM _o112 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o113;
-DROP TABLE IF EXISTS _o113_p0_0;
-DROP TABLE IF EXISTS _o113_p0_1;
-DROP TABLE IF EXISTS _o113_p0_2;
-DROP TABLE IF EXISTS _o113_seg;
--- obligation #116 (deadline)
-CREATE OR REPLACE VIEW _o115 AS
+DROP VIEW IF EXISTS _o112;
+DROP TABLE IF EXISTS _o112_p0_0;
+DROP TABLE IF EXISTS _o112_p0_1;
+DROP TABLE IF EXISTS _o112_p0_2;
+DROP TABLE IF EXISTS _o112_seg;
+-- obligation #115 (deadline)
+CREATE OR REPLACE VIEW _o114 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
@@ -5187,30 +5065,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 115, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+SELECT o.child_id, 114, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o115 o
+FROM _o114 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o115;
--- obligation #118 (deadline)
-CREATE OR REPLACE VIEW _o117 AS
+DROP VIEW IF EXISTS _o114;
+-- obligation #117 (deadline)
+CREATE OR REPLACE VIEW _o116 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
@@ -5224,30 +5101,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 117, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+SELECT o.child_id, 116, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o117 o
+FROM _o116 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o117;
--- obligation #119 (deadline)
-CREATE OR REPLACE VIEW _o118 AS
+DROP VIEW IF EXISTS _o116;
+-- obligation #118 (deadline)
+CREATE OR REPLACE VIEW _o117 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
@@ -5261,30 +5137,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 118, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN 5
+SELECT o.child_id, 117, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o118 o
+FROM _o117 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o118;
--- obligation #120 (deadline)
-CREATE OR REPLACE VIEW _o119 AS
+DROP VIEW IF EXISTS _o117;
+-- obligation #119 (deadline)
+CREATE OR REPLACE VIEW _o118 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -5300,30 +5175,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d80 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 119, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN 5
+SELECT o.child_id, 118, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o119 o
+FROM _o118 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o119;
--- obligation #121 (deadline)
-CREATE OR REPLACE VIEW _o120 AS
+DROP VIEW IF EXISTS _o118;
+-- obligation #120 (deadline)
+CREATE OR REPLACE VIEW _o119 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -5339,30 +5213,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d81 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 120, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN 5
+SELECT o.child_id, 119, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o120 o
+FROM _o119 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o120;
--- obligation #123 (deadline)
-CREATE OR REPLACE VIEW _o122 AS
+DROP VIEW IF EXISTS _o119;
+-- obligation #122 (deadline)
+CREATE OR REPLACE VIEW _o121 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -5378,30 +5251,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d82 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 122, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN 5
+SELECT o.child_id, 121, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o122 o
+FROM _o121 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o122;
--- obligation #124 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o123 AS
+DROP VIEW IF EXISTS _o121;
+-- obligation #123 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o122 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep5 p ASOF LEFT JOIN _d64 f
@@ -5415,35 +5287,115 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d83 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 123, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN 5
+SELECT o.child_id, 122, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o123 o
+FROM _o122 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o123;
+DROP VIEW IF EXISTS _o122;
+-- obligation #127 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o126_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o126_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o126_seg s ASOF LEFT JOIN _d84 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d84 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o126 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o126_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 126, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o126 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o126;
+DROP TABLE IF EXISTS _o126_p0_0;
+DROP TABLE IF EXISTS _o126_seg;
 -- obligation #128 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o127_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5495,24 +5447,22 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o127_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 127, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o127 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
@@ -5525,7 +5475,7 @@ DROP TABLE IF EXISTS _o127_seg;
 CREATE OR REPLACE TABLE _o128_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5562,7 +5512,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d84 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5577,23 +5527,23 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 128, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o128 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
@@ -5606,7 +5556,7 @@ DROP TABLE IF EXISTS _o128_seg;
 CREATE OR REPLACE TABLE _o129_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5643,7 +5593,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d84 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5658,17 +5608,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o129_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 129, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5725,7 +5674,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d84 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5740,17 +5689,16 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o130_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 130, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5787,7 +5735,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o131_seg s ASOF LEFT JOIN _d84 a
+  FROM _o131_seg s ASOF LEFT JOIN _d85 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5810,7 +5758,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d84 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d85 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5822,24 +5770,22 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o131_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 131, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o131 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
@@ -5852,7 +5798,7 @@ DROP TABLE IF EXISTS _o131_seg;
 CREATE OR REPLACE TABLE _o132_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5904,113 +5850,31 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o132_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 132, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o132 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o132;
 DROP TABLE IF EXISTS _o132_p0_0;
 DROP TABLE IF EXISTS _o132_seg;
--- obligation #134 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o133_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o133_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o133_seg s ASOF LEFT JOIN _d85 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d85 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+-- obligation #134 (deadline)
 CREATE OR REPLACE VIEW _o133 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 133, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o133 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o133;
-DROP TABLE IF EXISTS _o133_p0_0;
-DROP TABLE IF EXISTS _o133_seg;
--- obligation #135 (deadline)
-CREATE OR REPLACE VIEW _o134 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -6026,30 +5890,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 134, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+SELECT o.child_id, 133, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o134 o
+FROM _o133 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o134;
--- obligation #136 (age_milestone)
-CREATE OR REPLACE VIEW _o135 AS
+DROP VIEW IF EXISTS _o133;
+-- obligation #135 (age_milestone)
+CREATE OR REPLACE VIEW _o134 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
@@ -6061,30 +5924,29 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        u.due AS eff, u.na_birth
 FROM u ASOF LEFT JOIN _d87 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 135, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN 5
+SELECT o.child_id, 134, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o135 o
+FROM _o134 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o135;
--- obligation #137 (deadline)
-CREATE OR REPLACE VIEW _o136 AS
+DROP VIEW IF EXISTS _o134;
+-- obligation #136 (deadline)
+CREATE OR REPLACE VIEW _o135 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, 0 AS k
@@ -6098,32 +5960,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d89 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 136, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN 5
+SELECT o.child_id, 135, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o136 o
+FROM _o135 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o136;
--- obligation #138 (recurrence)
+DROP VIEW IF EXISTS _o135;
+-- obligation #137 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o137_seg AS
+CREATE OR REPLACE TABLE _o136_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep11 p
@@ -6135,7 +5996,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o137_p0_0 AS
+CREATE OR REPLACE TABLE _o136_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6143,7 +6004,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o137_seg s ASOF LEFT JOIN _d90 a
+  FROM _o136_seg s ASOF LEFT JOIN _d90 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6172,39 +6033,38 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o137 AS
+CREATE OR REPLACE VIEW _o136 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o137_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o136_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 137, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN 5
+SELECT o.child_id, 136, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o137 o
+FROM _o136 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o137;
-DROP TABLE IF EXISTS _o137_p0_0;
-DROP TABLE IF EXISTS _o137_seg;
--- obligation #139 (recurrence)
+DROP VIEW IF EXISTS _o136;
+DROP TABLE IF EXISTS _o136_p0_0;
+DROP TABLE IF EXISTS _o136_seg;
+-- obligation #138 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o138_seg AS
+CREATE OR REPLACE TABLE _o137_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep11 p
@@ -6216,7 +6076,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o138_p0_0 AS
+CREATE OR REPLACE TABLE _o137_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6224,7 +6084,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o138_seg s ASOF LEFT JOIN _d91 a
+  FROM _o137_seg s ASOF LEFT JOIN _d91 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6253,37 +6113,36 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o138 AS
+CREATE OR REPLACE VIEW _o137 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o137_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 138, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN 5
+SELECT o.child_id, 137, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o138 o
+FROM _o137 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o138;
-DROP TABLE IF EXISTS _o138_p0_0;
-DROP TABLE IF EXISTS _o138_seg;
--- obligation #140 (deadline)
-CREATE OR REPLACE VIEW _o139 AS
+DROP VIEW IF EXISTS _o137;
+DROP TABLE IF EXISTS _o137_p0_0;
+DROP TABLE IF EXISTS _o137_seg;
+-- obligation #139 (deadline)
+CREATE OR REPLACE VIEW _o138 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, 0 AS k
@@ -6297,30 +6156,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d92 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 139, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN 5
+SELECT o.child_id, 138, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o139 o
+FROM _o138 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o139;
--- obligation #141 (deadline)
-CREATE OR REPLACE VIEW _o140 AS
+DROP VIEW IF EXISTS _o138;
+-- obligation #140 (deadline)
+CREATE OR REPLACE VIEW _o139 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -6336,32 +6194,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d93 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 140, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN 5
+SELECT o.child_id, 139, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o140 o
+FROM _o139 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o140;
--- obligation #142 (recurrence)
+DROP VIEW IF EXISTS _o139;
+-- obligation #141 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o141_seg AS
+CREATE OR REPLACE TABLE _o140_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep11 p
@@ -6373,7 +6230,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o141_p0_0 AS
+CREATE OR REPLACE TABLE _o140_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6381,7 +6238,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o141_seg s ASOF LEFT JOIN _d94 a
+  FROM _o140_seg s ASOF LEFT JOIN _d94 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6410,37 +6267,36 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o141 AS
+CREATE OR REPLACE VIEW _o140 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o141_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o140_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 141, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN 5
+SELECT o.child_id, 140, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o141 o
+FROM _o140 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o141;
-DROP TABLE IF EXISTS _o141_p0_0;
-DROP TABLE IF EXISTS _o141_seg;
--- obligation #143 (deadline)
-CREATE OR REPLACE VIEW _o142 AS
+DROP VIEW IF EXISTS _o140;
+DROP TABLE IF EXISTS _o140_p0_0;
+DROP TABLE IF EXISTS _o140_seg;
+-- obligation #142 (deadline)
+CREATE OR REPLACE VIEW _o141 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
@@ -6454,30 +6310,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 142, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN 5
+SELECT o.child_id, 141, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o142 o
+FROM _o141 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o142;
--- obligation #144 (advance_notice)
-CREATE OR REPLACE VIEW _o143 AS
+DROP VIEW IF EXISTS _o141;
+-- obligation #143 (advance_notice)
+CREATE OR REPLACE VIEW _o142 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6497,30 +6352,29 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 143, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN 5
+SELECT o.child_id, 142, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o143 o
+FROM _o142 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o143;
--- obligation #146 (deadline)
-CREATE OR REPLACE VIEW _o145 AS
+DROP VIEW IF EXISTS _o142;
+-- obligation #145 (deadline)
+CREATE OR REPLACE VIEW _o144 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, 0 AS k
@@ -6534,18 +6388,53 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d99 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 145, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN 5
+SELECT o.child_id, 144, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o144 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o144;
+-- obligation #146 (deadline)
+CREATE OR REPLACE VIEW _o145 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, 0 AS k
+  FROM _ep0 p JOIN _d100 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+INSERT INTO audit_rows
+SELECT o.child_id, 145, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6560,8 +6449,8 @@ DROP VIEW IF EXISTS _o145;
 CREATE OR REPLACE VIEW _o146 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, 0 AS k
-  FROM _ep0 p JOIN _d100 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 7) AS due, 0 AS k
+  FROM _ep13 p JOIN _d102 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6569,20 +6458,19 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 146, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN 5
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6595,43 +6483,6 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o146;
 -- obligation #148 (deadline)
 CREATE OR REPLACE VIEW _o147 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 7) AS due, 0 AS k
-  FROM _ep13 p JOIN _d102 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
-INSERT INTO audit_rows
-SELECT o.child_id, 147, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o147 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o147;
--- obligation #149 (deadline)
-CREATE OR REPLACE VIEW _o148 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -6647,32 +6498,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 148, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+SELECT o.child_id, 147, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o148 o
+FROM _o147 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o148;
--- obligation #150 (recurrence)
+DROP VIEW IF EXISTS _o147;
+-- obligation #149 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o149_seg AS
+CREATE OR REPLACE TABLE _o148_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep13 p
@@ -6684,7 +6534,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o149_p0_0 AS
+CREATE OR REPLACE TABLE _o148_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6692,7 +6542,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o149_seg s ASOF LEFT JOIN _d17 a
+  FROM _o148_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6721,39 +6571,38 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o149 AS
+CREATE OR REPLACE VIEW _o148 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o148_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 149, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+SELECT o.child_id, 148, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o149 o
+FROM _o148 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o149;
-DROP TABLE IF EXISTS _o149_p0_0;
-DROP TABLE IF EXISTS _o149_seg;
--- obligation #151 (schedule)
+DROP VIEW IF EXISTS _o148;
+DROP TABLE IF EXISTS _o148_p0_0;
+DROP TABLE IF EXISTS _o148_seg;
+-- obligation #150 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o150_seg AS
+CREATE OR REPLACE TABLE _o149_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep13 p ASOF JOIN _d102 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -6766,7 +6615,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o150_p0_0 AS
+CREATE OR REPLACE TABLE _o149_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6774,7 +6623,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o150_seg s ASOF LEFT JOIN _d90 a
+  FROM _o149_seg s ASOF LEFT JOIN _d90 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6803,14 +6652,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o150_p0_1 AS
+CREATE OR REPLACE TABLE _o149_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o150_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o149_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -6837,14 +6686,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o150_p0_2 AS
+CREATE OR REPLACE TABLE _o149_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o150_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o149_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -6871,47 +6720,46 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o150 AS
+CREATE OR REPLACE VIEW _o149 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o150_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o149_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o150_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o149_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o150_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o149_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 150, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN 5
+SELECT o.child_id, 149, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o150 o
+FROM _o149 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o150;
-DROP TABLE IF EXISTS _o150_p0_0;
-DROP TABLE IF EXISTS _o150_p0_1;
-DROP TABLE IF EXISTS _o150_p0_2;
-DROP TABLE IF EXISTS _o150_seg;
--- obligation #152 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o151 AS
+DROP VIEW IF EXISTS _o149;
+DROP TABLE IF EXISTS _o149_p0_0;
+DROP TABLE IF EXISTS _o149_p0_1;
+DROP TABLE IF EXISTS _o149_p0_2;
+DROP TABLE IF EXISTS _o149_seg;
+-- obligation #151 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o150 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep5 p ASOF LEFT JOIN _d103 f
@@ -6925,30 +6773,29 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d104 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 151, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN 5
+SELECT o.child_id, 150, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o151 o
+FROM _o150 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o151;
--- obligation #153 (advance_notice)
-CREATE OR REPLACE VIEW _o152 AS
+DROP VIEW IF EXISTS _o150;
+-- obligation #152 (advance_notice)
+CREATE OR REPLACE VIEW _o151 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6968,30 +6815,29 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 152, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN 5
+SELECT o.child_id, 151, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o152 o
+FROM _o151 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o152;
--- obligation #154 (deadline)
-CREATE OR REPLACE VIEW _o153 AS
+DROP VIEW IF EXISTS _o151;
+-- obligation #153 (deadline)
+CREATE OR REPLACE VIEW _o152 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -7007,18 +6853,53 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d103 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 153, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN 5
+SELECT o.child_id, 152, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o152 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o152;
+-- obligation #154 (deadline)
+CREATE OR REPLACE VIEW _o153 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 14) AS due, 0 AS k
+  FROM _ep14 p JOIN _d108 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+INSERT INTO audit_rows
+SELECT o.child_id, 153, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7033,43 +6914,6 @@ DROP VIEW IF EXISTS _o153;
 CREATE OR REPLACE VIEW _o154 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 14) AS due, 0 AS k
-  FROM _ep14 p JOIN _d108 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.trigger;
-INSERT INTO audit_rows
-SELECT o.child_id, 154, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o154 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o154;
--- obligation #156 (deadline)
-CREATE OR REPLACE VIEW _o155 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, 0 AS k
   FROM _ep14 p JOIN _d109 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
@@ -7081,32 +6925,31 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d110 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 155, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN 5
+SELECT o.child_id, 154, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o155 o
+FROM _o154 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o155;
--- obligation #157 (recurrence)
+DROP VIEW IF EXISTS _o154;
+-- obligation #156 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o156_seg AS
+CREATE OR REPLACE TABLE _o155_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep14 p ASOF JOIN _d111 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -7119,7 +6962,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o156_p0_0 AS
+CREATE OR REPLACE TABLE _o155_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, (q.base + 28) AS bound, TRUE AS go, TRUE AS alive,
@@ -7127,7 +6970,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o156_seg s ASOF LEFT JOIN _d17 a
+  FROM _o155_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -7156,37 +6999,36 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o156 AS
+CREATE OR REPLACE VIEW _o155 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o156_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o155_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 156, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+SELECT o.child_id, 155, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o156 o
+FROM _o155 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o156;
-DROP TABLE IF EXISTS _o156_p0_0;
-DROP TABLE IF EXISTS _o156_seg;
--- obligation #158 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o157 AS
+DROP VIEW IF EXISTS _o155;
+DROP TABLE IF EXISTS _o155_p0_0;
+DROP TABLE IF EXISTS _o155_seg;
+-- obligation #157 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o156 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep14 p ASOF LEFT JOIN _d112 f
@@ -7200,30 +7042,29 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d113 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 157, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN 5
+SELECT o.child_id, 156, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o157 o
+FROM _o156 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o157;
--- obligation #159 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o158 AS
+DROP VIEW IF EXISTS _o156;
+-- obligation #158 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o157 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep14 p ASOF LEFT JOIN _d112 f
@@ -7237,30 +7078,29 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d114 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 158, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN 5
+SELECT o.child_id, 157, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o158 o
+FROM _o157 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o158;
--- obligation #160 (deadline)
-CREATE OR REPLACE VIEW _o159 AS
+DROP VIEW IF EXISTS _o157;
+-- obligation #159 (deadline)
+CREATE OR REPLACE VIEW _o158 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
@@ -7276,30 +7116,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d116 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 159, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN 5
+SELECT o.child_id, 158, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o159 o
+FROM _o158 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o159;
--- obligation #163 (deadline)
-CREATE OR REPLACE VIEW _o162 AS
+DROP VIEW IF EXISTS _o158;
+-- obligation #162 (deadline)
+CREATE OR REPLACE VIEW _o161 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
@@ -7313,30 +7152,29 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d117 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 162, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN 5
+SELECT o.child_id, 161, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o162 o
+FROM _o161 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o162;
--- obligation #164 (deadline)
-CREATE OR REPLACE VIEW _o163 AS
+DROP VIEW IF EXISTS _o161;
+-- obligation #163 (deadline)
+CREATE OR REPLACE VIEW _o162 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, 0 AS k
@@ -7350,25 +7188,24 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d118 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
-SELECT o.child_id, 163, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN 5
+SELECT o.child_id, 162, o.trigger,
+  CASE WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN NULL
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 7 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 7 END
+       ELSE 6 END,
+  CASE WHEN NOT (NOT o.na_birth) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o163 o
+FROM _o162 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o163;
+DROP VIEW IF EXISTS _o162;

@@ -4,7 +4,7 @@
         [--policy policies/somerset/practice-standards-2023.policy] [--keep]
 
 Generates a Parquet events file and a children table in benchmarks/out/ (gitignored), then runs
-`policyc audit` in a subprocess exactly as a user would (under `/usr/bin/time -v` when it exists,
+`policyc audit` (with `--report`: the page and the workbook) in a subprocess exactly as a user would (under `/usr/bin/time -v` when it exists,
 else measuring the child process with `getrusage`), and a plain DuckDB scan of the same file for
 comparison. Reports wall time, events per second, peak memory and the ratio to the scan.
 
@@ -129,7 +129,8 @@ def scan_seconds(events_path: Path) -> float:
 
 def run_audit(policy: Path, events: Path, children: Path, out: Path) -> dict:
     cmd = [str(ROOT / ".venv" / "bin" / "policyc"), "audit", "--policy", str(policy), "--events", str(events),
-           "--children", str(children), "--out", str(out / "audit.csv"), "--no-progress"]
+           "--children", str(children), "--out", str(out / "audit.csv"), "--report", str(out / "report"),
+           "--no-progress"]
     timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
-from compiler.model.ir import Obligation, Policy, form_of
+from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of
 from compiler.model.semantics import (
     ALL_RECORDED,
     COLUMNS,
@@ -71,23 +71,14 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
         if reason is not None:
             skipped.append({"obligation": ob.id, "clause": clause_of(ob), "reason": reason})
             continue
-        c = {o: sum(n for (oid, out, _), n in counts.items() if oid == ob.id and out == o)
-             for o in OUTCOMES}
-        extended_done = counts.get((ob.id, "extended", True), 0)
-        on_time = c["met"] + extended_done
-        decided = on_time + c["met_late"] + c["overdue"]
         assert ob.timing is not None
-        obligations.append({
-            "obligation": ob.id, "clause": clause_of(ob), "form": form_of(ob.timing),
-            "occurrences": sum(c.values()) - c["not_applicable"], "on_time": on_time, "late": c["met_late"],
-            "overdue": c["overdue"], "pending": c["pending"] + c["extended"] - extended_done,
-            "discharged": c["discharged"], "extended": c["extended"], "not_applicable": c["not_applicable"],
-            "no_data": c["no_data"], "pct_on_time": round(100.0 * on_time / decided, 1) if decided else None,
-            "title": ob.title,
-        })
+        line = {"obligation": ob.id, "clause": clause_of(ob), "form": form_of(ob.timing),
+                **_counted(counts, ob.id), "title": ob.title}
+        obligations.append(line)
         if missing_data(policy, ob, unrecorded):
             no_data.append({"obligation": ob.id, "clause": clause_of(ob), "title": ob.title,
-                            "occurrences": str(c["no_data"]), "why": describe_missing(policy, ob, unrecorded, source)})
+                            "occurrences": str(line["no_data"]),
+                            "why": describe_missing(policy, ob, unrecorded, source)})
         for text in approximations(ob):
             notes.append(f"{ob.id}: {text} (the data holds dates only)")
     facts = records.facts if records is not None else {}
@@ -110,6 +101,91 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
         "import_rejects": facts.get("rejects"), "import_problems": facts.get("problems"),
     }
     return Summary(policy.title, loaded.as_of, engine, info, obligations, skipped, notes, about=about, no_data=no_data)
+
+
+# ---- the steps of a schedule -------------------------------------------------------------------------------
+def rows_relation(con: Any, rows: Sequence[Row] | None) -> str:
+    """A view or table `report_rows` of the audit's rows: DuckDB's result, or the Python engine's rows."""
+    if rows is None:
+        con.execute("CREATE OR REPLACE TEMP VIEW report_rows AS SELECT * FROM audit_result").fetchall()
+        return "report_rows"
+    import pyarrow as pa
+
+    types = {"trigger_date": pa.date32(), "due_date": pa.date32(), "done_date": pa.date32(),
+             "working_days_late": pa.int64()}
+    table = pa.table({c: pa.array([r[i] for r in rows], type=types.get(c, pa.string())) for i, c in enumerate(COLUMNS)})
+    con.register("_report_rows_arrow", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE report_rows AS SELECT * FROM _report_rows_arrow").fetchall()
+    con.unregister("_report_rows_arrow")
+    return "report_rows"
+
+
+def step_labels(policy: Policy, ob: Obligation) -> list[str]:
+    """The steps of a schedule as the summary names them: `first within 20 working days of X`, ..."""
+    t = ob.timing
+    if not isinstance(t, Schedule) or not t.steps:
+        return []
+    labels = [f"first within {t.duration} of {policy.canonical_event(t.trigger)}"]
+    for step in t.steps:
+        labels.append(f"then {'every' if isinstance(step, Every) else 'within'} {step.duration}")
+    return labels
+
+
+def add_steps(summary: Summary, policy: Policy, con: Any, rel: str) -> None:
+    """Each step of a schedule on its own line: an occurrence's step is its place in its chain (a chain
+    starts on a day of the trigger or of a restart, and each next occurrence counts from the one before:
+    its done date, or its due date when not done); the last step repeats when it is `every`."""
+    for line in summary.obligations:
+        ob = next(o for o in policy.obligations if o.id == line["obligation"])
+        labels = step_labels(policy, ob)
+        if not labels or not line["occurrences"]:
+            continue
+        t = ob.timing
+        assert isinstance(t, Schedule)
+        starts = sorted({policy.canonical_event(e) for e in [t.trigger, *(r.event for r in t.restarts)]})
+        start_list = "[" + ", ".join(_sql_text(e) for e in starts) + "]::VARCHAR[]"
+        last = len(labels)
+        got = con.execute(f"""
+            WITH r AS (
+              SELECT x.*, lag(coalesce(x.done_date, x.due_date)) OVER w AS prev_base,
+                     EXISTS (SELECT 1 FROM events e WHERE e.child_id = x.child_id AND e.date = x.trigger_date
+                             AND list_contains({start_list}, CAST(e.event AS VARCHAR))) AS on_start
+              FROM {rel} x WHERE x.obligation = {_sql_text(ob.id)} AND x.outcome <> 'not_applicable'
+              WINDOW w AS (PARTITION BY x.child_id ORDER BY x.trigger_date, x.due_date NULLS LAST, x.done_date NULLS LAST)
+            ), c AS (
+              SELECT *, sum(CASE WHEN on_start OR prev_base IS NULL OR trigger_date <> prev_base THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY child_id ORDER BY trigger_date, due_date NULLS LAST, done_date NULLS LAST
+                              ROWS UNBOUNDED PRECEDING) AS chain
+              FROM r
+            ), p AS (
+              SELECT *, row_number() OVER (PARTITION BY child_id, chain ORDER BY trigger_date, due_date NULLS LAST,
+                                           done_date NULLS LAST) AS pos FROM c
+            )
+            SELECT least(pos, {last}) AS step, outcome, done_date IS NOT NULL, count(*) FROM p GROUP BY ALL
+        """).fetchall()
+        counts: Counter[tuple[str, str, bool]] = Counter()
+        for step, outcome, done, n in got:
+            counts[(str(step), outcome, bool(done))] += int(n)
+        line["steps"] = [dict(_counted(counts, str(k + 1)), step=k + 1, label=label)
+                         for k, label in enumerate(labels)]
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _counted(counts: Counter[tuple[str, str, bool]], key: str) -> dict[str, Any]:
+    """The summary figures of one line from `counts[(key, outcome, done)]`."""
+    c = {o: sum(n for (k, out, _), n in counts.items() if k == key and out == o) for o in OUTCOMES}
+    extended_done = counts.get((key, "extended", True), 0)
+    on_time = c["met"] + extended_done
+    decided = on_time + c["met_late"] + c["overdue"]
+    return {
+        "occurrences": sum(c.values()) - c["not_applicable"], "on_time": on_time, "late": c["met_late"],
+        "overdue": c["overdue"], "pending": c["pending"] + c["extended"] - extended_done,
+        "discharged": c["discharged"], "extended": c["extended"], "not_applicable": c["not_applicable"],
+        "no_data": c["no_data"], "pct_on_time": round(100.0 * on_time / decided, 1) if decided else None,
+    }
 
 
 def count_rows(rows: Iterable[Row]) -> Counter[tuple[str, str, bool]]:
@@ -168,9 +244,10 @@ def summary_text(s: Summary) -> str:
     table = [SUMMARY_COLUMNS[:1] + ("occurrences", "on time", "late", "overdue", "pending", "discharged", "extended",
                                     "n/a", "% on time")]
     for o in measured(s):
-        table.append((o["obligation"], str(o["occurrences"]), str(o["on_time"]), str(o["late"]), str(o["overdue"]),
-                      str(o["pending"]), str(o["discharged"]), str(o["extended"]), str(o["not_applicable"]),
-                      "" if o["pct_on_time"] is None else f"{o['pct_on_time']:.1f}"))
+        for name, f in [(o["obligation"], o)] + [(f"  {st['step']}. {st['label']}", st) for st in o.get("steps", [])]:
+            table.append((name, str(f["occurrences"]), str(f["on_time"]), str(f["late"]), str(f["overdue"]),
+                          str(f["pending"]), str(f["discharged"]), str(f["extended"]), str(f["not_applicable"]),
+                          "" if f["pct_on_time"] is None else f"{f['pct_on_time']:.1f}"))
     widths = [max(len(r[k]) for r in table) for k in range(len(table[0]))]
     for r in table:
         out.append("  ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True))))
@@ -196,6 +273,9 @@ def summary_markdown(s: Summary) -> str:
     out += ["", "## Summary", "", "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     for o in measured(s):
         out.append("| " + " | ".join(_md(_cell(o[c])) for c in columns) + " |")
+        for st in o.get("steps", []):
+            step = {**o, **st, "obligation": f"↳ {st['step']}. {st['label']}"}
+            out.append("| " + " | ".join(_md(_cell(step[c])) for c in columns) + " |")
     if s.no_data:
         out += ["", "## Not measured by this data (no_data)", "",
                 "These duties need data the return does not hold: their occurrences are `no_data`, never overdue.",

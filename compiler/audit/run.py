@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler.audit import engines
 from compiler.audit.inputs import Loaded, load
-from compiler.audit.report import Summary, count_rows, summarise
+from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
 from compiler.emitters.checker_sql import ordered_result_sql
 from compiler.emitters.sqltext import sql_string
@@ -84,7 +84,9 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
             rows = python_rows(policy, histories, loaded.as_of, progress, unrecorded)
         rows.sort(key=lambda r: row_sort_key(r, order))
         counts = count_rows(rows)
-    return AuditResult(loaded, summarise(policy, loaded, engine, counts, records, unrecorded), rows)
+    summary = summarise(policy, loaded, engine, counts, records, unrecorded)
+    add_steps(summary, policy, loaded.con, rows_relation(loaded.con, rows))
+    return AuditResult(loaded, summary, rows)
 
 
 def audit_versions(series: Series, events: Path, children: Path | None, as_of: dt.date | None,
@@ -101,7 +103,8 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
                   unrecorded_attributes=unrecorded.attributes)
     loaded.as_of_from = as_of_from or "latest_event"
     if loaded.as_of is None:
-        return AuditResult(loaded, summarise(merged, loaded, engine, Counter()), [])
+        rows_relation(loaded.con, [])
+        return AuditResult(loaded, summarise(merged, loaded, engine, Counter(), records, unrecorded), [])
     day: dt.date = loaded.as_of
 
     def run(version: Policy) -> list[Row]:
@@ -117,6 +120,7 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
     summary = summarise(merged, loaded, engine, count_rows(rows), records, unrecorded)
     summary.versions = [c.to_json() for c in counts]
     summary.notes = version_notes(counts) + summary.notes
+    add_steps(summary, merged, loaded.con, rows_relation(loaded.con, rows))
     return AuditResult(loaded, summary, rows)
 
 

@@ -53,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--include-not-applicable", action="store_true",
                    help="also write occurrences whose conditions are not met (always counted in the summary)")
     a.add_argument("--source-dir", action="append", metavar="DIR", help="folder of source documents (for quotes)")
+    a.add_argument("--report", type=Path, metavar="DIR",
+                   help="also write a QA report into DIR: audit-report.html (one self-contained page with charts) "
+                        "and audit-report.xlsx (the same figures as a workbook)")
     a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     a.set_defaults(func=cmd_audit)
 
@@ -203,6 +206,14 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
                     out.close()
     except (OSError, duckdb.IOException) as err:
         return usage_error(f"cannot write: {str(err).splitlines()[0]}")
+    if args.report is not None:
+        from compiler.audit.qa_report import write_report
+
+        try:
+            page, book = write_report(res.loaded.con, policy, summary, args.report)
+        except OSError as err:
+            return usage_error(f"cannot write the report in {args.report}: {err.strerror or err}")
+        summary.notes.append(f"report: {page} and {book}")
     text = report.summary_text(summary)
     if args.out:
         sys.stdout.write(text)

@@ -1,0 +1,123 @@
+"""`policyc audit ... --report DIR`: the workbook's numbers are the CSV's, the page is one self-contained
+file that loads in headless Chromium with no console error, and both are the same bytes every run."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shlex
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from test_site import console_errors, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+QLAC = ROOT.parent / "shared" / "data" / "qlac-903-fake"
+POLICY = ROOT / "policies" / "national" / "care-planning-regulations-2010.policy"
+
+
+def q(path: Path) -> str:
+    return shlex.quote(str(path))
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory) -> dict:
+    """The fake SSDA903 return imported and audited with a report, as the worked example does."""
+    from compiler.cli.main import main
+
+    tmp = tmp_path_factory.mktemp("report")
+    if not QLAC.is_dir():
+        pytest.fail(f"the shared fake SSDA903 return is not on this machine ({QLAC})")
+    assert main(shlex.split(f"import ssda903 {q(QLAC)} --out {q(tmp / 'events.csv')}")) == 0
+    out = tmp / "audit.csv"
+    run_audit(tmp, "report")
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {"dir": tmp / "report", "rows": rows, "tmp": tmp}
+
+
+def run_audit(folder: Path, report: str) -> None:
+    """`policyc audit` in `folder`, with relative paths as a user types them (the page names the files)."""
+    from compiler.cli.main import main
+
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        assert main(shlex.split(f"audit --policy {q(POLICY)} --events events.csv --out audit.csv "
+                                f"--report {report} --no-progress")) == 0
+    finally:
+        os.chdir(here)
+
+
+def sheet(book, name: str) -> list[dict]:
+    ws = book[name]
+    values = list(ws.iter_rows(values_only=True))
+    head = list(values[0][:values[0].index(None)] if None in values[0] else values[0])  # the chart's block is apart
+    return [dict(zip(head, r[:len(head)], strict=True)) for r in values[1:] if r[0] is not None]
+
+
+def test_workbook_numbers_equal_the_csv(audited):
+    book = load_workbook(audited["dir"] / "audit-report.xlsx")
+    assert book.sheetnames == ["About", "Summary", "By month", "By quarter", "Overdue", "No data"]
+    counts = Counter((r["obligation"], r["outcome"]) for r in audited["rows"])
+    summary = {r["duty"]: r for r in sheet(book, "Summary")}
+    assert summary["cla_reviews"]["occurrences"] == sum(n for (ob, _), n in counts.items() if ob == "cla_reviews")
+    assert summary["cla_reviews"]["overdue"] == counts["cla_reviews", "overdue"]
+    assert summary["cla_reviews"]["late"] == counts["cla_reviews", "met_late"]
+    assert summary["cla_reviews"]["on time"] == counts["cla_reviews", "met"]
+    # the steps of the schedule add up to the duty
+    steps = [r for name, r in summary.items() if name.startswith("cla_reviews step ")]
+    assert [r["title"] for r in steps] == ["first within 20 working days of became_looked_after",
+                                           "then within 3 months", "then every 6 months"]
+    for column in ("occurrences", "on time", "late", "overdue", "pending", "discharged"):
+        assert sum(r[column] for r in steps) == summary["cla_reviews"][column], column
+    # every overdue row, with its working days late
+    overdue = {(r["child"], r["duty"], r["due date"].date().isoformat(), r["working days late"])
+               for r in sheet(book, "Overdue")}
+    assert overdue == {(r["child_id"], r["obligation"], r["due_date"], int(r["working_days_late"]))
+                       for r in audited["rows"] if r["outcome"] == "overdue"}
+    # the duties the return cannot measure are apart, never overdue
+    no_data = {r["duty"]: r["occurrences not measured"] for r in sheet(book, "No data")}
+    assert "visits_placement" in no_data and "cla_reviews" not in no_data
+    for duty, n in no_data.items():
+        assert n == counts[duty, "no_data"]
+        assert counts[duty, "overdue"] == 0
+    # by month: decided occurrences by the month they fell due, up to the as-of date
+    monthly = sheet(book, "By month")
+    decided = Counter(r["due_date"][:7] for r in audited["rows"] if r["obligation"] == "cla_reviews"
+                      and r["outcome"] in ("met", "met_late", "overdue") and r["due_date"] <= "2018-03-31")
+    assert {m["month"]: m["fell due (decided)"] for m in monthly if m["duty"] == "cla_reviews"} == dict(decided)
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
+    assert about["as of"].startswith("as of 2018-03-31")
+    assert "SSDA903 return, events dated 2015-01-01" in about["data"]
+
+
+def test_page_is_self_contained_and_says_what_it_is_of(audited):
+    page = (audited["dir"] / "audit-report.html").read_text(encoding="utf-8")
+    for loads in ("<script", "stylesheet", " src=", 'href="http', "url(http"):  # nothing to fetch: one file
+        assert loads not in page, loads
+    first = page.index("Duties measured")
+    for fact in ("as of 2018-03-31", "policy: The Care Planning", "data: SSDA903 return, events dated",
+                 "children left out: 1856"):
+        assert page.index(fact) < first, fact
+    assert page.count("<svg") == 2 and page.count('role="img"') == 2 and "aria-label=\"Share on time by month" in page
+    assert "Not measured by this data" in page and "visits_placement" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the two inline charts share no id
+
+
+def test_page_loads_in_chromium_without_console_errors(audited, tmp_path):
+    with serve(audited["dir"]) as server:
+        url = server.base + "audit-report.html"
+        reports = console_errors([url], tmp_path / "chromium.log")
+    assert reports[url].errors == []
+
+
+def test_report_is_deterministic(audited):
+    run_audit(audited["tmp"], "again")
+    again = audited["tmp"] / "again"
+    for name in ("audit-report.html", "audit-report.xlsx"):
+        assert (again / name).read_bytes() == (audited["dir"] / name).read_bytes(), name

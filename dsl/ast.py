@@ -115,6 +115,7 @@ class EventDecl:
     recorded_as: tuple[RecordedAs, ...]
     span: Span
     oversight: bool = False  # `oversight`: counts as visiting, reviewing, recording or supervising
+    topics: tuple[Name, ...] = ()  # `topic visits`: subjects to compare by
 
 
 @dataclass(frozen=True, slots=True)

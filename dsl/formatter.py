@@ -163,6 +163,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
         if d.oversight:
             out.add(line, "  oversight")
+        for t in d.topics:
+            out.add(t.span.line, f"  topic {t.text}")
     elif isinstance(d, A.StatusDecl):
         out.add(line, f"status {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
         if d.same_as:

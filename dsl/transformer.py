@@ -146,7 +146,11 @@ class ToAst(Transformer):
             tuple(_of(c, A.RecordedAs)),
             _span(c[0], c[-1]),
             oversight=any(isinstance(x, tuple) and x[0] == "oversight" for x in c),
+            topics=tuple(x[1] for x in c if isinstance(x, tuple) and x[0] == "topic"),
         )
+
+    def topic(self, c: list) -> tuple:
+        return ("topic", _name(c[1]), _span(c[0], c[1]))
 
     def oversight(self, c: list) -> tuple:
         return ("oversight", True, _span(c[0], c[0]))

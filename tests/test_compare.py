@@ -164,11 +164,11 @@ def test_floor_is_national_by_folder_or_authority_or_given(trio, policyc):
     policies = _load("north", "south", "national")
     assert [p.authority for p in policies if is_national(p)] == ["Department for Education"]
     explicit = compare_policies(_load("north", "south"), _load("south"))
-    assert [c.label for c in explicit.columns if c.floor] == ["South Council"]
+    assert [c.label for c in explicit.columns if c.floor] == ["South south"]
     run = policyc("compare north south --against national --format json")
     assert run.code == 0, run.err
     data = json.loads(run.out)
-    assert [c["label"] for c in data["columns"] if c["floor"]] == ["Department for Education"]
+    assert [c["label"] for c in data["columns"] if c["floor"]] == ["Statute"]
     assert "given with --against" in data["floor"]
 
 
@@ -185,7 +185,7 @@ def test_differences_from_statute(trio):
 def test_comparison_markdown_for_the_site(trio):
     md = comparison_markdown(_load("north", "south"), _load("national"))
     assert md.startswith("# ") and md.endswith("\n")
-    assert "| Duty | Department for Education | North Council | South Council |" in md
+    assert "| Duty | Statute | North north | South south |" in md
 
 
 # ---- rendering -----------------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_html_is_escaped(tmp_path, monkeypatch):
 def test_csv_has_one_column_per_policy(trio):
     out = render(compare_policies(_load("north", "south", "national")), "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][-3:] == ["Department for Education", "North Council", "South Council"]
+    assert rows[0][-3:] == ["Statute", "North north", "South south"]
     visits = next(r for r in rows if r[2:5] == ["child_protection", "statutory_visit", "every"])
     assert visits[-2].startswith("every 2 weeks (Minimum standards | at a glance) [strictest]")
     assert visits[-1].endswith("[below the statutory floor]")

@@ -139,6 +139,7 @@ class Comparison:
     rows: list[Row]
     local_terms: list[LocalTerm]
     floor_note: str
+    narrowed: bool = False  # by `focus`: only some duties are shown, so the local terms are not listed
 
 
 # ---- terms: shared or local ---------------------------------------------------------------------------
@@ -250,13 +251,30 @@ def entries_of(policy: Policy, o: Obligation, terms: _Terms) -> list[tuple[RowKe
 
 
 # ---- building the comparison ---------------------------------------------------------------------------------
+_AUTHORITY_SUFFIXES = (" County Council", " Borough Council", " City Council", " Council")
+
+
+def short_name(policy: Policy) -> str:
+    """A column's name: the document by a short title and its year, as people cite it ("Somerset
+    practice standards 2023", "Care planning regulations 2010"), from the authority and the file
+    name (which the project names TITLE-YEAR.policy)."""
+    stem = Path(policy.path).stem.replace("-", " ").replace("_", " ").strip()
+    title = stem[:1].upper() + stem[1:]
+    if is_national(policy) or not policy.authority:
+        return title
+    authority = policy.authority
+    for suffix in _AUTHORITY_SUFFIXES:
+        authority = authority.removesuffix(suffix)
+    return f"{authority} {stem}"
+
+
 def _columns(policies: Iterable[Policy], floor_paths: set[str]) -> list[Column]:
     unique = {p.path: p for p in policies}
     ordered = sorted(unique.values(), key=lambda p: (p.path not in floor_paths, p.authority or "", p.title, p.path))
-    names = [p.authority or p.title for p in ordered]
+    names = [short_name(p) for p in ordered]
     out = []
     for p, name in zip(ordered, names, strict=True):
-        label = name if names.count(name) == 1 else f"{name} ({p.slug})"
+        label = name if names.count(name) == 1 else f"{name} ({p.version or p.path})"
         out.append(Column(p, label, p.path in floor_paths))
     return out
 
@@ -410,3 +428,31 @@ def compare_policies(policies: list[Policy], floor: list[Policy] | None = None) 
     ordered = sorted(rows.values(), key=lambda r: _row_sort_key(r, terms))
     return Comparison(columns, ordered, _local_terms([c.policy for c in columns]),
                       floor_note(columns, floor is not None))
+
+
+# ---- focus: the question asked -----------------------------------------------------------------------
+BELOW_FLOOR = frozenset({"weaker", "depends"})
+
+
+def topics_known(policies: Iterable[Policy]) -> set[str]:
+    """Every topic an event of these policies (or their vocabulary) is filed under."""
+    return {t for p in policies for e in p.events.values() for t in e.topics}
+
+
+def focus(cmp: Comparison, topics: set[str] | None = None, duties: set[str] | None = None,
+          below_floor: bool = False) -> Comparison:
+    """The comparison narrowed to the question asked: duties whose action is filed under one of
+    `topics`, duties named in `duties` (an obligation id or an action's event id), and with
+    `below_floor` only duties where some document is weaker than the statute (E601/I603)."""
+
+    def wanted(row: Row) -> bool:
+        entries = row.entries
+        if topics is not None and not any(e.policy.topics_of_event(e.obligation.action) & topics for e in entries):
+            return False
+        if duties is not None and not (row.key[1].split("@")[0] in duties
+                                       or any(e.obligation.id in duties for e in entries)):
+            return False
+        return not below_floor or any(e.floor in BELOW_FLOOR for e in entries)
+
+    narrowed = topics is not None or duties is not None or below_floor
+    return Comparison(cmp.columns, [r for r in cmp.rows if wanted(r)], cmp.local_terms, cmp.floor_note, narrowed)

@@ -21,7 +21,8 @@ from compiler.cli.common import iso_date, load_policies, usage_error, write_outp
 def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("compare", help="obligations side by side across policies, with the statutory floor")
     c.add_argument("paths", nargs="+", type=Path, metavar="POLICY", help=".policy files or folders")
-    c.add_argument("--format", choices=["md", "html", "csv", "json"], default="md")
+    c.add_argument("--format", choices=["md", "html", "csv", "terms-csv", "json"], default="md",
+                   help="csv: one row per duty; terms-csv: the local terms with no shared equivalent")
     c.add_argument("--against", action="append", type=Path, metavar="PATH",
                    help="the statutory floor (e.g. policies/national/); default: the national policies given")
     c.add_argument("--out", metavar="FILE", help="write here instead of standard output")
@@ -29,12 +30,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="compare the versions in force on this date (default: the latest published versions)")
     c.add_argument("--all-versions", action="store_true",
                    help="compare every version given, not only the versions in force (one column each)")
+    c.add_argument("--topic", metavar="TOPIC[,TOPIC]",
+                   help="only duties filed under these topics in the vocabulary (e.g. visits,reviews)")
+    c.add_argument("--duty", action="append", metavar="ID",
+                   help="only this duty: an obligation id or the event that fulfils it (repeatable)")
+    c.add_argument("--below-floor", action="store_true",
+                   help="only duties where a document allows more time than the statute")
     c.add_argument("--source-dir", action="append", metavar="DIR")
     c.set_defaults(func=run_compare)
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from compiler.analyses.alignment import compare_policies
+    from compiler.analyses.alignment import compare_policies, focus, topics_known
     from compiler.emitters.compare import render
     from compiler.model.load import expand_paths
     from compiler.model.versions import in_force
@@ -51,6 +58,16 @@ def run_compare(args: argparse.Namespace) -> int:
         files, _ = expand_paths(args.against)
         wanted = {f.resolve() for f in files}
         floor = [p for p in policies if Path(p.path).resolve() in wanted]
-    return write_output(render(compare_policies(policies, floor), args.format), args.out)
+    topics = {t.strip() for t in args.topic.split(",") if t.strip()} if args.topic else None
+    if topics is not None:
+        known = topics_known(policies)
+        unknown = sorted(topics - known)
+        if unknown:
+            return usage_error(f"unknown topic `{unknown[0]}`: the vocabulary's topics are "
+                               + ", ".join(f"`{t}`" for t in sorted(known)))
+    cmp = focus(compare_policies(policies, floor), topics, set(args.duty) if args.duty else None, args.below_floor)
+    if args.duty and not cmp.rows:
+        return usage_error("no duty " + ", ".join(f"`{d}`" for d in args.duty) + " in these documents")
+    return write_output(render(cmp, args.format), args.out)
 
 

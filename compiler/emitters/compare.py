@@ -116,7 +116,8 @@ def render_markdown(cmp: Comparison, title: str = "Practice standards compared")
         out += [f"## {md_escape(status)}", ""]
         lines = [[md_escape(r.duty)] + [md_cell(_cell_entries(r, c)) for c in cmp.columns] for r in rows]
         out += _md_table(header, lines) + [""]
-    out += _md_local_terms(cmp.local_terms, cmp.columns)
+    if not cmp.narrowed:
+        out += _md_local_terms(cmp.local_terms, cmp.columns)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -230,12 +231,20 @@ def _plain_cell(entries: list[Entry]) -> str:
 
 
 def render_csv(cmp: Comparison) -> str:
+    """One table, one row per duty: loads as it is in pandas, Excel or Power Query. The local terms
+    are `render_terms_csv`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["status", "duty", "status_id", "action", "point", "trigger"] + [c.label for c in cmp.columns])
     for r in cmp.rows:
         w.writerow([r.status_label, r.duty, *r.key] + [_plain_cell(_cell_entries(r, c)) for c in cmp.columns])
-    w.writerow([])
+    return buf.getvalue()
+
+
+def render_terms_csv(cmp: Comparison) -> str:
+    """The local terms with no shared equivalent, as a table of their own."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
     w.writerow(["local term", "document", "kind", "label", "used by"])
     for t in cmp.local_terms:
         w.writerow([t.id, t.policy.path, t.kind, t.label, " ".join(t.used_by)])
@@ -281,7 +290,8 @@ def render_html(cmp: Comparison, title: str = "Practice standards compared") -> 
     return "\n".join(out) + "\n"
 
 
-RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "json": render_json}
+RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "terms-csv": render_terms_csv,
+             "json": render_json}
 
 
 def render(cmp: Comparison, fmt: str) -> str:

@@ -20,6 +20,7 @@ STATIC_NAV = [
     ("Continuous integration", "ci.md"),
     ("Editing policies", "editors.md"),
     ("Findings judged against the documents", "findings-judged.md"),
+    ("Accessibility statement", "accessibility.md"),
     ("Design decisions", "decisions.md"),
     ("Performance", "performance.md"),
 ]

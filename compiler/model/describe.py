@@ -49,6 +49,11 @@ def _every(d: Duration) -> str:
     return f"every {d.unit.value.rstrip('s')}" if d.amount == 1 else f"every {d}"
 
 
+def _within(d: Duration, event: str) -> str:
+    """`within D of EVENT`, or in plain words when D is nothing: "on the same day as EVENT"."""
+    return f"on the same day as {event}" if d.amount == 0 else f"within {d} of {event}"
+
+
 def _bound(b: Bound | None, policy: Policy | None) -> str:
     match b:
         case None:
@@ -75,9 +80,9 @@ def _form(t: Timing, policy: Policy | None) -> str:
     match t:
         case Deadline():
             triggers = " or ".join(_event(policy, e) for e in (t.trigger, *t.also))
-            return f"within {t.duration} of {triggers}" + (", whichever is sooner" if t.sooner else "")
+            return _within(t.duration, triggers) + (", whichever is sooner" if t.sooner else "")
         case Schedule():
-            return ", ".join([f"within {t.duration} of {_event(policy, t.trigger)}",
+            return ", ".join([_within(t.duration, _event(policy, t.trigger)),
                               *(step(s, policy) for s in t.steps)])
         case Recurrence():
             text = _every(t.duration)
@@ -87,6 +92,8 @@ def _form(t: Timing, policy: Policy | None) -> str:
         case AdvanceNotice():
             if t.from_ordinal > 1:
                 return f"at least {t.duration} before every {_event(policy, t.trigger)} from the {ordinal(t.from_ordinal)}"
+            if t.duration.amount == 0:
+                return f"by the day of {_event(policy, t.trigger)}"
             return f"at least {t.duration} before {_event(policy, t.trigger)}"
         case CountRecurrence():
             return f"at every {ordinal(t.ordinal)} {_event(policy, t.trigger)}" if t.ordinal > 1 \

@@ -35,6 +35,7 @@ class Event:
     origin: str
     span: Span
     oversight: bool = False  # marked `oversight`: counts as visiting, reviewing, recording or supervising
+    topics: tuple[str, ...] = ()  # `topic NAME`: subjects a comparison can be narrowed to
 
 
 @dataclass(frozen=True)
@@ -414,6 +415,10 @@ class Policy:
 
     def canonical_status(self, status_id: str | None) -> str | None:
         return None if status_id is None else _follow(self.statuses, status_id)
+
+    def topics_of_event(self, event_id: str) -> frozenset[str]:
+        """The topics of the event and of every term it is `same as`."""
+        return frozenset(t for e in _chain(self.events, event_id) for t in e.topics)
 
     def is_oversight(self, event_id: str) -> bool:
         """The event, or a term it is `same as`, is marked `oversight` in the vocabulary or the policy."""

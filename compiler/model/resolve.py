@@ -194,7 +194,7 @@ class Resolver:
                     d.name.text, d.label.value if d.label else _humanise(d.name.text),
                     d.same_as.text if d.same_as else None,
                     tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span,
-                    oversight=d.oversight),
+                    oversight=d.oversight, topics=tuple(t.text for t in d.topics)),
                     "event", seen["event"])
             elif isinstance(d, A.StatusDecl):
                 self.declare(policy.statuses, d.name, M.Status(

@@ -7,7 +7,6 @@ import csv
 import io
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -247,6 +247,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     bold = Font(bold=True)
@@ -300,7 +301,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
             chart.add_data(Reference(s, min_col=col + 1, max_col=col + len(duties), min_row=1, max_row=1 + len(labels)),
                            titles_from_data=True)
             chart.set_categories(Reference(s, min_col=col, min_row=2, max_row=1 + len(labels)))
-            s.add_chart(chart, f"{chr(ord('A') + col + len(duties) + 1)}2")
+            s.add_chart(chart, f"{get_column_letter(col + len(duties) + 2)}2")
     listed = [[c, ob, data.titles.get(ob, ""), clause, due, late] for c, ob, clause, due, late in data.overdue]
     if data.overdue_total > len(listed):
         listed.append([f"... the {len(listed)} longest overdue of {data.overdue_total}: all are in the audit's CSV"])

@@ -1,7 +1,8 @@
 """Parse and resolve a generated 100,000-line policy; report lines per second.
 
 Usage: .venv/bin/python benchmarks/parse_bench.py [LINES]
-The policy uses the shared vocabulary and every timing form, so the resolver does real work.
+The policy uses the shared vocabulary, every timing form, exceptions and aims, so the resolver does
+real work.
 Figures are written down in docs/performance.md ("Parsing and resolving").
 """
 
@@ -38,6 +39,12 @@ BLOCKS = [
     'obligation bedroom_{i} "Bedroom {i}"\n  cite "6.2.4" "on at least every other visit"\n'
     "  while child_protection\n  social_worker must see child_seen every 2nd statutory_visit\n\n",
     'principle p_{i} "Principle {i}"\n  cite "1.{i}" "We treat everyone with respect"\n\n',
+    # an exception to this cycle's `visits_{v}`, by decision, ending at closure; an aim and a minimum
+    'obligation reduced_{i} "Reduced visits {i}"\n  cite "3.{i}" "may reduce to three weekly"\n'
+    "  while child_protection\n  instead of visits_{v}\n  decided by service_manager on step_down\n"
+    "  social_worker must do statutory_visit every 3 weeks\n  unless closure\n\n",
+    'obligation tac_{i} "TAC {i}"\n  cite "3.13" "ideally every 6 weeks, as a minimum 3 monthly"\n'
+    "  while child_in_need\n  should hold tac_meeting every 6 weeks and must every 3 months\n\n",
 ]
 
 
@@ -45,7 +52,7 @@ def generate(lines: int) -> str:
     out = ['policy "Benchmark"\n  authority "Bench"\n  uses "vocabulary.policy"\n\n']
     count, i = 4, 0
     while count < lines:
-        block = BLOCKS[i % len(BLOCKS)].format(i=i)
+        block = BLOCKS[i % len(BLOCKS)].format(i=i, v=i - i % len(BLOCKS))
         out.append(block)
         count += block.count("\n")
         i += 1

@@ -306,6 +306,16 @@ Timing = DeadlineForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm |
 
 
 @dataclass(frozen=True, slots=True)
+class Minimum:
+    """`and must within 3 working days` / `and must every 3 months` after a `should` duty's timing:
+    the duty's aim is the `should` timing, its minimum this one (same form, another duration)."""
+
+    kind: str  # "within" | "every"
+    duration: Duration
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Duty:
     role: Name | None
     modality: str  # "must" | "should"
@@ -313,6 +323,36 @@ class Duty:
     action: Name
     timing: Timing | None
     span: Span
+    minimum: Minimum | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InsteadOf:
+    """`instead of OBLIGATION`: this obligation replaces OBLIGATION in the cases it covers."""
+
+    obligation: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Discretion:
+    """`decided by ROLE on EVENT`: the exception applies once ROLE's decision, recorded as EVENT, is made."""
+
+    role: Name
+    event: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Unless:
+    """`unless EVENT` (the duty stops when EVENT is recorded) or `unless "prose"`."""
+
+    event: Name | None
+    text: Text | None
+    span: Span
+
+
+Exception_ = InsteadOf | Discretion | Unless
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +373,7 @@ class ObligationDecl:
     extensions: tuple[Extension, ...]
     allows: tuple[Allow, ...]
     span: Span
+    exceptions: tuple[Exception_, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

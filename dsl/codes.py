@@ -59,6 +59,22 @@ _ALL = [
          "The file ends in the middle of a declaration.",
          "obligation visits \"Visits\"\n  social_worker must do",
          "Finish the declaration, or remove the incomplete line."),
+    Code("E111", "error", "`no later than` is not a timing",
+         "The language says a deadline as `within DURATION of EVENT`; `no later than` has no meaning in it. "
+         "After a complete timing, `no later than` usually restates the deadline or adds a second one.",
+         "  social_worker must do visit no later than 5 working days after referral",
+         "Write `within 5 working days of referral`. For an aim and a limit on one duty, write "
+         "`should ... within 24 hours of referral and must within 3 working days`."),
+    Code("E112", "error", "`at most` is not a timing",
+         "The language has `at least DURATION before EVENT` (advance notice) but no `at most`: "
+         "a longest gap is already what `within` and `every` mean.",
+         "  social_worker must do visit every 6 weeks at most",
+         "Write `every 6 weeks` (visits at most 6 weeks apart) or `within 6 weeks of EVENT` (at most 6 weeks after it)."),
+    Code("E113", "error", "`before age` is not a timing",
+         "An age is said with `by age` (a milestone: the duty is due by that birthday) or, to limit who the duty "
+         "applies to, with a condition on its own line: `when age under 16 years`.",
+         "  social_worker must do review before age 16",
+         "Write `by age 16 years` for a milestone, or add the line `when age under 16 years` for a duty that applies only before it."),
     # ---- names and meaning ---------------------------------------------------
     Code("E201", "error", "unknown name",
          "A role, event or status is used but neither the vocabulary nor this file declares it.",
@@ -130,6 +146,24 @@ _ALL = [
          "two or more events joined by `or`.",
          "  social_worker must do visit within 5 working days of referral or contact_received whichever is later",
          "Use `whichever is sooner`, or write the deadline from the event that comes last in practice."),
+    Code("E230", "error", "`instead of` names no general duty",
+         "`instead of OBLIGATION` says that this obligation replaces OBLIGATION in the cases it covers (its `when` "
+         "conditions, or once a `decided by` decision is recorded). OBLIGATION must be another obligation of the "
+         "same file, in the same `while` status, that is not itself an exception; one `instead of` per obligation.",
+         "obligation visits_reduced \"Visits may reduce to 3-monthly\"\n  instead of visits_standrd",
+         "Name the general rule exactly (the hint suggests the nearest obligation), and give both the same `while`."),
+    Code("E231", "error", "`decided by` without `instead of`",
+         "`decided by ROLE on EVENT` says who may grant an exception and which recorded event shows the decision; "
+         "it needs the `instead of OBLIGATION` that it relaxes, and one decision per obligation.",
+         "obligation cp_visits_reduced \"Visits reduce to 3-weekly\"\n  decided by service_manager on visits_reduced",
+         "Add `instead of cp_visits` (the rule being relaxed), or remove `decided by`."),
+    Code("E232", "error", "aim and minimum do not fit",
+         "A duty with an aim and a minimum reads `should ACTION TIMING and must within D` (or `and must every D`): "
+         "the `should` timing is the aim, the `must` one the minimum, in the same form (`within` after a "
+         "deadline, `every` after a recurrence or a schedule whose last step is `then every`), and the minimum "
+         "allows at least as much time as the aim.",
+         "  all_staff must do message_acknowledged within 24 hours of message_received and must within 3 working days",
+         "Start the duty with `should` (the aim), and give the minimum in the timing's form with a longer or equal duration."),
     # ---- citations -----------------------------------------------------------
     Code("E215", "error", "superseded version not found",
          "`supersedes \"FILE\"` names the earlier version of this document, relative to this file; no such file exists.",
@@ -188,7 +222,7 @@ _ALL = [
          "social_worker must do plan_shared",
          "Add a timing such as `within 5 working days of conference`, or a vague one if the document gives no number."),
     Code("I409", "info", "condition in prose: not checked by the audit",
-         "A `when \"...\"` condition is shown in the documentation but cannot be evaluated against case data, so the audit treats the duty as applying whenever its status does.",
+         "A `when \"...\"` condition (or an `unless \"...\"` exception) is shown in the documentation but cannot be evaluated against case data, so the audit cannot measure the duty.",
          'when "the child has agreed to fewer visits"',
          "Where the case data records the fact, write it as an attribute: `when visits_reduced is yes`."),
     Code("W410", "warning", "schedule restarts on an event that never happens in the status",

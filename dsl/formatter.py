@@ -128,6 +128,18 @@ def _step(s: A.Step) -> str:
             assert_never(s)
 
 
+def _minimum(m: A.Minimum | None) -> str:
+    return f" and must {m.kind} {_dur(m.duration)}" if m else ""
+
+
+def _exception(e: A.Exception_) -> str:
+    if isinstance(e, A.InsteadOf):
+        return f"instead of {e.obligation.text}"
+    if isinstance(e, A.Discretion):
+        return f"decided by {e.role.text} on {e.event.text}"
+    return "unless " + (e.event.text if e.event else quote(e.text.value if e.text else ""))
+
+
 def _duty(out: _Out, d: A.Duty) -> None:
     head = "  " + (f"{d.role.text} " if d.role else "") + d.modality + " "
     head += (f"{d.verb.text} " if d.verb else "") + d.action.text
@@ -137,7 +149,7 @@ def _duty(out: _Out, d: A.Duty) -> None:
         return
     simple = _simple_timing(t)
     if simple is not None and not t.restarts:
-        out.add(d.span.line, f"{head} {simple}")
+        out.add(d.span.line, f"{head} {simple}{_minimum(d.minimum)}")
         return
     out.add(d.span.line, head)
     if isinstance(t, A.ScheduleForm):
@@ -148,6 +160,8 @@ def _duty(out: _Out, d: A.Duty) -> None:
         out.add(t.span.line, f"    {simple}")
     for r in t.restarts:
         out.add(r.span.line, f"    restart within {_dur(r.duration)} of {r.event.text}")
+    if d.minimum:
+        out.add(d.minimum.span.line, "   " + _minimum(d.minimum))
 
 
 def _decl(out: _Out, d: A.Declaration) -> None:
@@ -193,8 +207,14 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             _cite(out, cite)
         for s in d.statuses:
             out.add(s.span.line, f"  while {s.text}")
+        for exc in d.exceptions:
+            if not isinstance(exc, A.Unless):
+                out.add(exc.span.line, "  " + _exception(exc))
         for cond in d.conditions:
             out.add(cond.span.line, "  " + _condition(cond))
+        for exc in d.exceptions:
+            if isinstance(exc, A.Unless):
+                out.add(exc.span.line, "  " + _exception(exc))
         for duty in d.duties:
             _duty(out, duty)
         for e in d.extensions:

@@ -152,9 +152,47 @@ def _context_hint(src: SourceFile, line: int, column: int, expected: set[str]) -
     return None
 
 
+# Phrases that read like timings but that the language cannot say: (code, pattern at the error
+# position, message, hint). The pattern may start up to one word before the error (`at most`: the
+# parser accepts `at` and fails at `most`).
+_UNSAYABLE = (
+    ("E111", re.compile(r"no\s+later\s+than\b", re.IGNORECASE),
+     "`no later than` is not a timing",
+     "write a deadline as `within DURATION of EVENT`; for an aim and a limit on one duty write "
+     "`should ... within 24 hours of EVENT and must within 3 working days`"),
+    ("E112", re.compile(r"at\s+most\b", re.IGNORECASE),
+     "`at most` is not a timing",
+     "write `every DURATION` for a longest gap between occurrences, or `within DURATION of EVENT` for a deadline"),
+    ("E113", re.compile(r"before\s+age\b", re.IGNORECASE),
+     "`before age` is not a timing",
+     "write `by age 16 years` for a milestone, or put `when age under 16 years` on its own line "
+     "for a duty that applies only before that age"),
+)
+
+
+def _unsayable(src: SourceFile, line: int, column: int) -> Diagnostic | None:
+    """A specific message for a phrase the language cannot say, found at the error position."""
+    text = src.line(line)
+    starts = [column - 1]
+    before = re.search(r"([A-Za-z]+)\s+$", text[: column - 1])
+    if before:
+        starts.append(before.start(1))
+    for code, pattern, message, hint in _UNSAYABLE:
+        for start in starts:
+            m = pattern.match(text, start)
+            if m:
+                return Diagnostic(code, message, src.path,
+                                  A.Span(line, start + 1, line, m.end() + 1), hint=hint)
+    return None
+
+
 def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
+    if not isinstance(err, UnexpectedEOF) and line <= len(src.lines):
+        found = _unsayable(src, line, column)
+        if found is not None:
+            return found
     if isinstance(err, UnexpectedCharacters):
         pos = err.pos_in_stream or 0
         ch = src.text[pos] if pos < len(src.text) else ""

@@ -77,6 +77,7 @@ def _of(children: list, cls: type) -> list:
 
 _TIMING_FORMS = (A.DeadlineForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm, A.OrdinalForm,
                  A.VagueForm)
+_EXCEPTION_ORDER = {A.InsteadOf: 0, A.Discretion: 1, A.Unless: 2}
 
 
 class ToAst(Transformer):
@@ -264,7 +265,26 @@ class ToAst(Transformer):
         modality = next(x for x in c if isinstance(x, Token) and x.type in ("MUST", "SHOULD"))
         verb, action = next(x for x in c if isinstance(x, tuple))
         timing = next((x for x in c if isinstance(x, _TIMING_FORMS)), None)
-        return A.Duty(role, str(modality), verb, action, timing, _span(c[0], c[-1]))
+        minimum = next((x for x in c if isinstance(x, A.Minimum)), None)
+        return A.Duty(role, str(modality), verb, action, timing, _span(c[0], c[-1]), minimum)
+
+    def minimum_within(self, c: list) -> A.Minimum:
+        return A.Minimum("within", c[3], _span(c[0], c[-1]))
+
+    def minimum_every(self, c: list) -> A.Minimum:
+        return A.Minimum("every", c[3], _span(c[0], c[-1]))
+
+    def instead_of(self, c: list) -> A.InsteadOf:
+        return A.InsteadOf(_name(c[2]), _span(c[0], c[-1]))
+
+    def discretion(self, c: list) -> A.Discretion:
+        return A.Discretion(_name(c[2]), _name(c[4]), _span(c[0], c[-1]))
+
+    def unless_event(self, c: list) -> A.Unless:
+        return A.Unless(_name(c[1]), None, _span(c[0], c[-1]))
+
+    def unless_prose(self, c: list) -> A.Unless:
+        return A.Unless(None, _text(c[1]), _span(c[0], c[-1]))
 
     def obligation_decl(self, c: list) -> A.ObligationDecl:
         title = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
@@ -278,6 +298,9 @@ class ToAst(Transformer):
             tuple(_of(c, A.Extension)),
             tuple(_of(c, A.Allow)),
             _span(c[0], c[-1]),
+            # in canonical order (as `policyc fmt` writes them): instead of, decided by, unless
+            tuple(sorted((x for x in c if isinstance(x, A.InsteadOf | A.Discretion | A.Unless)),
+                         key=lambda x: _EXCEPTION_ORDER[type(x)])),
         )
 
     def _note(self, kind: str, c: list) -> A.NoteDecl:

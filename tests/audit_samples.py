@@ -3,8 +3,9 @@
 `kitchen_sink_policy()` returns the text of a `.policy` file that uses the shared vocabulary and
 has one or more obligations of each form: deadline, schedule (with `then within`, bounded and
 unbounded `then every`), recurrence (with `from`, `until`, `for`), advance notice, restart, age and
-ordinal milestones, extensions, attribute and age conditions, and two that are not measurable (a
-vague timing and a prose condition).
+ordinal milestones, extensions, attribute and age conditions, exceptions (`instead of` with attribute
+and age conditions, `decided by ... on`, `unless`), aim-plus-minimum duties, and two that are not
+measurable (a vague timing and a prose condition).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 VOCABULARY = Path(__file__).resolve().parents[1] / "policies" / "vocabulary.policy"
 
 _BODY = r'''
+event visits_reduced "A service manager's decision to reduce visits"
 obligation assessment "Assessments are completed within 45 working days of referral"
   cite "1.1" "Assessments are completed within 45 working days"
   social_worker must complete assessment_completed within 45 working days of referral
@@ -177,6 +179,45 @@ obligation settling_from "Weekly for a month from the placement"
   cite "6.5" "weekly for the first month of the placement"
   while looked_after
   social_worker should do case_activity every 1 week for 1 month from placement_start
+obligation cp_visits_reduced "Visits may reduce to three-weekly by the service manager's decision"
+  cite "6.1" "may reduce to three weekly"
+  while child_protection
+  instead of cp_visits
+  decided by service_manager on visits_reduced
+  social_worker must do statutory_visit every 3 weeks
+
+obligation contact_decision_teams "Five working days for children under a care order"
+  cite "6.2" "5 working days for these two teams"
+  instead of contact_decision
+  when legal_status is c31
+  front_door_worker must do contact_decision within 5 working days of contact_received
+
+obligation pathway_review_older "Pathway plan reviewed within three months for over 17s"
+  cite "6.3" "within three months for over 17s"
+  while looked_after
+  instead of pathway_review
+  when age at least 17 years
+  social_worker must do pathway_plan_review within 3 months of placement_change
+
+obligation acknowledge "Records often within 24 hours, certainly within three working days"
+  cite "6.4" "Often within 24 hours and certainly within three working days"
+  social_worker should do case_note_recorded within 24 hours of statutory_visit and must within 3 working days
+  extendable by team_manager up to 2 working days
+
+obligation cin_visits_aim "Ideally every 2 weeks, as a minimum monthly, until step-down"
+  cite "6.5" "ideally every 2 weeks, as a minimum monthly"
+  while child_in_need
+  social_worker should do statutory_visit every 2 weeks and must every 1 month
+  unless step_down
+
+obligation core_group_aim "Core groups ideally every 4 weeks, at least every 6 weeks"
+  cite "6.6" "ideally every 4 weeks, at least every 6 weeks"
+  while child_protection
+  social_worker should hold core_group_meeting
+    first within 10 working days of icpc
+    then every 4 weeks
+    and must every 6 weeks
+  unless cp_plan_end
 
 obligation first_response "A response within 3 working days of a contact or a referral, whichever is sooner"
   cite "6.6" "within 3 working days of the contact or referral, whichever is sooner"
@@ -204,10 +245,11 @@ EVENTS: tuple[str, ...] = (
     "permanence_planning_meeting", "cin_plan_start", "cin_plan_end", "cin_review", "pep", "step_down",
     "minutes_distributed", "closure_summary", "child_seen", "review_report_shared", "assessment_start",
     "management_oversight", "supervisory_visit", "case_activity",
+    "minutes_distributed", "closure_summary", "visits_reduced",
 )
 
 #: Obligations of the kitchen-sink policy that accept extensions.
-EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews")
+EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge")
 
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "placement_type": ("long_term_foster", "residential", ""),

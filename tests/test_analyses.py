@@ -121,16 +121,23 @@ def test_across_documents_of_one_authority(policyc, write_policy, tmp_path):
     assert {r["file"].split("/")[-1] for r in diags[0]["related"]} == {"a.policy", "b.policy"}
 
 
-def test_statutory_floor(policyc, write_policy, tmp_path):
+STATUTE_VISITS = ('obligation visits "Visits"\n  cite "reg 1" "visit every 2 weeks"\n  while child_protection\n'
+                  '  social_worker must do statutory_visit every 2 weeks\n\n')
+
+
+def statute(tmp_path, body: str):
+    """A folder `national/` holding the vocabulary and a statute with these obligations."""
     floor = tmp_path / "national"
     floor.mkdir()
     (floor / "vocabulary.policy").write_text((tmp_path / "vocabulary.policy").read_text())
     (floor / "statute.policy").write_text(
-        'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n'
-        'obligation visits "Visits"\n  cite "reg 1" "visit every 2 weeks"\n  while child_protection\n'
-        '  social_worker must do statutory_visit every 2 weeks\n\n'
-        'obligation assessment "Assessment"\n  cite "reg 2" "45 working days"\n'
-        '  social_worker must do assessment_completed within 45 working days of referral\n')
+        'policy "Statute"\n  authority "Parliament"\n  uses "vocabulary.policy"\n\n' + body)
+    return floor
+
+
+def test_statutory_floor(policyc, write_policy, tmp_path):
+    floor = statute(tmp_path, STATUTE_VISITS + 'obligation assessment "Assessment"\n  cite "reg 2" "45 working days"\n'
+                    '  social_worker must do assessment_completed within 45 working days of referral\n')
     weak = write_policy(JOURNEY + VISITS.replace("every 2 weeks", "every 3 weeks"), "weak.policy")
     run = policyc(f"check {weak} --against {floor} --format json")
     diags = json.loads(run.out)["diagnostics"]
@@ -192,3 +199,44 @@ def test_every_gap_code_has_one_registered_check_and_a_catalogue_entry():
 
     assert sorted(CHECKS) == ["I409", "W401", "W402", "W403", "W404", "W405", "W406", "W407", "W408", "W410"]
     assert all(code in CODES for code in CHECKS)
+
+
+RELAXED = '''
+obligation cp_visits_reduced "Visits reduce by agreement"
+  cite "2" "may reduce"
+  while child_protection
+  instead of cp_visits
+  when "the manager agrees"
+  social_worker must do statutory_visit every {every}
+'''
+
+
+def test_a_stated_exception_is_not_a_conflict(policyc, write_policy):
+    variant = RELAXED.replace("  instead of cp_visits\n", "").format(every="4 weeks")
+    assert only(codes(policyc, write_policy(JOURNEY + VISITS + variant, "v.policy")), "W501")
+    diags = codes(policyc, write_policy(JOURNEY + VISITS + RELAXED.format(every="4 weeks"), "x.policy"))
+    assert not [d for d in diags if d["code"] in ("W501", "W502", "W506")], diags
+    stricter = RELAXED.replace('"the manager agrees"', "placement_type is foster").format(every="2 weeks")
+    diags = codes(policyc, write_policy(JOURNEY + VISITS + stricter, "s.policy"))
+    assert not only(diags, "W506"), diags
+
+
+def test_a_local_relaxation_is_compared_with_the_statutory_relaxation(policyc, write_policy, tmp_path):
+    floor = statute(
+        tmp_path, STATUTE_VISITS +
+        'obligation visits_3_monthly "Visits after a year"\n  cite "reg 2" "three months"\n  while child_protection\n'
+        '  instead of visits\n  when placement_type is long_term\n  social_worker must do statutory_visit every 3 months\n\n'
+        'obligation visits_agreed "Visits where the child agrees"\n  cite "reg 3" "six months"\n'
+        '  while child_protection\n  instead of visits\n  when "the child agrees"\n'
+        '  social_worker must do statutory_visit every 6 months\n')
+    within = write_policy(JOURNEY + VISITS + RELAXED.format(every="4 months"), "within.policy")
+    diags = codes(policyc, within, "--against", floor)
+    assert not only(diags, "E601"), diags  # 4 months is no weaker than the statute's 6-monthly relaxation
+    assert not [d for d in only(diags, "I602") if "visits_agreed" in d["message"]]  # exceptions are not duties to mention
+    too_weak = write_policy(JOURNEY + VISITS + RELAXED.format(every="1 year"), "weak.policy")
+    e = only(codes(policyc, too_weak, "--against", floor), "E601")
+    assert len(e) == 1 and "every 1 year" in e[0]["message"] and "every 6 months" in e[0]["message"], e
+    same_case = write_policy(JOURNEY + VISITS + RELAXED.replace('"the manager agrees"', "placement_type is long_term")
+                             .format(every="4 months"), "case.policy")
+    e = only(codes(policyc, same_case, "--against", floor), "E601")
+    assert len(e) == 1 and "every 3 months" in e[0]["message"], e  # the statute's exception for the same case

@@ -16,6 +16,14 @@ CASES = [
     ("E103", "transition from referral -> assessment on assessment_start\n", 5, 26, "unexpected character `-`",
      "use words"),
     ("E104", OB + "  social_worker must\n", 7, 20, "ends in the middle", "expected"),
+    ("E111", OB + "  social_worker must do statutory_visit no later than 5 days after referral\n", 7, 41,
+     "`no later than` is not a timing", "within DURATION of EVENT"),
+    ("E111", OB + "  social_worker must do statutory_visit within 3 days of referral no later than 5 days\n", 7, 67,
+     "`no later than` is not a timing", "and must within"),
+    ("E112", OB + "  social_worker must do statutory_visit every 6 weeks at most\n", 7, 55,
+     "`at most` is not a timing", "every DURATION"),
+    ("E113", OB + "  social_worker must do statutory_visit within 3 days of referral before age 16\n", 7, 67,
+     "`before age` is not a timing", "by age 16 years"),
     ("E201", OB + "  while child_protecton\n  social_worker must do statutory_visit every 2 weeks\n", 7, 9,
      "unknown status `child_protecton`", "did you mean `child_protection`?"),
     ("E202", OB + "  social_worker must do statutory_visit every 2 weeks\n" + OB +
@@ -37,6 +45,21 @@ CASES = [
     ("E213", OB + "  social_worker must do statutory_visit every 2 weeks\n  allow W999 because \"x\"\n", 8, 3,
      "unknown diagnostic code `W999`", None),
     ("E214", 'status s "S"\n  entered on referral\n', 5, 8, "status `s` has no `left on` event", "`final`"),
+    ("E230", 'obligation visits "V"\n  cite "1" "some words"\n  social_worker must do statutory_visit every 2 weeks\n'
+     + OB + "  instead of visit\n  social_worker must do statutory_visit every 3 weeks\n", 10, 3,
+     "unknown obligation `visit`", "did you mean `visits`?"),
+    ("E230", 'obligation visits "V"\n  cite "1" "some words"\n  while child_protection\n'
+     "  social_worker must do statutory_visit every 2 weeks\n"
+     + OB + "  instead of visits\n  social_worker must do statutory_visit every 3 weeks\n", 11, 3,
+     "`o` has no `while` but the duty it replaces, `visits`, has `while child_protection`", "same `while`"),
+    ("E231", OB + "  decided by service_manager on step_down\n  social_worker must do statutory_visit every 3 weeks\n",
+     7, 3, "`decided by` without `instead of`", "add `instead of OBLIGATION`"),
+    ("E232", OB + "  social_worker must do statutory_visit within 1 day of referral and must within 3 days\n", 7, 3,
+     "starts with `should`", "the `should` timing is the aim"),
+    ("E232", OB + "  social_worker should do statutory_visit every 3 months and must every 6 weeks\n", 7, 58,
+     "the minimum (every 6 weeks) is stricter than the aim (every 3 months)", "swap"),
+    ("E232", OB + "  social_worker should do statutory_visit every 6 weeks and must within 3 months\n", 7, 57,
+     "`and must within` does not fit a recurrence timing", "`and must every D`"),
     ("E304", 'obligation o "O"\n  cite "" "x"\n  social_worker must do statutory_visit every 2 weeks\n', 6, 8,
      "the citation has no clause", None),
 ]

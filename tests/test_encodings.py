@@ -113,3 +113,31 @@ def test_national_floor_checks_clean(policyc):
     assert reviews and reviews[0]["timing"]["amount"] == 20 and reviews[0]["timing"]["unit"] == "working days"
     assert [(s["kind"], s["amount"], s["unit"]) for s in reviews[0]["timing"]["then"]] == [
         ("within", 3, "months"), ("every", 6, "months")]
+
+
+def test_stated_exceptions_and_aims_are_encoded_as_such():
+    """No `allow` hides a stated exception (W501/W502/W506); "unless formally reduced" is an `unless`,
+    "often ... certainly ..." and "ideally ..., as a minimum ..." are aim-plus-minimum duties, and the
+    variants of reg 28 are exceptions to its general rule."""
+    from compiler.analyses.check import check_paths
+
+    result = check_paths(sorted((ROOT / "policies").glob("*/*.policy")), [], analyse=False)
+    assert not [d for d in result.diagnostics if d.severity.value == "error"]
+    for path in (ROOT / "policies").rglob("*.policy"):
+        text = path.read_text(encoding="utf-8")
+        for code in ("W501", "W502", "W506"):
+            assert f"allow {code}" not in text, f"{path.name} suppresses {code}: state the exception with `instead of`"
+    obligations = [o for p in result.policies for o in p.obligations]
+
+    def citing(*words: str) -> list:
+        return [o for o in obligations if all(any(w in c.quote.lower() for c in o.citations) for w in words)]
+
+    reduced = citing("unless formally reduced")
+    assert reduced and all(o.unless for o in reduced)
+    for words in (("often within 24 hours", "certainly within"), ("ideally", "as a minimum")):
+        found = citing(*words)
+        assert found and all(o.aim is not None for o in found), words
+    statute = next(p for p in result.policies if p.path.endswith("care-planning-regulations-2010.policy"))
+    variants = [o for o in statute.obligations if o.id.startswith("visits_") and o.id != "visits_placement"
+                and o.status]
+    assert variants and all(o.exception_of == "visits_placement" for o in variants)

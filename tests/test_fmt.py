@@ -68,3 +68,24 @@ def test_fmt_refuses_a_broken_file(policyc, tmp_path):
     path.write_text('policy "P"\nobligation o must\n', encoding="utf-8")
     run = policyc(f"fmt {path}")
     assert run.code == 1 and "E104" in run.err
+
+
+EXCEPTIONS = '''policy "P"
+obligation rule "Rule" unless visits_reduced social_worker should do statutory_visit
+  every 2 weeks restart within 1 week of placement_change and must every 1 month
+obligation relaxed "Relaxed" social_worker must do statutory_visit every 3 weeks
+  unless "formally reduced"   when team is fis decided by service_manager on visits_reduced instead of rule
+obligation aim "Aim" all_staff should do message_acknowledged within 24 hours of message_received and must within 3 working days
+'''
+
+
+def test_fmt_round_trips_exceptions_and_aims():
+    once = fmt(EXCEPTIONS)
+    assert fmt(once) == once
+    before, _ = parse(SourceFile("a", EXCEPTIONS))
+    after, _ = parse(SourceFile("b", once))
+    assert before is not None and strip_spans(before) == strip_spans(after)
+    assert ("  instead of rule\n  decided by service_manager on visits_reduced\n  when team is fis\n"
+            '  unless "formally reduced"\n  social_worker must do statutory_visit every 3 weeks\n') in once
+    assert "    restart within 1 week of placement_change\n    and must every 1 month\n" in once
+    assert "within 24 hours of message_received and must within 3 working days\n" in once

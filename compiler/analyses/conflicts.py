@@ -6,11 +6,13 @@ import bisect
 from dataclasses import dataclass
 
 from compiler.analyses.points import (
+    RULE,
     Point,
     citation_note,
     index,
     point_phrase,
     quoted_citation,
+    same_family,
     same_phase,
     strictness,
     worst,
@@ -66,9 +68,11 @@ def comparable(a: Point, b: Point) -> bool:
     """Whether two statements of a duty can contradict each other: the same phase of a schedule,
     the same strength within a document (there a `should` is an aim beside a `must` minimum, not a
     contradiction; across documents one says "should" where the other says "will"), and
-    not two parts of one sentence (a range such as "24-28 weeks" or "48 hours/two working days")."""
+    not two parts of one sentence (a range such as "24-28 weeks" or "48 hours/two working days"), and
+    not a rule and its stated exception (`instead of`), nor two exceptions to one rule."""
     aim_and_minimum = a.obligation.modality != b.obligation.modality and a.policy.path == b.policy.path
-    return same_phase(a, b) and not aim_and_minimum and not same_sentence(a, b) and not _no_number(a, b)
+    return same_phase(a, b) and not aim_and_minimum and not same_sentence(a, b) and not _no_number(a, b) \
+        and not same_family(a, b)
 
 
 def _no_number(a: Point, b: Point) -> bool:
@@ -290,10 +294,11 @@ def within_policy(policy: Policy, idx: dict[tuple, list[Point]] | None = None) -
 def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:
     """W506: a duty that applies in a subset of another's cases and is no stricter in any step,
     never binds. Every step of the conditional duty is compared with the strictest unconditional
-    `must` of the same duty and phase; one finding per shadowed obligation."""
+    `must` of the same duty and phase; one finding per shadowed obligation. A stated exception
+    (`instead of`) replaces a rule in its cases, so it is never shadowed, nor shadows."""
     general: dict[tuple, Point] = {}  # (duty, phase) -> its strictest unconditional `must`
     for key, pts in idx.items():
-        if not key[4]:
+        if not key[4] and key[5] == RULE:
             for p in pts:
                 if p.obligation.modality != "must":
                     continue
@@ -302,7 +307,7 @@ def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]
                     general[at] = p
     by_obligation: dict[str, list[Point]] = {}
     for key, pts in idx.items():
-        if key[4]:
+        if key[4] and key[5] == RULE:
             for p in pts:
                 if p.obligation.modality == "must":
                     by_obligation.setdefault(p.obligation.id, []).append(p)

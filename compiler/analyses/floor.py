@@ -1,11 +1,19 @@
 """The statutory floor: local duties weaker than statute (E601), statutory duties a local
-document never mentions (I602), and comparisons that depend on the calendar (I603)."""
+document never mentions (I602), and comparisons that depend on the calendar (I603).
+
+A local general rule is compared with the statutory rule for the same case (or the unconditional
+one). A local exception (`instead of`) is compared with the matching statutory exception: the
+statute's exception for the same case, else the most lenient of the statute's exceptions to the
+same duty, and only where the statute states none, with the statute's general rule."""
 
 from __future__ import annotations
 
 from compiler.analyses.points import (
+    EXCEPTION,
     Point,
     citation_note,
+    duty_key,
+    general_key,
     index,
     point_phrase,
     points,
@@ -41,6 +49,10 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
     if not baseline:
         return out
     base = index(baseline)
+    exceptions: dict[tuple, list[Point]] = {}
+    for key, pts in base.items():
+        if key[5] == EXCEPTION:
+            exceptions.setdefault(duty_key(key), []).extend(pts)
     # a duty counts as mentioned when a document states it at all, timed or not
     local_duties: set[tuple] = {(p.canonical_status(o.status), p.canonical_event(o.action))
                                 for p in [policy, *(siblings or [])] for o in p.obligations}
@@ -48,7 +60,11 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
     for o in policy.obligations:
         for pt in points(policy, o):
             local_duties.add(pt.key[1:3])
-            candidates = base.get(pt.key) or base.get(pt.key[:4] + ((),), [])
+            candidates = base.get(pt.key) or []
+            if not candidates and pt.key[5] == EXCEPTION and duty_key(pt.key) in exceptions:
+                candidates = _most_lenient(pt, exceptions[duty_key(pt.key)])
+            if not candidates:
+                candidates = base.get(general_key(pt.key), [])
             for floor in candidates:
                 if not under_floor(pt, floor):
                     continue
@@ -79,7 +95,7 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
     # variants for particular cases (reg 28's visiting rules, say) are listed in it, not reported apart
     missing: dict[tuple, dict[str, list[Point]]] = {}
     for key, pts in index(baseline).items():
-        if key[1:3] in local_duties:
+        if key[1:3] in local_duties or key[5] == EXCEPTION:
             continue
         for floor in pts:
             missing.setdefault(key[1:3], {}).setdefault(floor.obligation.id, []).append(floor)
@@ -94,3 +110,12 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
             policy.path, policy.span, "add the local standard, or note that the statute applies unchanged",
             (_related(floor, "statute: "), *(_related(v[0], "statute: ") for _, v in variants))))
     return out
+
+
+def _most_lenient(local: Point, pts: list[Point]) -> list[Point]:
+    """The statutory exception of the same phase that allows the most time (the first of equals)."""
+    best: Point | None = None
+    for p in pts:
+        if under_floor(local, p) and (best is None or strictness(p, best) is Ordering.WEAKER):
+            best = p
+    return [best] if best is not None else []

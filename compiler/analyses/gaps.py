@@ -221,6 +221,10 @@ def prose_condition(ctx: GapContext) -> Iterator[Diagnostic]:
             if isinstance(c, InProse):
                 yield Diagnostic("I409", f"condition of `{o.id}` is prose and is not checked by the audit",
                                  ctx.path, c.span, "write it as `when ATTRIBUTE is VALUE` if the data records it")
+        for u in o.unless:
+            if u.text is not None:
+                yield Diagnostic("I409", f"the `unless` of `{o.id}` is prose and is not checked by the audit",
+                                 ctx.path, u.span, "name the event that records the exception: `unless EVENT`")
 
 
 @check("W410")

@@ -12,8 +12,11 @@ A duty's timing is broken into points, each with the duration it allows:
   notice  advance notice before an event (longer = stricter) key (status, action, event)
   age     an age milestone                                   key (status, action)
 The key uses the shared vocabulary's names (`same as` is followed), plus the obligation's
-conditions, so variants for different cases never collide. Conflict checks compare points
-that share a key through a dict index: linear in the number of obligations.
+conditions, so variants for different cases never collide, and last whether the obligation is a
+general rule or a stated exception (`instead of`), so an exception is never compared with a rule
+as if the two clashed. Conflict checks compare points that share a key through a dict index:
+linear in the number of obligations. An aim-plus-minimum duty gives points for its minimum only
+(`timing` is the `must` timing; the aim is `aim`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,19 @@ from compiler.model.ir import (
 )
 from compiler.model.timescales import Duration, Ordering, Unit, compare, worst_case
 
+#: The last element of a point's key: a general rule, or a stated exception to one.
+RULE, EXCEPTION = "rule", "exception"
+
+
+def duty_key(key: tuple) -> tuple:
+    """(name, status, action, trigger): the duty a point belongs to, whatever its case and role."""
+    return key[:4]
+
+
+def general_key(key: tuple) -> tuple:
+    """The key of the unconditional general rule for the same duty."""
+    return key[:4] + ((), RULE)
+
 
 @dataclass(frozen=True)
 class Point:
@@ -71,9 +87,11 @@ def points(policy: Policy, o: Obligation) -> list[Point]:
     conds = conditions_key(o)
     out: list[Point] = []
 
+    role = EXCEPTION if o.exception_of else RULE
+
     def add(name: str, d: Duration, key_event: str | None, bound: tuple = ()) -> None:
         key_event = policy.canonical_event(key_event) if key_event else None
-        out.append(Point(policy, o, name, d, (name, status, action, key_event, conds), bound))
+        out.append(Point(policy, o, name, d, (name, status, action, key_event, conds, role), bound))
 
     def bound_of(b: Bound | None) -> tuple:
         match b:
@@ -123,6 +141,16 @@ def index(policies: list[Policy]) -> dict[tuple, list[Point]]:
             for pt in points(p, o):
                 idx[pt.key].append(pt)
     return idx
+
+
+def same_family(a: Point, b: Point) -> bool:
+    """Two statements of one policy that are a rule and its exception, or two exceptions to one rule:
+    each is stated for its own cases, so they never conflict."""
+    if a.policy.path != b.policy.path:
+        return False
+    ra = a.obligation.exception_of or a.obligation.id
+    rb = b.obligation.exception_of or b.obligation.id
+    return ra == rb
 
 
 def same_phase(a: Point, b: Point) -> bool:

@@ -38,12 +38,15 @@ from compiler.model.ir import (
 from compiler.model.semantics import (
     ALL_RECORDED,
     Child,
+    Narrowing,
     Record,
     Row,
     Unrecorded,
+    audited,
     clause_of,
     extension_event,
     missing_data,
+    narrowing,
     not_measurable,
     row_sort_key,
     status_events,
@@ -79,10 +82,10 @@ def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
     rows: list[Row] = []
     for child in children:
         records = [r for r in child.records if r.date <= as_of]
-        for ob in policy.obligations:
+        for ob in audited(policy):
             if not_measurable(policy, ob) is None:
                 rows.extend(evaluate_obligation(policy, ob, child, records, as_of, unrecorded))
-    order = {ob.id: i for i, ob in enumerate(policy.obligations)}
+    order = {ob.id: i for i, ob in enumerate(audited(policy))}
     return sorted(rows, key=lambda r: row_sort_key(r, order))
 
 
@@ -124,6 +127,20 @@ def episodes(policy: Policy, ob: Obligation, records: list[Record], as_of: dt.da
     return result
 
 
+def narrow(records: list[Record], ep: Episode, n: Narrowing, as_of: dt.date) -> Episode | None:
+    """The part of an episode in which an obligation applies: from the first `starts` event (none: it does
+    not apply), to the first `cuts` event on or after that start, which closes it."""
+    last = ep.last if ep.last is not None else as_of
+    start = ep.start
+    if n.starts:
+        days = [d for e in n.starts for d in days_of(records, e, ep.start, last)]
+        if not days:
+            return None
+        start = min(days)
+    cut = [d for e in n.cuts for d in days_of(records, e, start, last)]
+    return Episode(start, min(cut) if cut else ep.last, ep.opening)
+
+
 def days_of(records: list[Record], event: str, first: dt.date, last: dt.date) -> list[dt.date]:
     """Distinct days in [first, last] on which `event` was recorded, in order."""
     return sorted({r.date for r in records if r.event == event and first <= r.date <= last})
@@ -154,11 +171,17 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
     action = policy.canonical_event(ob.action)
     no_data = any(kind in ("action", "attribute") for kind, _ in missing_data(policy, ob, unrecorded))
     rows: list[Row] = []
-    for ep in episodes(policy, ob, records, as_of):
-        if not all(condition_holds(c, child, ep, ep.start) for c in ob.conditions
-                   if isinstance(c, AttributeIs) and c.attribute not in unrecorded.attributes):
-            rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
+    n = narrowing(policy, ob)
+    for whole in episodes(policy, ob, records, as_of):
+        applies = all(condition_holds(c, child, whole, whole.start) for c in ob.conditions
+                      if isinstance(c, AttributeIs) and c.attribute not in unrecorded.attributes)
+        if applies and any(all(condition_holds(c, child, whole, whole.start) for c in cs) for cs in n.excluded):
+            applies = False  # an exception `instead of` this obligation covers the episode
+        part = narrow(records, whole, n, as_of) if applies else None
+        if part is None:
+            rows.append(Row(child.child_id, ob.id, clause_of(ob), whole.start, None, None, "not_applicable", None))
             continue
+        ep = part
         if isinstance(t, AgeMilestone) and child.date_of_birth is None:
             rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
             continue
@@ -405,7 +428,9 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     else:
         close = occ.close if occ.close is not None else occ.end
         outcome, shown, late = "overdue", effective, working_days_between(effective, close)
-    if not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
+    excepted = any(all(condition_holds(c, child, ep, occ.trigger) for c in cs)
+                   for cs in narrowing(policy, ob).excluded_by_age)
+    if excepted or not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
     if no_data:  # the source never records what would tell: the due date before any extension, nothing else
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None)

@@ -20,6 +20,7 @@ from compiler.model.semantics import (
     SourceRecords,
     Unrecorded,
     approximations,
+    audited,
     clause_of,
     missing_data,
     not_measurable,
@@ -66,7 +67,7 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
     obligations, skipped, no_data = [], [], []
     notes = list(loaded.notes)
     source = records.source if records is not None else ""
-    for ob in policy.obligations:
+    for ob in audited(policy):
         reason = not_measurable(policy, ob)
         if reason is not None:
             skipped.append({"obligation": ob.id, "clause": clause_of(ob), "reason": reason})

@@ -21,6 +21,7 @@ from compiler.model.semantics import (
     Row,
     SourceRecords,
     Unrecorded,
+    audited,
     not_measurable,
     row_sort_key,
 )
@@ -38,7 +39,7 @@ class AuditResult:
 
 def steps(policy: Policy) -> int:
     """Progress steps of a DuckDB audit: reading, checking, one per measurable obligation."""
-    return 1 + sum(not_measurable(policy, ob) is None for ob in policy.obligations)
+    return 1 + sum(not_measurable(policy, ob) is None for ob in audited(policy))
 
 
 def default_as_of(records: SourceRecords | None) -> dt.date | None:
@@ -76,7 +77,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
             "SELECT obligation, outcome, done_date IS NOT NULL, count(*) FROM audit_result GROUP BY ALL").fetchall()})
         rows = None
     else:
-        order = {ob.id: i for i, ob in enumerate(policy.obligations)}
+        order = {ob.id: i for i, ob in enumerate(audited(policy))}
         histories = engines.children_from_events(loaded.con, loaded.attributes)
         if engine == "reference":
             rows = engines.run_reference(policy, list(histories), loaded.as_of, unrecorded)

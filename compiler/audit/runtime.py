@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "sooner", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -77,6 +77,10 @@ class Duty(NamedTuple):
     action: str
     extension: Duration | None = None
     conditions: tuple[Condition, ...] = ()
+    #: condition sets of the exceptions `instead of` this duty: attributes only (the episode is not
+    #: applicable where one set holds) and ages only (the occurrence is not applicable)
+    excluded: tuple[tuple[Attribute, ...], ...] = ()
+    excluded_by_age: tuple[tuple[Age, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -360,7 +364,8 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     else:
         shown = effective
         outcome, late = "overdue", working_days_between(effective, occ.close or occ.end)
-    if not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
+    excepted = any(all(c.holds(ep, occ.trigger, h.birth) for c in cs) for cs in duty.excluded_by_age)
+    if excepted or not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
     if no_data(h, duty):  # the due date before any extension; nothing done can be known
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None)
@@ -369,9 +374,26 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
 
 def applies(h: History, ep: Episode, duty: Duty) -> bool:
     """Attribute conditions, read once per episode from the record that opened it (one the data's source
-    never records is not tested: the occurrences are `no_data`)."""
-    return all(c.holds(ep, ep.start, h.birth) for c in duty.conditions
-               if isinstance(c, Attribute) and c.name not in h.unrecorded.attributes)
+    never records is not tested: the occurrences are `no_data`), and no exception `instead of` the duty
+    covering the episode."""
+    if not all(c.holds(ep, ep.start, h.birth) for c in duty.conditions
+               if isinstance(c, Attribute) and c.name not in h.unrecorded.attributes):
+        return False
+    return not any(all(c.holds(ep, ep.start, h.birth) for c in cs) for cs in duty.excluded)
+
+
+def narrow(h: History, ep: Episode, starts: Sequence[str], cuts: Sequence[str]) -> Episode | None:
+    """The part of an episode in which a duty applies: from the first `starts` event (none: it does not
+    apply), to the first `cuts` event on or after that start, which closes it."""
+    last = ep.end(h.as_of)
+    start = ep.start
+    if starts:
+        found = [d for d in (h.first(e, ep.start, last) for e in starts) if d is not None]
+        if not found:
+            return None
+        start = min(found)
+    cut = [d for d in (h.first(e, start, last) for e in cuts) if d is not None]
+    return Episode(start, min(cut) if cut else ep.last, ep.opening)
 
 
 def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from compiler.model.ir import Policy
-from compiler.model.semantics import Row, row_sort_key
+from compiler.model.semantics import Row, audited, row_sort_key
 from compiler.model.versions import Series, label
 
 
@@ -61,7 +61,7 @@ class VersionCount:
 def evaluate_versions(series: Series, run: Callable[[Policy], Sequence[Row]],
                       as_of: dt.date) -> tuple[list[Row], list[VersionCount]]:
     """`run(version)` gives one version's rows; keep each row from the version that judges it."""
-    order = {ob.id: i for i, ob in enumerate(merged_policy(series).obligations)}
+    order = {ob.id: i for i, ob in enumerate(audited(merged_policy(series)))}
     rows: list[Row] = []
     counts: list[VersionCount] = []
     for v in published(series):

@@ -39,7 +39,7 @@ from compiler.model.ir import (
     form_of,
     trigger_of,
 )
-from compiler.model.semantics import clause_of, not_measurable, status_events
+from compiler.model.semantics import AIM_SUFFIX, audited, clause_of, narrowing, not_measurable, status_events
 from compiler.model.timescales import Duration
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -83,13 +83,18 @@ def _docstring(lines: list[str], indent: str) -> str:
 def _function_names(policy: Policy) -> dict[str, str]:
     names: dict[str, str] = {}
     used: set[str] = set()
-    for i, ob in enumerate(policy.obligations, 1):
-        name = f"check_{ob.id}" if _IDENT.match(ob.id) and not keyword.iskeyword(ob.id) else f"check_{i}"
+    for i, ob in enumerate(audited(policy), 1):
+        ident = ob.id.replace(AIM_SUFFIX, "_aim")
+        name = f"check_{ident}" if _IDENT.match(ident) and not keyword.iskeyword(ident) else f"check_{i}"
         while name in used:
             name = f"{name}_{i}"
         used.add(name)
         names[ob.id] = name
     return names
+
+
+def _conditions(cs: tuple[Condition, ...]) -> str:
+    return "(" + "".join(_condition(c) + ", " for c in cs) + ")"
 
 
 def _condition(c: Condition) -> str:
@@ -130,16 +135,25 @@ class _Module:
         doc += [f"Clause {c.clause}: \u201c{c.quote}\u201d" for c in ob.citations] or ["(no citation)"]
         duty = " ".join(x for x in (ob.responsible, ob.modality, ob.verb, ob.action) if x)
         doc += ["", f"Duty: {duty}; timing: {form_of(t).replace('_', ' ')}" + (f"; while {ob.status}" if ob.status else "")]
-        conditions = "(" + "".join(_condition(c) + ", " for c in ob.conditions) + ")"
+        conditions = _conditions(ob.conditions)
+        n = narrowing(self.p, ob)
+        excluded = "(" + "".join(_conditions(cs) + ", " for cs in n.excluded) + ")"
+        by_age = "(" + "".join(_conditions(cs) + ", " for cs in n.excluded_by_age) + ")"
         out = [f"def {name}(h: rt.History) -> list[rt.Row]:", _docstring(doc, "    ").rstrip("\n")]
         out.append(f"    duty = rt.Duty({ob.id!r}, {clause_of(ob)!r}, {self.ev(ob.action)}, "
-                   f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions})")
+                   f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions}, {excluded}, {by_age})")
         out.append("    rows: list[rt.Row] = []")
         out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
-        if any(isinstance(c, AttributeIs) for c in ob.conditions):
+        if any(isinstance(c, AttributeIs) for c in ob.conditions) or n.excluded:
             out += ["        if not rt.applies(h, ep, duty):",
                     "            rows.append(rt.not_applicable(h, ep, duty))",
                     "            continue"]
+        if n.starts or n.cuts:
+            out += [f"        part = rt.narrow(h, ep, {n.starts!r}, {n.cuts!r})",
+                    "        if part is None:",
+                    "            rows.append(rt.not_applicable(h, ep, duty))",
+                    "            continue",
+                    "        ep = part"]
         out.append("        last = ep.end(h.as_of)")
         out += ["        " + line for line in self.body(t)]
         out.append("    return rows")
@@ -259,7 +273,7 @@ def generate_python(policy: Policy) -> str:
     functions: list[list[str]] = []
     measured: list[Obligation] = []
     skipped: list[tuple[str, str]] = []
-    for ob in policy.obligations:
+    for ob in audited(policy):
         reason = not_measurable(policy, ob)
         if reason is not None:
             skipped.append((ob.id, reason))
@@ -304,7 +318,7 @@ def generate_python(policy: Policy) -> str:
         ")",
         "",
         "#: The order of every obligation of the policy (rows are sorted by it).",
-        "ORDER: dict[str, int] = {" + ", ".join(f"{ob.id!r}: {i}" for i, ob in enumerate(policy.obligations)) + "}",
+        "ORDER: dict[str, int] = {" + ", ".join(f"{ob.id!r}: {i}" for i, ob in enumerate(audited(policy))) + "}",
         "",
         "",
         "def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:",

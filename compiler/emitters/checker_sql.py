@@ -56,8 +56,10 @@ from compiler.model.semantics import (
     LAST_YEAR,
     OUTCOMES,
     attributes_used,
+    audited,
     clause_of,
     extension_event,
+    narrowing,
     not_measurable,
     status_events,
 )
@@ -221,17 +223,24 @@ class _Script:
         occ = f"_o{index}"
         attribute_conditions = [f"(list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)}) OR "
                                 f"{self.condition(c, Joins('a'))})" for c in ob.conditions if isinstance(c, AttributeIs)]
-        if attribute_conditions:
-            applies = " AND ".join(attribute_conditions)
+        n = narrowing(self.p, ob)
+        if attribute_conditions or n.excluded:
+            applies = " AND ".join([f"coalesce({' AND '.join(attribute_conditions)}, FALSE)"] if attribute_conditions
+                                   else ["TRUE"])
+            for cs in n.excluded:
+                applies += f" AND NOT coalesce({' AND '.join(self.condition(c, Joins('a')) for c in cs)}, FALSE)"
             self.emit(
-                "-- attribute conditions, read once per episode from the record that opened it: an episode\n"
-                "-- where they are not met gives one not_applicable row and no occurrences\n"
-                f"CREATE OR REPLACE TABLE _e{index} AS SELECT r.*, coalesce({applies}, FALSE) AS applies FROM {ep} r",
+                "-- attribute conditions, read once per episode from the record that opened it (and no exception\n"
+                "-- `instead of` this obligation covering it): an episode where they are not met gives one\n"
+                "-- not_applicable row and no occurrences\n"
+                f"CREATE OR REPLACE TABLE _e{index} AS SELECT r.*, {applies} AS applies FROM {ep} r",
                 f"INSERT INTO audit_rows SELECT child_id, {index}, ep_start, NULL, NULL, "
                 f"{OUTCOME_CODES['not_applicable']}, NULL FROM _e{index} WHERE NOT applies",
                 f"DELETE FROM _e{index} WHERE NOT applies")
             ep = f"_e{index}"
             self.scratch.append(("TABLE", ep))
+        if n.starts or n.cuts:
+            ep = self.narrow(ep, n.starts, n.cuts, index)
         self.occurrences(ob, t, ep, occ)
         self.scratch.append(("VIEW", occ))
         if ob.extension is not None and isinstance(t, Deadline | AgeMilestone | OrdinalMilestone):
@@ -241,6 +250,30 @@ class _Script:
         for kind, name in sorted(set(self.scratch), key=lambda x: (x[0] != "VIEW", x[1]), reverse=False):
             self.emit(f"DROP {kind} IF EXISTS {name}")
         self.scratch = []
+
+    def narrow(self, ep: str, starts: tuple[str, ...], cuts: tuple[str, ...], index: int) -> str:
+        """The part of each episode in which the obligation applies: from the first `starts` event (an
+        episode without one gives a not_applicable row), to the first `cuts` event from then, which closes it."""
+        def first(events: tuple[str, ...], lo: str) -> str:
+            days = " UNION ALL ".join(f"SELECT child_id, date FROM {self.day_table(e)}" for e in events)
+            return (f"(SELECT min(d.date) FROM ({days}) d WHERE d.child_id = p.child_id "
+                    f"AND d.date BETWEEN {lo} AND coalesce(p.ep_last, {AS_OF}))")
+        name = f"_n{index}"
+        start = first(starts, "p.ep_start") if starts else "p.ep_start"
+        self.emit(
+            "-- exceptions: the obligation applies from its `decided by` decision, and stops at the first\n"
+            "-- `unless` event or decision of an exception that relaxes it\n"
+            f"CREATE OR REPLACE TABLE {name} AS SELECT p.* REPLACE ({start} AS ep_start), p.ep_start AS whole_start "
+            f"FROM {ep} p")
+        if starts:
+            self.emit(
+                f"INSERT INTO audit_rows SELECT child_id, {index}, whole_start, NULL, NULL, "
+                f"{OUTCOME_CODES['not_applicable']}, NULL FROM {name} WHERE ep_start IS NULL",
+                f"DELETE FROM {name} WHERE ep_start IS NULL")
+        if cuts:
+            self.emit(f"UPDATE {name} AS p SET ep_last = coalesce({first(cuts, 'p.ep_start')}, p.ep_last)")
+        self.scratch.append(("TABLE", name))
+        return name
 
     def extension_table(self, ob: Obligation, index: int) -> str:
         name = f"_x{index}"
@@ -581,7 +614,10 @@ class _Script:
         for c in ob.conditions:
             if isinstance(c, AgeLimit):  # attribute conditions were applied to the episodes
                 conds.append(self.condition(c, joins))
-        needs_child = any(isinstance(c, AgeLimit) for c in ob.conditions)
+        excluded_by_age = narrowing(self.p, ob).excluded_by_age
+        for cs in excluded_by_age:  # an exception `instead of` this obligation covers the occurrence
+            conds.append("NOT (" + " AND ".join(self.condition(c, joins) for c in cs) + ")")
+        needs_child = any(isinstance(c, AgeLimit) for c in ob.conditions) or bool(excluded_by_age)
         cond = "(" + " AND ".join(conds) + ")"
         met = "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
@@ -684,7 +720,7 @@ def sql_plan(policy: Policy) -> SqlPlan:
         "CREATE OR REPLACE TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, "
         "clause VARCHAR, quote VARCHAR, form VARCHAR, not_measurable VARCHAR)")
     values = []
-    for i, ob in enumerate(policy.obligations):
+    for i, ob in enumerate(audited(policy)):
         reason = not_measurable(policy, ob)
         quote = ob.citations[0].quote if ob.citations else ""
         form = form_of(ob.timing) if ob.timing else "none"
@@ -701,7 +737,7 @@ def sql_plan(policy: Policy) -> SqlPlan:
         "CREATE OR REPLACE VIEW audit_result AS\n" + result_select(policy, "audit_rows"))
     s.inputs()
     s.calendar()
-    for i, ob in enumerate(policy.obligations):
+    for i, ob in enumerate(audited(policy)):
         if not_measurable(policy, ob) is None:
             s.obligation(ob, i)
     return SqlPlan("".join(s.setup), tuple(s.shared), tuple("".join(chunk) for chunk in s.chunks))
@@ -713,8 +749,8 @@ def _list(values: list[str]) -> str:
 
 def result_select(policy: Policy, source: str) -> str:
     """SELECT the named result columns from `source` (rows of audit_rows), keeping its order."""
-    names = _list([ob.id for ob in policy.obligations] or [""])
-    clauses = _list([clause_of(ob) for ob in policy.obligations] or [""])
+    names = _list([ob.id for ob in audited(policy)] or [""])
+    clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
     outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
     return (f"SELECT child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
             f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, ob_order\n"

@@ -110,6 +110,10 @@ class ObligationOut(BaseModel):
     conditions: list[ConditionOut]
     extension: dict | None
     line: int
+    instead_of: str | None = None
+    decided_by: dict | None = None
+    unless: list[dict] = []
+    aim: TimingOut | None = None
 
 
 class HeaderOut(BaseModel):
@@ -264,6 +268,10 @@ def export_policy(policy: Policy) -> PolicyOut:
             extension={"by": o.extension.role, "amount": o.extension.duration.amount,
                        "unit": o.extension.duration.unit.value} if o.extension else None,
             line=o.span.line,
+            instead_of=o.exception_of,
+            decided_by={"role": o.discretion.role, "event": o.discretion.event} if o.discretion else None,
+            unless=[{"event": u.event, "text": u.text} for u in o.unless],
+            aim=timing_out(o.aim, policy),
         ) for o in policy.obligations), key=lambda o: o.id),
         notes=sorted((NoteOut(kind=n.kind, id=n.id, title=n.title,
                               citations=[CitationOut(clause=c.clause, quote=c.quote) for c in n.citations])

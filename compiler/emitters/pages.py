@@ -118,6 +118,8 @@ def _obligation_row(policy: Policy, o: Obligation) -> str:
     timing = describe.timing(o.timing, policy)
     if conds:
         timing += f" (when {conds})"
+    if describe.exceptions(o, policy):
+        timing += f"; {describe.exceptions(o, policy)}"
     return (f"| {md_cell(o.title)} | {md_cell(who)} {o.modality} {md_cell(what.lower())} | {md_cell(timing)} | "
             f"{cites} |")
 

@@ -185,6 +185,10 @@ def completions(doc: CheckedDocument, line: int, column: int) -> list[Candidate]
     if previous == "as" and "same" in words:
         head = words[0] if words else ""
         return named({"role": "role", "event": "event", "status": "status"}.get(head, "event"))
+    if previous == "of" and "instead" in words:
+        return named("obligation")
+    if previous == "unless":
+        return named("event")
     if _AFTER_EVENT.search(before):
         return named("event")
     v = vocabulary()

@@ -131,6 +131,23 @@ def condition(c: Condition) -> str:
             assert_never(c)
 
 
+def exceptions(o: Obligation, policy: Policy | None = None) -> str:
+    """The aim and the exceptions of an obligation in words ('' if none): 'aim: every 6 weeks; instead of
+    cp_visits, once decided by the service manager (visits reduced); unless step down'."""
+    parts = []
+    if o.aim is not None:
+        parts.append(f"aim: {timing(o.aim, policy)}")
+    if o.exception_of:
+        text = f"instead of {o.exception_of}"
+        if o.discretion:
+            role = policy.label_of_role(o.discretion.role) if policy else o.discretion.role
+            text += f", once decided by {role[0].lower() + role[1:]} ({_event(policy, o.discretion.event)})"
+        parts.append(text)
+    for u in o.unless:
+        parts.append("unless " + (_event(policy, u.event) if u.event else f"\u201c{u.text}\u201d"))
+    return "; ".join(parts)
+
+
 def duty(o: Obligation, policy: Policy | None = None) -> str:
     """The whole duty as a sentence: 'The social worker must hold core group meeting within ...'."""
     who = policy.label_of_role(o.responsible) if (policy and o.responsible) else (o.responsible or "someone")

@@ -359,6 +359,24 @@ class Allow:
 
 
 @dataclass(frozen=True)
+class Discretion:
+    """`decided by ROLE on EVENT`: an exception that applies once ROLE's decision is recorded as EVENT."""
+
+    role: str
+    event: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Unless:
+    """`unless EVENT`: the duty stops applying once EVENT is recorded; `unless "text"`: an exception in prose."""
+
+    event: str | None
+    text: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class Obligation:
     id: str
     title: str
@@ -374,6 +392,13 @@ class Obligation:
     allows: tuple[Allow, ...]
     span: Span
     duty_span: Span
+    #: `instead of`: the id of the general obligation this one replaces in the cases it covers
+    exception_of: str | None = None
+    exception_span: Span | None = None
+    discretion: Discretion | None = None
+    unless: tuple[Unless, ...] = ()
+    #: the `should` timing of an aim-plus-minimum duty; `timing` is then the minimum (`must`)
+    aim: Timing | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Checks every name against the vocabulary and the file's own declarations (with a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never
 
 from compiler.model import ir as M
-from compiler.model.timescales import Duration, Unit, parse_unit, suggest_unit
+from compiler.model.timescales import Duration, Ordering, Unit, compare, parse_unit, suggest_unit
 from dsl import ast as A
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
@@ -253,7 +254,35 @@ class Resolver:
                 policy.notes.append(M.Note(
                     d.kind, d.name.text, d.title.value if d.title else _humanise(d.name.text),
                     self.citations(d.citations), self.allows(d.allows), d.span))
+        self.check_exceptions(policy)
         return policy
+
+    def check_exceptions(self, policy: M.Policy) -> None:
+        """`instead of X`: X is another obligation of this file, a general rule, in the same status."""
+        by_id = {o.id: o for o in policy.obligations}
+        for o in policy.obligations:
+            if o.exception_of is None:
+                continue
+            span = o.exception_span or o.span
+            target = by_id.get(o.exception_of)
+            if target is None:
+                close = difflib.get_close_matches(o.exception_of, list(by_id), n=1, cutoff=0.75)
+                self.error("E230", f"`{o.id}` is `instead of` unknown obligation `{o.exception_of}`", span,
+                           f"did you mean `{close[0]}`?" if close else
+                           "name the general obligation of this file that this one replaces")
+            elif target is o:
+                self.error("E230", f"`{o.id}` cannot be an exception to itself", span,
+                           "name the general obligation that this one replaces")
+            elif target.exception_of is not None:
+                self.error("E230", f"`{o.exception_of}` is itself an exception (`instead of {target.exception_of}`)",
+                           span, f"name the general rule: `instead of {target.exception_of}`",
+                           [Related(self.path, target.exception_span or target.span, "its `instead of` is here")])
+            elif policy.canonical_status(target.status) != policy.canonical_status(o.status):
+                def where(x: M.Obligation) -> str:
+                    return f"`while {x.status}`" if x.status else "no `while`"
+                self.error("E230", f"`{o.id}` has {where(o)} but the duty it replaces, `{target.id}`, has {where(target)}",
+                           span, "an exception applies in the same status as its general rule; give both the same `while`",
+                           [Related(self.path, target.span, "the general rule is here")])
 
     def citations(self, cites: Iterable[A.Citation]) -> tuple[M.Citation, ...]:
         out = []
@@ -292,6 +321,12 @@ class Resolver:
         role = self.check_name(duty.role, "role", policy)
         action = self.check_name(duty.action, "event", policy) or duty.action.text
         timing = self.timing(duty.timing, policy) if duty.timing else None
+        exception_of, exception_span, discretion, unless = self.exceptions(d, policy)
+        aim = None
+        modality = duty.modality
+        if duty.minimum is not None and timing is not None:
+            aim, timing = timing, self.minimum(duty, timing)
+            modality = "must"
         ext = None
         if d.extensions:
             e = d.extensions[0]
@@ -300,7 +335,7 @@ class Resolver:
         return M.Obligation(
             id=d.name.text,
             title=d.title.value if d.title else _humanise(d.name.text),
-            modality=duty.modality,
+            modality=modality,
             status=status,
             verb=duty.verb.text if duty.verb else None,
             action=action,
@@ -312,7 +347,72 @@ class Resolver:
             allows=self.allows(d.allows),
             span=d.span,
             duty_span=duty.span,
+            exception_of=exception_of,
+            exception_span=exception_span,
+            discretion=discretion,
+            unless=unless,
+            aim=aim,
         )
+
+    def exceptions(self, d: A.ObligationDecl, policy: M.Policy
+                   ) -> tuple[str | None, A.Span | None, M.Discretion | None, tuple[M.Unless, ...]]:
+        instead = [e for e in d.exceptions if isinstance(e, A.InsteadOf)]
+        decided = [e for e in d.exceptions if isinstance(e, A.Discretion)]
+        for second in instead[1:]:
+            self.error("E230", f"obligation `{d.name.text}` has more than one `instead of`", second.span,
+                       "an exception replaces one general rule; write one obligation per rule it replaces",
+                       [Related(self.path, instead[0].span, "the first is here")])
+        for extra in decided[1:]:
+            self.error("E231", f"obligation `{d.name.text}` has more than one `decided by`", extra.span,
+                       "keep one decision", [Related(self.path, decided[0].span, "the first is here")])
+        if decided and not instead:
+            self.error("E231", "`decided by` without `instead of`: which duty does the decision relax?", decided[0].span,
+                       "add `instead of OBLIGATION`, naming the general rule that the decision relaxes")
+        discretion = None
+        if decided:
+            dec = decided[0]
+            discretion = M.Discretion(self.check_name(dec.role, "role", policy) or dec.role.text,
+                                      self.check_name(dec.event, "event", policy) or dec.event.text, dec.span)
+        unless = tuple(
+            M.Unless(self.check_name(e.event, "event", policy) if e.event else None,
+                     e.text.value if e.text else None, e.span)
+            for e in d.exceptions if isinstance(e, A.Unless))
+        for u in unless:
+            if u.text is not None and not u.text.strip():
+                self.error("E304", "the `unless` text is empty", u.span,
+                           'say what the exception is, or name the event that records it: `unless visits_reduced`')
+        first = instead[0] if instead else None
+        return (first.obligation.text if first else None, first.span if first else None, discretion, unless)
+
+    def minimum(self, duty: A.Duty, aim: M.Timing) -> M.Timing:
+        """The `must` timing of `should ... and must within|every D`: the aim with its interval replaced."""
+        m = duty.minimum
+        assert m is not None
+        d = self.duration(m.duration)
+        if duty.modality != "should":
+            self.error("E232", "a duty with `and must` starts with `should`: the first timing is the aim",
+                       A.Span(duty.span.line, duty.span.column, duty.span.line, duty.span.column),
+                       "write `should ... and must ...`: the `should` timing is the aim, the `must` one the minimum")
+        result: M.Timing
+        current: Duration
+        match aim:
+            case M.Deadline() if m.kind == "within":
+                result, current = dataclasses.replace(aim, duration=d), aim.duration
+            case M.Recurrence() if m.kind == "every":
+                result, current = dataclasses.replace(aim, every=dataclasses.replace(aim.every, duration=d)), aim.duration
+            case M.Schedule(steps=(*_, M.Every() as last)) if m.kind == "every":
+                result, current = dataclasses.replace(aim, steps=aim.steps[:-1] + (dataclasses.replace(last, duration=d),)), \
+                    last.duration
+            case _:
+                form = M.form_of(aim).replace("_", " ")
+                self.error("E232", f"`and must {m.kind}` does not fit a {form} timing", m.span,
+                           "use `and must within D` after `within D of EVENT`, and `and must every D` after `every D` "
+                           "or a schedule ending in `then every D`")
+                return aim
+        if compare(d, current) is Ordering.STRICTER:
+            self.error("E232", f"the minimum ({m.kind} {d}) is stricter than the aim ({m.kind} {current})", m.span,
+                       "the `should` timing is the aim and the `must` timing the minimum: swap the two durations")
+        return result
 
     def condition(self, c: A.Condition) -> M.Condition:
         match c:

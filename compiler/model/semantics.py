@@ -9,12 +9,14 @@ they agree. The semantics are written down in docs/audit.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from compiler.model.ir import (
+    AgeLimit,
     AgeMilestone,
     AttributeIs,
     CountRecurrence,
@@ -37,6 +39,9 @@ OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharge
 #: Events named `extension:<obligation id>` record an agreed extension; column `extended_until`.
 EXTENSION_PREFIX = "extension:"
 EXTENDED_UNTIL = "extended_until"
+
+#: The audit judges the aim of an aim-plus-minimum duty under the duty's id with this suffix.
+AIM_SUFFIX = ":aim"
 
 #: Prefix of the per-attribute columns that the runner adds to the events table.
 ATTRIBUTE_PREFIX = "attr_"
@@ -85,6 +90,65 @@ class Child(NamedTuple):
     records: tuple[Record, ...]
 
 
+def audited(policy: Policy) -> list[Obligation]:
+    """The obligations the audit judges, in order: every obligation (an aim-plus-minimum duty judged on
+    its minimum), each followed by its aim if it has one, as the `should` obligation `ID:aim` with the
+    aim's timing (an extension moves the minimum, not the aim)."""
+    out: list[Obligation] = []
+    for ob in policy.obligations:
+        out.append(ob)
+        if ob.aim is not None:
+            out.append(dataclasses.replace(ob, id=ob.id + AIM_SUFFIX, modality="should", timing=ob.aim,
+                                           aim=None, extension=None))
+    return out
+
+
+class Narrowing(NamedTuple):
+    """How exceptions narrow the episodes in which an obligation applies (docs/audit.md, "Exceptions").
+
+    starts            a `decided by` exception applies from the first day one of these events is
+                      recorded in the episode; an episode without one is not applicable
+    cuts              the obligation stops on the first day one of these is recorded in the episode
+                      (its `unless` events, and the decisions of the exceptions that relax it)
+    excluded          condition sets (attributes only) of exceptions `instead of` it: an episode where
+                      every condition of one set holds is not applicable
+    excluded_by_age   condition sets (ages only): an occurrence whose trigger date meets one is not applicable
+    """
+
+    starts: tuple[str, ...]
+    cuts: tuple[str, ...]
+    excluded: tuple[tuple[AttributeIs, ...], ...]
+    excluded_by_age: tuple[tuple[AgeLimit, ...], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.starts or self.cuts or self.excluded or self.excluded_by_age)
+
+
+def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
+    """The narrowing of `ob` by its own `decided by` and `unless`, and by the exceptions to it. An exception
+    whose conditions mix attributes and ages, or are prose, does not narrow its rule (docs/audit.md)."""
+    ev = policy.canonical_event
+    base = ob.id.removesuffix(AIM_SUFFIX)
+    starts = (ev(ob.discretion.event),) if ob.discretion and ob.exception_of else ()
+    cuts = {ev(u.event) for u in ob.unless if u.event}
+    excluded: list[tuple[AttributeIs, ...]] = []
+    by_age: list[tuple[AgeLimit, ...]] = []
+    for x in policy.obligations:
+        if x.exception_of != base or x.id == base:
+            continue
+        if x.discretion is not None:
+            cuts.add(ev(x.discretion.event))
+            continue
+        attributes = tuple(c for c in x.conditions if isinstance(c, AttributeIs))
+        ages = tuple(c for c in x.conditions if isinstance(c, AgeLimit))
+        if x.conditions and len(attributes) == len(x.conditions):
+            excluded.append(attributes)
+        elif x.conditions and len(ages) == len(x.conditions):
+            by_age.append(ages)
+    return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age))
+
+
 def extension_event(obligation_id: str) -> str:
     return EXTENSION_PREFIX + obligation_id
 
@@ -116,6 +180,8 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:
         return f"vague timing ({t.phrase})"
     if any(isinstance(c, InProse) for c in ob.conditions):
         return "a condition in prose"
+    if any(u.text is not None for u in ob.unless):
+        return "an exception in prose (`unless \"...\"`)"
     if ob.status is not None:
         ev = status_events(policy, ob.status)
         if ev is None:
@@ -147,9 +213,15 @@ def approximations(ob: Obligation) -> list[str]:
 
 
 def attributes_used(policy: Policy) -> list[str]:
-    """Attribute names read by conditions of measurable obligations, sorted."""
-    return sorted({c.attribute for ob in policy.obligations if not_measurable(policy, ob) is None
-                   for c in ob.conditions if isinstance(c, AttributeIs)})
+    """Attribute names read by conditions of measurable obligations (and of the exceptions that narrow
+    them), sorted."""
+    names: set[str] = set()
+    for ob in policy.obligations:
+        if not_measurable(policy, ob) is not None:
+            continue
+        conditions = [*ob.conditions, *(c for cs in narrowing(policy, ob).excluded for c in cs)]
+        names.update(c.attribute for c in conditions if isinstance(c, AttributeIs))
+    return sorted(names)
 
 
 def events_used(policy: Policy) -> set[str]:
@@ -159,6 +231,8 @@ def events_used(policy: Policy) -> set[str]:
         if not_measurable(policy, ob) is not None or ob.timing is None:
             continue
         out.update(policy.canonical_event(n) for n in [ob.action, *timing_events(ob.timing)])
+        narrow = narrowing(policy, ob)
+        out.update(narrow.starts + narrow.cuts)
         se = status_events(policy, ob.status)
         if se:
             out.update(se[0] | se[1])

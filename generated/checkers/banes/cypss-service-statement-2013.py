@@ -73,7 +73,7 @@ def check_referral_response_24h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do referral_response; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, ())
+    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -97,7 +97,7 @@ def check_referral_family_contact(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do initial_family_contact; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, ())
+    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -121,7 +121,7 @@ def check_referral_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_start; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, ())
+    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -145,7 +145,7 @@ def check_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must see child_seen; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('child_seen', '7.1.3', 'child_seen', None, ())
+    duty = rt.Duty('child_seen', '7.1.3', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -169,7 +169,7 @@ def check_initial_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must complete initial_assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('initial_assessment', '7.1.3', 'assessment_completed', None, ())
+    duty = rt.Duty('initial_assessment', '7.1.3', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -193,7 +193,7 @@ def check_core_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must complete core_assessment_completed; timing: deadline; while core_assessment\n'
     )
-    duty = rt.Duty('core_assessment', '7.1.3', 'core_assessment_completed', None, ())
+    duty = rt.Duty('core_assessment', '7.1.3', 'core_assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -219,7 +219,7 @@ def check_strategy_action_notes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: deputy_team_manager must distribute strategy_notes_distributed; timing: deadline; while strategy\n'
     )
-    duty = rt.Duty('strategy_action_notes', '7.1.3', 'minutes_distributed', None, ())
+    duty = rt.Duty('strategy_action_notes', '7.1.3', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -243,7 +243,7 @@ def check_cla_review_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cla_review; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_first', '7.1.3', 'cla_review', None, ())
+    duty = rt.Duty('cla_review_first', '7.1.3', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -267,7 +267,7 @@ def check_permanence_plan_4_month(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must establish permanence_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('permanence_plan_4_month', '7.1.3', 'permanence_plan', None, ())
+    duty = rt.Duty('permanence_plan_4_month', '7.1.3', 'permanence_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -291,7 +291,7 @@ def check_support_request_48h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must respond support_request_response; timing: deadline\n'
     )
-    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, ())
+    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -316,7 +316,7 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: family_placement_team must review foster_carer_review; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_annual_review', '7.4.2', 'foster_carer_review', None, ())
+    duty = rt.Duty('foster_carer_annual_review', '7.4.2', 'foster_carer_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -337,7 +337,7 @@ def check_foster_carer_review_to_panel(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: family_placement_team must present annual_review_to_panel; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_review_to_panel', '7.4.2', 'annual_review_to_panel', None, ())
+    duty = rt.Duty('foster_carer_review_to_panel', '7.4.2', 'annual_review_to_panel', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -357,7 +357,7 @@ def check_staff_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_manager must hold staff_supervision; timing: recurrence\n'
     )
-    duty = rt.Duty('staff_supervision', '5.4', 'staff_supervision', None, ())
+    duty = rt.Duty('staff_supervision', '5.4', 'staff_supervision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

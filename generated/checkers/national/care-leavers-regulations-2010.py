@@ -35,7 +35,7 @@ def check_former_relevant_education_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must complete relevant_needs_assessment; timing: deadline; while care_leaver\n'
     )
-    duty = rt.Duty('former_relevant_education_assessment', 'reg 5(2)(b)', 'relevant_needs_assessment', None, ())
+    duty = rt.Duty('former_relevant_education_assessment', 'reg 5(2)(b)', 'relevant_needs_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -60,7 +60,7 @@ def check_pathway_plan_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must arrange pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pathway_plan_reviews', 'reg 7(2)', 'pathway_plan_review', None, ())
+    duty = rt.Duty('pathway_plan_reviews', 'reg 7(2)', 'pathway_plan_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)

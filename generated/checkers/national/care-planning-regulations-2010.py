@@ -40,7 +40,7 @@ def check_care_plan_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must prepare care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_timescale', 'reg 4(2)', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_timescale', 'reg 4(2)', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -64,7 +64,7 @@ def check_health_review_under_5(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must arrange review_health_assessment; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('health_review_under_5', 'reg 7(3)(a)', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ))
+    duty = rt.Duty('health_review_under_5', 'reg 7(3)(a)', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -84,7 +84,7 @@ def check_health_review_5_and_over(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must arrange review_health_assessment; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('health_review_5_and_over', 'reg 7(3)(b)', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ))
+    duty = rt.Duty('health_review_5_and_over', 'reg 7(3)(b)', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -106,7 +106,7 @@ def check_placement_plan_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must prepare placement_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('placement_plan_timescale', 'reg 9(1)', 'placement_plan', None, ())
+    duty = rt.Duty('placement_plan_timescale', 'reg 9(1)', 'placement_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -133,9 +133,12 @@ def check_visits_placement(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_placement', 'reg 28(2)(a)', 'statutory_visit', None, ())
+    duty = rt.Duty('visits_placement', 'reg 28(2)(a)', 'statutory_visit', None, (), ((rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ), (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -157,7 +160,7 @@ def check_visits_placement_until_18(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_placement_until_18', 'reg 28(2)(a)', 'statutory_visit', None, (rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ))
+    duty = rt.Duty('visits_placement_until_18', 'reg 28(2)(a)', 'statutory_visit', None, (rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -184,7 +187,7 @@ def check_visits_connected_person_temporary(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_connected_person_temporary', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ))
+    duty = rt.Duty('visits_connected_person_temporary', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -211,7 +214,7 @@ def check_visits_interim_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_interim_care_order_with_parents', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ))
+    duty = rt.Duty('visits_interim_care_order_with_parents', 'reg 28(4)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -237,7 +240,7 @@ def check_visits_care_order_with_parents(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_care_order_with_parents', 'reg 28(5)(a)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ))
+    duty = rt.Duty('visits_care_order_with_parents', 'reg 28(5)(a)', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -263,7 +266,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must hold cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_reviews', 'reg 33(1)', 'cla_review', None, ())
+    duty = rt.Duty('cla_reviews', 'reg 33(1)', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -285,7 +288,7 @@ def check_needs_assessment_after_16(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: responsible_authority must complete needs_assessment; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('needs_assessment_after_16', 'reg 42(1)', 'needs_assessment', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('needs_assessment_after_16', 'reg 42(1)', 'needs_assessment', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)

@@ -39,7 +39,7 @@ def check_referral_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should make referral_decision; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_decision', 'Chapter 3: Referral', 'referral_decision', None, ())
+    duty = rt.Duty('referral_decision', 'Chapter 3: Referral', 'referral_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -63,7 +63,7 @@ def check_assessment_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_timescale', 'Chapter 3: Assessment of a child under the Children Act 1989', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_timescale', 'Chapter 3: Assessment of a child under the Children Act 1989', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -87,7 +87,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: local_authority should convene icpc; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('icpc_timescale', 'Chapter 3: Initial child protection conferences', 'icpc', None, ())
+    duty = rt.Duty('icpc_timescale', 'Chapter 3: Initial child protection conferences', 'icpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -111,7 +111,7 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold core_group_meeting; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('core_group_first', 'Chapter 3: The child protection plan', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_group_first', 'Chapter 3: The child protection plan', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -136,7 +136,7 @@ def check_rcpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: local_authority should convene rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_timescale', 'Chapter 3: Child protection review conference', 'rcpc', None, ())
+    duty = rt.Duty('rcpc_timescale', 'Chapter 3: Child protection review conference', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -158,7 +158,7 @@ def check_serious_incident_notification(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: local_authority must make serious_incident_notified; timing: deadline\n'
     )
-    duty = rt.Duty('serious_incident_notification', 'Chapter 5: Notifiable incidents', 'serious_incident_notified', None, ())
+    duty = rt.Duty('serious_incident_notification', 'Chapter 5: Notifiable incidents', 'serious_incident_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -182,7 +182,7 @@ def check_rapid_review_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: safeguarding_partners should complete rapid_review; timing: deadline\n'
     )
-    duty = rt.Duty('rapid_review_timescale', 'Chapter 5: Rapid reviews', 'rapid_review', None, ())
+    duty = rt.Duty('rapid_review_timescale', 'Chapter 5: Rapid reviews', 'rapid_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

@@ -50,19 +50,19 @@ NOT_MEASURABLE: dict[str, str] = {
 }
 
 
-def check_acknowledge_messages_usual(h: rt.History) -> list[rt.Row]:
+def check_acknowledge_messages(h: rt.History) -> list[rt.Row]:
     (
-        'Emails, telephone queries and messages are acknowledged, often within 24 hours\n'
+        'Emails, telephone queries and messages are acknowledged often within 24 hours, certainly within three working days\n'
         '\n'
         'Clause 1: “This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.”\n'
         '\n'
-        'Duty: all_staff should do message_acknowledged; timing: deadline\n'
+        'Duty: all_staff must do message_acknowledged; timing: deadline\n'
     )
-    duty = rt.Duty('acknowledge_messages_usual', '1', 'message_acknowledged', None, ())
+    duty = rt.Duty('acknowledge_messages', '1', 'message_acknowledged', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('message_received', ep.start, last)]
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('message_received', ep.start, last)]
         seen: set[dt.date] = set()
         for day, duration in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
@@ -74,19 +74,19 @@ def check_acknowledge_messages_usual(h: rt.History) -> list[rt.Row]:
     return rows
 
 
-def check_acknowledge_messages(h: rt.History) -> list[rt.Row]:
+def check_acknowledge_messages_aim(h: rt.History) -> list[rt.Row]:
     (
-        'Emails, telephone queries and messages are acknowledged within three working days\n'
+        'Emails, telephone queries and messages are acknowledged often within 24 hours, certainly within three working days\n'
         '\n'
         'Clause 1: “This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.”\n'
         '\n'
-        'Duty: all_staff must do message_acknowledged; timing: deadline\n'
+        'Duty: all_staff should do message_acknowledged; timing: deadline\n'
     )
-    duty = rt.Duty('acknowledge_messages', '1', 'message_acknowledged', None, ())
+    duty = rt.Duty('acknowledge_messages:aim', '1', 'message_acknowledged', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('message_received', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('message_received', ep.start, last)]
         seen: set[dt.date] = set()
         for day, duration in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
@@ -107,7 +107,7 @@ def check_contact_screening(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_screened; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_screening', '2.11', 'contact_screened', None, ())
+    duty = rt.Duty('contact_screening', '2.11', 'contact_screened', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -133,7 +133,7 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_social_worker must do referrer_informed; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('referrer_feedback', '2.13', 'referrer_informed', None, ())
+    duty = rt.Duty('referrer_feedback', '2.13', 'referrer_informed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -158,7 +158,7 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ))
+    duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -186,7 +186,7 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ))
+    duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -214,7 +214,7 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do child_seen; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_child_seen', '3.3', 'child_seen', None, ())
+    duty = rt.Duty('assessment_child_seen', '3.3', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -239,7 +239,7 @@ def check_assessment_before_looked_after(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do assessment_completed; timing: advance notice\n'
     )
-    duty = rt.Duty('assessment_before_looked_after', '3.15', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_before_looked_after', '3.15', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -266,7 +266,7 @@ def check_assessment_before_return_home(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do assessment_completed; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('assessment_before_return_home', '3.15', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_before_return_home', '3.15', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -292,7 +292,7 @@ def check_assessment_cla(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do assessment_completed; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('assessment_cla', '3.15', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_cla', '3.15', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -312,7 +312,7 @@ def check_assessment_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_completed; timing: recurrence\n'
     )
-    duty = rt.Duty('assessment_update', '3.16', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_update', '3.16', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -334,7 +334,7 @@ def check_assessment_before_conference(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_completed; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('assessment_before_conference', '3.16', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_before_conference', '3.16', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -360,7 +360,7 @@ def check_cin_planning_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cin_planning_meeting; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_planning_meeting', '4.1', 'cin_planning_meeting', None, ())
+    duty = rt.Duty('cin_planning_meeting', '4.1', 'cin_planning_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -385,9 +385,12 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits', '4.3', 'statutory_visit', None, ())
+    duty = rt.Duty('cin_visits', '4.3', 'statutory_visit', None, (), ((rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ), (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'no'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
@@ -406,7 +409,7 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do cin_plan_distributed; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_distribution', '4.6', 'cin_plan_distributed', None, ())
+    duty = rt.Duty('cin_plan_distribution', '4.6', 'cin_plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -433,7 +436,7 @@ def check_cin_plan_max_life(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do plan_review; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_max_life', '4.7', 'plan_review', None, ())
+    duty = rt.Duty('cin_plan_max_life', '4.7', 'plan_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -458,9 +461,12 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_reviews', '5.1', 'cin_review', None, ())
+    duty = rt.Duty('cin_reviews', '5.1', 'cin_review', None, (), ((rt.Attribute('team', frozenset({'dct_support_team'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
@@ -479,7 +485,7 @@ def check_cin_review_second(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold second_cin_review; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_review_second', '5.5', 'second_cin_review', None, ())
+    duty = rt.Duty('cin_review_second', '5.5', 'second_cin_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -505,7 +511,7 @@ def check_cin_duration(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager should do cin_plan_end; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_duration', '5.5', 'cin_plan_end', None, ())
+    duty = rt.Duty('cin_duration', '5.5', 'cin_plan_end', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -531,7 +537,7 @@ def check_dct_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_completed; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('dct_assessment', '5.6', 'assessment_completed', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
+    duty = rt.Duty('dct_assessment', '5.6', 'assessment_completed', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -554,7 +560,7 @@ def check_dct_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('dct_cin_reviews', '5.6', 'cin_review', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ))
+    duty = rt.Duty('dct_cin_reviews', '5.6', 'cin_review', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -578,7 +584,7 @@ def check_dct_visits_overnight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('dct_visits_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
+    duty = rt.Duty('dct_visits_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -602,7 +608,7 @@ def check_dct_short_break_placement_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit short_break_placement_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('dct_short_break_placement_visit', '5.6', 'short_break_placement_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ))
+    duty = rt.Duty('dct_short_break_placement_visit', '5.6', 'short_break_placement_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -626,7 +632,7 @@ def check_dct_visits_no_overnight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('dct_visits_no_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'no'}), False), ))
+    duty = rt.Duty('dct_visits_no_overnight', '5.6', 'statutory_visit', None, (rt.Attribute('team', frozenset({'dct_support_team'}), False), rt.Attribute('overnight_short_breaks', frozenset({'no'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -650,7 +656,7 @@ def check_step_down_closing_summary(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do closure_summary; timing: deadline; while step_down\n'
     )
-    duty = rt.Duty('step_down_closing_summary', '6.5', 'closure_summary', None, ())
+    duty = rt.Duty('step_down_closing_summary', '6.5', 'closure_summary', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -674,7 +680,7 @@ def check_case_records_up_to_date(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do case_note_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('case_records_up_to_date', '7.3', 'case_note_recorded', None, ())
+    duty = rt.Duty('case_records_up_to_date', '7.3', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -698,7 +704,7 @@ def check_case_supervision_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do supervision; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('case_supervision_cp', '8.1', 'supervision', None, ())
+    duty = rt.Duty('case_supervision_cp', '8.1', 'supervision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -718,7 +724,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits', '9.1', 'statutory_visit', None, ())
+    duty = rt.Duty('cp_visits', '9.1', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -738,7 +744,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster'}), True), ))
+    duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster'}), True), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -763,7 +769,7 @@ def check_joint_visit_ssw(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should do joint_visit; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('joint_visit_ssw', '9.1', 'joint_visit', None, ())
+    duty = rt.Duty('joint_visit_ssw', '9.1', 'joint_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -783,7 +789,7 @@ def check_visits_ico_parent(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_ico_parent', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
+    duty = rt.Duty('visits_ico_parent', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -808,7 +814,7 @@ def check_visits_care_order_parents(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_care_order_parents', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ))
+    duty = rt.Duty('visits_care_order_parents', '9.1', 'statutory_visit', None, (rt.Attribute('legal_status', frozenset({'care_order'}), False), rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -833,7 +839,7 @@ def check_adoption_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while adoption\n'
     )
-    duty = rt.Duty('adoption_visits', '9.1', 'statutory_visit', None, ())
+    duty = rt.Duty('adoption_visits', '9.1', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
         last = ep.end(h.as_of)
@@ -856,7 +862,7 @@ def check_strategy_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_48_hours', '11.1', 'strategy_discussion', None, ())
+    duty = rt.Duty('strategy_48_hours', '11.1', 'strategy_discussion', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
@@ -880,9 +886,12 @@ def check_strategy_3_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_3_working_days', '11.1', 'strategy_discussion', None, ())
+    duty = rt.Duty('strategy_3_working_days', '11.1', 'strategy_discussion', None, (), ((rt.Attribute('strategy_circumstance', frozenset({'serious_risk'}), False), ), (rt.Attribute('strategy_circumstance', frozenset({'penetrative_sexual_abuse'}), False), ), (rt.Attribute('strategy_circumstance', frozenset({'immediate_action_required'}), False), ), (rt.Attribute('strategy_circumstance', frozenset({'allegation_against_staff'}), False), ), (rt.Attribute('strategy_circumstance', frozenset({'particularly_complex'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
@@ -904,7 +913,7 @@ def check_strategy_serious_risk(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_serious_risk', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'serious_risk'}), False), ))
+    duty = rt.Duty('strategy_serious_risk', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'serious_risk'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -931,7 +940,7 @@ def check_strategy_sexual_abuse(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_sexual_abuse', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'penetrative_sexual_abuse'}), False), ))
+    duty = rt.Duty('strategy_sexual_abuse', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'penetrative_sexual_abuse'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -958,7 +967,7 @@ def check_strategy_immediate_action(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_immediate_action', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'immediate_action_required'}), False), ))
+    duty = rt.Duty('strategy_immediate_action', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'immediate_action_required'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -985,7 +994,7 @@ def check_strategy_allegation_staff(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_allegation_staff', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'allegation_against_staff'}), False), ))
+    duty = rt.Duty('strategy_allegation_staff', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'allegation_against_staff'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -1012,7 +1021,7 @@ def check_strategy_complex(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_complex', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'particularly_complex'}), False), ))
+    duty = rt.Duty('strategy_complex', '11.1', 'strategy_discussion', None, (rt.Attribute('strategy_circumstance', frozenset({'particularly_complex'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -1039,7 +1048,7 @@ def check_strategy_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: meeting_chair must do minutes_distributed; timing: deadline; while strategy\n'
     )
-    duty = rt.Duty('strategy_record', '11.7 (number lost in the text)', 'minutes_distributed', None, ())
+    duty = rt.Duty('strategy_record', '11.7 (number lost in the text)', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -1064,7 +1073,7 @@ def check_s47_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do s47_outcome; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_decision', '12.1', 's47_outcome', None, ())
+    duty = rt.Duty('s47_decision', '12.1', 's47_outcome', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1088,7 +1097,7 @@ def check_s47_sign_off(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do s47_signed_off; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_sign_off', '12.1', 's47_signed_off', None, ())
+    duty = rt.Duty('s47_sign_off', '12.1', 's47_signed_off', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1113,7 +1122,7 @@ def check_s47_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_start; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_assessment_start', '12.7', 'assessment_start', None, ())
+    duty = rt.Duty('s47_assessment_start', '12.7', 'assessment_start', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1137,7 +1146,7 @@ def check_icpc_request_day_5(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do icpc_request_confirmed; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('icpc_request_day_5', '13.2', 'icpc_request_confirmed', None, ())
+    duty = rt.Duty('icpc_request_day_5', '13.2', 'icpc_request_confirmed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1161,7 +1170,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold icpc; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('icpc_timescale', '13.3', 'icpc', None, ())
+    duty = rt.Duty('icpc_timescale', '13.3', 'icpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1186,7 +1195,7 @@ def check_chair_meets_parents_icpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must do chair_meets_parents; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('chair_meets_parents_icpc', '13.3', 'chair_meets_parents', None, ())
+    duty = rt.Duty('chair_meets_parents_icpc', '13.3', 'chair_meets_parents', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1212,7 +1221,7 @@ def check_icpc_report_to_family(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do conference_report_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_to_family', '13.6', 'conference_report_shared', None, ())
+    duty = rt.Duty('icpc_report_to_family', '13.6', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1238,7 +1247,7 @@ def check_icpc_report_to_chair(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do conference_report_to_chair; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_to_chair', '13.6', 'conference_report_to_chair', None, ())
+    duty = rt.Duty('icpc_report_to_chair', '13.6', 'conference_report_to_chair', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1264,7 +1273,7 @@ def check_icpc_outcome(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must do icpc_outcome_circulated; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_outcome', '13.8', 'icpc_outcome_circulated', None, ())
+    duty = rt.Duty('icpc_outcome', '13.8', 'icpc_outcome_circulated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1288,7 +1297,7 @@ def check_icpc_record_and_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must do minutes_distributed; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_record_and_plan', '13.8', 'minutes_distributed', None, ())
+    duty = rt.Duty('icpc_record_and_plan', '13.8', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1312,7 +1321,7 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must do minutes_distributed; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_minutes', '13.9 (number lost in the text)', 'minutes_distributed', None, ())
+    duty = rt.Duty('icpc_minutes', '13.9 (number lost in the text)', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1336,7 +1345,7 @@ def check_outline_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do outline_cp_plan; timing: deadline\n'
     )
-    duty = rt.Duty('outline_plan', '13.10', 'outline_cp_plan', None, ())
+    duty = rt.Duty('outline_plan', '13.10', 'outline_cp_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1362,7 +1371,7 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('core_groups', '13.10', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_groups', '13.10', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1384,7 +1393,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must hold rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_schedule', '13.15', 'rcpc', None, ())
+    duty = rt.Duty('rcpc_schedule', '13.15', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1406,7 +1415,7 @@ def check_rcpc_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do conference_report_shared; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_report', '13.16', 'conference_report_shared', None, ())
+    duty = rt.Duty('rcpc_report', '13.16', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1432,7 +1441,7 @@ def check_placement_plan_before(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do placement_plan; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('placement_plan_before', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
+    duty = rt.Duty('placement_plan_before', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -1461,7 +1470,7 @@ def check_placement_plan_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do placement_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('placement_plan_emergency', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
+    duty = rt.Duty('placement_plan_emergency', '14.5', 'placement_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -1488,7 +1497,7 @@ def check_notify_qa_service(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do iro_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_qa_service', '14.6', 'iro_notified', None, ())
+    duty = rt.Duty('notify_qa_service', '14.6', 'iro_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1512,7 +1521,7 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do health_team_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_health_team', '14.6', 'health_team_notified', None, ())
+    duty = rt.Duty('notify_health_team', '14.6', 'health_team_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1536,7 +1545,7 @@ def check_notify_virtual_school(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do virtual_school_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_virtual_school', '14.6', 'virtual_school_notified', None, ())
+    duty = rt.Duty('notify_virtual_school', '14.6', 'virtual_school_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1560,7 +1569,7 @@ def check_care_plan_before(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do care_plan; timing: advance notice\n'
     )
-    duty = rt.Duty('care_plan_before', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
+    duty = rt.Duty('care_plan_before', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         if not rt.applies(h, ep, duty):
@@ -1589,7 +1598,7 @@ def check_care_plan_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_emergency', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
+    duty = rt.Duty('care_plan_emergency', '14.7', 'care_plan', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -1616,7 +1625,7 @@ def check_iro_care_plan_check_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must do iro_care_plan_check; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('iro_care_plan_check_before_review', '14.7', 'iro_care_plan_check', None, ())
+    duty = rt.Duty('iro_care_plan_check_before_review', '14.7', 'iro_care_plan_check', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1642,7 +1651,7 @@ def check_plans_qa_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must do plans_quality_assured; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('plans_qa_before_review', '14.7', 'plans_quality_assured', None, ())
+    duty = rt.Duty('plans_qa_before_review', '14.7', 'plans_quality_assured', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1669,7 +1678,7 @@ def check_permanence_planning_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_planning_meeting', '14.7', 'permanence_planning_meeting', None, ())
+    duty = rt.Duty('permanence_planning_meeting', '14.7', 'permanence_planning_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1687,7 +1696,7 @@ def check_initial_health_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do initial_health_assessment; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('initial_health_assessment', '14.11', 'initial_health_assessment', None, ())
+    duty = rt.Duty('initial_health_assessment', '14.11', 'initial_health_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1711,7 +1720,7 @@ def check_initial_health_assessment_before_review(h: rt.History) -> list[rt.Row]
         '\n'
         'Duty: social_worker must do initial_health_assessment; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('initial_health_assessment_before_review', '14.11', 'initial_health_assessment', None, ())
+    duty = rt.Duty('initial_health_assessment_before_review', '14.11', 'initial_health_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1729,7 +1738,7 @@ def check_review_health_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do review_health_assessment; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('review_health_assessment', '14.11', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ))
+    duty = rt.Duty('review_health_assessment', '14.11', 'review_health_assessment', None, (rt.Age('at least', (Duration(5, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1749,7 +1758,7 @@ def check_review_health_assessment_under_5(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do review_health_assessment; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('review_health_assessment_under_5', '14.11', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ))
+    duty = rt.Duty('review_health_assessment_under_5', '14.11', 'review_health_assessment', None, (rt.Age('under', (Duration(5, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1769,7 +1778,7 @@ def check_dental_check_annual(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do dental_check; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('dental_check_annual', '14.12', 'dental_check', None, ())
+    duty = rt.Duty('dental_check_annual', '14.12', 'dental_check', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1789,7 +1798,7 @@ def check_dental_check_6_monthly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do dental_check; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('dental_check_6_monthly', '14.12', 'dental_check', None, ())
+    duty = rt.Duty('dental_check_6_monthly', '14.12', 'dental_check', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1809,7 +1818,7 @@ def check_pep_before_looked_after(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pep; timing: advance notice\n'
     )
-    duty = rt.Duty('pep_before_looked_after', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ))
+    duty = rt.Duty('pep_before_looked_after', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'no'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         if not rt.applies(h, ep, duty):
@@ -1838,7 +1847,7 @@ def check_pep_emergency(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pep; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('pep_emergency', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ))
+    duty = rt.Duty('pep_emergency', '14.13', 'pep', None, (rt.Attribute('emergency_placement', frozenset({'yes'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -1866,7 +1875,7 @@ def check_pep_before_first_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pep; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('pep_before_first_review', '14.13', 'pep', None, ())
+    duty = rt.Duty('pep_before_first_review', '14.13', 'pep', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1885,7 +1894,7 @@ def check_pep_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pep; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('pep_schedule', '14.13', 'pep', None, ())
+    duty = rt.Duty('pep_schedule', '14.13', 'pep', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1907,7 +1916,7 @@ def check_permanence_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_plan', '14.17', 'permanence_plan', None, ())
+    duty = rt.Duty('permanence_plan', '14.17', 'permanence_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1925,7 +1934,7 @@ def check_cla_review_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do cla_review_report_shared; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_report', '15.1', 'review_report_shared', None, ())
+    duty = rt.Duty('cla_review_report', '15.1', 'review_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1951,7 +1960,7 @@ def check_consultation_forms(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: qa_team must do consultation_forms_sent; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('consultation_forms', '15.2', 'consultation_forms_sent', None, ())
+    duty = rt.Duty('consultation_forms', '15.2', 'consultation_forms_sent', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1977,7 +1986,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_reviews', '15.3', 'cla_review', None, ())
+    duty = rt.Duty('cla_reviews', '15.3', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2000,7 +2009,7 @@ def check_review_recommendations(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must do review_recommendations_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('review_recommendations', '15.7', 'review_recommendations_recorded', None, ())
+    duty = rt.Duty('review_recommendations', '15.7', 'review_recommendations_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2024,7 +2033,7 @@ def check_review_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must do cla_review_record; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('review_record', '15.7', 'cla_review_record', None, ())
+    duty = rt.Duty('review_record', '15.7', 'cla_review_record', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2049,7 +2058,7 @@ def check_review_recommendations_considered(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must do recommendations_considered; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('review_recommendations_considered', '15.7', 'recommendations_considered', None, ())
+    duty = rt.Duty('review_recommendations_considered', '15.7', 'recommendations_considered', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2076,7 +2085,7 @@ def check_review_before_ceasing_care(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cla_review; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('review_before_ceasing_care', '15.8', 'cla_review', None, ())
+    duty = rt.Duty('review_before_ceasing_care', '15.8', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2102,7 +2111,7 @@ def check_landmark_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold landmark_review; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('landmark_review', '16.1', 'landmark_review', None, ())
+    duty = rt.Duty('landmark_review', '16.1', 'landmark_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2125,7 +2134,7 @@ def check_needs_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do needs_assessment_started; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('needs_assessment_start', '16.1', 'needs_assessment_started', None, ())
+    duty = rt.Duty('needs_assessment_start', '16.1', 'needs_assessment_started', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2150,7 +2159,7 @@ def check_needs_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do needs_assessment_completed; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('needs_assessment', '16.1', 'needs_assessment', None, ())
+    duty = rt.Duty('needs_assessment', '16.1', 'needs_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2173,7 +2182,7 @@ def check_pathway_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pathway_plan; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('pathway_plan', '16.2', 'pathway_plan', None, ())
+    duty = rt.Duty('pathway_plan', '16.2', 'pathway_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2197,7 +2206,7 @@ def check_pathway_plan_review_eligible(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do pathway_plan_review; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('pathway_plan_review_eligible', '16.4', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('pathway_plan_review_eligible', '16.4', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -2217,7 +2226,7 @@ def check_pathway_plan_review_care_leaver(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must do pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pathway_plan_review_care_leaver', '16.4', 'pathway_plan_review', None, ())
+    duty = rt.Duty('pathway_plan_review_care_leaver', '16.4', 'pathway_plan_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2231,8 +2240,8 @@ def check_pathway_plan_review_care_leaver(h: rt.History) -> list[rt.Row]:
 
 #: (obligation id, check) in policy order.
 CHECKS: tuple[tuple[str, rt.Check], ...] = (
-    ('acknowledge_messages_usual', check_acknowledge_messages_usual),
     ('acknowledge_messages', check_acknowledge_messages),
+    ('acknowledge_messages:aim', check_acknowledge_messages_aim),
     ('contact_screening', check_contact_screening),
     ('referrer_feedback', check_referrer_feedback),
     ('contact_finalised', check_contact_finalised),
@@ -2324,7 +2333,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 )
 
 #: The order of every obligation of the policy (rows are sorted by it).
-ORDER: dict[str, int] = {'acknowledge_messages_usual': 0, 'acknowledge_messages': 1, 'contact_screening': 2, 'referrer_feedback': 3, 'contact_finalised': 4, 'contact_finalised_cp': 5, 'thirteen_week_rule': 6, 'assessment_child_seen': 7, 'assessment_open_12_months': 8, 'assessment_before_looked_after': 9, 'assessment_before_return_home': 10, 'assessment_cp': 11, 'assessment_cla': 12, 'assessment_update': 13, 'assessment_before_conference': 14, 'cin_planning_meeting': 15, 'cin_visits': 16, 'cin_plan_distribution': 17, 'cin_plan_max_life': 18, 'cin_reviews': 19, 'cin_review_second': 20, 'cin_duration': 21, 'dct_assessment': 22, 'dct_cin_reviews': 23, 'dct_visits_overnight': 24, 'dct_short_break_placement_visit': 25, 'dct_visits_no_overnight': 26, 'step_down_tac': 27, 'step_down_closing_summary': 28, 'case_records_up_to_date': 29, 'case_supervision': 30, 'case_supervision_cp': 31, 'cp_visits': 32, 'cla_visits': 33, 'cla_visits_long_term': 34, 'joint_visit_ssw': 35, 'visits_ico_parent': 36, 'visits_connected_person': 37, 'visits_care_order_parents': 38, 'adoption_visits': 39, 'pre_birth_assessment_start': 40, 'pre_birth_assessment': 41, 'pre_birth_plan_early': 42, 'pre_birth_plan_latest': 43, 'pre_birth_letter_early': 44, 'pre_birth_letter_latest': 45, 'pre_birth_icpc_after_removal': 46, 'strategy_48_hours': 47, 'strategy_3_working_days': 48, 'strategy_serious_risk': 49, 'strategy_sexual_abuse': 50, 'strategy_immediate_action': 51, 'strategy_allegation_staff': 52, 'strategy_complex': 53, 'icpc_request_from_strategy': 54, 'strategy_record': 55, 's47_decision': 56, 's47_sign_off': 57, 's47_assessment_start': 58, 'icpc_request_day_5': 59, 'icpc_timescale': 60, 'chair_meets_parents_icpc': 61, 'icpc_report_to_family': 62, 'icpc_report_to_chair': 63, 'icpc_outcome': 64, 'icpc_record_and_plan': 65, 'icpc_minutes': 66, 'outline_plan': 67, 'core_groups': 68, 'rcpc_schedule': 69, 'rcpc_report': 70, 'placement_plan_before': 71, 'placement_plan_emergency': 72, 'notify_qa_service': 73, 'notify_health_team': 74, 'notify_virtual_school': 75, 'care_plan_before': 76, 'care_plan_emergency': 77, 'iro_care_plan_check_before_review': 78, 'plans_qa_before_review': 79, 'permanence_planning_meeting': 80, 'initial_health_assessment': 81, 'initial_health_assessment_before_review': 82, 'review_health_assessment': 83, 'review_health_assessment_under_5': 84, 'dental_check_annual': 85, 'dental_check_6_monthly': 86, 'pep_before_looked_after': 87, 'pep_emergency': 88, 'pep_before_first_review': 89, 'pep_schedule': 90, 'permanence_plan': 91, 'cla_review_report': 92, 'consultation_forms': 93, 'cla_reviews': 94, 'review_recommendations': 95, 'review_record': 96, 'review_recommendations_considered': 97, 'review_before_ceasing_care': 98, 'landmark_review': 99, 'needs_assessment_start': 100, 'needs_assessment': 101, 'pathway_plan': 102, 'pathway_plan_review_eligible': 103, 'pathway_plan_review_care_leaver': 104}
+ORDER: dict[str, int] = {'acknowledge_messages': 0, 'acknowledge_messages:aim': 1, 'contact_screening': 2, 'referrer_feedback': 3, 'contact_finalised': 4, 'contact_finalised_cp': 5, 'thirteen_week_rule': 6, 'assessment_child_seen': 7, 'assessment_open_12_months': 8, 'assessment_before_looked_after': 9, 'assessment_before_return_home': 10, 'assessment_cp': 11, 'assessment_cla': 12, 'assessment_update': 13, 'assessment_before_conference': 14, 'cin_planning_meeting': 15, 'cin_visits': 16, 'cin_plan_distribution': 17, 'cin_plan_max_life': 18, 'cin_reviews': 19, 'cin_review_second': 20, 'cin_duration': 21, 'dct_assessment': 22, 'dct_cin_reviews': 23, 'dct_visits_overnight': 24, 'dct_short_break_placement_visit': 25, 'dct_visits_no_overnight': 26, 'step_down_tac': 27, 'step_down_closing_summary': 28, 'case_records_up_to_date': 29, 'case_supervision': 30, 'case_supervision_cp': 31, 'cp_visits': 32, 'cla_visits': 33, 'cla_visits_long_term': 34, 'joint_visit_ssw': 35, 'visits_ico_parent': 36, 'visits_connected_person': 37, 'visits_care_order_parents': 38, 'adoption_visits': 39, 'pre_birth_assessment_start': 40, 'pre_birth_assessment': 41, 'pre_birth_plan_early': 42, 'pre_birth_plan_latest': 43, 'pre_birth_letter_early': 44, 'pre_birth_letter_latest': 45, 'pre_birth_icpc_after_removal': 46, 'strategy_48_hours': 47, 'strategy_3_working_days': 48, 'strategy_serious_risk': 49, 'strategy_sexual_abuse': 50, 'strategy_immediate_action': 51, 'strategy_allegation_staff': 52, 'strategy_complex': 53, 'icpc_request_from_strategy': 54, 'strategy_record': 55, 's47_decision': 56, 's47_sign_off': 57, 's47_assessment_start': 58, 'icpc_request_day_5': 59, 'icpc_timescale': 60, 'chair_meets_parents_icpc': 61, 'icpc_report_to_family': 62, 'icpc_report_to_chair': 63, 'icpc_outcome': 64, 'icpc_record_and_plan': 65, 'icpc_minutes': 66, 'outline_plan': 67, 'core_groups': 68, 'rcpc_schedule': 69, 'rcpc_report': 70, 'placement_plan_before': 71, 'placement_plan_emergency': 72, 'notify_qa_service': 73, 'notify_health_team': 74, 'notify_virtual_school': 75, 'care_plan_before': 76, 'care_plan_emergency': 77, 'iro_care_plan_check_before_review': 78, 'plans_qa_before_review': 79, 'permanence_planning_meeting': 80, 'initial_health_assessment': 81, 'initial_health_assessment_before_review': 82, 'review_health_assessment': 83, 'review_health_assessment_under_5': 84, 'dental_check_annual': 85, 'dental_check_6_monthly': 86, 'pep_before_looked_after': 87, 'pep_emergency': 88, 'pep_before_first_review': 89, 'pep_schedule': 90, 'permanence_plan': 91, 'cla_review_report': 92, 'consultation_forms': 93, 'cla_reviews': 94, 'review_recommendations': 95, 'review_record': 96, 'review_recommendations_considered': 97, 'review_before_ceasing_care': 98, 'landmark_review': 99, 'needs_assessment_start': 100, 'needs_assessment': 101, 'pathway_plan': 102, 'pathway_plan_review_eligible': 103, 'pathway_plan_review_care_leaver': 104}
 
 
 def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:

@@ -153,20 +153,28 @@ def _context_hint(src: SourceFile, line: int, column: int, expected: set[str]) -
 
 
 # Phrases that read like timings but that the language cannot say: (code, pattern at the error
-# position, message, hint). The pattern may start up to one word before the error (`at most`: the
-# parser accepts `at` and fails at `most`).
-_UNSAYABLE = (
+# position, message, hint, what the text before it must end with). The pattern may start up to one
+# word before the error (`at most`: the parser accepts `at` and fails at `most`).
+_EITHER_HINT = ("write one obligation for each trigger (`within D of referral`, `within D of contact`), each "
+                "citing the same sentence; the sooner or later of several triggers cannot be said yet")
+_UNSAYABLE: tuple[tuple[str, re.Pattern[str], str, str, re.Pattern[str] | None], ...] = (
+    ("E114", re.compile(r"or\s+[A-Za-z_]\w*(?:\s+whichever\s+is\s+\w+)?", re.IGNORECASE),
+     "a timing counts from one event: `of A or B` is not a timing", _EITHER_HINT,
+     re.compile(r"\bof\s+[A-Za-z_]\w*\s+$")),
+    ("E114", re.compile(r"whichever\s+is\s+\w+", re.IGNORECASE),
+     "`whichever is sooner` (or later) is not a timing", _EITHER_HINT, None),
     ("E111", re.compile(r"no\s+later\s+than\b", re.IGNORECASE),
      "`no later than` is not a timing",
      "write a deadline as `within DURATION of EVENT`; for an aim and a limit on one duty write "
-     "`should ... within 24 hours of EVENT and must within 3 working days`"),
+     "`should ... within 24 hours of EVENT and must within 3 working days`", None),
     ("E112", re.compile(r"at\s+most\b", re.IGNORECASE),
      "`at most` is not a timing",
-     "write `every DURATION` for a longest gap between occurrences, or `within DURATION of EVENT` for a deadline"),
+     "write `every DURATION` for a longest gap between occurrences, or `within DURATION of EVENT` for a deadline",
+     None),
     ("E113", re.compile(r"before\s+age\b", re.IGNORECASE),
      "`before age` is not a timing",
      "write `by age 16 years` for a milestone, or put `when age under 16 years` on its own line "
-     "for a duty that applies only before that age"),
+     "for a duty that applies only before that age", None),
 )
 
 
@@ -177,10 +185,10 @@ def _unsayable(src: SourceFile, line: int, column: int) -> Diagnostic | None:
     before = re.search(r"([A-Za-z]+)\s+$", text[: column - 1])
     if before:
         starts.append(before.start(1))
-    for code, pattern, message, hint in _UNSAYABLE:
+    for code, pattern, message, hint, context in _UNSAYABLE:
         for start in starts:
             m = pattern.match(text, start)
-            if m:
+            if m and (context is None or context.search(text[:start])):
                 return Diagnostic(code, message, src.path,
                                   A.Span(line, start + 1, line, m.end() + 1), hint=hint)
     return None

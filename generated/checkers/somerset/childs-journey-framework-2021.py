@@ -583,7 +583,7 @@ def check_cp_visits_bedroom(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must see bedroom_seen; timing: count recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits_bedroom', '6.2.4', 'bedroom_seen', None, ())
+    duty = rt.Duty('cp_visits_bedroom', '6.2.4', 'bedroom_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)

@@ -1780,7 +1780,7 @@ def check_child_seen_in_placement(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must see child_seen; timing: count recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('child_seen_in_placement', '3.52', 'child_seen', None, ())
+    duty = rt.Duty('child_seen_in_placement', '3.52', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
@@ -1797,7 +1797,7 @@ def check_non_primary_carer_seen_in_placement(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must see non_primary_carer_seen; timing: count recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('non_primary_carer_seen_in_placement', '3.53', 'non_primary_carer_seen', None, ())
+    duty = rt.Duty('non_primary_carer_seen_in_placement', '3.53', 'non_primary_carer_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)

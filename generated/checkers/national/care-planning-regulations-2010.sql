@@ -460,12 +460,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o4;
 -- obligation #7 (schedule)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e6 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_placement_intended_until_18" IS NOT NULL AND r."attr_placement_intended_until_18" <> '' AND r."attr_placement_intended_until_18" IN ('yes')), FALSE) AND NOT coalesce((r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('connected_person_temporary_approval')), FALSE) AND NOT coalesce((r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')) AND (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order')), FALSE) AND NOT coalesce((r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')) AND (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order')), FALSE) AS applies FROM _ep0 r;
+INSERT INTO audit_rows SELECT child_id, 6, ep_start, NULL, NULL, 6, NULL FROM _e6 WHERE NOT applies;
+DELETE FROM _e6 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o6_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep0 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _e6 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -661,14 +667,16 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o6;
+DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _o6_p0_1;
 DROP TABLE IF EXISTS _o6_p1_0;
 DROP TABLE IF EXISTS _o6_p1_1;
 DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_intended_until_18') OR (r."attr_placement_intended_until_18" IS NOT NULL AND r."attr_placement_intended_until_18" <> '' AND r."attr_placement_intended_until_18" IN ('yes'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 7, ep_start, NULL, NULL, 6, NULL FROM _e7 WHERE NOT applies;
 DELETE FROM _e7 WHERE NOT applies;
@@ -958,8 +966,9 @@ DROP TABLE IF EXISTS _o7_p1_1;
 DROP TABLE IF EXISTS _o7_p1_2;
 DROP TABLE IF EXISTS _o7_seg;
 -- obligation #11 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e10 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('connected_person_temporary_approval'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 10, ep_start, NULL, NULL, 6, NULL FROM _e10 WHERE NOT applies;
 DELETE FROM _e10 WHERE NOT applies;
@@ -1127,8 +1136,9 @@ DROP TABLE IF EXISTS _o10_p0_1;
 DROP TABLE IF EXISTS _o10_p0_2;
 DROP TABLE IF EXISTS _o10_seg;
 -- obligation #12 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e11 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 11, ep_start, NULL, NULL, 6, NULL FROM _e11 WHERE NOT applies;
 DELETE FROM _e11 WHERE NOT applies;
@@ -1296,8 +1306,9 @@ DROP TABLE IF EXISTS _o11_p0_1;
 DROP TABLE IF EXISTS _o11_p0_2;
 DROP TABLE IF EXISTS _o11_seg;
 -- obligation #13 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e12 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 12, ep_start, NULL, NULL, 6, NULL FROM _e12 WHERE NOT applies;
 DELETE FROM _e12 WHERE NOT applies;

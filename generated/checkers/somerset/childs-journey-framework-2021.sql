@@ -1080,8 +1080,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o32;
 -- obligation #36 (ordinal_milestone)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e35 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 35, ep_start, NULL, NULL, 6, NULL FROM _e35 WHERE NOT applies;
 DELETE FROM _e35 WHERE NOT applies;

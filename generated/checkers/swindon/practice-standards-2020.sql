@@ -12,8 +12,8 @@
 
 CREATE OR REPLACE TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, clause VARCHAR, quote VARCHAR, form VARCHAR, not_measurable VARCHAR);
 INSERT INTO audit_obligations VALUES
-  (0, 'acknowledge_messages_usual', 'Emails, telephone queries and messages are acknowledged, often within 24 hours', '1', 'This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.', 'deadline', NULL),
-  (1, 'acknowledge_messages', 'Emails, telephone queries and messages are acknowledged within three working days', '1', 'This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.', 'deadline', NULL),
+  (0, 'acknowledge_messages', 'Emails, telephone queries and messages are acknowledged often within 24 hours, certainly within three working days', '1', 'This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.', 'deadline', NULL),
+  (1, 'acknowledge_messages:aim', 'Emails, telephone queries and messages are acknowledged often within 24 hours, certainly within three working days', '1', 'This means that emails, telephone queries and messages will be acknowledged promptly. Often within 24 hours and certainly within three working days.', 'deadline', NULL),
   (2, 'contact_screening', 'A contact is screened and evaluated on the day or within 24 hours', '2.11', 'need to be gathered and the contact screened and', 'deadline', NULL),
   (3, 'referrer_feedback', 'The referrer and other professionals are told in writing of the decision within 48 hours', '2.13', '2.13- The referrer is informed in', 'deadline', NULL),
   (4, 'contact_finalised', 'A contact is finalised within 24 hours', '2.15', 'The contact is finalised within', 'deadline', NULL),
@@ -121,7 +121,7 @@ CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
 INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['acknowledge_messages_usual', 'acknowledge_messages', 'contact_screening', 'referrer_feedback', 'contact_finalised', 'contact_finalised_cp', 'thirteen_week_rule', 'assessment_child_seen', 'assessment_open_12_months', 'assessment_before_looked_after', 'assessment_before_return_home', 'assessment_cp', 'assessment_cla', 'assessment_update', 'assessment_before_conference', 'cin_planning_meeting', 'cin_visits', 'cin_plan_distribution', 'cin_plan_max_life', 'cin_reviews', 'cin_review_second', 'cin_duration', 'dct_assessment', 'dct_cin_reviews', 'dct_visits_overnight', 'dct_short_break_placement_visit', 'dct_visits_no_overnight', 'step_down_tac', 'step_down_closing_summary', 'case_records_up_to_date', 'case_supervision', 'case_supervision_cp', 'cp_visits', 'cla_visits', 'cla_visits_long_term', 'joint_visit_ssw', 'visits_ico_parent', 'visits_connected_person', 'visits_care_order_parents', 'adoption_visits', 'pre_birth_assessment_start', 'pre_birth_assessment', 'pre_birth_plan_early', 'pre_birth_plan_latest', 'pre_birth_letter_early', 'pre_birth_letter_latest', 'pre_birth_icpc_after_removal', 'strategy_48_hours', 'strategy_3_working_days', 'strategy_serious_risk', 'strategy_sexual_abuse', 'strategy_immediate_action', 'strategy_allegation_staff', 'strategy_complex', 'icpc_request_from_strategy', 'strategy_record', 's47_decision', 's47_sign_off', 's47_assessment_start', 'icpc_request_day_5', 'icpc_timescale', 'chair_meets_parents_icpc', 'icpc_report_to_family', 'icpc_report_to_chair', 'icpc_outcome', 'icpc_record_and_plan', 'icpc_minutes', 'outline_plan', 'core_groups', 'rcpc_schedule', 'rcpc_report', 'placement_plan_before', 'placement_plan_emergency', 'notify_qa_service', 'notify_health_team', 'notify_virtual_school', 'care_plan_before', 'care_plan_emergency', 'iro_care_plan_check_before_review', 'plans_qa_before_review', 'permanence_planning_meeting', 'initial_health_assessment', 'initial_health_assessment_before_review', 'review_health_assessment', 'review_health_assessment_under_5', 'dental_check_annual', 'dental_check_6_monthly', 'pep_before_looked_after', 'pep_emergency', 'pep_before_first_review', 'pep_schedule', 'permanence_plan', 'cla_review_report', 'consultation_forms', 'cla_reviews', 'review_recommendations', 'review_record', 'review_recommendations_considered', 'review_before_ceasing_care', 'landmark_review', 'needs_assessment_start', 'needs_assessment', 'pathway_plan', 'pathway_plan_review_eligible', 'pathway_plan_review_care_leaver'][ob_order + 1] AS obligation, ['1', '1', '2.11', '2.13', '2.15', '2.15', '2.16', '3.3', '3.15', '3.15', '3.15', '3.15', '3.15', '3.16', '3.16', '4.1', '4.3', '4.6', '4.7', '5.1', '5.5', '5.5', '5.6', '5.6', '5.6', '5.6', '5.6', '6.4', '6.5', '7.3', '8.1', '8.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '10.1 (number lost in the text)', '10.1 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.4 (number lost in the text)', '11.1', '11.1', '11.1', '11.1', '11.1', '11.1', '11.1', '11.4', '11.7 (number lost in the text)', '12.1', '12.1', '12.7', '13.2', '13.3', '13.3', '13.6', '13.6', '13.8', '13.8', '13.9 (number lost in the text)', '13.10', '13.10', '13.15', '13.16', '14.5', '14.5', '14.6', '14.6', '14.6', '14.7', '14.7', '14.7', '14.7', '14.7', '14.11', '14.11', '14.11', '14.11', '14.12', '14.12', '14.13', '14.13', '14.13', '14.13', '14.17', '15.1', '15.2', '15.3', '15.7', '15.7', '15.7', '15.8', '16.1', '16.1', '16.1', '16.2', '16.4', '16.4'][ob_order + 1] AS clause, trigger_date,
+SELECT child_id, ['acknowledge_messages', 'acknowledge_messages:aim', 'contact_screening', 'referrer_feedback', 'contact_finalised', 'contact_finalised_cp', 'thirteen_week_rule', 'assessment_child_seen', 'assessment_open_12_months', 'assessment_before_looked_after', 'assessment_before_return_home', 'assessment_cp', 'assessment_cla', 'assessment_update', 'assessment_before_conference', 'cin_planning_meeting', 'cin_visits', 'cin_plan_distribution', 'cin_plan_max_life', 'cin_reviews', 'cin_review_second', 'cin_duration', 'dct_assessment', 'dct_cin_reviews', 'dct_visits_overnight', 'dct_short_break_placement_visit', 'dct_visits_no_overnight', 'step_down_tac', 'step_down_closing_summary', 'case_records_up_to_date', 'case_supervision', 'case_supervision_cp', 'cp_visits', 'cla_visits', 'cla_visits_long_term', 'joint_visit_ssw', 'visits_ico_parent', 'visits_connected_person', 'visits_care_order_parents', 'adoption_visits', 'pre_birth_assessment_start', 'pre_birth_assessment', 'pre_birth_plan_early', 'pre_birth_plan_latest', 'pre_birth_letter_early', 'pre_birth_letter_latest', 'pre_birth_icpc_after_removal', 'strategy_48_hours', 'strategy_3_working_days', 'strategy_serious_risk', 'strategy_sexual_abuse', 'strategy_immediate_action', 'strategy_allegation_staff', 'strategy_complex', 'icpc_request_from_strategy', 'strategy_record', 's47_decision', 's47_sign_off', 's47_assessment_start', 'icpc_request_day_5', 'icpc_timescale', 'chair_meets_parents_icpc', 'icpc_report_to_family', 'icpc_report_to_chair', 'icpc_outcome', 'icpc_record_and_plan', 'icpc_minutes', 'outline_plan', 'core_groups', 'rcpc_schedule', 'rcpc_report', 'placement_plan_before', 'placement_plan_emergency', 'notify_qa_service', 'notify_health_team', 'notify_virtual_school', 'care_plan_before', 'care_plan_emergency', 'iro_care_plan_check_before_review', 'plans_qa_before_review', 'permanence_planning_meeting', 'initial_health_assessment', 'initial_health_assessment_before_review', 'review_health_assessment', 'review_health_assessment_under_5', 'dental_check_annual', 'dental_check_6_monthly', 'pep_before_looked_after', 'pep_emergency', 'pep_before_first_review', 'pep_schedule', 'permanence_plan', 'cla_review_report', 'consultation_forms', 'cla_reviews', 'review_recommendations', 'review_record', 'review_recommendations_considered', 'review_before_ceasing_care', 'landmark_review', 'needs_assessment_start', 'needs_assessment', 'pathway_plan', 'pathway_plan_review_eligible', 'pathway_plan_review_care_leaver'][ob_order + 1] AS obligation, ['1', '1', '2.11', '2.13', '2.15', '2.15', '2.16', '3.3', '3.15', '3.15', '3.15', '3.15', '3.15', '3.16', '3.16', '4.1', '4.3', '4.6', '4.7', '5.1', '5.5', '5.5', '5.6', '5.6', '5.6', '5.6', '5.6', '6.4', '6.5', '7.3', '8.1', '8.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '9.1', '10.1 (number lost in the text)', '10.1 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.2 (number lost in the text)', '10.4 (number lost in the text)', '11.1', '11.1', '11.1', '11.1', '11.1', '11.1', '11.1', '11.4', '11.7 (number lost in the text)', '12.1', '12.1', '12.7', '13.2', '13.3', '13.3', '13.6', '13.6', '13.8', '13.8', '13.9 (number lost in the text)', '13.10', '13.10', '13.15', '13.16', '14.5', '14.5', '14.6', '14.6', '14.6', '14.7', '14.7', '14.7', '14.7', '14.7', '14.11', '14.11', '14.11', '14.11', '14.12', '14.12', '14.13', '14.13', '14.13', '14.13', '14.17', '15.1', '15.2', '15.3', '15.7', '15.7', '15.7', '15.8', '16.1', '16.1', '16.1', '16.2', '16.4', '16.4'][ob_order + 1] AS clause, trigger_date,
        due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'no_data', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
@@ -235,7 +235,7 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1808-11-16', DATE '2191-02-15' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1808-11-17', DATE '2191-02-14' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
@@ -748,9 +748,11 @@ WHERE s.is_start;
 CREATE OR REPLACE VIEW _o0 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
@@ -785,11 +787,9 @@ DROP VIEW IF EXISTS _o0;
 CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, (d.date + 1) AS due, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
@@ -895,8 +895,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o3;
 -- obligation #5 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e4 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" NOT IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 4, ep_start, NULL, NULL, 6, NULL FROM _e4 WHERE NOT applies;
 DELETE FROM _e4 WHERE NOT applies;
@@ -938,8 +939,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o4;
 DROP TABLE IF EXISTS _e4;
 -- obligation #6 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e5 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'contact_type') OR (r."attr_contact_type" IS NOT NULL AND r."attr_contact_type" <> '' AND r."attr_contact_type" IN ('child_protection_referral', 'police_notification'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 5, ep_start, NULL, NULL, 6, NULL FROM _e5 WHERE NOT applies;
 DELETE FROM _e5 WHERE NOT applies;
@@ -1351,12 +1353,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o15;
 -- obligation #17 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e16 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team')) AND (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes')), FALSE) AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team')) AND (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no')), FALSE) AS applies FROM _ep5 r;
+INSERT INTO audit_rows SELECT child_id, 16, ep_start, NULL, NULL, 6, NULL FROM _e16 WHERE NOT applies;
+DELETE FROM _e16 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o16_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _e16 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1429,6 +1437,7 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o16;
+DROP TABLE IF EXISTS _e16;
 DROP TABLE IF EXISTS _o16_p0_0;
 DROP TABLE IF EXISTS _o16_seg;
 -- obligation #18 (deadline)
@@ -1508,12 +1517,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o18;
 -- obligation #20 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e19 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team')), FALSE) AS applies FROM _ep5 r;
+INSERT INTO audit_rows SELECT child_id, 19, ep_start, NULL, NULL, 6, NULL FROM _e19 WHERE NOT applies;
+DELETE FROM _e19 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o19_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _e19 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1586,6 +1601,7 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o19;
+DROP TABLE IF EXISTS _e19;
 DROP TABLE IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
 -- obligation #21 (deadline)
@@ -1663,8 +1679,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o21;
 -- obligation #23 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e22 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 22, ep_start, NULL, NULL, 6, NULL FROM _e22 WHERE NOT applies;
 DELETE FROM _e22 WHERE NOT applies;
@@ -1750,8 +1767,9 @@ DROP TABLE IF EXISTS _e22;
 DROP TABLE IF EXISTS _o22_p0_0;
 DROP TABLE IF EXISTS _o22_seg;
 -- obligation #24 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e23 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 23, ep_start, NULL, NULL, 6, NULL FROM _e23 WHERE NOT applies;
 DELETE FROM _e23 WHERE NOT applies;
@@ -1837,8 +1855,9 @@ DROP TABLE IF EXISTS _e23;
 DROP TABLE IF EXISTS _o23_p0_0;
 DROP TABLE IF EXISTS _o23_seg;
 -- obligation #25 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e24 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 24, ep_start, NULL, NULL, 6, NULL FROM _e24 WHERE NOT applies;
 DELETE FROM _e24 WHERE NOT applies;
@@ -1924,8 +1943,9 @@ DROP TABLE IF EXISTS _e24;
 DROP TABLE IF EXISTS _o24_p0_0;
 DROP TABLE IF EXISTS _o24_seg;
 -- obligation #26 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e25 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 25, ep_start, NULL, NULL, 6, NULL FROM _e25 WHERE NOT applies;
 DELETE FROM _e25 WHERE NOT applies;
@@ -2011,8 +2031,9 @@ DROP TABLE IF EXISTS _e25;
 DROP TABLE IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _o25_seg;
 -- obligation #27 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e26 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'overnight_short_breaks') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no'))), FALSE) AS applies FROM _ep5 r;
 INSERT INTO audit_rows SELECT child_id, 26, ep_start, NULL, NULL, 6, NULL FROM _e26 WHERE NOT applies;
 DELETE FROM _e26 WHERE NOT applies;
@@ -2338,8 +2359,9 @@ DROP VIEW IF EXISTS _o32;
 DROP TABLE IF EXISTS _o32_p0_0;
 DROP TABLE IF EXISTS _o32_seg;
 -- obligation #34 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e33 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 33, ep_start, NULL, NULL, 6, NULL FROM _e33 WHERE NOT applies;
 DELETE FROM _e33 WHERE NOT applies;
@@ -2590,8 +2612,9 @@ DROP VIEW IF EXISTS _o35;
 DROP TABLE IF EXISTS _o35_p0_0;
 DROP TABLE IF EXISTS _o35_seg;
 -- obligation #37 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e36 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 36, ep_start, NULL, NULL, 6, NULL FROM _e36 WHERE NOT applies;
 DELETE FROM _e36 WHERE NOT applies;
@@ -2762,8 +2785,9 @@ DROP TABLE IF EXISTS _o36_p0_1;
 DROP TABLE IF EXISTS _o36_p0_2;
 DROP TABLE IF EXISTS _o36_seg;
 -- obligation #39 (schedule)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e38 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 38, ep_start, NULL, NULL, 6, NULL FROM _e38 WHERE NOT applies;
 DELETE FROM _e38 WHERE NOT applies;
@@ -3094,11 +3118,17 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o47;
 -- obligation #49 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e48 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex')), FALSE) AS applies FROM _ep8 r;
+INSERT INTO audit_rows SELECT child_id, 48, ep_start, NULL, NULL, 6, NULL FROM _e48 WHERE NOT applies;
+DELETE FROM _e48 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o48 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep8 p JOIN _d11 d ON d.child_id = p.child_id
+  FROM _e48 p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
@@ -3132,9 +3162,11 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o48;
+DROP TABLE IF EXISTS _e48;
 -- obligation #50 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e49 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 49, ep_start, NULL, NULL, 6, NULL FROM _e49 WHERE NOT applies;
 DELETE FROM _e49 WHERE NOT applies;
@@ -3176,8 +3208,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o49;
 DROP TABLE IF EXISTS _e49;
 -- obligation #51 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e50 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 50, ep_start, NULL, NULL, 6, NULL FROM _e50 WHERE NOT applies;
 DELETE FROM _e50 WHERE NOT applies;
@@ -3219,8 +3252,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o50;
 DROP TABLE IF EXISTS _e50;
 -- obligation #52 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e51 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 51, ep_start, NULL, NULL, 6, NULL FROM _e51 WHERE NOT applies;
 DELETE FROM _e51 WHERE NOT applies;
@@ -3264,8 +3298,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o51;
 DROP TABLE IF EXISTS _e51;
 -- obligation #53 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e52 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 52, ep_start, NULL, NULL, 6, NULL FROM _e52 WHERE NOT applies;
 DELETE FROM _e52 WHERE NOT applies;
@@ -3309,8 +3344,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o52;
 DROP TABLE IF EXISTS _e52;
 -- obligation #54 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e53 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'strategy_circumstance') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 53, ep_start, NULL, NULL, 6, NULL FROM _e53 WHERE NOT applies;
 DELETE FROM _e53 WHERE NOT applies;
@@ -4156,8 +4192,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o70;
 -- obligation #72 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e71 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 71, ep_start, NULL, NULL, 6, NULL FROM _e71 WHERE NOT applies;
 DELETE FROM _e71 WHERE NOT applies;
@@ -4205,8 +4242,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o71;
 DROP TABLE IF EXISTS _e71;
 -- obligation #73 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e72 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 72, ep_start, NULL, NULL, 6, NULL FROM _e72 WHERE NOT applies;
 DELETE FROM _e72 WHERE NOT applies;
@@ -4359,8 +4397,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o75;
 -- obligation #77 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e76 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 76, ep_start, NULL, NULL, 6, NULL FROM _e76 WHERE NOT applies;
 DELETE FROM _e76 WHERE NOT applies;
@@ -4408,8 +4447,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o76;
 DROP TABLE IF EXISTS _e76;
 -- obligation #78 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e77 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 77, ep_start, NULL, NULL, 6, NULL FROM _e77 WHERE NOT applies;
 DELETE FROM _e77 WHERE NOT applies;
@@ -4980,8 +5020,9 @@ DROP VIEW IF EXISTS _o86;
 DROP TABLE IF EXISTS _o86_p0_0;
 DROP TABLE IF EXISTS _o86_seg;
 -- obligation #88 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e87 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 INSERT INTO audit_rows SELECT child_id, 87, ep_start, NULL, NULL, 6, NULL FROM _e87 WHERE NOT applies;
 DELETE FROM _e87 WHERE NOT applies;
@@ -5029,8 +5070,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o87;
 DROP TABLE IF EXISTS _e87;
 -- obligation #89 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e88 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'emergency_placement') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 88, ep_start, NULL, NULL, 6, NULL FROM _e88 WHERE NOT applies;
 DELETE FROM _e88 WHERE NOT applies;

@@ -59,12 +59,6 @@ _ALL = [
          "The file ends in the middle of a declaration.",
          "obligation visits \"Visits\"\n  social_worker must do",
          "Finish the declaration, or remove the incomplete line."),
-    Code("E114", "error", "either of several triggers is not a timing yet",
-         "A timing counts from one event. \"Within 10 working days of referral or contact, whichever is sooner\" "
-         "needs the sooner (or later) of two events, which the language cannot say yet.",
-         "  social_worker must do visit within 10 working days of referral or contact whichever is sooner",
-         "Write one obligation for each trigger, each citing the same sentence: `within 10 working days of "
-         "referral` and `within 10 working days of contact`."),
     Code("E111", "error", "`no later than` is not a timing",
          "The language says a deadline as `within DURATION of EVENT`; `no later than` has no meaning in it. "
          "After a complete timing, `no later than` usually restates the deadline or adds a second one.",

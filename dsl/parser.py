@@ -155,14 +155,7 @@ def _context_hint(src: SourceFile, line: int, column: int, expected: set[str]) -
 # Phrases that read like timings but that the language cannot say: (code, pattern at the error
 # position, message, hint, what the text before it must end with). The pattern may start up to one
 # word before the error (`at most`: the parser accepts `at` and fails at `most`).
-_EITHER_HINT = ("write one obligation for each trigger (`within D of referral`, `within D of contact`), each "
-                "citing the same sentence; the sooner or later of several triggers cannot be said yet")
 _UNSAYABLE: tuple[tuple[str, re.Pattern[str], str, str, re.Pattern[str] | None], ...] = (
-    ("E114", re.compile(r"or\s+[A-Za-z_]\w*(?:\s+whichever\s+is\s+\w+)?", re.IGNORECASE),
-     "a timing counts from one event: `of A or B` is not a timing", _EITHER_HINT,
-     re.compile(r"\bof\s+[A-Za-z_]\w*\s+$")),
-    ("E114", re.compile(r"whichever\s+is\s+\w+", re.IGNORECASE),
-     "`whichever is sooner` (or later) is not a timing", _EITHER_HINT, None),
     ("E111", re.compile(r"no\s+later\s+than\b", re.IGNORECASE),
      "`no later than` is not a timing",
      "write a deadline as `within DURATION of EVENT`; for an aim and a limit on one duty write "

@@ -61,12 +61,10 @@ NOT_MEASURABLE: dict[str, str] = {
     's47_pr_contact': 'vague timing (as soon as possible)',
     's47_tm_discussion': 'vague timing (without delay)',
     'cp_seen_alone': 'a condition in prose',
-    'cp_visits_reduced': 'a condition in prose',
     'conference_view_change_icpc': 'a condition in prose',
     'conference_view_change_rcpc': 'a condition in prose',
     'placement_planning_meeting': 'a condition in prose',
     'stability_meeting': 'vague timing (at the earliest opportunity)',
-    'cla_visits_permanence': 'a condition in prose',
     'significant_change_visit_next_day': 'a condition in prose',
     'termly_pep': 'a condition in prose',
     'iro_timescales_shared': 'a condition in prose',
@@ -87,7 +85,7 @@ def check_correspondence_response(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must send correspondence_response; timing: deadline\n'
     )
-    duty = rt.Duty('correspondence_response', '5. What you and your family can expect from us, bullet 8', 'correspondence_response', None, ())
+    duty = rt.Duty('correspondence_response', '5. What you and your family can expect from us, bullet 8', 'correspondence_response', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -111,7 +109,7 @@ def check_meeting_notice(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must give meeting_notice; timing: advance notice\n'
     )
-    duty = rt.Duty('meeting_notice', '5. What you and your family can expect from us, bullet 9', 'meeting_notice', None, ())
+    duty = rt.Duty('meeting_notice', '5. What you and your family can expect from us, bullet 9', 'meeting_notice', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -137,7 +135,7 @@ def check_plans_to_family(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must send plan_distributed; timing: deadline\n'
     )
-    duty = rt.Duty('plans_to_family', '5. What you and your family can expect from us, bullet 10', 'plan_distributed', None, ())
+    duty = rt.Duty('plans_to_family', '5. What you and your family can expect from us, bullet 10', 'plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -161,7 +159,7 @@ def check_record_interactions(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('record_interactions', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('record_interactions', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -185,7 +183,7 @@ def check_unborn_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must create unborn_record_created; timing: deadline\n'
     )
-    duty = rt.Duty('unborn_record', '6. What is expected of all practitioners?, bullet 23', 'unborn_record_created', None, ())
+    duty = rt.Duty('unborn_record', '6. What is expected of all practitioners?, bullet 23', 'unborn_record_created', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -209,7 +207,7 @@ def check_allocated_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must see child_seen; timing: deadline\n'
     )
-    duty = rt.Duty('allocated_child_seen', '6. What is expected of all practitioners?, bullet 27', 'child_seen', None, ())
+    duty = rt.Duty('allocated_child_seen', '6. What is expected of all practitioners?, bullet 27', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -233,7 +231,7 @@ def check_disrepute_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must report disrepute_reported; timing: deadline\n'
     )
-    duty = rt.Duty('disrepute_report', '6. What is expected of all practitioners?, bullet 31', 'disrepute_reported', None, ())
+    duty = rt.Duty('disrepute_report', '6. What is expected of all practitioners?, bullet 31', 'disrepute_reported', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -257,7 +255,7 @@ def check_concern_to_chair(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must share concern_shared_with_chair; timing: deadline\n'
     )
-    duty = rt.Duty('concern_to_chair', '6. What is expected of all practitioners?, bullet 34', 'concern_shared_with_chair', None, ())
+    duty = rt.Duty('concern_to_chair', '6. What is expected of all practitioners?, bullet 34', 'concern_shared_with_chair', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -281,7 +279,7 @@ def check_professional_concern_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must discuss professional_concern_discussed; timing: deadline\n'
     )
-    duty = rt.Duty('professional_concern_discussion', '6. What is expected of all practitioners?, bullet 36', 'professional_concern_discussed', None, ())
+    duty = rt.Duty('professional_concern_discussion', '6. What is expected of all practitioners?, bullet 36', 'professional_concern_discussed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -306,7 +304,7 @@ def check_assessment_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('assessment_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -332,7 +330,7 @@ def check_cin_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('cin_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -358,7 +356,7 @@ def check_cp_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cp_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('cp_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -383,7 +381,7 @@ def check_s47_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('s47_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -407,7 +405,7 @@ def check_s47_visit_recording_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_visit_recording_48_hours', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, ())
+    duty = rt.Duty('s47_visit_recording_48_hours', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -431,7 +429,7 @@ def check_s47_visit_recording_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_visit_recording_2_working_days', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, ())
+    duty = rt.Duty('s47_visit_recording_2_working_days', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -456,7 +454,7 @@ def check_cla_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, ())
+    duty = rt.Duty('cla_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -480,7 +478,7 @@ def check_supervision_agreement_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must review supervision_agreement_review; timing: recurrence\n'
     )
-    duty = rt.Duty('supervision_agreement_review', '7. What is expected of team managers?, bullet 1', 'supervision_agreement_review', None, ())
+    duty = rt.Duty('supervision_agreement_review', '7. What is expected of team managers?, bullet 1', 'supervision_agreement_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -500,7 +498,7 @@ def check_supervision_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must record supervision_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('supervision_recording', '7. What is expected of team managers?, bullet 1', 'supervision_recorded', None, ())
+    duty = rt.Duty('supervision_recording', '7. What is expected of team managers?, bullet 1', 'supervision_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -524,7 +522,7 @@ def check_plr_monthly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must undertake plr_completed; timing: recurrence\n'
     )
-    duty = rt.Duty('plr_monthly', '7. What is expected of team managers?, bullet 2', 'plr_completed', None, ())
+    duty = rt.Duty('plr_monthly', '7. What is expected of team managers?, bullet 2', 'plr_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -544,7 +542,7 @@ def check_decision_rationale_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must record management_oversight; timing: deadline\n'
     )
-    duty = rt.Duty('decision_rationale_recorded', '7. What is expected of team managers?, bullet 5', 'management_oversight', None, ())
+    duty = rt.Duty('decision_rationale_recorded', '7. What is expected of team managers?, bullet 5', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -568,7 +566,7 @@ def check_lado_referral_same_day(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must refer lado_referral; timing: deadline\n'
     )
-    duty = rt.Duty('lado_referral_same_day', '7. What is expected of team managers?, bullet 30', 'lado_referral', None, ())
+    duty = rt.Duty('lado_referral_same_day', '7. What is expected of team managers?, bullet 30', 'lado_referral', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -592,7 +590,7 @@ def check_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must add management_oversight; timing: deadline\n'
     )
-    duty = rt.Duty('allocation_oversight', '7. What is expected of team managers?, bullet 32', 'management_oversight', None, ())
+    duty = rt.Duty('allocation_oversight', '7. What is expected of team managers?, bullet 32', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -616,7 +614,7 @@ def check_court_orders_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must share court_order_shared; timing: deadline\n'
     )
-    duty = rt.Duty('court_orders_shared', '7. What is expected of team managers?, bullet 34', 'court_order_shared', None, ())
+    duty = rt.Duty('court_orders_shared', '7. What is expected of team managers?, bullet 34', 'court_order_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -640,7 +638,7 @@ def check_tm_long_allocation_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must review tm_allocation_review; timing: deadline\n'
     )
-    duty = rt.Duty('tm_long_allocation_review', '7. What is expected of team managers?, bullet 36', 'tm_allocation_review', None, ())
+    duty = rt.Duty('tm_long_allocation_review', '7. What is expected of team managers?, bullet 36', 'tm_allocation_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -664,7 +662,7 @@ def check_sm_long_allocation_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: service_manager must review sm_allocation_review; timing: deadline\n'
     )
-    duty = rt.Duty('sm_long_allocation_review', '8. What is expected of service managers?, bullet 14', 'sm_allocation_review', None, ())
+    duty = rt.Duty('sm_long_allocation_review', '8. What is expected of service managers?, bullet 14', 'sm_allocation_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -688,7 +686,7 @@ def check_eh_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record management_oversight; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('eh_allocation_oversight', '10. Early Help/Family Hubs/Targeted Support, bullet 3', 'management_oversight', None, ())
+    duty = rt.Duty('eh_allocation_oversight', '10. Early Help/Family Hubs/Targeted Support, bullet 3', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -712,7 +710,7 @@ def check_ts_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit child_seen; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('ts_visit', '10. Early Help/Family Hubs/Targeted Support, bullet 7', 'child_seen', None, ())
+    duty = rt.Duty('ts_visit', '10. Early Help/Family Hubs/Targeted Support, bullet 7', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -736,7 +734,7 @@ def check_contact_processing(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must process contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_processing', '11. The MASH/OOHs, bullet 1', 'contact_decision', None, ())
+    duty = rt.Duty('contact_processing', '11. The MASH/OOHs, bullet 1', 'contact_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
         last = ep.end(h.as_of)
@@ -760,7 +758,7 @@ def check_referral_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must transfer; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_transfer', '11. The MASH/OOHs, bullet 2', 'transfer', None, ())
+    duty = rt.Duty('referral_transfer', '11. The MASH/OOHs, bullet 2', 'transfer', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
@@ -784,7 +782,7 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must inform referrer_informed; timing: deadline\n'
     )
-    duty = rt.Duty('referrer_feedback', '11. The MASH/OOHs, bullet 3', 'referrer_informed', None, ())
+    duty = rt.Duty('referrer_feedback', '11. The MASH/OOHs, bullet 3', 'referrer_informed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -808,7 +806,7 @@ def check_allocation_same_day(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must allocate allocation; timing: deadline\n'
     )
-    duty = rt.Duty('allocation_same_day', '12. Allocations, bullet 1', 'allocation', None, ())
+    duty = rt.Duty('allocation_same_day', '12. Allocations, bullet 1', 'allocation', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -832,7 +830,7 @@ def check_family_contact_on_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must contact family_contacted; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('family_contact_on_allocation', '12. Allocations, bullet 2', 'family_contacted', None, ())
+    duty = rt.Duty('family_contact_on_allocation', '12. Allocations, bullet 2', 'family_contacted', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -856,7 +854,7 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must see child_seen; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_child_seen', '12. Allocations, bullet 3', 'child_seen', None, ())
+    duty = rt.Duty('assessment_child_seen', '12. Allocations, bullet 3', 'child_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -880,7 +878,7 @@ def check_assessment_allocation_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must add management_oversight; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_allocation_oversight', '12. Allocations, bullet 4', 'management_oversight', None, ())
+    duty = rt.Duty('assessment_allocation_oversight', '12. Allocations, bullet 4', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -904,7 +902,7 @@ def check_assessment_45_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must sign_off assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_45_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_45_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -928,7 +926,7 @@ def check_transfer_after_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must transfer; timing: deadline\n'
     )
-    duty = rt.Duty('transfer_after_meeting', '15. Transfers/closures, bullet 1', 'transfer', None, ())
+    duty = rt.Duty('transfer_after_meeting', '15. Transfers/closures, bullet 1', 'transfer', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -952,7 +950,7 @@ def check_closure_after_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must close closure; timing: deadline\n'
     )
-    duty = rt.Duty('closure_after_decision', '15. Transfers/closures, bullet 4', 'closure', None, ())
+    duty = rt.Duty('closure_after_decision', '15. Transfers/closures, bullet 4', 'closure', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -977,7 +975,7 @@ def check_assessment_update_cin(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update assessment_updated; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('assessment_update_cin', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_update_cin', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -997,7 +995,7 @@ def check_assessment_update_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update assessment_updated; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('assessment_update_cp', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_update_cp', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1017,7 +1015,7 @@ def check_cin_plan_uploaded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must upload plan_uploaded; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_uploaded', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, ())
+    duty = rt.Duty('cin_plan_uploaded', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1041,7 +1039,7 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must distribute cin_plan_distributed; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_distribution', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cin_plan_distributed', None, ())
+    duty = rt.Duty('cin_plan_distribution', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cin_plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1065,7 +1063,7 @@ def check_cp_plan_uploaded_any_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must upload plan_uploaded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cp_plan_uploaded_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, ())
+    duty = rt.Duty('cp_plan_uploaded_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'plan_uploaded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1089,7 +1087,7 @@ def check_cp_plan_distribution_any_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must distribute cp_plan_distributed; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cp_plan_distribution_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cp_plan_distributed', None, ())
+    duty = rt.Duty('cp_plan_distribution_any_meeting', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'cp_plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1114,7 +1112,7 @@ def check_cin_visits_4_weeks(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits_4_weeks', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, ())
+    duty = rt.Duty('cin_visits_4_weeks', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1134,7 +1132,7 @@ def check_cin_visits_20_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits_20_working_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, ())
+    duty = rt.Duty('cin_visits_20_working_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1154,7 +1152,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cin_review; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_reviews', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'cin_review', None, ())
+    duty = rt.Duty('cin_reviews', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'cin_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1175,7 +1173,7 @@ def check_strategy_within_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must hold strategy_discussion; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, ())
+    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1199,7 +1197,7 @@ def check_strategy_decision_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must record strategy_outcome_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_decision_recorded', '18. Strategy discussions, bullet 10', 'strategy_outcome_recorded', None, ())
+    duty = rt.Duty('strategy_decision_recorded', '18. Strategy discussions, bullet 10', 'strategy_outcome_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1223,7 +1221,7 @@ def check_strategy_minutes_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must add strategy_minutes_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_minutes_2_working_days', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, ())
+    duty = rt.Duty('strategy_minutes_2_working_days', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1247,7 +1245,7 @@ def check_strategy_minutes_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must add strategy_minutes_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_minutes_48_hours', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, ())
+    duty = rt.Duty('strategy_minutes_48_hours', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1271,7 +1269,7 @@ def check_cp_medical_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: health_professional should hold cp_medical; timing: deadline\n'
     )
-    duty = rt.Duty('cp_medical_24_hours', '18. Strategy discussions, bullet 13', 'cp_medical', None, ())
+    duty = rt.Duty('cp_medical_24_hours', '18. Strategy discussions, bullet 13', 'cp_medical', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1295,7 +1293,7 @@ def check_s47_welfare_checks(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must complete welfare_checks_completed; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_welfare_checks', '19. Section 47 investigations, bullet 3', 'welfare_checks_completed', None, ())
+    duty = rt.Duty('s47_welfare_checks', '19. Section 47 investigations, bullet 3', 'welfare_checks_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1319,7 +1317,7 @@ def check_s47_assessment_shared_2_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should share assessment_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('s47_assessment_shared_2_working_days', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, ())
+    duty = rt.Duty('s47_assessment_shared_2_working_days', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1345,7 +1343,7 @@ def check_s47_assessment_shared_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should share assessment_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('s47_assessment_shared_48_hours', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, ())
+    duty = rt.Duty('s47_assessment_shared_48_hours', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1371,7 +1369,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold icpc; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('icpc_timescale', '20. Child protection and visiting, bullet 1', 'icpc', None, ())
+    duty = rt.Duty('icpc_timescale', '20. Child protection and visiting, bullet 1', 'icpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1395,7 +1393,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_schedule', '20. Child protection and visiting, bullet 1', 'rcpc', None, ())
+    duty = rt.Duty('rcpc_schedule', '20. Child protection and visiting, bullet 1', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1418,7 +1416,7 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must book core_group_meeting; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('core_group_first', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_group_first', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1442,7 +1440,7 @@ def check_core_group_interval(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must book core_group_meeting; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('core_group_interval', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_group_interval', '20. Child protection and visiting, bullet 2', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1464,7 +1462,7 @@ def check_rcpc_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_report', '20. Child protection and visiting, bullet 3', 'conference_report_shared', None, ())
+    duty = rt.Duty('rcpc_report', '20. Child protection and visiting, bullet 3', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1490,7 +1488,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits', '20. Child protection and visiting, bullet 4', 'statutory_visit', None, ())
+    duty = rt.Duty('cp_visits', '20. Child protection and visiting, bullet 4', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1511,13 +1509,44 @@ def check_cp_visits_two_weekly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits_two_weekly', '20. Child protection and visiting, bullet 9', 'statutory_visit', None, ())
+    duty = rt.Duty('cp_visits_two_weekly', '20. Child protection and visiting, bullet 9', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
+        part = rt.narrow(h, ep, (), ('cp_visits_reduction_decided',))
+        if part is None:
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        ep = part
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
+def check_cp_visits_reduced(h: rt.History) -> list[rt.Row]:
+    (
+        'CP visits may reduce to three weekly after six months on a plan, by service manager decision\n'
+        '\n'
+        'Clause 20. Child protection and visiting, bullet 8: “Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.”\n'
+        'Clause 20. Child protection and visiting, bullet 8: “The team manager must discuss their rationale and the views of the CP chair with the service manager, who will add a management oversight onto Mosaic to reflect the final decision in relation to the visiting frequency.”\n'
+        '\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while child_protection\n'
+    )
+    duty = rt.Duty('cp_visits_reduced', '20. Child protection and visiting, bullet 8', 'statutory_visit', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_3):
+        part = rt.narrow(h, ep, ('cp_visits_reduction_decided',), ())
+        if part is None:
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        ep = part
+        last = ep.end(h.as_of)
+        start = ep.start
+        first_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -1531,7 +1560,7 @@ def check_cp_bedroom(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must see bedroom_seen; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_bedroom', '20. Child protection and visiting, bullet 5', 'bedroom_seen', None, ())
+    duty = rt.Duty('cp_bedroom', '20. Child protection and visiting, bullet 5', 'bedroom_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1551,7 +1580,7 @@ def check_cp_leaflets(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must give cp_leaflets_given; timing: ordinal milestone\n'
     )
-    duty = rt.Duty('cp_leaflets', '20. Child protection and visiting, bullet 6', 'cp_leaflets_given', None, ())
+    duty = rt.Duty('cp_leaflets', '20. Child protection and visiting, bullet 6', 'cp_leaflets_given', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1569,7 +1598,7 @@ def check_risk_increase_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker should discuss risk_discussed_with_tm; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('risk_increase_discussion', '20. Child protection and visiting, bullet 9', 'risk_discussed_with_tm', None, ())
+    duty = rt.Duty('risk_increase_discussion', '20. Child protection and visiting, bullet 9', 'risk_discussed_with_tm', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1593,7 +1622,7 @@ def check_cgm_plan_uploaded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must add plan_uploaded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cgm_plan_uploaded', '20. Child protection and visiting, bullet 10', 'plan_uploaded', None, ())
+    duty = rt.Duty('cgm_plan_uploaded', '20. Child protection and visiting, bullet 10', 'plan_uploaded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1617,7 +1646,7 @@ def check_cgm_plan_distribution(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must send cp_plan_distributed; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cgm_plan_distribution', '20. Child protection and visiting, bullet 10', 'cp_plan_distributed', None, ())
+    duty = rt.Duty('cgm_plan_distribution', '20. Child protection and visiting, bullet 10', 'cp_plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1641,7 +1670,7 @@ def check_outline_plan_after_icpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline\n'
     )
-    duty = rt.Duty('outline_plan_after_icpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, ())
+    duty = rt.Duty('outline_plan_after_icpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1665,7 +1694,7 @@ def check_outline_plan_after_rcpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('outline_plan_after_rcpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, ())
+    duty = rt.Duty('outline_plan_after_rcpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1689,7 +1718,7 @@ def check_iro_note_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must record iro_note_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_note_after_review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'iro_note_recorded', None, ())
+    duty = rt.Duty('iro_note_after_review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'iro_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1715,7 +1744,7 @@ def check_fnm_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must review family_network_meeting; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('fnm_reviews', '22. Becoming looked after children, bullet 2', 'family_network_meeting', None, ())
+    duty = rt.Duty('fnm_reviews', '22. Becoming looked after children, bullet 2', 'family_network_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1735,7 +1764,7 @@ def check_fnm_decision_oversight(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must add management_oversight; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('fnm_decision_oversight', '23. Children in Care (CIC) - looked after children, bullet 3', 'management_oversight', None, ())
+    duty = rt.Duty('fnm_decision_oversight', '23. Children in Care (CIC) - looked after children, bullet 3', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1759,7 +1788,7 @@ def check_lgm_section_20(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must book legal_gateway_meeting; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('lgm_section_20', '22. Becoming looked after children, bullet 4', 'legal_planning_meeting', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), rt.Age('under', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('lgm_section_20', '22. Becoming looked after children, bullet 4', 'legal_planning_meeting', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), rt.Age('under', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         if not rt.applies(h, ep, duty):
@@ -1786,7 +1815,7 @@ def check_iro_notification(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must notify iro_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_notification', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_notified', None, ())
+    duty = rt.Duty('iro_notification', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1810,7 +1839,7 @@ def check_iro_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must allocate iro_allocated; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_allocation', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_allocated', None, ())
+    duty = rt.Duty('iro_allocation', '23. Children in Care (CIC) - looked after children, bullet 4', 'iro_allocated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1834,7 +1863,7 @@ def check_complaints_info(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must give complaints_info_given; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('complaints_info', '23. Children in Care (CIC) - looked after children, bullet 5', 'complaints_info_given', None, ())
+    duty = rt.Duty('complaints_info', '23. Children in Care (CIC) - looked after children, bullet 5', 'complaints_info_given', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1852,7 +1881,7 @@ def check_cla_review_after_move(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cla_review; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_after_move', '23. Children in Care (CIC) - looked after children, bullet 7', 'cla_review', None, ())
+    duty = rt.Duty('cla_review_after_move', '23. Children in Care (CIC) - looked after children, bullet 7', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1876,7 +1905,7 @@ def check_cla_needs_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete assessment_completed; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_needs_assessment', '23. Children in Care (CIC) - looked after children, bullet 9', 'assessment_completed', None, ())
+    duty = rt.Duty('cla_needs_assessment', '23. Children in Care (CIC) - looked after children, bullet 9', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1902,7 +1931,7 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must chair cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_reviews', '23. Children in Care (CIC) - looked after children, bullet 10', 'cla_review', None, ())
+    duty = rt.Duty('cla_reviews', '23. Children in Care (CIC) - looked after children, bullet 10', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1924,7 +1953,7 @@ def check_permanence_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must assess permanency_assessed; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('permanence_assessment', '23. Children in Care (CIC) - looked after children, bullet 12', 'permanency_assessed', None, ())
+    duty = rt.Duty('permanence_assessment', '23. Children in Care (CIC) - looked after children, bullet 12', 'permanency_assessed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1948,7 +1977,7 @@ def check_cla_papers_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must share cla_review_papers_shared; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('cla_papers_shared', '23. Children in Care (CIC) - looked after children, bullet 13', 'review_report_shared', None, ())
+    duty = rt.Duty('cla_papers_shared', '23. Children in Care (CIC) - looked after children, bullet 13', 'review_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1974,7 +2003,7 @@ def check_care_plan_to_child(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must give plan_distributed; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_to_child', '23. Children in Care (CIC) - looked after children, bullet 19', 'plan_distributed', None, ())
+    duty = rt.Duty('care_plan_to_child', '23. Children in Care (CIC) - looked after children, bullet 19', 'plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -1998,15 +2027,45 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '24. Children in Care (CIC) - visiting, bullet 4', 'statutory_visit', None, ())
+    duty = rt.Duty('cla_visits', '24. Children in Care (CIC) - visiting, bullet 4', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
+        part = rt.narrow(h, ep, (), ('cla_visits_reduction_decided',))
+        if part is None:
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        ep = part
         last = ep.end(h.as_of)
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
             continue
         first_steps = (rt.Within(Duration(5, Unit.WORKING_DAYS)), rt.Every(Duration(5, Unit.WORKING_DAYS), rt.Until('cla_review', 1)), rt.Every(Duration(20, Unit.WORKING_DAYS)), )
         later_steps = (rt.Every(Duration(5, Unit.WORKING_DAYS), rt.Until('cla_review', 1)), rt.Every(Duration(20, Unit.WORKING_DAYS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
+def check_cla_visits_permanence(h: rt.History) -> list[rt.Row]:
+    (
+        'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision\n'
+        '\n'
+        'Clause 24. Children in Care (CIC) - visiting, bullet 5: “For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.”\n'
+        '\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while looked_after\n'
+    )
+    duty = rt.Duty('cla_visits_permanence', '24. Children in Care (CIC) - visiting, bullet 5', 'statutory_visit', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_5):
+        part = rt.narrow(h, ep, ('cla_visits_reduction_decided',), ())
+        if part is None:
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        ep = part
+        last = ep.end(h.as_of)
+        start = ep.start
+        first_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(12, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
@@ -2020,7 +2079,7 @@ def check_significant_change_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must see statutory_visit; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('significant_change_visit', '24. Children in Care (CIC) - visiting, bullet 3', 'statutory_visit', None, ())
+    duty = rt.Duty('significant_change_visit', '24. Children in Care (CIC) - visiting, bullet 3', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2044,7 +2103,7 @@ def check_seen_day_placed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must see statutory_visit; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'statutory_visit', None, ())
+    duty = rt.Duty('seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2069,7 +2128,7 @@ def check_bedroom_seen_day_placed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must check bedroom_seen; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('bedroom_seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'bedroom_seen', None, ())
+    duty = rt.Duty('bedroom_seen_day_placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'bedroom_seen', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2093,7 +2152,7 @@ def check_care_plan_after_rha(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must update care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_after_rha', '25. Children in Care (CIC) - Health and Education, bullet 1', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_after_rha', '25. Children in Care (CIC) - Health and Education, bullet 1', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2117,7 +2176,7 @@ def check_initial_pep(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must schedule pep; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('initial_pep', '25. Children in Care (CIC) - Health and Education, bullet 3', 'pep', None, ())
+    duty = rt.Duty('initial_pep', '25. Children in Care (CIC) - Health and Education, bullet 3', 'pep', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2141,7 +2200,7 @@ def check_iro_care_plan_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must review iro_care_plan_review; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_care_plan_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'iro_care_plan_review', None, ())
+    duty = rt.Duty('iro_care_plan_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'iro_care_plan_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2165,7 +2224,7 @@ def check_permanence_plan_by_second_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must ensure permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_plan_by_second_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'permanence_plan', None, ())
+    duty = rt.Duty('permanence_plan_by_second_review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'permanence_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2183,7 +2242,7 @@ def check_pa_contact_minimum_eligible(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must keep personal_adviser_contact; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('pa_contact_minimum_eligible', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('pa_contact_minimum_eligible', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2203,7 +2262,7 @@ def check_pa_contact_minimum(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must keep personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pa_contact_minimum', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, ())
+    duty = rt.Duty('pa_contact_minimum', '28. CEYP (care leavers), bullet 5', 'personal_adviser_contact', None, (), (), ((rt.Age('at least', (Duration(21, Unit.YEARS), )), ), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -2223,7 +2282,7 @@ def check_pa_contact_16_17(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must keep personal_adviser_contact; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('pa_contact_16_17', '28. CEYP (care leavers), bullet 10', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), rt.Age('under', (Duration(18, Unit.YEARS), )), ))
+    duty = rt.Duty('pa_contact_16_17', '28. CEYP (care leavers), bullet 10', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), rt.Age('under', (Duration(18, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2243,7 +2302,7 @@ def check_pa_visits_18_to_21(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must visit personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pa_visits_18_to_21', '28. CEYP (care leavers), bullet 11', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(18, Unit.YEARS), )), rt.Age('under', (Duration(21, Unit.YEARS), )), ))
+    duty = rt.Duty('pa_visits_18_to_21', '28. CEYP (care leavers), bullet 11', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(18, Unit.YEARS), )), rt.Age('under', (Duration(21, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -2263,7 +2322,7 @@ def check_pa_visits_21_to_24(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pa_visits_21_to_24', '28. CEYP (care leavers), bullet 7', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(21, Unit.YEARS), )), ))
+    duty = rt.Duty('pa_visits_21_to_24', '28. CEYP (care leavers), bullet 7', 'personal_adviser_contact', None, (rt.Age('at least', (Duration(21, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -2284,7 +2343,7 @@ def check_pathway_plan_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('pathway_plan_reviews', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, ())
+    duty = rt.Duty('pathway_plan_reviews', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -2305,7 +2364,7 @@ def check_pathway_plan_reviews_eligible(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must review pathway_plan_review; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('pathway_plan_reviews_eligible', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('pathway_plan_reviews_eligible', '28. CEYP (care leavers), bullet 8', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2326,7 +2385,7 @@ def check_accommodation_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: personal_adviser must visit personal_adviser_contact; timing: deadline; while care_leaver\n'
     )
-    duty = rt.Duty('accommodation_visit', '28. CEYP (care leavers), bullet 9', 'personal_adviser_contact', None, ())
+    duty = rt.Duty('accommodation_visit', '28. CEYP (care leavers), bullet 9', 'personal_adviser_contact', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -2351,7 +2410,7 @@ def check_staying_put_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should discuss staying_put_discussion; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('staying_put_discussion', '28. CEYP (care leavers), bullet 19', 'staying_put_discussion', None, ())
+    duty = rt.Duty('staying_put_discussion', '28. CEYP (care leavers), bullet 19', 'staying_put_discussion', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2374,7 +2433,7 @@ def check_fostering_assessment_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete fostering_assessment; timing: deadline; while fostering_assessment\n'
     )
-    duty = rt.Duty('fostering_assessment_timescale', '29. Fostering, bullet 7', 'fostering_assessment', None, ())
+    duty = rt.Duty('fostering_assessment_timescale', '29. Fostering, bullet 7', 'fostering_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -2398,7 +2457,7 @@ def check_foster_carer_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must visit supervisory_visit; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_visits', '29. Fostering, bullet 10', 'supervisory_visit', None, ())
+    duty = rt.Duty('foster_carer_visits', '29. Fostering, bullet 10', 'supervisory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2418,7 +2477,7 @@ def check_unannounced_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete unannounced_visit; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('unannounced_visits', '29. Fostering, bullet 11', 'unannounced_visit', None, ())
+    duty = rt.Duty('unannounced_visits', '29. Fostering, bullet 11', 'unannounced_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2438,7 +2497,7 @@ def check_carer_supervision_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must record carer_supervision_recorded; timing: deadline; while fostering_household\n'
     )
-    duty = rt.Duty('carer_supervision_record', '29. Fostering, bullet 12', 'carer_supervision_recorded', None, ())
+    duty = rt.Duty('carer_supervision_record', '29. Fostering, bullet 12', 'carer_supervision_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2462,7 +2521,7 @@ def check_carer_supervision_copy(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must send carer_supervision_copy_sent; timing: deadline; while fostering_household\n'
     )
-    duty = rt.Duty('carer_supervision_copy', '29. Fostering, bullet 13', 'carer_supervision_copy_sent', None, ())
+    duty = rt.Duty('carer_supervision_copy', '29. Fostering, bullet 13', 'carer_supervision_copy_sent', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2486,7 +2545,7 @@ def check_foster_carer_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete foster_carer_review; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_reviews', '29. Fostering, bullet 13', 'foster_carer_review', None, ())
+    duty = rt.Duty('foster_carer_reviews', '29. Fostering, bullet 13', 'foster_carer_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2506,7 +2565,7 @@ def check_carer_concern_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must discuss carer_concern_discussed; timing: deadline; while fostering_household\n'
     )
-    duty = rt.Duty('carer_concern_discussion', '29. Fostering, bullet 14', 'carer_concern_discussed', None, ())
+    duty = rt.Duty('carer_concern_discussion', '29. Fostering, bullet 14', 'carer_concern_discussed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -2530,7 +2589,7 @@ def check_carer_views_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must gather carer_views_gathered; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('carer_views_before_review', '29. Fostering, bullet 20', 'carer_views_gathered', None, ())
+    duty = rt.Duty('carer_views_before_review', '29. Fostering, bullet 20', 'carer_views_gathered', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2556,7 +2615,7 @@ def check_connected_carer_panel(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must present fostering_panel; timing: deadline; while kinship_care\n'
     )
-    duty = rt.Duty('connected_carer_panel', '29. Fostering, bullet 27', 'fostering_panel', None, ())
+    duty = rt.Duty('connected_carer_panel', '29. Fostering, bullet 27', 'fostering_panel', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
@@ -2580,7 +2639,7 @@ def check_supported_lodgings_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete supported_lodgings_assessment; timing: deadline\n'
     )
-    duty = rt.Duty('supported_lodgings_assessment', '29. Fostering, bullet 30', 'supported_lodgings_assessment', None, ())
+    duty = rt.Duty('supported_lodgings_assessment', '29. Fostering, bullet 30', 'supported_lodgings_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -2604,7 +2663,7 @@ def check_pf_initial_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: deadline; while private_fostering\n'
     )
-    duty = rt.Duty('pf_initial_visit', '29. Fostering, bullet 37', 'statutory_visit', None, ())
+    duty = rt.Duty('pf_initial_visit', '29. Fostering, bullet 37', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
@@ -2628,7 +2687,7 @@ def check_pf_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete assessment_completed; timing: deadline; while private_fostering\n'
     )
-    duty = rt.Duty('pf_assessment', '29. Fostering, bullet 37', 'assessment_completed', None, ())
+    duty = rt.Duty('pf_assessment', '29. Fostering, bullet 37', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
@@ -2652,7 +2711,7 @@ def check_pf_child_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must see statutory_visit; timing: recurrence; while private_fostering\n'
     )
-    duty = rt.Duty('pf_child_visits', '29. Fostering, bullet 37', 'statutory_visit', None, ())
+    duty = rt.Duty('pf_child_visits', '29. Fostering, bullet 37', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
@@ -2672,7 +2731,7 @@ def check_pf_supervisory_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit supervisory_visit; timing: schedule; while private_fostering\n'
     )
-    duty = rt.Duty('pf_supervisory_visits', '29. Fostering, bullet 38', 'supervisory_visit', None, ())
+    duty = rt.Duty('pf_supervisory_visits', '29. Fostering, bullet 38', 'supervisory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_13):
         last = ep.end(h.as_of)
@@ -2694,7 +2753,7 @@ def check_adoption_medical(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold adoption_medical; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('adoption_medical', '30. Adoption, bullet 6', 'adoption_medical', None, ())
+    duty = rt.Duty('adoption_medical', '30. Adoption, bullet 6', 'adoption_medical', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2712,7 +2771,7 @@ def check_permanence_report(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must complete child_permanence_report; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('permanence_report', '30. Adoption, bullet 7', 'child_permanence_report', None, ())
+    duty = rt.Duty('permanence_report', '30. Adoption, bullet 7', 'child_permanence_report', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2738,7 +2797,7 @@ def check_adm_adoption_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: agency_decision_maker must decide adm_adoption_decision; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('adm_adoption_decision', '30. Adoption, bullet 9', 'adm_adoption_decision', None, ())
+    duty = rt.Duty('adm_adoption_decision', '30. Adoption, bullet 9', 'adm_adoption_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -2762,7 +2821,7 @@ def check_family_finding_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must transfer; timing: deadline; while adoption\n'
     )
-    duty = rt.Duty('family_finding_transfer', '30. Adoption, bullet 10', 'transfer', None, ())
+    duty = rt.Duty('family_finding_transfer', '30. Adoption, bullet 10', 'transfer', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
@@ -2786,7 +2845,7 @@ def check_adm_match_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: agency_decision_maker must decide adm_match_decision; timing: deadline; while adoption\n'
     )
-    duty = rt.Duty('adm_match_decision', '30. Adoption, bullet 14', 'adm_match_decision', None, ())
+    duty = rt.Duty('adm_match_decision', '30. Adoption, bullet 14', 'adm_match_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
@@ -2810,7 +2869,7 @@ def check_adoptive_placement_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must see statutory_visit; timing: recurrence; while adoption\n'
     )
-    duty = rt.Duty('adoptive_placement_visits', '30. Adoption, bullet 18', 'statutory_visit', None, ())
+    duty = rt.Duty('adoptive_placement_visits', '30. Adoption, bullet 18', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
@@ -2832,7 +2891,7 @@ def check_adoption_application_decision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must decide adoption_application_decision; timing: ordinal milestone; while adoption\n'
     )
-    duty = rt.Duty('adoption_application_decision', '30. Adoption, bullet 19', 'adoption_application_decision', None, ())
+    duty = rt.Duty('adoption_application_decision', '30. Adoption, bullet 19', 'adoption_application_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
@@ -2850,7 +2909,7 @@ def check_later_life_letter_draft(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should provide later_life_letter_draft; timing: ordinal milestone; while adoption\n'
     )
-    duty = rt.Duty('later_life_letter_draft', '30. Adoption, bullet 20', 'later_life_letter_draft', None, ())
+    duty = rt.Duty('later_life_letter_draft', '30. Adoption, bullet 20', 'later_life_letter_draft', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_14):
         last = ep.end(h.as_of)
@@ -2868,7 +2927,7 @@ def check_later_life_letter_final(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete later_life_letter_completed; timing: deadline\n'
     )
-    duty = rt.Duty('later_life_letter_final', '30. Adoption, bullet 20', 'later_life_letter_completed', None, ())
+    duty = rt.Duty('later_life_letter_final', '30. Adoption, bullet 20', 'later_life_letter_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -2892,7 +2951,7 @@ def check_lado_triage(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must triage lado_triage; timing: deadline\n'
     )
-    duty = rt.Duty('lado_triage', '31. LADO, bullet 2', 'lado_triage', None, ())
+    duty = rt.Duty('lado_triage', '31. LADO, bullet 2', 'lado_triage', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -2916,7 +2975,7 @@ def check_allegations_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must convene allegations_meeting; timing: deadline\n'
     )
-    duty = rt.Duty('allegations_meeting', '31. LADO, bullet 3', 'allegations_meeting', None, ())
+    duty = rt.Duty('allegations_meeting', '31. LADO, bullet 3', 'allegations_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -2995,6 +3054,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('rcpc_report', check_rcpc_report),
     ('cp_visits', check_cp_visits),
     ('cp_visits_two_weekly', check_cp_visits_two_weekly),
+    ('cp_visits_reduced', check_cp_visits_reduced),
     ('cp_bedroom', check_cp_bedroom),
     ('cp_leaflets', check_cp_leaflets),
     ('risk_increase_discussion', check_risk_increase_discussion),
@@ -3016,6 +3076,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('cla_papers_shared', check_cla_papers_shared),
     ('care_plan_to_child', check_care_plan_to_child),
     ('cla_visits', check_cla_visits),
+    ('cla_visits_permanence', check_cla_visits_permanence),
     ('significant_change_visit', check_significant_change_visit),
     ('seen_day_placed', check_seen_day_placed),
     ('bedroom_seen_day_placed', check_bedroom_seen_day_placed),

@@ -80,7 +80,7 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_coordinator must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('icpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
+    duty = rt.Duty('icpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -105,7 +105,7 @@ def check_rcpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
+    duty = rt.Duty('rcpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -130,7 +130,7 @@ def check_cla_review_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete minutes_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, ())
+    duty = rt.Duty('cla_review_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -154,7 +154,7 @@ def check_cla_review_record_final(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must complete cla_review_record_finalised; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_record_final', '3.3 Table of Case Note recording: note on CLA review minutes', 'cla_review_record_finalised', None, ())
+    duty = rt.Duty('cla_review_record_final', '3.3 Table of Case Note recording: note on CLA review minutes', 'cla_review_record_finalised', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -178,7 +178,7 @@ def check_case_summary(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update case_summary_updated; timing: recurrence\n'
     )
-    duty = rt.Duty('case_summary', '3.3 All cases', 'case_summary_updated', None, ())
+    duty = rt.Duty('case_summary', '3.3 All cases', 'case_summary_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -200,7 +200,7 @@ def check_chronology(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update chronology_updated; timing: recurrence\n'
     )
-    duty = rt.Duty('chronology', '3.3 All cases', 'chronology_updated', None, ())
+    duty = rt.Duty('chronology', '3.3 All cases', 'chronology_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -224,7 +224,7 @@ def check_tam_weekly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: area_management_team must hold transfer_allocation_meeting; timing: recurrence\n'
     )
-    duty = rt.Duty('tam_weekly', '4.2.4', 'transfer_allocation_meeting', None, ())
+    duty = rt.Duty('tam_weekly', '4.2.4', 'transfer_allocation_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -244,7 +244,7 @@ def check_adopt_south_west_weekly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must hold adopt_south_west_meeting; timing: recurrence\n'
     )
-    duty = rt.Duty('adopt_south_west_weekly', '4.2.4 From Adopt South West', 'adopt_south_west_meeting', None, ())
+    duty = rt.Duty('adopt_south_west_weekly', '4.2.4 From Adopt South West', 'adopt_south_west_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -264,7 +264,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must make allocation; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, ())
+    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -289,7 +289,7 @@ def check_assessment_maximum(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_maximum', '5.2.2', 'assessment_completed', None, ())
+    duty = rt.Duty('assessment_maximum', '5.2.2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -314,7 +314,7 @@ def check_transfer_at_icpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do transfer; timing: ordinal milestone; while section_47\n'
     )
-    duty = rt.Duty('transfer_at_icpc', '5.3 iii', 'transfer', None, ())
+    duty = rt.Duty('transfer_at_icpc', '5.3 iii', 'transfer', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -333,7 +333,7 @@ def check_transfer_cla_s20(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should do transfer; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('transfer_cla_s20', '5.3 v', 'transfer', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), ))
+    duty = rt.Duty('transfer_cla_s20', '5.3 v', 'transfer', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         if not rt.applies(h, ep, duty):
@@ -354,7 +354,7 @@ def check_closure_case_summary(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update case_summary_updated; timing: ordinal milestone\n'
     )
-    duty = rt.Duty('closure_case_summary', '5.3', 'case_summary_updated', None, ())
+    duty = rt.Duty('closure_case_summary', '5.3', 'case_summary_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -372,7 +372,7 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits', '6', 'statutory_visit', None, ())
+    duty = rt.Duty('cin_visits', '6', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -392,7 +392,7 @@ def check_cin_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cin_review; timing: schedule; while child_in_need\n'
     )
-    duty = rt.Duty('cin_review', '6', 'cin_review', None, ())
+    duty = rt.Duty('cin_review', '6', 'cin_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -414,7 +414,7 @@ def check_cin_plan_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should update plan_updated; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_update', '6', 'plan_updated', None, ())
+    duty = rt.Duty('cin_plan_update', '6', 'plan_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
@@ -439,7 +439,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold icpc; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('icpc_timescale', '6.2.2', 'icpc', None, ())
+    duty = rt.Duty('icpc_timescale', '6.2.2', 'icpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -463,7 +463,7 @@ def check_icpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should share conference_report_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_shared', '6.2.2', 'conference_report_shared', None, ())
+    duty = rt.Duty('icpc_report_shared', '6.2.2', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
@@ -489,7 +489,7 @@ def check_rcpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should share conference_report_shared; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_report_shared', '6.2.2', 'conference_report_shared', None, ())
+    duty = rt.Duty('rcpc_report_shared', '6.2.2', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -516,7 +516,7 @@ def check_core_group(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('core_group', '6.2.4', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_group', '6.2.4', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -538,7 +538,7 @@ def check_core_group_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should record minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('core_group_minutes', '6.2.4', 'minutes_distributed', None, ())
+    duty = rt.Duty('core_group_minutes', '6.2.4', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -563,7 +563,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits', '6.2.4', 'statutory_visit', None, ())
+    duty = rt.Duty('cp_visits', '6.2.4', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -600,7 +600,7 @@ def check_rcpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc', '6.2.4', 'rcpc', None, ())
+    duty = rt.Duty('rcpc', '6.2.4', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -622,7 +622,7 @@ def check_plo_first_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold plo_meeting; timing: deadline\n'
     )
-    duty = rt.Duty('plo_first_meeting', '6.2.5', 'plo_meeting', None, ())
+    duty = rt.Duty('plo_first_meeting', '6.2.5', 'plo_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -646,7 +646,7 @@ def check_plo_duration(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete plo_completed; timing: deadline\n'
     )
-    duty = rt.Duty('plo_duration', '6.2.5', 'plo_completed', None, ())
+    duty = rt.Duty('plo_duration', '6.2.5', 'plo_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -671,7 +671,7 @@ def check_care_plan_initial(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must write care_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_initial', '7.1.1', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_initial', '7.1.1', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -690,7 +690,7 @@ def check_placement_plan_initial(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must complete placement_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('placement_plan_initial', '7.1.2', 'placement_plan', None, ())
+    duty = rt.Duty('placement_plan_initial', '7.1.2', 'placement_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -710,7 +710,7 @@ def check_cla_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_review', '7.1.2', 'cla_review', None, ())
+    duty = rt.Duty('cla_review', '7.1.2', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -732,7 +732,7 @@ def check_pre_review_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro should hold pre_review_consultation; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('pre_review_consultation', '7.1.2', 'review_pre_meeting', None, ())
+    duty = rt.Duty('pre_review_consultation', '7.1.2', 'review_pre_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -758,7 +758,7 @@ def check_permanence_planning_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_planning_meeting', '7.1.2', 'permanence_planning_meeting', None, ())
+    duty = rt.Duty('permanence_planning_meeting', '7.1.2', 'permanence_planning_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -776,7 +776,7 @@ def check_cla_annual_assessment(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete assessment_completed; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('cla_annual_assessment', '7.1.2', 'assessment_completed', None, ())
+    duty = rt.Duty('cla_annual_assessment', '7.1.2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -796,7 +796,7 @@ def check_iro_recommendations(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must complete iro_recommendations; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_recommendations', '7.1.2', 'iro_recommendations', None, ())
+    duty = rt.Duty('iro_recommendations', '7.1.2', 'iro_recommendations', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -820,7 +820,7 @@ def check_cla_review_outcomes_circulated(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must circulate minutes_distributed; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_outcomes_circulated', '7.1.2', 'minutes_distributed', None, ())
+    duty = rt.Duty('cla_review_outcomes_circulated', '7.1.2', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -844,7 +844,7 @@ def check_care_plan_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should update care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_update', '7.1.2', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_update', '7.1.2', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -868,7 +868,7 @@ def check_health_plan_first_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete health_care_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('health_plan_first_review', '7.1.2', 'health_care_plan', None, ())
+    duty = rt.Duty('health_plan_first_review', '7.1.2', 'health_care_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -887,7 +887,7 @@ def check_permanence_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must formulate permanence_plan; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_plan', '7.2', 'permanence_plan', None, ())
+    duty = rt.Duty('permanence_plan', '7.2', 'permanence_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -905,7 +905,7 @@ def check_leaving_care_worker_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: leaving_care_team_leader must allocate leaving_care_worker_allocated; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('leaving_care_worker_allocation', '7.4', 'leaving_care_worker_allocated', None, ())
+    duty = rt.Duty('leaving_care_worker_allocation', '7.4', 'leaving_care_worker_allocated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -928,7 +928,7 @@ def check_missing_strategy(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold strategy_discussion; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, ())
+    duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -951,7 +951,7 @@ def check_cwd_allocation_weekly(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must hold cwd_allocation_meeting; timing: recurrence\n'
     )
-    duty = rt.Duty('cwd_allocation_weekly', '8.3', 'cwd_allocation_meeting', None, ())
+    duty = rt.Duty('cwd_allocation_weekly', '8.3', 'cwd_allocation_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

@@ -21,9 +21,9 @@ TRIGGER_DAY = 0
 STATUS_1 = rt.StatusEvents(frozenset({'early_help_start'}), frozenset({'early_help_end', 'referral', 'step_down'}))
 STATUS_2 = rt.StatusEvents(frozenset({'cin_plan_start'}), frozenset({'became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down'}))
 STATUS_3 = rt.StatusEvents(frozenset({'cp_plan_start'}), frozenset({'closure', 'cp_plan_end'}))
-STATUS_4 = rt.StatusEvents(frozenset({'ceased_looked_after', 'eighteenth_birthday'}), frozenset({'left_care_service'}))
-STATUS_5 = rt.StatusEvents(frozenset({'assessment_start'}), frozenset({'assessment_completed'}))
-STATUS_6 = rt.StatusEvents(frozenset({'became_looked_after'}), frozenset({'ceased_looked_after'}))
+STATUS_4 = rt.StatusEvents(frozenset({'became_looked_after'}), frozenset({'ceased_looked_after'}))
+STATUS_5 = rt.StatusEvents(frozenset({'ceased_looked_after', 'eighteenth_birthday'}), frozenset({'left_care_service'}))
+STATUS_6 = rt.StatusEvents(frozenset({'assessment_start'}), frozenset({'assessment_completed'}))
 STATUS_7 = rt.StatusEvents(frozenset({'contact_received'}), frozenset({'contact_decision'}))
 STATUS_8 = rt.StatusEvents(frozenset({'referral'}), frozenset({'assessment_start', 'closure', 'referral_decision', 'strategy_discussion'}))
 STATUS_9 = rt.StatusEvents(frozenset({'s47_start'}), frozenset({'closure', 'icpc', 's47_outcome'}))
@@ -37,7 +37,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'staff_supervision_regular': 'vague timing (regularly)',
     'correct_mistakes': 'vague timing (promptly)',
     'frequency_decision_reviewed': 'vague timing (regularly)',
-    'cla_visits_table': 'a condition in prose',
     'young_carers_assessment_table': 'a condition in prose',
     'cl_pathway_plan_review_over21_table': 'a condition in prose',
     'fis_plan_review_table': 'a condition in prose',
@@ -88,7 +87,7 @@ def check_case_notes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should record case_note_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('case_notes', '1.19', 'case_note_recorded', None, ())
+    duty = rt.Duty('case_notes', '1.19', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -112,7 +111,7 @@ def check_safeguarding_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should record case_note_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('safeguarding_recording', '1.19', 'case_note_recorded', None, ())
+    duty = rt.Duty('safeguarding_recording', '1.19', 'case_note_recorded', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -136,7 +135,7 @@ def check_fis_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should do statutory_visit; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('fis_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'statutory_visit', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'statutory_visit', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -159,7 +158,7 @@ def check_cwd_level2_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do statutory_visit; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('cwd_level2_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'2'}), False), ))
+    duty = rt.Duty('cwd_level2_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'2'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -182,7 +181,7 @@ def check_cwd_level3_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do statutory_visit; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('cwd_level3_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
+    duty = rt.Duty('cwd_level3_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'statutory_visit', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -205,7 +204,7 @@ def check_cin_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'statutory_visit', None, ())
+    duty = rt.Duty('cin_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -225,7 +224,7 @@ def check_cp_visits_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do statutory_visit; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'statutory_visit', None, ())
+    duty = rt.Duty('cp_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -233,6 +232,31 @@ def check_cp_visits_table(h: rt.History) -> list[rt.Row]:
         first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
         for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
+def check_cla_visits_table(h: rt.History) -> list[rt.Row]:
+    (
+        'Children Looked After: child seen within a week of a change in placement, then every 6 weeks\n'
+        '\n'
+        'Clause Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After: “Within a week of change in placement, then every 6 weeks (Unless formally reduced)”\n'
+        '\n'
+        'Duty: must do statutory_visit; timing: recurrence; while looked_after\n'
+    )
+    duty = rt.Duty('cla_visits_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'statutory_visit', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_4):
+        part = rt.narrow(h, ep, (), ('visits_formally_reduced',))
+        if part is None:
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        ep = part
+        last = ep.end(h.as_of)
+        start = ep.start
+        first_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
+        later_steps = (rt.Every(Duration(6, Unit.WEEKS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (('placement_change', Duration(1, Unit.WEEKS)), ), TRIGGER_DAY):
             rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
@@ -245,9 +269,9 @@ def check_cl_contact_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must do personal_adviser_contact; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('cl_contact_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'personal_adviser_contact', None, ())
+    duty = rt.Duty('cl_contact_table', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'personal_adviser_contact', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_4):
+    for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(2, Unit.MONTHS)), )
@@ -265,7 +289,7 @@ def check_fis_eha_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete early_help_assessment; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('fis_eha_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_assessment', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_eha_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_assessment', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -292,7 +316,7 @@ def check_fis_plan_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete early_help_plan; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('fis_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_plan', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'early_help_plan', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -319,7 +343,7 @@ def check_fis_first_tac_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold tac_meeting; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('fis_first_tac_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_first_tac_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -346,7 +370,7 @@ def check_fis_eha_review_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must review eha_review; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('fis_eha_review_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'eha_review', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_eha_review_table', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'eha_review', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -371,7 +395,7 @@ def check_cwd_early_support_plan_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete early_support_plan; timing: deadline; while early_help\n'
     )
-    duty = rt.Duty('cwd_early_support_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
+    duty = rt.Duty('cwd_early_support_plan_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -399,7 +423,7 @@ def check_cwd_early_support_review_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must review early_support_plan_review; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('cwd_early_support_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan_review', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ))
+    duty = rt.Duty('cwd_early_support_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'early_support_plan_review', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -424,9 +448,9 @@ def check_cin_assessment_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('cin_assessment_table', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, ())
+    duty = rt.Duty('cin_assessment_table', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_5):
+    for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
@@ -449,7 +473,7 @@ def check_cin_assessment_update(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update assessment_completed; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_assessment_update', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, ())
+    duty = rt.Duty('cin_assessment_update', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -470,7 +494,7 @@ def check_cp_assessment_update_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update assessment_completed; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('cp_assessment_update_table', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'assessment_completed', None, ())
+    duty = rt.Duty('cp_assessment_update_table', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -493,9 +517,9 @@ def check_cla_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must review pathway_plan_review; timing: recurrence; while looked_after\n'
     )
-    duty = rt.Duty('cla_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ))
+    duty = rt.Duty('cla_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'pathway_plan_review', None, (rt.Age('at least', (Duration(16, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = h.first('pathway_plan', ep.start, last)
         if start is None:
@@ -516,9 +540,9 @@ def check_cl_pathway_plan_review_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('cl_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'pathway_plan_review', None, (rt.Age('under', (Duration(21, Unit.YEARS), )), ))
+    duty = rt.Duty('cl_pathway_plan_review_table', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'pathway_plan_review', None, (rt.Age('under', (Duration(21, Unit.YEARS), )), ), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_4):
+    for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
@@ -537,7 +561,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold cin_review; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_reviews', 'Minimum standards at a glance: Review of the plan, Children in Need', 'cin_review', None, ())
+    duty = rt.Duty('cin_reviews', 'Minimum standards at a glance: Review of the plan, Children in Need', 'cin_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -557,7 +581,7 @@ def check_core_groups_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold core_group_meeting; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('core_groups_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_groups_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -580,7 +604,7 @@ def check_rcpc_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_coordinator must hold rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'rcpc', None, ())
+    duty = rt.Duty('rcpc_table', 'Minimum standards at a glance: Review of the plan, Child Protection', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -604,9 +628,9 @@ def check_cla_reviews_table(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must hold cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_reviews_table', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'cla_review', None, ())
+    duty = rt.Duty('cla_reviews_table', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
@@ -627,7 +651,7 @@ def check_case_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervisor should discuss supervision; timing: recurrence\n'
     )
-    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, ())
+    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -647,7 +671,7 @@ def check_contact_decision_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_decision_recorded', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
+    duty = rt.Duty('contact_decision_recorded', '2.13', 'contact_decision', None, (), ((rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
         if not rt.applies(h, ep, duty):
@@ -674,7 +698,7 @@ def check_contact_decision_recorded_cwd_fis(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_decision_recorded_cwd_fis', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
+    duty = rt.Duty('contact_decision_recorded_cwd_fis', '2.13', 'contact_decision', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
         if not rt.applies(h, ep, duty):
@@ -701,7 +725,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must do allocation; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_allocation', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), True), ))
+    duty = rt.Duty('referral_allocation', '2.14', 'allocation', None, (), ((rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ), ), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -728,7 +752,7 @@ def check_referral_allocation_cwd_fis(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must do allocation; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_allocation_cwd_fis', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ))
+    duty = rt.Duty('referral_allocation_cwd_fis', '2.14', 'allocation', None, (rt.Attribute('team', frozenset({'cwd_early_support', 'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         if not rt.applies(h, ep, duty):
@@ -755,7 +779,7 @@ def check_oversight_before_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record management_oversight; timing: ordinal milestone\n'
     )
-    duty = rt.Duty('oversight_before_transfer', '2.15', 'management_oversight', None, ())
+    duty = rt.Duty('oversight_before_transfer', '2.15', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -773,7 +797,7 @@ def check_oversight_before_closure(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record management_oversight; timing: ordinal milestone\n'
     )
-    duty = rt.Duty('oversight_before_closure', '2.15', 'management_oversight', None, ())
+    duty = rt.Duty('oversight_before_closure', '2.15', 'management_oversight', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -791,7 +815,7 @@ def check_referral_sent_to_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must send referral_sent; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_sent_to_team', '2.15', 'referral_sent', None, ())
+    duty = rt.Duty('referral_sent_to_team', '2.15', 'referral_sent', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
@@ -815,7 +839,7 @@ def check_icpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must share conference_report_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_shared', '2.18', 'conference_report_shared', None, ())
+    duty = rt.Duty('icpc_report_shared', '2.18', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -841,7 +865,7 @@ def check_rcpc_report_shared(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_report_shared', '2.18', 'conference_report_shared', None, ())
+    duty = rt.Duty('rcpc_report_shared', '2.18', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -867,7 +891,7 @@ def check_leaving_care_pathway_plan_in_place(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should have pathway_plan; timing: ordinal milestone\n'
     )
-    duty = rt.Duty('leaving_care_pathway_plan_in_place', '2.20', 'pathway_plan', None, ())
+    duty = rt.Duty('leaving_care_pathway_plan_in_place', '2.20', 'pathway_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -885,9 +909,9 @@ def check_leaving_care_pathway_plan_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: leaving_care_worker should review pathway_plan_review; timing: recurrence; while care_leaver\n'
     )
-    duty = rt.Duty('leaving_care_pathway_plan_review', '2.20', 'pathway_plan_review', None, ())
+    duty = rt.Duty('leaving_care_pathway_plan_review', '2.20', 'pathway_plan_review', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_4):
+    for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(6, Unit.MONTHS)), )
@@ -905,7 +929,7 @@ def check_fostering_enquiry_reply(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must respond fostering_enquiry_response; timing: deadline; while fostering_assessment\n'
     )
-    duty = rt.Duty('fostering_enquiry_reply', '2.23', 'fostering_enquiry_response', None, ())
+    duty = rt.Duty('fostering_enquiry_reply', '2.23', 'fostering_enquiry_response', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -929,7 +953,7 @@ def check_initial_home_visit_reported(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete initial_home_visit_report; timing: deadline; while fostering_assessment\n'
     )
-    duty = rt.Duty('initial_home_visit_reported', '2.23', 'initial_home_visit_report', None, ())
+    duty = rt.Duty('initial_home_visit_reported', '2.23', 'initial_home_visit_report', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -953,7 +977,7 @@ def check_fostering_assessment_concluded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should conclude fostering_assessment; timing: deadline; while fostering_assessment\n'
     )
-    duty = rt.Duty('fostering_assessment_concluded', '2.24', 'fostering_assessment', None, ())
+    duty = rt.Duty('fostering_assessment_concluded', '2.24', 'fostering_assessment', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -977,7 +1001,7 @@ def check_connected_persons_assessed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete connected_persons_assessment_completed; timing: deadline; while kinship_care\n'
     )
-    duty = rt.Duty('connected_persons_assessed', '2.28', 'connected_persons_assessment_completed', Duration(8, Unit.WEEKS), ())
+    duty = rt.Duty('connected_persons_assessed', '2.28', 'connected_persons_assessment_completed', Duration(8, Unit.WEEKS), (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
@@ -1001,7 +1025,7 @@ def check_minutes_distributed_meetings(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should distribute minutes_distributed; timing: deadline\n'
     )
-    duty = rt.Duty('minutes_distributed_meetings', '3.9', 'minutes_distributed', None, ())
+    duty = rt.Duty('minutes_distributed_meetings', '3.9', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1025,7 +1049,7 @@ def check_icpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should distribute minutes_distributed; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_outcome_distributed', '3.9', 'minutes_distributed', None, ())
+    duty = rt.Duty('icpc_outcome_distributed', '3.9', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1049,7 +1073,7 @@ def check_rcpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should distribute minutes_distributed; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_outcome_distributed', '3.9', 'minutes_distributed', None, ())
+    duty = rt.Duty('rcpc_outcome_distributed', '3.9', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1073,9 +1097,9 @@ def check_cla_review_outcome_distributed(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must distribute minutes_distributed; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_outcome_distributed', '3.9', 'minutes_distributed', None, ())
+    duty = rt.Duty('cla_review_outcome_distributed', '3.9', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1097,7 +1121,7 @@ def check_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update plan_updated; timing: deadline\n'
     )
-    duty = rt.Duty('plan_updated_after_review', '3.10', 'plan_updated', None, ())
+    duty = rt.Duty('plan_updated_after_review', '3.10', 'plan_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1121,7 +1145,7 @@ def check_cin_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update plan_updated; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('cin_plan_updated_after_review', '3.10', 'plan_updated', None, ())
+    duty = rt.Duty('cin_plan_updated_after_review', '3.10', 'plan_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1145,7 +1169,7 @@ def check_cp_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update plan_updated; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cp_plan_updated_after_review', '3.10', 'plan_updated', None, ())
+    duty = rt.Duty('cp_plan_updated_after_review', '3.10', 'plan_updated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1169,9 +1193,9 @@ def check_care_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_updated_after_review', '3.10', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_updated_after_review', '3.10', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1194,7 +1218,7 @@ def check_chronology_cwd_level3(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update chronology_updated; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('chronology_cwd_level3', '3.12', 'chronology_updated', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ))
+    duty = rt.Duty('chronology_cwd_level3', '3.12', 'chronology_updated', None, (rt.Attribute('team', frozenset({'cwd_early_support'}), False), rt.Attribute('cwd_level', frozenset({'3'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -1209,15 +1233,40 @@ def check_chronology_cwd_level3(h: rt.History) -> list[rt.Row]:
     return rows
 
 
-def check_fis_tac_ideal(h: rt.History) -> list[rt.Row]:
+def check_fis_tac(h: rt.History) -> list[rt.Row]:
     (
-        'Family Intervention Service: TAC meetings ideally every 6 weeks\n'
+        'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly\n'
         '\n'
         'Clause 3.13: “Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made”\n'
+        'Clause 3.13: “although as a minimum this must be 3 monthly.”\n'
+        '\n'
+        'Duty: must hold tac_meeting; timing: recurrence; while early_help\n'
+    )
+    duty = rt.Duty('fis_tac', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        start = ep.start
+        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
+        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+            rows.append(rt.finish(h, ep, duty, occ))
+    return rows
+
+
+def check_fis_tac_aim(h: rt.History) -> list[rt.Row]:
+    (
+        'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly\n'
+        '\n'
+        'Clause 3.13: “Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made”\n'
+        'Clause 3.13: “although as a minimum this must be 3 monthly.”\n'
         '\n'
         'Duty: should hold tac_meeting; timing: recurrence; while early_help\n'
     )
-    duty = rt.Duty('fis_tac_ideal', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
+    duty = rt.Duty('fis_tac:aim', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -1232,29 +1281,6 @@ def check_fis_tac_ideal(h: rt.History) -> list[rt.Row]:
     return rows
 
 
-def check_fis_tac_minimum(h: rt.History) -> list[rt.Row]:
-    (
-        'Family Intervention Service: TAC meetings at least 3 monthly\n'
-        '\n'
-        'Clause 3.13: “although as a minimum this must be 3 monthly.”\n'
-        '\n'
-        'Duty: must hold tac_meeting; timing: recurrence; while early_help\n'
-    )
-    duty = rt.Duty('fis_tac_minimum', '3.13', 'tac_meeting', None, (rt.Attribute('team', frozenset({'family_intervention_service'}), False), ))
-    rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
-        if not rt.applies(h, ep, duty):
-            rows.append(rt.not_applicable(h, ep, duty))
-            continue
-        last = ep.end(h.as_of)
-        start = ep.start
-        first_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
-        later_steps = (rt.Every(Duration(3, Unit.MONTHS)), )
-        for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
-            rows.append(rt.finish(h, ep, duty, occ))
-    return rows
-
-
 def check_core_groups(h: rt.History) -> list[rt.Row]:
     (
         'Core group meetings every 4 weeks\n'
@@ -1263,7 +1289,7 @@ def check_core_groups(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold core_group_meeting; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('core_groups', '3.17', 'core_group_meeting', None, ())
+    duty = rt.Duty('core_groups', '3.17', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1284,7 +1310,7 @@ def check_rcpc_schedule(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_coordinator must hold rcpc; timing: schedule; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_schedule', '3.17', 'rcpc', None, ())
+    duty = rt.Duty('rcpc_schedule', '3.17', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1306,7 +1332,7 @@ def check_icpc_report_shared_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must share conference_report_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_shared_working_days', '3.18', 'conference_report_shared', None, ())
+    duty = rt.Duty('icpc_report_shared_working_days', '3.18', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
@@ -1332,7 +1358,7 @@ def check_rcpc_report_shared_working_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must share conference_report_shared; timing: advance notice; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_report_shared_working_days', '3.18', 'conference_report_shared', None, ())
+    duty = rt.Duty('rcpc_report_shared_working_days', '3.18', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1358,7 +1384,7 @@ def check_cp_away_other_la(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should notify other_la_notified; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('cp_away_other_la', '3.19', 'host_la_notified', None, ())
+    duty = rt.Duty('cp_away_other_la', '3.19', 'host_la_notified', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1382,7 +1408,7 @@ def check_cp_away_other_la_reminder(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should send other_la_reminder; timing: recurrence; while child_protection\n'
     )
-    duty = rt.Duty('cp_away_other_la_reminder', '3.19', 'other_la_reminder', None, ())
+    duty = rt.Duty('cp_away_other_la_reminder', '3.19', 'other_la_reminder', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1404,7 +1430,7 @@ def check_transfer_conference_requested(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must request transfer_conference; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('transfer_conference_requested', '3.20', 'transfer_conference', None, ())
+    duty = rt.Duty('transfer_conference_requested', '3.20', 'transfer_conference', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
@@ -1428,9 +1454,9 @@ def check_placement_planning_in_advance(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must hold placement_planning_meeting; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('placement_planning_in_advance', '3.24', 'placement_plan', None, ())
+    duty = rt.Duty('placement_planning_in_advance', '3.24', 'placement_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('placement_start', ep.start, last):
@@ -1455,9 +1481,9 @@ def check_iro_notified_became_looked_after(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must inform iro_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_notified_became_looked_after', '3.24', 'iro_notified', None, ())
+    duty = rt.Duty('iro_notified_became_looked_after', '3.24', 'iro_notified', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1480,9 +1506,9 @@ def check_iro_notified_placement_change(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must inform iro_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('iro_notified_placement_change', '3.24', 'iro_notified', None, ())
+    duty = rt.Duty('iro_notified_placement_change', '3.24', 'iro_notified', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('placement_change', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1505,9 +1531,9 @@ def check_delegated_authority(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should complete delegated_authority_form; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('delegated_authority', '3.25', 'delegated_authority_form', None, ())
+    duty = rt.Duty('delegated_authority', '3.25', 'delegated_authority_form', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('placement_start', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1530,9 +1556,9 @@ def check_cla_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: iro must hold cla_review; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_reviews', '3.26', 'cla_review', None, ())
+    duty = rt.Duty('cla_reviews', '3.26', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
@@ -1552,9 +1578,9 @@ def check_permanence_planning_meeting_first(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold permanence_planning_meeting; timing: ordinal milestone; while looked_after\n'
     )
-    duty = rt.Duty('permanence_planning_meeting_first', '3.27', 'permanence_planning_meeting', None, ())
+    duty = rt.Duty('permanence_planning_meeting_first', '3.27', 'permanence_planning_meeting', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 2)
         done = h.first(duty.action, ep.start, last)
@@ -1570,9 +1596,9 @@ def check_care_plan_updated_10_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update care_plan; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_updated_10_days', '3.28', 'care_plan', None, ())
+    duty = rt.Duty('care_plan_updated_10_days', '3.28', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -1597,9 +1623,9 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, ())
+    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         start = h.first('placement_start', ep.start, last)
         if start is None:
@@ -1619,9 +1645,9 @@ def check_cla_pre_meeting_consultation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cla_pre_meeting; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('cla_pre_meeting_consultation', '3.35', 'review_pre_meeting', None, ())
+    duty = rt.Duty('cla_pre_meeting_consultation', '3.35', 'review_pre_meeting', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('cla_review', ep.start, last):
@@ -1645,9 +1671,9 @@ def check_care_plan_shared_before_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should share plan_distributed; timing: advance notice; while looked_after\n'
     )
-    duty = rt.Duty('care_plan_shared_before_review', '3.35', 'plan_distributed', None, ())
+    duty = rt.Duty('care_plan_shared_before_review', '3.35', 'plan_distributed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('cla_review', ep.start, last):
@@ -1672,9 +1698,9 @@ def check_pathway_plan_by_16_3(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must complete pathway_plan; timing: age milestone; while looked_after\n'
     )
-    duty = rt.Duty('pathway_plan_by_16_3', '3.36', 'pathway_plan', None, ())
+    duty = rt.Duty('pathway_plan_by_16_3', '3.36', 'pathway_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         if h.birth is None:
             rows.append(rt.not_applicable(h, ep, duty))
@@ -1695,7 +1721,7 @@ def check_placement_request_reply(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must respond placement_request_response; timing: deadline\n'
     )
-    duty = rt.Duty('placement_request_reply', '3.41', 'placement_request_response', None, ())
+    duty = rt.Duty('placement_request_reply', '3.41', 'placement_request_response', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1719,7 +1745,7 @@ def check_foster_carer_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must provide supervisory_visit; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_supervision', '3.47', 'supervisory_visit', None, ())
+    duty = rt.Duty('foster_carer_supervision', '3.47', 'supervisory_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
@@ -1739,7 +1765,7 @@ def check_foster_carer_pdp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must update personal_development_plan; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_pdp', '3.48', 'personal_development_plan', None, ())
+    duty = rt.Duty('foster_carer_pdp', '3.48', 'personal_development_plan', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
@@ -1760,7 +1786,7 @@ def check_foster_carer_annual_review(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: fostering_reviewing_officer must hold foster_carer_review; timing: recurrence; while fostering_household\n'
     )
-    duty = rt.Duty('foster_carer_annual_review', '3.49', 'foster_carer_review', None, ())
+    duty = rt.Duty('foster_carer_annual_review', '3.49', 'foster_carer_review', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_12):
         last = ep.end(h.as_of)
@@ -1815,6 +1841,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('cwd_level3_visits_table', check_cwd_level3_visits_table),
     ('cin_visits_table', check_cin_visits_table),
     ('cp_visits_table', check_cp_visits_table),
+    ('cla_visits_table', check_cla_visits_table),
     ('cl_contact_table', check_cl_contact_table),
     ('fis_eha_table', check_fis_eha_table),
     ('fis_plan_table', check_fis_plan_table),
@@ -1856,8 +1883,8 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('cp_plan_updated_after_review', check_cp_plan_updated_after_review),
     ('care_plan_updated_after_review', check_care_plan_updated_after_review),
     ('chronology_cwd_level3', check_chronology_cwd_level3),
-    ('fis_tac_ideal', check_fis_tac_ideal),
-    ('fis_tac_minimum', check_fis_tac_minimum),
+    ('fis_tac', check_fis_tac),
+    ('fis_tac:aim', check_fis_tac_aim),
     ('core_groups', check_core_groups),
     ('rcpc_schedule', check_rcpc_schedule),
     ('icpc_report_shared_working_days', check_icpc_report_shared_working_days),
@@ -1885,7 +1912,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 )
 
 #: The order of every obligation of the policy (rows are sorted by it).
-ORDER: dict[str, int] = {'resolve_issues_early': 0, 'staff_supervision_regular': 1, 'correct_mistakes': 2, 'case_notes': 3, 'safeguarding_recording': 4, 'frequency_decision_reviewed': 5, 'fis_visits_table': 6, 'cwd_level2_visits_table': 7, 'cwd_level3_visits_table': 8, 'cin_visits_table': 9, 'cp_visits_table': 10, 'cla_visits_table': 11, 'cl_contact_table': 12, 'fis_eha_table': 13, 'fis_plan_table': 14, 'fis_first_tac_table': 15, 'fis_eha_review_table': 16, 'young_carers_assessment_table': 17, 'cwd_early_support_plan_table': 18, 'cwd_early_support_review_table': 19, 'cin_assessment_table': 20, 'cin_assessment_update': 21, 'cp_assessment_update_table': 22, 'cla_pathway_plan_review_table': 23, 'cl_pathway_plan_review_table': 24, 'cl_pathway_plan_review_over21_table': 25, 'fis_plan_review_table': 26, 'cin_reviews': 27, 'core_groups_table': 28, 'rcpc_table': 29, 'cla_reviews_table': 30, 'case_supervision': 31, 'case_supervision_level2': 32, 'permanence_panel_assessment': 33, 'permanence_panel_not_matched': 34, 'permanence_panel_placements': 35, 'permanence_panel_placed_with_parents': 36, 'permanence_panel_placement_order': 37, 'permanence_panel_adoption_placement': 38, 'permanence_panel_other': 39, 'long_term_matched_care_plan': 40, 'assessment_draft_shared': 41, 'contact_decision_recorded': 42, 'contact_decision_recorded_cwd_fis': 43, 'referral_allocation': 44, 'referral_allocation_cwd_fis': 45, 'allocation_delay_note': 46, 'oversight_before_transfer': 47, 'oversight_before_closure': 48, 'referral_sent_to_team': 49, 'assessment_agreed_timescale': 50, 'icpc_report_shared': 51, 'rcpc_report_shared': 52, 'cla_assessment_content': 53, 'leaving_care_pathway_plan_in_place': 54, 'leaving_care_pathway_plan_review': 55, 'fostering_enquiry_reply': 56, 'initial_home_visit_reported': 57, 'fostering_assessment_concluded': 58, 'sgo_assessment_completed': 59, 'connected_persons_assessed': 60, 'plans_reviewed_regularly': 61, 'minutes_distributed_meetings': 62, 'icpc_outcome_distributed': 63, 'rcpc_outcome_distributed': 64, 'cla_review_outcome_distributed': 65, 'plan_updated_after_review': 66, 'cin_plan_updated_after_review': 67, 'cp_plan_updated_after_review': 68, 'care_plan_updated_after_review': 69, 'chronology_cwd_level3': 70, 'chronology_level2': 71, 'chronology_monthly': 72, 'fis_tac_ideal': 73, 'fis_tac_minimum': 74, 'core_groups': 75, 'rcpc_schedule': 76, 'icpc_report_shared_working_days': 77, 'rcpc_report_shared_working_days': 78, 'cp_away_notify': 79, 'cp_away_other_la': 80, 'cp_away_other_la_reminder': 81, 'cp_away_return_notification': 82, 'transfer_conference_requested': 83, 'placement_planning_in_advance': 84, 'placement_planning_emergency': 85, 'iro_notified_became_looked_after': 86, 'iro_notified_placement_change': 87, 'pep_schedule': 88, 'initial_health_assessment_arranged': 89, 'review_health_assessment_arranged': 90, 'delegated_authority': 91, 'cla_reviews': 92, 'cla_review_early': 93, 'permanence_planning_meeting_first': 94, 'permanence_planning_meeting_regular': 95, 'care_plan_updated_10_days': 96, 'cla_visits': 97, 'cla_visits_long_term': 98, 'other_la_informed': 99, 'iro_kept_informed': 100, 'cla_pre_meeting_consultation': 101, 'care_plan_shared_before_review': 102, 'pathway_plan_by_16_3': 103, 'care_leaver_contact_reestablished': 104, 'placement_request_reply': 105, 'placement_request_reply_emergency': 106, 'foster_carer_supervision': 107, 'foster_carer_supervision_reduced': 108, 'foster_carer_pdp': 109, 'foster_carer_annual_review': 110, 'foster_carer_interim_review': 111, 'child_seen_in_placement': 112, 'non_primary_carer_seen_in_placement': 113, 'end_of_placement_letters': 114, 'sg_support_plan_reviewed': 115, 'asf_support_reviewed': 116, 'sg_financial_support_reviewed': 117}
+ORDER: dict[str, int] = {'resolve_issues_early': 0, 'staff_supervision_regular': 1, 'correct_mistakes': 2, 'case_notes': 3, 'safeguarding_recording': 4, 'frequency_decision_reviewed': 5, 'fis_visits_table': 6, 'cwd_level2_visits_table': 7, 'cwd_level3_visits_table': 8, 'cin_visits_table': 9, 'cp_visits_table': 10, 'cla_visits_table': 11, 'cl_contact_table': 12, 'fis_eha_table': 13, 'fis_plan_table': 14, 'fis_first_tac_table': 15, 'fis_eha_review_table': 16, 'young_carers_assessment_table': 17, 'cwd_early_support_plan_table': 18, 'cwd_early_support_review_table': 19, 'cin_assessment_table': 20, 'cin_assessment_update': 21, 'cp_assessment_update_table': 22, 'cla_pathway_plan_review_table': 23, 'cl_pathway_plan_review_table': 24, 'cl_pathway_plan_review_over21_table': 25, 'fis_plan_review_table': 26, 'cin_reviews': 27, 'core_groups_table': 28, 'rcpc_table': 29, 'cla_reviews_table': 30, 'case_supervision': 31, 'case_supervision_level2': 32, 'permanence_panel_assessment': 33, 'permanence_panel_not_matched': 34, 'permanence_panel_placements': 35, 'permanence_panel_placed_with_parents': 36, 'permanence_panel_placement_order': 37, 'permanence_panel_adoption_placement': 38, 'permanence_panel_other': 39, 'long_term_matched_care_plan': 40, 'assessment_draft_shared': 41, 'contact_decision_recorded': 42, 'contact_decision_recorded_cwd_fis': 43, 'referral_allocation': 44, 'referral_allocation_cwd_fis': 45, 'allocation_delay_note': 46, 'oversight_before_transfer': 47, 'oversight_before_closure': 48, 'referral_sent_to_team': 49, 'assessment_agreed_timescale': 50, 'icpc_report_shared': 51, 'rcpc_report_shared': 52, 'cla_assessment_content': 53, 'leaving_care_pathway_plan_in_place': 54, 'leaving_care_pathway_plan_review': 55, 'fostering_enquiry_reply': 56, 'initial_home_visit_reported': 57, 'fostering_assessment_concluded': 58, 'sgo_assessment_completed': 59, 'connected_persons_assessed': 60, 'plans_reviewed_regularly': 61, 'minutes_distributed_meetings': 62, 'icpc_outcome_distributed': 63, 'rcpc_outcome_distributed': 64, 'cla_review_outcome_distributed': 65, 'plan_updated_after_review': 66, 'cin_plan_updated_after_review': 67, 'cp_plan_updated_after_review': 68, 'care_plan_updated_after_review': 69, 'chronology_cwd_level3': 70, 'chronology_level2': 71, 'chronology_monthly': 72, 'fis_tac': 73, 'fis_tac:aim': 74, 'core_groups': 75, 'rcpc_schedule': 76, 'icpc_report_shared_working_days': 77, 'rcpc_report_shared_working_days': 78, 'cp_away_notify': 79, 'cp_away_other_la': 80, 'cp_away_other_la_reminder': 81, 'cp_away_return_notification': 82, 'transfer_conference_requested': 83, 'placement_planning_in_advance': 84, 'placement_planning_emergency': 85, 'iro_notified_became_looked_after': 86, 'iro_notified_placement_change': 87, 'pep_schedule': 88, 'initial_health_assessment_arranged': 89, 'review_health_assessment_arranged': 90, 'delegated_authority': 91, 'cla_reviews': 92, 'cla_review_early': 93, 'permanence_planning_meeting_first': 94, 'permanence_planning_meeting_regular': 95, 'care_plan_updated_10_days': 96, 'cla_visits': 97, 'cla_visits_long_term': 98, 'other_la_informed': 99, 'iro_kept_informed': 100, 'cla_pre_meeting_consultation': 101, 'care_plan_shared_before_review': 102, 'pathway_plan_by_16_3': 103, 'care_leaver_contact_reestablished': 104, 'placement_request_reply': 105, 'placement_request_reply_emergency': 106, 'foster_carer_supervision': 107, 'foster_carer_supervision_reduced': 108, 'foster_carer_pdp': 109, 'foster_carer_annual_review': 110, 'foster_carer_interim_review': 111, 'child_seen_in_placement': 112, 'non_primary_carer_seen_in_placement': 113, 'end_of_placement_letters': 114, 'sg_support_plan_reviewed': 115, 'asf_support_reviewed': 116, 'sg_financial_support_reviewed': 117}
 
 
 def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:

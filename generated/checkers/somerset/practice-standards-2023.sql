@@ -23,7 +23,7 @@ INSERT INTO audit_obligations VALUES
   (8, 'cwd_level3_visits_table', 'Children with Disabilities Level 3: child seen 3 monthly', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Level 3 – 3 monthly', 'recurrence', NULL),
   (9, 'cin_visits_table', 'Children in Need: child seen every 4 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Every 4 weeks', 'recurrence', NULL),
   (10, 'cp_visits_table', 'Child Protection: child seen fortnightly', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Every 4 weeks Fortnightly', 'recurrence', NULL),
-  (11, 'cla_visits_table', 'Children Looked After: child seen within a week of a change in placement, then every 6 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Within a week of change in placement, then every 6 weeks (Unless formally reduced)', 'recurrence', 'a condition in prose'),
+  (11, 'cla_visits_table', 'Children Looked After: child seen within a week of a change in placement, then every 6 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Within a week of change in placement, then every 6 weeks (Unless formally reduced)', 'recurrence', NULL),
   (12, 'cl_contact_table', 'Care leavers: seen within a week of a change in accommodation, then every 2 months', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Within a week of any change in accommodation and then every 2 months.', 'recurrence', NULL),
   (13, 'fis_eha_table', 'Family Intervention Service: Early Help Assessment within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
   (14, 'fis_plan_table', 'Family Intervention Service: early help plan within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
@@ -85,8 +85,8 @@ INSERT INTO audit_obligations VALUES
   (70, 'chronology_cwd_level3', 'CWD Early Support Level 3: case summary and chronology updated every 3 months', '3.12', 'In order to understand the family history and reasons for current involvement all children/young people will have a case summary and chronology that reflects their current circumstances.', 'recurrence', NULL),
   (71, 'chronology_level2', 'CWD Level 2 and Level 2 Young Carers: case summary and chronology updated every 6 months', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
   (72, 'chronology_monthly', 'All other children: case summary and chronology updated monthly', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
-  (73, 'fis_tac_ideal', 'Family Intervention Service: TAC meetings ideally every 6 weeks', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
-  (74, 'fis_tac_minimum', 'Family Intervention Service: TAC meetings at least 3 monthly', '3.13', 'although as a minimum this must be 3 monthly.', 'recurrence', NULL),
+  (73, 'fis_tac', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
+  (74, 'fis_tac:aim', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
   (75, 'core_groups', 'Core group meetings every 4 weeks', '3.17', 'A Core Group meeting must take place every 4 weeks, this will review progress on the Child Protection Plan.', 'recurrence', NULL),
   (76, 'rcpc_schedule', 'Review conferences 3 months after the plan is made, then every 6 months', '3.17', 'In addition, Review Child Protection Conferences take place initially 3 months after a Child Protection Plan is made and every 6 months thereafter.', 'schedule', NULL),
   (77, 'icpc_report_shared_working_days', 'Reports shared 2 working days before an ICPC', '3.18', 'Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.', 'advance_notice', NULL),
@@ -134,7 +134,7 @@ CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
 INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['resolve_issues_early', 'staff_supervision_regular', 'correct_mistakes', 'case_notes', 'safeguarding_recording', 'frequency_decision_reviewed', 'fis_visits_table', 'cwd_level2_visits_table', 'cwd_level3_visits_table', 'cin_visits_table', 'cp_visits_table', 'cla_visits_table', 'cl_contact_table', 'fis_eha_table', 'fis_plan_table', 'fis_first_tac_table', 'fis_eha_review_table', 'young_carers_assessment_table', 'cwd_early_support_plan_table', 'cwd_early_support_review_table', 'cin_assessment_table', 'cin_assessment_update', 'cp_assessment_update_table', 'cla_pathway_plan_review_table', 'cl_pathway_plan_review_table', 'cl_pathway_plan_review_over21_table', 'fis_plan_review_table', 'cin_reviews', 'core_groups_table', 'rcpc_table', 'cla_reviews_table', 'case_supervision', 'case_supervision_level2', 'permanence_panel_assessment', 'permanence_panel_not_matched', 'permanence_panel_placements', 'permanence_panel_placed_with_parents', 'permanence_panel_placement_order', 'permanence_panel_adoption_placement', 'permanence_panel_other', 'long_term_matched_care_plan', 'assessment_draft_shared', 'contact_decision_recorded', 'contact_decision_recorded_cwd_fis', 'referral_allocation', 'referral_allocation_cwd_fis', 'allocation_delay_note', 'oversight_before_transfer', 'oversight_before_closure', 'referral_sent_to_team', 'assessment_agreed_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'cla_assessment_content', 'leaving_care_pathway_plan_in_place', 'leaving_care_pathway_plan_review', 'fostering_enquiry_reply', 'initial_home_visit_reported', 'fostering_assessment_concluded', 'sgo_assessment_completed', 'connected_persons_assessed', 'plans_reviewed_regularly', 'minutes_distributed_meetings', 'icpc_outcome_distributed', 'rcpc_outcome_distributed', 'cla_review_outcome_distributed', 'plan_updated_after_review', 'cin_plan_updated_after_review', 'cp_plan_updated_after_review', 'care_plan_updated_after_review', 'chronology_cwd_level3', 'chronology_level2', 'chronology_monthly', 'fis_tac_ideal', 'fis_tac_minimum', 'core_groups', 'rcpc_schedule', 'icpc_report_shared_working_days', 'rcpc_report_shared_working_days', 'cp_away_notify', 'cp_away_other_la', 'cp_away_other_la_reminder', 'cp_away_return_notification', 'transfer_conference_requested', 'placement_planning_in_advance', 'placement_planning_emergency', 'iro_notified_became_looked_after', 'iro_notified_placement_change', 'pep_schedule', 'initial_health_assessment_arranged', 'review_health_assessment_arranged', 'delegated_authority', 'cla_reviews', 'cla_review_early', 'permanence_planning_meeting_first', 'permanence_planning_meeting_regular', 'care_plan_updated_10_days', 'cla_visits', 'cla_visits_long_term', 'other_la_informed', 'iro_kept_informed', 'cla_pre_meeting_consultation', 'care_plan_shared_before_review', 'pathway_plan_by_16_3', 'care_leaver_contact_reestablished', 'placement_request_reply', 'placement_request_reply_emergency', 'foster_carer_supervision', 'foster_carer_supervision_reduced', 'foster_carer_pdp', 'foster_carer_annual_review', 'foster_carer_interim_review', 'child_seen_in_placement', 'non_primary_carer_seen_in_placement', 'end_of_placement_letters', 'sg_support_plan_reviewed', 'asf_support_reviewed', 'sg_financial_support_reviewed'][ob_order + 1] AS obligation, ['1.11', '1.14', '1.17', '1.19', '1.19', 'Minimum standards at a glance', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'Minimum standards at a glance: Supervision', 'Minimum standards at a glance: Supervision', 'Permanence Panel', 'Permanence Panel (i)', 'Permanence Panel (iv)', 'Permanence Panel (v)', 'Permanence Panel (ix)', 'Permanence Panel (x)', 'Permanence Panel (ii)', 'Permanence Panel', '2.11', '2.13', '2.13', '2.14', '2.14', '2.14', '2.15', '2.15', '2.15', '2.16', '2.18', '2.18', '2.19', '2.20', '2.20', '2.23', '2.23', '2.24', '2.27', '2.28', '3.6', '3.9', '3.9', '3.9', '3.9', '3.10', '3.10', '3.10', '3.10', '3.12', '3.12', '3.12', '3.13', '3.13', '3.17', '3.17', '3.18', '3.18', '3.19', '3.19', '3.19', '3.19', '3.20', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.25', '3.26', '3.26', '3.27', '3.27', '3.28', '3.31', '3.31', '3.32', '3.34', '3.35', '3.35', '3.36', '3.39', '3.41', '3.41', '3.47', '3.47', '3.48', '3.49', '3.49', '3.52', '3.53', '3.54', '3.57', '3.58', '3.59'][ob_order + 1] AS clause, trigger_date,
+SELECT child_id, ['resolve_issues_early', 'staff_supervision_regular', 'correct_mistakes', 'case_notes', 'safeguarding_recording', 'frequency_decision_reviewed', 'fis_visits_table', 'cwd_level2_visits_table', 'cwd_level3_visits_table', 'cin_visits_table', 'cp_visits_table', 'cla_visits_table', 'cl_contact_table', 'fis_eha_table', 'fis_plan_table', 'fis_first_tac_table', 'fis_eha_review_table', 'young_carers_assessment_table', 'cwd_early_support_plan_table', 'cwd_early_support_review_table', 'cin_assessment_table', 'cin_assessment_update', 'cp_assessment_update_table', 'cla_pathway_plan_review_table', 'cl_pathway_plan_review_table', 'cl_pathway_plan_review_over21_table', 'fis_plan_review_table', 'cin_reviews', 'core_groups_table', 'rcpc_table', 'cla_reviews_table', 'case_supervision', 'case_supervision_level2', 'permanence_panel_assessment', 'permanence_panel_not_matched', 'permanence_panel_placements', 'permanence_panel_placed_with_parents', 'permanence_panel_placement_order', 'permanence_panel_adoption_placement', 'permanence_panel_other', 'long_term_matched_care_plan', 'assessment_draft_shared', 'contact_decision_recorded', 'contact_decision_recorded_cwd_fis', 'referral_allocation', 'referral_allocation_cwd_fis', 'allocation_delay_note', 'oversight_before_transfer', 'oversight_before_closure', 'referral_sent_to_team', 'assessment_agreed_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'cla_assessment_content', 'leaving_care_pathway_plan_in_place', 'leaving_care_pathway_plan_review', 'fostering_enquiry_reply', 'initial_home_visit_reported', 'fostering_assessment_concluded', 'sgo_assessment_completed', 'connected_persons_assessed', 'plans_reviewed_regularly', 'minutes_distributed_meetings', 'icpc_outcome_distributed', 'rcpc_outcome_distributed', 'cla_review_outcome_distributed', 'plan_updated_after_review', 'cin_plan_updated_after_review', 'cp_plan_updated_after_review', 'care_plan_updated_after_review', 'chronology_cwd_level3', 'chronology_level2', 'chronology_monthly', 'fis_tac', 'fis_tac:aim', 'core_groups', 'rcpc_schedule', 'icpc_report_shared_working_days', 'rcpc_report_shared_working_days', 'cp_away_notify', 'cp_away_other_la', 'cp_away_other_la_reminder', 'cp_away_return_notification', 'transfer_conference_requested', 'placement_planning_in_advance', 'placement_planning_emergency', 'iro_notified_became_looked_after', 'iro_notified_placement_change', 'pep_schedule', 'initial_health_assessment_arranged', 'review_health_assessment_arranged', 'delegated_authority', 'cla_reviews', 'cla_review_early', 'permanence_planning_meeting_first', 'permanence_planning_meeting_regular', 'care_plan_updated_10_days', 'cla_visits', 'cla_visits_long_term', 'other_la_informed', 'iro_kept_informed', 'cla_pre_meeting_consultation', 'care_plan_shared_before_review', 'pathway_plan_by_16_3', 'care_leaver_contact_reestablished', 'placement_request_reply', 'placement_request_reply_emergency', 'foster_carer_supervision', 'foster_carer_supervision_reduced', 'foster_carer_pdp', 'foster_carer_annual_review', 'foster_carer_interim_review', 'child_seen_in_placement', 'non_primary_carer_seen_in_placement', 'end_of_placement_letters', 'sg_support_plan_reviewed', 'asf_support_reviewed', 'sg_financial_support_reviewed'][ob_order + 1] AS obligation, ['1.11', '1.14', '1.17', '1.19', '1.19', 'Minimum standards at a glance', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'Minimum standards at a glance: Supervision', 'Minimum standards at a glance: Supervision', 'Permanence Panel', 'Permanence Panel (i)', 'Permanence Panel (iv)', 'Permanence Panel (v)', 'Permanence Panel (ix)', 'Permanence Panel (x)', 'Permanence Panel (ii)', 'Permanence Panel', '2.11', '2.13', '2.13', '2.14', '2.14', '2.14', '2.15', '2.15', '2.15', '2.16', '2.18', '2.18', '2.19', '2.20', '2.20', '2.23', '2.23', '2.24', '2.27', '2.28', '3.6', '3.9', '3.9', '3.9', '3.9', '3.10', '3.10', '3.10', '3.10', '3.12', '3.12', '3.12', '3.13', '3.13', '3.17', '3.17', '3.18', '3.18', '3.19', '3.19', '3.19', '3.19', '3.20', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.25', '3.26', '3.26', '3.27', '3.27', '3.28', '3.31', '3.31', '3.32', '3.34', '3.35', '3.35', '3.36', '3.39', '3.41', '3.41', '3.47', '3.47', '3.48', '3.49', '3.49', '3.52', '3.53', '3.54', '3.57', '3.58', '3.59'][ob_order + 1] AS clause, trigger_date,
        due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'no_data', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
@@ -248,7 +248,7 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1829-09-08', DATE '2170-04-25' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1829-09-01', DATE '2170-05-02' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
@@ -351,6 +351,38 @@ WHERE s.is_start;
 -- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
 CREATE OR REPLACE TABLE _ep4 AS
 WITH day AS (
+  SELECT child_id, date, bool_or(event IN ('became_looked_after')) AS e, bool_or(event IN ('ceased_looked_after')) AS l,
+         min(CASE WHEN event IN ('became_looked_after') THEN row END) AS opening_row
+  FROM _ev WHERE event IN ('became_looked_after') OR event IN ('ceased_looked_after') GROUP BY child_id, date
+), st AS (
+  SELECT *, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
+                              WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
+  FROM day
+), tok AS (
+  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
+  UNION ALL
+  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
+), num AS MATERIALIZED (
+  SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+)
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN children ch ON ch.child_id = s.child_id
+WHERE s.is_start;
+CREATE OR REPLACE TABLE _d4 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'visits_formally_reduced');
+CREATE OR REPLACE TABLE _d5 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
+-- episodes of a status: a day with only entering events opens one (if none is open), a day with
+-- only leaving events closes it; a day with both ends the open episode and starts another, or is
+-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
+-- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+CREATE OR REPLACE TABLE _ep5 AS
+WITH day AS (
   SELECT child_id, date, bool_or(event IN ('ceased_looked_after', 'eighteenth_birthday')) AS e, bool_or(event IN ('left_care_service')) AS l,
          min(CASE WHEN event IN ('ceased_looked_after', 'eighteenth_birthday') THEN row END) AS opening_row
   FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') OR event IN ('left_care_service') GROUP BY child_id, date
@@ -371,41 +403,41 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d4 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
-CREATE OR REPLACE TABLE _d5 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact');
 CREATE OR REPLACE TABLE _d6 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allocation');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
 CREATE OR REPLACE TABLE _d7 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_assessment');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact');
 CREATE OR REPLACE TABLE _d8 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allocation');
 CREATE OR REPLACE TABLE _d9 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tac_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_assessment');
 CREATE OR REPLACE TABLE _d10 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'eha_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_plan');
 CREATE OR REPLACE TABLE _d11 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_received');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tac_meeting');
 CREATE OR REPLACE TABLE _d12 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'eha_review');
 CREATE OR REPLACE TABLE _d13 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_received');
+CREATE OR REPLACE TABLE _d14 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan');
+CREATE OR REPLACE TABLE _d15 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_review');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
 -- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
-CREATE OR REPLACE TABLE _ep5 AS
+CREATE OR REPLACE TABLE _ep6 AS
 WITH day AS (
   SELECT child_id, date, bool_or(event IN ('assessment_start')) AS e, bool_or(event IN ('assessment_completed')) AS l,
          min(CASE WHEN event IN ('assessment_start') THEN row END) AS opening_row
@@ -427,66 +459,37 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d14 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral');
-CREATE OR REPLACE TABLE _d15 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed');
 CREATE OR REPLACE TABLE _d16 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
--- episodes of a status: a day with only entering events opens one (if none is open), a day with
--- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
-CREATE OR REPLACE TABLE _ep6 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('became_looked_after')) AS e, bool_or(event IN ('ceased_looked_after')) AS l,
-         min(CASE WHEN event IN ('became_looked_after') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('became_looked_after') OR event IN ('ceased_looked_after') GROUP BY child_id, date
-), st AS (
-  SELECT *, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                              WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
-    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
-)
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
-LEFT JOIN children ch ON ch.child_id = s.child_id
-WHERE s.is_start;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral');
 CREATE OR REPLACE TABLE _d17 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed');
 CREATE OR REPLACE TABLE _d18 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
 CREATE OR REPLACE TABLE _d19 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan');
 CREATE OR REPLACE TABLE _d20 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_group_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d21 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review');
 CREATE OR REPLACE TABLE _d22 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_group_meeting');
 CREATE OR REPLACE TABLE _d23 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
 CREATE OR REPLACE TABLE _d24 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
 CREATE OR REPLACE TABLE _d25 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
+CREATE OR REPLACE TABLE _d26 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -515,7 +518,7 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d26 AS
+CREATE OR REPLACE TABLE _d27 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_decision');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -544,19 +547,19 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d27 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer');
 CREATE OR REPLACE TABLE _d28 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'management_oversight');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer');
 CREATE OR REPLACE TABLE _d29 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'closure');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'management_oversight');
 CREATE OR REPLACE TABLE _d30 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'closure');
 CREATE OR REPLACE TABLE _d31 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision');
+CREATE OR REPLACE TABLE _d32 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_sent');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -585,10 +588,10 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d32 AS
+CREATE OR REPLACE TABLE _d33 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared');
-CREATE OR REPLACE TABLE _d33 AS
+CREATE OR REPLACE TABLE _d34 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_transfer');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -617,22 +620,22 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d34 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_enquiry');
 CREATE OR REPLACE TABLE _d35 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_enquiry_response');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_enquiry');
 CREATE OR REPLACE TABLE _d36 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_enquiry_response');
 CREATE OR REPLACE TABLE _d37 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit_report');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit');
 CREATE OR REPLACE TABLE _d38 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit_report');
 CREATE OR REPLACE TABLE _d39 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment_start');
+CREATE OR REPLACE TABLE _d40 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -661,73 +664,73 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d40 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment');
 CREATE OR REPLACE TABLE _d41 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment');
 CREATE OR REPLACE TABLE _d42 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment_completed');
 CREATE OR REPLACE TABLE _d43 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'meeting');
 CREATE OR REPLACE TABLE _d44 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed');
 CREATE OR REPLACE TABLE _d45 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_updated');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review');
 CREATE OR REPLACE TABLE _d46 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_updated');
 CREATE OR REPLACE TABLE _d47 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
 CREATE OR REPLACE TABLE _d48 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated');
 CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_leaves_area');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_start');
 CREATE OR REPLACE TABLE _d50 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'host_la_notified');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_leaves_area');
 CREATE OR REPLACE TABLE _d51 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'other_la_reminder');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'host_la_notified');
 CREATE OR REPLACE TABLE _d52 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'moved_out_permanently');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'other_la_reminder');
 CREATE OR REPLACE TABLE _d53 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_conference');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'moved_out_permanently');
 CREATE OR REPLACE TABLE _d54 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_conference');
 CREATE OR REPLACE TABLE _d55 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan');
 CREATE OR REPLACE TABLE _d56 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
 CREATE OR REPLACE TABLE _d57 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'delegated_authority_form');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
 CREATE OR REPLACE TABLE _d58 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'delegated_authority_form');
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting');
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting');
 CREATE OR REPLACE TABLE _d61 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed');
 CREATE OR REPLACE TABLE _d62 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request');
+CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_response');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -756,19 +759,19 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d63 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan');
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
 CREATE OR REPLACE TABLE _d67 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen');
+CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'non_primary_carer_seen');
 -- obligation #4 (deadline)
@@ -848,8 +851,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o4;
 -- obligation #7 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e6 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 6, ep_start, NULL, NULL, 6, NULL FROM _e6 WHERE NOT applies;
 DELETE FROM _e6 WHERE NOT applies;
@@ -935,8 +939,9 @@ DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('2'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 7, ep_start, NULL, NULL, 6, NULL FROM _e7 WHERE NOT applies;
 DELETE FROM _e7 WHERE NOT applies;
@@ -1022,8 +1027,9 @@ DROP TABLE IF EXISTS _e7;
 DROP TABLE IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_seg;
 -- obligation #9 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e8 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 8, ep_start, NULL, NULL, 6, NULL FROM _e8 WHERE NOT applies;
 DELETE FROM _e8 WHERE NOT applies;
@@ -1270,18 +1276,22 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o10;
 DROP TABLE IF EXISTS _o10_p0_0;
 DROP TABLE IF EXISTS _o10_seg;
--- obligation #13 (recurrence)
+-- obligation #12 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n11 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep4 p;
+UPDATE _n11 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o12_seg AS
+CREATE OR REPLACE TABLE _o11_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep4 p
+  FROM _n11 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'accommodation_change' AS event FROM _d4) d ON d.child_id = s.child_id
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -1290,7 +1300,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o12_p0_0 AS
+CREATE OR REPLACE TABLE _o11_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1298,7 +1308,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o12_seg s ASOF LEFT JOIN _d5 a
+  FROM _o11_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1318,16 +1328,16 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o12_p1_0 AS
+CREATE OR REPLACE TABLE _o11_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1335,7 +1345,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o12_seg s ASOF LEFT JOIN _d5 a
+  FROM _o11_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -1358,7 +1368,175 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o11_p1_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o11_p1_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o11 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o11_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o11_p1_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o11_p1_1 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 11, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o11 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o11;
+DROP TABLE IF EXISTS _n11;
+DROP TABLE IF EXISTS _o11_p0_0;
+DROP TABLE IF EXISTS _o11_p1_0;
+DROP TABLE IF EXISTS _o11_p1_1;
+DROP TABLE IF EXISTS _o11_seg;
+-- obligation #13 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o12_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  UNION ALL
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'accommodation_change' AS event FROM _d6) d ON d.child_id = s.child_id
+    AND d.date > s.start AND d.date <= s.ep_end
+  GROUP BY s.child_id, s.ep_start, d.date
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o12_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o12_seg s ASOF LEFT JOIN _d7 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d7 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o12_p1_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o12_seg s ASOF LEFT JOIN _d7 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = 0) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d7 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1392,7 +1570,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d5 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d7 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1438,8 +1616,9 @@ DROP TABLE IF EXISTS _o12_p1_0;
 DROP TABLE IF EXISTS _o12_p1_1;
 DROP TABLE IF EXISTS _o12_seg;
 -- obligation #14 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e13 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 13, ep_start, NULL, NULL, 6, NULL FROM _e13 WHERE NOT applies;
 DELETE FROM _e13 WHERE NOT applies;
@@ -1447,7 +1626,7 @@ CREATE OR REPLACE VIEW _o13 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e13 p JOIN _d6 d ON d.child_id = p.child_id
+  FROM _e13 p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1457,7 +1636,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 13, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1483,8 +1662,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o13;
 DROP TABLE IF EXISTS _e13;
 -- obligation #15 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e14 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 14, ep_start, NULL, NULL, 6, NULL FROM _e14 WHERE NOT applies;
 DELETE FROM _e14 WHERE NOT applies;
@@ -1492,7 +1672,7 @@ CREATE OR REPLACE VIEW _o14 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e14 p JOIN _d6 d ON d.child_id = p.child_id
+  FROM _e14 p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1502,7 +1682,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 14, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1528,8 +1708,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o14;
 DROP TABLE IF EXISTS _e14;
 -- obligation #16 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e15 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 15, ep_start, NULL, NULL, 6, NULL FROM _e15 WHERE NOT applies;
 DELETE FROM _e15 WHERE NOT applies;
@@ -1537,7 +1718,7 @@ CREATE OR REPLACE VIEW _o15 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e15 p JOIN _d6 d ON d.child_id = p.child_id
+  FROM _e15 p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1547,7 +1728,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 15, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1573,8 +1754,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o15;
 DROP TABLE IF EXISTS _e15;
 -- obligation #17 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e16 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 16, ep_start, NULL, NULL, 6, NULL FROM _e16 WHERE NOT applies;
 DELETE FROM _e16 WHERE NOT applies;
@@ -1583,7 +1765,7 @@ DELETE FROM _e16 WHERE NOT applies;
 CREATE OR REPLACE TABLE _o16_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _e16 p ASOF JOIN _d7 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _e16 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1601,7 +1783,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o16_seg s ASOF LEFT JOIN _d10 a
+  FROM _o16_seg s ASOF LEFT JOIN _d12 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1624,7 +1806,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d10 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d12 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1661,8 +1843,9 @@ DROP TABLE IF EXISTS _e16;
 DROP TABLE IF EXISTS _o16_p0_0;
 DROP TABLE IF EXISTS _o16_seg;
 -- obligation #19 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e18 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 18, ep_start, NULL, NULL, 6, NULL FROM _e18 WHERE NOT applies;
 DELETE FROM _e18 WHERE NOT applies;
@@ -1670,7 +1853,7 @@ CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, 0 AS k
-  FROM _e18 p JOIN _d11 d ON d.child_id = p.child_id
+  FROM _e18 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1678,7 +1861,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 18, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1704,8 +1887,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o18;
 DROP TABLE IF EXISTS _e18;
 -- obligation #20 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e19 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 19, ep_start, NULL, NULL, 6, NULL FROM _e19 WHERE NOT applies;
 DELETE FROM _e19 WHERE NOT applies;
@@ -1714,7 +1898,7 @@ DELETE FROM _e19 WHERE NOT applies;
 CREATE OR REPLACE TABLE _o19_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _e19 p ASOF JOIN _d12 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _e19 p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1732,7 +1916,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o19_seg s ASOF LEFT JOIN _d13 a
+  FROM _o19_seg s ASOF LEFT JOIN _d15 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1755,7 +1939,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d13 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1796,7 +1980,7 @@ CREATE OR REPLACE VIEW _o20 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d14 d ON d.child_id = p.child_id
+  FROM _ep6 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 45
@@ -1806,7 +1990,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 20, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1853,7 +2037,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o21_seg s ASOF LEFT JOIN _d15 a
+  FROM _o21_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1876,7 +2060,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1917,7 +2101,7 @@ DROP TABLE IF EXISTS _o21_seg;
 CREATE OR REPLACE TABLE _o22_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d16 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1935,7 +2119,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o22_seg s ASOF LEFT JOIN _d15 a
+  FROM _o22_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1958,7 +2142,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1992,7 +2176,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d15 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2038,7 +2222,7 @@ DROP TABLE IF EXISTS _o22_seg;
 CREATE OR REPLACE TABLE _o23_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep6 p ASOF JOIN _d17 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2056,7 +2240,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o23_seg s ASOF LEFT JOIN _d18 a
+  FROM _o23_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2079,7 +2263,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2121,7 +2305,7 @@ DROP TABLE IF EXISTS _o23_seg;
 CREATE OR REPLACE TABLE _o24_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep4 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -2138,7 +2322,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o24_seg s ASOF LEFT JOIN _d18 a
+  FROM _o24_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2161,7 +2345,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2220,7 +2404,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o27_seg s ASOF LEFT JOIN _d19 a
+  FROM _o27_seg s ASOF LEFT JOIN _d21 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2243,7 +2427,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d19 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2284,7 +2468,7 @@ DROP TABLE IF EXISTS _o27_seg;
 CREATE OR REPLACE TABLE _o28_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d16 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2302,7 +2486,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o28_seg s ASOF LEFT JOIN _d20 a
+  FROM _o28_seg s ASOF LEFT JOIN _d22 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2327,7 +2511,7 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d22 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2361,7 +2545,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d22 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2407,7 +2591,7 @@ DROP TABLE IF EXISTS _o28_seg;
 CREATE OR REPLACE TABLE _o29_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d16 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2425,7 +2609,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o29_seg s ASOF LEFT JOIN _d21 a
+  FROM _o29_seg s ASOF LEFT JOIN _d23 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2448,7 +2632,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d23 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2482,7 +2666,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d23 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2528,13 +2712,13 @@ DROP TABLE IF EXISTS _o29_seg;
 CREATE OR REPLACE TABLE _o30_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep6 p ASOF JOIN _d22 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
   SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d23) d ON d.child_id = s.child_id
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -2551,7 +2735,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o30_seg s ASOF LEFT JOIN _d24 a
+  FROM _o30_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2576,7 +2760,7 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2610,7 +2794,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2644,7 +2828,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2658,7 +2842,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o30_seg s ASOF LEFT JOIN _d24 a
+  FROM _o30_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -2683,7 +2867,7 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2717,7 +2901,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2751,7 +2935,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2834,7 +3018,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o31_seg s ASOF LEFT JOIN _d25 a
+  FROM _o31_seg s ASOF LEFT JOIN _d26 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2857,7 +3041,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d26 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2893,16 +3077,17 @@ DROP VIEW IF EXISTS _o31;
 DROP TABLE IF EXISTS _o31_p0_0;
 DROP TABLE IF EXISTS _o31_seg;
 -- obligation #43 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e42 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e42 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep7 r;
 INSERT INTO audit_rows SELECT child_id, 42, ep_start, NULL, NULL, 6, NULL FROM _e42 WHERE NOT applies;
 DELETE FROM _e42 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e42 p JOIN _d11 d ON d.child_id = p.child_id
+  FROM _e42 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -2912,20 +3097,20 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 42, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2938,8 +3123,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o42;
 DROP TABLE IF EXISTS _e42;
 -- obligation #44 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e43 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
 INSERT INTO audit_rows SELECT child_id, 43, ep_start, NULL, NULL, 6, NULL FROM _e43 WHERE NOT applies;
 DELETE FROM _e43 WHERE NOT applies;
@@ -2947,7 +3133,7 @@ CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e43 p JOIN _d11 d ON d.child_id = p.child_id
+  FROM _e43 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -2957,7 +3143,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 43, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2983,16 +3169,17 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o43;
 DROP TABLE IF EXISTS _e43;
 -- obligation #45 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e44 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" NOT IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e44 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 44, ep_start, NULL, NULL, 6, NULL FROM _e44 WHERE NOT applies;
 DELETE FROM _e44 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o44 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e44 p JOIN _d14 d ON d.child_id = p.child_id
+  FROM _e44 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3002,20 +3189,20 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 44, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3028,8 +3215,9 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o44;
 DROP TABLE IF EXISTS _e44;
 -- obligation #46 (deadline)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e45 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
 INSERT INTO audit_rows SELECT child_id, 45, ep_start, NULL, NULL, 6, NULL FROM _e45 WHERE NOT applies;
 DELETE FROM _e45 WHERE NOT applies;
@@ -3037,7 +3225,7 @@ CREATE OR REPLACE VIEW _o45 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _e45 p JOIN _d14 d ON d.child_id = p.child_id
+  FROM _e45 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3047,7 +3235,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 45, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3076,16 +3264,16 @@ DROP TABLE IF EXISTS _e45;
 CREATE OR REPLACE VIEW _o47 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d27 f
+  FROM _ep0 p ASOF LEFT JOIN _d28 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d27 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 47, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3113,16 +3301,16 @@ DROP VIEW IF EXISTS _o47;
 CREATE OR REPLACE VIEW _o48 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d29 f
+  FROM _ep0 p ASOF LEFT JOIN _d30 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d29 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d30 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 48, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3151,7 +3339,7 @@ CREATE OR REPLACE VIEW _o49 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep8 p JOIN _d30 d ON d.child_id = p.child_id
+  FROM _ep8 p JOIN _d31 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3161,7 +3349,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d31 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3190,16 +3378,16 @@ CREATE OR REPLACE VIEW _o51 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep9 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (t.trigger - 2) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d32 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d33 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d32 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d33 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3233,16 +3421,16 @@ CREATE OR REPLACE VIEW _o52 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d21 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (t.trigger - 5) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d32 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d33 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d32 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d33 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3275,16 +3463,16 @@ DROP VIEW IF EXISTS _o52;
 CREATE OR REPLACE VIEW _o54 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d33 f
+  FROM _ep0 p ASOF LEFT JOIN _d34 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d33 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d34 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d17 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 54, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3314,7 +3502,7 @@ DROP VIEW IF EXISTS _o54;
 CREATE OR REPLACE TABLE _o55_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep4 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -3331,7 +3519,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o55_seg s ASOF LEFT JOIN _d18 a
+  FROM _o55_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3354,7 +3542,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -3394,7 +3582,7 @@ CREATE OR REPLACE VIEW _o56 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, 0 AS k
-  FROM _ep10 p JOIN _d34 d ON d.child_id = p.child_id
+  FROM _ep10 p JOIN _d35 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3402,7 +3590,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 56, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3431,7 +3619,7 @@ CREATE OR REPLACE VIEW _o57 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, 0 AS k
-  FROM _ep10 p JOIN _d36 d ON d.child_id = p.child_id
+  FROM _ep10 p JOIN _d37 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3439,7 +3627,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 57, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3468,7 +3656,7 @@ CREATE OR REPLACE VIEW _o58 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 4 MONTH AS DATE) AS due, 0 AS k
-  FROM _ep10 p JOIN _d38 d ON d.child_id = p.child_id
+  FROM _ep10 p JOIN _d39 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3476,7 +3664,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 58, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3505,7 +3693,7 @@ CREATE OR REPLACE VIEW _o60 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, 0 AS k
-  FROM _ep11 p JOIN _d40 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d41 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3513,7 +3701,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 CREATE OR REPLACE TABLE _x60 AS SELECT child_id, date AS x, max(extended_until) AS u
 FROM _ev WHERE event = 'extension:connected_persons_assessed' AND extended_until IS NOT NULL GROUP BY child_id, date;
 -- extensions: the latest agreed on or after the window opened, by the due date (and not after
@@ -3552,7 +3740,7 @@ CREATE OR REPLACE VIEW _o62 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep0 p JOIN _d42 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d43 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3562,7 +3750,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 62, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3591,7 +3779,7 @@ CREATE OR REPLACE VIEW _o63 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep0 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3601,7 +3789,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 63, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3630,7 +3818,7 @@ CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep3 p JOIN _d21 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3640,7 +3828,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 64, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3669,7 +3857,7 @@ CREATE OR REPLACE VIEW _o65 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep6 p JOIN _d24 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 20
@@ -3679,7 +3867,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 65, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3708,7 +3896,7 @@ CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep0 p JOIN _d44 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d45 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3718,7 +3906,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3747,7 +3935,7 @@ CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep2 p JOIN _d19 d ON d.child_id = p.child_id
+  FROM _ep2 p JOIN _d21 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3757,7 +3945,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 67, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3786,7 +3974,7 @@ CREATE OR REPLACE VIEW _o68 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep3 p JOIN _d21 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3796,7 +3984,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 68, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3825,7 +4013,7 @@ CREATE OR REPLACE VIEW _o69 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep6 p JOIN _d24 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3835,7 +4023,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d47 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 69, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3860,8 +4048,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o69;
 -- obligation #71 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e70 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 70, ep_start, NULL, NULL, 6, NULL FROM _e70 WHERE NOT applies;
 DELETE FROM _e70 WHERE NOT applies;
@@ -3887,7 +4076,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o70_seg s ASOF LEFT JOIN _d47 a
+  FROM _o70_seg s ASOF LEFT JOIN _d48 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3910,7 +4099,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d47 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d48 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -3947,8 +4136,9 @@ DROP TABLE IF EXISTS _e70;
 DROP TABLE IF EXISTS _o70_p0_0;
 DROP TABLE IF EXISTS _o70_seg;
 -- obligation #74 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e73 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 73, ep_start, NULL, NULL, 6, NULL FROM _e73 WHERE NOT applies;
 DELETE FROM _e73 WHERE NOT applies;
@@ -3974,7 +4164,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o73_seg s ASOF LEFT JOIN _d9 a
+  FROM _o73_seg s ASOF LEFT JOIN _d11 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3994,10 +4184,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d9 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d11 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4034,8 +4224,9 @@ DROP TABLE IF EXISTS _e73;
 DROP TABLE IF EXISTS _o73_p0_0;
 DROP TABLE IF EXISTS _o73_seg;
 -- obligation #75 (recurrence)
--- attribute conditions, read once per episode from the record that opened it: an episode
--- where they are not met gives one not_applicable row and no occurrences
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e74 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 74, ep_start, NULL, NULL, 6, NULL FROM _e74 WHERE NOT applies;
 DELETE FROM _e74 WHERE NOT applies;
@@ -4061,7 +4252,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o74_seg s ASOF LEFT JOIN _d9 a
+  FROM _o74_seg s ASOF LEFT JOIN _d11 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4081,10 +4272,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d9 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d11 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4143,7 +4334,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o75_seg s ASOF LEFT JOIN _d20 a
+  FROM _o75_seg s ASOF LEFT JOIN _d22 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4166,7 +4357,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d20 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d22 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4207,7 +4398,7 @@ DROP TABLE IF EXISTS _o75_seg;
 CREATE OR REPLACE TABLE _o76_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d48 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d49 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -4225,7 +4416,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o76_seg s ASOF LEFT JOIN _d21 a
+  FROM _o76_seg s ASOF LEFT JOIN _d23 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4248,7 +4439,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d23 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4282,7 +4473,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d23 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4327,7 +4518,7 @@ CREATE OR REPLACE VIEW _o77 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep9 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -4336,9 +4527,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d32 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d33 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d32 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d33 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -4372,7 +4563,7 @@ CREATE OR REPLACE VIEW _o78 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d21 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -4381,9 +4572,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d32 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d33 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d32 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d33 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -4417,7 +4608,7 @@ CREATE OR REPLACE VIEW _o80 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
-  FROM _ep3 p JOIN _d49 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d50 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4425,7 +4616,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 80, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4455,7 +4646,7 @@ DROP VIEW IF EXISTS _o80;
 CREATE OR REPLACE TABLE _o81_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d49 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d50 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -4473,7 +4664,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o81_seg s ASOF LEFT JOIN _d51 a
+  FROM _o81_seg s ASOF LEFT JOIN _d52 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4496,7 +4687,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d51 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d52 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4536,7 +4727,7 @@ CREATE OR REPLACE VIEW _o83 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 15) AS due, 0 AS k
-  FROM _ep3 p JOIN _d52 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d53 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4544,7 +4735,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 83, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4573,16 +4764,16 @@ CREATE OR REPLACE VIEW _o84 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep6 p JOIN _d55 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d56 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, t.trigger AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d54 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d55 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d54 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d55 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -4616,7 +4807,7 @@ CREATE OR REPLACE VIEW _o86 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep6 p JOIN _d22 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d24 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -4626,7 +4817,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 86, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4655,7 +4846,7 @@ CREATE OR REPLACE VIEW _o87 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep6 p JOIN _d23 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -4665,7 +4856,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 87, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4694,7 +4885,7 @@ CREATE OR REPLACE VIEW _o91 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep6 p JOIN _d55 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d56 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -4704,7 +4895,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 91, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4734,7 +4925,7 @@ DROP VIEW IF EXISTS _o91;
 CREATE OR REPLACE TABLE _o92_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep6 p ASOF JOIN _d22 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -4752,7 +4943,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o92_seg s ASOF LEFT JOIN _d24 a
+  FROM _o92_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4775,7 +4966,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4809,7 +5000,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4843,7 +5034,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d24 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d25 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4892,16 +5083,16 @@ DROP TABLE IF EXISTS _o92_seg;
 CREATE OR REPLACE VIEW _o94 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep6 p ASOF LEFT JOIN _d24 f
+  FROM _ep4 p ASOF LEFT JOIN _d25 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d24 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d25 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d58 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d59 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 94, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4930,7 +5121,7 @@ CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, 0 AS k
-  FROM _ep6 p JOIN _d24 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4938,7 +5129,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d47 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4968,13 +5159,13 @@ DROP VIEW IF EXISTS _o96;
 CREATE OR REPLACE TABLE _o97_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep6 p ASOF JOIN _d55 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep4 p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
   SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d23) d ON d.child_id = s.child_id
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -5174,16 +5365,16 @@ CREATE OR REPLACE VIEW _o101 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep6 p JOIN _d24 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, t.trigger AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d60 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d60 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -5217,7 +5408,7 @@ CREATE OR REPLACE VIEW _o102 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep6 p JOIN _d24 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -5226,9 +5417,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d60 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d61 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d60 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d61 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -5262,13 +5453,13 @@ CREATE OR REPLACE VIEW _o103 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL 3 MONTH AS DATE) AS due
-  FROM _ep6 p JOIN _child c ON c.child_id = p.child_id
+  FROM _ep4 p JOIN _child c ON c.child_id = p.child_id
 ), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
 SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d17 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 103, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5297,7 +5488,7 @@ CREATE OR REPLACE VIEW _o105 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep0 p JOIN _d61 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d62 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -5307,7 +5498,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 105, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5354,7 +5545,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o107_seg s ASOF LEFT JOIN _d63 a
+  FROM _o107_seg s ASOF LEFT JOIN _d64 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5377,7 +5568,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d63 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d64 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5435,7 +5626,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o109_seg s ASOF LEFT JOIN _d64 a
+  FROM _o109_seg s ASOF LEFT JOIN _d65 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5458,7 +5649,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d64 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5516,7 +5707,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o110_seg s ASOF LEFT JOIN _d65 a
+  FROM _o110_seg s ASOF LEFT JOIN _d66 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5539,7 +5730,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5579,15 +5770,15 @@ DROP TABLE IF EXISTS _o110_seg;
 -- starts again at the next EVENT day
 CREATE OR REPLACE TABLE _o112_a AS
 SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
-FROM _d66 a ASOF LEFT JOIN _d63 v ON v.child_id = a.child_id AND v.date <= a.date;
+FROM _d67 a ASOF LEFT JOIN _d64 v ON v.child_id = a.child_id AND v.date <= a.date;
 CREATE OR REPLACE TABLE _o112_c AS
 WITH RECURSIVE r AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
          coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
          CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
   FROM _ep12 p
-  ASOF LEFT JOIN _d63 v ON v.child_id = p.child_id AND v.date < p.ep_start
-  ASOF LEFT JOIN _d66 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  ASOF LEFT JOIN _d64 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d67 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
   UNION ALL
   SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
          CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
@@ -5597,7 +5788,7 @@ WITH RECURSIVE r AS (
     SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
            CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
     FROM r
-    LEFT JOIN _d63 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _d64 d ON d.child_id = r.child_id AND d.idx = r.k + 2
     LEFT JOIN _o112_a a ON a.child_id = r.child_id AND a.idx = r.nxt
     WHERE r.go
   ) z
@@ -5637,15 +5828,15 @@ DROP TABLE IF EXISTS _o112_c;
 -- starts again at the next EVENT day
 CREATE OR REPLACE TABLE _o113_a AS
 SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
-FROM _d67 a ASOF LEFT JOIN _d63 v ON v.child_id = a.child_id AND v.date <= a.date;
+FROM _d68 a ASOF LEFT JOIN _d64 v ON v.child_id = a.child_id AND v.date <= a.date;
 CREATE OR REPLACE TABLE _o113_c AS
 WITH RECURSIVE r AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
          coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
          CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
   FROM _ep12 p
-  ASOF LEFT JOIN _d63 v ON v.child_id = p.child_id AND v.date < p.ep_start
-  ASOF LEFT JOIN _d67 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  ASOF LEFT JOIN _d64 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d68 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
   UNION ALL
   SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
          CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
@@ -5655,7 +5846,7 @@ WITH RECURSIVE r AS (
     SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
            CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
     FROM r
-    LEFT JOIN _d63 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _d64 d ON d.child_id = r.child_id AND d.idx = r.k + 2
     LEFT JOIN _o113_a a ON a.child_id = r.child_id AND a.idx = r.nxt
     WHERE r.go
   ) z

@@ -42,6 +42,23 @@ _ALL = [
          "The file has no header. Every .policy file starts with `policy \"Title\"` or `vocabulary \"Title\"`.",
          "(an empty file)",
          'Start the file with `policy "The title of the document"`.'),
+    Code("E004", "error", "forbidden character",
+         "Control characters other than tab (NUL, ESC, a bare carriage return, DEL, the C1 controls), the "
+         "Unicode line and paragraph separators and the bidirectional embeddings, overrides and isolates "
+         "are refused anywhere in a .policy file, comments included, and so is a line break written `\\n` "
+         "inside text. They are invisible or misleading in an editor (a right-to-left override makes text "
+         "read differently from what it is) and they would break the generated site, maps and CSV files.",
+         'policy "Practice standards\\u202e"  (a right-to-left override after the title)',
+         "Delete the character. If your editor does not show it, retype the line."),
+    Code("E005", "error", "file outside the allowed folders",
+         "`source` names a document in the configured source folder (`source-dir` in pyproject.toml, or "
+         "--source-dir) or next to the policy, and `uses` names a vocabulary in the project's policies/ "
+         "folder. An absolute path, a path whose `..` leaves those folders, a link that points outside "
+         "them, a device, a pipe and a file over the size limit are refused without being read, so a "
+         "policy file cannot make policyc read (and echo) a file it has no business with.",
+         'uses "/etc/passwd"    or    source "../../.git/config"',
+         "Give the path relative to the policy file, inside the project's policies/ folder (for `uses`) "
+         "or the source folder (for `source`)."),
     # ---- syntax ------------------------------------------------------------
     Code("E101", "error", "unexpected word or symbol",
          "The parser met something it did not expect at this point. The message lists what could come here.",
@@ -170,6 +187,17 @@ _ALL = [
          'policy "Practice standards"\n  supersedes "practice-standards-2021.policy"',
          "Give the earlier version's path relative to this file, or remove the line (versions with the same "
          "authority and title form a series anyway)."),
+    Code("E221", "error", "`same as` goes round in a circle",
+         "A term declared `same as` another that is, directly or through others, `same as` the first has no "
+         "canonical term to stand for.",
+         "role lead \"Lead\" same as manager\nrole manager \"Manager\" same as lead",
+         "Make one of the terms canonical: remove its `same as`."),
+    Code("E222", "error", "beyond the limits policyc handles",
+         "A duration longer than 200 years, a text longer than 4,000 characters or a name longer than 200 "
+         "(a title much longer cannot be drawn in a process map). No standard needs these; they are refused so that a "
+         "mistake or a hostile file cannot make a build or an audit run for hours or crash.",
+         "  social_worker must do statutory_visit within 9999 years of allocation",
+         "Use a realistic amount; shorten the text (a long quote can be split over several `cite`s)."),
     Code("E301", "error", "quote not found in the source document",
          "Every citation quotes the source document verbatim. This quote does not appear in it "
          "(after folding white space, typographic quotes and dashes).",

@@ -16,6 +16,7 @@ from typing import cast
 
 from dsl.ast import Span
 from dsl.codes import CATEGORIES, CODES, DOCUMENT_CATEGORIES
+from dsl.text import terminal
 
 
 class Severity(StrEnum):
@@ -122,7 +123,8 @@ def _excerpt(lines: list[str], span: Span) -> list[str]:
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, list[str]]) -> str:
-    """Human-readable diagnostics with source excerpts; `sources` maps file to its lines."""
+    """Human-readable diagnostics with source excerpts; `sources` maps file to its lines. Made safe
+    for a terminal: a control character in a file name, message or source line shows as U+FFFD."""
     out: list[str] = []
     for d in diags:
         out.append(
@@ -136,7 +138,7 @@ def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, list[str]]) -
         if d.hint:
             out.append(f"  = help: {d.hint}")
         out.append("")
-    return "\n".join(out)
+    return terminal("\n".join(out))
 
 
 def summary_line(diags: list[Diagnostic], files: int) -> str:

@@ -19,7 +19,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from dsl import ast as A
 from dsl.diagnostics import Diagnostic
 from dsl.source import SourceFile
-from dsl.transformer import ToAst
+from dsl.text import describe, forbidden_in_file
+from dsl.transformer import ToAst, _unquote
 
 GRAMMAR_PATH = Path(__file__).with_name("policy.lark")
 
@@ -51,6 +52,26 @@ class _Comments:
 _comments = _Comments()
 
 
+class _Strings:
+    """Notes, through the lexer callback, each string whose value holds a forbidden character
+    that the raw text does not show (a line break written `\\n`)."""
+
+    def __init__(self) -> None:
+        self.items: list[Token] = []
+
+    def __call__(self, tok: Token) -> Token:
+        if ("\\" in tok and "\n" in _unquote(str(tok))) or len(tok) > MAX_TEXT + 2:
+            self.items.append(tok)
+        return tok
+
+
+_strings = _Strings()
+MAX_TEXT = 4_000  # characters in one text (E222)
+MAX_NAME = 200  # characters in one name
+_LONG_NAME = re.compile(r"[A-Za-z0-9_]{" + str(MAX_NAME + 1) + ",}")
+_STRINGS_AND_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     return Lark(
@@ -59,7 +80,7 @@ def _parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         transformer=ToAst(),
-        lexer_callbacks={"COMMENT": _comments},
+        lexer_callbacks={"COMMENT": _comments, "STRING": _strings},
         maybe_placeholders=False,
         cache=False,
     )
@@ -312,12 +333,14 @@ def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:
         ]
     parser = _parser()
     _comments.items = []
+    _strings.items = []
     enabled = gc.isenabled()
     gc.disable()
     try:
         tree = parser.parse(src.text)
     except UnexpectedInput as err:
-        return None, [_syntax_diagnostic(src, err)]
+        _strings.items = []
+        return None, [_syntax_diagnostic(src, err), *_forbidden_characters(src)]
     except RecursionError:
         return None, [
             Diagnostic("E101", "the file is nested too deeply to read", src.path, A.Span(1, 1, 1, 2))
@@ -328,4 +351,33 @@ def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:
     comments = tuple(_comments.items)
     _comments.items = []
     assert isinstance(tree, A.PolicyFile)  # the transformer runs inside the parser and returns the AST
-    return A.PolicyFile(tree.header, tree.declarations, comments), []
+    return A.PolicyFile(tree.header, tree.declarations, comments), _forbidden_characters(src)
+
+
+def _forbidden_characters(src: SourceFile) -> list[Diagnostic]:
+    """E004 for each control character or bidirectional control in the file or in a text's value."""
+    out = [
+        Diagnostic("E004", f"forbidden character {describe(ch)}", src.path, A.Span(line, col, line, col + 1),
+                   hint="delete it; a standard's text needs no control or bidirectional characters "
+                        "(retype the line if the character is invisible in your editor)")
+        for line, col, ch in forbidden_in_file(src.text)
+    ]
+    for tok in _strings.items:
+        if len(tok) > MAX_TEXT + 2:
+            out.append(Diagnostic("E222", f"text of {len(_unquote(str(tok))):,} characters is beyond the limit of "
+                                          f"{MAX_TEXT:,}", src.path, A.Span.of(tok),
+                                  hint="shorten it; a long quote can be split over several `cite`s"))
+        else:
+            out.append(Diagnostic("E004", f"forbidden character {describe(chr(10))} in text", src.path,
+                                  A.Span.of(tok), hint="text is one line: write it without `\\n`"))
+    _strings.items = []
+    for m in _LONG_NAME.finditer(src.text):
+        line = src.text.count("\n", 0, m.start()) + 1
+        code_part = _STRINGS_AND_COMMENTS.sub(lambda t: " " * len(t.group()), src.line(line))
+        column = code_part.find(m.group()) + 1
+        if column:
+            out.append(Diagnostic("E222", f"a name of {len(m.group()):,} characters is beyond the limit of "
+                                          f"{MAX_NAME}", src.path, A.Span(line, column, line, column + len(m.group())),
+                                  hint="use a short name; put the words in the title"))
+            break
+    return out

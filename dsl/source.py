@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MAX_POLICY_BYTES = 32 * 1024 * 1024  # a 100,000-line policy is about 4 MiB
 
 
 @dataclass
@@ -35,11 +39,29 @@ class SourceReadError(Exception):
         self.column = column
 
 
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A device, a FIFO or a folder is refused
+    before it is opened (`/dev/zero` would never end, `/dev/stdin` would wait), and a file that grows
+    past the limit while it is read is refused too. Raises OSError with a one-line `strerror`."""
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(0, "is not a regular file (a device, pipe or socket)")
+    if info.st_size > limit:
+        raise OSError(0, f"is larger than the limit of {limit // (1024 * 1024)} MiB")
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"is larger than the limit of {limit // (1024 * 1024)} MiB")
+    return data
+
+
 def read_source(path: Path, shown: str | None = None) -> SourceFile:
     """Read a .policy file strictly as UTF-8; report the first bad byte's line and column."""
     shown = shown or str(path)
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_POLICY_BYTES)
     except FileNotFoundError:
         raise SourceReadError(shown, "no such file") from None
     except IsADirectoryError:

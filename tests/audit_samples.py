@@ -257,7 +257,15 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 
 
-def kitchen_sink_policy(vocabulary: Path | str = VOCABULARY, trigger_day: int = 0, quote: str | None = None) -> str:
+def write_policy(path: Path, text: str) -> Path:
+    """Write a policy file with a copy of the shared vocabulary beside it (`uses "vocabulary.policy"`:
+    a policy may only use a vocabulary inside its own folders, never an absolute path)."""
+    path.write_text(text, encoding="utf-8")
+    (path.parent / "vocabulary.policy").write_text(VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def kitchen_sink_policy(vocabulary: Path | str = "vocabulary.policy", trigger_day: int = 0, quote: str | None = None) -> str:
     """The text of the kitchen-sink policy; `quote` replaces the first quote (escaped as the language wants)."""
     vocab = str(vocabulary).replace("\\", "\\\\").replace('"', '\\"')
     head = f'policy "Kitchen sink"\n  authority "Test"\n  uses "{vocab}"\n'

@@ -230,6 +230,8 @@ def test_cin_fixture_exact_rows(policyc, tmp_path):
         "cin.xml: 20 dates read, 17 used, 3 rejected (1 merged into an identical event); 16 events",
         "cin.xml: 3 children read, 2 used, 1 rejected",
         "note: collection year ends 2024-03-31 (ReferenceDate): the audit's default as-of date",
+        "note: elements with no event or attribute in the vocabulary, not imported: AssessmentFactors (1), "
+        "AssessmentInternalReviewDate (1), Ethnicity (3), FactorsIdentifiedAtAssessment (1), InitialCPCtarget (1)",
         f"wrote 16 events to {events} and 2 children to {children}",
         f"{tmp_path / 'cin.rejects.csv'}: 4 problems (2 rejections, 1 field ignored, 1 warning)",
         f"{tmp_path / 'cin.source.json'}: what the CIN census return records, for `policyc audit` (duties it "

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from audit_samples import VOCABULARY
+from audit_samples import write_policy
 
 from compiler.cli.main import main
 
@@ -170,7 +170,7 @@ def events_csv(bad: bool = False) -> str:
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     policy = tmp_path / "test.policy"
-    policy.write_text(POLICY.format(vocab=str(VOCABULARY)), encoding="utf-8")
+    write_policy(policy, POLICY.format(vocab="vocabulary.policy"))
     events = tmp_path / "events.csv"
     events.write_text(events_csv(bad=True), encoding="utf-8")
     children = tmp_path / "children.csv"
@@ -373,7 +373,7 @@ def test_unreadable_file_is_one_line_exit_2(files: dict[str, Path], name: str, c
 
 def test_policy_with_errors_exits_1(files: dict[str, Path]) -> None:
     bad = files["dir"] / "bad.policy"
-    bad.write_text(POLICY.format(vocab=str(VOCABULARY)).replace("of referral", "of refferal"), encoding="utf-8")
+    write_policy(bad, POLICY.format(vocab="vocabulary.policy").replace("of referral", "of refferal"))
     proc = run(["audit", "--policy", str(bad), "--events", str(files["events"])], files["dir"])
     assert proc.returncode == 1
     assert "E201" in proc.stderr and "refferal" in proc.stderr

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 import pytest
-from audit_samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy
+from audit_samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy, write_policy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +41,7 @@ def policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
     out = {}
     for trigger_day in (0, 1):
         path = tmp_path_factory.mktemp(f"day{trigger_day}") / "kitchen.policy"
-        path.write_text(kitchen_sink_policy(trigger_day=trigger_day), encoding="utf-8")
+        write_policy(path, kitchen_sink_policy(trigger_day=trigger_day))
         result = check_paths([path], [], analyse=False)
         assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
         out[trigger_day] = result.policies[0]

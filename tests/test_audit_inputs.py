@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from audit_samples import kitchen_sink_policy
+from audit_samples import kitchen_sink_policy, write_policy
 
 from compiler.analyses.check import check_paths
 from compiler.audit.inputs import InputError, load
@@ -21,7 +21,7 @@ KINDS = ("good", "bad_date", "unknown_event", "no_child", "no_event", "no_date",
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("p") / "k.policy"
-    path.write_text(kitchen_sink_policy(), encoding="utf-8")
+    write_policy(path, kitchen_sink_policy())
     return check_paths([path], [], analyse=False).policies[0]
 
 

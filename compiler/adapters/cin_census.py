@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,6 +53,12 @@ PAIRS = (
     ("ChildProtectionPlans", "CPPstartDate", "cp_plan_start", "CPPendDate", "cp_plan_end"),
 )
 _DATE_TAGS = frozenset(t for pair in PAIRS for t in (pair[1], pair[3])) | {"CPPreviewDate"}
+# every element of a <Child> that the conversion reads; any other is counted in a note, never silently dropped
+_READ_TAGS = _DATE_TAGS | {m for m, *_ in PAIRS if m} | {
+    "Child", "ChildIdentifiers", "LAchildID", "PersonBirthDate", "GenderCurrent", "Sex", "ChildCharacteristics",
+    "Disabilities", "Disability", "CINdetails", "Reviews", "ReferralSource", "PrimaryNeedCode", "ReferralNFA",
+    "ReasonForClosure", "ICPCnotRequired", "InitialCategoryOfAbuse", "NumberOfPreviousCPP",
+    "LatestCategoryOfAbuse", "DateOfInitialCPC", "PreProceedingsandFGDM"}
 
 
 def parse_xs_date(text: str) -> date | None:
@@ -97,6 +104,7 @@ class _Converter:
         self.episodes: dict[str, int] = {}  # CINdetails so far, by child id
         self.children: dict[str, int] = {}  # child id → position of its first <Child>
         self.pre_proceedings = 0
+        self.unread: Counter[str] = Counter()  # elements with no use in the vocabulary, by tag
 
     # ---- reporting --------------------------------------------------------------------------------
     def issue(self, elem: ET.Element, child: str, fld: str, value: str, outcome: Outcome, reason: str) -> None:
@@ -107,6 +115,7 @@ class _Converter:
     def child(self, elem: ET.Element) -> None:
         self.position += 1
         self.kids.read += 1
+        self.unread.update(e.tag for e in elem.iter() if e.tag not in _READ_TAGS)
         ids = elem.find("ChildIdentifiers")
         child = _text(ids, "LAchildID")
         if not child:
@@ -166,9 +175,15 @@ class _Converter:
 
     def module_date(self, block: ET.Element, tag: str, event: str, ep: _Episode,
                     attrs: dict[str, str]) -> tuple[date, ET.Element] | None:
-        elem = block.find(tag)
-        if elem is None:
+        found = block.findall(tag)
+        if not found:
             return None
+        elem = found[0]
+        for extra in found[1:]:  # one date per item: a repeat is reported, never silently dropped
+            self.dates.read += 1
+            self.dates.rejected += 1
+            self.issue(extra, ep.child, tag, (extra.text or "").strip(), "rejected",
+                       f"{tag} repeated in one {block.tag}: only the first ({(elem.text or '').strip()}) is imported")
         when = self.element_date(elem, event, ep, attrs)
         return (when, elem) if when else None
 
@@ -249,6 +264,9 @@ def import_cin(path: Path, with_children: bool = True) -> ImportResult:
     if conv.result.collection_year_end is not None:
         conv.result.notes.append(f"collection year ends {conv.result.collection_year_end} (ReferenceDate): the "
                                  "audit's default as-of date")
+    if conv.unread:
+        listed = ", ".join(f"{tag} ({n})" for tag, n in sorted(conv.unread.items()))
+        conv.result.notes.append(f"elements with no event or attribute in the vocabulary, not imported: {listed}")
     if conv.pre_proceedings:
         n = conv.pre_proceedings
         conv.result.notes.append(f"{n} PreProceedingsandFGDM module{'' if n == 1 else 's'} not imported "

@@ -9,7 +9,7 @@ from compiler.analyses import analyse_policies
 from compiler.analyses.quotes import check_quotes
 from compiler.analyses.suppress import apply_suppressions, suppression_reason
 from compiler.model.ir import Policy
-from compiler.model.load import Loaded, Loader, expand_paths
+from compiler.model.load import Loaded, Loader, expand_paths, named_folder
 from dsl.diagnostics import Diagnostic, Severity
 
 
@@ -47,7 +47,7 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
     disk (the language server passes the editor's unsaved text)."""
     files, missing = expand_paths(paths)
     loader = loader or Loader()
-    loaded = [loader.load(f) for f in files]
+    loaded = [loader.load(f, named_folder(f, paths)) for f in files]
     diags: list[Diagnostic] = []
     for x in loaded:
         diags.extend(x.diagnostics)
@@ -62,7 +62,7 @@ def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] 
             base_files, base_missing = expand_paths(against)
             missing.extend(base_missing)
             for f in base_files:
-                b = loader.load(f)
+                b = loader.load(f, named_folder(f, against))
                 diags.extend(b.diagnostics)
                 if b.policy is not None and b.policy.kind == "policy":
                     baseline.append(b.policy)

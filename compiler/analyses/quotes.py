@@ -11,8 +11,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from compiler.model.confine import MAX_DOCUMENT_BYTES, Refused, confine, policy_roots
 from compiler.model.ir import Policy
 from dsl.diagnostics import Diagnostic
+from dsl.source import read_limited
 
 _FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -30,17 +32,21 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=32)
 def _document(path: str, mtime: float) -> str:
-    return normalise(Path(path).read_text(encoding="utf-8", errors="replace"))
+    return normalise(read_limited(Path(path), MAX_DOCUMENT_BYTES).decode("utf-8", errors="replace"))
 
 
 def find_source(policy: Policy, source_dirs: list[Path]) -> Path | None:
+    """The policy's source document: next to the policy (inside its allowed folders) or in a source
+    folder. None if there is none; Refused if the path written leaves those folders."""
     if not policy.source:
         return None
     here = Path(policy.path).parent
-    for d in [here, *source_dirs]:
-        p = d / policy.source
-        if p.is_file():
-            return p
+    own = policy_roots(Path(policy.path))
+    dirs = [d.resolve() for d in source_dirs]
+    for base, roots in [(here, own), *((d, [d]) for d in dirs)]:
+        found = confine(base, policy.source, roots)
+        if found is not None:
+            return found
     return None
 
 
@@ -58,7 +64,14 @@ def check_quotes(policy: Policy, source_dirs: list[Path]) -> list[Diagnostic]:
             return []
         return [Diagnostic("I303", f"the policy names no source document, so its {len(cites)} quotes are not verified",
                            policy.path, policy.span)]
-    path = find_source(policy, source_dirs)
+    try:
+        path = find_source(policy, source_dirs)
+        text = document_text(path) if path is not None else ""
+    except (Refused, OSError) as err:
+        reason = err.reason if isinstance(err, Refused) else (err.strerror or "cannot be read")
+        return [Diagnostic("E005", f"`source` path `{policy.source}` {reason}; it was not read", policy.path,
+                           policy.span, "name the document relative to the policy or to the source folder "
+                           "(`source-dir` in pyproject.toml, or --source-dir)")]
     if path is None:
         where = ", ".join(str(d) for d in source_dirs) or "no --source-dir given"
         return [Diagnostic(
@@ -66,7 +79,6 @@ def check_quotes(policy: Policy, source_dirs: list[Path]) -> list[Diagnostic]:
             policy.path, policy.span,
             f"looked next to the policy and in: {where}; pass --source-dir DIR",
         )]
-    text = document_text(path)
     out = []
     for c in cites:
         q = normalise(c.quote)
@@ -89,6 +101,6 @@ def _nearest_hint(quote: str, text: str) -> str:
             hi = mid - 1
     if lo >= 12:
         at = text.find(quote[:lo])
-        doc = text[at + lo : at + lo + 40]
+        doc = text[at + lo : at + lo + min(40, len(quote) - lo)]  # never more of the document than the quote
         return f"the first {lo} characters match; then the quote has `{quote[lo:lo + 30]}` where the document has `{doc}`"
     return "copy the words exactly from the source document; shorten the quote rather than paraphrase it"

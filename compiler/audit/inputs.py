@@ -94,7 +94,14 @@ def _csv_header(path: Path) -> list[str]:
         raise InputError(f"{path}: cannot be read ({err})") from None
     if not header:
         raise InputError(f"{path}: is empty (a header line is needed)")
-    return [h.strip() for h in header]
+    return [_outside_internal(h.strip()) for h in header]
+
+
+def _outside_internal(column: str) -> str:
+    """An input column's name kept apart from the audit's own columns (`_row`, `_reason`, `_child`...,
+    all beginning with `_`, and DuckDB's `file_row_number`): `_reason` in the input becomes
+    `_reason (input)`. No column the audit reads begins with `_` (names in a policy begin with a letter)."""
+    return f"{column} (input)" if column.startswith("_") or column.lower() == "file_row_number" else column
 
 
 def _csv_line(fields: list[str]) -> str:
@@ -176,9 +183,13 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> tuple[li
         con.unregister(f"{name}_arrow")
         return [c for c in table.column_names if c != "_row"], bad
     try:
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
-                    f"file_row_number + 1 AS _row FROM read_parquet({sql_string(str(path))}, file_row_number = true)"
-                    ).fetchall()
+        source = f"read_parquet({sql_string(str(path))})"
+        inner = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        if "file_row_number" in inner:
+            raise InputError(f"{path}: has a column `file_row_number`, a name DuckDB keeps for itself; rename it")
+        picked = ", ".join(f"{sql_ident(c)} AS {sql_ident(_outside_internal(c))}" for c in inner)
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked}, file_row_number + 1 AS _row "
+                    f"FROM read_parquet({sql_string(str(path))}, file_row_number = true)").fetchall()
         cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
     except duckdb.Error as err:
         raise InputError(f"{path}: cannot be read as Parquet ({str(err).splitlines()[0]})") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections import Counter
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from compiler.audit.inputs import Loaded
+from compiler.emitters.escape import CsvWriter, md_cell, terminal
 from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of
 from compiler.model.semantics import (
     ALL_RECORDED,
@@ -258,7 +258,7 @@ def summary_text(s: Summary) -> str:
         out.append(f"{m['obligation']}: not measurable ({m['reason']})")
     for n in s.notes:
         out.append(n if n.startswith("warning:") else f"note: {n}")
-    return "\n".join(out) + "\n"
+    return terminal("\n".join(out) + "\n")  # policy text and case data, printed to a terminal
 
 
 def summary_markdown(s: Summary) -> str:
@@ -292,7 +292,8 @@ def summary_markdown(s: Summary) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """Case data and policy text in a Markdown table or list: the project's escaping (HTML too)."""
+    return md_cell(text)
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
@@ -307,10 +308,11 @@ def _row_values(r: Row) -> list[str]:
 
 
 def write_rows_csv(rows: Iterable[Row], out: TextIO) -> None:
-    w = csv.writer(out, lineterminator="\n")
+    """The rows as CSV by the project's rule (compiler.emitters.escape): the same bytes as
+    `compiler.audit.run.copy_rows_csv` writes from DuckDB."""
+    w = CsvWriter(out)
     w.writerow(COLUMNS)
-    for r in rows:
-        w.writerow(_row_values(r))
+    w.writerows(rows)
 
 
 def write_rows_markdown(rows: Iterable[Row], out: TextIO) -> None:
@@ -331,7 +333,7 @@ def write_rejects(loaded: Loaded, path: str) -> None:
     """file, row, reason, raw: every rejected row, in file then row order."""
     cur = loaded.con.execute("SELECT file, row, reason, raw FROM rejects ORDER BY file DESC, row")
     with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = CsvWriter(f)
         w.writerow(("file", "row", "reason", "raw"))
         while True:
             chunk = cur.fetchmany(100_000)

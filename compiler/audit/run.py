@@ -9,22 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.audit import engines
-from compiler.audit.inputs import Loaded, load
+from compiler.audit.inputs import InputError, Loaded, load
 from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
 from compiler.emitters.checker_sql import ordered_result_sql
+from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
-from compiler.model.ir import Policy
+from compiler.model.ir import Policy, everies
 from compiler.model.semantics import (
     ALL_RECORDED,
+    COLUMNS,
     Child,
     Row,
     SourceRecords,
     Unrecorded,
     audited,
+    clause_of,
     not_measurable,
     row_sort_key,
 )
+from compiler.model.timescales import bounds_in_days
 from compiler.model.versions import Series
 
 Progress = Callable[[int], None]
@@ -63,6 +67,9 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
     loaded = load(policy, events, children, as_of, memory_limit=memory_limit,
                   unrecorded_attributes=unrecorded.attributes)
     loaded.as_of_from = as_of_from or "latest_event"
+    problem = occurrence_problem(policy, loaded)
+    if problem:
+        raise InputError(problem)
     if progress:
         progress(1)
     if on_loaded:
@@ -103,6 +110,9 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
     loaded = load(merged, events, children, as_of, memory_limit=memory_limit,
                   unrecorded_attributes=unrecorded.attributes)
     loaded.as_of_from = as_of_from or "latest_event"
+    problem = occurrence_problem(merged, loaded)
+    if problem:
+        raise InputError(problem)
     if loaded.as_of is None:
         rows_relation(loaded.con, [])
         return AuditResult(loaded, summarise(merged, loaded, engine, Counter(), records, unrecorded), [])
@@ -123,6 +133,30 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
     summary.notes = version_notes(counts) + summary.notes
     add_steps(summary, merged, loaded.con, rows_relation(loaded.con, rows))
     return AuditResult(loaded, summary, rows)
+
+
+MAX_OCCURRENCES = 10_000  # of one recurring obligation for one child: 27 years of a daily duty
+
+
+def occurrence_problem(policy: Policy, loaded: Loaded) -> str | None:
+    """Why the audit would be too large to run, or None: a recurring duty whose interval fits more than
+    MAX_OCCURRENCES times between the earliest event and the as-of date (an upper bound for every child)."""
+    if loaded.as_of is None:
+        return None
+    first = loaded.con.execute("SELECT min(date) FROM events").fetchall()[0][0]
+    if first is None:
+        return None
+    span = (loaded.as_of - first).days
+    for ob in policy.obligations:
+        if ob.timing is None or not_measurable(policy, ob) is not None:
+            continue
+        for dur in (e.duration for e in everies(ob.timing)):
+            most = span // max(1, bounds_in_days(dur)[0]) + 1
+            if most > MAX_OCCURRENCES:
+                return (f"obligation `{ob.id}` (every {dur}) would have up to {most:,} occurrences for a child "
+                        f"whose history starts {first.isoformat()} (as of {loaded.as_of.isoformat()}); the limit "
+                        f"is {MAX_OCCURRENCES:,} a child: audit a shorter period (--as-of, or drop older events)")
+    return None
 
 
 def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progress: Progress | None,
@@ -156,11 +190,22 @@ def output_rows(result: AuditResult, policy: Policy, include_not_applicable: boo
 
 
 def copy_rows_csv(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool) -> bool:
-    """Write the rows as CSV straight from DuckDB (fast); False if the rows are not in DuckDB."""
+    """Write the rows as CSV straight from DuckDB (fast); False if the rows are not in DuckDB. Each line is
+    built in SQL by the project's CSV rule (compiler.emitters.escape), so the bytes are those that
+    `report.write_rows_csv` writes from the Python engine; DuckDB then writes the lines as they are."""
     if result.rows is not None:
         return False
+    prefixes = "[" + ", ".join(sql_string(csv_cell(ob.id) + "," + csv_cell(clause_of(ob)))
+                               for ob in policy.obligations) + "]"
+
+    def text(col: str) -> str:
+        return f"coalesce(CAST({col} AS VARCHAR), '')"
+
+    line = " || ',' || ".join([csv_cell_sql("child_id"), f"{prefixes}[ob_order + 1]", text("trigger_date"),
+                                text("due_date"), text("done_date"), "outcome", text("working_days_late")])
+    header = ",".join(COLUMNS).replace('"', '""')
     result.loaded.con.execute(
-        "COPY (SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
-        f"FROM ({ordered_result_sql(policy, include_not_applicable)})) TO {sql_string(path)} (FORMAT csv, HEADER true)"
+        f'COPY (SELECT {line} AS "{header}" FROM ({ordered_result_sql(policy, include_not_applicable)})) '
+        f"TO {sql_string(path)} (FORMAT csv, HEADER true, QUOTE '', ESCAPE '', DELIMITER '\x1f')"
     ).fetchall()
     return True

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.audit import engines
+from compiler.model.confine import Refused, confine, policy_roots
 from compiler.model.ir import Obligation, Policy
 from compiler.model.load import Loader, shown_path
 from compiler.model.semantics import OUTCOMES, Child, Record, Row, attributes_used, extension_event, not_measurable
@@ -279,7 +280,14 @@ def run_tests(paths: Sequence[Path], engine_names: Sequence[str] = DEFAULT_ENGIN
 
 
 def _load_policy(loader: Loader, test_path: Path, tree: S.TestFile, run: TestRun) -> Policy | None:
-    target = test_path.parent / tree.policy.value
+    try:  # a test file is untrusted like a policy: it may name only a policy inside the allowed folders
+        confined = confine(test_path.parent, tree.policy.value, policy_roots(test_path))
+    except Refused as err:
+        run.diagnostics.append(Diagnostic(
+            "E005", f"the policy path `{tree.policy.value}` {err.reason}; it was not read", tree.path,
+            tree.policy.span, "give the .policy file's path relative to this test file, inside the project"))
+        return None
+    target = confined or test_path.parent / tree.policy.value
     if not target.is_file():
         run.diagnostics.append(Diagnostic(
             "E801", f"the policy `{tree.policy.value}` cannot be read", tree.path, tree.policy.span,

@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
 
 
+def _as_of_problem(as_of: dt.date | None) -> str | None:
+    """The audit date is in the years the calendars cover (those of the dates in the events)."""
+    from compiler.model.semantics import FIRST_YEAR, LAST_YEAR
+
+    if as_of is not None and not FIRST_YEAR <= as_of.year <= LAST_YEAR:
+        return f"--as-of {as_of.isoformat()} is out of range: give a date in the years {FIRST_YEAR} to {LAST_YEAR}"
+    return None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("audit", help="check case events against a policy: one row per child and occurrence",
                        description="Check case events against a policy. Semantics and the input format: docs/audit.md.")
@@ -74,12 +83,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from compiler.analyses.check import check_paths
     from compiler.audit.inputs import InputError
     from compiler.audit.run import audit
-    from compiler.cli.common import source_dirs, usage_error
+    from compiler.cli.common import clashing_outputs, source_dirs, usage_error
     from dsl.diagnostics import Severity, render_text, summary_line
 
     missing = [str(p) for p in args.policy if not p.exists()]
     if missing:
         return usage_error("no such policy file or folder: " + ", ".join(missing))
+    inputs = {f"the policy {p}": p for p in args.policy}
+    inputs |= {"the events file": args.events, "the children file": args.children,
+               "the source records file": getattr(args, "source_records", None)}
+    clash = clashing_outputs(inputs, {"--out": Path(args.out) if args.out else None,
+                                      "--rejects": Path(_rejects_path(args))})
+    if clash:
+        return usage_error(clash)
+    problem = _as_of_problem(args.as_of)
+    if problem:
+        return usage_error(problem)
     result = check_paths(list(args.policy), source_dirs(args), analyse=False)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors:
@@ -204,6 +223,8 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
             finally:
                 if args.out:
                     out.close()
+    except BrokenPipeError:
+        raise  # the reader of standard output has gone: `policyc` stops quietly
     except (OSError, duckdb.IOException) as err:
         return usage_error(f"cannot write: {str(err).splitlines()[0]}")
     if args.report is not None:

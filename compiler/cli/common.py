@@ -43,6 +43,31 @@ def usage_error(message: str) -> int:
     return 2
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, `..`, or a hard link to an existing file)."""
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def clashing_outputs(inputs: dict[str, Path | None], outputs: dict[str, Path | None]) -> str | None:
+    """Why these outputs may not be written (one would overwrite an input, or two are one file), or None.
+    Keys are how the user named each file (`--out`, `the census`)."""
+    given_out = [(k, p) for k, p in outputs.items() if p is not None]
+    for name, path in given_out:
+        for what, source in inputs.items():
+            if source is not None and _same_file(path, source):
+                return f"{name} {path} is {what}: it would be overwritten; write the output elsewhere"
+    for i, (name, path) in enumerate(given_out):
+        for other, path2 in given_out[i + 1:]:
+            if _same_file(path, path2):
+                return f"{name} and {other} are the same file ({path}): give each its own"
+    return None
+
+
 def load_policies(paths: list[Path], args: argparse.Namespace) -> tuple[list[Policy], int | None]:
     """The policies under `paths`, or an exit code after reporting what stopped them loading."""
     from compiler.analyses.check import check_paths

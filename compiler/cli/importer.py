@@ -10,13 +10,13 @@ message and exit 2, and nothing is written.
 from __future__ import annotations
 
 import argparse
-import csv
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from compiler.adapters.ssda903 import ISSUE_COLUMNS, AdapterError, Event, ImportResult, SourceCount
+from compiler.emitters.escape import CsvWriter
 
 FORMATS = (".csv", ".parquet")
 DATE_COLUMNS = frozenset({"date", "date_of_birth"})  # date32 in Parquet
@@ -62,7 +62,7 @@ def run_cin(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
-    from compiler.cli.common import usage_error
+    from compiler.cli.common import clashing_outputs, usage_error
 
     out: Path = args.out
     children_out: Path | None = args.children_out
@@ -70,9 +70,9 @@ def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
     for flag, path in (("--out", out), ("--children-out", children_out)):
         if path is not None and path.suffix.lower() not in FORMATS:
             return usage_error(f"{flag} {path}: the file name must end in .csv or .parquet")
-    targets = [p.resolve() for p in (out, children_out, rejects) if p is not None]
-    if len(set(targets)) < len(targets):
-        return usage_error("--out, --children-out and --rejects must be different files")
+    clash = clashing_outputs(_inputs(args), {"--out": out, "--children-out": children_out, "--rejects": rejects})
+    if clash:
+        return usage_error(clash)
     try:
         result = load()
     except AdapterError as err:
@@ -113,6 +113,13 @@ def write_declaration(result: ImportResult, out: Path, rejects: Path) -> Path | 
     tmp.write_text(replace(result.records, facts=facts).to_json(), encoding="utf-8")
     tmp.replace(path)
     return path
+def _inputs(args: argparse.Namespace) -> dict[str, Path | None]:
+    """The files an import reads, by how a message names them."""
+    if getattr(args, "file", None) is not None:
+        return {"the census file": args.file}
+    from compiler.adapters.ssda903 import FILES
+
+    return {f"the input {name}": args.folder / name for name in FILES.values()}
 
 
 # ---- tables ----------------------------------------------------------------------------------------
@@ -147,10 +154,9 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell
         _write_parquet(tmp, columns, rows)
     else:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = CsvWriter(fh)  # the project's CSV rule: formulas neutralised, CR and LF quoted
             writer.writerow(columns)
-            for row in rows:
-                writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+            writer.writerows(rows)
     tmp.replace(path)
 
 

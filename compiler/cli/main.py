@@ -34,11 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that has gone shows here, not at exit
+        return code
     except KeyboardInterrupt:
         print("policyc: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `policyc audit | head`: the reader has gone; stop quietly
+        _silence_stdout()
         return 0
     except Exception as err:  # a bug in policyc: one line, not a traceback
         import os
@@ -48,6 +51,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"policyc: internal error: {type(err).__name__}: {err} (set POLICYC_DEBUG=1 for details)",
               file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit raises no second BrokenPipeError
+    (the recipe of the Python documentation, "Note on SIGPIPE")."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

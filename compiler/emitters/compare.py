@@ -3,7 +3,6 @@ docs site's "differences from the statute" page."""
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -20,7 +19,7 @@ from compiler.analyses.alignment import (
     Row,
     compare_policies,
 )
-from compiler.emitters.escape import md_text
+from compiler.emitters.escape import CsvWriter, md_text
 from compiler.model.ir import InProse, Policy
 
 
@@ -234,7 +233,7 @@ def render_csv(cmp: Comparison) -> str:
     """One table, one row per duty: loads as it is in pandas, Excel or Power Query. The local terms
     are `render_terms_csv`."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = CsvWriter(buf)
     w.writerow(["status", "duty", "status_id", "action", "point", "trigger"] + [c.label for c in cmp.columns])
     for r in cmp.rows:
         w.writerow([r.status_label, r.duty, *r.key] + [_plain_cell(_cell_entries(r, c)) for c in cmp.columns])

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from dsl.ast import Span
 from dsl.codes import CODES, DOCUMENT_CATEGORIES
 from dsl.diagnostics import Diagnostic, report_order
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _uri(path: str) -> str:
+    """A SARIF artifactLocation uri: a relative path percent-encoded (RFC 3986), so a space, `#`, `?`, `%`
+    or a control character in a file name stays part of the name; an absolute path as a file: URI."""
+    posix = path.replace("\\", "/")
+    if posix.startswith("/"):
+        return "file://" + quote(posix, safe="/")
+    return quote(posix, safe="/")
 
 
 def _region(span: Span) -> dict[str, int]:
@@ -45,7 +55,7 @@ def render_sarif(diags: list[Diagnostic], version: str) -> str:
             "message": {"text": text},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": d.file.replace("\\", "/")},
+                    "artifactLocation": {"uri": _uri(d.file)},
                     "region": _region(d.span),
                 }
             }],
@@ -55,7 +65,7 @@ def render_sarif(diags: list[Diagnostic], version: str) -> str:
                 {
                     "id": i,
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.file.replace("\\", "/")},
+                        "artifactLocation": {"uri": _uri(r.file)},
                         "region": _region(r.span),
                     },
                     "message": {"text": r.message},

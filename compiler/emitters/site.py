@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from compiler.emitters.escape import md_text
+import re
+
+from compiler.emitters.escape import md_text, nav_title, yaml_string
 from compiler.model.ir import Policy
 from compiler.model.versions import label
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+
+
+def _path(page: str) -> str:
+    """A page path in the nav: as it is when plainly safe in YAML, otherwise quoted."""
+    return page if _PLAIN_PATH.fullmatch(page) else yaml_string(page)
+
 
 STATIC_NAV = [
     ("Home", "index.md"),
@@ -21,13 +31,10 @@ STATIC_NAV = [
     ("Editing policies", "editors.md"),
     ("Findings judged against the documents", "findings-judged.md"),
     ("Accessibility statement", "accessibility.md"),
+    ("Security: hostile input", "security.md"),
     ("Design decisions", "decisions.md"),
     ("Performance", "performance.md"),
 ]
-
-
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def mkdocs_yml(authorities: dict[str, list[Policy]], names: dict[str, str], static_pages: set[str],
@@ -65,25 +72,28 @@ def mkdocs_yml(authorities: dict[str, list[Policy]], names: dict[str, str], stat
     ]
     for title, page in STATIC_NAV:
         if page in static_pages:
-            lines.append(f"  - {_q(title)}: {page}")
+            lines.append(f"  - {nav_title(title)}: {_path(page)}")
     lines.append("  - Authorities:")
-    lines.append("    - authorities/index.md")
+    lines.append("    - Authorities and documents: authorities/index.md")
     for key in sorted(authorities):
-        lines.append(f"    - {_q(names[key])}:")
-        lines.append(f"      - authorities/{key}/index.md")
-        lines.append(f"      - Findings: authorities/{key}/findings.md")
+        lines.append(f"    - {nav_title(names[key])}:")
+        # an explicit title for every page: mkdocs would otherwise take it from the page's heading,
+        # unescaped, into the <title> element
+        lines.append(f"      - {nav_title(names[key])}: {_path(f'authorities/{key}/index.md')}")
+        lines.append(f"      - Findings: {_path(f'authorities/{key}/findings.md')}")
         if key != "national":
-            lines.append(f"      - Against the statute: authorities/{key}/statute.md")
+            lines.append(f"      - Against the statute: {_path(f'authorities/{key}/statute.md')}")
         for p in sorted(authorities[key], key=lambda p: p.slug):
-            lines.append(f"      - {_q(p.title)}:")
+            lines.append(f"      - {nav_title(p.title)}:")
             for title, page in (("Overview", "index.md"), ("Process map and timelines", "map.md"),
                                 ("Obligations", "obligations.md"), ("Principles and checklists", "principles.md")):
-                lines.append(f"        - {title}: authorities/{key}/{p.slug}/{page}")
+                lines.append(f"        - {title}: {_path(f'authorities/{key}/{p.slug}/{page}')}")
         earlier = (history or {}).get(key, [])
         if earlier:
             lines.append("      - History:")
             for p in earlier:
-                lines.append(f"        - {_q(p.title + ', ' + label(p))}: authorities/{key}/{history_page_path(p)}")
+                lines.append(f"        - {nav_title(p.title + ', ' + label(p))}: "
+                             f"{_path(f'authorities/{key}/{history_page_path(p)}')}")
     lines.append("  - Comparison: compare.md")
     return "\n".join(lines) + "\n"
 

@@ -9,10 +9,11 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.model.confine import Refused, confine, policy_roots, roots_shown
 from compiler.model.ir import Policy
 from compiler.model.resolve import Resolver
-from dsl.ast import PolicyFile, Span
-from dsl.diagnostics import Diagnostic
+from dsl.ast import PolicyFile, Span, Text
+from dsl.diagnostics import Diagnostic, Severity
 from dsl.parser import parse
 from dsl.source import SourceFile, SourceReadError, read_source
 
@@ -53,24 +54,25 @@ class Loader:
                 if tree is not None:
                     r = Resolver(tree, src.path)
                     vocab = r.resolve()
-                    diags = r.diags
-                    if vocab.kind != "vocabulary":
+                    diags = diags + r.diags
+                    if vocab.kind != "vocabulary" or any(d.severity is Severity.ERROR for d in diags):
                         vocab = None
             self._vocab[key] = (vocab, diags)
         return self._vocab[key]
 
-    def load(self, path: Path) -> Loaded:
-        """Parse and resolve one file. The garbage collector is paused meanwhile: the AST is
-        hundreds of thousands of small objects with no cycles, and collecting costs half the time."""
+    def load(self, path: Path, named: Path | None = None) -> Loaded:
+        """Parse and resolve one file (`named`: the folder named on the command line that holds it).
+        The garbage collector is paused meanwhile: the AST is hundreds of thousands of small objects
+        with no cycles, and collecting costs half the time."""
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._load(path)
+            return self._load(path, named)
         finally:
             if enabled:
                 gc.enable()
 
-    def _load(self, path: Path) -> Loaded:
+    def _load(self, path: Path, named: Path | None) -> Loaded:
         src, diags = self.read(path)
         if src is None:
             return Loaded(shown_path(path), None, None, diags)
@@ -80,25 +82,48 @@ class Loader:
         vocab = None
         uses = next((f for f in tree.header.fields if f.key == "uses"), None)
         if uses is not None and tree.header.kind == "policy":
-            vpath = path.parent / uses.value.value
-            vocab, vdiags = self.vocabulary(vpath)
-            if vocab is None:
-                reason = "cannot be read" if not vpath.is_file() else "has errors or is not a vocabulary file"
-                diags.append(Diagnostic(
-                    "E206", f"vocabulary `{uses.value.value}` {reason}", src.path, uses.value.span,
-                    "give the path relative to this file; the vocabulary starts with `vocabulary \"...\"`",
-                ))
-                if vpath.is_file():
-                    diags.extend(d for d in vdiags if d.file != src.path)
+            vocab = self._uses(path, named, src.path, uses.value, diags)
         old = next((f for f in tree.header.fields if f.key == "supersedes"), None)
-        if old is not None and not (path.parent / old.value.value).is_file():
-            diags.append(Diagnostic(
-                "E215", f"the superseded version `{old.value.value}` cannot be read", src.path, old.value.span,
-                "give the earlier version's path relative to this file"))
+        if old is not None:
+            try:
+                earlier = confine(path.parent, old.value.value, policy_roots(path, named))
+            except Refused as err:
+                diags.append(Diagnostic(
+                    "E005", f"`supersedes` path `{old.value.value}` {err.reason}; it was not read", src.path,
+                    old.value.span, "give the earlier version's path relative to this file"))
+            else:
+                if earlier is None:
+                    diags.append(Diagnostic(
+                        "E215", f"the superseded version `{old.value.value}` cannot be read", src.path,
+                        old.value.span, "give the earlier version's path relative to this file"))
         r = Resolver(tree, src.path, vocab)
         policy = r.resolve()
         diags.extend(r.diags)
         return Loaded(src.path, policy, tree, diags)
+
+    def _uses(self, path: Path, named: Path | None, shown: str, written: Text,
+              diags: list[Diagnostic]) -> Policy | None:
+        """The vocabulary a policy `uses`, confined to the allowed folders. Its own diagnostics are
+        reported wherever it is used (once per run: the same diagnostic twice is shown once)."""
+        roots = policy_roots(path, named)
+        try:
+            vpath = confine(path.parent, written.value, roots)
+        except Refused as err:
+            diags.append(Diagnostic(
+                "E005", f"`uses` path `{written.value}` {err.reason}; it was not read", shown, written.span,
+                f"name a vocabulary inside {roots_shown(roots)}, relative to this file"))
+            return None
+        if vpath is None:
+            diags.append(Diagnostic("E206", f"vocabulary `{written.value}` cannot be read: no such file", shown,
+                                    written.span, "give the path relative to this file"))
+            return None
+        vocab, vdiags = self.vocabulary(vpath)
+        diags.extend(d for d in vdiags if d.file != shown)
+        if vocab is None:
+            diags.append(Diagnostic(
+                "E206", f"vocabulary `{written.value}` has errors or is not a vocabulary file", shown, written.span,
+                "the vocabulary starts with `vocabulary \"...\"`; its errors are listed with it"))
+        return vocab
 
 
 def shown_path(path: Path) -> str:
@@ -106,6 +131,13 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def named_folder(file: Path, paths: list[Path]) -> Path | None:
+    """The folder among those named on the command line that holds `file`, if any."""
+    real = file.resolve()
+    held = [p.resolve() for p in paths if p.is_dir() and real.is_relative_to(p.resolve())]
+    return min(held, key=lambda p: len(p.parts)) if held else None
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:

@@ -410,6 +410,9 @@ def bounds_in_days(dur: Duration) -> tuple[int, int]:
 @lru_cache(maxsize=4096)
 def _difference_range(a: Duration, b: Duration) -> tuple[int, int]:
     """Min and max of ``(add(d, a) - add(d, b)).days`` over the start dates."""
+    da, db = _calendar_days(a), _calendar_days(b)
+    if da is not None and db is not None:  # fixed lengths: the same difference on every date
+        return da - db, da - db
     diff = _offsets(a) - _offsets(b)
     return int(diff.min()), int(diff.max())
 

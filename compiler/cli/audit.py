@@ -10,6 +10,7 @@ Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usag
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -25,7 +25,7 @@ from dsl.parser import parse
 from dsl.source import SourceFile
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "policies" / "vocabulary.policy"
-HEADER = f'policy "Anchors"\n  authority "Test"\n  uses "{VOCABULARY}"\n\n'
+HEADER = 'policy "Anchors"\n  authority "Test"\n  uses "vocabulary.policy"\n\n'
 ANCHORED = '''obligation checks "Assessment checked at 10 and again at 20 working days from its start"
   cite "1" "again at 20 working days from the start of the assessment"
   team_manager must do management_oversight
@@ -75,6 +75,7 @@ def _timings(text: str) -> dict[str, A.Timing]:
 def _load(tmp: Path, body: str, name: str = "a.policy") -> tuple[Policy | None, list]:
     path = tmp / name
     path.write_text(HEADER + body, encoding="utf-8")
+    (tmp / "vocabulary.policy").write_text(VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")  # beside it
     result = check_paths([path], [], analyse=True)
     return (result.policies[0] if result.policies else None), result.diagnostics
 

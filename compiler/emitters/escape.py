@@ -70,7 +70,9 @@ def nav_title(text: str) -> str:
 
     The theme puts a nav title into the page as HTML, so it is escaped; but it also puts it into the
     <title> element through Jinja's `striptags`, which undoes the escaping, so no `<` may survive."""
-    return yaml_string(html_text(" ".join(text.split()).replace("<", "\u2039").replace(">", "\u203a")))
+    one_line = " ".join(text.split()).replace("<", "\u2039").replace(">", "\u203a")
+    # `&` and `"` as entities (the theme writes titles into double-quoted attributes too); `'` may stay
+    return yaml_string(html.escape(one_line, quote=False).replace('"', "&quot;"))
 
 
 # ---- DOT --------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from dsl.diagnostics import (
     summarise,
     summary_line,
 )
+from dsl.text import terminal
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -108,12 +109,12 @@ def run(args: argparse.Namespace) -> int:
         if args.statistics:
             stats = render_statistics(shown)
             if stats:
-                print(stats + "\n")
+                print(terminal(stats) + "\n")
         else:
             text = render_text(shown, result.sources)
             if text:
                 sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
-        print(render_summary(summary) + "\n")
+        print(terminal(render_summary(summary)) + "\n")  # file names and policy text, made safe to print
         line = summary_line(shown, len(result.loaded))
         if result.suppressed:
             line += f" ({len(result.suppressed)} suppressed by `allow`)"

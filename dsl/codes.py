@@ -187,12 +187,12 @@ _ALL = [
          'policy "Practice standards"\n  supersedes "practice-standards-2021.policy"',
          "Give the earlier version's path relative to this file, or remove the line (versions with the same "
          "authority and title form a series anyway)."),
-    Code("E221", "error", "`same as` goes round in a circle",
+    Code("E231", "error", "`same as` goes round in a circle",
          "A term declared `same as` another that is, directly or through others, `same as` the first has no "
          "canonical term to stand for.",
          "role lead \"Lead\" same as manager\nrole manager \"Manager\" same as lead",
          "Make one of the terms canonical: remove its `same as`."),
-    Code("E222", "error", "beyond the limits policyc handles",
+    Code("E232", "error", "beyond the limits policyc handles",
          "A duration longer than 200 years, a text longer than 4,000 characters or a name longer than 200 "
          "(a title much longer cannot be drawn in a process map). No standard needs these; they are refused so that a "
          "mistake or a hostile file cannot make a build or an audit run for hours or crash.",

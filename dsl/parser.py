@@ -66,7 +66,7 @@ class _Strings:
 
 
 _strings = _Strings()
-MAX_TEXT = 4_000  # characters in one text (E222)
+MAX_TEXT = 4_000  # characters in one text (E232)
 MAX_NAME = 200  # characters in one name
 _LONG_NAME = re.compile(r"[A-Za-z0-9_]{" + str(MAX_NAME + 1) + ",}")
 _STRINGS_AND_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
@@ -364,7 +364,7 @@ def _forbidden_characters(src: SourceFile) -> list[Diagnostic]:
     ]
     for tok in _strings.items:
         if len(tok) > MAX_TEXT + 2:
-            out.append(Diagnostic("E222", f"text of {len(_unquote(str(tok))):,} characters is beyond the limit of "
+            out.append(Diagnostic("E232", f"text of {len(_unquote(str(tok))):,} characters is beyond the limit of "
                                           f"{MAX_TEXT:,}", src.path, A.Span.of(tok),
                                   hint="shorten it; a long quote can be split over several `cite`s"))
         else:
@@ -376,7 +376,7 @@ def _forbidden_characters(src: SourceFile) -> list[Diagnostic]:
         code_part = _STRINGS_AND_COMMENTS.sub(lambda t: " " * len(t.group()), src.line(line))
         column = code_part.find(m.group()) + 1
         if column:
-            out.append(Diagnostic("E222", f"a name of {len(m.group()):,} characters is beyond the limit of "
+            out.append(Diagnostic("E232", f"a name of {len(m.group()):,} characters is beyond the limit of "
                                           f"{MAX_NAME}", src.path, A.Span(line, column, line, column + len(m.group())),
                                   hint="use a short name; put the words in the title"))
             break

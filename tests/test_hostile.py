@@ -241,7 +241,7 @@ def test_same_as_cycles_are_an_error(tmp_path: Path) -> None:
     path = folder(tmp_path, 'role lead "Lead" same as boss\nrole boss "Boss" same as chief\nrole chief "Chief" same as lead\n\n'
                   + VISITS)
     proc = policyc("check", path.name, cwd=tmp_path)
-    assert proc.returncode == 1 and proc.stdout.count("error[E221]") == 3 and "lead → boss → chief → lead" in proc.stdout
+    assert proc.returncode == 1 and proc.stdout.count("error[E231]") == 3 and "lead → boss → chief → lead" in proc.stdout
 
 
 @pytest.mark.parametrize("timing", ["within 9999 years of referral", "within 100000 days of referral",
@@ -249,13 +249,13 @@ def test_same_as_cycles_are_an_error(tmp_path: Path) -> None:
 def test_durations_beyond_two_hundred_years_are_refused(tmp_path: Path, timing: str) -> None:
     path = folder(tmp_path, VISITS.replace("every 4 weeks", timing))
     proc = policyc("check", path.name, "--format", "json", cwd=tmp_path)
-    assert proc.returncode == 1 and "E222" in codes(proc)
+    assert proc.returncode == 1 and "E232" in codes(proc)
 
 
 def test_a_very_long_title_is_refused_not_crashed_on(tmp_path: Path) -> None:
     root = project(tmp_path, header=HEADER.replace('"Hostile"', '"' + "T" * 16_500 + '"'))
     proc = policyc("check", "policies/", "--format", "json", cwd=root)
-    assert proc.returncode == 1 and "E222" in codes(proc)
+    assert proc.returncode == 1 and "E232" in codes(proc)
     assert policyc("build", cwd=root).returncode == 1
 
 
@@ -272,7 +272,7 @@ def test_long_titles_within_the_limit_are_drawn(tmp_path: Path) -> None:
 def test_a_long_name_is_refused(tmp_path: Path) -> None:
     path = folder(tmp_path, f'role {"r" * 300} "Long"\n\n' + VISITS)
     proc = policyc("check", path.name, "--format", "json", cwd=tmp_path)
-    assert proc.returncode == 1 and "E222" in codes(proc)
+    assert proc.returncode == 1 and "E232" in codes(proc)
 
 
 # ---- the audit ----------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from dsl.diagnostics import Diagnostic, Related
 TermT = TypeVar("TermT", M.Role, M.Event, M.Status)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_YEARS = 200  # the longest duration a policy may state (E222): beyond any standard, within every calendar
+MAX_YEARS = 200  # the longest duration a policy may state (E232): beyond any standard, within every calendar
 MAX_AMOUNT = {Unit.MINUTES: MAX_YEARS * 366 * 24 * 60, Unit.HOURS: MAX_YEARS * 366 * 24, Unit.DAYS: MAX_YEARS * 366,
               Unit.WORKING_DAYS: MAX_YEARS * 262, Unit.WEEKS: MAX_YEARS * 53, Unit.MONTHS: MAX_YEARS * 12,
               Unit.YEARS: MAX_YEARS, Unit.SCHOOL_TERMS: MAX_YEARS * 3}
@@ -63,7 +63,7 @@ class Resolver:
             )
         if d.amount > MAX_AMOUNT[unit]:
             limit = f"{MAX_AMOUNT[unit]:,} {unit.value}" + (f" ({MAX_YEARS} years)" if unit is not Unit.YEARS else "")
-            self.error("E222", f"{d.amount:,} {unit.value} is beyond the limit of {limit}", d.span,
+            self.error("E232", f"{d.amount:,} {unit.value} is beyond the limit of {limit}", d.span,
                        "no practice standard needs this; check the number and the unit")
             return Duration(MAX_AMOUNT[unit], unit)
         result = Duration(d.amount, unit)
@@ -72,7 +72,7 @@ class Resolver:
         return result
 
     def same_as_cycles(self, policy: M.Policy) -> None:
-        """E221 for each term of this file whose `same as` chain comes back to it."""
+        """E231 for each term of this file whose `same as` chain comes back to it."""
         for d in self.file.declarations:
             table: dict[str, M.Role] | dict[str, M.Event] | dict[str, M.Status]
             if isinstance(d, A.RoleDecl):
@@ -90,7 +90,7 @@ class Resolver:
                 chain.append(key)
                 key = after
             if key == d.name.text:
-                self.error("E221", "`same as` goes round in a circle: " + " → ".join([*chain, key]), d.same_as.span,
+                self.error("E231", "`same as` goes round in a circle: " + " → ".join([*chain, key]), d.same_as.span,
                            "make one of these terms the canonical one: remove its `same as`")
 
     def date(self, value: A.Name, field: str) -> dt.date | None:

@@ -243,7 +243,7 @@ def render_csv(cmp: Comparison) -> str:
 def render_terms_csv(cmp: Comparison) -> str:
     """The local terms with no shared equivalent, as a table of their own."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = CsvWriter(buf)
     w.writerow(["local term", "document", "kind", "label", "used by"])
     for t in cmp.local_terms:
         w.writerow([t.id, t.policy.path, t.kind, t.label, " ".join(t.used_by)])

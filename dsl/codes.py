@@ -169,12 +169,12 @@ _ALL = [
          "same file, in the same `while` status, that is not itself an exception; one `instead of` per obligation.",
          "obligation visits_reduced \"Visits may reduce to 3-monthly\"\n  instead of visits_standrd",
          "Name the general rule exactly (the hint suggests the nearest obligation), and give both the same `while`."),
-    Code("E231", "error", "`decided by` without `instead of`",
+    Code("E233", "error", "`decided by` without `instead of`",
          "`decided by ROLE on EVENT` says who may grant an exception and which recorded event shows the decision; "
          "it needs the `instead of OBLIGATION` that it relaxes, and one decision per obligation.",
          "obligation cp_visits_reduced \"Visits reduce to 3-weekly\"\n  decided by service_manager on visits_reduced",
          "Add `instead of cp_visits` (the rule being relaxed), or remove `decided by`."),
-    Code("E232", "error", "aim and minimum do not fit",
+    Code("E234", "error", "aim and minimum do not fit",
          "A duty with an aim and a minimum reads `should ACTION TIMING and must within D` (or `and must every D`): "
          "the `should` timing is the aim, the `must` one the minimum, in the same form (`within` after a "
          "deadline, `every` after a recurrence or a schedule whose last step is `then every`), and the minimum "

@@ -396,10 +396,10 @@ class Resolver:
                        "an exception replaces one general rule; write one obligation per rule it replaces",
                        [Related(self.path, instead[0].span, "the first is here")])
         for extra in decided[1:]:
-            self.error("E231", f"obligation `{d.name.text}` has more than one `decided by`", extra.span,
+            self.error("E233", f"obligation `{d.name.text}` has more than one `decided by`", extra.span,
                        "keep one decision", [Related(self.path, decided[0].span, "the first is here")])
         if decided and not instead:
-            self.error("E231", "`decided by` without `instead of`: which duty does the decision relax?", decided[0].span,
+            self.error("E233", "`decided by` without `instead of`: which duty does the decision relax?", decided[0].span,
                        "add `instead of OBLIGATION`, naming the general rule that the decision relaxes")
         discretion = None
         if decided:
@@ -423,7 +423,7 @@ class Resolver:
         assert m is not None
         d = self.duration(m.duration)
         if duty.modality != "should":
-            self.error("E232", "a duty with `and must` starts with `should`: the first timing is the aim",
+            self.error("E234", "a duty with `and must` starts with `should`: the first timing is the aim",
                        A.Span(duty.span.line, duty.span.column, duty.span.line, duty.span.column),
                        "write `should ... and must ...`: the `should` timing is the aim, the `must` one the minimum")
         result: M.Timing
@@ -438,12 +438,12 @@ class Resolver:
                     last.duration
             case _:
                 form = M.form_of(aim).replace("_", " ")
-                self.error("E232", f"`and must {m.kind}` does not fit a {form} timing", m.span,
+                self.error("E234", f"`and must {m.kind}` does not fit a {form} timing", m.span,
                            "use `and must within D` after `within D of EVENT`, and `and must every D` after `every D` "
                            "or a schedule ending in `then every D`")
                 return aim
         if compare(d, current) is Ordering.STRICTER:
-            self.error("E232", f"the minimum ({m.kind} {d}) is stricter than the aim ({m.kind} {current})", m.span,
+            self.error("E234", f"the minimum ({m.kind} {d}) is stricter than the aim ({m.kind} {current})", m.span,
                        "the `should` timing is the aim and the `must` timing the minimum: swap the two durations")
         return result
 

@@ -133,6 +133,37 @@ class StatusDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class CodedAs:
+    """`coded as ssda903 "C2"`: the code(s) a DfE data item uses for an attribute's value."""
+
+    dataset: Name
+    codes: tuple[Text, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ValueDecl:
+    """`value care_order "Full care order"` and its codes."""
+
+    name: Name
+    label: Text | None
+    coded_as: tuple[CodedAs, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDecl:
+    """`attribute NAME "label"` with `type T`, `recorded as DATASET "ITEM"` and `value` lines."""
+
+    name: Name
+    label: Text | None
+    type: Name | None
+    recorded_as: tuple[RecordedAs, ...]
+    values: tuple[ValueDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionDecl:
     source: Name
     target: Name
@@ -388,7 +419,7 @@ class NoteDecl:
     span: Span
 
 
-Declaration = RoleDecl | EventDecl | StatusDecl | TransitionDecl | ObligationDecl | NoteDecl
+Declaration = RoleDecl | EventDecl | StatusDecl | AttributeDecl | TransitionDecl | ObligationDecl | NoteDecl
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,6 +181,23 @@ _ALL = [
          "allows at least as much time as the aim.",
          "  all_staff must do message_acknowledged within 24 hours of message_received and must within 3 working days",
          "Start the duty with `should` (the aim), and give the minimum in the timing's form with a longer or equal duration."),
+    Code("E240", "error", "unknown attribute",
+         "A condition tests an attribute of the case that neither the vocabulary nor this file declares. "
+         "An undeclared attribute would make the duty silently not applicable to every child in an audit.",
+         "  when taem is family_intervention_service",
+         "Fix the spelling (the hint suggests the nearest declared attribute), or declare it: "
+         '`attribute team "Team holding the case"` with a `value` line for each value.'),
+    Code("E241", "error", "value not allowed for the attribute",
+         "A condition compares an attribute with a value its declaration does not allow: a name that is not "
+         "one of its `value` lines, a word for a number, or unquoted text.",
+         "  when legal_status is care_ordr",
+         "Use one of the declared values (the hint lists them or suggests the nearest), or add a `value` "
+         "line to the attribute's declaration."),
+    Code("E242", "error", "attribute declared wrongly",
+         "An attribute has either a list of values (`value` lines) or a type: `type number`, `type date` "
+         "or `type text`; not both, not neither, and no other type.",
+         'attribute cwd_level "Level of need"\n  type integer',
+         "Write `type number`, or list the values."),
     # ---- citations -----------------------------------------------------------
     Code("E215", "error", "superseded version not found",
          "`supersedes \"FILE\"` names the earlier version of this document, relative to this file; no such file exists.",

@@ -195,6 +195,17 @@ def _decl(out: _Out, d: A.Declaration) -> None:
             out.add(line, "  final")
         if d.open:
             out.add(line, "  open")
+    elif isinstance(d, A.AttributeDecl):
+        out.add(line, f"attribute {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
+        if d.type:
+            out.add(d.type.span.line, f"  type {d.type.text}")
+        for r in d.recorded_as:
+            out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+        for v in d.values:
+            out.add(v.span.line, f"  value {v.name.text}" + (f" {quote(v.label.value)}" if v.label else ""))
+            for coded in v.coded_as:
+                codes = " or ".join(quote(t.value) for t in coded.codes)
+                out.add(coded.span.line, f"    coded as {coded.dataset.text} {codes}")
     elif isinstance(d, A.TransitionDecl):
         out.add(line, f"transition from {d.source.text} to {d.target.text} on {d.event.text}")
         for c in d.conditions:

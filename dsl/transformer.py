@@ -203,6 +203,23 @@ class ToAst(Transformer):
             open=bool(items.get("open")),
         )
 
+    def attribute_type(self, c: list) -> tuple:
+        return ("type", _name(c[1]), _span(c[0], c[-1]))
+
+    def coded_as(self, c: list) -> A.CodedAs:
+        return A.CodedAs(_name(c[2]), tuple(_text(t) for t in _tokens(c, "STRING")), _span(c[0], c[-1]))
+
+    def attribute_value(self, c: list) -> A.ValueDecl:
+        label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        return A.ValueDecl(_name(c[1]), _text(label) if label else None, tuple(_of(c, A.CodedAs)),
+                           _span(c[0], c[-1]))
+
+    def attribute_decl(self, c: list) -> A.AttributeDecl:
+        label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
+        kind = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "type"), None)
+        return A.AttributeDecl(_name(c[1]), _text(label) if label else None, kind, tuple(_of(c, A.RecordedAs)),
+                               tuple(_of(c, A.ValueDecl)), _span(c[0], c[-1]))
+
     def transition_condition(self, c: list) -> tuple:
         return ("when", _text(c[1]), _span(c[0], c[-1]))
 

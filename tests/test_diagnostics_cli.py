@@ -60,6 +60,12 @@ CASES = [
      "the minimum (every 6 weeks) is stricter than the aim (every 3 months)", "swap"),
     ("E234", OB + "  social_worker should do statutory_visit every 6 weeks and must within 3 months\n", 7, 57,
      "`and must within` does not fit a recurrence timing", "`and must every D`"),
+    ("E240", OB + "  when legal_staus is care_order\n  social_worker must do statutory_visit every 2 weeks\n", 7, 8,
+     "unknown attribute `legal_staus`", "did you mean `legal_status`?"),
+    ("E241", OB + "  when legal_status is care_ordr\n  social_worker must do statutory_visit every 2 weeks\n", 7, 24,
+     "`care_ordr` is not a value of `legal_status`", "did you mean `care_order`?"),
+    ("E242", 'attribute level "Level of need"\n  type integer\n', 6, 8, "unknown attribute type `integer`",
+     "the types are number, date and text"),
     ("E304", 'obligation o "O"\n  cite "" "x"\n  social_worker must do statutory_visit every 2 weeks\n', 6, 8,
      "the citation has no clause", None),
 ]

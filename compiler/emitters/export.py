@@ -14,6 +14,7 @@ from compiler.model.ir import (
     AdvanceNotice,
     AgeLimit,
     AgeMilestone,
+    Attribute,
     AttributeIs,
     Bound,
     Condition,
@@ -153,9 +154,34 @@ class NoteOut(BaseModel):
     citations: list[CitationOut]
 
 
+class CodeOut(BaseModel):
+    dataset: str
+    code: str
+
+
+class ValueOut(BaseModel):
+    id: str
+    label: str
+    codes: list[CodeOut]
+
+
+class RecordedOut(BaseModel):
+    dataset: str
+    item: str
+
+
+class AttributeOut(BaseModel):
+    id: str
+    label: str
+    type: str
+    values: list[ValueOut]
+    recorded_as: list[RecordedOut]
+
+
 class PolicyOut(BaseModel):
     policy: HeaderOut
     statuses: list[StatusOut]
+    attributes: list[AttributeOut]
     transitions: list[TransitionOut]
     obligations: list[ObligationOut]
     notes: list[NoteOut]
@@ -241,6 +267,20 @@ def condition_out(c: Condition) -> ConditionOut:
             assert_never(c)
 
 
+def used_attributes(policy: Policy) -> list[Attribute]:
+    """The attributes a policy's conditions test, and those it declares itself."""
+    tested = {c.attribute for o in policy.obligations for c in o.conditions if isinstance(c, AttributeIs)}
+    return [a for a in policy.attributes.values() if a.id in tested or a.origin == policy.path]
+
+
+def attribute_out(a: Attribute) -> AttributeOut:
+    return AttributeOut(id=a.id, label=a.label, type=a.type,
+                        values=[ValueOut(id=v.id, label=v.label,
+                                         codes=[CodeOut(dataset=ds, code=c) for ds, c in v.codes])
+                                for v in a.values],
+                        recorded_as=[RecordedOut(dataset=ds, item=item) for ds, item in a.recorded_as])
+
+
 def export_policy(policy: Policy) -> PolicyOut:
     used = policy.used_statuses()
     statuses = [s for s in policy.statuses.values() if s.id in used]
@@ -251,6 +291,7 @@ def export_policy(policy: Policy) -> PolicyOut:
             review_due=policy.review_due.isoformat() if policy.review_due else None,
             source=policy.source, vocabulary=policy.uses, trigger_day=policy.trigger_day, file=policy.path,
         ),
+        attributes=[attribute_out(a) for a in sorted(used_attributes(policy), key=lambda a: a.id)],
         statuses=sorted((StatusOut(id=s.id, label=s.label, service=s.service, entered_on=list(s.entered_on),
                                    left_on=list(s.left_on), initial=s.initial, final=s.final) for s in statuses),
                         key=lambda s: s.id),

@@ -53,6 +53,41 @@ class Status:
     open: bool = False  # marked `open`: an open case, whose children need an oversight duty
 
 
+#: The types an attribute can have besides a list of values.
+ATTRIBUTE_TYPES = ("number", "date", "text")
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    """One allowed value of an attribute, and the codes DfE data items use for it."""
+
+    id: str
+    label: str
+    codes: tuple[tuple[str, str], ...]  # (dataset, code), e.g. ("ssda903", "C2")
+    span: Span
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A fact about the case that conditions test: `values` (then `type` is "values") or a type."""
+
+    id: str
+    label: str
+    type: str  # "values" | "number" | "date" | "text"
+    values: tuple[AttributeValue, ...]
+    recorded_as: tuple[tuple[str, str], ...]  # (dataset, data item), e.g. ("ssda903", "LS")
+    origin: str
+    span: Span
+    same_as: str | None = None
+
+    def value(self, value_id: str) -> AttributeValue | None:
+        return next((v for v in self.values if v.id == value_id), None)
+
+    def codes(self, dataset: str) -> dict[str, str]:
+        """DfE code → value id, for one dataset."""
+        return {code: v.id for v in self.values for ds, code in v.codes if ds == dataset}
+
+
 @dataclass(frozen=True)
 class Transition:
     source: str
@@ -428,6 +463,7 @@ class Policy:
     roles: dict[str, Role] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     statuses: dict[str, Status] = field(default_factory=dict)
+    attributes: dict[str, Attribute] = field(default_factory=dict)
     transitions: list[Transition] = field(default_factory=list)
     obligations: list[Obligation] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)

@@ -20,7 +20,7 @@ from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
 
 #: a term of the vocabulary or of a policy's own declarations
-TermT = TypeVar("TermT", M.Role, M.Event, M.Status)
+TermT = TypeVar("TermT", M.Role, M.Event, M.Status, M.Attribute)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_YEARS = 200  # the longest duration a policy may state (E232): beyond any standard, within every calendar
@@ -176,6 +176,7 @@ class Resolver:
             policy.roles.update(self.vocab.roles)
             policy.events.update(self.vocab.events)
             policy.statuses.update(self.vocab.statuses)
+            policy.attributes.update(self.vocab.attributes)
         seen_fields: dict[str, A.Span] = {}
         for f in h.fields:
             if f.key in seen_fields:
@@ -215,7 +216,7 @@ class Resolver:
             self.error("E204", "the review date is before the effective date", span)
 
         # declarations of terms first, so that obligations may use terms declared later
-        seen: dict[str, dict[str, A.Span]] = {"role": {}, "event": {}, "status": {}, "duty": {}}
+        seen: dict[str, dict[str, A.Span]] = {"role": {}, "event": {}, "status": {}, "attribute": {}, "duty": {}}
         for d in self.file.declarations:
             if isinstance(d, A.RoleDecl):
                 self.declare(policy.roles, d.name, M.Role(
@@ -236,10 +237,12 @@ class Resolver:
                     d.initial, d.final, d.same_as.text if d.same_as else None, self.path, d.span,
                     open=d.open),
                     "status", seen["status"])
+            elif isinstance(d, A.AttributeDecl):
+                self.declare(policy.attributes, d.name, self.attribute(d), "attribute", seen["attribute"])
             elif h.kind == "vocabulary":
                 kind = type(d).__name__.replace("Decl", "").lower()
                 self.error("E211", f"a vocabulary file cannot hold {_article(kind)} {kind}", d.span,
-                           "vocabularies declare roles, events and statuses; put this in a policy file")
+                           "vocabularies declare roles, events, statuses and attributes; put this in a policy file")
 
         # same-as targets and status events
         for d in self.file.declarations:
@@ -374,7 +377,7 @@ class Resolver:
             action=action,
             responsible=role,
             timing=timing,
-            conditions=tuple(self.condition(c) for c in d.conditions),
+            conditions=tuple(self.condition(c, policy) for c in d.conditions),
             extension=ext,
             citations=self.citations(d.citations),
             allows=self.allows(d.allows),
@@ -448,13 +451,69 @@ class Resolver:
         return result
 
     def condition(self, c: A.Condition) -> M.Condition:
+
+    def attribute(self, d: A.AttributeDecl) -> M.Attribute:
+        """An attribute declaration: its type (`number`, `date`, `text`) or its values and their codes."""
+        kind = "values"
+        if d.type is not None:
+            if d.type.text in M.ATTRIBUTE_TYPES:
+                kind = d.type.text
+            else:
+                close = difflib.get_close_matches(d.type.text, M.ATTRIBUTE_TYPES, n=1)
+                self.error("E242", f"unknown attribute type `{d.type.text}`", d.type.span,
+                           f"did you mean `{close[0]}`?" if close else "the types are number, date and text; "
+                           "or list the allowed values with `value NAME \"label\"` lines")
+        if d.type is not None and d.values:
+            self.error("E242", f"attribute `{d.name.text}` has both a type and a list of values", d.type.span,
+                       "keep the `value` lines (a list of values is a type of its own), or the `type`")
+        elif d.type is None and not d.values:
+            self.error("E242", f"attribute `{d.name.text}` has neither a type nor any values", d.name.span,
+                       'add `value NAME "label"` lines, or `type number`, `type date` or `type text`')
+        values: list[M.AttributeValue] = []
+        seen: dict[str, A.Span] = {}
+        for v in d.values:
+            if v.name.text in seen:
+                self.error("E202", f"value `{v.name.text}` of `{d.name.text}` is declared twice", v.name.span,
+                           "remove one of them", [Related(self.path, seen[v.name.text], "first declared here")])
+                continue
+            seen[v.name.text] = v.name.span
+            codes = tuple((c.dataset.text, t.value) for c in v.coded_as for t in c.codes)
+            values.append(M.AttributeValue(v.name.text, v.label.value if v.label else _humanise(v.name.text),
+                                           codes, v.span))
+        return M.Attribute(d.name.text, d.label.value if d.label else _humanise(d.name.text), kind, tuple(values),
+                           tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span)
+
+    def attribute_condition(self, c: A.AttributeCondition, policy: M.Policy) -> M.AttributeIs:
+        """`when NAME is VALUE`: the attribute must be declared and each value allowed by it."""
+        values = tuple(v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
+                       for v in c.values)
+        name = c.attribute.text
+        attr = policy.attributes.get(name)
+        if attr is None:
+            close = difflib.get_close_matches(name, list(policy.attributes), n=1, cutoff=0.7)
+            self.error("E240", f"unknown attribute `{name}`", c.attribute.span,
+                       f"did you mean `{close[0]}`?" if close else
+                       f'declare it: `attribute {name} "..."` with its values (in the vocabulary, or in this file)')
+            return M.AttributeIs(name, c.negated, values, c.span)
+        for v in c.values:
+            problem = _value_problem(attr, v)
+            if problem is None:
+                continue
+            span = v.span if isinstance(v, A.Name | A.Text) else c.span
+            text = v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
+            hint: str | None = None
+            if attr.type == "values":
+                close = difflib.get_close_matches(text, [x.id for x in attr.values], n=1, cutoff=0.6)
+                hint = f"did you mean `{close[0]}`?" if close else \
+                    f"`{name}` is one of: " + ", ".join(f"`{x.id}`" for x in attr.values)
+            self.error("E241", problem.format(value=text, attribute=name), span, hint,
+                       [Related(attr.origin, attr.span, f"`{name}` is declared here")])
+        return M.AttributeIs(name, c.negated, values, c.span)
+
+    def condition(self, c: A.Condition, policy: M.Policy) -> M.Condition:
         match c:
             case A.AttributeCondition():
-                values = tuple(
-                    v.text if isinstance(v, A.Name) else v.value if isinstance(v, A.Text) else str(v)
-                    for v in c.values
-                )
-                return M.AttributeIs(c.attribute.text, c.negated, values, c.span)
+                return self.attribute_condition(c, policy)
             case A.AgeCondition():
                 units = {Unit.YEARS, Unit.MONTHS, Unit.WEEKS, Unit.DAYS}
                 return M.AgeLimit(c.comparison, tuple(self.duration(x, units, "an age") for x in c.age), c.span)
@@ -548,6 +607,19 @@ class Resolver:
                 return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts)
             case _:
                 assert_never(t)
+
+
+def _value_problem(attr: M.Attribute, v: A.Name | A.Text | int) -> str | None:
+    """Why `v` cannot be a value of `attr` (a message template), or None if it can."""
+    if attr.type == "values":
+        if isinstance(v, A.Name) and attr.value(v.text) is not None:
+            return None
+        return "`{value}` is not a value of `{attribute}`"
+    if attr.type == "number":
+        return None if isinstance(v, int) else "`{attribute}` is a number, not `{value}`"
+    if attr.type == "text":
+        return None if isinstance(v, A.Text) else '`{attribute}` is text: write the value in quotes, `"{value}"`'
+    return "`{attribute}` is a date: `when ... is` cannot test it"
 
 
 def _humanise(name: str) -> str:

@@ -86,7 +86,7 @@ obligation settling_in "Settling-in visits for two months"
 obligation ltf_visits "Long-term foster placements"
   cite "3.5" "at least every three months"
   while looked_after
-  when placement_type is long_term_foster
+  when placement_type is long_term_foster_other
   social_worker must do statutory_visit every 3 months from placement_start
 
 obligation not_s20 "Legal planning for children not accommodated under section 20"
@@ -252,7 +252,7 @@ EVENTS: tuple[str, ...] = (
 EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge")
 
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "placement_type": ("long_term_foster", "residential", ""),
+    "placement_type": ("long_term_foster_other", "residential_care_home", ""),
     "legal_status": ("s20", "police_protection", "c31"),
 }
 

@@ -52,7 +52,7 @@ CASES = {
     "W407": (JOURNEY + VISITS.replace('  cite "1" "seen fortnightly"\n', ""), JOURNEY + VISITS),
     "W408": (JOURNEY + VISITS.replace(" every 2 weeks", ""), JOURNEY + VISITS),
     "I409": (JOURNEY + VISITS.replace("  while", '  when "the child agrees"\n  while'),
-             JOURNEY + VISITS.replace("  while", "  when placement_type is foster\n  while")),
+             JOURNEY + VISITS.replace("  while", "  when placement_type is foster_other\n  while")),
     "W410": (JOURNEY + VISITS.replace("every 2 weeks", "every 2 weeks\n    restart within 1 week of cp_plan_end"),
              JOURNEY + VISITS.replace("every 2 weeks", "every 2 weeks\n    restart within 1 week of placement_change")),
     "W501": (JOURNEY + VISITS + variant("cp_visits_2", "every 3 weeks"),

@@ -27,13 +27,16 @@ SMALL = """policy "{title}"
   authority "Test"
   uses "{vocab}"
 
+attribute placement_note "A free-text note on the placement"
+  type text
+
 obligation assessment "{title}"
   cite "{clause}" "{quote}"
   social_worker must complete assessment_completed within 10 working days of referral
 
 obligation visits "Visits for one kind of placement"
   cite "2" "visits every two weeks"
-  when placement_type is "{value}"
+  when placement_note is "{value}"
   social_worker must do statutory_visit every 2 weeks from referral
 """
 
@@ -65,7 +68,7 @@ def pair(tmp_path: Path):
 
 def _children(value: str) -> list[Child]:
     def rec(row: int, event: str, day: str, attr: str | None = None) -> Record:
-        return Record(row, event, dt.date.fromisoformat(day), None, (("placement_type", attr),))
+        return Record(row, event, dt.date.fromisoformat(day), None, (("placement_note", attr),))
     return [
         Child("A", None, (rec(1, "referral", "2024-03-25", value), rec(2, "assessment_completed", "2024-04-12"),
                           rec(3, "statutory_visit", "2024-04-01"))),
@@ -97,7 +100,7 @@ def test_hostile_text_is_data_in_sql(pair) -> None:
     rows = {}
     for name, policy, value in (("plain", plain, "long_term"), ("hostile", hostile, HOSTILE)):
         con = duckdb.connect()
-        events_table_from_children(con, _children(value), ["placement_type"])
+        events_table_from_children(con, _children(value), ["placement_note"])
         run_duckdb(con, policy, as_of)
         rows[name] = fetch_rows(con, policy)
         assert con.execute("SELECT count(*) FROM events").fetchall() == [(4,)]  # nothing dropped
@@ -108,7 +111,7 @@ def test_hostile_text_is_data_in_sql(pair) -> None:
     assert [r._replace(clause="") for r in rows["hostile"]] == [r._replace(clause="") for r in rows["plain"]]
     # and the whole script, run as one, does the same
     con = duckdb.connect()
-    events_table_from_children(con, _children(HOSTILE), ["placement_type"])
+    events_table_from_children(con, _children(HOSTILE), ["placement_note"])
     con.execute("SET VARIABLE as_of = DATE '2024-06-28'").fetchall()
     con.execute(generate_sql(hostile)).fetchall()
     assert fetch_rows(con, hostile) == rows["hostile"]

@@ -36,32 +36,32 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 SSDA903_EVENTS = """\
 child_id,event,date,legal_status,placement_type,rne,carer_changed,reason_ceased,review_code,source
-A1,became_looked_after,2020-04-01,C1,U1,S,,,,episodes.csv:2
-A1,placement_start,2020-04-01,C1,U1,S,true,,,episodes.csv:2
-A1,placement_change,2020-04-15,C1,U3,P,true,,,episodes.csv:3
-A1,placement_start,2020-04-15,C1,U3,P,true,,,episodes.csv:3
+A1,became_looked_after,2020-04-01,interim_care_order,long_term_foster_connected_person,S,,,,episodes.csv:2
+A1,placement_start,2020-04-01,interim_care_order,long_term_foster_connected_person,S,true,,,episodes.csv:2
+A1,placement_change,2020-04-15,interim_care_order,foster_connected_person,P,true,,,episodes.csv:3
+A1,placement_start,2020-04-15,interim_care_order,foster_connected_person,P,true,,,episodes.csv:3
 A1,cla_review,2020-04-28,,,,,,PN1,reviews.csv:2
-A1,placement_change,2020-07-01,C2,U4,T,false,,,episodes.csv:5
-A1,placement_start,2020-07-01,C2,U4,T,false,,,episodes.csv:5
+A1,placement_change,2020-07-01,care_order,long_term_foster_other,T,false,,,episodes.csv:5
+A1,placement_start,2020-07-01,care_order,long_term_foster_other,T,false,,,episodes.csv:5
 A1,cla_review,2020-07-28,,,,,,PN2,reviews.csv:3
-A1,placement_change,2020-08-01,E1,U5,B,true,,,episodes.csv:6
-A1,placement_start,2020-08-01,E1,U5,B,true,,,episodes.csv:6
-A1,placement_change,2020-09-01,E1,A3,U,false,,,episodes.csv:7
-A1,placement_start,2020-09-01,E1,A3,U,false,,,episodes.csv:7
-A1,ceased_looked_after,2020-09-30,E1,A3,,,E11,,episodes.csv:7
-A1,became_looked_after,2021-01-01,V2,R1,S,,,,episodes.csv:16
-A1,placement_start,2021-01-01,V2,R1,S,true,,,episodes.csv:16
-B2,placement_change,2021-01-10,V2,U1,P,true,,,episodes.csv:8
-B2,placement_start,2021-01-10,V2,U1,P,true,,,episodes.csv:8
+A1,placement_change,2020-08-01,placement_order,fostering_for_adoption_other,B,true,,,episodes.csv:6
+A1,placement_start,2020-08-01,placement_order,fostering_for_adoption_other,B,true,,,episodes.csv:6
+A1,placement_change,2020-09-01,placement_order,placed_for_adoption,U,false,,,episodes.csv:7
+A1,placement_start,2020-09-01,placement_order,placed_for_adoption,U,false,,,episodes.csv:7
+A1,ceased_looked_after,2020-09-30,placement_order,placed_for_adoption,,,E11,,episodes.csv:7
+A1,became_looked_after,2021-01-01,s20,residential_care_home,S,,,,episodes.csv:16
+A1,placement_start,2021-01-01,s20,residential_care_home,S,true,,,episodes.csv:16
+B2,placement_change,2021-01-10,s20,long_term_foster_connected_person,P,true,,,episodes.csv:8
+B2,placement_start,2021-01-10,s20,long_term_foster_connected_person,P,true,,,episodes.csv:8
 B2,cla_review,2021-03-01,,,,,,PN0,reviews.csv:5
-C3,became_looked_after,2021-03-05,V2,U1,S,,,,episodes.csv:10
-C3,placement_start,2021-03-05,V2,U1,S,true,,,episodes.csv:10
-C3,ceased_looked_after,2021-03-12,V2,U1,,,E13,,episodes.csv:10
-D4,became_looked_after,2022-02-02,V2,U1,S,,,,episodes.csv:12
-D4,placement_start,2022-02-02,V2,U1,S,true,,,episodes.csv:12
-E5,became_looked_after,2022-05-01,V2,U1,S,,,,episodes.csv:13
-E5,placement_start,2022-05-01,V2,U1,S,true,,,episodes.csv:13
-F6,ceased_looked_after,2022-06-10,V2,U1,,,E3,,episodes.csv:14
+C3,became_looked_after,2021-03-05,s20,long_term_foster_connected_person,S,,,,episodes.csv:10
+C3,placement_start,2021-03-05,s20,long_term_foster_connected_person,S,true,,,episodes.csv:10
+C3,ceased_looked_after,2021-03-12,s20,long_term_foster_connected_person,,,E13,,episodes.csv:10
+D4,became_looked_after,2022-02-02,s20,long_term_foster_connected_person,S,,,,episodes.csv:12
+D4,placement_start,2022-02-02,s20,long_term_foster_connected_person,S,true,,,episodes.csv:12
+E5,became_looked_after,2022-05-01,s20,long_term_foster_connected_person,S,,,,episodes.csv:13
+E5,placement_start,2022-05-01,s20,long_term_foster_connected_person,S,true,,,episodes.csv:13
+F6,ceased_looked_after,2022-06-10,s20,long_term_foster_connected_person,,,E3,,episodes.csv:14
 H8,cla_review,2021-05-15,,,,,,PN0,reviews.csv:8
 """
 
@@ -184,7 +184,7 @@ def test_ssda903_period_warnings(policyc, tmp_path):
 CIN_EVENTS = """\
 child_id,event,date,cin_episode,referral_source,primary_need,referral_nfa,reason_for_closure,icpc_not_required,\
 category_of_abuse,previous_cp_plans,source
-K1,referral,2023-04-03,1,5A,N1,false,,,,,cin.xml:25
+K1,referral,2023-04-03,1,la_services,abuse_or_neglect,false,,,,,cin.xml:25
 K1,assessment_start,2023-04-04,1,,,,,,,,cin.xml:32
 K1,s47_start,2023-04-10,1,,,,,false,,,cin.xml:44
 K1,cp_plan_start,2023-05-02,1,,,,,,NEG,1,cin.xml:51
@@ -195,9 +195,9 @@ K1,rcpc,2023-10-30,1,,,,,,,,cin.xml:58
 K1,cin_plan_start,2023-11-01,1,,,,,,,,cin.xml:40
 K1,cp_plan_end,2023-11-01,1,,,,,,EMO,,cin.xml:52
 K1,cin_plan_end,2024-02-28,1,,,,,,,,cin.xml:41
-K1,closure,2024-02-28,1,,,,RC2,,,,cin.xml:28
-K1,referral,2024-03-01,2,1A,N3,false,,,,,cin.xml:63
-M3,referral,2023-06-12,1,3A,N2,false,,,,,cin.xml:99
+K1,closure,2024-02-28,1,,,,died,,,,cin.xml:28
+K1,referral,2024-03-01,2,individual,parental_disability,false,,,,,cin.xml:63
+M3,referral,2023-06-12,1,health_services,child_disability,false,,,,,cin.xml:99
 M3,assessment_completed,2023-06-13,1,,,,,,,,cin.xml:104
 M3,assessment_start,2023-06-20,1,,,,,,,,cin.xml:103
 """

@@ -67,6 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also write a QA report into DIR: audit-report.html (one self-contained page with charts) "
                         "and audit-report.xlsx (the same figures as a workbook)")
     a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    a.add_argument("--dataset", choices=["ssda903", "cin_census"], metavar="DATASET",
+                   help="the DfE return the events were imported from (ssda903, cin_census): conditions that "
+                        "can never be true on it are reported before the audit runs")
     a.set_defaults(func=cmd_audit)
 
 
@@ -78,6 +81,17 @@ def _rejects_path(args: argparse.Namespace) -> str:
         stem = out.name[: -len(out.suffix)] if out.suffix else out.name
         return str(out.with_name(stem + ".rejects.csv"))
     return "rejects.csv"
+
+
+def never_true_on(policy: Policy, dataset: str) -> list[str]:
+    """Conditions of the policy's measurable obligations that the dataset can never satisfy."""
+    from compiler.adapters.codes import never_true
+    from compiler.model.ir import AttributeIs
+    from compiler.model.semantics import not_measurable
+
+    conditions = [(ob.id, c) for ob in policy.obligations if not_measurable(policy, ob) is None
+                  for c in ob.conditions if isinstance(c, AttributeIs)]
+    return never_true(conditions, policy, dataset)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -112,6 +126,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if len(result.policies) > 1:
         return _audit_versions(args, result.policies)
     policy = result.policies[0]
+    if args.dataset:
+        for message in never_true_on(policy, args.dataset):
+            print(f"warning: {message}", file=sys.stderr)
 
     bar = _progress_bar(args, policy)
 

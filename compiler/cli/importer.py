@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from compiler.adapters.codes import apply_codes, load_vocabulary
 from compiler.adapters.ssda903 import ISSUE_COLUMNS, AdapterError, Event, ImportResult, SourceCount
 from compiler.emitters.escape import CsvWriter
+from compiler.model.settings import load_settings
 
 FORMATS = (".csv", ".parquet")
 DATE_COLUMNS = frozenset({"date", "date_of_birth"})  # date32 in Parquet
@@ -47,21 +49,33 @@ def _outputs(p: argparse.ArgumentParser) -> None:
                    help="also write the children table (child_id, date_of_birth, ...): .csv or .parquet")
     p.add_argument("--rejects", type=Path, metavar="FILE",
                    help="where to list rejected rows and other input problems (default: EVENTS_STEM.rejects.csv)")
+    p.add_argument("--vocabulary", type=Path, metavar="FILE",
+                   help="the vocabulary whose attribute declarations turn DfE codes into values "
+                        "(default: policies/vocabulary.policy of the project)")
 
 
 def run_ssda903(args: argparse.Namespace) -> int:
     from compiler.adapters.ssda903 import import_ssda903
 
-    return _run(args, lambda: import_ssda903(args.folder, with_children=args.children_out is not None))
+    return _run(args, lambda: import_ssda903(args.folder, with_children=args.children_out is not None), "ssda903")
 
 
 def run_cin(args: argparse.Namespace) -> int:
     from compiler.adapters.cin_census import import_cin
 
-    return _run(args, lambda: import_cin(args.file, with_children=args.children_out is not None))
+    return _run(args, lambda: import_cin(args.file, with_children=args.children_out is not None), "cin_census")
 
 
-def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
+def _vocabulary(given: Path | None) -> Path | None:
+    """The vocabulary to read codes from: the one given, else the project's, if there is one."""
+    if given is not None:
+        return given
+    root = load_settings().root
+    default = root / "policies" / "vocabulary.policy" if root is not None else None
+    return default if default is not None and default.is_file() else None
+
+
+def _run(args: argparse.Namespace, load: Callable[[], ImportResult], dataset: str) -> int:
     from compiler.cli.common import clashing_outputs, usage_error
 
     out: Path = args.out
@@ -73,8 +87,13 @@ def _run(args: argparse.Namespace, load: Callable[[], ImportResult]) -> int:
     clash = clashing_outputs(_inputs(args), {"--out": out, "--children-out": children_out, "--rejects": rejects})
     if clash:
         return usage_error(clash)
+    vocabulary = _vocabulary(args.vocabulary)
     try:
         result = load()
+        if vocabulary is not None:
+            apply_codes(result, load_vocabulary(vocabulary), dataset)
+        else:
+            result.notes.append("no vocabulary found: attribute columns keep the DfE codes (give --vocabulary)")
     except AdapterError as err:
         return usage_error(str(err))
     try:

@@ -263,6 +263,16 @@ class DeadlineForm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SameDayForm:
+    """`immediately after EVENT` or `on the same day as EVENT`: a deadline of day 0, in the document's words."""
+
+    said: str  # "immediately" | "same day"
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduleForm:
     """`first within DURATION of EVENT` then `steps`."""
 
@@ -333,7 +343,8 @@ class VagueForm:
     restarts: tuple[Restart, ...] = ()
 
 
-Timing = DeadlineForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm | VagueForm
+Timing = (DeadlineForm | SameDayForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm
+          | VagueForm)
 
 
 @dataclass(frozen=True, slots=True)

@@ -270,6 +270,14 @@ _ALL = [
          "A `when \"...\"` condition (or an `unless \"...\"` exception) is shown in the documentation but cannot be evaluated against case data, so the audit cannot measure the duty.",
          'when "the child has agreed to fewer visits"',
          "Where the case data records the fact, write it as an attribute: `when visits_reduced is yes`."),
+    Code("I420", "info", "clock time audited on dates",
+         "The duty is stated in hours or minutes (or school terms), but the DfE returns and most case "
+         "records hold dates only, so the audit rounds clock time up to whole days (48 hours is 2 days, "
+         "1 hour is 1 day) and counts a school term as 4 months. The note says how this duty is counted; "
+         "the audit summary and the export say the same.",
+         "  social_worker must see child_seen within 48 hours of referral",
+         "Nothing to fix: the note states the approximation. Where the document means working days, "
+         "write working days."),
     Code("W410", "warning", "schedule restarts on an event that never happens in the status",
          "A `restart ... of EVENT` clause names an event that cannot occur while the child is in the status.",
          "restart within 20 working days of adoption_order",

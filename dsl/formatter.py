@@ -95,6 +95,9 @@ def _simple_timing(t: A.Timing) -> str | None:
             triggers = " or ".join(e.text for e in (t.event, *t.others))
             whichever = f" whichever is {t.whichever}" if t.whichever else ""
             return f"within {_dur(t.duration)} of {triggers}{whichever}"
+        case A.SameDayForm():
+            return f"immediately after {t.event.text}" if t.said == "immediately" else \
+                f"on the same day as {t.event.text}"
         case A.RecurrenceForm():
             text = f"every {_dur(t.duration)}"
             if t.event:

@@ -75,7 +75,8 @@ def _of(children: list, cls: type) -> list:
     return [c for c in children if isinstance(c, cls)]
 
 
-_TIMING_FORMS = (A.DeadlineForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm, A.OrdinalForm,
+_TIMING_FORMS = (A.DeadlineForm, A.SameDayForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm,
+                 A.OrdinalForm,
                  A.VagueForm)
 _EXCEPTION_ORDER = {A.InsteadOf: 0, A.Discretion: 1, A.Unless: 2}
 
@@ -350,6 +351,12 @@ class ToAst(Transformer):
         whichever = next((x[1] for x in c if isinstance(x, tuple)), None)
         return A.DeadlineForm(duration=c[1], event=names[0], span=_span(c[0], c[-1]), others=tuple(names[1:]),
                               whichever=whichever)
+
+    def immediately(self, c: list) -> A.SameDayForm:
+        return A.SameDayForm(said="immediately", event=_name(c[2]), span=_span(c[0], c[-1]))
+
+    def same_day(self, c: list) -> A.SameDayForm:
+        return A.SameDayForm(said="same day", event=_name(c[5]), span=_span(c[0], c[-1]))
 
     def then_within(self, c: list) -> A.ThenWithin:
         return A.ThenWithin(c[2], _span(c[0], c[-1]), anchor=c[3] if len(c) > 3 else None)

@@ -32,7 +32,11 @@ obligation contact_decision "A decision on every contact"
 
 obligation same_day "Strategy outcome recorded the same day"
   cite "1.4" "recorded on the same day"
-  social_worker must do strategy_outcome_recorded within 0 days of strategy_discussion
+  social_worker must do strategy_outcome_recorded on the same day as strategy_discussion
+
+obligation discussed_immediately "Findings discussed immediately after seeing the child"
+  cite "1.5" "immediately after seeing the child"
+  team_manager must do supervision immediately after statutory_visit
 
 obligation core_group "Core group meetings"
   cite "2.1" "1st meeting 10 working days from ICPC, then every 4 weeks"

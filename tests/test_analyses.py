@@ -51,6 +51,7 @@ CASES = {
     "W406": (JOURNEY + VISITS.replace("every 2 weeks", "regularly"), JOURNEY + VISITS),
     "W407": (JOURNEY + VISITS.replace('  cite "1" "seen fortnightly"\n', ""), JOURNEY + VISITS),
     "W408": (JOURNEY + VISITS.replace(" every 2 weeks", ""), JOURNEY + VISITS),
+    "I420": (JOURNEY + VISITS.replace("every 2 weeks", "every 336 hours"), JOURNEY + VISITS),
     "I409": (JOURNEY + VISITS.replace("  while", '  when "the child agrees"\n  while'),
              JOURNEY + VISITS.replace("  while", "  when placement_type is foster_other\n  while")),
     "W410": (JOURNEY + VISITS.replace("every 2 weeks", "every 2 weeks\n    restart within 1 week of cp_plan_end"),
@@ -197,7 +198,7 @@ def test_every_gap_code_has_one_registered_check_and_a_catalogue_entry():
     from compiler.analyses.gaps import CHECKS
     from dsl.codes import CODES
 
-    assert sorted(CHECKS) == ["I409", "W401", "W402", "W403", "W404", "W405", "W406", "W407", "W408", "W410"]
+    assert sorted(CHECKS) == ["I409", "I420", "W401", "W402", "W403", "W404", "W405", "W406", "W407", "W408", "W410"]
     assert all(code in CODES for code in CHECKS)
 
 

@@ -24,7 +24,8 @@ from dsl.ast import Span
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
 
-_DAYLIKE = {Unit.DAYS, Unit.HOURS, Unit.MINUTES}
+_DAYLIKE = {Unit.DAYS}  # calendar days against working days: W502 (hours against working days: I507)
+_CLOCK = {Unit.HOURS, Unit.MINUTES}
 
 
 def _span(o: Obligation) -> Span:
@@ -122,6 +123,13 @@ def _pair(a: Point, b: Point, code_conflict: str) -> Diagnostic | None:
             f"{_what(b)}: {point_phrase(a)} against {point_phrase(b)} (calendar time against working days)",
             b.policy.path, _span(b.obligation),
             f"these differ by up to {max(worst(a, b), worst(b, a))} calendar days; settle on one unit", both)
+    if order is Ordering.DEPENDS and Unit.WORKING_DAYS in units and units & _CLOCK:
+        return Diagnostic(
+            "I507", f"{_what(b)}: {point_phrase(a)} against {point_phrase(b)} depends on the weekday and time of "
+                    "day (clock hours against working days)",
+            b.policy.path, _span(b.obligation),
+            "hours run through nights and weekends, working days do not; state one of them if the document allows",
+            both)
     if order is Ordering.DEPENDS:
         return Diagnostic(
             "I507", f"{_what(b)}: {point_phrase(a)} against {point_phrase(b)} depends on the calendar",

@@ -29,6 +29,7 @@ from compiler.model.ir import (
     anchor_events,
     trigger_of,
 )
+from compiler.model.semantics import timing_approximations
 from dsl.ast import Span
 from dsl.diagnostics import Diagnostic, Related
 
@@ -225,6 +226,17 @@ def prose_condition(ctx: GapContext) -> Iterator[Diagnostic]:
             if u.text is not None:
                 yield Diagnostic("I409", f"the `unless` of `{o.id}` is prose and is not checked by the audit",
                                  ctx.path, u.span, "name the event that records the exception: `unless EVENT`")
+
+
+@check("I420")
+def audited_on_dates(ctx: GapContext) -> Iterator[Diagnostic]:
+    """Clock time (and school terms) that the audit can only count in whole days."""
+    for o in ctx.policy.obligations:
+        if o.timing is None or isinstance(o.timing, Vague):
+            continue
+        for text in timing_approximations(o.timing):
+            yield Diagnostic("I420", f"`{o.id}` is audited on dates: {text}", ctx.path, o.timing.span,
+                             "the DfE returns hold dates only; the audit summary states this too")
 
 
 @check("W410")

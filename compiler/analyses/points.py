@@ -47,7 +47,7 @@ from compiler.model.ir import (
     Vague,
     Within,
 )
-from compiler.model.timescales import Duration, Ordering, Unit, compare, worst_case
+from compiler.model.timescales import Duration, Ordering, Unit, clock_compare, compare, worst_case
 
 #: The last element of a point's key: a general rule, or a stated exception to one.
 RULE, EXCEPTION = "rule", "exception"
@@ -167,7 +167,7 @@ def under_floor(local: Point, floor: Point) -> bool:
 
 def strictness(a: Point, b: Point) -> Ordering:
     """How a's requirement compares with b's: STRICTER means a allows less slack."""
-    order = compare(a.duration, b.duration)
+    order = clock_compare(a.duration, b.duration) or compare(a.duration, b.duration)
     if a.name == "notice":  # a longer notice period is the stricter one
         return order.reverse()
     return order

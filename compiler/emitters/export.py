@@ -35,6 +35,7 @@ from compiler.model.ir import (
     form_of,
     trigger_of,
 )
+from compiler.model.semantics import timing_approximations
 from compiler.model.timescales import Duration
 
 
@@ -76,8 +77,10 @@ class TimingOut(BaseModel):
     or_triggers: list[str] = []
     whichever: str | None = None
     phrase: str | None = None
+    said: str | None = None
     restart: list[RestartOut] = []
     text: str
+    approximations: list[str] = []
 
 
 class ConditionOut(BaseModel):
@@ -220,7 +223,7 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
     match t:
         case Deadline():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
-                    "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else None}
+                    "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else None, "said": t.said}
         case AdvanceNotice():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "from_ordinal": t.from_ordinal if t.from_ordinal > 1 else None}
@@ -249,6 +252,7 @@ def timing_out(t: Timing | None, policy: Policy) -> TimingOut | None:
         kind=form_of(t),
         restart=[RestartOut(amount=r.duration.amount, unit=r.duration.unit.value, trigger=r.event) for r in t.restarts],
         text=describe.timing(t, policy),
+        approximations=timing_approximations(t),
         **_timing_fields(t),
     )
 

@@ -10,6 +10,7 @@ from compiler.emitters import timeline as T
 from compiler.emitters.escape import html_text, md_cell, md_text
 from compiler.model import describe
 from compiler.model.ir import Obligation, Policy, Vague
+from compiler.model.semantics import timing_approximations
 
 
 def inline_svg(svg: str, title: str | None = None, described_by: str | None = None) -> str:
@@ -120,6 +121,10 @@ def _obligation_row(policy: Policy, o: Obligation) -> str:
         timing += f" (when {conds})"
     if describe.exceptions(o, policy):
         timing += f"; {describe.exceptions(o, policy)}"
+    if o.timing is not None:
+        approximate = timing_approximations(o.timing)
+        if approximate:
+            timing += f" — audited on dates: {'; '.join(approximate)}"
     return (f"| {md_cell(o.title)} | {md_cell(who)} {o.modality} {md_cell(what.lower())} | {md_cell(timing)} | "
             f"{cites} |")
 

@@ -79,6 +79,10 @@ def step(s: Step, policy: Policy | None = None) -> str:
 def _form(t: Timing, policy: Policy | None) -> str:
     match t:
         case Deadline():
+            if t.said == "immediately":
+                return f"immediately after {_event(policy, t.trigger)} (the same day)"
+            if t.said == "same day":
+                return f"on the same day as {_event(policy, t.trigger)}"
             triggers = " or ".join(_event(policy, e) for e in (t.trigger, *t.also))
             return _within(t.duration, triggers) + (", whichever is sooner" if t.sooner else "")
         case Schedule():

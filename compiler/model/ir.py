@@ -215,12 +215,15 @@ class _TimingBase:
 @dataclass(frozen=True, kw_only=True)
 class Deadline(_TimingBase):
     """`within DURATION of TRIGGER [or ALSO ...] [whichever is sooner]`: each day of any of the triggers
-    starts the clock; with `sooner`, a trigger while an earlier one still waits for its action does not."""
+    starts the clock; with `sooner`, a trigger while an earlier one still waits for its action does not.
+    `immediately after TRIGGER` and `on the same day as TRIGGER` are deadlines of 0 days that keep the
+    document's words in `said`."""
 
     duration: Duration
     trigger: str
     also: tuple[str, ...] = ()
     sooner: bool = False
+    said: str | None = None  # "immediately" | "same day" | None (written as `within ...`)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -575,6 +575,9 @@ class Resolver:
                 return M.Deadline(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
                                   also=tuple(self.event(e, policy) for e in t.others), sooner=t.whichever == "sooner",
                                   span=t.span, restarts=restarts)
+            case A.SameDayForm():
+                return M.Deadline(duration=Duration(0, Unit.DAYS), trigger=self.event(t.event, policy), said=t.said,
+                                  span=t.span, restarts=restarts)
             case A.ScheduleForm():
                 return M.Schedule(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
                                   steps=self.steps(t.steps, policy), span=t.span, restarts=restarts)

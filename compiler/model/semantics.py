@@ -24,13 +24,14 @@ from compiler.model.ir import (
     Obligation,
     OrdinalMilestone,
     Policy,
+    Timing,
     Vague,
     durations_of,
     everies,
     timing_events,
     trigger_of,
 )
-from compiler.model.timescales import Unit
+from compiler.model.timescales import Duration, Unit
 
 #: The lifecycle of one obligation occurrence (design.md, "Time semantics").
 OUTCOMES: tuple[str, ...] = ("pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended",
@@ -199,17 +200,26 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:
     return None
 
 
+def approximation(d: Duration) -> str | None:
+    """How the audit approximates a duration on date-only data, or None if it is exact: clock time is
+    rounded up to whole days (48 hours is 2 days, 1 hour is 1 day), a school term is 4 months."""
+    if d.unit is Unit.HOURS or d.unit is Unit.MINUTES:
+        per_day = 24 if d.unit is Unit.HOURS else 24 * 60
+        days = -(-d.amount // per_day)
+        return f"{d} counted as {days} day{'' if days == 1 else 's'}"
+    if d.unit is Unit.SCHOOL_TERMS:
+        return f"{d} counted as {d.amount * 4} months"
+    return None
+
+
 def approximations(ob: Obligation) -> list[str]:
-    """Units that the audit can only approximate on date-only data."""
-    if ob.timing is None:
-        return []
-    durations = durations_of(ob.timing)
-    found = []
-    for unit, text in ((Unit.HOURS, "hours rounded up to whole days"), (Unit.MINUTES, "minutes rounded up to whole days"),
-                       (Unit.SCHOOL_TERMS, "a school term counted as 4 months")):
-        if any(d.unit is unit for d in durations):
-            found.append(text)
-    return found
+    """How the audit approximates the obligation's durations on date-only data (each once, in order)."""
+    return timing_approximations(ob.timing) if ob.timing is not None else []
+
+
+def timing_approximations(t: Timing) -> list[str]:
+    texts = (approximation(d) for d in durations_of(t))
+    return list(dict.fromkeys(text for text in texts if text is not None))
 
 
 def attributes_used(policy: Policy) -> list[str]:

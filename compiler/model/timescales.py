@@ -70,6 +70,10 @@ Comparing durations of different units
 
     The results are exact for that range, computed by brute force with
     numpy, and cached.
+
+    Hours and minutes are clock time: ``clock_compare`` compares them with
+    hours, minutes, days and weeks exactly (a day is 24 hours), and with
+    working days as DEPENDS. The analyses use it before ``compare``.
 """
 
 from __future__ import annotations
@@ -100,6 +104,7 @@ __all__ = [
     "bank_holidays",
     "bounds_in_days",
     "busday_calendar",
+    "clock_compare",
     "compare",
     "is_working_day",
     "parse_unit",
@@ -417,8 +422,29 @@ def _difference_range(a: Duration, b: Duration) -> tuple[int, int]:
     return int(diff.min()), int(diff.max())
 
 
+#: Clock units in minutes: hours and minutes are compared exactly with each other and with days and weeks.
+_CLOCK = {Unit.MINUTES: 1, Unit.HOURS: 60, Unit.DAYS: 24 * 60, Unit.WEEKS: 7 * 24 * 60}
+
+
+def clock_compare(a: Duration, b: Duration) -> Ordering | None:
+    """How ``a`` relates to ``b`` as clock time, when one of them is in hours or minutes; else None.
+
+    Against hours, minutes, days and weeks the comparison is exact (a day is 24 hours, so 25 hours
+    is stricter than 30 hours, although both are 2 days on dates); against working days it is
+    DEPENDS (two different clocks: which allows more depends on the weekday and the time of day of
+    the trigger). Against months, years and terms it is None: `compare` decides on dates."""
+    if a.unit not in (Unit.HOURS, Unit.MINUTES) and b.unit not in (Unit.HOURS, Unit.MINUTES):
+        return None
+    if a.unit in _CLOCK and b.unit in _CLOCK:
+        x, y = a.amount * _CLOCK[a.unit], b.amount * _CLOCK[b.unit]
+        return Ordering.EQUAL if x == y else Ordering.STRICTER if x < y else Ordering.WEAKER
+    if Unit.WORKING_DAYS in (a.unit, b.unit):
+        return Ordering.DEPENDS
+    return None
+
+
 def compare(a: Duration, b: Duration) -> Ordering:
-    """How ``a`` relates to ``b`` on every start date in ``START_DATE_RANGE``."""
+    """How ``a`` relates to ``b`` on every start date in ``START_DATE_RANGE`` (on dates: hours rounded up)."""
     low, high = _difference_range(a, b)
     if low == 0 and high == 0:
         return Ordering.EQUAL

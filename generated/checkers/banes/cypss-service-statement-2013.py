@@ -55,7 +55,7 @@ NOT_MEASURABLE: dict[str, str] = {
     'dct_assessment_start': 'a condition in prose',
     'dct_help_commenced': 'a condition in prose',
     'dct_child_seen': 'a condition in prose',
-    'hospital_referral_passed_on': 'vague timing (without delay)',
+    'hospital_referral_passed_on': 'a condition in prose',
     'hospital_case_responsibility': 'a condition in prose',
     'hospital_ward_visit': 'a condition in prose',
     'adult_services_contact': 'a condition in prose',

@@ -59,7 +59,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'police_protection_contact': 'vague timing (without delay)',
     'cp_medical_escalation': 'a condition in prose',
     's47_pr_contact': 'vague timing (as soon as possible)',
-    's47_tm_discussion': 'vague timing (without delay)',
     'cp_seen_alone': 'a condition in prose',
     'conference_view_change_icpc': 'a condition in prose',
     'conference_view_change_rcpc': 'a condition in prose',
@@ -1298,6 +1297,30 @@ def check_s47_welfare_checks(h: rt.History) -> list[rt.Row]:
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('s47_start', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_s47_tm_discussion(h: rt.History) -> list[rt.Row]:
+    (
+        'Findings discussed with the team manager immediately after seeing the child\n'
+        '\n'
+        'Clause 19. Section 47 investigations, bullet 8: “After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).”\n'
+        '\n'
+        'Duty: allocated_worker should discuss tm_discussion_after_visit; timing: deadline; while section_47\n'
+    )
+    duty = rt.Duty('s47_tm_discussion', '19. Section 47 investigations, bullet 8', 'tm_discussion_after_visit', None, ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_4):
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('child_seen', ep.start, last)]
         seen: set[dt.date] = set()
         for day, duration in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
@@ -3045,6 +3068,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('strategy_minutes_48_hours', check_strategy_minutes_48_hours),
     ('cp_medical_24_hours', check_cp_medical_24_hours),
     ('s47_welfare_checks', check_s47_welfare_checks),
+    ('s47_tm_discussion', check_s47_tm_discussion),
     ('s47_assessment_shared_2_working_days', check_s47_assessment_shared_2_working_days),
     ('s47_assessment_shared_48_hours', check_s47_assessment_shared_48_hours),
     ('icpc_timescale', check_icpc_timescale),

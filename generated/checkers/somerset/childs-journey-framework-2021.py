@@ -27,7 +27,7 @@ STATUS_6 = rt.StatusEvents(frozenset({'cin_plan_start'}), frozenset({'became_loo
 
 #: Obligations that produce no occurrences, and why.
 NOT_MEASURABLE: dict[str, str] = {
-    'case_notes_immediate': 'vague timing (without delay)',
+    'case_notes_immediate': 'a condition in prose',
     'case_notes_cla': 'a condition in prose',
     'case_notes_cla_visit': 'a condition in prose',
     'case_notes_cla_same_day': 'a condition in prose',

@@ -96,3 +96,28 @@ def test_audit_reports_a_condition_never_true_on_the_dataset_before_running(poli
     first = run.err.splitlines()[0]
     assert first.startswith("warning: `visits_connected_person_temporary`: `when placement_type is "
                             "connected_person_temporary_approval` can never be true on ssda903 data")
+
+
+def test_conditions_are_evaluated_on_imported_data(policyc, tmp_path):
+    """SSDA903 codes C2 and P1 become care_order and placed_with_parents, which the conditions test."""
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\n"
+        "X1,01/04/2022,S,C2,N1,P1,PR1,,\n"
+        "Y2,01/04/2022,S,V2,N1,U6,PR1,,\n", encoding="utf-8")
+    (folder / "header.csv").write_text("CHILD,SEX,DOB\nX1,1,01/01/2012\nY2,2,02/02/2012\n", encoding="utf-8")
+    (folder / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n", encoding="utf-8")
+    events = tmp_path / "ev.csv"
+    assert policyc(f"import ssda903 {q(folder)} --out {q(events)}").code == 0
+    policy = ROOT / "policies" / "national" / "care-planning-regulations-2010.policy"
+    rows_out = tmp_path / "rows.csv"
+    run = policyc(f"audit --policy {q(policy)} --events {q(events)} --as-of 2022-12-31 --out {q(rows_out)} "
+                  "--include-not-applicable --no-progress")
+    assert run.code == 0, run.err
+    with rows_out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    not_applicable = {(r["child_id"], r["obligation"]) for r in rows if r["outcome"] == "not_applicable"}
+    assert ("Y2", "visits_care_order_with_parents") in not_applicable
+    assert ("X1", "visits_care_order_with_parents") not in not_applicable
+    assert ("X1", "visits_placed_with_parents_before_assessment") not in not_applicable

@@ -167,6 +167,11 @@ def _duty(out: _Out, d: A.Duty) -> None:
         out.add(d.minimum.span.line, "   " + _minimum(d.minimum))
 
 
+def _recorded_as(out: _Out, items: tuple[A.RecordedAs, ...]) -> None:
+    for r in items:
+        out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+
+
 def _decl(out: _Out, d: A.Declaration) -> None:
     line = d.span.line
     if isinstance(d, A.RoleDecl):
@@ -176,8 +181,7 @@ def _decl(out: _Out, d: A.Declaration) -> None:
         out.add(line, f"event {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
         if d.same_as:
             out.add(d.same_as.span.line, f"  same as {d.same_as.text}")
-        for r in d.recorded_as:
-            out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+        _recorded_as(out, d.recorded_as)
         if d.oversight:
             out.add(line, "  oversight")
         for t in d.topics:
@@ -202,8 +206,7 @@ def _decl(out: _Out, d: A.Declaration) -> None:
         out.add(line, f"attribute {d.name.text}" + (f" {quote(d.label.value)}" if d.label else ""))
         if d.type:
             out.add(d.type.span.line, f"  type {d.type.text}")
-        for r in d.recorded_as:
-            out.add(r.span.line, f"  recorded as {r.dataset.text} {quote(r.item.value)}")
+        _recorded_as(out, d.recorded_as)
         for v in d.values:
             out.add(v.span.line, f"  value {v.name.text}" + (f" {quote(v.label.value)}" if v.label else ""))
             for coded in v.coded_as:

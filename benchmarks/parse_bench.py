@@ -38,6 +38,9 @@ BLOCKS = [
     "    then within 20 working days of placement_start\n    then every 6 weeks for 1 year from placement_start\n\n",
     'obligation bedroom_{i} "Bedroom {i}"\n  cite "6.2.4" "on at least every other visit"\n'
     "  while child_protection\n  social_worker must see child_seen every 2nd statutory_visit\n\n",
+    'obligation seen_{i} "Seen {i}"\n  cite "reg 28" "on the day they are placed"\n'
+    "  while looked_after\n  when legal_status is care_order or interim_care_order\n"
+    "  when placement_type is not placed_with_parents\n  social_worker must see child_seen immediately after placement_start\n\n",
     'principle p_{i} "Principle {i}"\n  cite "1.{i}" "We treat everyone with respect"\n\n',
     # an exception to this cycle's `visits_{v}`, by decision, ending at closure; an aim and a minimum
     'obligation reduced_{i} "Reduced visits {i}"\n  cite "3.{i}" "may reduce to three weekly"\n'

@@ -450,8 +450,6 @@ class Resolver:
                        "the `should` timing is the aim and the `must` timing the minimum: swap the two durations")
         return result
 
-    def condition(self, c: A.Condition) -> M.Condition:
-
     def attribute(self, d: A.AttributeDecl) -> M.Attribute:
         """An attribute declaration: its type (`number`, `date`, `text`) or its values and their codes."""
         kind = "values"

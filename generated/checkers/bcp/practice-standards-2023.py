@@ -1316,7 +1316,7 @@ def check_s47_tm_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker should discuss tm_discussion_after_visit; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_tm_discussion', '19. Section 47 investigations, bullet 8', 'tm_discussion_after_visit', None, ())
+    duty = rt.Duty('s47_tm_discussion', '19. Section 47 investigations, bullet 8', 'tm_discussion_after_visit', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)

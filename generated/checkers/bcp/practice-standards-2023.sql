@@ -88,7 +88,7 @@ INSERT INTO audit_obligations VALUES
   (73, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
   (74, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
   (75, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
-  (76, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'vague', 'vague timing (without delay)'),
+  (76, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
   (77, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
   (78, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
   (79, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
@@ -675,98 +675,101 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed');
 CREATE OR REPLACE TABLE _d55 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit');
 CREATE OR REPLACE TABLE _d56 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared');
 CREATE OR REPLACE TABLE _d57 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
 CREATE OR REPLACE TABLE _d58 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared');
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided');
 CREATE OR REPLACE TABLE _d61 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen');
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given');
 CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase');
 CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm');
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair');
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
 CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
 CREATE OR REPLACE TABLE _d69 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting');
 CREATE OR REPLACE TABLE _d70 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision');
 CREATE OR REPLACE TABLE _d71 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
 CREATE OR REPLACE TABLE _d72 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting');
 CREATE OR REPLACE TABLE _d73 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
 CREATE OR REPLACE TABLE _d74 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated');
 CREATE OR REPLACE TABLE _d75 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given');
 CREATE OR REPLACE TABLE _d76 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
 CREATE OR REPLACE TABLE _d77 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed');
 CREATE OR REPLACE TABLE _d78 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared');
 CREATE OR REPLACE TABLE _d79 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided');
 CREATE OR REPLACE TABLE _d80 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change');
 CREATE OR REPLACE TABLE _d81 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
 CREATE OR REPLACE TABLE _d82 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment');
 CREATE OR REPLACE TABLE _d83 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
 CREATE OR REPLACE TABLE _d84 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep');
 CREATE OR REPLACE TABLE _d85 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review');
 CREATE OR REPLACE TABLE _d86 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
+CREATE OR REPLACE TABLE _d87 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -795,13 +798,13 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d87 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d88 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d89 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+CREATE OR REPLACE TABLE _d90 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staying_put_discussion');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -830,10 +833,10 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d90 AS
+CREATE OR REPLACE TABLE _d91 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_application');
-CREATE OR REPLACE TABLE _d91 AS
+CREATE OR REPLACE TABLE _d92 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -862,28 +865,28 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d92 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d93 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d94 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
 CREATE OR REPLACE TABLE _d95 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
 CREATE OR REPLACE TABLE _d96 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
 CREATE OR REPLACE TABLE _d97 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
 CREATE OR REPLACE TABLE _d98 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
 CREATE OR REPLACE TABLE _d99 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+CREATE OR REPLACE TABLE _d100 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_views_gathered');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -912,16 +915,16 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d100 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d101 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d102 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
 CREATE OR REPLACE TABLE _d103 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+CREATE OR REPLACE TABLE _d104 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -950,22 +953,22 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d104 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d105 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d106 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
 CREATE OR REPLACE TABLE _d107 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
 CREATE OR REPLACE TABLE _d108 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
 CREATE OR REPLACE TABLE _d109 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+CREATE OR REPLACE TABLE _d110 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_paperwork_received');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -994,37 +997,37 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d110 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d111 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d112 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
 CREATE OR REPLACE TABLE _d113 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
 CREATE OR REPLACE TABLE _d114 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
 CREATE OR REPLACE TABLE _d115 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
 CREATE OR REPLACE TABLE _d116 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
 CREATE OR REPLACE TABLE _d117 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
 CREATE OR REPLACE TABLE _d118 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
 CREATE OR REPLACE TABLE _d119 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
 CREATE OR REPLACE TABLE _d120 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+CREATE OR REPLACE TABLE _d121 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allegations_meeting');
 -- obligation #1 (deadline)
@@ -3323,6 +3326,43 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o74;
+-- obligation #77 (deadline)
+CREATE OR REPLACE VIEW _o76 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, d.date AS due, 0 AS k
+  FROM _ep4 p JOIN _d10 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+INSERT INTO audit_rows
+SELECT o.child_id, 76, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o76 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o76;
 -- obligation #78 (advance_notice)
 CREATE OR REPLACE VIEW _o77 AS
 WITH t AS (
@@ -3337,9 +3377,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d55 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d55 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3380,9 +3420,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d55 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d55 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3426,7 +3466,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 79, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3456,7 +3496,7 @@ DROP VIEW IF EXISTS _o79;
 CREATE OR REPLACE TABLE _o80_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -3474,7 +3514,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o80_seg s ASOF LEFT JOIN _d57 a
+  FROM _o80_seg s ASOF LEFT JOIN _d58 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3497,7 +3537,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d57 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -3531,7 +3571,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d57 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -3576,7 +3616,7 @@ CREATE OR REPLACE VIEW _o81 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep3 p JOIN _d56 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d57 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3616,13 +3656,13 @@ DROP VIEW IF EXISTS _o81;
 CREATE OR REPLACE TABLE _o82_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
   SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d57) d ON d.child_id = s.child_id
+  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d58) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -3783,7 +3823,7 @@ CREATE OR REPLACE VIEW _o83 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d57 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -3792,9 +3832,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d58 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d58 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3910,7 +3950,7 @@ DROP TABLE IF EXISTS _o84_seg;
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
 CREATE OR REPLACE TABLE _n86 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
-UPDATE _n86 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d59) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
+UPDATE _n86 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o86_seg AS
@@ -3995,7 +4035,7 @@ DROP TABLE IF EXISTS _o86_seg;
 -- obligation #88 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n87 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d59) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
+CREATE OR REPLACE TABLE _n87 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
 INSERT INTO audit_rows SELECT child_id, 87, whole_start, NULL, NULL, 6, NULL FROM _n87 WHERE ep_start IS NULL;
 DELETE FROM _n87 WHERE ep_start IS NULL;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -4102,7 +4142,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o88_seg s ASOF LEFT JOIN _d60 a
+  FROM _o88_seg s ASOF LEFT JOIN _d61 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4125,7 +4165,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d60 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d61 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4164,16 +4204,16 @@ DROP TABLE IF EXISTS _o88_seg;
 CREATE OR REPLACE VIEW _o89 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d56 f
+  FROM _ep0 p ASOF LEFT JOIN _d57 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d56 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d57 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d61 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d62 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 89, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4202,7 +4242,7 @@ CREATE OR REPLACE VIEW _o92 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
-  FROM _ep3 p JOIN _d62 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d63 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4210,7 +4250,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 92, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4317,7 +4357,7 @@ CREATE OR REPLACE VIEW _o95 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
-  FROM _ep0 p JOIN _d56 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d57 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4325,7 +4365,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 95, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4354,7 +4394,7 @@ CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
-  FROM _ep3 p JOIN _d57 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4362,7 +4402,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4391,7 +4431,7 @@ CREATE OR REPLACE VIEW _o97 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN (SELECT child_id, date FROM _d65 UNION SELECT child_id, date FROM _d66) d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN (SELECT child_id, date FROM _d66 UNION SELECT child_id, date FROM _d67) d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4401,7 +4441,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 97, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4448,7 +4488,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o98_seg s ASOF LEFT JOIN _d68 a
+  FROM _o98_seg s ASOF LEFT JOIN _d69 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4471,7 +4511,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d68 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d69 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4511,7 +4551,7 @@ CREATE OR REPLACE VIEW _o99 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d69 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
@@ -4556,7 +4596,7 @@ CREATE OR REPLACE VIEW _o100 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 1 MONTH AS DATE) AS due, 0 AS k
-  FROM _e100 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _e100 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4564,7 +4604,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d71 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d72 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 100, o.trigger,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4595,7 +4635,7 @@ CREATE OR REPLACE VIEW _o101 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4605,7 +4645,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d72 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 101, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4634,7 +4674,7 @@ CREATE OR REPLACE VIEW _o102 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -4644,7 +4684,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 102, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4681,7 +4721,7 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d74 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d75 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 103, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4710,7 +4750,7 @@ CREATE OR REPLACE VIEW _o104 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 28) AS due, 0 AS k
-  FROM _ep5 p JOIN _d75 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d76 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4718,7 +4758,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 104, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4747,7 +4787,7 @@ CREATE OR REPLACE VIEW _o106 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 2 MONTH AS DATE) AS due, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4785,7 +4825,7 @@ DROP VIEW IF EXISTS _o106;
 CREATE OR REPLACE TABLE _o107_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep5 p ASOF JOIN _d70 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep5 p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -4803,7 +4843,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o107_seg s ASOF LEFT JOIN _d65 a
+  FROM _o107_seg s ASOF LEFT JOIN _d66 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4828,7 +4868,7 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4862,7 +4902,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4896,7 +4936,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4946,7 +4986,7 @@ CREATE OR REPLACE VIEW _o108 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4954,7 +4994,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d76 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d77 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 108, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4983,7 +5023,7 @@ CREATE OR REPLACE VIEW _o109 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d65 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -4992,9 +5032,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d77 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d78 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d77 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d78 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -5028,7 +5068,7 @@ CREATE OR REPLACE VIEW _o110 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d65 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -5066,13 +5106,13 @@ DROP VIEW IF EXISTS _o110;
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
 CREATE OR REPLACE TABLE _n112 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
-UPDATE _n112 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d78) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
+UPDATE _n112 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o112_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _n112 p ASOF JOIN _d70 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _n112 p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -5129,9 +5169,9 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o112_p0_0 WHERE NOT go AND alive) q) q
-  ASOF LEFT JOIN _d65 u1
+  ASOF LEFT JOIN _d66 u1
     ON u1.child_id = q.child_id AND u1.date >= q.ep_start
-  LEFT JOIN _d65 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
+  LEFT JOIN _d66 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5239,7 +5279,7 @@ DROP TABLE IF EXISTS _o112_seg;
 -- obligation #114 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n113 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d78) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
+CREATE OR REPLACE TABLE _n113 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
 INSERT INTO audit_rows SELECT child_id, 113, whole_start, NULL, NULL, 6, NULL FROM _n113 WHERE ep_start IS NULL;
 DELETE FROM _n113 WHERE ep_start IS NULL;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -5328,7 +5368,7 @@ CREATE OR REPLACE VIEW _o114 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
-  FROM _ep5 p JOIN _d79 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5365,7 +5405,7 @@ CREATE OR REPLACE VIEW _o116 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
-  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5402,7 +5442,7 @@ CREATE OR REPLACE VIEW _o117 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, 0 AS k
-  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5410,7 +5450,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d60 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d61 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 117, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5439,7 +5479,7 @@ CREATE OR REPLACE VIEW _o118 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5449,7 +5489,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d82 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d83 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 118, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5478,7 +5518,7 @@ CREATE OR REPLACE VIEW _o119 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5488,7 +5528,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d83 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 119, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5517,7 +5557,7 @@ CREATE OR REPLACE VIEW _o121 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5527,7 +5567,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 121, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5555,16 +5595,16 @@ DROP VIEW IF EXISTS _o121;
 CREATE OR REPLACE VIEW _o122 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d65 f
+  FROM _ep5 p ASOF LEFT JOIN _d66 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d65 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d66 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d85 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d86 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 122, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5611,7 +5651,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o126_seg s ASOF LEFT JOIN _d86 a
+  FROM _o126_seg s ASOF LEFT JOIN _d87 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5634,7 +5674,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d86 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5693,7 +5733,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o127_seg s ASOF LEFT JOIN _d86 a
+  FROM _o127_seg s ASOF LEFT JOIN _d87 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5716,7 +5756,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d86 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5775,7 +5815,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o128_seg s ASOF LEFT JOIN _d86 a
+  FROM _o128_seg s ASOF LEFT JOIN _d87 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5798,7 +5838,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d86 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5857,7 +5897,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o129_seg s ASOF LEFT JOIN _d86 a
+  FROM _o129_seg s ASOF LEFT JOIN _d87 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5880,7 +5920,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d86 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5939,7 +5979,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o130_seg s ASOF LEFT JOIN _d86 a
+  FROM _o130_seg s ASOF LEFT JOIN _d87 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5962,7 +6002,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d86 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6021,7 +6061,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o131_seg s ASOF LEFT JOIN _d87 a
+  FROM _o131_seg s ASOF LEFT JOIN _d88 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6044,7 +6084,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6102,7 +6142,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o132_seg s ASOF LEFT JOIN _d87 a
+  FROM _o132_seg s ASOF LEFT JOIN _d88 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6125,7 +6165,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6166,7 +6206,7 @@ CREATE OR REPLACE VIEW _o133 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep9 p JOIN _d88 d ON d.child_id = p.child_id
+  FROM _ep9 p JOIN _d89 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -6176,7 +6216,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d86 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d87 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 133, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6211,7 +6251,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d89 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d90 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 134, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6240,7 +6280,7 @@ CREATE OR REPLACE VIEW _o135 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, 0 AS k
-  FROM _ep10 p JOIN _d90 d ON d.child_id = p.child_id
+  FROM _ep10 p JOIN _d91 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6248,7 +6288,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d91 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d92 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 135, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6295,7 +6335,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o136_seg s ASOF LEFT JOIN _d92 a
+  FROM _o136_seg s ASOF LEFT JOIN _d93 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6318,7 +6358,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d92 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6376,7 +6416,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o137_seg s ASOF LEFT JOIN _d93 a
+  FROM _o137_seg s ASOF LEFT JOIN _d94 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6399,7 +6439,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6439,7 +6479,7 @@ CREATE OR REPLACE VIEW _o138 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, 0 AS k
-  FROM _ep11 p JOIN _d92 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6447,7 +6487,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d94 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 138, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6476,7 +6516,7 @@ CREATE OR REPLACE VIEW _o139 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep11 p JOIN _d92 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -6486,7 +6526,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 139, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6533,7 +6573,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o140_seg s ASOF LEFT JOIN _d96 a
+  FROM _o140_seg s ASOF LEFT JOIN _d97 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6556,7 +6596,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d97 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6596,7 +6636,7 @@ CREATE OR REPLACE VIEW _o141 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, 0 AS k
-  FROM _ep11 p JOIN _d97 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d98 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6604,7 +6644,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d98 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d99 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 141, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6633,16 +6673,16 @@ CREATE OR REPLACE VIEW _o142 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d65 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (t.trigger - 14) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d99 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d100 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d99 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d100 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -6676,7 +6716,7 @@ CREATE OR REPLACE VIEW _o144 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, 0 AS k
-  FROM _ep12 p JOIN _d100 d ON d.child_id = p.child_id
+  FROM _ep12 p JOIN _d101 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6684,7 +6724,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d102 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 144, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6713,7 +6753,7 @@ CREATE OR REPLACE VIEW _o145 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, 0 AS k
-  FROM _ep0 p JOIN _d102 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d103 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6721,7 +6761,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d103 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d104 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 145, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6750,7 +6790,7 @@ CREATE OR REPLACE VIEW _o146 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, 0 AS k
-  FROM _ep13 p JOIN _d104 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6787,7 +6827,7 @@ CREATE OR REPLACE VIEW _o147 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep13 p JOIN _d104 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 40
@@ -6908,7 +6948,7 @@ DROP TABLE IF EXISTS _o148_seg;
 CREATE OR REPLACE TABLE _o149_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep13 p ASOF JOIN _d104 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep13 p ASOF JOIN _d105 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -6926,7 +6966,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o149_seg s ASOF LEFT JOIN _d92 a
+  FROM _o149_seg s ASOF LEFT JOIN _d93 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6949,7 +6989,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d92 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6983,7 +7023,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d92 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7017,7 +7057,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d92 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7066,16 +7106,16 @@ DROP TABLE IF EXISTS _o149_seg;
 CREATE OR REPLACE VIEW _o150 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d105 f
+  FROM _ep5 p ASOF LEFT JOIN _d106 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d105 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d106 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d106 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d107 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 150, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7104,16 +7144,16 @@ CREATE OR REPLACE VIEW _o151 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d108 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d109 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL 1 MONTH AS DATE) END) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d107 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d108 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d107 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d108 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -7147,7 +7187,7 @@ CREATE OR REPLACE VIEW _o152 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep5 p JOIN _d109 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d110 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 7
@@ -7157,7 +7197,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d105 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 152, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7186,7 +7226,7 @@ CREATE OR REPLACE VIEW _o153 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 14) AS due, 0 AS k
-  FROM _ep14 p JOIN _d110 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d111 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7223,7 +7263,7 @@ CREATE OR REPLACE VIEW _o154 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, 0 AS k
-  FROM _ep14 p JOIN _d111 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d112 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7231,7 +7271,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d112 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d113 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 154, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7261,7 +7301,7 @@ DROP VIEW IF EXISTS _o154;
 CREATE OR REPLACE TABLE _o155_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep14 p ASOF JOIN _d113 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep14 p ASOF JOIN _d114 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -7341,16 +7381,16 @@ DROP TABLE IF EXISTS _o155_seg;
 CREATE OR REPLACE VIEW _o156 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d114 f
+  FROM _ep14 p ASOF LEFT JOIN _d115 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d114 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d115 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d116 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 156, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7378,16 +7418,16 @@ DROP VIEW IF EXISTS _o156;
 CREATE OR REPLACE VIEW _o157 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d114 f
+  FROM _ep14 p ASOF LEFT JOIN _d115 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d114 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d116 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d117 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 157, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7416,7 +7456,7 @@ CREATE OR REPLACE VIEW _o158 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, 0 AS k
-  FROM _ep0 p JOIN _d117 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d118 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -7426,7 +7466,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d118 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d119 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 158, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7463,7 +7503,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d119 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 161, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7500,7 +7540,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.trigger;
 INSERT INTO audit_rows
 SELECT o.child_id, 162, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,

@@ -2362,7 +2362,7 @@ DROP TABLE IF EXISTS _o32_seg;
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e33 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _e33 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'placement_type') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster_connected_person', 'long_term_foster_other'))), FALSE) AS applies FROM _ep3 r;
 INSERT INTO audit_rows SELECT child_id, 33, ep_start, NULL, NULL, 6, NULL FROM _e33 WHERE NOT applies;
 DELETE FROM _e33 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one

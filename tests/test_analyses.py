@@ -226,7 +226,7 @@ def test_a_local_relaxation_is_compared_with_the_statutory_relaxation(policyc, w
     floor = statute(
         tmp_path, STATUTE_VISITS +
         'obligation visits_3_monthly "Visits after a year"\n  cite "reg 2" "three months"\n  while child_protection\n'
-        '  instead of visits\n  when placement_type is long_term\n  social_worker must do statutory_visit every 3 months\n\n'
+        '  instead of visits\n  when placement_type is long_term_foster_other\n  social_worker must do statutory_visit every 3 months\n\n'
         'obligation visits_agreed "Visits where the child agrees"\n  cite "reg 3" "six months"\n'
         '  while child_protection\n  instead of visits\n  when "the child agrees"\n'
         '  social_worker must do statutory_visit every 6 months\n')
@@ -237,7 +237,7 @@ def test_a_local_relaxation_is_compared_with_the_statutory_relaxation(policyc, w
     too_weak = write_policy(JOURNEY + VISITS + RELAXED.format(every="1 year"), "weak.policy")
     e = only(codes(policyc, too_weak, "--against", floor), "E601")
     assert len(e) == 1 and "every 1 year" in e[0]["message"] and "every 6 months" in e[0]["message"], e
-    same_case = write_policy(JOURNEY + VISITS + RELAXED.replace('"the manager agrees"', "placement_type is long_term")
+    same_case = write_policy(JOURNEY + VISITS + RELAXED.replace('"the manager agrees"', "placement_type is long_term_foster_other")
                              .format(every="4 months"), "case.policy")
     e = only(codes(policyc, same_case, "--against", floor), "E601")
     assert len(e) == 1 and "every 3 months" in e[0]["message"], e  # the statute's exception for the same case

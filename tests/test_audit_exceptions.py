@@ -20,6 +20,9 @@ _POLICY = '''policy "Exceptions"
 
 event visits_reduced "A service manager's decision to reduce visits"
 
+attribute team "Team holding the case"
+  value fis "Family Intervention Service"
+
 obligation cp_visits "Fortnightly visits"
   cite "1" "seen fortnightly"
   while child_protection

@@ -165,3 +165,18 @@ async def test_formatting_and_outline(client: LanguageClient, project: Path):
     kinds = {s.kind for s in symbols}
     assert T.SymbolKind.Function in kinds  # obligations
     assert len(symbols) >= 5
+
+
+def test_completion_offers_declared_attributes_and_their_values():
+    """After `when` the vocabulary's attributes; after `when ATTRIBUTE is` its values, with DfE codes."""
+    from compiler.lsp.documents import check_document
+    from compiler.lsp.features import completions
+
+    path = ROOT / "policies/national/care-planning-regulations-2010.policy"
+    text = path.read_text("utf-8") + "\nobligation extra\n  when \n  when placement_type is \n"
+    doc = check_document(path, text, {})
+    lines = text.split("\n")
+    after_when = {c.label for c in completions(doc, len(lines) - 2, len(lines[-3]) + 1)}
+    assert {"placement_type", "legal_status", "age"} <= after_when
+    values = {c.label: c.detail for c in completions(doc, len(lines) - 1, len(lines[-2]) + 1)}
+    assert "placed_with_parents" in values and "ssda903" in values["placed_with_parents"]

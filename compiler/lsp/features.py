@@ -208,8 +208,10 @@ def _values(decls: dict[str, list[tuple[str, Any]]], attribute: str) -> list[Can
         if kind != "attribute":
             continue
         for value in getattr(decl, "values", ()) or ():
-            name = getattr(value, "name", value)
-            out.append(Candidate(str(name), "value", _label(value) if not isinstance(value, str) else ""))
+            name = value if isinstance(value, str) else getattr(value, "id", None) or getattr(value, "name", "")
+            codes = "; ".join(f"{d} {c}" for d, c in getattr(value, "codes", ()))
+            detail = _label(value) if not isinstance(value, str) else ""
+            out.append(Candidate(str(name), "value", detail + (f" ({codes})" if codes else "")))
     return out
 
 

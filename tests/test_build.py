@@ -9,15 +9,16 @@ from compiler.build import assemble as B
 from compiler.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = [(ROOT.parent / "shared" / "seeds").resolve()]
 
 
-def test_build_is_byte_identical_from_run_to_run():
-    first = B.compute(ROOT, SEEDS)
-    second = B.compute(ROOT, SEEDS)
+def test_build_is_byte_identical_from_run_to_run(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    first = B.compute(ROOT)
+    second = B.compute(ROOT)
     assert not first.errors
     assert first.outputs == second.outputs
-    assert "mkdocs.yml" in first.outputs and any(k.endswith("process-map.dot") for k in first.outputs)
+    assert "generated/site/nav.json" in first.outputs and any(k.endswith("process-map.dot") for k in first.outputs)
+    assert all(k.startswith("generated/") for k in first.outputs), "the build writes only inside generated/"
 
 
 def test_shipped_generated_files_are_up_to_date(capsys, monkeypatch):
@@ -35,10 +36,10 @@ def test_check_lists_stale_and_stray_files(tmp_path, capsys, monkeypatch):
     dot = next((project / "generated").rglob("process-map.dot"))
     dot.write_text("digraph changed {}\n")
     monkeypatch.chdir(project)
-    code = main(["build", "--check", "--source-dir", str(SEEDS[0])])
+    code = main(["build", "--check"])
     out = capsys.readouterr().out
     assert code == 1
     assert "stale: generated/stray.md (no longer generated)" in out
     assert f"stale: {dot.relative_to(project)} (out of date)" in out
-    assert main(["build", "--source-dir", str(SEEDS[0])]) == 0
-    assert main(["build", "--check", "--source-dir", str(SEEDS[0])]) == 0
+    assert main(["build"]) == 0
+    assert main(["build", "--check"]) == 0

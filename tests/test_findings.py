@@ -1,4 +1,4 @@
-"""generated/<authority>/findings.md: the real findings on the shipped policies, and every quote
+"""generated/site/authorities/<authority>/findings.md: the real findings on the shipped policies, and every quote
 in them is found verbatim in the authority's source documents."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def unescape(md: str) -> str:
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source documents not present at {SEEDS}")
 @pytest.mark.parametrize("authority", sorted(SOURCES))
 def test_every_quote_in_findings_is_in_the_source(authority):
-    page = ROOT / "generated" / authority / "findings.md"
+    page = ROOT / "generated" / "site" / "authorities" / authority / "findings.md"
     assert page.is_file(), "run `policyc build`"
     text = " ".join(normalise((SEEDS / name).read_text(encoding="utf-8")) for name in SOURCES[authority])
     quotes = [unescape(m.group(1)) for line in page.read_text(encoding="utf-8").splitlines()
@@ -40,14 +40,14 @@ def test_every_quote_in_findings_is_in_the_source(authority):
 
 
 def test_somerset_findings_report_the_real_disagreements():
-    page = (ROOT / "generated" / "somerset" / "findings.md").read_text(encoding="utf-8")
+    page = (ROOT / "generated" / "site" / "authorities" / "somerset" / "findings.md").read_text(encoding="utf-8")
     assert "#### W508 (warning): documents of one authority disagree" in page
     assert "every 6 weeks against every 4 weeks" in page
     assert "A Core Group meeting must take place every 4 weeks" in page
 
 
 def test_findings_against_the_statutory_floor_are_reported():
-    page = (ROOT / "generated" / "bcp" / "findings.md").read_text(encoding="utf-8")
+    page = (ROOT / "generated" / "site" / "authorities" / "bcp" / "findings.md").read_text(encoding="utf-8")
     assert "I602" in page
     # BCP's 12-weekly visits once permanency is agreed is a stated relaxation (`instead of cla_visits`):
     # it is compared with the statute's relaxations of reg 28 (at most six-monthly), not with the

@@ -41,17 +41,18 @@ def suppressed_notes(result: CheckResult) -> list[Diagnostic]:
     ]
 
 
-def check_paths(paths: list[Path], source_dirs: list[Path], against: list[Path] | None = None,
+def check_paths(paths: list[Path], source_dirs: list[Path] | None, against: list[Path] | None = None,
                 analyse: bool = True, loader: Loader | None = None) -> CheckResult:
     """Check `paths` (files or folders). `loader` may supply files' text from elsewhere than the
-    disk (the language server passes the editor's unsaved text)."""
+    disk (the language server passes the editor's unsaved text). `source_dirs` None: quotes are not
+    verified (the build)."""
     files, missing = expand_paths(paths)
     loader = loader or Loader()
     loaded = [loader.load(f, named_folder(f, paths)) for f in files]
     diags: list[Diagnostic] = []
     for x in loaded:
         diags.extend(x.diagnostics)
-        if x.policy is not None:
+        if x.policy is not None and source_dirs is not None:  # None: quotes are not verified (the build)
             diags.extend(check_quotes(x.policy, source_dirs))
     policies = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"]
     clean = [x.policy for x in loaded if x.policy is not None and x.policy.kind == "policy"

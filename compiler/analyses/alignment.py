@@ -48,6 +48,7 @@ from compiler.model import describe
 from compiler.model.ir import (
     AdvanceNotice,
     AgeMilestone,
+    Condition,
     Deadline,
     Every,
     Obligation,
@@ -96,7 +97,7 @@ class Entry:
     obligation: Obligation
     point: str
     phrase: str
-    conditions: tuple[str, ...]
+    conditions: tuple[Condition, ...]  # as data (compiler.model.identity): what entries are grouped by
     measure: Point | None  # None: no measurable timescale, never ranked
     rank: str | None = None  # strictest | weakest | depends
     floor: str | None = None  # weaker | depends | stricter | equal (against the floor)
@@ -314,7 +315,7 @@ def _merge_unmeasured(rows: dict[RowKey, Row]) -> None:
 
 def _rank(row: Row) -> None:
     """Strictest, weakest or depends among entries of the same conditions, from two policies or more."""
-    by_conditions: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+    by_conditions: dict[tuple[Condition, ...], list[Entry]] = defaultdict(list)
     for e in row.entries:
         if e.measure is not None:
             by_conditions[e.conditions].append(e)

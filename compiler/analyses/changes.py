@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compiler.analyses.points import Point, points, strictness
-from compiler.model import describe
-from compiler.model.ir import Obligation, Policy, Vague, trigger_of
+from compiler.model import describe, identity
+from compiler.model.ir import Obligation, Policy, Vague
 from compiler.model.timescales import Ordering
 
 KINDS = ("tightened", "loosened", "added", "removed", "changed", "reworded", "recited", "renamed")
@@ -58,11 +58,7 @@ class PolicyDiff:
 
 # ---- matching ------------------------------------------------------------------------------------------------------
 def duty_key(policy: Policy, o: Obligation) -> tuple:
-    t = o.timing
-    event = trigger_of(t) if t else None
-    trigger = policy.canonical_event(event) if event else None
-    conds = tuple(sorted(describe.condition(c) for c in o.conditions))
-    return (policy.canonical_status(o.status), policy.canonical_event(o.action), trigger, conds)
+    return identity.duty(policy, o)
 
 
 def match(old: Policy, new: Policy) -> tuple[list[tuple[Obligation, Obligation]], list[Obligation], list[Obligation]]:
@@ -75,7 +71,7 @@ def match(old: Policy, new: Policy) -> tuple[list[tuple[Obligation, Obligation]]
     for o in list(old_left):
         key = duty_key(old, o)
         candidates = [n for n in new_left if duty_key(new, n) == key]
-        same_timing = [n for n in candidates if describe.timing(n.timing, new) == describe.timing(o.timing, old)]
+        same_timing = [n for n in candidates if identity.timing(new, n.timing) == identity.timing(old, o.timing)]
         chosen = next(iter(same_timing or candidates), None)
         if chosen is not None:
             pairs.append((o, chosen))
@@ -104,9 +100,9 @@ def timing_changes(old: Policy, o: Obligation, new: Policy, n: Obligation) -> tu
     up: list[str] = []
     down: list[str] = []
     other: list[str] = []
-    before, after = describe.timing(o.timing, old), describe.timing(n.timing, new)
-    if before == after:
+    if identity.timing(old, o.timing) == identity.timing(new, n.timing):
         return up, down, other
+    before, after = describe.timing(o.timing, old), describe.timing(n.timing, new)
     a, b = _points(old, o), _points(new, n)
     if not a or not b:  # a measurable timing replaced by a vague one (or none), or the reverse, or neither measurable
         target = up if b and _vague(o) else down if a and _vague(n) else other
@@ -147,14 +143,19 @@ def duty_changes(old: Policy, o: Obligation, new: Policy, n: Obligation) -> tupl
     up, down, other = timing_changes(old, o, new, n)
     if o.modality != n.modality:
         (up if n.modality == "must" else down).append(f"{o.modality} → {n.modality}")
-    pairs = [("applies while", old.label_of_status(o.status), new.label_of_status(n.status)),
-             ("fulfilled by", old.label_of_event(o.action), new.label_of_event(n.action)),
-             ("responsible", old.label_of_role(o.responsible), new.label_of_role(n.responsible)),
-             ("conditions", "; ".join(describe.condition(c) for c in o.conditions),
-              "; ".join(describe.condition(c) for c in n.conditions))]
-    for what, a, b in pairs:
+    # each part compared as data; the English is only what the change says
+    parts: list[tuple[str, object, object, str, str]] = [
+        ("applies while", old.canonical_status(o.status), new.canonical_status(n.status),
+         old.label_of_status(o.status), new.label_of_status(n.status)),
+        ("fulfilled by", old.canonical_event(o.action), new.canonical_event(n.action),
+         old.label_of_event(o.action), new.label_of_event(n.action)),
+        ("responsible", o.responsible, n.responsible, old.label_of_role(o.responsible), new.label_of_role(n.responsible)),
+        ("conditions", identity.conditions(o.conditions, prose=True), identity.conditions(n.conditions, prose=True),
+         "; ".join(describe.condition(c) for c in o.conditions), "; ".join(describe.condition(c) for c in n.conditions)),
+    ]
+    for what, a, b, shown_a, shown_b in parts:
         if a != b:
-            other.append(f"{what}: {a or 'none'} → {b or 'none'}")
+            other.append(f"{what}: {shown_a or 'none'} → {shown_b or 'none'}")
     return up, down, other
 
 

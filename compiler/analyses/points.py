@@ -27,17 +27,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import assert_never
 
-from compiler.model import describe
+from compiler.model import identity
 from compiler.model.ir import (
     AdvanceNotice,
     AgeMilestone,
     Bound,
     Citation,
+    Condition,
     CountRecurrence,
     Deadline,
     Every,
     For,
-    InProse,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -73,9 +73,10 @@ class Point:
     bound: tuple = ()  # an `every` that ends: ("for", Duration) or ("until", event, ordinal)
 
 
-def conditions_key(o: Obligation) -> tuple[str, ...]:
-    """The obligation's checkable conditions as sorted text (prose is left out)."""
-    return tuple(sorted(describe.condition(c) for c in o.conditions if not isinstance(c, InProse)))
+def conditions_key(o: Obligation) -> tuple[Condition, ...]:
+    """The obligation's checkable conditions as data (compiler.model.identity; prose is left out):
+    never as rendered text, so rewording `describe` changes no key."""
+    return identity.conditions(o.conditions)
 
 
 def points(policy: Policy, o: Obligation) -> list[Point]:

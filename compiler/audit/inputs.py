@@ -17,6 +17,7 @@ import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,24 @@ CHILD_COLUMNS = ("child_id", "date_of_birth")
 RESERVED = {"child_id", "event", "date", EXTENDED_UNTIL}
 
 _ISO = r"^\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
+
+
+class RejectKind(StrEnum):
+    """Why a row was rejected, as the summary counts it. Each rule that rejects a row names its kind;
+    the kind is never worked out from the reason's wording."""
+
+    MISSING = "missing value"
+    UNPARSABLE_DATE = "unparsable date"
+    UNKNOWN_EVENT = "unknown event"
+    DUPLICATE = "duplicate row"
+    MALFORMED = "malformed row"
+
+
+def _cases(rules: list[tuple[str, str, RejectKind]]) -> tuple[str, str]:
+    """(reason, kind) as two SQL CASE expressions over the same (condition, reason, kind) rules."""
+    reason = "".join(f"    WHEN {cond} THEN {why}\n" for cond, why, _ in rules)
+    kind = "".join(f"    WHEN {cond} THEN {sql_string(k.value)}\n" for cond, _, k in rules)
+    return f"CASE\n{reason}  END", f"CASE\n{kind}  END"
 
 
 class InputError(Exception):
@@ -334,7 +353,7 @@ def _add_structural(con: duckdb.DuckDBPyConnection, file: str, bad: list[tuple[i
                           "reason": pa.array([b[1] for b in bad], type=pa.string()),
                           "raw": pa.array([b[2] for b in bad], type=pa.string())})
         con.register("_malformed_arrow", table)
-        con.execute(f"INSERT INTO rejects SELECT {sql_string(file)}, row, reason, 'malformed row', raw "
+        con.execute(f"INSERT INTO rejects SELECT {sql_string(file)}, row, reason, {sql_string(RejectKind.MALFORMED.value)}, raw "
                     "FROM _malformed_arrow").fetchall()
         con.unregister("_malformed_arrow")
 
@@ -364,25 +383,24 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     is_ext = f"starts_with({_text(ev)}, 'extension:')"
     r_is_ext = f"starts_with({_text(ev, 'r.')}, 'extension:')"
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
-    reason = (
-        "CASE\n"
-        f"    WHEN {_blank(cid)} THEN 'missing child_id'\n"
-        f"    WHEN {_blank(ev)} THEN 'missing event'\n"
-        f"    WHEN {_blank(date)} THEN 'missing date'\n"
-        f"    WHEN _date IS NULL THEN 'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'\n"
-        f"    WHEN NOT (_date {rng}) THEN 'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to {LAST_YEAR})'\n"
-        f"    WHEN {_text(ev)} IN ({not_ext}) THEN 'obligation `' || substr({_text(ev)}, 11) || '` has no `extendable` rule'\n"
-        f"    WHEN _canonical IS NULL THEN 'unknown event `' || left({_text(ev)}, 60) || '` (not declared in the policy or its vocabulary)'\n"
-        f"    WHEN {is_ext} AND {until_blank} THEN 'an extension needs a date in `extended_until`'\n"
-        f"    WHEN {is_ext} AND _until IS NULL THEN 'unparsable extended_until `' || {ext_shown} || '` (dates are YYYY-MM-DD)'\n"
-        f"    WHEN {is_ext} AND NOT (_until {rng}) THEN 'extended_until out of range: ' || CAST(_until AS VARCHAR)\n"
-        "  END")
-    kind = (
-        "CASE\n"
-        "    WHEN _reason LIKE 'missing%' OR _reason LIKE 'an extension needs%' THEN 'missing value'\n"
-        "    WHEN _reason LIKE 'unparsable%' OR _reason LIKE '%out of range%' THEN 'unparsable date'\n"
-        "    WHEN _reason LIKE 'unknown event%' OR _reason LIKE 'obligation%' THEN 'unknown event'\n"
-        "    ELSE 'duplicate row' END")
+    K = RejectKind
+    reason, kind = _cases([
+        (_blank(cid), "'missing child_id'", K.MISSING),
+        (_blank(ev), "'missing event'", K.MISSING),
+        (_blank(date), "'missing date'", K.MISSING),
+        ("_date IS NULL", f"'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
+        (f"NOT (_date {rng})", f"'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to "
+                               f"{LAST_YEAR})'", K.UNPARSABLE_DATE),
+        (f"{_text(ev)} IN ({not_ext})", f"'obligation `' || substr({_text(ev)}, 11) || '` has no `extendable` rule'",
+         K.UNKNOWN_EVENT),
+        ("_canonical IS NULL", f"'unknown event `' || left({_text(ev)}, 60) || '` (not declared in the policy or its "
+                               "vocabulary)'", K.UNKNOWN_EVENT),
+        (f"{is_ext} AND {until_blank}", "'an extension needs a date in `extended_until`'", K.MISSING),
+        (f"{is_ext} AND _until IS NULL", f"'unparsable extended_until `' || {ext_shown} || '` (dates are YYYY-MM-DD)'",
+         K.UNPARSABLE_DATE),
+        (f"{is_ext} AND NOT (_until {rng})", "'extended_until out of range: ' || CAST(_until AS VARCHAR)",
+         K.UNPARSABLE_DATE),
+    ])
     attrs = "".join(", " + a for a in attr_sql)
     # the event as an ENUM of the policy's (canonical) events, and the table sorted by it: the checks
     # read one event at a time, and DuckDB then skips the blocks of the others
@@ -397,9 +415,9 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
         f"         k.k_canonical AS _canonical, {row_hash} AS _hash\n"
         f"  FROM raw_events r LEFT JOIN known_events k ON k.k_event = trim(CAST(r.{sql_ident(ev)} AS VARCHAR))\n"
-        f"), c AS (SELECT b.*, {reason} AS _reason FROM b)\n"
+        f"), c AS (SELECT b.*, {reason} AS _reason, {kind} AS _kind FROM b)\n"
         f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until"
-        f"{attrs}, b._reason, b._hash\n"
+        f"{attrs}, b._reason, b._kind, b._hash\n"
         "FROM c AS b\n"
         "ORDER BY event").fetchall()
     # duplicates: rows identical in every column to an earlier row. Rows whose hashes collide are
@@ -412,13 +430,14 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         f"firsts AS (SELECT *, min(_row) OVER (PARTITION BY {all_cols}) AS _first FROM rows)\n"
         "SELECT _row, _first FROM firsts WHERE _row > _first").fetchall()
     con.execute(
-        "UPDATE events SET _reason = 'duplicate of row ' || CAST(d._first AS VARCHAR)\n"
+        f"UPDATE events SET _reason = 'duplicate of row ' || CAST(d._first AS VARCHAR), _kind = {sql_string(K.DUPLICATE)}\n"
         "FROM dup_rows d WHERE events.row = d._row AND events._reason IS NULL").fetchall()
     con.execute(
         "INSERT INTO rejects\n"
-        f"SELECT 'events', e.row, e._reason, {kind.replace('_reason', 'e._reason')}, {_raw_line(columns, 'r.')}\n"
-        "FROM (SELECT row, _reason FROM events WHERE _reason IS NOT NULL) e JOIN raw_events r ON r._row = e.row"
+        f"SELECT 'events', e.row, e._reason, e._kind, {_raw_line(columns, 'r.')}\n"
+        "FROM (SELECT row, _reason, _kind FROM events WHERE _reason IS NOT NULL) e JOIN raw_events r ON r._row = e.row"
     ).fetchall()
+    con.execute("ALTER TABLE events DROP COLUMN _kind").fetchall()
 
 
 def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dict[str, str],
@@ -427,15 +446,16 @@ def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dic
     cid, dob = req["child_id"], req["date_of_birth"]
     dob_sql = _date_sql(dob, types[dob])
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
-    reason = (
-        "CASE\n"
-        f"    WHEN {_blank(cid)} THEN 'missing child_id'\n"
-        f"    WHEN NOT {_blank(dob)} AND _dob IS NULL THEN 'unparsable date_of_birth `' || {_shown(dob)} || '` (dates are YYYY-MM-DD)'\n"
-        f"    WHEN _dob IS NOT NULL AND NOT (_dob {rng}) THEN 'date_of_birth out of range: ' || CAST(_dob AS VARCHAR)\n"
-        "    WHEN _dup > 1 THEN 'duplicate child_id `' || _child || '` (first on row ' || CAST(_first AS VARCHAR) || ')'\n"
-        "  END")
-    kind = ("CASE WHEN _reason LIKE 'missing%' THEN 'missing value' WHEN _reason LIKE 'duplicate%' THEN 'duplicate row' "
-            "ELSE 'unparsable date' END")
+    K = RejectKind
+    reason, kind = _cases([
+        (_blank(cid), "'missing child_id'", K.MISSING),
+        (f"NOT {_blank(dob)} AND _dob IS NULL",
+         f"'unparsable date_of_birth `' || {_shown(dob)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
+        (f"_dob IS NOT NULL AND NOT (_dob {rng})", "'date_of_birth out of range: ' || CAST(_dob AS VARCHAR)",
+         K.UNPARSABLE_DATE),
+        ("_dup > 1", "'duplicate child_id `' || _child || '` (first on row ' || CAST(_first AS VARCHAR) || ')'",
+         K.DUPLICATE),
+    ])
     con.execute(
         "CREATE OR REPLACE TABLE checked_children AS\n"
         "WITH b AS (\n"
@@ -444,10 +464,10 @@ def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dic
         f"         min(r._row) OVER (PARTITION BY {_text(cid)}) AS _first\n"
         "  FROM raw_children r\n"
         ")\n"
-        f"SELECT *, {reason} AS _reason FROM b").fetchall()
+        f"SELECT *, {reason} AS _reason, {kind} AS _kind FROM b").fetchall()
     con.execute(
         "INSERT INTO rejects\n"
-        f"SELECT 'children', _row, _reason, {kind}, {_raw_line(columns)} FROM checked_children WHERE _reason IS NOT NULL"
+        f"SELECT 'children', _row, _reason, _kind, {_raw_line(columns)} FROM checked_children WHERE _reason IS NOT NULL"
     ).fetchall()
     extra = "".join(", " + a for a in attr_sql)
     con.execute("CREATE OR REPLACE TABLE children AS SELECT c._child AS child_id, c._dob AS date_of_birth"

@@ -20,6 +20,7 @@ from compiler.analyses.alignment import (
     compare_policies,
 )
 from compiler.emitters.escape import CsvWriter, md_text
+from compiler.model import describe
 from compiler.model.ir import InProse, Policy
 
 
@@ -40,7 +41,7 @@ def entry_text(e: Entry, several: bool) -> str:
     """An entry in plain text: '[title: ][when ...: ]phrase (clauses)'."""
     prefix = f"{e.obligation.title or e.obligation.id}: " if several else ""
     if e.conditions:
-        prefix += "when " + " and ".join(e.conditions) + ": "
+        prefix += "when " + " and ".join(describe.condition(c) for c in e.conditions) + ": "
     clauses = "; ".join(e.clauses) or "no citation"
     return f"{prefix}{e.phrase} ({clauses})"
 
@@ -196,7 +197,7 @@ def differences_from_statute_markdown(policy: Policy, baseline: list[Policy]) ->
 def _entry_json(e: Entry) -> dict:
     return {
         "obligation": e.obligation.id, "title": e.obligation.title, "modality": e.obligation.modality,
-        "point": e.point, "phrase": e.phrase, "timing": e.timing, "conditions": list(e.conditions),
+        "point": e.point, "phrase": e.phrase, "timing": e.timing, "conditions": [describe.condition(c) for c in e.conditions],
         "prose_conditions": [c.text for c in e.obligation.conditions if isinstance(c, InProse)],
         "clauses": e.clauses, "measured": e.measure is not None, "rank": e.rank, "floor": e.floor,
         "floor_obligations": sorted(f"{f.policy.path}#{f.obligation.id}" for f in e.floor_entries),

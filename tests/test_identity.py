@@ -1,0 +1,52 @@
+"""A duty's identity is data (compiler.model.identity): which statements line up never depends on
+the English that describes them."""
+
+from __future__ import annotations
+
+import json
+
+from compiler.model import describe
+from compiler.model.ir import Condition
+from dsl.ast import Span
+
+BODY = '''
+obligation fortnightly "Visits"
+  cite "1" "seen every fortnight"
+  while child_protection
+  when placement_type is foster or kinship
+  social_worker must do statutory_visit every 2 weeks
+
+obligation monthly "Visits again"
+  cite "2" "seen every month"
+  while child_protection
+  when placement_type is kinship or foster
+  social_worker must do statutory_visit every 4 weeks
+'''
+
+
+def _codes(policyc, path) -> list[tuple[str, str]]:
+    run = policyc(f"check {path} --format json")
+    return sorted((d["code"], d["message"]) for d in json.loads(run.out)["diagnostics"])
+
+
+def test_conditions_in_another_order_are_the_same_duty(policyc, write_policy):
+    found = [c for c, _ in _codes(policyc, write_policy(BODY))]
+    assert "W501" in found
+
+
+def test_rewording_the_english_changes_no_finding(policyc, write_policy, monkeypatch):
+    path = write_policy(BODY + BODY.replace("fortnightly", "f2").replace("monthly", "m2")
+                        .replace("foster or kinship", "residential").replace("kinship or foster", "foster"))
+    before = _codes(policyc, path)
+    monkeypatch.setattr(describe, "condition", lambda c: "the same words for every condition")
+    monkeypatch.setattr(describe, "timing", lambda t, policy=None: "the same words for every timing")
+    assert _codes(policyc, path) == before
+
+
+def test_condition_identity_ignores_position_and_value_order():
+    from compiler.model import identity
+
+    a = Condition("attribute", Span(1, 1, 1, 9), attribute="placement_type", values=("foster", "kinship"))
+    b = Condition("attribute", Span(7, 3, 7, 30), attribute="placement_type", values=("kinship", "foster"))
+    c = Condition("attribute", Span(7, 3, 7, 30), attribute="placement_type", values=("kinship",))
+    assert identity.condition(a) == identity.condition(b) != identity.condition(c)

@@ -37,11 +37,11 @@ def policyc() -> str:
     return found
 
 
-def run_build(command: list[str]) -> tuple[float, float, str]:
+def run_build(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
     """(wall seconds, child CPU seconds, last line of output) of one build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:

@@ -376,26 +376,26 @@ def _local_terms(policies: list[Policy]) -> list[LocalTerm]:
             for tid, item in table.items():
                 if item.origin == p.path and not item.same_as:
                     found.append((p, kind, tid, item.label))
+    declared_by: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p, kind, tid, _ in found:
+        declared_by[(kind, tid)].add(p.path)
+    uses = {p.path: _uses(p) for p in policies}
     out = []
     for p, kind, tid, label in found:
-        others = sorted({q.path for q, k, t, _ in found if k == kind and t == tid and q.path != p.path})
-        out.append(LocalTerm(p, kind, tid, label, _used_by(p, kind, tid), tuple(others)))
+        others = sorted(declared_by[(kind, tid)] - {p.path})
+        out.append(LocalTerm(p, kind, tid, label, tuple(sorted(uses[p.path][kind].get(tid, ()))), tuple(others)))
     return sorted(out, key=lambda t: (t.policy.path, t.kind, t.id))
 
 
-def _used_by(policy: Policy, kind: str, term: str) -> tuple[str, ...]:
-    ids = []
+def _uses(policy: Policy) -> dict[str, dict[str, set[str]]]:
+    """kind -> term -> ids of the obligations using it, for every term at once (one pass)."""
+    used: dict[str, dict[str, set[str]]] = {"status": defaultdict(set), "event": defaultdict(set)}
     for o in policy.obligations:
-        if kind == "status":
-            used = {o.status}
-        else:
-            t = o.timing
-            used = {o.action}
-            if t is not None:
-                used |= set(timing_events(t))
-        if term in used:
-            ids.append(o.id)
-    return tuple(sorted(ids))
+        used["status"][o.status or ""].add(o.id)
+        events = {o.action} | (set(timing_events(o.timing)) if o.timing is not None else set())
+        for e in events:
+            used["event"][e].add(o.id)
+    return used
 
 
 def floor_note(columns: list[Column], explicit: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.analyses.suppress import items_of, suppression_reason
+from compiler.analyses.suppress import suppression_reason
 from compiler.emitters.escape import md_message, md_text
 from compiler.model.ir import Citation, Policy
 from dsl.codes import CATEGORIES, CODES
@@ -23,9 +23,8 @@ def _places(policies: dict[str, Policy], file: str, line: int) -> Place | None:
     p = policies.get(file)
     if p is None:
         return None
-    for item in items_of(p):
-        if item.span.line <= line <= item.span.end_line:
-            return Place(p, item.id, item.citations)
+    for item in p.items_at(line):
+        return Place(p, item.id, item.citations)
     return None
 
 

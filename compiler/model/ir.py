@@ -9,8 +9,10 @@ except through spans kept for diagnostics. `origin` is the file a declaration ca
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol, TypeVar, assert_never
 
 from compiler.model.timescales import Duration
@@ -483,6 +485,22 @@ class Policy:
     def topics_of_event(self, event_id: str) -> frozenset[str]:
         """The topics of the event and of every term it is `same as`."""
         return frozenset(t for e in _chain(self.events, event_id) for t in e.topics)
+
+    @cached_property
+    def _items_by_line(self) -> tuple[list[int], list[Obligation | Note]]:
+        items = sorted([*self.obligations, *self.notes], key=lambda i: (i.span.line, i.span.column))
+        return [i.span.line for i in items], items
+
+    def items_at(self, line: int) -> list[Obligation | Note]:
+        """The obligations and notes whose text spans `line` (found by bisection, not by a scan)."""
+        starts, items = self._items_by_line
+        k = bisect_right(starts, line)
+        if k == 0:
+            return []
+        j = k - 1
+        while j > 0 and starts[j - 1] == starts[k - 1]:  # items never overlap, but several may share a line
+            j -= 1
+        return [i for i in items[j:k] if i.span.end_line >= line]
 
     def is_oversight(self, event_id: str) -> bool:
         """The event, or a term it is `same as`, is marked `oversight` in the vocabulary or the policy."""

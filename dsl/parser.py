@@ -208,7 +208,7 @@ def _unsayable(src: SourceFile, line: int, column: int) -> Diagnostic | None:
     return None
 
 
-def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:
+def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:  # noqa: C901 - one branch per kind of syntax error that gets its own message and hint
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
     if not isinstance(err, UnexpectedEOF) and line <= len(src.lines):

@@ -164,7 +164,7 @@ def latest_notice_day(event_day: dt.date, duration: Duration) -> dt.date:
 
 
 # ---- the forms ----------------------------------------------------------------------------------
-def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: list[Record],
+def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: list[Record],  # noqa: C901 - the reference interpreter mirrors the time semantics rule by rule (docs/time.md) so it can be read against them
                         as_of: dt.date, unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
     t = ob.timing
     assert t is not None
@@ -192,7 +192,7 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
     return rows
 
 
-def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records: list[Record], ep: Episode, last: dt.date,
+def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records: list[Record], ep: Episode, last: dt.date,  # noqa: C901 - one case per timing form, each the rule of docs/time.md for its occurrences
                 actions: list[dt.date]) -> list[Occurrence]:
     """The occurrences of one timing form in one episode (one paragraph of docs/audit.md each)."""
     ev = policy.canonical_event

@@ -15,7 +15,7 @@ import networkx as nx
 from compiler.model.ir import AdvanceNotice, Policy, trigger_of, until_events
 
 
-def build_graph(policy: Policy) -> nx.MultiDiGraph:
+def build_graph(policy: Policy) -> nx.MultiDiGraph:  # noqa: C901 - one loop per kind of model element (statuses, transitions, obligations); each is a few lines
     g: nx.MultiDiGraph = nx.MultiDiGraph(policy=policy.path)
     for sid in sorted(policy.used_statuses()):
         s = policy.statuses.get(sid)

@@ -169,7 +169,7 @@ class Resolver:
         table[key.text] = item
 
     # ---- the whole file ------------------------------------------------------------
-    def resolve(self) -> M.Policy:
+    def resolve(self) -> M.Policy:  # noqa: C901 - one pass over the declarations in source order, one branch per declaration kind
         h = self.file.header
         policy = M.Policy(path=self.path, kind=h.kind, title=h.title.value, span=h.span)
         if self.vocab is not None:

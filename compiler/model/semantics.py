@@ -172,7 +172,7 @@ def status_events(policy: Policy, status_id: str | None) -> tuple[frozenset[str]
     return enter, leave
 
 
-def not_measurable(policy: Policy, ob: Obligation) -> str | None:
+def not_measurable(policy: Policy, ob: Obligation) -> str | None:  # noqa: C901 - one early return per reason a duty cannot be measured, in the order docs/audit.md lists them
     """Why an obligation produces no occurrences, or None if it can be audited."""
     t = ob.timing
     if t is None:

@@ -12,7 +12,7 @@ import pytest
 from audit_samples import kitchen_sink_policy, write_policy
 
 from compiler.analyses.check import check_paths
-from compiler.audit.inputs import InputError, load
+from compiler.audit.inputs import InputError, RejectKind, load
 
 KINDS = ("good", "bad_date", "unknown_event", "no_child", "no_event", "no_date", "duplicate", "attr_only_differs",
          "out_of_range", "extension_ok", "extension_no_until", "extension_not_extendable", "datetime")
@@ -112,6 +112,11 @@ def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool
     if malformed:
         assert loaded.con.execute(f"SELECT reason FROM rejects WHERE row = {total}").fetchall() == [
             ("expected 5 fields, found 2",)]
+    # every reject has a kind from the enum, named by the rule that rejected it, and counted under it
+    kinds = dict(loaded.con.execute("SELECT kind, count(*) FROM rejects GROUP BY kind").fetchall())
+    assert set(kinds) <= {k.value for k in RejectKind}
+    assert sum(loaded.reject_kinds.values()) == loaded.events_rejected
+    assert kinds.get(RejectKind.DUPLICATE.value) and kinds.get(RejectKind.UNKNOWN_EVENT.value)
 
 
 def test_parquet_and_csv_agree(policy, tmp_path: Path) -> None:

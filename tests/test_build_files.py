@@ -121,3 +121,11 @@ def test_without_graphviz_svg_maps_are_left_alone_and_said_once(policyc, project
         assert len(notes) == 1 and "not installed" in notes[0], run.out
         assert "stale" not in run.out
     assert snapshot(project / "generated") == before
+
+
+def test_an_output_path_that_would_escape_is_refused(policyc, project):
+    (project / "policies" / "town" / "standards.policy").rename(project / "policies" / "town" / "...policy")
+    run = policyc("build", cwd=project)
+    assert run.code == 2 and "is not a plain path inside generated/" in run.err
+    assert not (project / "generated").exists()
+    assert sorted(p.name for p in project.iterdir()) == ["policies", "pyproject.toml"]

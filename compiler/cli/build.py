@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compiler.build.assemble import BuildResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             return usage_error(f"refusing to build: {err}; nothing was written")
 
 
-def _errors(res) -> int:
+def _errors(res: BuildResult) -> int:
     from dsl.diagnostics import render_text, summary_line
 
     sys.stderr.write(render_text(res.errors, res.sources))
@@ -46,13 +51,13 @@ def _errors(res) -> int:
     return 1
 
 
-def _graphviz_note(res) -> None:
+def _graphviz_note(res: BuildResult) -> None:
     if res.graphviz is None:
         print(f"note: Graphviz (`dot`) is not installed: the SVG process maps are left as they are ({res.kept_svgs} "
               "kept), neither redrawn nor compared")
 
 
-def _check(root, res) -> int:
+def _check(root: Path, res: BuildResult) -> int:
     from compiler.build import assemble as B
 
     recorded = B.recorded_graphviz(root)
@@ -69,7 +74,7 @@ def _check(root, res) -> int:
     return 0
 
 
-def _write(root, res) -> int:
+def _write(root: Path, res: BuildResult) -> int:
     from compiler.build import assemble as B
 
     written, removed = B.write(root, res)

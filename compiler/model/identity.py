@@ -25,7 +25,7 @@ def _rebuild(value: T, leaf: Any) -> T:
         return tuple(_rebuild(v, leaf) for v in value)  # type: ignore[return-value]
     if is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: leaf(f.name, _rebuild(getattr(value, f.name), leaf)) for f in fields(value) if f.init}
-        return replace(value, **changes)  # type: ignore[type-var]
+        return replace(value, **changes)
     return value
 
 

@@ -488,7 +488,8 @@ class Policy:
 
     @cached_property
     def _items_by_line(self) -> tuple[list[int], list[Obligation | Note]]:
-        items = sorted([*self.obligations, *self.notes], key=lambda i: (i.span.line, i.span.column))
+        items: list[Obligation | Note] = [*self.obligations, *self.notes]
+        items.sort(key=lambda i: (i.span.line, i.span.column))
         return [i.span.line for i in items], items
 
     def items_at(self, line: int) -> list[Obligation | Note]:

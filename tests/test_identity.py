@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from compiler.model import describe
-from compiler.model.ir import Condition
+from compiler.model.ir import AttributeIs
 from dsl.ast import Span
 
 BODY = '''
@@ -46,7 +46,7 @@ def test_rewording_the_english_changes_no_finding(policyc, write_policy, monkeyp
 def test_condition_identity_ignores_position_and_value_order():
     from compiler.model import identity
 
-    a = Condition("attribute", Span(1, 1, 1, 9), attribute="placement_type", values=("foster", "kinship"))
-    b = Condition("attribute", Span(7, 3, 7, 30), attribute="placement_type", values=("kinship", "foster"))
-    c = Condition("attribute", Span(7, 3, 7, 30), attribute="placement_type", values=("kinship",))
+    a = AttributeIs("placement_type", False, ("foster", "kinship"), Span(1, 1, 1, 9))
+    b = AttributeIs("placement_type", False, ("kinship", "foster"), Span(7, 3, 7, 30))
+    c = AttributeIs("placement_type", False, ("kinship",), Span(7, 3, 7, 30))
     assert identity.condition(a) == identity.condition(b) != identity.condition(c)

@@ -558,7 +558,7 @@ class Resolver:
                     assert_never(s)
         return tuple(out)
 
-    def timing(self, t: A.Timing, policy: M.Policy) -> M.Timing:
+    def timing(self, t: A.Timing, policy: M.Policy) -> M.Timing:  # noqa: C901 - one case per timing form (a match with assert_never), each building its model form
         restarts = tuple(M.Restart(self.duration(r.duration), self.event(r.event, policy), r.span)
                          for r in t.restarts)
         match t:

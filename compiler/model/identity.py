@@ -16,7 +16,7 @@ from compiler.model.ir import AttributeIs, Condition, InProse, Obligation, Polic
 from dsl.ast import NO_SPAN, Span
 
 T = TypeVar("T")
-_EVENT_FIELDS = frozenset({"trigger", "event"})  # the fields of timings, bounds and restarts that name events
+_EVENT_FIELDS = frozenset({"trigger", "event", "anchor", "start"})  # fields of timings, steps, bounds, restarts naming events
 
 
 def _rebuild(value: T, leaf: Any) -> T:

@@ -10,6 +10,7 @@ from compiler.emitters.escape import md_text
 from compiler.model.ir import Policy
 from compiler.model.versions import label
 
+
 def _title(text: str) -> str:
     """A navigation title: the theme puts it into the page as HTML, so it is escaped as HTML text."""
     return html.escape(" ".join(text.split()), quote=False)

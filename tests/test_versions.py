@@ -157,23 +157,28 @@ def test_compare_as_of_a_date(tree: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_site_shows_the_version_in_force_and_keeps_history(tree: Path) -> None:
     from compiler.build.assemble import compute
 
-    res = compute(tree, [])
+    res = compute(tree)
     assert not res.errors
     out = res.outputs
-    hist = out["docs/authorities/somerset/history/practice-standards-2023.md"]
+    site = "generated/site"
+    hist = out[f"{site}/authorities/somerset/history/practice-standards-2023.md"]
     assert hist.startswith("# The Somerset Children's Services Practice Standards: version 4, effective 2023-07-01")
     assert "In force from 2023-07-01 until 2025-04-01." in hist
     assert "## What changed in the next version:" in hist and "every 4 weeks → every 6 weeks" in hist
     assert "## Findings: " in hist
-    assert "docs/authorities/somerset/practice-standards-2025/obligations.md" in out
-    assert "docs/authorities/somerset/practice-standards-2023/obligations.md" not in out
-    nav = out["mkdocs.yml"]
-    assert "      - History:\n" in nav and "authorities/somerset/history/practice-standards-2023.md" in nav
-    assert nav.count("The Somerset Children's Services Practice Standards\":") == 1
-    assert "practice-standards-2025" in out["docs/compare.md"] and V4 not in out["docs/compare.md"]
-    index = out["docs/authorities/somerset/index.md"]
+    assert f"{site}/authorities/somerset/practice-standards-2025/obligations.md" in out
+    assert f"{site}/authorities/somerset/practice-standards-2023/obligations.md" not in out
+    nav = json.loads(out[f"{site}/nav.json"])
+    somerset = next(entry["Somerset County Council"] for entry in nav[0]["Authorities"][1:]
+                    if "Somerset County Council" in entry)
+    history = next(e["History"] for e in somerset if isinstance(e, dict) and "History" in e)
+    assert [list(h.values())[0] for h in history] == ["authorities/somerset/history/practice-standards-2023.md"]
+    titles = [list(e)[0] for e in somerset if isinstance(e, dict)]
+    assert titles.count("The Somerset Children's Services Practice Standards") == 1
+    assert "practice-standards-2025" in out[f"{site}/compare.md"] and V4 not in out[f"{site}/compare.md"]
+    index = out[f"{site}/authorities/somerset/index.md"]
     assert "Earlier versions and drafts:" in index and "(history/practice-standards-2023.md)" in index
-    home = out["docs/index.md"]
+    home = out[f"{site}/documents.md"]  # spliced into docs/index.md by the mkdocs hook
     assert "| Somerset County Council | [The Somerset Children's Services Practice Standards](authorities/somerset/practice-standards-2025/index.md) | 5 | 2025-04-01 |" in home
     assert "somerset/practice-standards-2023/index.md" not in home
 

@@ -155,6 +155,7 @@ def _policy_outputs(root: Path, res: BuildResult, key: str, p: Policy, diags: li
 def compute(root: Path) -> BuildResult:
     """Every output of the build, in memory (nothing is written). Raises OutputConflict."""
     res = BuildResult()
+    files.existing(root)  # the managed folder is checked before anything in it is read
     by_auth, names, diags_by_auth = _load(root, res)
     if res.errors:
         return res

@@ -10,6 +10,7 @@ write is refused by the system too.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -63,6 +64,10 @@ def read(root: Path, rel: str) -> str | None:
         fd = os.open(root / output_path(rel), os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
         return None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise UnsafeTree(f"{rel} is a symbolic link; refusing to follow it") from err
+        raise
     with open(fd, encoding="utf-8") as f:
         return f.read()
 

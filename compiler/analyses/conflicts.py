@@ -299,7 +299,7 @@ def within_policy(policy: Policy, idx: dict[tuple, list[Point]] | None = None) -
     return out
 
 
-def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:
+def _shadowed(policy: Policy, idx: dict[tuple, list[Point]]) -> list[Diagnostic]:  # noqa: C901 - the strictest general statement per duty, then each conditional step against it: one pass each
     """W506: a duty that applies in a subset of another's cases and is no stricter in any step,
     never binds. Every step of the conditional duty is compared with the strictest unconditional
     `must` of the same duty and phase; one finding per shadowed obligation. A stated exception

@@ -72,7 +72,7 @@ def _opening(shown: list[Diagnostic], hidden: int, files: int) -> str:
     return line
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # noqa: C901 - the check command's options applied in order (select, strict, quiet, show-suppressed, format)
     from compiler.analyses.check import check_paths
     from compiler.analyses.selection import Selection, apply, fails
     from compiler.emitters.sarif import render_sarif

@@ -58,6 +58,8 @@ def timing(policy: Policy, t: Timing | None) -> Timing | None:
             return NO_SPAN
         if name in _EVENT_FIELDS and isinstance(v, str):
             return policy.canonical_event(v)
+        if name == "also" and isinstance(v, tuple):  # the other triggers of `within D of A or B`
+            return tuple(policy.canonical_event(e) for e in v)
         return v
 
     return _rebuild(t, leaf)

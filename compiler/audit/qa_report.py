@@ -243,7 +243,7 @@ def render_html(data: ReportData) -> str:
 
 
 # ---- the workbook --------------------------------------------------------------------------------------------
-def write_workbook(data: ReportData, path: Path) -> None:
+def write_workbook(data: ReportData, path: Path) -> None:  # noqa: C901 - one sheet after another, each a few lines of openpyxl calls
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font

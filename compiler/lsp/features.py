@@ -154,7 +154,7 @@ _AFTER_NUMBER = re.compile(r"\b\d+\s+(?:[a-z]+\s+)?\w*$")
 _AFTER_WHEN_IS = re.compile(r"\bwhen\s+(\w+)\s+is(?:\s+not)?\s+(?:\w+\s+or\s+)*\w*$")
 
 
-def completions(doc: CheckedDocument, line: int, column: int) -> list[Candidate]:
+def completions(doc: CheckedDocument, line: int, column: int) -> list[Candidate]:  # noqa: C901 - one branch per completion context (header, declaration, duty, timing), each a short list
     """Candidates for the word being typed at a 1-based position, from the context before it."""
     lines = doc.text.split("\n")
     before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""

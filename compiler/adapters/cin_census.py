@@ -223,7 +223,7 @@ def _attributes(block: ET.Element, start_event: str) -> tuple[dict[str, str], di
     return {}, {}
 
 
-def import_cin(path: Path, with_children: bool = True) -> ImportResult:
+def import_cin(path: Path, with_children: bool = True) -> ImportResult:  # noqa: C901 - one pass over the census records, one branch per element it reads or rejects
     if not path.is_file():
         raise AdapterError(f"no such file: {path}")
     conv = _Converter(path, with_children)

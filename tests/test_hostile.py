@@ -225,6 +225,13 @@ def test_the_site_carries_no_script_from_policy_text(tmp_path: Path) -> None:
     root = project(tmp_path, header="", body=HOSTILE_POLICY, authority="evil")
     assert policyc("check", "policies/", cwd=root).returncode == 0
     assert policyc("build", cwd=root).returncode == 0
+    # mkdocs.yml and docs/ are written by hand; the generated pages join them through the project's hook
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: hostile\ndocs_dir: docs\nstrict: true\nuse_directory_urls: false\n"
+        f"theme:\n  name: material\nhooks:\n  - {ROOT / 'compiler' / 'build' / 'site_hook.py'}\n"
+        "nav:\n  - Home: index.md\n", encoding="utf-8")
     mkdocs = Path(sys.executable).parent / "mkdocs"
     proc = subprocess.run([str(mkdocs), "build", "--strict", "-q", "-d", str(tmp_path / "site")], cwd=root,
                           capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, check=False)

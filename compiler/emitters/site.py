@@ -12,17 +12,22 @@ from compiler.model.versions import label
 
 
 def _title(text: str) -> str:
-    """A navigation title: the theme puts it into the page as HTML, so it is escaped as HTML text."""
-    return html.escape(" ".join(text.split()), quote=False)
+    """A navigation title: the theme puts it into the page as HTML, so it is escaped as HTML text; it
+    also puts it into <title> through Jinja's `striptags`, which undoes the escaping, so `<` and `>`
+    become `‹` and `›` first (the rule of `escape.nav_title`, without the YAML quoting)."""
+    one_line = " ".join(text.split()).replace("<", "\u2039").replace(">", "\u203a")
+    return html.escape(one_line, quote=False).replace('"', "&quot;")
 
 
 def nav(authorities: dict[str, list[Policy]], names: dict[str, str],
         history: dict[str, list[Policy]] | None = None) -> list:
     """The generated pages' navigation, in mkdocs' nav structure, appended to mkdocs.yml's own nav by
     compiler/build/site_hook.py. Written as JSON: no YAML is ever generated from policy text."""
-    sections: list = ["authorities/index.md"]
+    sections: list = [{"Authorities and documents": "authorities/index.md"}]
     for key in sorted(authorities):
-        entries: list = [f"authorities/{key}/index.md", {"Findings": f"authorities/{key}/findings.md"}]
+        # every entry titled here: an untitled one would take its page's heading, unescaped, into the nav
+        entries: list = [{_title(names[key]): f"authorities/{key}/index.md"},
+                         {"Findings": f"authorities/{key}/findings.md"}]
         if key != "national":
             entries.append({"Against the statute": f"authorities/{key}/statute.md"})
         for p in sorted(authorities[key], key=lambda p: p.slug):

@@ -13,13 +13,13 @@ BODY = '''
 obligation fortnightly "Visits"
   cite "1" "seen every fortnight"
   while child_protection
-  when placement_type is foster or kinship
+  when legal_status is interim_care_order or care_order
   social_worker must do statutory_visit every 2 weeks
 
 obligation monthly "Visits again"
   cite "2" "seen every month"
   while child_protection
-  when placement_type is kinship or foster
+  when legal_status is care_order or interim_care_order
   social_worker must do statutory_visit every 4 weeks
 '''
 
@@ -36,7 +36,7 @@ def test_conditions_in_another_order_are_the_same_duty(policyc, write_policy):
 
 def test_rewording_the_english_changes_no_finding(policyc, write_policy, monkeypatch):
     path = write_policy(BODY + BODY.replace("fortnightly", "f2").replace("monthly", "m2")
-                        .replace("foster or kinship", "residential").replace("kinship or foster", "foster"))
+                        .replace("interim_care_order or care_order", "care_order").replace("care_order or interim_care_order", "interim_care_order"))
     before = _codes(policyc, path)
     monkeypatch.setattr(describe, "condition", lambda c: "the same words for every condition")
     monkeypatch.setattr(describe, "timing", lambda t, policy=None: "the same words for every timing")

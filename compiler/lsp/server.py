@@ -12,7 +12,15 @@ from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from compiler.lsp.documents import CheckedDocument, FileIndex, check_document, declarations_of, origin_path
+from compiler.lsp.documents import (
+    CheckedDocument,
+    FileIndex,
+    Occurrence,
+    check_document,
+    declarations_of,
+    occurrence_at,
+    origin_path,
+)
 from compiler.lsp.features import Candidate, completions, hover, outline, replacement
 from dsl.ast import Span, strip_spans
 from dsl.diagnostics import Diagnostic, Severity
@@ -135,16 +143,21 @@ def on_hover(ls: PolicyServer, params: T.HoverParams) -> T.Hover | None:
     return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=text))
 
 
-@server.feature(T.TEXT_DOCUMENT_DEFINITION)
-def on_definition(ls: PolicyServer, params: T.DefinitionParams) -> list[T.Location] | None:
+def _name_at(ls: PolicyServer, params: T.DefinitionParams | T.ReferenceParams) -> tuple[CheckedDocument, Occurrence] | None:
+    """The checked document and the name under the cursor, if there is one."""
     doc = ls.current(params.text_document.uri)
     if doc is None:
         return None
-    from compiler.lsp.documents import occurrence_at
-
     occ = occurrence_at(doc, params.position.line + 1, params.position.character + 1)
-    if occ is None:
+    return (doc, occ) if occ is not None else None
+
+
+@server.feature(T.TEXT_DOCUMENT_DEFINITION)
+def on_definition(ls: PolicyServer, params: T.DefinitionParams) -> list[T.Location] | None:
+    found = _name_at(ls, params)
+    if found is None:
         return None
+    doc, occ = found
     out = []
     for _kind, decl in declarations_of(doc).get(occ.name, []):
         span = getattr(decl, "span", None)
@@ -156,14 +169,10 @@ def on_definition(ls: PolicyServer, params: T.DefinitionParams) -> list[T.Locati
 
 @server.feature(T.TEXT_DOCUMENT_REFERENCES)
 def on_references(ls: PolicyServer, params: T.ReferenceParams) -> list[T.Location] | None:
-    doc = ls.current(params.text_document.uri)
-    if doc is None:
+    here = _name_at(ls, params)
+    if here is None:
         return None
-    from compiler.lsp.documents import occurrence_at
-
-    occ = occurrence_at(doc, params.position.line + 1, params.position.character + 1)
-    if occ is None:
-        return None
+    occ = here[1]
     found = []
     for o in ls.index.workspace(ls.roots(), ls.open_texts()):
         if o.name != occ.name:

@@ -121,3 +121,24 @@ def test_report_is_deterministic(audited):
     again = audited["tmp"] / "again"
     for name in ("audit-report.html", "audit-report.xlsx"):
         assert (again / name).read_bytes() == (audited["dir"] / name).read_bytes(), name
+
+
+def test_the_workbook_holds_no_formula_from_the_data(audited):
+    """A child id such as `=HYPERLINK(...)` is text in the workbook, never a formula (OWASP CSV/formula
+    injection): Excel users open it."""
+    tmp = audited["tmp"]
+    events = (tmp / "events.csv").read_text(encoding="utf-8").split("\n")
+    head = events[0].split(",")
+    child = head.index("child_id")
+    first = next(r["child_id"] for r in audited["rows"] if r["outcome"] == "overdue")
+    hostile = tmp / "hostile"
+    hostile.mkdir()
+    (hostile / "events.csv").write_text("\n".join(
+        line.replace(first + ",", '"=HYPERLINK(""http://x"",""y"")",', 1) if line.split(",")[child] == first else line
+        for line in events), encoding="utf-8")
+    run_audit(hostile, "report")
+    book = load_workbook(hostile / "report" / "audit-report.xlsx")
+    formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    kept = [c.value for row in book["Overdue"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert kept and kept[0].endswith('=HYPERLINK("http://x","y")')  # there, as text

@@ -311,6 +311,13 @@ def write_workbook(data: ReportData, path: Path) -> None:  # noqa: C901 - one sh
             cell.number_format = "yyyy-mm-dd"
     sheet("No data", NO_DATA_HEAD, [[m["obligation"], m["title"], m["clause"], int(m["occurrences"]), m["why"]]
                                     for m in data.summary.no_data], [28, 44, 12, 14, 110])
+    # text that starts with `=` is never a formula here (a child id or title from the data could be
+    # one: formula injection): policyc writes no formulas, so every such cell is kept as text
+    for s in wb.worksheets:
+        for row in s.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     # deterministic bytes: fixed document times
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = fixed

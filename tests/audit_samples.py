@@ -193,7 +193,7 @@ obligation cp_visits_reduced "Visits may reduce to three-weekly by the service m
 obligation contact_decision_teams "Five working days for children under a care order"
   cite "6.2" "5 working days for these two teams"
   instead of contact_decision
-  when legal_status is c31
+  when legal_status is care_order
   front_door_worker must do contact_decision within 5 working days of contact_received
 
 obligation pathway_review_older "Pathway plan reviewed within three months for over 17s"
@@ -257,7 +257,7 @@ EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge")
 
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "placement_type": ("long_term_foster_other", "residential_care_home", ""),
-    "legal_status": ("s20", "police_protection", "c31"),
+    "legal_status": ("s20", "police_protection", "care_order"),
 }
 
 

@@ -12,7 +12,7 @@ from compiler.analyses.check import check_paths
 from compiler.audit.engines import run_all
 from compiler.model.ir import Policy
 from compiler.model.semantics import Child, Record, Row
-from tests.audit_samples import VOCABULARY
+from tests.audit_samples import write_policy
 
 _POLICY = '''policy "Exceptions"
   authority "Test"
@@ -62,8 +62,7 @@ D = dt.date
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
     path = tmp_path_factory.mktemp("exc") / "exceptions.policy"
-    vocab = str(VOCABULARY).replace("\\", "\\\\")
-    path.write_text(_POLICY.format(vocab=vocab), encoding="utf-8")
+    write_policy(path, _POLICY.format(vocab="vocabulary.policy"))
     result = check_paths([path], [], analyse=False)
     assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
     return result.policies[0]

@@ -136,8 +136,11 @@ def add_steps(summary: Summary, policy: Policy, con: Any, rel: str) -> None:
     """Each step of a schedule on its own line: an occurrence's step is its place in its chain (a chain
     starts on a day of the trigger or of a restart, and each next occurrence counts from the one before:
     its done date, or its due date when not done); the last step repeats when it is `every`."""
+    by_id = {o.id: o for o in policy.obligations}
     for line in summary.obligations:
-        ob = next(o for o in policy.obligations if o.id == line["obligation"])
+        ob = by_id.get(line["obligation"])  # an aim's rows (`ID:aim`), or a duty of another version: no steps
+        if ob is None:
+            continue
         labels = step_labels(policy, ob)
         if not labels or not line["occurrences"]:
             continue

@@ -1,24 +1,40 @@
-"""Parse and resolve a generated 100,000-line policy; report lines per second.
+"""Parse and resolve a generated 100,000-line policy; report lines per second, and the ratio to Lark's
+lexer alone on the same input.
 
-Usage: .venv/bin/python benchmarks/parse_bench.py [LINES]
+Usage: .venv/bin/python benchmarks/parse_bench.py [LINES] [--runs N]
 The policy uses the shared vocabulary, every timing form, exceptions and aims, so the resolver does
-real work.
+real work. In one process, each round times, on the same text:
+  lexer   Lark's contextual lexer alone (the ceiling for any parser built on it): the token stream the
+          parser sees, with the parser states it was lexed in recorded once beforehand and replayed;
+  parse   `dsl.parser.parse` (lexing, parsing, building the AST);
+  load    `Loader().load` (read, parse, resolve with the vocabulary): what `policyc check` does per file.
+Rounds interleave the three, so a change in the machine's load touches all three alike. The figures
+are medians of N rounds, in CPU time (`time.process_time`) and wall time; the machine is shared, so
+CPU time and the ratios are the robust figures. The load average is printed with them.
 Figures are written down in docs/performance.md ("Parsing and resolving").
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lark import Lark  # noqa: E402
+from lark.lexer import LexerState, TextSlice  # noqa: E402
+
 from compiler.model.load import Loader  # noqa: E402
+from dsl.parser import GRAMMAR_PATH, parse  # noqa: E402
+from dsl.source import SourceFile  # noqa: E402
 
 BLOCKS = [
     'obligation visits_{i} "Visits {i}"\n  cite "3.{i}" "Children on a plan are seen fortnightly"\n'
@@ -62,8 +78,71 @@ def generate(lines: int) -> str:
     return "".join(out)
 
 
+class _Replay:
+    """Stands in for the parser's state: gives the contextual lexer the recorded parser states in turn."""
+
+    __slots__ = ("_next",)
+
+    def __init__(self, states: list[int]) -> None:
+        self._next = iter(states).__next__
+
+    @property
+    def position(self) -> int:
+        return self._next()
+
+
+class _Recording(dict):
+    """The contextual lexer's per-state lexers, noting the state of each look-up."""
+
+    def __init__(self, lexers: dict[int, Any], states: list[int]) -> None:
+        super().__init__(lexers)
+        self.states = states
+
+    def __getitem__(self, state: int) -> Any:
+        self.states.append(state)
+        return dict.__getitem__(self, state)
+
+
+def lexer_alone(text: str) -> Callable[[], int]:
+    """A function that runs Lark's contextual lexer, as the policy grammar configures it, over `text`
+    (returning the number of tokens), without the parser: the states the parser would be in are
+    recorded by one untimed parse and replayed."""
+    lark = Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), start="file", parser="lalr", lexer="contextual",
+                maybe_placeholders=False)
+    contextual = lark.parser.lexer
+    states: list[int] = []
+    lexers = contextual.lexers
+    contextual.lexers = _Recording(lexers, states)
+    lark.parse(text)
+    contextual.lexers = lexers
+
+    def run() -> int:
+        tokens: Iterator[Any] = contextual.lex(LexerState(TextSlice.cast_from(text)), _Replay(states))
+        return sum(1 for _ in tokens)
+
+    return run
+
+
+def timed(job: Callable[[], Any]) -> tuple[float, float]:
+    """CPU and wall seconds of one run, with the garbage collector paused (as `Loader.load` does)."""
+    gc.collect()
+    gc.disable()
+    try:
+        cpu, wall = time.process_time(), time.perf_counter()
+        job()
+        return time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        gc.enable()
+
+
 def main() -> None:
-    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = sys.argv[1:]
+    runs = 5
+    if "--runs" in args:
+        at = args.index("--runs")
+        runs = int(args[at + 1])
+        del args[at : at + 2]
+    lines = int(args[0]) if args else 100_000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "vocabulary.policy").write_text((ROOT / "policies" / "vocabulary.policy").read_text())
@@ -71,18 +150,35 @@ def main() -> None:
         text = generate(lines)
         path.write_text(text)
         n = text.count("\n")
-        times = []
-        for _ in range(5):
-            gc.collect()
-            start = time.perf_counter()
-            loaded = Loader().load(path)
-            times.append(time.perf_counter() - start)
-            assert loaded.policy is not None and not [d for d in loaded.diagnostics if d.severity.value == "error"]
-        med = statistics.median(times)
-        print("| lines | obligations | median s | min s | max s | lines/s |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        print(f"| {n:,} | {len(loaded.policy.obligations):,} | {med:.2f} | {min(times):.2f} | {max(times):.2f} | "
-              f"{n / med:,.0f} |")
+        lex = lexer_alone(text)
+        tokens = lex()
+        loaded = Loader().load(path)
+        assert loaded.policy is not None and not [d for d in loaded.diagnostics if d.severity.value == "error"]
+        jobs: dict[str, Callable[[], Any]] = {
+            "lexer": lex,
+            "parse": lambda: parse(SourceFile(str(path), text)),
+            "load": lambda: Loader().load(path),
+        }
+        cpu: dict[str, list[float]] = {k: [] for k in jobs}
+        wall: dict[str, list[float]] = {k: [] for k in jobs}
+        before = os.getloadavg()[0]
+        for _ in range(runs):
+            for name, job in jobs.items():
+                c, w = timed(job)
+                cpu[name].append(c)
+                wall[name].append(w)
+        after = os.getloadavg()[0]
+        print(f"{n:,} lines, {tokens:,} tokens, {len(loaded.policy.obligations):,} obligations; median of {runs} "
+              f"rounds; load average {before:.1f} before, {after:.1f} after")
+        print("| stage | median CPU s | lines/s (CPU) | median wall s | min wall s | max wall s | lines/s (wall) |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for name in jobs:
+            c, w = statistics.median(cpu[name]), statistics.median(wall[name])
+            print(f"| {name} | {c:.2f} | {n / c:,.0f} | {w:.2f} | {min(wall[name]):.2f} | {max(wall[name]):.2f} | "
+                  f"{n / w:,.0f} |")
+        lex_cpu = statistics.median(cpu["lexer"])
+        for name in ("parse", "load"):
+            print(f"{name} / lexer alone (CPU): {lex_cpu / statistics.median(cpu[name]):.2f}x")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "build" / "screenshots"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MAP = "authorities/somerset/practice-standards-2023/map.html"
-VIEWS = {"home": "index.html", "map": MAP, "timeline": MAP + "#timelines", "compare": "compare.html"}
+VIEWS = {"home": "index.html", "map": MAP, "timeline": MAP + "#timelines", "compare": "compare.html",
+         "intervals": "intervals.html"}
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +113,10 @@ def _view(b: DevTools, url: str, width: int, name: str) -> dict:
         ".map(td => getComputedStyle(td).position),"
         " overflow: document.documentElement.scrollWidth - window.innerWidth,"
         " labels: Array.from(document.querySelectorAll('.policyc-figure svg g.node text, .policyc-figure svg g.edge text'))"
-        ".map(t => t.getBoundingClientRect().height).filter(h => h > 0)})")
+        ".map(t => t.getBoundingClientRect().height).filter(h => h > 0),"
+        " charts: Array.from(document.querySelectorAll('.policyc-figure svg[role=img]')).map(s => ({"
+        "  text: Math.min(...Array.from(s.querySelectorAll('text')).map(t => t.getBoundingClientRect().height)),"
+        "  described: (s.getAttribute('aria-describedby') || '').split(' ').every(i => document.getElementById(i))}))})")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -123,6 +127,11 @@ def test_views_fit_the_screen(site, browser, name, width):
     assert found["overflow"] <= 0, f"{name} at {width} px is {found['overflow']} px wider than the screen"
     if name == "compare":  # the duty stays in view while the documents scroll sideways
         assert found["sticky"] == ["sticky"]
+    if name == "intervals":  # every chart legible on a laptop and tied to its table of figures
+        assert len(found["charts"]) >= 10
+        assert all(c["described"] for c in found["charts"])
+        if width == 1280:
+            assert min(c["text"] for c in found["charts"]) >= 10
     if name == "map":
         assert found["labels"], "no process-map labels found"
         assert min(found["labels"]) >= 10, f"smallest map label {min(found['labels']):.1f} px high"

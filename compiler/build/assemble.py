@@ -25,17 +25,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.analyses.alignment import compare_policies
 from compiler.analyses.changes import diff_policies
 from compiler.analyses.check import check_paths
 from compiler.build import files
 from compiler.emitters import findings as F
+from compiler.emitters import interval_chart
 from compiler.emitters import pages as P
 from compiler.emitters import process_map as M
 from compiler.emitters import site as S
 from compiler.emitters import timeline as T
 from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import generate_sql
-from compiler.emitters.compare import comparison_markdown, differences_from_statute_markdown
+from compiler.emitters.compare import differences_from_statute_markdown, render_markdown
 from compiler.emitters.diff import render_markdown as render_diff_markdown
 from compiler.emitters.export import export_policy
 from compiler.model.ir import Policy
@@ -179,8 +181,10 @@ def compute(root: Path) -> BuildResult:
     baseline = by_auth.get("national", [])
     everything = [p for key in sorted(by_auth) for p in by_auth[key] if key != "national"]
     # a wide table: give it the page's full width
-    res.add(f"{SITE}/compare.md", "---\nhide:\n  - navigation\n  - toc\n---\n\n"
-            + comparison_markdown(everything, baseline), "the build")
+    comparison = compare_policies(everything, baseline)
+    res.add(f"{SITE}/compare.md", "---\nhide:\n  - navigation\n  - toc\n---\n\n" + render_markdown(comparison),
+            "the build")
+    res.add(f"{SITE}/intervals.md", interval_chart.page_markdown(comparison), "the build")
     for key, policies in by_auth.items():
         if key != "national":
             res.add(f"{SITE}/authorities/{key}/statute.md",

@@ -21,8 +21,9 @@ from compiler.cli.common import iso_date, load_policies, usage_error, write_outp
 def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("compare", help="obligations side by side across policies, with the statutory floor")
     c.add_argument("paths", nargs="+", type=Path, metavar="POLICY", help=".policy files or folders")
-    c.add_argument("--format", choices=["md", "html", "csv", "terms-csv", "json"], default="md",
-                   help="csv: one row per duty; terms-csv: the local terms with no shared equivalent")
+    c.add_argument("--format", choices=["md", "html", "csv", "terms-csv", "json", "svg"], default="md",
+                   help="csv: one row per duty; terms-csv: the local terms with no shared equivalent; svg: a chart "
+                        "per duty of each document's interval against the statutory line")
     c.add_argument("--against", action="append", type=Path, metavar="PATH",
                    help="the statutory floor (e.g. policies/national/); default: the national policies given")
     c.add_argument("--out", metavar="FILE", help="write here instead of standard output")
@@ -68,6 +69,14 @@ def run_compare(args: argparse.Namespace) -> int:
     cmp = focus(compare_policies(policies, floor), topics, set(args.duty) if args.duty else None, args.below_floor)
     if args.duty and not cmp.rows:
         return usage_error("no duty " + ", ".join(f"`{d}`" for d in args.duty) + " in these documents")
+    if args.format == "svg":
+        from compiler.emitters.interval_chart import charts, charts_svg
+
+        found = charts(cmp)
+        if not found:
+            return usage_error("nothing to chart: no duty here is timed by both the statute and a local document "
+                               "(give the statute with --against, e.g. --against policies/national/)")
+        return write_output(charts_svg(found), args.out)
     return write_output(render(cmp, args.format), args.out)
 
 

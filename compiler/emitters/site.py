@@ -40,7 +40,7 @@ def nav(authorities: dict[str, list[Policy]], names: dict[str, str],
             entries.append({"History": [{_title(f"{p.title}, {label(p)}"): f"authorities/{key}/{history_page_path(p)}"}
                                         for p in earlier]})
         sections.append({_title(names[key]): entries})
-    return [{"Authorities": sections}, {"Comparison": "compare.md"}]
+    return [{"Authorities": sections}, {"Comparison": "compare.md"}, {"Intervals against the statute": "intervals.md"}]
 
 
 def history_page_path(p: Policy) -> str:

@@ -157,12 +157,12 @@ _ALL = [
          "counting again after each occurrence done, so a `restart` line has no meaning for it.",
          "social_worker must see bedroom_seen every 2nd statutory_visit\n    restart within 5 days of placement_change",
          "Remove the `restart` line, or write a time-based recurrence (`every 4 weeks`)."),
-    Code("E221", "error", "`whichever` that cannot be measured",
-         "`within D of A or B whichever is sooner` starts the clock at whichever of the events comes first. "
-         "`whichever is later` (the clock waiting for both events) cannot be measured yet, and `whichever` needs "
-         "two or more events joined by `or`.",
-         "  social_worker must do visit within 5 working days of referral or contact_received whichever is later",
-         "Use `whichever is sooner`, or write the deadline from the event that comes last in practice."),
+    Code("E221", "error", "`whichever` without two events",
+         "`within D of A or B whichever is sooner` starts the clock at whichever of the events comes first, "
+         "`whichever is later` when the last of them has been recorded. Either needs two or more events joined "
+         "by `or`.",
+         "  social_worker must do visit within 5 working days of referral whichever is later",
+         "Name the events with `or` (`of referral or contact_received whichever is later`), or drop `whichever ...`."),
     Code("E230", "error", "`instead of` names no general duty",
          "`instead of OBLIGATION` says that this obligation replaces OBLIGATION in the cases it covers (its `when` "
          "conditions, or once a `decided by` decision is recorded). OBLIGATION must be another obligation of the "

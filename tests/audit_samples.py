@@ -232,6 +232,11 @@ obligation either_plan "A plan within 10 days of either review"
   cite "6.7" "within 10 days of either review"
   social_worker must do plan_distributed within 10 days of cin_review or cla_review
 
+obligation both_known "A plan once both the strategy discussion and the referral are known"
+  cite "6.8" "within 5 working days of the strategy discussion or the referral, whichever is later"
+  social_worker must do plan_distributed within 5 working days of strategy_discussion or referral whichever is later
+    restart within 2 days of transfer
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"

@@ -109,7 +109,7 @@ def points(policy: Policy, o: Obligation) -> list[Point]:  # noqa: C901 - one br
         case Deadline():
             if t.also:  # several triggers: compared only with a deadline from the same ones
                 names = " or ".join(sorted({policy.canonical_event(e) for e in (t.trigger, *t.also)}))
-                add("first", t.duration, names + (", whichever is sooner" if t.sooner else ""))
+                add("first", t.duration, names + (", whichever is sooner" if t.sooner else ", whichever is later" if t.later else ""))
             else:
                 add("first", t.duration, t.trigger)
         case Schedule():

@@ -203,6 +203,8 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
             days = sorted({d for e in (t.trigger, *t.also) for d in days_of(records, ev(e), ep.start, last)})
             if t.sooner:  # a trigger while an earlier one still waits for its action belongs to that one
                 days = [d for i, d in enumerate(days) if i == 0 or any(days[i - 1] <= a < d for a in actions)]
+            if t.later:
+                days = later_days(records, [ev(e) for e in (t.trigger, *t.also)], ep.start, last, actions)
             starts = [(d, t.duration) for d in days]
             for r in t.restarts:
                 starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
@@ -251,6 +253,25 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
         case _:
             assert_never(t)
     return out
+
+
+def later_days(records: list[Record], events: list[str], first: dt.date, last: dt.date,
+               actions: list[dt.date]) -> list[dt.date]:
+    """`whichever is later`: the clock starts on the day by which every one of `events` has been recorded
+    since the round began: the episode's start, then the day after the action that did the previous
+    occurrence. A round whose occurrence is not done yet is the last."""
+    out: list[dt.date] = []
+    lo = first
+    while True:
+        firsts = [next(iter(days_of(records, e, lo, last)), None) for e in events]
+        if any(d is None for d in firsts):
+            return out
+        day = max(d for d in firsts if d is not None)
+        out.append(day)
+        done = next((a for a in actions if a >= day), None)
+        if done is None:
+            return out
+        lo = done + ONE_DAY
 
 
 def chain_occurrences(policy: Policy, ob: Obligation, t: Timing, records: list[Record], ep: Episode, last: dt.date, closed: bool,

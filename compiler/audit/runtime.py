@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -301,6 +301,23 @@ def sooner(h: History, duty: Duty, days: list[dt.date]) -> list[dt.date]:
     """`whichever is sooner`: the trigger days that start a clock, i.e. those with an action since the
     previous trigger day (a trigger while an earlier one still waits for its action belongs to that one)."""
     return [d for i, d in enumerate(days) if i == 0 or h.first(duty.action, days[i - 1], d - ONE_DAY) is not None]
+
+
+def later(h: History, events: Sequence[str], duty: Duty, first: dt.date, last: dt.date) -> list[dt.date]:
+    """`whichever is later`: the trigger days, each the day by which every one of `events` has been
+    recorded since the round began (the episode's start, then the day after the previous one's action)."""
+    out: list[dt.date] = []
+    lo = first
+    while True:
+        firsts = [h.first(e, lo, last) for e in events]
+        if any(d is None for d in firsts):
+            return out
+        day = max(d for d in firsts if d is not None)
+        out.append(day)
+        done = h.first(duty.action, day, last)
+        if done is None:
+            return out
+        lo = done + ONE_DAY
 
 
 def count_chain(h: History, ep: Episode, duty: Duty, counted: str, n: int) -> list[Occurrence]:

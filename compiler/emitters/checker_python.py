@@ -189,7 +189,11 @@ class _Module:
                 assert_never(t)
 
     def _deadline(self, t: Deadline) -> list[str]:
-        if t.also or t.sooner:  # `of A or B [whichever is sooner]`: the days of any of them
+        if t.later:  # `of A or B whichever is later`: the day the last of them arrives, round by round
+            events = "(" + "".join(f"{self.ev(e)}, " for e in (t.trigger, *t.also)) + ")"
+            lines = [f"days = rt.later(h, {events}, duty, ep.start, last)",
+                     f"starts = [(day, {_dur(t.duration)}) for day in days]"]
+        elif t.also or t.sooner:  # `of A or B [whichever is sooner]`: the days of any of them
             days = ", ".join(f"*h.days({self.ev(e)}, ep.start, last)" for e in (t.trigger, *t.also))
             lines = [f"days = sorted({{{days}}})"]
             if t.sooner:

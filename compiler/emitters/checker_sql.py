@@ -340,6 +340,11 @@ class _Script:
                     f"         d.date AS trigger, {due} AS due, {k} AS k\n"
                     f"  FROM {ep} p JOIN {days} d ON d.child_id = p.child_id\n"
                     f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
+            if k == 0 and t.later:  # `whichever is later`: the trigger days of the rounds (see later_table)
+                joins = Joins("c")
+                part = (f"  SELECT d.child_id, d.ep_start, d.ep_last, d.end_day, d.trigger,\n"
+                        f"         {due_sql('d.trigger', duration, self.p.trigger_day, joins)} AS due, {k} AS k\n"
+                        f"  FROM {self.later_table(ob, t, ep, occ)} d{joins.sql('  ')}")
             if k == 0 and t.sooner:
                 # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
                 part = ("  SELECT y.* EXCLUDE (prev) FROM (\n"
@@ -358,6 +363,40 @@ class _Script:
             "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       t.due AS eff, FALSE AS na_birth\n"
             f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.trigger")
+
+    def later_table(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> str:
+        """`whichever is later` as a recursive query over each episode: a round's trigger is the day by which
+        every event has been recorded since the round began (the episode's start, then the day after the
+        action that did the previous occurrence); a round not done yet is the last."""
+        events = [self.p.canonical_event(e) for e in dict.fromkeys((t.trigger, *t.also))]
+
+        def firsts(lo: str, q: str, end: str) -> str:
+            return ",\n".join(f"         (SELECT min(d.date) FROM {self.day_table(e)} d WHERE d.child_id = {q}.child_id "
+                               f"AND d.date >= {lo} AND d.date <= {end}) AS f{i}" for i, e in enumerate(events))
+
+        nulls = " OR ".join(f"f{i} IS NULL" for i in range(len(events)))
+        latest = f"CASE WHEN {nulls} THEN NULL ELSE greatest({', '.join(f'f{i}' for i in range(len(events)))}) END"
+        name = f"{occ}_l"
+        self.emit(
+            f"CREATE OR REPLACE TABLE {name} AS\n"
+            "WITH RECURSIVE r AS (\n"
+            f"  SELECT child_id, ep_start, ep_last, end_day, {latest} AS trigger\n"
+            f"  FROM (SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+            f"{firsts('p.ep_start', 'p', f'coalesce(p.ep_last, {AS_OF})')}\n"
+            f"        FROM {ep} p) s\n"
+            "  UNION ALL\n"
+            f"  SELECT child_id, ep_start, ep_last, end_day, {latest}\n"
+            "  FROM (SELECT z.child_id, z.ep_start, z.ep_last, z.end_day,\n"
+            f"{firsts('z.done + 1', 'z', 'z.end_day')}\n"
+            "        FROM (SELECT r.*, (SELECT min(a.date) FROM "
+            f"{self.day_table(ob.action)} a WHERE a.child_id = r.child_id\n"
+            "                AND a.date >= r.trigger AND a.date <= r.end_day) AS done\n"
+            "              FROM r WHERE r.trigger IS NOT NULL) z\n"
+            "        WHERE z.done IS NOT NULL) s\n"
+            ")\n"
+            "SELECT * FROM r WHERE trigger IS NOT NULL")
+        self.scratch.append(("TABLE", name))
+        return name
 
     def _advance_notice(self, ob: Obligation, t: AdvanceNotice, ep: str, occ: str) -> None:
         joins = Joins("c")

@@ -76,6 +76,10 @@ def step(s: Step, policy: Policy | None = None) -> str:
             assert_never(s)
 
 
+def _whichever(t: Deadline) -> str:
+    return ", whichever is sooner" if t.sooner else ", whichever is later" if t.later else ""
+
+
 def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per timing form (a match with assert_never), each one English phrase
     match t:
         case Deadline():
@@ -84,7 +88,7 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
             if t.said == "same day":
                 return f"on the same day as {_event(policy, t.trigger)}"
             triggers = " or ".join(_event(policy, e) for e in (t.trigger, *t.also))
-            return _within(t.duration, triggers) + (", whichever is sooner" if t.sooner else "")
+            return _within(t.duration, triggers) + _whichever(t)
         case Schedule():
             return ", ".join([_within(t.duration, _event(policy, t.trigger)),
                               *(step(s, policy) for s in t.steps)])

@@ -216,15 +216,17 @@ class _TimingBase:
 
 @dataclass(frozen=True, kw_only=True)
 class Deadline(_TimingBase):
-    """`within DURATION of TRIGGER [or ALSO ...] [whichever is sooner]`: each day of any of the triggers
-    starts the clock; with `sooner`, a trigger while an earlier one still waits for its action does not.
-    `immediately after TRIGGER` and `on the same day as TRIGGER` are deadlines of 0 days that keep the
-    document's words in `said`."""
+    """`within DURATION of TRIGGER [or ALSO ...] [whichever is sooner|later]`: each day of any of the triggers
+    starts the clock; with `sooner`, a trigger while an earlier one still waits for its action does not;
+    with `later`, the clock starts when every one of the triggers has been recorded since the previous
+    occurrence was done. `immediately after TRIGGER` and `on the same day as TRIGGER` are deadlines of 0
+    days that keep the document's words in `said`."""
 
     duration: Duration
     trigger: str
     also: tuple[str, ...] = ()
     sooner: bool = False
+    later: bool = False
     said: str | None = None  # "immediately" | "same day" | None (written as `within ...`)
 
 

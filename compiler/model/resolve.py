@@ -563,15 +563,12 @@ class Resolver:
                          for r in t.restarts)
         match t:
             case A.DeadlineForm():
-                if t.whichever == "later":
-                    self.error("E221", "`whichever is later` cannot be measured yet", t.span,
-                               "write one deadline from the event that comes last in practice, and quote the "
-                               "document's words in the `cite`")
-                elif t.whichever and not t.others:
+                if t.whichever and not t.others:
                     self.error("E221", f"`whichever is {t.whichever}` needs two events joined by `or`", t.span,
-                               "write `within D of EVENT or EVENT whichever is sooner`, or drop `whichever ...`")
+                               "write `within D of EVENT or EVENT whichever is sooner` (or `later`), or drop `whichever ...`")
                 return M.Deadline(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
                                   also=tuple(self.event(e, policy) for e in t.others), sooner=t.whichever == "sooner",
+                                  later=t.whichever == "later",
                                   span=t.span, restarts=restarts)
             case A.SameDayForm():
                 return M.Deadline(duration=Duration(0, Unit.DAYS), trigger=self.event(t.event, policy), said=t.said,

@@ -252,7 +252,8 @@ class Restart:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineForm:
-    """`within DURATION of EVENT [or EVENT ...] [whichever is sooner|later]`."""
+    """`within DURATION of EVENT [or EVENT ...] [whichever is sooner|later]`, or the window
+    `between OPENS and DURATION of EVENT`."""
 
     duration: Duration
     event: Name
@@ -260,6 +261,7 @@ class DeadlineForm:
     restarts: tuple[Restart, ...] = ()
     others: tuple[Name, ...] = ()  # `or EVENT`: further triggers
     whichever: str | None = None  # "sooner" | "later"
+    opens: int | None = None  # `between OPENS and DURATION of EVENT`: a window, in DURATION's unit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

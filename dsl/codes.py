@@ -163,6 +163,11 @@ _ALL = [
          "by `or`.",
          "  social_worker must do visit within 5 working days of referral whichever is later",
          "Name the events with `or` (`of referral or contact_received whichever is later`), or drop `whichever ...`."),
+    Code("E222", "error", "a window that closes before it opens",
+         "`between N and D of EVENT` is a window: the action must not come before N units after EVENT, nor after D. "
+         "N (in D's unit) must be smaller than D's amount.",
+         "  iro must hold cla_review between 16 and 12 weeks of became_looked_after",
+         "Write the earlier bound first: `between 12 and 16 weeks of EVENT`."),
     Code("E230", "error", "`instead of` names no general duty",
          "`instead of OBLIGATION` says that this obligation replaces OBLIGATION in the cases it covers (its `when` "
          "conditions, or once a `decided by` decision is recorded). OBLIGATION must be another obligation of the "

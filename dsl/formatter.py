@@ -88,13 +88,19 @@ def _condition(c: A.Condition) -> str:
     return f"when {quote(c.text.value)}"
 
 
+def _deadline(t: A.DeadlineForm) -> str:
+    if t.opens is not None:  # a window
+        return f"between {t.opens} and {_dur(t.duration)} of {t.event.text}"
+    triggers = " or ".join(e.text for e in (t.event, *t.others))
+    whichever = f" whichever is {t.whichever}" if t.whichever else ""
+    return f"within {_dur(t.duration)} of {triggers}{whichever}"
+
+
 def _simple_timing(t: A.Timing) -> str | None:
     """The timing's text when it fits on the duty line, else None."""
     match t:
         case A.DeadlineForm():
-            triggers = " or ".join(e.text for e in (t.event, *t.others))
-            whichever = f" whichever is {t.whichever}" if t.whichever else ""
-            return f"within {_dur(t.duration)} of {triggers}{whichever}"
+            return _deadline(t)
         case A.SameDayForm():
             return f"immediately after {t.event.text}" if t.said == "immediately" else \
                 f"on the same day as {t.event.text}"

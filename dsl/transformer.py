@@ -352,6 +352,9 @@ class ToAst(Transformer):
         return A.DeadlineForm(duration=c[1], event=names[0], span=_span(c[0], c[-1]), others=tuple(names[1:]),
                               whichever=whichever)
 
+    def window(self, c: list) -> A.DeadlineForm:
+        return A.DeadlineForm(duration=c[3], event=_name(c[5]), span=_span(c[0], c[-1]), opens=int(str(c[1])))
+
     def immediately(self, c: list) -> A.SameDayForm:
         return A.SameDayForm(said="immediately", event=_name(c[2]), span=_span(c[0], c[-1]))
 

@@ -237,6 +237,17 @@ obligation both_known "A plan once both the strategy discussion and the referral
   social_worker must do plan_distributed within 5 working days of strategy_discussion or referral whichever is later
     restart within 2 days of transfer
 
+obligation review_window "A review between 4 and 6 weeks after the plan starts"
+  cite "6.9" "within 4 to 6 weeks of the plan"
+  while child_in_need
+  iro must hold cin_review between 4 and 6 weeks of cin_plan_start
+
+obligation seen_window "The child seen between 2 and 10 working days after the referral"
+  cite "6.10" "not before 2 working days and within 10 working days"
+  social_worker must see child_seen between 2 and 10 working days of referral
+    restart within 5 days of transfer
+  extendable by team_manager up to 5 days
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"
@@ -258,7 +269,7 @@ EVENTS: tuple[str, ...] = (
 )
 
 #: Obligations of the kitchen-sink policy that accept extensions.
-EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge")
+EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge", "seen_window")
 
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "placement_type": ("long_term_foster_other", "residential_care_home", ""),

@@ -167,7 +167,8 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     # exceptions and aims are exercised, not only found not applicable
     applied = {r.obligation for r in results["reference"] if r.outcome != "not_applicable"}
     assert {"cp_visits_reduced", "contact_decision_teams", "acknowledge:aim",
-            "cin_visits_aim:aim", "core_group_aim:aim", "both_known"} <= applied
+            "cin_visits_aim:aim", "core_group_aim:aim", "both_known", "review_window",
+            "seen_window"} <= applied
 
 
 REAL_POLICIES = sorted((Path(__file__).resolve().parents[1] / "policies").glob("*/*.policy"))

@@ -205,15 +205,17 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
                 days = [d for i, d in enumerate(days) if i == 0 or any(days[i - 1] <= a < d for a in actions)]
             if t.later:
                 days = later_days(records, [ev(e) for e in (t.trigger, *t.also)], ep.start, last, actions)
-            starts = [(d, t.duration) for d in days]
+            starts = [(d, t.duration, t.opens) for d in days]
             for r in t.restarts:
-                starts += [(d, r.duration) for d in days_of(records, ev(r.event), ep.start, last)]
+                starts += [(d, r.duration, None) for d in days_of(records, ev(r.event), ep.start, last)]
             seen: set[dt.date] = set()
-            for day, duration in starts:
+            for day, duration, opens in starts:
                 if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                     continue
                 seen.add(day)
-                done = next((a for a in actions if a >= day), None)
+                # a window (`between N and D of EVENT`): an action before it opens does not count
+                earliest = day if opens is None else due_after(policy, day, opens)
+                done = next((a for a in actions if a >= earliest), None)
                 out.append(Occurrence(day, due_after(policy, day, duration), done, day, last, closed))
         case Schedule():
             triggers = days_of(records, ev(t.trigger), ep.start, last)

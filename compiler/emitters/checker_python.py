@@ -192,25 +192,27 @@ class _Module:
         if t.later:  # `of A or B whichever is later`: the day the last of them arrives, round by round
             events = "(" + "".join(f"{self.ev(e)}, " for e in (t.trigger, *t.also)) + ")"
             lines = [f"days = rt.later(h, {events}, duty, ep.start, last)",
-                     f"starts = [(day, {_dur(t.duration)}) for day in days]"]
+                     f"starts = [(day, {_dur(t.duration)}, None) for day in days]"]
         elif t.also or t.sooner:  # `of A or B [whichever is sooner]`: the days of any of them
             days = ", ".join(f"*h.days({self.ev(e)}, ep.start, last)" for e in (t.trigger, *t.also))
             lines = [f"days = sorted({{{days}}})"]
             if t.sooner:
                 lines.append("days = rt.sooner(h, duty, days)")
-            lines.append(f"starts = [(day, {_dur(t.duration)}) for day in days]")
-        else:
-            lines = [f"starts = [(day, {_dur(t.duration)}) for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
+            lines.append(f"starts = [(day, {_dur(t.duration)}, None) for day in days]")
+        else:  # a window (`between N and D of EVENT`) opens N after the trigger: an action before does not count
+            lines = [f"starts = [(day, {_dur(t.duration)}, {_dur(t.opens)}) "
+                     f"for day in h.days({self.ev(t.trigger)}, ep.start, last)]"]
         for r in t.restarts:
-            lines.append(f"starts += [(day, {_dur(r.duration)}) for day in h.days({self.ev(r.event)}, ep.start, last)]")
+            lines.append(f"starts += [(day, {_dur(r.duration)}, None) for day in h.days({self.ev(r.event)}, ep.start, last)]")
         lines += [
             "seen: set[dt.date] = set()",
-            "for day, duration in starts:",
+            "for day, duration, opens in starts:",
             "    if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one",
             "        continue",
             "    seen.add(day)",
             "    due = rt.due_after(day, duration, TRIGGER_DAY)",
-            "    done = h.first(duty.action, day, last)",
+            "    earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)",
+            "    done = h.first(duty.action, earliest, last)",
             "    rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))",
         ]
         return lines

@@ -336,14 +336,16 @@ class _Script:
             if k == 0 and (t.also or t.sooner):  # `of A or B`: the distinct days of any of them
                 days = "(" + " UNION ".join(f"SELECT child_id, date FROM {self.day_table(e)}"
                                             for e in (t.trigger, *t.also)) + ")"
+            # a window (`between N and D of EVENT`) opens N after the trigger: an action before does not count
+            opens = due_sql("d.date", t.opens, self.p.trigger_day, joins) if k == 0 and t.opens else "d.date"
             part = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
-                    f"         d.date AS trigger, {due} AS due, {k} AS k\n"
+                    f"         d.date AS trigger, {due} AS due, {opens} AS opens, {k} AS k\n"
                     f"  FROM {ep} p JOIN {days} d ON d.child_id = p.child_id\n"
                     f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
             if k == 0 and t.later:  # `whichever is later`: the trigger days of the rounds (see later_table)
                 joins = Joins("c")
                 part = (f"  SELECT d.child_id, d.ep_start, d.ep_last, d.end_day, d.trigger,\n"
-                        f"         {due_sql('d.trigger', duration, self.p.trigger_day, joins)} AS due, {k} AS k\n"
+                        f"         {due_sql('d.trigger', duration, self.p.trigger_day, joins)} AS due, d.trigger AS opens, {k} AS k\n"
                         f"  FROM {self.later_table(ob, t, ep, occ)} d{joins.sql('  ')}")
             if k == 0 and t.sooner:
                 # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
@@ -362,7 +364,7 @@ class _Script:
             "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
             "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
             "       t.due AS eff, FALSE AS na_birth\n"
-            f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.trigger")
+            f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.opens")
 
     def later_table(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> str:
         """`whichever is later` as a recursive query over each episode: a round's trigger is the day by which

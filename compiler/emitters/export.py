@@ -76,6 +76,7 @@ class TimingOut(BaseModel):
     from_ordinal: int | None = None
     or_triggers: list[str] = []
     whichever: str | None = None
+    opens: int | None = None
     phrase: str | None = None
     said: str | None = None
     restart: list[RestartOut] = []
@@ -223,7 +224,8 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
     match t:
         case Deadline():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
-                    "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else "later" if t.later else None, "said": t.said}
+                    "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else "later" if t.later else None,
+                    "opens": t.opens.amount if t.opens is not None else None, "said": t.said}
         case AdvanceNotice():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "from_ordinal": t.from_ordinal if t.from_ordinal > 1 else None}

@@ -87,6 +87,8 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
                 return f"immediately after {_event(policy, t.trigger)} (the same day)"
             if t.said == "same day":
                 return f"on the same day as {_event(policy, t.trigger)}"
+            if t.opens is not None:
+                return f"between {t.opens.amount} and {t.duration} of {_event(policy, t.trigger)}, not before"
             triggers = " or ".join(_event(policy, e) for e in (t.trigger, *t.also))
             return _within(t.duration, triggers) + _whichever(t)
         case Schedule():

@@ -227,7 +227,10 @@ class Deadline(_TimingBase):
     also: tuple[str, ...] = ()
     sooner: bool = False
     later: bool = False
-    said: str | None = None  # "immediately" | "same day" | None (written as `within ...`)
+    said: str | None = None
+    #: `between N and DURATION of TRIGGER`: a window that opens N units (DURATION's unit) after the trigger;
+    #: an action before it opens does not do the occurrence
+    opens: Duration | None = None  # "immediately" | "same day" | None (written as `within ...`)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -331,7 +334,9 @@ def durations_of(t: Timing) -> list[Duration]:
     """Every duration a timing states (intervals, bounds, restarts; not ages)."""
     out: list[Duration] = []
     match t:
-        case Deadline() | AdvanceNotice():
+        case Deadline():
+            out += [t.duration] + ([t.opens] if t.opens is not None else [])
+        case AdvanceNotice():
             out.append(t.duration)
         case Schedule():
             out.append(t.duration)

@@ -563,10 +563,17 @@ class Resolver:
                          for r in t.restarts)
         match t:
             case A.DeadlineForm():
+                duration = self.duration(t.duration)
+                opens = None
+                if t.opens is not None:
+                    opens = Duration(t.opens, duration.unit)
+                    if t.opens >= t.duration.amount:
+                        self.error("E222", f"the window opens at {t.opens} but closes at {t.duration.amount}", t.span,
+                                   "write the earlier bound first: `between 12 and 16 weeks of EVENT`")
                 if t.whichever and not t.others:
                     self.error("E221", f"`whichever is {t.whichever}` needs two events joined by `or`", t.span,
                                "write `within D of EVENT or EVENT whichever is sooner` (or `later`), or drop `whichever ...`")
-                return M.Deadline(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
+                return M.Deadline(duration=duration, trigger=self.event(t.event, policy), opens=opens,
                                   also=tuple(self.event(e, policy) for e in t.others), sooner=t.whichever == "sooner",
                                   later=t.whichever == "later",
                                   span=t.span, restarts=restarts)

@@ -39,14 +39,15 @@ def check_former_relevant_education_assessment(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.MONTHS)) for day in h.days('education_return_notified', ep.start, last)]
+        starts = [(day, Duration(3, Unit.MONTHS), None) for day in h.days('education_return_notified', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

@@ -174,7 +174,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review
 CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due, 0 AS k
+         d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -183,7 +183,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 1, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'relevant_needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,

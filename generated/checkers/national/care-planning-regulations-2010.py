@@ -44,14 +44,15 @@ def check_care_plan_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -110,15 +111,16 @@ def check_placement_plan_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('placement_start', ep.start, last)]
-        starts += [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('placement_change', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('placement_start', ep.start, last)]
+        starts += [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('placement_change', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -292,14 +294,15 @@ def check_needs_assessment_after_16(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.MONTHS)) for day in h.days('became_eligible', ep.start, last)]
+        starts = [(day, Duration(3, Unit.MONTHS), None) for day in h.days('became_eligible', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

@@ -43,14 +43,15 @@ def check_referral_decision(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -67,14 +68,15 @@ def check_assessment_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(45, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(45, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -91,14 +93,15 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('strategy_discussion', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -115,14 +118,15 @@ def check_core_group_first(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -162,14 +166,15 @@ def check_serious_incident_notification(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('serious_incident_known', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('serious_incident_known', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -186,14 +191,15 @@ def check_rapid_review_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('serious_incident_known', ep.start, last)]
+        starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('serious_incident_known', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

@@ -277,7 +277,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rapid_review');
 CREATE OR REPLACE VIEW _o0 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -288,7 +288,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 0, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -316,7 +316,7 @@ DROP VIEW IF EXISTS _o0;
 CREATE OR REPLACE VIEW _o2 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -327,7 +327,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 2, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -355,7 +355,7 @@ DROP VIEW IF EXISTS _o2;
 CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -366,7 +366,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -394,7 +394,7 @@ DROP VIEW IF EXISTS _o4;
 CREATE OR REPLACE VIEW _o5 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d4 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -405,7 +405,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 5, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -554,7 +554,7 @@ DROP TABLE IF EXISTS _o7_seg;
 CREATE OR REPLACE VIEW _o8 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d7 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -565,7 +565,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 8, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'serious_incident_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -593,7 +593,7 @@ DROP VIEW IF EXISTS _o8;
 CREATE OR REPLACE VIEW _o9 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d7 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -604,7 +604,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rapid_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,

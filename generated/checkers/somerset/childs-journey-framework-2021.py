@@ -84,14 +84,15 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -109,14 +110,15 @@ def check_rcpc_minutes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('rcpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -134,14 +136,15 @@ def check_cla_review_minutes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -158,14 +161,15 @@ def check_cla_review_record_final(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -268,14 +272,15 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -293,14 +298,15 @@ def check_assessment_maximum(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(45, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(45, Unit.DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -418,14 +424,15 @@ def check_cin_plan_update(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('cin_review', ep.start, last)]
+        starts = [(day, Duration(5, Unit.DAYS), None) for day in h.days('cin_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -443,14 +450,15 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('strategy_discussion', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -542,14 +550,15 @@ def check_core_group_minutes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('core_group_meeting', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('core_group_meeting', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -626,14 +635,15 @@ def check_plo_first_meeting(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('plo_decision', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('plo_decision', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -650,14 +660,15 @@ def check_plo_duration(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(12, Unit.WEEKS)) for day in h.days('plo_meeting', ep.start, last)]
+        starts = [(day, Duration(12, Unit.WEEKS), None) for day in h.days('plo_meeting', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -800,14 +811,15 @@ def check_iro_recommendations(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(2, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(2, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -824,14 +836,15 @@ def check_cla_review_outcomes_circulated(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -848,14 +861,15 @@ def check_care_plan_update(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

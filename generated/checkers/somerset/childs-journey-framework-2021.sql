@@ -488,7 +488,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cwd_allocation_meet
 CREATE OR REPLACE VIEW _o9 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -499,7 +499,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -527,7 +527,7 @@ DROP VIEW IF EXISTS _o9;
 CREATE OR REPLACE VIEW _o10 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -538,7 +538,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 10, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -566,7 +566,7 @@ DROP VIEW IF EXISTS _o10;
 CREATE OR REPLACE VIEW _o11 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -577,7 +577,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 11, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -605,7 +605,7 @@ DROP VIEW IF EXISTS _o11;
 CREATE OR REPLACE VIEW _o12 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -616,7 +616,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 12, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review_record_finalised')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -970,7 +970,7 @@ DROP TABLE IF EXISTS _o19_seg;
 CREATE OR REPLACE VIEW _o20 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d10 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -981,7 +981,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 20, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1009,7 +1009,7 @@ DROP VIEW IF EXISTS _o20;
 CREATE OR REPLACE VIEW _o30 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 45) AS due, 0 AS k
+         d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d10 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -1018,7 +1018,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 30, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1366,7 +1366,7 @@ DROP TABLE IF EXISTS _o38_seg;
 CREATE OR REPLACE VIEW _o39 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 5) AS due, 0 AS k
+         d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
   FROM _ep6 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -1375,7 +1375,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 39, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1403,7 +1403,7 @@ DROP VIEW IF EXISTS _o39;
 CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep5 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -1414,7 +1414,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d0 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d0 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 42, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1653,7 +1653,7 @@ DROP TABLE IF EXISTS _o45_seg;
 CREATE OR REPLACE VIEW _o46 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d20 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -1664,7 +1664,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 46, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1952,7 +1952,7 @@ DROP TABLE IF EXISTS _o49_seg;
 CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -1963,7 +1963,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 50, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plo_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1991,7 +1991,7 @@ DROP VIEW IF EXISTS _o50;
 CREATE OR REPLACE VIEW _o51 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 84) AS due, 0 AS k
+         d.date AS trigger, (d.date + 84) AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -2000,7 +2000,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 51, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plo_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2423,7 +2423,7 @@ DROP TABLE IF EXISTS _o63_seg;
 CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -2434,7 +2434,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d30 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d30 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 64, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_recommendations')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2462,7 +2462,7 @@ DROP VIEW IF EXISTS _o64;
 CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 10) AS due, 0 AS k
+         d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -2471,7 +2471,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 66, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2499,7 +2499,7 @@ DROP VIEW IF EXISTS _o66;
 CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 10) AS due, 0 AS k
+         d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
@@ -2508,7 +2508,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.trigger;
+FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 67, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,

@@ -91,14 +91,15 @@ def check_case_notes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        starts = [(day, Duration(3, Unit.WORKING_DAYS), None) for day in h.days('case_activity', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -115,14 +116,15 @@ def check_safeguarding_recording(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.WORKING_DAYS)) for day in h.days('safeguarding_concern', ep.start, last)]
+        starts = [(day, Duration(0, Unit.WORKING_DAYS), None) for day in h.days('safeguarding_concern', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -296,14 +298,15 @@ def check_fis_eha_table(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        starts = [(day, Duration(30, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -323,14 +326,15 @@ def check_fis_plan_table(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        starts = [(day, Duration(30, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -350,14 +354,15 @@ def check_fis_first_tac_table(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(30, Unit.WORKING_DAYS)) for day in h.days('allocation', ep.start, last)]
+        starts = [(day, Duration(30, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -402,14 +407,15 @@ def check_cwd_early_support_plan_table(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(45, Unit.DAYS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(45, Unit.DAYS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -452,14 +458,15 @@ def check_cin_assessment_table(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(45, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(45, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -678,14 +685,15 @@ def check_contact_decision_recorded(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -705,14 +713,15 @@ def check_contact_decision_recorded_cwd_fis(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -732,14 +741,15 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -759,14 +769,15 @@ def check_referral_allocation_cwd_fis(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -819,14 +830,15 @@ def check_referral_sent_to_team(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral_decision', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral_decision', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -933,14 +945,15 @@ def check_fostering_enquiry_reply(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('fostering_enquiry', ep.start, last)]
+        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('fostering_enquiry', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -957,14 +970,15 @@ def check_initial_home_visit_reported(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('initial_home_visit', ep.start, last)]
+        starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('initial_home_visit', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -981,14 +995,15 @@ def check_fostering_assessment_concluded(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(4, Unit.MONTHS)) for day in h.days('fostering_assessment_start', ep.start, last)]
+        starts = [(day, Duration(4, Unit.MONTHS), None) for day in h.days('fostering_assessment_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1005,14 +1020,15 @@ def check_connected_persons_assessed(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(16, Unit.WEEKS)) for day in h.days('connected_persons_assessment', ep.start, last)]
+        starts = [(day, Duration(16, Unit.WEEKS), None) for day in h.days('connected_persons_assessment', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1029,14 +1045,15 @@ def check_minutes_distributed_meetings(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('meeting', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('meeting', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1053,14 +1070,15 @@ def check_icpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1077,14 +1095,15 @@ def check_rcpc_outcome_distributed(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('rcpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1101,14 +1120,15 @@ def check_cla_review_outcome_distributed(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1125,14 +1145,15 @@ def check_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('plan_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('plan_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1149,14 +1170,15 @@ def check_cin_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cin_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('cin_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1173,14 +1195,15 @@ def check_cp_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('rcpc', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('rcpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1197,14 +1220,15 @@ def check_care_plan_updated_after_review(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1388,14 +1412,15 @@ def check_cp_away_other_la(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('child_leaves_area', ep.start, last)]
+        starts = [(day, Duration(0, Unit.DAYS), None) for day in h.days('child_leaves_area', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1434,14 +1459,15 @@ def check_transfer_conference_requested(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(15, Unit.DAYS)) for day in h.days('moved_out_permanently', ep.start, last)]
+        starts = [(day, Duration(15, Unit.DAYS), None) for day in h.days('moved_out_permanently', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1485,14 +1511,15 @@ def check_iro_notified_became_looked_after(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1510,14 +1537,15 @@ def check_iro_notified_placement_change(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('placement_change', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('placement_change', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1535,14 +1563,15 @@ def check_delegated_authority(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('placement_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('placement_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1600,14 +1629,15 @@ def check_care_plan_updated_10_days(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1725,14 +1755,15 @@ def check_placement_request_reply(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('placement_request', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('placement_request', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

@@ -62,14 +62,15 @@ def check_acknowledge_messages(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('message_received', ep.start, last)]
+        starts = [(day, Duration(3, Unit.WORKING_DAYS), None) for day in h.days('message_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -86,14 +87,15 @@ def check_acknowledge_messages_aim(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('message_received', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('message_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -111,14 +113,15 @@ def check_contact_screening(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -137,14 +140,15 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -165,14 +169,15 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -193,14 +198,15 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(4, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        starts = [(day, Duration(4, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -218,14 +224,15 @@ def check_assessment_child_seen(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('assessment_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('assessment_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -364,14 +371,15 @@ def check_cin_planning_meeting(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('assessment_completed', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('assessment_completed', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -413,14 +421,15 @@ def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cin_planning_meeting', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('cin_planning_meeting', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -440,14 +449,15 @@ def check_cin_plan_max_life(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        starts = [(day, Duration(6, Unit.MONTHS), None) for day in h.days('cin_plan_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -489,14 +499,15 @@ def check_cin_review_second(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        starts = [(day, Duration(6, Unit.MONTHS), None) for day in h.days('cin_plan_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -515,14 +526,15 @@ def check_cin_duration(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(6, Unit.MONTHS)) for day in h.days('cin_plan_start', ep.start, last)]
+        starts = [(day, Duration(6, Unit.MONTHS), None) for day in h.days('cin_plan_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -660,14 +672,15 @@ def check_step_down_closing_summary(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('step_down', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('step_down', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -684,14 +697,15 @@ def check_case_records_up_to_date(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('case_activity', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('case_activity', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -866,14 +880,15 @@ def check_strategy_48_hours(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -893,14 +908,15 @@ def check_strategy_3_working_days(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(3, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -920,14 +936,15 @@ def check_strategy_serious_risk(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(0, Unit.DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -947,14 +964,15 @@ def check_strategy_sexual_abuse(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(0, Unit.DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -974,14 +992,15 @@ def check_strategy_immediate_action(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1001,14 +1020,15 @@ def check_strategy_allegation_staff(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1028,14 +1048,15 @@ def check_strategy_complex(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('referral', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1052,14 +1073,15 @@ def check_strategy_record(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS)) for day in h.days('strategy_discussion', ep.start, last)]
+        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('strategy_discussion', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1077,14 +1099,15 @@ def check_s47_decision(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('s47_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('s47_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1101,14 +1124,15 @@ def check_s47_sign_off(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('s47_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('s47_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1126,14 +1150,15 @@ def check_s47_assessment_start(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('s47_start', ep.start, last)]
+        starts = [(day, Duration(0, Unit.DAYS), None) for day in h.days('s47_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1150,14 +1175,15 @@ def check_icpc_request_day_5(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('s47_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.DAYS), None) for day in h.days('s47_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1174,14 +1200,15 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(15, Unit.WORKING_DAYS)) for day in h.days('strategy_discussion', ep.start, last)]
+        starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('strategy_discussion', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1277,14 +1304,15 @@ def check_icpc_outcome(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1301,14 +1329,15 @@ def check_icpc_record_and_plan(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1325,14 +1354,15 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1349,14 +1379,15 @@ def check_outline_plan(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS)) for day in h.days('icpc', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1477,14 +1508,15 @@ def check_placement_plan_emergency(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.DAYS)) for day in h.days('placement_start', ep.start, last)]
+        starts = [(day, Duration(5, Unit.DAYS), None) for day in h.days('placement_start', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1501,14 +1533,15 @@ def check_notify_qa_service(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1525,14 +1558,15 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1549,14 +1583,15 @@ def check_notify_virtual_school(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1605,14 +1640,15 @@ def check_care_plan_emergency(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.WORKING_DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1700,14 +1736,15 @@ def check_initial_health_assessment(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(20, Unit.DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(20, Unit.DAYS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -1854,14 +1891,15 @@ def check_pep_emergency(h: rt.History) -> list[rt.Row]:
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.DAYS)) for day in h.days('became_looked_after', ep.start, last)]
+        starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('became_looked_after', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -2013,14 +2051,15 @@ def check_review_recommendations(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -2037,14 +2076,15 @@ def check_review_record(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(20, Unit.WORKING_DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -2062,14 +2102,15 @@ def check_review_recommendations_considered(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(5, Unit.WORKING_DAYS)) for day in h.days('review_recommendations_recorded', ep.start, last)]
+        starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('review_recommendations_recorded', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -2138,14 +2179,15 @@ def check_needs_assessment_start(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.MONTHS)) for day in h.days('sixteenth_birthday', ep.start, last)]
+        starts = [(day, Duration(3, Unit.MONTHS), None) for day in h.days('sixteenth_birthday', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 

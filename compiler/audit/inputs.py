@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -123,28 +123,46 @@ def _outside_internal(column: str) -> str:
     return f"{column} (input)" if column.startswith("_") or column.lower() == "file_row_number" else column
 
 
-def _csv_line(fields: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(fields)
-    return buf.getvalue()
-
-
 def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
-    """All columns as text plus `_row`; rows of the wrong width come back as (row, reason, raw)."""
+    """All columns as text plus `_row`; rows of the wrong width come back as (row, reason, raw).
+
+    Arrow's parser reads the file on every core. When some rows have the wrong number of fields, it
+    reads it again on one thread, which numbers each bad row as it skips it (a record's number: blank
+    lines not counted, a quoted value over several lines counted once, as `_row` counts), and the
+    good rows' numbers are the others, in order: a bad row costs what a good one does."""
     header = _csv_header(path)
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{path}: column `{dupes[0]}` appears twice in the header")
-    bad: list[object] = []
+    table, bad = _arrow_csv(path, header, threads=True)
+    if bad:
+        table, bad = _arrow_csv(path, header, threads=False)
+    if header[0].startswith("\ufeff"):
+        header[0] = header[0].lstrip("\ufeff")
+    table = table.rename_columns(header)
+    if not bad:
+        return table.append_column("_row", pa.array(np.arange(1, table.num_rows + 1), type=pa.int64())), []
+    numbers = np.ones(table.num_rows + len(bad) + 1, dtype=bool)
+    numbers[0] = False
+    numbers[[n for n, _, _ in bad]] = False
+    return table.append_column("_row", pa.array(np.flatnonzero(numbers), type=pa.int64())), bad
 
-    def handler(row: object) -> str:
-        bad.append(row)
+
+def _arrow_csv(path: Path, header: list[str], threads: bool) -> tuple[pa.Table, list[tuple[int, str, str]]]:
+    """Read with Arrow, every column as text; the rows of the wrong width as (row, reason, raw), numbered
+    when read on one thread (Arrow numbers records from 1 at the header line; the header is not a row)."""
+    bad: list[tuple[int, str, str]] = []
+    width = len(header)
+
+    def handler(row: pacsv.InvalidRow) -> str:
+        number = row.number - 1 if row.number is not None else 0
+        bad.append((number, f"expected {width} fields, found {row.actual_columns}", row.text))
         return "skip"
 
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=True),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=threads),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -153,39 +171,7 @@ def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
         if "UTF8" in str(err) or "UTF-8" in str(err):
             raise InputError(f"{path}: not UTF-8 text") from None
         raise InputError(f"{path}: cannot be read as CSV ({str(err).splitlines()[0]})") from None
-    if not bad:
-        if header[0].startswith("\ufeff"):
-            header[0] = header[0].lstrip("\ufeff")
-        table = table.rename_columns(header)
-        rows = pa.array(range(1, table.num_rows + 1), type=pa.int64())
-        return table.append_column("_row", rows), []
-    return _read_csv_slowly(path, header)
-
-
-def _read_csv_slowly(path: Path, header: list[str]) -> tuple[pa.Table, list[tuple[int, str, str]]]:
-    """Row by row, to number every record exactly when some have the wrong number of fields."""
-    csv.field_size_limit(1 << 30)
-    columns: list[list[str]] = [[] for _ in header]
-    numbers: list[int] = []
-    bad: list[tuple[int, str, str]] = []
-    opener = __import__("gzip").open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        n = 0
-        for fields in reader:
-            if not fields:
-                continue  # a blank line is not a row
-            n += 1
-            if len(fields) != len(header):
-                bad.append((n, f"expected {len(header)} fields, found {len(fields)}", _csv_line(fields)))
-                continue
-            numbers.append(n)
-            for i, v in enumerate(fields):
-                columns[i].append(v)
-    arrays = {h: pa.array(columns[i], type=pa.string()) for i, h in enumerate(header)}
-    arrays["_row"] = pa.array(numbers, type=pa.int64())
-    return pa.table(arrays), bad
+    return table, bad
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> tuple[list[str], list[tuple[int, str, str]]]:

@@ -318,7 +318,11 @@ def write_workbook(data: ReportData, path: Path) -> None:  # noqa: C901 - one sh
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
-    # deterministic bytes: fixed document times
+    _save(wb, path)
+
+
+def _save(wb: Any, path: Path) -> None:
+    """Save with deterministic bytes: fixed document times, every member dated 1980-01-01."""
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "policyc"
@@ -327,6 +331,48 @@ def write_workbook(data: ReportData, path: Path) -> None:  # noqa: C901 - one sh
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(_fixed_zip(buf.getvalue()))
     tmp.replace(path)
+
+
+#: an Excel sheet holds 1,048,576 rows, the header included
+XLSX_MAX_ROWS = 1_048_575
+
+
+class TooManyRows(ValueError):
+    """More rows than a worksheet holds."""
+
+
+def write_rows_workbook(con: duckdb.DuckDBPyConnection, select: str, head: tuple[str, ...], path: Path) -> int:
+    """The audit's rows (`select`, run on `con`) as one sheet of a workbook, streamed (openpyxl's
+    write-only mode); text is never a formula. Raises TooManyRows beyond what a sheet holds."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    total = int(con.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0])
+    if total > XLSX_MAX_ROWS:
+        raise TooManyRows(f"{total:,} rows do not fit in a worksheet (at most {XLSX_MAX_ROWS:,}): "
+                          "write Parquet (--out FILE.parquet) or CSV instead")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Audit")
+    ws.freeze_panes = "A2"
+    ws.append(list(head))
+
+    def cell(value: Any) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if c.data_type == "f":  # a child id such as `=HYPERLINK(...)` stays text (formula injection)
+            c.data_type = "s"
+        elif isinstance(value, dt.date):
+            c.number_format = "yyyy-mm-dd"
+        return c
+
+    cur = con.execute(select)
+    while True:
+        chunk = cur.fetchmany(50_000)
+        if not chunk:
+            break
+        for row in chunk:
+            ws.append([cell(v) for v in row])
+    _save(wb, path)
+    return total
 
 
 def _fixed_zip(data: bytes) -> bytes:

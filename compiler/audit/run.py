@@ -12,7 +12,7 @@ from compiler.audit import engines
 from compiler.audit.inputs import InputError, Loaded, load
 from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
-from compiler.emitters.checker_sql import ordered_result_sql
+from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql, result_select
 from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy, everies
@@ -80,8 +80,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         rows, counts = [], Counter()
     elif engine == "duckdb":
         engines.run_duckdb(loaded.con, policy, loaded.as_of, progress, unrecorded=unrecorded)
-        counts = Counter({(o, out, bool(d)): n for o, out, d, n in loaded.con.execute(
-            "SELECT obligation, outcome, done_date IS NOT NULL, count(*) FROM audit_result GROUP BY ALL").fetchall()})
+        counts = duckdb_counts(loaded, policy)
         rows = None
     else:
         order = {ob.id: i for i, ob in enumerate(audited(policy))}
@@ -133,6 +132,15 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
     summary.notes = version_notes(counts) + summary.notes
     add_steps(summary, merged, loaded.con, rows_relation(loaded.con, rows))
     return AuditResult(loaded, summary, rows)
+
+
+def duckdb_counts(loaded: Loaded, policy: Policy) -> Counter[tuple[str, str, bool]]:
+    """The summary's counts from `audit_rows`, grouped on the codes (obligation number, outcome number)
+    and named afterwards: no string is made per row."""
+    ids = [ob.id for ob in audited(policy)]
+    names = {code: outcome for outcome, code in OUTCOME_CODES.items()}
+    got = loaded.con.execute("SELECT ob_order, outcome, done_date IS NOT NULL, count(*) FROM audit_rows GROUP BY ALL")
+    return Counter({(ids[o], names[out], bool(d)): int(n) for o, out, d, n in got.fetchall()})
 
 
 MAX_OCCURRENCES = 10_000  # of one recurring obligation for one child: 27 years of a daily duty
@@ -187,6 +195,31 @@ def output_rows(result: AuditResult, policy: Policy, include_not_applicable: boo
             f"FROM ({ordered_result_sql(policy, include_not_applicable)})").fetchall()
         return [Row(*t) for t in fetched]
     return [r for r in result.rows if include_not_applicable or r.outcome != "not_applicable"]
+
+
+#: the columns written, with the same types from either engine
+ROW_COLUMNS = ("child_id, obligation, clause, trigger_date, due_date, done_date, outcome, "
+               "CAST(working_days_late AS INTEGER) AS working_days_late")
+
+
+def rows_select(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool) -> str:
+    """A SELECT of the rows to write, run on the audit's connection: the DuckDB engine's `audit_rows`
+    named by their codes (sorted in the audit's order only if `sort`), else the table `report_rows`
+    of the Python engine's rows, which are sorted already."""
+    if result.rows is not None:
+        where = "" if include_not_applicable else " WHERE outcome <> 'not_applicable'"
+        return f"SELECT {ROW_COLUMNS} FROM report_rows{where}"
+    if sort:
+        return f"SELECT {ROW_COLUMNS} FROM ({ordered_result_sql(policy, include_not_applicable)})"
+    where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
+    return f"SELECT {ROW_COLUMNS} FROM ({result_select(policy, f'(SELECT * FROM audit_rows{where})')})"
+
+
+def write_rows_parquet(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool,
+                       sort: bool) -> None:
+    """The rows as Parquet, written by DuckDB from its columns (zstd): nothing per row in Python."""
+    select = rows_select(result, policy, include_not_applicable, sort)
+    result.loaded.con.execute(f"COPY ({select}) TO {sql_string(path)} (FORMAT parquet, COMPRESSION zstd)").fetchall()
 
 
 def copy_rows_csv(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool) -> bool:

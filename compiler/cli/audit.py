@@ -1,7 +1,8 @@
 """`policyc audit`: check case events against a policy, one row per child and obligation occurrence.
 
     policyc audit --policy POLICY... --events EVENTS [--children CHILDREN] [--as-of DATE]
-                  [--engine duckdb|python] [--format csv|json|md] [--out FILE] [--rejects FILE]
+                  [--engine duckdb|python] [--format csv|json|md|parquet|xlsx] [--out FILE] [--sort]
+                  [--rejects FILE]
 
 Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usage or input problem
 (a file that cannot be read, a missing column), reported in one line.
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
     from compiler.model.ir import Policy
     from compiler.model.semantics import SourceRecords
 
-LARGE_INPUT_BYTES = 20_000_000  # above this a progress bar is shown even when stderr is not a terminal
+LARGE_INPUT_BYTES = 20_000_000
+FORMATS = ["csv", "json", "md", "parquet", "xlsx"]
+EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".json": "json", ".md": "md"}
+
+
+def output_format(fmt: str | None, out: str | None) -> str:
+    """--format, else the format named by the extension of --out, else CSV."""
+    if fmt:
+        return fmt
+    return EXTENSIONS.get(Path(out).suffix.lower(), "csv") if out else "csv"  # above this a progress bar is shown even when stderr is not a terminal
 
 
 def _as_of_problem(as_of: dt.date | None) -> str | None:
@@ -56,8 +66,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "else are no_data, not overdue")
     a.add_argument("--engine", choices=["duckdb", "python"], default="duckdb",
                    help="embedded DuckDB (default) or the generated Python checker")
-    a.add_argument("--format", choices=["csv", "json", "md"], default="csv")
+    a.add_argument("--format", choices=FORMATS,
+                   help="how the rows are written (default: from the extension of --out: .parquet or .pq Parquet, "
+                        ".xlsx a workbook, .json, .md, anything else CSV; CSV on standard output). Parquet is the "
+                        "one for large audits: written by DuckDB from its columns")
     a.add_argument("--out", metavar="FILE", help="write the rows here (default: standard output)")
+    a.add_argument("--sort", action="store_true",
+                   help="sort Parquet rows in the audit's order (child, duty, dates). CSV, JSON, Markdown and xlsx "
+                        "are always sorted; Parquet is not unless asked, which saves the sort of every row")
     a.add_argument("--rejects", metavar="FILE",
                    help="rejected input rows (default: OUT.rejects.csv next to --out, else rejects.csv)")
     a.add_argument("--include-not-applicable", action="store_true",
@@ -114,6 +130,8 @@ def cmd_audit(args: argparse.Namespace) -> int:  # noqa: C901 - the audit comman
     problem = _as_of_problem(args.as_of)
     if problem:
         return usage_error(problem)
+    if output_format(args.format, args.out) in ("parquet", "xlsx") and not args.out:
+        return usage_error(f"--format {args.format} writes a binary file: give it with --out FILE")
     result = check_paths(list(args.policy), source_dirs(args), analyse=False)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors:
@@ -214,35 +232,55 @@ def _progress_bar(args: argparse.Namespace, policy: Policy) -> tqdm | None:
     return tqdm(total=total, file=sys.stderr, desc="audit", unit="step", leave=False)
 
 
+def _write_rows(args: argparse.Namespace, policy: Policy, res: AuditResult, fmt: str) -> None:
+    """The rows in `fmt`: Parquet and CSV to a file straight from DuckDB, the others through Python."""
+    from compiler.audit import report
+    from compiler.audit.qa_report import write_rows_workbook
+    from compiler.audit.run import copy_rows_csv, output_rows, rows_select, write_rows_parquet
+    from compiler.model.semantics import COLUMNS
+
+    na = args.include_not_applicable
+    if fmt == "parquet":
+        write_rows_parquet(res, policy, args.out, na, args.sort)
+        return
+    if fmt == "xlsx":
+        write_rows_workbook(res.loaded.con, rows_select(res, policy, na, sort=True), COLUMNS, Path(args.out))
+        return
+    if args.out and fmt == "csv" and copy_rows_csv(res, policy, args.out, na):
+        return
+    rows = output_rows(res, policy, na)
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        if fmt == "csv":
+            report.write_rows_csv(rows, out)
+        elif fmt == "json":
+            report.write_json(res.summary, rows, out)
+        else:
+            out.write(report.summary_markdown(res.summary))
+            report.write_rows_markdown(rows, out)
+    finally:
+        if args.out:
+            out.close()
+
+
 def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
     """The rejects, the rows (to --out or stdout) and the summary."""
     import duckdb
 
     from compiler.audit import report
-    from compiler.audit.run import copy_rows_csv, output_rows
+    from compiler.audit.qa_report import TooManyRows
     from compiler.cli.common import usage_error
 
     summary = res.summary
     summary.about["rejects_file"] = _rejects_path(args)
+    fmt = output_format(args.format, args.out)
     try:
         report.write_rejects(res.loaded, _rejects_path(args))
-        copied = args.out and args.format == "csv" and copy_rows_csv(res, policy, args.out, args.include_not_applicable)
-        if not copied:
-            rows = output_rows(res, policy, args.include_not_applicable)
-            out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
-            try:
-                if args.format == "csv":
-                    report.write_rows_csv(rows, out)
-                elif args.format == "json":
-                    report.write_json(summary, rows, out)
-                else:
-                    out.write(report.summary_markdown(summary))
-                    report.write_rows_markdown(rows, out)
-            finally:
-                if args.out:
-                    out.close()
+        _write_rows(args, policy, res, fmt)
     except BrokenPipeError:
         raise  # the reader of standard output has gone: `policyc` stops quietly
+    except TooManyRows as err:
+        return usage_error(f"cannot write {args.out}: {err}")
     except (OSError, duckdb.IOException) as err:
         return usage_error(f"cannot write: {str(err).splitlines()[0]}")
     if args.report is not None:
@@ -256,6 +294,6 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
     text = report.summary_text(summary)
     if args.out:
         sys.stdout.write(text)
-    elif args.format == "csv":
+    elif fmt == "csv":
         sys.stderr.write(text)
     return 0

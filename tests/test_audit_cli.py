@@ -464,19 +464,3 @@ def test_same_policy_same_bytes(files: dict[str, Path]) -> None:
                      str(files["children"]), "--out", str(out)]) == 0
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
-
-
-def test_progress_bar_on_large_input(files: dict[str, Path], capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import compiler.cli.audit as command
-
-    for engine in ("duckdb", "python"):
-        monkeypatch.setattr(command, "LARGE_INPUT_BYTES", 1)  # this input counts as large
-        out = files["dir"] / f"bar-{engine}.csv"
-        assert main(["audit", "--policy", str(files["policy"]), "--events", str(files["events"]), "--out", str(out),
-                     "--engine", engine]) == 0
-        err = capsys.readouterr().err
-        assert "audit" in err and ("step" in err or "child" in err), err
-        assert main(["audit", "--policy", str(files["policy"]), "--events", str(files["events"]), "--out", str(out),
-                     "--engine", engine, "--no-progress"]) == 0
-        assert capsys.readouterr().err == ""

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -59,6 +60,16 @@ def _cases(rules: list[tuple[str, str, RejectKind]]) -> tuple[str, str]:
     reason = "".join(f"    WHEN {cond} THEN {why}\n" for cond, why, _ in rules)
     kind = "".join(f"    WHEN {cond} THEN {sql_string(k.value)}\n" for cond, _, k in rules)
     return f"CASE\n{reason}  END", f"CASE\n{kind}  END"
+
+
+class Progress(Protocol):
+    """Told of `n` more steps done, and of what is being done now (a few words), if it changed."""
+
+    def __call__(self, n: int, stage: str | None = None) -> None: ...
+
+
+#: the steps of `load` that it reports to its `progress`
+LOAD_STEPS = 4
 
 
 class InputError(Exception):
@@ -260,13 +271,22 @@ def _shown(col: str) -> str:
 
 # ---- the whole load ----------------------------------------------------------------------------------
 def load(policy: Policy, events_path: Path, children_path: Path | None = None, as_of: dt.date | None = None,
-         memory_limit: str | None = None, unrecorded_attributes: frozenset[str] = frozenset()) -> Loaded:
+         memory_limit: str | None = None, unrecorded_attributes: frozenset[str] = frozenset(),
+         progress: Progress | None = None) -> Loaded:
+    """Read, check and normalise the input; `progress` hears of LOAD_STEPS steps."""
+
+    def step(n: int, stage: str) -> None:
+        if progress is not None:
+            progress(n, stage)
+
+    step(0, "reading events")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'").fetchall()
     if memory_limit:
         con.execute(f"SET memory_limit = {sql_string(memory_limit)}").fetchall()
     con.execute("CREATE TABLE rejects(file VARCHAR, row BIGINT, reason VARCHAR, kind VARCHAR, raw VARCHAR)").fetchall()
     ev_cols, ev_bad = _register(con, "raw_events", events_path)
+    step(1, "reading children" if children_path is not None else "checking events")
     req = _require(events_path, ev_cols, EVENT_COLUMNS)
     ext_col = _find(ev_cols, EXTENDED_UNTIL)
     ch_cols: list[str] = []
@@ -278,29 +298,16 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
     _add_structural(con, "events", ev_bad)
 
     attributes = attributes_used(policy)
-    # each attribute comes from the events file if it has the column, else from the children table;
-    # the other side's column is left empty, so the checks can read coalesce(event side, child side)
-    notes: list[str] = []
-    ev_attrs: list[str] = []
-    ch_attrs: list[str] = []
-    for a in attributes:
-        col = sql_ident(ATTRIBUTE_PREFIX + a)
-        in_events = _find(ev_cols, a.lower())
-        in_children = _find(ch_cols, a.lower()) if children_path is not None else None
-        if a.lower() in RESERVED or a.lower() in CHILD_COLUMNS:
-            notes.append(f"condition attribute `{a}` is a reserved column name: it is never met")
-            in_events = in_children = None
-        elif in_events is None and in_children is None and a not in unrecorded_attributes:
-            notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
-        ev_attrs.append(f"{_text_of('b', in_events) if in_events else 'CAST(NULL AS VARCHAR)'} AS {col}")
-        ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"
-                        f" AS {col}")
+    notes, ev_attrs, ch_attrs = _attribute_columns(attributes, ev_cols, ch_cols if children_path is not None else None,
+                                                   unrecorded_attributes)
     if children_path is not None:
         _check_children(con, ch_cols, ch_req, ch_attrs)
     else:
         cols = "".join(f", {sql_ident(ATTRIBUTE_PREFIX + a)} VARCHAR" for a in attributes)
         con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
+    step(1, "checking events")
     _check_events(con, policy, ev_cols, req, ext_col, ev_attrs)
+    step(1, "counting")
 
     loaded = Loaded(con, None, attributes, notes=notes)
     loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
@@ -320,7 +327,31 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
             for ob in policy.obligations if not_measurable(policy, ob) is None):
         notes.append("no children table: the date of birth is unknown, so age milestones and age conditions are "
                      "not_applicable")
+    step(1, "judging")
     return loaded
+
+
+def _attribute_columns(attributes: list[str], ev_cols: list[str], ch_cols: list[str] | None,
+                       unrecorded: frozenset[str]) -> tuple[list[str], list[str], list[str]]:
+    """(notes, events-side SQL, children-side SQL) of each attribute a condition reads. It comes from the
+    events file if it has the column, else from the children table; the other side's column is left
+    empty, so the checks can read coalesce(event side, child side)."""
+    notes: list[str] = []
+    ev_attrs: list[str] = []
+    ch_attrs: list[str] = []
+    for a in attributes:
+        col = sql_ident(ATTRIBUTE_PREFIX + a)
+        in_events = _find(ev_cols, a.lower())
+        in_children = _find(ch_cols, a.lower()) if ch_cols is not None else None
+        if a.lower() in RESERVED or a.lower() in CHILD_COLUMNS:
+            notes.append(f"condition attribute `{a}` is a reserved column name: it is never met")
+            in_events = in_children = None
+        elif in_events is None and in_children is None and a not in unrecorded:
+            notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
+        ev_attrs.append(f"{_text_of('b', in_events) if in_events else 'CAST(NULL AS VARCHAR)'} AS {col}")
+        ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"
+                        f" AS {col}")
+    return notes, ev_attrs, ch_attrs
 
 
 def _text_of(alias: str, col: str) -> str:

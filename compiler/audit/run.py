@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.audit import engines
-from compiler.audit.inputs import InputError, Loaded, load
+from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
 from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
 from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql, result_select
@@ -31,8 +31,6 @@ from compiler.model.semantics import (
 from compiler.model.timescales import bounds_in_days
 from compiler.model.versions import Series
 
-Progress = Callable[[int], None]
-
 
 @dataclass
 class AuditResult:
@@ -42,8 +40,8 @@ class AuditResult:
 
 
 def steps(policy: Policy) -> int:
-    """Progress steps of a DuckDB audit: reading, checking, one per measurable obligation."""
-    return 1 + sum(not_measurable(policy, ob) is None for ob in audited(policy))
+    """Progress steps of a DuckDB audit: reading and checking the input, one per measurable obligation."""
+    return LOAD_STEPS + sum(not_measurable(policy, ob) is None for ob in audited(policy))
 
 
 def default_as_of(records: SourceRecords | None) -> dt.date | None:
@@ -65,13 +63,11 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         as_of, as_of_from = default_as_of(records), "collection_year"
     unrecorded = Unrecorded.of(policy, records) if records is not None else ALL_RECORDED
     loaded = load(policy, events, children, as_of, memory_limit=memory_limit,
-                  unrecorded_attributes=unrecorded.attributes)
+                  unrecorded_attributes=unrecorded.attributes, progress=progress)
     loaded.as_of_from = as_of_from or "latest_event"
     problem = occurrence_problem(policy, loaded)
     if problem:
         raise InputError(problem)
-    if progress:
-        progress(1)
     if on_loaded:
         on_loaded(loaded)
     rows: list[Row] | None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from compiler.model.ir import Policy
     from compiler.model.semantics import SourceRecords
 
-LARGE_INPUT_BYTES = 20_000_000
 FORMATS = ["csv", "json", "md", "parquet", "xlsx"]
 EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".json": "json", ".md": "md"}
 
@@ -35,7 +35,7 @@ def output_format(fmt: str | None, out: str | None) -> str:
     """--format, else the format named by the extension of --out, else CSV."""
     if fmt:
         return fmt
-    return EXTENSIONS.get(Path(out).suffix.lower(), "csv") if out else "csv"  # above this a progress bar is shown even when stderr is not a terminal
+    return EXTENSIONS.get(Path(out).suffix.lower(), "csv") if out else "csv"
 
 
 def _as_of_problem(as_of: dt.date | None) -> str | None:
@@ -82,7 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--report", type=Path, metavar="DIR",
                    help="also write a QA report into DIR: audit-report.html (one self-contained page with charts) "
                         "and audit-report.xlsx (the same figures as a workbook)")
-    a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    a.add_argument("--no-progress", action="store_true",
+                   help="never show the progress bar (it is shown on standard error only when that is a terminal)")
     a.add_argument("--dataset", choices=["ssda903", "cin_census"], metavar="DATASET",
                    help="the DfE return the events were imported from (ssda903, cin_census): conditions that "
                         "can never be true on it are reported before the audit runs")
@@ -156,9 +157,14 @@ def cmd_audit(args: argparse.Namespace) -> int:  # noqa: C901 - the audit comman
             bar.reset(total=max(1, int(children)))
             bar.unit = "child"
 
-    def advance(n: int) -> None:
+    def advance(n: int, stage: str | None = None) -> None:
         if bar is not None:
-            bar.update(n)
+            if stage is not None and stage != bar.desc:
+                bar.set_description_str(stage, refresh=False)
+                bar.update(n)
+                bar.refresh()  # a new stage shows at once, whatever the bar's interval
+            else:
+                bar.update(n)
 
     try:
         records = _source_records(args)
@@ -220,16 +226,22 @@ def _source_records(args: argparse.Namespace) -> SourceRecords | None:
 
 
 def _progress_bar(args: argparse.Namespace, policy: Policy) -> tqdm | None:
-    """A bar on stderr when it is a terminal or the input is large (never with --no-progress)."""
+    """One line on standard error, redrawn in place, only when that is a terminal (never with --no-progress,
+    never into a file or a pipe). It names the stage (reading, checking, judging) and counts steps."""
+    from compiler.audit.inputs import LOAD_STEPS
     from compiler.audit.run import steps
 
-    size = sum(p.stat().st_size for p in (args.events, args.children) if p is not None and p.is_file())
-    if args.no_progress or not (sys.stderr.isatty() or size >= LARGE_INPUT_BYTES):
+    if args.no_progress or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    total = steps(policy) if args.engine == "duckdb" else 1
-    return tqdm(total=total, file=sys.stderr, desc="audit", unit="step", leave=False)
+    total = steps(policy) if args.engine == "duckdb" else LOAD_STEPS  # then one a child
+    try:  # a terminal that reports no size (0 x 0) would get no bar from tqdm
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except OSError:
+        size = os.terminal_size((0, 0))
+    return tqdm(total=total, file=sys.stderr, desc="reading events", unit="step", leave=False,
+                ncols=size.columns or 80, nrows=size.lines or 24, mininterval=0.2)
 
 
 def _write_rows(args: argparse.Namespace, policy: Policy, res: AuditResult, fmt: str) -> None:

@@ -272,7 +272,10 @@ _ALL = [
          "social_worker must do plan_shared",
          "Add a timing such as `within 5 working days of conference`, or a vague one if the document gives no number."),
     Code("I409", "info", "condition in prose: not checked by the audit",
-         "A `when \"...\"` condition (or an `unless \"...\"` exception) is shown in the documentation but cannot be evaluated against case data, so the audit cannot measure the duty.",
+         "A `when \"...\"` condition is shown in the documentation but cannot be evaluated against case data, so the audit "
+         "cannot measure the duty. An `unless \"...\"` exception (or an exception `instead of` the duty whose condition "
+         "is prose) is measured, but the audit cannot tell whether the exception applies: an occurrence that would be "
+         "overdue or late is `no_data`.",
          'when "the child has agreed to fewer visits"',
          "Where the case data records the fact, write it as an attribute: `when visits_reduced is yes`."),
     Code("I420", "info", "clock time audited on dates",

@@ -248,6 +248,24 @@ obligation seen_window "The child seen between 2 and 10 working days after the r
     restart within 5 days of transfer
   extendable by team_manager up to 5 days
 
+obligation placement_plans "A placement plan within 5 working days of each placement"
+  cite "6.11" "within 5 working days of the placement"
+  while looked_after
+  social_worker must do plan_distributed within 5 working days of placement_start
+
+obligation placement_plans_respite "Respite placements: a plan within 10 working days"
+  cite "6.11" "10 working days for respite"
+  while looked_after
+  instead of placement_plans
+  when "the placement is a respite placement"
+  social_worker must do plan_distributed within 10 working days of placement_start
+
+obligation health_unless "A health check every 2 months, unless the young person refuses"
+  cite "6.12" "unless the young person refuses"
+  while looked_after
+  unless "the young person refuses the assessment"
+  social_worker must do health_assessment every 2 months
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"

@@ -76,7 +76,9 @@ def test_without_a_declaration_everything_is_taken_as_recorded(policyc, tmp_path
     run = policyc(f"audit --policy {q(POLICY)} --events {q(tmp_path / 'events.csv')} --out "
                   f"{q(tmp_path / 'a.csv')} --no-progress")
     assert run.code == 0, run.err
-    assert "no_data" not in run.out
+    # nothing is missing from the data: the only no_data lines are the statute's exceptions in prose
+    lines = [line for line in run.out.splitlines() if ": no_data (" in line]
+    assert lines and all("an exception in prose may apply" in line and "is not in the" not in line for line in lines)
     assert "as of 2022-06-01 (the latest event date in the file)" in run.out
 
 

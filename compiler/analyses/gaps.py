@@ -224,7 +224,8 @@ def prose_condition(ctx: GapContext) -> Iterator[Diagnostic]:
                                  ctx.path, c.span, "write it as `when ATTRIBUTE is VALUE` if the data records it")
         for u in o.unless:
             if u.text is not None:
-                yield Diagnostic("I409", f"the `unless` of `{o.id}` is prose and is not checked by the audit",
+                yield Diagnostic("I409", f"the `unless` of `{o.id}` is prose: the audit cannot tell when it applies, "
+                                 "so its overdue and late occurrences are no_data",
                                  ctx.path, u.span, "name the event that records the exception: `unless EVENT`")
 
 

@@ -455,7 +455,9 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
                    for cs in narrowing(policy, ob).excluded_by_age)
     if excepted or not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
-    if no_data:  # the source never records what would tell: the due date before any extension, nothing else
+    if no_data or (outcome in ("overdue", "met_late") and narrowing(policy, ob).in_prose):
+        # the source never records what would tell (or whether an exception in prose applies): the due date
+        # before any extension, nothing else
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None)
     return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
 

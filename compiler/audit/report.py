@@ -23,6 +23,7 @@ from compiler.model.semantics import (
     audited,
     clause_of,
     missing_data,
+    narrowing,
     not_measurable,
 )
 
@@ -76,10 +77,14 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
         line = {"obligation": ob.id, "clause": clause_of(ob), "form": form_of(ob.timing),
                 **_counted(counts, ob.id), "title": ob.title}
         obligations.append(line)
-        if missing_data(policy, ob, unrecorded):
+        prose = narrowing(policy, ob).in_prose
+        if missing_data(policy, ob, unrecorded) or prose:
+            why = [describe_missing(policy, ob, unrecorded, source)] if missing_data(policy, ob, unrecorded) else []
+            if prose:
+                why.append("an exception in prose may apply, which the data cannot show (" + "; ".join(prose)
+                           + "): occurrences that would be overdue or late are no_data")
             no_data.append({"obligation": ob.id, "clause": clause_of(ob), "title": ob.title,
-                            "occurrences": str(line["no_data"]),
-                            "why": describe_missing(policy, ob, unrecorded, source)})
+                            "occurrences": str(line["no_data"]), "why": "; ".join(why)})
         for text in approximations(ob):
             notes.append(f"{ob.id}: {text} (the data holds dates only)")
     facts = records.facts if records is not None else {}

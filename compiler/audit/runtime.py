@@ -81,6 +81,8 @@ class Duty(NamedTuple):
     #: applicable where one set holds) and ages only (the occurrence is not applicable)
     excluded: tuple[tuple[Attribute, ...], ...] = ()
     excluded_by_age: tuple[tuple[Age, ...], ...] = ()
+    #: an exception in prose may apply (docs/audit.md): an overdue or late occurrence is no_data
+    in_prose: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,7 +386,8 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     excepted = any(all(c.holds(ep, occ.trigger, h.birth) for c in cs) for cs in duty.excluded_by_age)
     if excepted or not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
-    if no_data(h, duty):  # the due date before any extension; nothing done can be known
+    if no_data(h, duty) or (duty.in_prose and outcome in ("overdue", "met_late")):
+        # the due date before any extension; nothing done can be known (or whether an exception in prose applies)
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None)
     return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late)
 

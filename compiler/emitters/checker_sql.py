@@ -667,6 +667,9 @@ class _Script:
         unrecorded = [f"list_contains({UNRECORDED_EVENTS}, {sql_string(self.p.canonical_event(ob.action))})"]
         unrecorded += [f"list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)})"
                        for c in ob.conditions if isinstance(c, AttributeIs)]
+        if narrowing(self.p, ob).in_prose:
+            # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
+            unrecorded.append("coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))")
         no_data = "(" + " OR ".join(unrecorded) + ")"
         self.emit(
             "INSERT INTO audit_rows\n"

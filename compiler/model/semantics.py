@@ -114,12 +114,16 @@ class Narrowing(NamedTuple):
     excluded          condition sets (attributes only) of exceptions `instead of` it: an episode where
                       every condition of one set holds is not applicable
     excluded_by_age   condition sets (ages only): an occurrence whose trigger date meets one is not applicable
+    in_prose          exceptions the data cannot show (its own `unless "..."`, and exceptions `instead of` it
+                      whose conditions are prose, or mix attributes and ages), as text: an occurrence that
+                      would be overdue or late is `no_data`, since one of them may apply
     """
 
     starts: tuple[str, ...]
     cuts: tuple[str, ...]
     excluded: tuple[tuple[AttributeIs, ...], ...]
     excluded_by_age: tuple[tuple[AgeLimit, ...], ...]
+    in_prose: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -128,13 +132,15 @@ class Narrowing(NamedTuple):
 
 def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
     """The narrowing of `ob` by its own `decided by` and `unless`, and by the exceptions to it. An exception
-    whose conditions mix attributes and ages, or are prose, does not narrow its rule (docs/audit.md)."""
+    whose conditions mix attributes and ages, or are prose, does not narrow its rule: it is listed in
+    `in_prose`, with the rule's own `unless "..."` (docs/audit.md, "Exceptions the data cannot show")."""
     ev = policy.canonical_event
     base = ob.id.removesuffix(AIM_SUFFIX)
     starts = (ev(ob.discretion.event),) if ob.discretion and ob.exception_of else ()
     cuts = {ev(u.event) for u in ob.unless if u.event}
     excluded: list[tuple[AttributeIs, ...]] = []
     by_age: list[tuple[AgeLimit, ...]] = []
+    in_prose = [f'unless "{u.text}"' for u in ob.unless if u.text is not None]
     for x in policy.obligations:
         if x.exception_of != base or x.id == base:
             continue
@@ -147,7 +153,10 @@ def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
             excluded.append(attributes)
         elif x.conditions and len(ages) == len(x.conditions):
             by_age.append(ages)
-    return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age))
+        elif x.conditions:
+            prose = [c.text for c in x.conditions if isinstance(c, InProse)]
+            in_prose.append(f'`{x.id}` when "{prose[0]}"' if prose else f"`{x.id}` (its conditions mix attributes and ages)")
+    return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age), tuple(in_prose))
 
 
 def extension_event(obligation_id: str) -> str:
@@ -181,8 +190,6 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:  # noqa: C901 
         return f"vague timing ({t.phrase})"
     if any(isinstance(c, InProse) for c in ob.conditions):
         return "a condition in prose"
-    if any(u.text is not None for u in ob.unless):
-        return "an exception in prose (`unless \"...\"`)"
     if ob.status is not None:
         ev = status_events(policy, ob.status)
         if ev is None:

@@ -268,7 +268,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must make allocation; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), ())
+    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), (), in_prose=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)

@@ -1653,7 +1653,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, (), (), ())
+    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, (), (), (), in_prose=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)

@@ -67,18 +67,32 @@ def gather(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary) -> 
     order = {ob: i for i, ob in enumerate(wanted)}
     in_list = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in wanted) + "]::VARCHAR[]"
 
-    def periods(label: str) -> list[Period]:
-        got = con.execute(
-            f"SELECT obligation, {label} AS period, count(*) FILTER ({DECIDED}), count(*) FILTER ({ON_TIME}) "
-            f"FROM {rel} WHERE list_contains({in_list}, obligation) AND due_date IS NOT NULL "
-            f"AND due_date <= DATE '{summary.as_of or dt.date.max}' GROUP BY ALL HAVING count(*) FILTER ({DECIDED}) > 0").fetchall()
-        return sorted((Period(o, p, int(d), int(t)) for o, p, d, t in got), key=lambda x: (order[x.obligation], x.period))
-
-    monthly = periods("strftime(due_date, '%Y-%m')")
-    quarterly = periods("strftime(due_date, '%Y') || ' Q' || CAST(quarter(due_date) AS VARCHAR)")
+    # one pass over the rows by month; the quarters are sums of their months
+    got = con.execute(
+        f"SELECT obligation, strftime(due_date, '%Y-%m') AS month, count(*) FILTER ({DECIDED}), "
+        f"count(*) FILTER ({ON_TIME}) FROM {rel} WHERE list_contains({in_list}, obligation) AND due_date IS NOT NULL "
+        f"AND due_date <= DATE '{summary.as_of or dt.date.max}' GROUP BY ALL HAVING count(*) FILTER ({DECIDED}) > 0"
+    ).fetchall()
+    monthly = sorted((Period(o, m, int(d), int(t)) for o, m, d, t in got), key=lambda x: (order[x.obligation], x.period))
+    by_quarter: dict[tuple[str, str], list[int]] = {}
+    for p in monthly:
+        quarter = f"{p.period[:4]} Q{(int(p.period[5:7]) - 1) // 3 + 1}"
+        sums = by_quarter.setdefault((p.obligation, quarter), [0, 0])
+        sums[0] += p.decided
+        sums[1] += p.on_time
+    quarterly = [Period(o, q, d, t) for (o, q), (d, t) in by_quarter.items()]
+    quarterly.sort(key=lambda x: (order[x.obligation], x.period))
     total = int(con.execute(f"SELECT count(*) FROM {rel} WHERE outcome = 'overdue'").fetchall()[0][0])
+    # the SHEET_ROW_LIMIT longest overdue: first the cut-off (a top-N of one integer column), then only the
+    # rows at or above it are sorted in full
+    cut = ""
+    if total > SHEET_ROW_LIMIT:
+        least = con.execute(f"SELECT working_days_late FROM {rel} WHERE outcome = 'overdue' "
+                            f"ORDER BY working_days_late DESC NULLS LAST LIMIT 1 OFFSET {SHEET_ROW_LIMIT - 1}").fetchall()
+        if least and least[0][0] is not None:
+            cut = f" AND working_days_late >= {int(least[0][0])}"
     overdue = con.execute(
-        f"SELECT child_id, obligation, clause, due_date, working_days_late FROM {rel} WHERE outcome = 'overdue' "
+        f"SELECT child_id, obligation, clause, due_date, working_days_late FROM {rel} WHERE outcome = 'overdue'{cut} "
         f"ORDER BY working_days_late DESC NULLS LAST, child_id, obligation, due_date LIMIT {SHEET_ROW_LIMIT}"
     ).fetchall()
     titles = {ob.id: ob.title for ob in policy.obligations}
@@ -97,13 +111,21 @@ def chart_svg(points: list[Period], title: str, titles: dict[str, str], prefix: 
     plt.rcParams.update({"svg.hashsalt": "policyc", "svg.fonttype": "none", "font.family": "DejaVu Sans",
                          "font.size": 10})
     labels = sorted({p.period for p in points})
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    duties = list(dict.fromkeys(p.obligation for p in points))
+    # the legend goes under the plot, in columns, each title cut to one short line: with many duties it
+    # grows downwards (the figure with it) instead of running off the top and bottom
+    columns = 1 if len(duties) <= 6 else 2 if len(duties) <= 24 else 3
+    legend_rows = -(-len(duties) // columns)
+    height = 4.4 + 0.19 * legend_rows  # inches: the plot keeps its height, the legend's rows are added under it
+    fig, ax = plt.subplots(figsize=(9, height))
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.35 / height, bottom=(1.25 + 0.19 * legend_rows) / height)
     try:
-        for ob in dict.fromkeys(p.obligation for p in points):
+        for k, ob in enumerate(duties):
             mine = {p.period: p.pct for p in points if p.obligation == ob}
             xs = [i for i, label in enumerate(labels) if label in mine]
-            ax.plot(xs, [mine[labels[i]] for i in xs], marker="o", markersize=3, linewidth=1.5,
-                    label=titles.get(ob, ob))
+            color, style, marker = _style(k)
+            ax.plot(xs, [mine[labels[i]] for i in xs], marker=marker, markersize=3, linewidth=1.5, color=color,
+                    linestyle=style, label=_legend_label(ob, titles.get(ob, ob), columns))
         ax.set_ylim(0, 100)
         ax.set_ylabel("% on time")
         ax.set_title(title, loc="left")
@@ -113,10 +135,11 @@ def chart_svg(points: list[Period], title: str, titles: dict[str, str], prefix: 
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
         if points:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-        fig.tight_layout()
+            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.95 / (height * (ax.get_position().height or 1))),
+                      frameon=False, fontsize=8 if columns < 3 else 7, ncols=columns, borderaxespad=0.0,
+                      handlelength=2.5)
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     finally:
         plt.close(fig)
     text = buf.getvalue()
@@ -124,6 +147,26 @@ def chart_svg(points: list[Period], title: str, titles: dict[str, str], prefix: 
     # two charts share one page: give every id (and each reference to one) the chart's own prefix
     return (text.replace(' id="', f' id="{prefix}-').replace('url(#', f'url(#{prefix}-')
             .replace('href="#', f'href="#{prefix}-'))
+
+
+_COLORS = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#505a5f", "#b58840", "#d53880", "#28a197",
+           "#0b0c0c")
+_LINES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D")
+
+
+def _style(k: int) -> tuple[str, str, str]:
+    """The colour, line style and marker of the k-th duty: 160 distinct combinations."""
+    return (_COLORS[k % len(_COLORS)], _LINES[(k // len(_COLORS)) % len(_LINES)],
+            _MARKERS[(k // (len(_COLORS) * len(_LINES))) % len(_MARKERS)])
+
+
+def _legend_label(duty: str, title: str, columns: int) -> str:
+    """A legend entry on one short line: the title when there are few duties, else the duty's id and the
+    start of its title (titles often begin alike; the ids differ). The full titles are in the table."""
+    text = title if columns == 1 else f"{duty}: {title}"
+    width = 100 // columns
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def describe_chart(points: list[Period], titles: dict[str, str], unit: str) -> str:

@@ -1,12 +1,23 @@
 """Benchmark `policyc audit` on 10 million case events for 200,000 children (DuckDB engine).
 
     .venv/bin/python benchmarks/audit_bench.py [--children 200000] [--events 10000000] [--runs 1]
-        [--policy policies/somerset/practice-standards-2023.policy] [--keep]
+        [--policy policies/somerset/practice-standards-2023.policy] [--keep] [--report] [--csv]
+        [--skip-pandas]
 
-Generates a Parquet events file and a children table in benchmarks/out/ (gitignored), then runs
-`policyc audit` (with `--report`: the page and the workbook) in a subprocess exactly as a user would (under `/usr/bin/time -v` when it exists,
-else measuring the child process with `getrusage`), and a plain DuckDB scan of the same file for
-comparison. Reports wall time, events per second, peak memory and the ratio to the scan.
+Two comparisons, each in this one process on one generated events file (Parquet, in
+benchmarks/out/, which git ignores):
+
+1. The policy (default: Somerset's practice standards, 72 measurable duties): a plain DuckDB scan of
+   the file, then `policyc audit ... --out audit.parquet` in a subprocess exactly as a user runs it
+   (under `/usr/bin/time -v` when it exists, else measured with `getrusage`); `--csv` also times
+   `--out audit.csv`, `--report` also `--report DIR` (the page and the workbook).
+2. Three rules (first looked-after review, looked-after visits, child-in-need visits:
+   `pandas_checker.THREE_RULES`) on events generated for them: the plain scan, `policyc audit` of
+   those rules, and the hand-written pandas checker of the same rules (benchmarks/pandas_checker.py,
+   run in this process; tests/test_pandas_checker.py checks that it gives policyc's rows).
+
+Reports wall and CPU time (the machine may be shared: CPU time is the fairer figure, and the load
+average before each run is printed), peak memory, events per second and the ratios.
 
 The histories are random but shaped like case records: each child has three status episodes
 (child in need, child protection, looked after, early help... entered on a random day, three in four
@@ -27,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,8 +59,9 @@ def load_policy(path: Path):
     settings = load_settings(ROOT)
     dirs = [settings.source_dir] if settings.source_dir else []
     result = check_paths([path], dirs, analyse=False)
-    if not result.policies:
-        raise SystemExit(f"cannot load {path}")
+    errors = [d for d in result.diagnostics if d.severity.name == "ERROR"]
+    if not result.policies or errors:
+        raise SystemExit(f"cannot load {path}" + (f": {errors[0].message}" if errors else ""))
     return result.policies[0]
 
 
@@ -127,11 +140,15 @@ def scan_seconds(events_path: Path) -> float:
     return time.perf_counter() - t
 
 
-def run_audit(policy: Path, events: Path, children: Path, out: Path) -> dict:
+def run_audit(policy: Path, events: Path, children: Path, out: Path, name: str = "audit.parquet",
+              report: bool = False) -> dict:
+    """`policyc audit` in a subprocess: wall, CPU (user + system) and peak RSS of the command."""
     cmd = [str(ROOT / ".venv" / "bin" / "policyc"), "audit", "--policy", str(policy), "--events", str(events),
-           "--children", str(children), "--out", str(out / "audit.csv"), "--report", str(out / "report"),
-           "--no-progress"]
+           "--children", str(children), "--out", str(out / name), "--no-progress"]
+    if report:
+        cmd += ["--report", str(out / "report")]
     timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     if timer:
@@ -146,8 +163,35 @@ def run_audit(policy: Path, events: Path, children: Path, out: Path) -> dict:
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     if m:
         peak_kib = int(m.group(1))
-    return {"wall_s": wall, "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "peak_mib": peak_kib / 1024, "stdout": proc.stdout}
+    return {"wall_s": round(wall, 2),
+            "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2),
+            "peak_mib": round(peak_kib / 1024), "load_before": round(load, 1), "stdout": proc.stdout}
+
+
+def run_pandas(events: Path) -> dict:
+    """The hand-written pandas checker of the three rules, in this process: wall, CPU, rows."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pandas_checker
+
+    load = os.getloadavg()[0]
+    t, c = time.perf_counter(), time.process_time()
+    rows = pandas_checker.check(pandas_checker.read_events(events))
+    return {"wall_s": round(time.perf_counter() - t, 2), "cpu_s": round(time.process_time() - c, 2),
+            "rows": len(rows), "load_before": round(load, 1)}
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return round(statistics.median(r[key] for r in runs), 2)
+
+
+def _files(policy, out: Path, args: argparse.Namespace) -> tuple[Path, Path]:
+    events_path, children_path = out / "events.parquet", out / "children.parquet"
+    if not (args.keep and events_path.exists() and children_path.exists()):
+        t = time.perf_counter()
+        events_path, children_path = generate(policy, args.children, args.events, out)
+        print(f"generated {args.events:,} events for {args.children:,} children in {time.perf_counter() - t:.1f} s "
+              f"({events_path.stat().st_size / 1e6:.0f} MB Parquet) in {out}", file=sys.stderr)
+    return events_path, children_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,34 +201,63 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--policy", type=Path, default=None)
     ap.add_argument("--keep", action="store_true", help="reuse the generated files if present")
+    ap.add_argument("--report", action="store_true", help="also time the audit with --report DIR")
+    ap.add_argument("--csv", action="store_true", help="also time the audit with --out audit.csv")
+    ap.add_argument("--skip-pandas", action="store_true", help="leave out the three-rule comparison with pandas")
     args = ap.parse_args(argv)
     policy_path = args.policy or DEFAULT_POLICY
     if not policy_path.exists():
         raise SystemExit(f"{policy_path} does not exist: pass --policy")
-    policy = load_policy(policy_path)
     OUT.mkdir(parents=True, exist_ok=True)
-    events_path, children_path = OUT / "events.parquet", OUT / "children.parquet"
-    if not (args.keep and events_path.exists() and children_path.exists()):
-        t = time.perf_counter()
-        events_path, children_path = generate(policy, args.children, args.events, OUT)
-        print(f"generated {args.events:,} events for {args.children:,} children in {time.perf_counter() - t:.1f} s "
-              f"({events_path.stat().st_size / 1e6:.0f} MB Parquet)", file=sys.stderr)
-    scans = [scan_seconds(events_path) for _ in range(3)]
-    runs = [run_audit(policy_path, events_path, children_path, OUT) for _ in range(args.runs)]
-    wall = statistics.median(r["wall_s"] for r in runs)
-    scan = statistics.median(scans)
-    rows = sum(1 for _ in open(OUT / "audit.csv", encoding="utf-8")) - 1
-    result = {
-        "date": dt.date.today().isoformat(), "policy": str(policy_path.relative_to(ROOT)),
-        "events": args.events, "children": args.children, "runs": args.runs,
-        "wall_s_median": round(wall, 2), "wall_s_min": round(min(r["wall_s"] for r in runs), 2),
-        "wall_s_max": round(max(r["wall_s"] for r in runs), 2),
-        "cpu_s_median": round(statistics.median(r["cpu_s"] for r in runs), 2),
-        "events_per_s": round(args.events / wall), "peak_mib": round(max(r["peak_mib"] for r in runs)),
-        "scan_s": round(scan, 3), "ratio_to_scan": round(wall / scan, 1), "rows_written": rows,
-    }
+    events_path, children_path = _files(load_policy(policy_path), OUT, args)
+    scan = statistics.median(scan_seconds(events_path) for _ in range(3))
+    result: dict = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
+                    "policy": str(policy_path.relative_to(ROOT)) if policy_path.is_relative_to(ROOT) else str(policy_path),
+                    "events": args.events, "children": args.children, "runs": args.runs, "scan_s": round(scan, 3)}
+    kinds = [("parquet", "audit.parquet", False)]
+    kinds += [("csv", "audit.csv", False)] if args.csv else []
+    kinds += [("parquet_with_report", "audit.parquet", True)] if args.report else []
+    last = ""
+    for label, name, report in kinds:
+        runs = [run_audit(policy_path, events_path, children_path, OUT, name, report) for _ in range(args.runs)]
+        wall = _median(runs, "wall_s")
+        result[label] = {"wall_s": wall, "wall_s_min": min(r["wall_s"] for r in runs),
+                         "cpu_s": _median(runs, "cpu_s"), "peak_mib": max(r["peak_mib"] for r in runs),
+                         "load_before": [r["load_before"] for r in runs], "events_per_s": round(args.events / wall),
+                         "ratio_to_scan": round(wall / scan, 1)}
+        last = runs[-1]["stdout"]
+    result["rows_written"] = pq.ParquetFile(OUT / "audit.parquet").metadata.num_rows
+    if not args.skip_pandas:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import pandas_checker
+
+        three = OUT / "three-rules"
+        three.mkdir(exist_ok=True)
+        # the policy and a copy of the vocabulary outside the project (a policy inside it may only read
+        # the project's policy folders)
+        where = Path(tempfile.mkdtemp(prefix="policyc-three-rules-"))
+        rules = where / "three-rules.policy"
+        rules.write_text(pandas_checker.THREE_RULES, encoding="utf-8")
+        (where / "vocabulary.policy").write_text((ROOT / "policies" / "vocabulary.policy").read_text(encoding="utf-8"),
+                                                 encoding="utf-8")
+        ev3, ch3 = _files(load_policy(rules), three, args)
+        scan3 = statistics.median(scan_seconds(ev3) for _ in range(3))
+        ours = [run_audit(rules, ev3, ch3, three) for _ in range(args.runs)]
+        theirs = [run_pandas(ev3) for _ in range(args.runs)]
+        result["three_rules"] = {
+            "scan_s": round(scan3, 3),
+            "policyc": {"wall_s": _median(ours, "wall_s"), "cpu_s": _median(ours, "cpu_s"),
+                        "peak_mib": max(r["peak_mib"] for r in ours), "load_before": [r["load_before"] for r in ours],
+                        "rows": pq.ParquetFile(three / "audit.parquet").metadata.num_rows},
+            "pandas": {"wall_s": _median(theirs, "wall_s"), "cpu_s": _median(theirs, "cpu_s"),
+                       "rows": theirs[-1]["rows"], "load_before": [r["load_before"] for r in theirs]},
+        }
+        r3 = result["three_rules"]
+        r3["pandas_over_policyc_wall"] = round(r3["pandas"]["wall_s"] / r3["policyc"]["wall_s"], 1)
+        r3["pandas_over_policyc_cpu"] = round(r3["pandas"]["cpu_s"] / r3["policyc"]["cpu_s"], 1)
+        r3["policyc_over_scan"] = round(r3["policyc"]["wall_s"] / scan3, 1)
     print(json.dumps(result, indent=2))
-    print(runs[-1]["stdout"].split("\n\n")[0], file=sys.stderr)
+    print(last.split("\n\n")[0], file=sys.stderr)
     return 0
 
 

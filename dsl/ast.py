@@ -318,6 +318,17 @@ class CountForm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MinimumForm:
+    """`for at least DURATION before EVENT`: a minimum duration ("a CIN plan for at least three months
+    before closure"): EVENT must not come sooner than DURATION after the action."""
+
+    duration: Duration
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgeForm:
     """`by age AGE`."""
 
@@ -346,7 +357,7 @@ class VagueForm:
 
 
 Timing = (DeadlineForm | SameDayForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm
-          | VagueForm)
+          | VagueForm | MinimumForm)
 
 
 @dataclass(frozen=True, slots=True)

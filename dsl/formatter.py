@@ -96,6 +96,15 @@ def _deadline(t: A.DeadlineForm) -> str:
     return f"within {_dur(t.duration)} of {triggers}{whichever}"
 
 
+def _before(t: A.NoticeForm | A.MinimumForm) -> str:
+    """The timings that end `before EVENT`: advance notice and a minimum duration."""
+    if isinstance(t, A.MinimumForm):
+        return f"for at least {_dur(t.duration)} before {t.event.text}"
+    if t.from_ordinal is not None:
+        return f"at least {_dur(t.duration)} before every {t.event.text} from the {ordinal(t.from_ordinal)}"
+    return f"at least {_dur(t.duration)} before {t.event.text}"
+
+
 def _simple_timing(t: A.Timing) -> str | None:
     """The timing's text when it fits on the duty line, else None."""
     match t:
@@ -109,10 +118,8 @@ def _simple_timing(t: A.Timing) -> str | None:
             if t.event:
                 text += f" from {t.event.text}"
             return text + _bound(t.bound)
-        case A.NoticeForm():
-            if t.from_ordinal is not None:
-                return f"at least {_dur(t.duration)} before every {t.event.text} from the {ordinal(t.from_ordinal)}"
-            return f"at least {_dur(t.duration)} before {t.event.text}"
+        case A.NoticeForm() | A.MinimumForm():
+            return _before(t)
         case A.CountForm():
             return f"every {ordinal(t.ordinal)} {t.event.text}"
         case A.AgeForm():

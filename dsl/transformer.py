@@ -77,7 +77,7 @@ def _of(children: list, cls: type) -> list:
 
 _TIMING_FORMS = (A.DeadlineForm, A.SameDayForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm,
                  A.OrdinalForm,
-                 A.VagueForm)
+                 A.VagueForm, A.MinimumForm)
 _EXCEPTION_ORDER = {A.InsteadOf: 0, A.Discretion: 1, A.Unless: 2}
 
 
@@ -401,6 +401,9 @@ class ToAst(Transformer):
 
     def count_recurrence(self, c: list) -> A.CountForm:
         return A.CountForm(ordinal=int(str(c[1])[:-2]), event=_name(c[2]), span=_span(c[0], c[-1]))
+
+    def minimum_period(self, c: list) -> A.MinimumForm:
+        return A.MinimumForm(duration=c[3], event=_name(c[5]), span=_span(c[0], c[-1]))
 
     def age_milestone(self, c: list) -> A.AgeForm:
         return A.AgeForm(age=tuple(_of(c, A.Duration)), span=_span(c[0], c[-1]))

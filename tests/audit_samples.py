@@ -266,6 +266,16 @@ obligation health_unless "A health check every 2 months, unless the young person
   unless "the young person refuses the assessment"
   social_worker must do health_assessment every 2 months
 
+obligation cin_before_closure "A child in need plan for at least 3 months before closure"
+  cite "6.13" "for at least three months, prior to considering full closure"
+  social_worker should do cin_plan_start for at least 3 months before closure
+
+obligation short_minimum "Supervision at least 10 working days before step-down"
+  cite "6.14" "at least ten working days"
+  while child_in_need
+  team_manager must do supervision for at least 10 working days before step_down
+  unless "the step-down was agreed at a panel"
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"

@@ -1,4 +1,5 @@
-"""Timing forms of issue 10's second round, stage by stage: the window (`between N and D of EVENT`), ...
+"""Timing forms of issue 10's second round, stage by stage: the window (`between N and D of EVENT`) and the
+minimum duration (`for at least D before EVENT`).
 
 Each is parsed, formatted back (idempotent, same tree), resolved, exported and described here, and its audit
 semantics checked on the reference interpreter with generated histories; the three engines agree on it in
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from compiler.analyses.check import check_paths
 from compiler.audit.reference import evaluate
-from compiler.model.ir import Deadline, Policy
+from compiler.model.ir import Deadline, MinimumPeriod, Policy
 from compiler.model.semantics import Child, Record
 from compiler.model.timescales import Duration, Unit, add
 from dsl import ast as A
@@ -31,6 +32,10 @@ FORMS = '''obligation review_window "A review between 12 and 16 weeks after the 
   cite "1" "within 12 to 16 weeks"
   while child_in_need
   iro must hold cin_review between 12 and 16 weeks of cin_plan_start
+
+obligation cin_before_closure "A CIN plan for at least three months after a CP plan ends, before closure"
+  cite "2" "for at least three months, prior to considering full closure"
+  social_worker should follow cp_plan_end for at least 3 months before closure
 '''
 
 
@@ -61,13 +66,15 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Policy:
 
 def test_the_forms_parse_and_format_back_to_the_same_tree() -> None:
     tree = _tree(HEADER + FORMS)
-    window = next(d for d in tree.declarations if isinstance(d, A.ObligationDecl)).duties[0].timing
+    window, minimum = (d.duties[0].timing for d in tree.declarations if isinstance(d, A.ObligationDecl))
     assert isinstance(window, A.DeadlineForm) and window.opens == 12 and window.duration.amount == 16
+    assert isinstance(minimum, A.MinimumForm) and minimum.event.text == "closure" and minimum.duration.unit == "months"
     messy = HEADER + FORMS.replace("between 12 and 16", "between   12  and 16").replace("\n  iro", "\n iro")
     once = format_file(_tree(messy), messy)
     assert format_file(_tree(once), once) == once
     assert strip_spans(_tree(once)) == strip_spans(_tree(messy))
     assert "  iro must hold cin_review between 12 and 16 weeks of cin_plan_start\n" in once
+    assert "  social_worker should follow cp_plan_end for at least 3 months before closure\n" in once
 
 
 def test_a_window_resolves_exports_and_reads_aloud(tmp_path: Path, forms: Policy, policyc) -> None:
@@ -76,7 +83,7 @@ def test_a_window_resolves_exports_and_reads_aloud(tmp_path: Path, forms: Policy
     _load(tmp_path, FORMS)
     run = policyc(f"export {tmp_path / 'a.policy'} --format json")
     assert run.code == 0, run.err
-    timing = json.loads(run.out)["obligations"][0]["timing"]
+    timing = next(o for o in json.loads(run.out)["obligations"] if o["id"] == "review_window")["timing"]
     assert timing["kind"] == "deadline" and timing["opens"] == 12 and timing["amount"] == 16
     assert timing["text"] == "between 12 and 16 weeks of child in need plan started, not before"
 
@@ -115,3 +122,43 @@ def test_a_window_is_done_only_by_an_action_once_it_has_opened(forms: Policy, st
         assert row.outcome == "overdue"
     else:
         assert row.outcome == ("met" if inside[0] <= due else "met_late")
+
+
+def test_a_minimum_duration_resolves_exports_and_reads_aloud(tmp_path: Path, forms: Policy, policyc) -> None:
+    t = forms.obligations[1].timing
+    assert isinstance(t, MinimumPeriod) and t.trigger == "closure" and t.duration == Duration(3, Unit.MONTHS)
+    _load(tmp_path, FORMS)
+    run = policyc(f"export {tmp_path / 'a.policy'} --format json")
+    timing = next(o for o in json.loads(run.out)["obligations"] if o["id"] == "cin_before_closure")["timing"]
+    assert (timing["kind"], timing["amount"], timing["unit"], timing["trigger"]) == ("minimum_period", 3, "months", "closure")
+    assert timing["text"] == "for at least 3 months before case closed"
+
+
+def test_a_minimum_duration_cannot_restart(tmp_path: Path) -> None:
+    _, diags = _load(tmp_path, FORMS + "    restart within 1 week of transfer\n")
+    assert [d for d in diags if d.code == "E220"], diags
+
+
+@settings(max_examples=150, deadline=None)
+@given(ends=st.lists(_DAY, max_size=4), closures=st.lists(_DAY, max_size=4), as_of=_DAY)
+def test_a_minimum_duration_is_met_when_reached_and_overdue_when_cut_short(forms: Policy, ends: list[dt.date],
+                                                                          closures: list[dt.date],
+                                                                          as_of: dt.date) -> None:
+    """`for at least 3 months before closure`: each plan end starts a period; the first closure on or after it
+    before 3 months is overdue (short by the working days to the due day); reaching 3 months, or a closure from
+    then on, is met on the due day; otherwise pending."""
+    events = [("cp_plan_end", d) for d in ends] + [("closure", d) for d in closures]
+    rows = [r for r in evaluate(forms, [_child(events)], as_of) if r.obligation == "cin_before_closure"]
+    assert [r.trigger_date for r in rows] == sorted({d for d in ends if d <= as_of})
+    for r in rows:
+        assert r.trigger_date is not None
+        due = add(r.trigger_date, Duration(3, Unit.MONTHS))
+        first = min((c for c in closures if r.trigger_date <= c <= as_of), default=None)
+        assert r.due_date == due
+        if first is not None and first < due:
+            assert (r.outcome, r.done_date) == ("overdue", None) and r.working_days_late is not None
+            assert r.working_days_late >= 0
+        elif first is not None or due <= as_of:
+            assert (r.outcome, r.done_date) == ("met", due)
+        else:
+            assert (r.outcome, r.done_date) == ("pending", None)

@@ -38,6 +38,7 @@ from compiler.model.ir import (
     Deadline,
     Every,
     For,
+    MinimumPeriod,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -128,8 +129,8 @@ def points(policy: Policy, o: Obligation) -> list[Point]:  # noqa: C901 - one br
         case AgeMilestone():
             if len(t.age) == 1:
                 add("age", t.age[0], None)
-        case OrdinalMilestone() | CountRecurrence() | Vague():
-            pass  # no duration to compare (a count-based recurrence counts occurrences, not time)
+        case OrdinalMilestone() | CountRecurrence() | Vague() | MinimumPeriod():
+            pass  # no duration to compare (a count-based recurrence counts occurrences, not time; a minimum duration bounds from below)
         case _:
             assert_never(t)
     return out

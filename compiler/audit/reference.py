@@ -23,6 +23,7 @@ from compiler.model.ir import (
     Every,
     For,
     InProse,
+    MinimumPeriod,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -73,6 +74,7 @@ class Occurrence:
     closed: bool  # the episode (or segment) has ended
     close: dt.date | None = None  # overdue lateness counts to here (default: end)
     extendable: bool = True
+    early: dt.date | None = None  # a minimum duration broken: the day the event came too soon
 
 
 def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
@@ -250,6 +252,16 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
             nth = days_of(records, ev(t.trigger), ep.start, last)
             nth_day = nth[t.ordinal - 1] if len(nth) >= t.ordinal else None
             out.append(Occurrence(ep.start, nth_day, actions[0] if actions else None, ep.start, last, closed))
+        case MinimumPeriod():
+            ends = days_of(records, ev(t.trigger), ep.start, last)
+            for day in actions:  # each action starts a period that the first event from then must not cut short
+                due = add(day, t.duration)
+                end = next((e for e in ends if e >= day), None)
+                if end is not None and end < due:
+                    out.append(Occurrence(day, due, None, day, last, closed, extendable=False, early=end))
+                else:  # the minimum was reached on the due day, if that day has come (or the event came after it)
+                    reached = due if end is not None or due <= last else None
+                    out.append(Occurrence(day, due, reached, day, last, closed, extendable=False))
         case Vague():
             pass  # not measurable: never evaluated
         case _:
@@ -432,7 +444,11 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     effective = extended_due(ob, occ, records)
     due, done = occ.due, occ.done
     extended = due is not None and effective is not None and effective > due
-    if done is not None:
+    if occ.early is not None:  # a minimum duration cut short: overdue by the working days it fell short
+        assert due is not None
+        shown: dt.date | None = due
+        outcome, late = "overdue", working_days_between(occ.early, due)
+    elif done is not None:
         if due is None or done <= due:
             outcome, shown, late = "met", due, 0
         elif extended and effective is not None and done <= effective:

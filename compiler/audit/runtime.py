@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "minimum_period", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -109,6 +109,7 @@ class Occurrence:
     closed: bool
     close: dt.date | None = None
     extendable: bool = True
+    early: dt.date | None = None  # a minimum duration cut short: the day the event came
 
 
 class History:
@@ -322,6 +323,17 @@ def later(h: History, events: Sequence[str], duty: Duty, first: dt.date, last: d
         lo = done + ONE_DAY
 
 
+def minimum_period(day: dt.date, duration: Duration, ends: list[dt.date], last: dt.date,
+                   closed: bool) -> Occurrence:
+    """`for at least D before EVENT`: the period from an action day `day`; `ends` the EVENT days of the episode."""
+    due = add(day, duration)
+    i = bisect_left(ends, day)
+    end = ends[i] if i < len(ends) else None
+    if end is not None and end < due:
+        return Occurrence(day, due, None, day, last, closed, extendable=False, early=end)
+    return Occurrence(day, due, due if end is not None or due <= last else None, day, last, closed, extendable=False)
+
+
 def count_chain(h: History, ep: Episode, duty: Duty, counted: str, n: int) -> list[Occurrence]:
     """`every Nth EVENT`: each occurrence is due on the Nth `counted` day after the previous one was done
     (or fell due); the first counts from the episode's start. Stops after one with no due date and not done."""
@@ -364,7 +376,11 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     effective = _effective_due(h, duty, occ)
     due, done = occ.due, occ.done
     late: int | None = None
-    if done is not None:
+    if occ.early is not None:  # a minimum duration cut short: overdue by the working days it fell short
+        assert due is not None
+        shown: dt.date | None = due
+        outcome, late = "overdue", working_days_between(occ.early, due)
+    elif done is not None:
         if due is None or done <= due:
             outcome, shown, late = "met", due, 0
         elif effective is not None and effective > due and done <= effective:

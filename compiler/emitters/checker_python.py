@@ -25,6 +25,7 @@ from compiler.model.ir import (
     Every,
     For,
     InProse,
+    MinimumPeriod,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -184,6 +185,13 @@ class _Module:
                 return self._age_milestone(t)
             case OrdinalMilestone():
                 return self._ordinal_milestone(t)
+            case MinimumPeriod():
+                return [
+                    f"ends = h.days({self.ev(t.trigger)}, ep.start, last)",
+                    "for day in h.days(duty.action, ep.start, last):",
+                    f"    occ = rt.minimum_period(day, {_dur(t.duration)}, ends, last, ep.closed)",
+                    "    rows.append(rt.finish(h, ep, duty, occ))",
+                ]
             case Vague():
                 raise ValueError("a vague timing cannot be checked (not_measurable excludes it)")
             case _:

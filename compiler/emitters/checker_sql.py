@@ -38,6 +38,7 @@ from compiler.model.ir import (
     Every,
     For,
     InProse,
+    MinimumPeriod,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -322,10 +323,34 @@ class _Script:
                 self._age_milestone(ob, t, ep, occ)
             case OrdinalMilestone():
                 self._ordinal_milestone(ob, t, ep, occ)
+            case MinimumPeriod():
+                self._minimum_period(ob, t, ep, occ)
             case Vague():
                 raise ValueError("a vague timing cannot be checked (not_measurable excludes it)")
             case _:
                 assert_never(t)
+
+    def _minimum_period(self, ob: Obligation, t: MinimumPeriod, ep: str, occ: str) -> None:
+        """`for at least D before EVENT`: each action day starts a period; the first EVENT from then (`ended`)
+        must not come before its due day. `early` is that EVENT day when it did."""
+        joins = Joins("c")
+        due = add_sql("d.date", t.duration, joins)
+        self.emit(
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
+            "WITH t AS (\n"
+            f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger, {due} AS due\n"
+            f"  FROM {ep} p JOIN {self.day_table(ob.action)} d ON d.child_id = p.child_id\n"
+            f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}\n"
+            "), u AS (\n"
+            f"  SELECT t.*, (SELECT min(e.date) FROM {self.day_table(t.trigger)} e WHERE e.child_id = t.child_id\n"
+            "                AND e.date >= t.trigger AND e.date <= t.end_day) AS ended\n"
+            "  FROM t\n"
+            ")\n"
+            "SELECT child_id, trigger, due,\n"
+            "       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,\n"
+            "       trigger AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
+            "       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early\n"
+            "FROM u")
 
     def _deadline(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> None:
         parts = []
@@ -667,9 +692,11 @@ class _Script:
         unrecorded = [f"list_contains({UNRECORDED_EVENTS}, {sql_string(self.p.canonical_event(ob.action))})"]
         unrecorded += [f"list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)})"
                        for c in ob.conditions if isinstance(c, AttributeIs)]
+        early = isinstance(ob.timing, MinimumPeriod)  # a minimum duration cut short is overdue (column `early`)
         if narrowing(self.p, ob).in_prose:
             # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
-            unrecorded.append("coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))")
+            unrecorded.append("coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
+                              + (" OR o.early IS NOT NULL" if early else ""))
         no_data = "(" + " OR ".join(unrecorded) + ")"
         self.emit(
             "INSERT INTO audit_rows\n"
@@ -678,6 +705,7 @@ class _Script:
             f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END,\n"
             f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
             f"       WHEN {no_data} THEN {code['no_data']}\n"
+            + (f"       WHEN o.early IS NOT NULL THEN {code['overdue']}\n" if early else "") +
             f"       WHEN {met} THEN {code['met']}\n"
             f"       WHEN {extended} THEN {code['extended']}\n"
             f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
@@ -686,6 +714,7 @@ class _Script:
             f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
             f"       ELSE {code['overdue']} END,\n"
             f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
+            + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "") +
             f"       WHEN {met} THEN 0\n"
             f"       WHEN {extended} THEN 0\n"
             "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
@@ -694,7 +723,8 @@ class _Script:
             f"FROM {occ} o{child_join}\n"
             "LEFT JOIN _cal w1 ON w1.d = o.eff\n"
             "LEFT JOIN _cal w2 ON w2.d = o.done\n"
-            f"LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day){joins.sql('')}")
+            f"LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)"
+            + ("\nLEFT JOIN _cal w4 ON w4.d = o.early" if early else "") + joins.sql(''))
 
     def condition(self, c: Condition, joins: Joins) -> str:
         match c:

@@ -23,6 +23,7 @@ from compiler.model.ir import (
     Every,
     For,
     InProse,
+    MinimumPeriod,
     OrdinalMilestone,
     Policy,
     Recurrence,
@@ -241,6 +242,8 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
             return {"age": [_dur(a) for a in t.age]}
         case OrdinalMilestone():
             return {"ordinal": t.ordinal, "trigger": t.trigger}
+        case MinimumPeriod():
+            return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
         case Vague():
             return {"phrase": t.phrase}
         case _:

@@ -17,6 +17,7 @@ from compiler.model.ir import (
     Every,
     For,
     InProse,
+    MinimumPeriod,
     Obligation,
     OrdinalMilestone,
     Policy,
@@ -114,6 +115,8 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
             return f"before the {ordinal(t.ordinal)} {_event(policy, t.trigger)}"
         case Vague():
             return t.phrase
+        case MinimumPeriod():
+            return f"for at least {t.duration} before {_event(policy, t.trigger)}"
         case _:
             assert_never(t)
 

@@ -272,6 +272,16 @@ class CountRecurrence(_TimingBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MinimumPeriod(_TimingBase):
+    """`for at least DURATION before TRIGGER`: a minimum duration. Each action day starts a period, and the
+    first TRIGGER on or after it must not come before DURATION has passed ("subject to a child in need plan
+    for at least three months, prior to considering full closure")."""
+
+    duration: Duration
+    trigger: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AgeMilestone(_TimingBase):
     """`by age AGE` (a sum of durations)."""
 
@@ -293,13 +303,15 @@ class Vague(_TimingBase):
     phrase: str
 
 
-Timing = Deadline | Schedule | Recurrence | CountRecurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
+Timing = (Deadline | Schedule | Recurrence | CountRecurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
+          | MinimumPeriod)
 
 
 def trigger_of(t: Timing) -> str | None:
     """The event a timing counts from or before (None for ages, vague phrases and plain recurrences)."""
     match t:
-        case Deadline() | Schedule() | Recurrence() | CountRecurrence() | AdvanceNotice() | OrdinalMilestone():
+        case (Deadline() | Schedule() | Recurrence() | CountRecurrence() | AdvanceNotice() | OrdinalMilestone()
+              | MinimumPeriod()):
             return t.trigger
         case AgeMilestone() | Vague():
             return None
@@ -326,6 +338,8 @@ def form_of(t: Timing) -> str:
             return "ordinal_milestone"
         case Vague():
             return "vague"
+        case MinimumPeriod():
+            return "minimum_period"
         case _:
             assert_never(t)
 
@@ -336,7 +350,7 @@ def durations_of(t: Timing) -> list[Duration]:
     match t:
         case Deadline():
             out += [t.duration] + ([t.opens] if t.opens is not None else [])
-        case AdvanceNotice():
+        case AdvanceNotice() | MinimumPeriod():
             out.append(t.duration)
         case Schedule():
             out.append(t.duration)

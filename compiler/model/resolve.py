@@ -610,6 +610,12 @@ class Resolver:
                                           restarts=restarts)
             case A.VagueForm():
                 return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts)
+            case A.MinimumForm():
+                if t.restarts:
+                    self.error("E220", "a minimum duration (`for at least D before EVENT`) cannot restart",
+                               t.restarts[0].span, "each action already starts its own period; remove the `restart` line")
+                return M.MinimumPeriod(duration=self.duration(t.duration), trigger=self.event(t.event, policy),
+                                       span=t.span, restarts=restarts)
             case _:
                 assert_never(t)
 

@@ -76,110 +76,111 @@ INSERT INTO audit_obligations VALUES
   (61, 'cin_visits_20_working_days', 'Child in need visits at least every 20 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).', 'recurrence', NULL),
   (62, 'cin_reviews', 'CIN review meetings at least every three months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'CIN Review meetings will be held at least every three months', 'recurrence', NULL),
   (63, 'cin_reviews_long_term', 'Long-term CIN (e.g. disabled children) reviews at least every six months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'with the exception of long-term CIN children (such as children with disabilities) where the timeframe for review will be recorded on their records and not less than every six months.', 'recurrence', 'a condition in prose'),
-  (64, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
-  (65, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
-  (66, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
-  (67, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
-  (68, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
-  (69, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
-  (70, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (71, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (72, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
-  (73, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
-  (74, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
-  (75, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
-  (76, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
-  (77, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
-  (78, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
-  (79, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
-  (80, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
-  (81, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
-  (82, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
-  (83, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
-  (84, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
-  (85, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
-  (86, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
-  (87, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
-  (88, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
-  (89, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
-  (90, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (91, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (92, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
-  (93, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
-  (94, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
-  (95, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (96, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (97, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
-  (98, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
-  (99, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
-  (100, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
-  (101, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
-  (102, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
-  (103, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
-  (104, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
-  (105, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
-  (106, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
-  (107, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
-  (108, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
-  (109, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
-  (110, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
-  (111, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (112, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
-  (113, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
-  (114, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
-  (115, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
-  (116, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (117, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (118, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
-  (119, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
-  (120, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
-  (121, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
-  (122, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
-  (123, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
-  (124, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
-  (125, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
-  (126, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (127, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (128, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
-  (129, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
-  (130, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
-  (131, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
-  (132, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
-  (133, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
-  (134, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
-  (135, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
-  (136, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
-  (137, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
-  (138, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
-  (139, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
-  (140, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
-  (141, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
-  (142, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
-  (143, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
-  (144, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
-  (145, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
-  (146, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (147, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (148, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
-  (149, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
-  (150, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
-  (151, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
-  (152, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
-  (153, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
-  (154, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
-  (155, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
-  (156, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
-  (157, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
-  (158, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
-  (159, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
-  (160, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
-  (161, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
-  (162, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL);
+  (64, 'cin_after_cp_plan', 'A child in need plan for at least three months after a child protection plan ends, before closure', '16. CFF (S.17 and S.47/CIN and CP), bullet 8', 'It is expected that children whose Child Protection Plan (CPP) ends will be subject to Child in Need plans (occasionally Targeted Support plans) for at least three months, prior to considering full closure. These three months should be used as an opportunity to ensure that the wider family network and community services are able to continue to support, as and when required, so as to build resilience within the family.', 'minimum_period', NULL),
+  (65, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
+  (66, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
+  (67, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
+  (68, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
+  (69, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
+  (70, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
+  (71, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (72, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (73, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
+  (74, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
+  (75, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
+  (76, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
+  (77, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
+  (78, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
+  (79, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
+  (80, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
+  (81, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
+  (82, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
+  (83, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
+  (84, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
+  (85, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
+  (86, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
+  (87, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
+  (88, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
+  (89, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
+  (90, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
+  (91, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (92, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (93, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
+  (94, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
+  (95, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
+  (96, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (97, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (98, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
+  (99, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
+  (100, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
+  (101, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
+  (102, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
+  (103, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
+  (104, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
+  (105, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
+  (106, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
+  (107, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
+  (108, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
+  (109, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
+  (110, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
+  (111, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
+  (112, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
+  (113, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
+  (114, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
+  (115, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
+  (116, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
+  (117, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (118, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (119, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
+  (120, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
+  (121, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
+  (122, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
+  (123, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
+  (124, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
+  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
+  (126, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
+  (127, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (128, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (129, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
+  (130, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
+  (131, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
+  (132, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
+  (133, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
+  (134, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
+  (135, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
+  (136, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
+  (137, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
+  (138, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
+  (139, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
+  (140, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
+  (141, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
+  (142, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
+  (143, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
+  (144, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
+  (145, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
+  (146, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
+  (147, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (148, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (149, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
+  (150, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
+  (151, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
+  (152, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
+  (153, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
+  (154, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
+  (155, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
+  (156, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
+  (157, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
+  (158, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
+  (159, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
+  (160, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
+  (161, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
+  (162, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
+  (163, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL);
 CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
 INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['correspondence_response', 'correspondence_response_safeguarding', 'meeting_notice', 'plans_to_family', 'record_interactions', 'plan_progress', 'unborn_record', 'allocated_child_seen', 'disrepute_report', 'concern_to_chair', 'concern_to_chair_safeguarding', 'safeguarding_reports_to_manager', 'professional_concern_discussion', 'assessment_visit_recording', 'assessment_visit_recording_safeguarding', 'cin_visit_recording', 'cp_visit_recording', 's47_visit_recording', 's47_visit_recording_48_hours', 's47_visit_recording_2_working_days', 'cla_visit_recording', 'supervision_agreement_review', 'supervision_recording', 'plr_monthly', 'decision_rationale_recorded', 'need_to_know_briefing', 'lado_referral_same_day', 'threshold_review', 'allocation_oversight', 'court_orders_shared', 'tm_long_allocation_review', 'repeat_plan_findings', 'repeat_plan_oversight', 'sm_long_allocation_review', 'sm_long_allocation_ongoing', 'eh_allocation_oversight', 'ts_supervision', 'ts_assessment', 'level3_work_complete', 'ts_visit', 'contact_processing', 'referral_transfer', 'referrer_feedback', 'allocation_same_day', 'allocation_out_of_hours', 'family_contact_on_allocation', 'assessment_child_seen', 'assessment_allocation_oversight', 'assessment_20_days', 'assessment_45_days', 'chad_assessment_30_days', 'reassessment_oversight', 'transfer_after_meeting', 'closure_after_decision', 'assessment_update_cin', 'assessment_update_cp', 'cin_plan_uploaded', 'cin_plan_distribution', 'cp_plan_uploaded_any_meeting', 'cp_plan_distribution_any_meeting', 'cin_visits_4_weeks', 'cin_visits_20_working_days', 'cin_reviews', 'cin_reviews_long_term', 'cwd_visits_disability_only', 'ccc_checklist', 'strategy_within_24_hours', 'strategy_imminent_risk', 'police_protection_contact', 'strategy_decision_recorded', 'strategy_minutes_2_working_days', 'strategy_minutes_48_hours', 'cp_medical_24_hours', 'cp_medical_escalation', 's47_welfare_checks', 's47_pr_contact', 's47_tm_discussion', 's47_assessment_shared_2_working_days', 's47_assessment_shared_48_hours', 'icpc_timescale', 'rcpc_schedule', 'core_group_first', 'core_group_interval', 'rcpc_report', 'cp_visits', 'cp_seen_alone', 'cp_visits_two_weekly', 'cp_visits_reduced', 'cp_bedroom', 'cp_leaflets', 'conference_view_change_icpc', 'conference_view_change_rcpc', 'risk_increase_discussion', 'cgm_plan_uploaded', 'cgm_plan_distribution', 'outline_plan_after_icpc', 'outline_plan_after_rcpc', 'iro_note_after_review', 'fnm_reviews', 'fnm_decision_oversight', 'lgm_section_20', 'iro_notification', 'iro_allocation', 'complaints_info', 'cla_review_after_move', 'placement_planning_meeting', 'cla_needs_assessment', 'cla_reviews', 'permanence_assessment', 'cla_papers_shared', 'care_plan_to_child', 'stability_meeting', 'cla_visits', 'cla_visits_permanence', 'significant_change_visit', 'significant_change_visit_next_day', 'seen_day_placed', 'bedroom_seen_day_placed', 'care_plan_after_rha', 'initial_pep', 'termly_pep', 'iro_care_plan_review', 'permanence_plan_by_second_review', 'iro_timescales_shared', 'family_time_review', 'pa_allocation', 'pa_contact_minimum_eligible', 'pa_contact_minimum', 'pa_contact_16_17', 'pa_visits_18_to_21', 'pa_visits_21_to_24', 'pathway_plan_reviews', 'pathway_plan_reviews_eligible', 'accommodation_visit', 'staying_put_discussion', 'fostering_assessment_timescale', 'foster_carer_visits', 'unannounced_visits', 'carer_supervision_record', 'carer_supervision_copy', 'foster_carer_reviews', 'carer_concern_discussion', 'carer_views_before_review', 'reg24_assessment', 'connected_carer_panel', 'supported_lodgings_assessment', 'pf_initial_visit', 'pf_assessment', 'pf_child_visits', 'pf_supervisory_visits', 'adoption_medical', 'permanence_report', 'adm_adoption_decision', 'family_finding_transfer', 'adm_match_decision', 'adoptive_placement_visits', 'adoption_application_decision', 'later_life_letter_draft', 'later_life_letter_final', 'adoption_plan_review', 'allegation_progress', 'lado_triage', 'allegations_meeting'][ob_order + 1] AS obligation, ['5. What you and your family can expect from us, bullet 8', '6. What is expected of all practitioners?, bullet 10', '5. What you and your family can expect from us, bullet 9', '5. What you and your family can expect from us, bullet 10', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 15', '6. What is expected of all practitioners?, bullet 23', '6. What is expected of all practitioners?, bullet 27', '6. What is expected of all practitioners?, bullet 31', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 35', '6. What is expected of all practitioners?, bullet 36', '6. What is expected of all practitioners?, bullet 13', '12. Allocations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '19. Section 47 investigations, bullet 5', '19. Section 47 investigations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 2', '7. What is expected of team managers?, bullet 5', '7. What is expected of team managers?, bullet 25', '7. What is expected of team managers?, bullet 30', '7. What is expected of team managers?, bullet 31', '7. What is expected of team managers?, bullet 32', '7. What is expected of team managers?, bullet 34', '7. What is expected of team managers?, bullet 36', '7. What is expected of team managers?, bullet 39', '8. What is expected of service managers?, bullet 13', '8. What is expected of service managers?, bullet 14', '8. What is expected of service managers?, bullet 14', '10. Early Help/Family Hubs/Targeted Support, bullet 3', '10. Early Help/Family Hubs/Targeted Support, bullet 4', '10. Early Help/Family Hubs/Targeted Support, bullet 5', '10. Early Help/Family Hubs/Targeted Support, bullet 6', '10. Early Help/Family Hubs/Targeted Support, bullet 7', '11. The MASH/OOHs, bullet 1', '11. The MASH/OOHs, bullet 2', '11. The MASH/OOHs, bullet 3', '12. Allocations, bullet 1', '12. Allocations, bullet 1', '12. Allocations, bullet 2', '12. Allocations, bullet 3', '12. Allocations, bullet 4', '13. Assessment service, bullet 1', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', '17. CHAD (children with disabilities), bullet 4', '14. Child and family assessments, bullet 2', '15. Transfers/closures, bullet 1', '15. Transfers/closures, bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '17. CHAD (children with disabilities), bullet 7', '17. CHAD (children with disabilities), bullet 10', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 13', '18. Strategy discussions, bullet 14', '19. Section 47 investigations, bullet 3', '19. Section 47 investigations, bullet 6', '19. Section 47 investigations, bullet 8', '19. Section 47 investigations, bullet 12', '19. Section 47 investigations, bullet 12', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 3', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 8', '20. Child protection and visiting, bullet 5', '20. Child protection and visiting, bullet 6', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 10', '20. Child protection and visiting, bullet 10', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 8', '22. Becoming looked after children, bullet 2', '23. Children in Care (CIC) - looked after children, bullet 3', '22. Becoming looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 5', '23. Children in Care (CIC) - looked after children, bullet 7', '23. Children in Care (CIC) - looked after children, bullet 8', '23. Children in Care (CIC) - looked after children, bullet 9', '23. Children in Care (CIC) - looked after children, bullet 10', '23. Children in Care (CIC) - looked after children, bullet 12', '23. Children in Care (CIC) - looked after children, bullet 13', '23. Children in Care (CIC) - looked after children, bullet 19', '23. Children in Care (CIC) - looked after children, bullet 23', '24. Children in Care (CIC) - visiting, bullet 4', '24. Children in Care (CIC) - visiting, bullet 5', '24. Children in Care (CIC) - visiting, bullet 3', '24. Children in Care (CIC) - visiting, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 1', '25. Children in Care (CIC) - Health and Education, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', '27. Family Time, bullet 1', '28. CEYP (care leavers), bullet 2', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 10', '28. CEYP (care leavers), bullet 11', '28. CEYP (care leavers), bullet 7', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 9', '28. CEYP (care leavers), bullet 19', '29. Fostering, bullet 7', '29. Fostering, bullet 10', '29. Fostering, bullet 11', '29. Fostering, bullet 12', '29. Fostering, bullet 13', '29. Fostering, bullet 13', '29. Fostering, bullet 14', '29. Fostering, bullet 20', '29. Fostering, bullet 26', '29. Fostering, bullet 27', '29. Fostering, bullet 30', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 38', '30. Adoption, bullet 6', '30. Adoption, bullet 7', '30. Adoption, bullet 9', '30. Adoption, bullet 10', '30. Adoption, bullet 14', '30. Adoption, bullet 18', '30. Adoption, bullet 19', '30. Adoption, bullet 20', '30. Adoption, bullet 20', '30. Adoption, bullet 22', '31. LADO, bullet 1', '31. LADO, bullet 2', '31. LADO, bullet 3'][ob_order + 1] AS clause, trigger_date,
+SELECT child_id, ['correspondence_response', 'correspondence_response_safeguarding', 'meeting_notice', 'plans_to_family', 'record_interactions', 'plan_progress', 'unborn_record', 'allocated_child_seen', 'disrepute_report', 'concern_to_chair', 'concern_to_chair_safeguarding', 'safeguarding_reports_to_manager', 'professional_concern_discussion', 'assessment_visit_recording', 'assessment_visit_recording_safeguarding', 'cin_visit_recording', 'cp_visit_recording', 's47_visit_recording', 's47_visit_recording_48_hours', 's47_visit_recording_2_working_days', 'cla_visit_recording', 'supervision_agreement_review', 'supervision_recording', 'plr_monthly', 'decision_rationale_recorded', 'need_to_know_briefing', 'lado_referral_same_day', 'threshold_review', 'allocation_oversight', 'court_orders_shared', 'tm_long_allocation_review', 'repeat_plan_findings', 'repeat_plan_oversight', 'sm_long_allocation_review', 'sm_long_allocation_ongoing', 'eh_allocation_oversight', 'ts_supervision', 'ts_assessment', 'level3_work_complete', 'ts_visit', 'contact_processing', 'referral_transfer', 'referrer_feedback', 'allocation_same_day', 'allocation_out_of_hours', 'family_contact_on_allocation', 'assessment_child_seen', 'assessment_allocation_oversight', 'assessment_20_days', 'assessment_45_days', 'chad_assessment_30_days', 'reassessment_oversight', 'transfer_after_meeting', 'closure_after_decision', 'assessment_update_cin', 'assessment_update_cp', 'cin_plan_uploaded', 'cin_plan_distribution', 'cp_plan_uploaded_any_meeting', 'cp_plan_distribution_any_meeting', 'cin_visits_4_weeks', 'cin_visits_20_working_days', 'cin_reviews', 'cin_reviews_long_term', 'cin_after_cp_plan', 'cwd_visits_disability_only', 'ccc_checklist', 'strategy_within_24_hours', 'strategy_imminent_risk', 'police_protection_contact', 'strategy_decision_recorded', 'strategy_minutes_2_working_days', 'strategy_minutes_48_hours', 'cp_medical_24_hours', 'cp_medical_escalation', 's47_welfare_checks', 's47_pr_contact', 's47_tm_discussion', 's47_assessment_shared_2_working_days', 's47_assessment_shared_48_hours', 'icpc_timescale', 'rcpc_schedule', 'core_group_first', 'core_group_interval', 'rcpc_report', 'cp_visits', 'cp_seen_alone', 'cp_visits_two_weekly', 'cp_visits_reduced', 'cp_bedroom', 'cp_leaflets', 'conference_view_change_icpc', 'conference_view_change_rcpc', 'risk_increase_discussion', 'cgm_plan_uploaded', 'cgm_plan_distribution', 'outline_plan_after_icpc', 'outline_plan_after_rcpc', 'iro_note_after_review', 'fnm_reviews', 'fnm_decision_oversight', 'lgm_section_20', 'iro_notification', 'iro_allocation', 'complaints_info', 'cla_review_after_move', 'placement_planning_meeting', 'cla_needs_assessment', 'cla_reviews', 'permanence_assessment', 'cla_papers_shared', 'care_plan_to_child', 'stability_meeting', 'cla_visits', 'cla_visits_permanence', 'significant_change_visit', 'significant_change_visit_next_day', 'seen_day_placed', 'bedroom_seen_day_placed', 'care_plan_after_rha', 'initial_pep', 'termly_pep', 'iro_care_plan_review', 'permanence_plan_by_second_review', 'iro_timescales_shared', 'family_time_review', 'pa_allocation', 'pa_contact_minimum_eligible', 'pa_contact_minimum', 'pa_contact_16_17', 'pa_visits_18_to_21', 'pa_visits_21_to_24', 'pathway_plan_reviews', 'pathway_plan_reviews_eligible', 'accommodation_visit', 'staying_put_discussion', 'fostering_assessment_timescale', 'foster_carer_visits', 'unannounced_visits', 'carer_supervision_record', 'carer_supervision_copy', 'foster_carer_reviews', 'carer_concern_discussion', 'carer_views_before_review', 'reg24_assessment', 'connected_carer_panel', 'supported_lodgings_assessment', 'pf_initial_visit', 'pf_assessment', 'pf_child_visits', 'pf_supervisory_visits', 'adoption_medical', 'permanence_report', 'adm_adoption_decision', 'family_finding_transfer', 'adm_match_decision', 'adoptive_placement_visits', 'adoption_application_decision', 'later_life_letter_draft', 'later_life_letter_final', 'adoption_plan_review', 'allegation_progress', 'lado_triage', 'allegations_meeting'][ob_order + 1] AS obligation, ['5. What you and your family can expect from us, bullet 8', '6. What is expected of all practitioners?, bullet 10', '5. What you and your family can expect from us, bullet 9', '5. What you and your family can expect from us, bullet 10', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 15', '6. What is expected of all practitioners?, bullet 23', '6. What is expected of all practitioners?, bullet 27', '6. What is expected of all practitioners?, bullet 31', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 34', '6. What is expected of all practitioners?, bullet 35', '6. What is expected of all practitioners?, bullet 36', '6. What is expected of all practitioners?, bullet 13', '12. Allocations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '6. What is expected of all practitioners?, bullet 13', '19. Section 47 investigations, bullet 5', '19. Section 47 investigations, bullet 5', '6. What is expected of all practitioners?, bullet 13', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 1', '7. What is expected of team managers?, bullet 2', '7. What is expected of team managers?, bullet 5', '7. What is expected of team managers?, bullet 25', '7. What is expected of team managers?, bullet 30', '7. What is expected of team managers?, bullet 31', '7. What is expected of team managers?, bullet 32', '7. What is expected of team managers?, bullet 34', '7. What is expected of team managers?, bullet 36', '7. What is expected of team managers?, bullet 39', '8. What is expected of service managers?, bullet 13', '8. What is expected of service managers?, bullet 14', '8. What is expected of service managers?, bullet 14', '10. Early Help/Family Hubs/Targeted Support, bullet 3', '10. Early Help/Family Hubs/Targeted Support, bullet 4', '10. Early Help/Family Hubs/Targeted Support, bullet 5', '10. Early Help/Family Hubs/Targeted Support, bullet 6', '10. Early Help/Family Hubs/Targeted Support, bullet 7', '11. The MASH/OOHs, bullet 1', '11. The MASH/OOHs, bullet 2', '11. The MASH/OOHs, bullet 3', '12. Allocations, bullet 1', '12. Allocations, bullet 1', '12. Allocations, bullet 2', '12. Allocations, bullet 3', '12. Allocations, bullet 4', '13. Assessment service, bullet 1', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', '17. CHAD (children with disabilities), bullet 4', '14. Child and family assessments, bullet 2', '15. Transfers/closures, bullet 1', '15. Transfers/closures, bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 2', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', '16. CFF (S.17 and S.47/CIN and CP), bullet 8', '17. CHAD (children with disabilities), bullet 7', '17. CHAD (children with disabilities), bullet 10', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 2', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 10', '18. Strategy discussions, bullet 13', '18. Strategy discussions, bullet 14', '19. Section 47 investigations, bullet 3', '19. Section 47 investigations, bullet 6', '19. Section 47 investigations, bullet 8', '19. Section 47 investigations, bullet 12', '19. Section 47 investigations, bullet 12', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 1', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 2', '20. Child protection and visiting, bullet 3', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 4', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 8', '20. Child protection and visiting, bullet 5', '20. Child protection and visiting, bullet 6', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 7', '20. Child protection and visiting, bullet 9', '20. Child protection and visiting, bullet 10', '20. Child protection and visiting, bullet 10', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 6', '21. Child Protection Chairs (CP Chairs), bullet 8', '22. Becoming looked after children, bullet 2', '23. Children in Care (CIC) - looked after children, bullet 3', '22. Becoming looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 4', '23. Children in Care (CIC) - looked after children, bullet 5', '23. Children in Care (CIC) - looked after children, bullet 7', '23. Children in Care (CIC) - looked after children, bullet 8', '23. Children in Care (CIC) - looked after children, bullet 9', '23. Children in Care (CIC) - looked after children, bullet 10', '23. Children in Care (CIC) - looked after children, bullet 12', '23. Children in Care (CIC) - looked after children, bullet 13', '23. Children in Care (CIC) - looked after children, bullet 19', '23. Children in Care (CIC) - looked after children, bullet 23', '24. Children in Care (CIC) - visiting, bullet 4', '24. Children in Care (CIC) - visiting, bullet 5', '24. Children in Care (CIC) - visiting, bullet 3', '24. Children in Care (CIC) - visiting, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 4', '25. Children in Care (CIC) - Health and Education, bullet 1', '25. Children in Care (CIC) - Health and Education, bullet 3', '25. Children in Care (CIC) - Health and Education, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', '27. Family Time, bullet 1', '28. CEYP (care leavers), bullet 2', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 5', '28. CEYP (care leavers), bullet 10', '28. CEYP (care leavers), bullet 11', '28. CEYP (care leavers), bullet 7', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 8', '28. CEYP (care leavers), bullet 9', '28. CEYP (care leavers), bullet 19', '29. Fostering, bullet 7', '29. Fostering, bullet 10', '29. Fostering, bullet 11', '29. Fostering, bullet 12', '29. Fostering, bullet 13', '29. Fostering, bullet 13', '29. Fostering, bullet 14', '29. Fostering, bullet 20', '29. Fostering, bullet 26', '29. Fostering, bullet 27', '29. Fostering, bullet 30', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 37', '29. Fostering, bullet 38', '30. Adoption, bullet 6', '30. Adoption, bullet 7', '30. Adoption, bullet 9', '30. Adoption, bullet 10', '30. Adoption, bullet 14', '30. Adoption, bullet 18', '30. Adoption, bullet 19', '30. Adoption, bullet 20', '30. Adoption, bullet 20', '30. Adoption, bullet 22', '31. LADO, bullet 1', '31. LADO, bullet 2', '31. LADO, bullet 3'][ob_order + 1] AS clause, trigger_date,
        due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'no_data', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
@@ -293,7 +294,7 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-11-03', DATE '2277-02-28' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-08-03', DATE '2277-05-31' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
@@ -651,125 +652,128 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_distributed');
 CREATE OR REPLACE TABLE _d47 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_end');
 CREATE OR REPLACE TABLE _d48 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision');
 CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion');
 CREATE OR REPLACE TABLE _d50 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded');
 CREATE OR REPLACE TABLE _d51 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded');
 CREATE OR REPLACE TABLE _d52 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested');
 CREATE OR REPLACE TABLE _d53 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical');
 CREATE OR REPLACE TABLE _d54 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start');
 CREATE OR REPLACE TABLE _d55 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed');
 CREATE OR REPLACE TABLE _d56 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit');
 CREATE OR REPLACE TABLE _d57 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared');
 CREATE OR REPLACE TABLE _d58 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc');
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc');
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared');
 CREATE OR REPLACE TABLE _d61 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided');
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen');
 CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given');
 CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase');
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm');
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair');
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review');
 CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review');
 CREATE OR REPLACE TABLE _d69 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded');
 CREATE OR REPLACE TABLE _d70 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting');
 CREATE OR REPLACE TABLE _d71 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision');
 CREATE OR REPLACE TABLE _d72 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after');
 CREATE OR REPLACE TABLE _d73 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting');
 CREATE OR REPLACE TABLE _d74 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified');
 CREATE OR REPLACE TABLE _d75 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated');
 CREATE OR REPLACE TABLE _d76 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given');
 CREATE OR REPLACE TABLE _d77 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change');
 CREATE OR REPLACE TABLE _d78 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed');
 CREATE OR REPLACE TABLE _d79 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared');
 CREATE OR REPLACE TABLE _d80 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided');
 CREATE OR REPLACE TABLE _d81 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change');
 CREATE OR REPLACE TABLE _d82 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start');
 CREATE OR REPLACE TABLE _d83 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment');
 CREATE OR REPLACE TABLE _d84 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan');
 CREATE OR REPLACE TABLE _d85 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep');
 CREATE OR REPLACE TABLE _d86 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review');
 CREATE OR REPLACE TABLE _d87 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
+CREATE OR REPLACE TABLE _d88 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -798,13 +802,13 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d88 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d89 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d90 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+CREATE OR REPLACE TABLE _d91 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staying_put_discussion');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -833,10 +837,10 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d91 AS
+CREATE OR REPLACE TABLE _d92 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_application');
-CREATE OR REPLACE TABLE _d92 AS
+CREATE OR REPLACE TABLE _d93 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -865,28 +869,28 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d93 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d94 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d95 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
 CREATE OR REPLACE TABLE _d96 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
 CREATE OR REPLACE TABLE _d97 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
 CREATE OR REPLACE TABLE _d98 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
 CREATE OR REPLACE TABLE _d99 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
 CREATE OR REPLACE TABLE _d100 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+CREATE OR REPLACE TABLE _d101 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_views_gathered');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -915,16 +919,16 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d101 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d102 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d103 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
 CREATE OR REPLACE TABLE _d104 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+CREATE OR REPLACE TABLE _d105 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -953,22 +957,22 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d105 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d106 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d107 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
 CREATE OR REPLACE TABLE _d108 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
 CREATE OR REPLACE TABLE _d109 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
 CREATE OR REPLACE TABLE _d110 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+CREATE OR REPLACE TABLE _d111 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_paperwork_received');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -997,37 +1001,37 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d111 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d112 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d113 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
 CREATE OR REPLACE TABLE _d114 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
 CREATE OR REPLACE TABLE _d115 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
 CREATE OR REPLACE TABLE _d116 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
 CREATE OR REPLACE TABLE _d117 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
 CREATE OR REPLACE TABLE _d118 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
 CREATE OR REPLACE TABLE _d119 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
 CREATE OR REPLACE TABLE _d120 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
 CREATE OR REPLACE TABLE _d121 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+CREATE OR REPLACE TABLE _d122 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allegations_meeting');
 -- obligation #1 (deadline)
@@ -3102,12 +3106,54 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o62;
 DROP TABLE IF EXISTS _o62_p0_0;
 DROP TABLE IF EXISTS _o62_seg;
--- obligation #67 (deadline)
-CREATE OR REPLACE VIEW _o66 AS
+-- obligation #65 (minimum_period)
+CREATE OR REPLACE VIEW _o64 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due
+  FROM _ep0 p JOIN _d47 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+), u AS (
+  SELECT t.*, (SELECT min(e.date) FROM _d41 e WHERE e.child_id = t.child_id
+                AND e.date >= t.trigger AND e.date <= t.end_day) AS ended
+  FROM t
+)
+SELECT child_id, trigger, due,
+       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,
+       trigger AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early
+FROM u;
+INSERT INTO audit_rows
+SELECT o.child_id, 64, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_end')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_end')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_end')) THEN 5
+       WHEN o.early IS NOT NULL THEN 7
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_end')) THEN NULL
+       WHEN o.early IS NOT NULL THEN w1.n - w4.n
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o64 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+LEFT JOIN _cal w4 ON w4.d = o.early;
+DROP VIEW IF EXISTS _o64;
+-- obligation #68 (deadline)
+CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d47 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3115,9 +3161,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 66, o.trigger,
+SELECT o.child_id, 67, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_discussion') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3134,17 +3180,17 @@ SELECT o.child_id, 66, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o66 o
+FROM _o67 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o66;
--- obligation #70 (deadline)
-CREATE OR REPLACE VIEW _o69 AS
+DROP VIEW IF EXISTS _o67;
+-- obligation #71 (deadline)
+CREATE OR REPLACE VIEW _o70 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3152,9 +3198,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 69, o.trigger,
+SELECT o.child_id, 70, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_outcome_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3171,45 +3217,6 @@ SELECT o.child_id, 69, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o69 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o69;
--- obligation #71 (deadline)
-CREATE OR REPLACE VIEW _o70 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 70, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
 FROM _o70 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
@@ -3219,16 +3226,18 @@ DROP VIEW IF EXISTS _o70;
 CREATE OR REPLACE VIEW _o71 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 71, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -3256,8 +3265,8 @@ DROP VIEW IF EXISTS _o71;
 CREATE OR REPLACE VIEW _o72 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d51 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3265,9 +3274,46 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 72, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'strategy_minutes_recorded')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o72 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o72;
+-- obligation #74 (deadline)
+CREATE OR REPLACE VIEW _o73 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d52 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 73, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_medical')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3284,17 +3330,17 @@ SELECT o.child_id, 72, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o72 o
+FROM _o73 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o72;
--- obligation #75 (deadline)
-CREATE OR REPLACE VIEW _o74 AS
+DROP VIEW IF EXISTS _o73;
+-- obligation #76 (deadline)
+CREATE OR REPLACE VIEW _o75 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d53 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3302,9 +3348,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 74, o.trigger,
+SELECT o.child_id, 75, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'welfare_checks_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3321,13 +3367,13 @@ SELECT o.child_id, 74, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o74 o
+FROM _o75 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o74;
--- obligation #77 (deadline)
-CREATE OR REPLACE VIEW _o76 AS
+DROP VIEW IF EXISTS _o75;
+-- obligation #78 (deadline)
+CREATE OR REPLACE VIEW _o77 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -3339,9 +3385,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 76, o.trigger,
+SELECT o.child_id, 77, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3353,51 +3399,6 @@ SELECT o.child_id, 76, o.trigger,
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
   CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tm_discussion_after_visit')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o76 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o76;
--- obligation #78 (advance_notice)
-CREATE OR REPLACE VIEW _o77 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-INSERT INTO audit_rows
-SELECT o.child_id, 77, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3416,13 +3417,15 @@ WITH t AS (
   FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
-  SELECT t.*, (t.trigger - 2) AS due FROM t
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3451,12 +3454,55 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o78;
--- obligation #80 (deadline)
+-- obligation #80 (advance_notice)
 CREATE OR REPLACE VIEW _o79 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+), u AS (
+  SELECT t.*, (t.trigger - 2) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+INSERT INTO audit_rows
+SELECT o.child_id, 79, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_shared')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o79 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o79;
+-- obligation #81 (deadline)
+CREATE OR REPLACE VIEW _o80 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d48 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 15
@@ -3466,9 +3512,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 79, o.trigger,
+SELECT o.child_id, 80, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'icpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3485,18 +3531,18 @@ SELECT o.child_id, 79, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o79 o
+FROM _o80 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o79;
--- obligation #81 (schedule)
+DROP VIEW IF EXISTS _o80;
+-- obligation #82 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o80_seg AS
+CREATE OR REPLACE TABLE _o81_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -3506,7 +3552,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o80_p0_0 AS
+CREATE OR REPLACE TABLE _o81_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3514,7 +3560,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o80_seg s ASOF LEFT JOIN _d58 a
+  FROM _o81_seg s ASOF LEFT JOIN _d59 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3537,20 +3583,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o80_p0_1 AS
+CREATE OR REPLACE TABLE _o81_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o80_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o81_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -3571,22 +3617,22 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o80 AS
+CREATE OR REPLACE VIEW _o81 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o80_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o81_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o80_p0_1 WHERE o_trigger IS NOT NULL;
+FROM _o81_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 80, o.trigger,
+SELECT o.child_id, 81, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3603,20 +3649,20 @@ SELECT o.child_id, 80, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o80 o
+FROM _o81 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o80;
-DROP TABLE IF EXISTS _o80_p0_0;
-DROP TABLE IF EXISTS _o80_p0_1;
-DROP TABLE IF EXISTS _o80_seg;
--- obligation #82 (deadline)
-CREATE OR REPLACE VIEW _o81 AS
+DROP VIEW IF EXISTS _o81;
+DROP TABLE IF EXISTS _o81_p0_0;
+DROP TABLE IF EXISTS _o81_p0_1;
+DROP TABLE IF EXISTS _o81_seg;
+-- obligation #83 (deadline)
+CREATE OR REPLACE VIEW _o82 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d57 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3628,7 +3674,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 81, o.trigger,
+SELECT o.child_id, 82, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3645,24 +3691,24 @@ SELECT o.child_id, 81, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o81 o
+FROM _o82 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o81;
--- obligation #83 (recurrence)
+DROP VIEW IF EXISTS _o82;
+-- obligation #84 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o82_seg AS
+CREATE OR REPLACE TABLE _o83_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
   SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d58) d ON d.child_id = s.child_id
+  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d59) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -3671,7 +3717,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o82_p0_0 AS
+CREATE OR REPLACE TABLE _o83_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3679,7 +3725,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o82_seg s ASOF LEFT JOIN _d45 a
+  FROM _o83_seg s ASOF LEFT JOIN _d45 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3708,7 +3754,7 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o82_p1_0 AS
+CREATE OR REPLACE TABLE _o83_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3716,7 +3762,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o82_seg s ASOF LEFT JOIN _d45 a
+  FROM _o83_seg s ASOF LEFT JOIN _d45 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -3745,14 +3791,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o82_p1_1 AS
+CREATE OR REPLACE TABLE _o83_p1_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o82_p1_0 WHERE NOT go AND alive) q) q
+  FROM _o83_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -3779,20 +3825,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o82 AS
+CREATE OR REPLACE VIEW _o83 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o83_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p1_0 WHERE o_trigger IS NOT NULL
+FROM _o83_p1_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p1_1 WHERE o_trigger IS NOT NULL;
+FROM _o83_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 82, o.trigger,
+SELECT o.child_id, 83, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3809,21 +3855,21 @@ SELECT o.child_id, 82, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o82 o
+FROM _o83 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o82;
-DROP TABLE IF EXISTS _o82_p0_0;
-DROP TABLE IF EXISTS _o82_p1_0;
-DROP TABLE IF EXISTS _o82_p1_1;
-DROP TABLE IF EXISTS _o82_seg;
--- obligation #84 (advance_notice)
-CREATE OR REPLACE VIEW _o83 AS
+DROP VIEW IF EXISTS _o83;
+DROP TABLE IF EXISTS _o83_p0_0;
+DROP TABLE IF EXISTS _o83_p1_0;
+DROP TABLE IF EXISTS _o83_p1_1;
+DROP TABLE IF EXISTS _o83_seg;
+-- obligation #85 (advance_notice)
+CREATE OR REPLACE VIEW _o84 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -3832,16 +3878,16 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d60 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d60 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 83, o.trigger,
+SELECT o.child_id, 84, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3858,15 +3904,15 @@ SELECT o.child_id, 83, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o83 o
+FROM _o84 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o83;
--- obligation #85 (recurrence)
+DROP VIEW IF EXISTS _o84;
+-- obligation #86 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o84_seg AS
+CREATE OR REPLACE TABLE _o85_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep3 p
@@ -3878,7 +3924,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o84_p0_0 AS
+CREATE OR REPLACE TABLE _o85_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3886,7 +3932,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o84_seg s ASOF LEFT JOIN _d17 a
+  FROM _o85_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3917,12 +3963,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o84 AS
+CREATE OR REPLACE VIEW _o85 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o84_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o85_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 84, o.trigger,
+SELECT o.child_id, 85, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3939,105 +3985,18 @@ SELECT o.child_id, 84, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o84 o
+FROM _o85 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o84;
-DROP TABLE IF EXISTS _o84_p0_0;
-DROP TABLE IF EXISTS _o84_seg;
--- obligation #87 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n86 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
-UPDATE _n86 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o86_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _n86 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o86_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o86_seg s ASOF LEFT JOIN _d17 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o86 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 86, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o86 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o86;
-DROP TABLE IF EXISTS _n86;
-DROP TABLE IF EXISTS _o86_p0_0;
-DROP TABLE IF EXISTS _o86_seg;
+DROP VIEW IF EXISTS _o85;
+DROP TABLE IF EXISTS _o85_p0_0;
+DROP TABLE IF EXISTS _o85_seg;
 -- obligation #88 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n87 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
-INSERT INTO audit_rows SELECT child_id, 87, whole_start, NULL, NULL, 6, NULL FROM _n87 WHERE ep_start IS NULL;
-DELETE FROM _n87 WHERE ep_start IS NULL;
+CREATE OR REPLACE TABLE _n87 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
+UPDATE _n87 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o87_seg AS
@@ -4080,7 +4039,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4120,12 +4079,17 @@ DROP TABLE IF EXISTS _n87;
 DROP TABLE IF EXISTS _o87_p0_0;
 DROP TABLE IF EXISTS _o87_seg;
 -- obligation #89 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n88 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep3 p;
+INSERT INTO audit_rows SELECT child_id, 88, whole_start, NULL, NULL, 6, NULL FROM _n88 WHERE ep_start IS NULL;
+DELETE FROM _n88 WHERE ep_start IS NULL;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o88_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
+  FROM _n88 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4142,7 +4106,89 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o88_seg s ASOF LEFT JOIN _d61 a
+  FROM _o88_seg s ASOF LEFT JOIN _d17 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o88 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 88, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o88 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o88;
+DROP TABLE IF EXISTS _n88;
+DROP TABLE IF EXISTS _o88_p0_0;
+DROP TABLE IF EXISTS _o88_seg;
+-- obligation #90 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o89_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep3 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o89_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o89_seg s ASOF LEFT JOIN _d62 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4165,18 +4211,18 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d61 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d62 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o88 AS
+CREATE OR REPLACE VIEW _o89 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o89_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 88, o.trigger,
+SELECT o.child_id, 89, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4193,29 +4239,29 @@ SELECT o.child_id, 88, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o88 o
+FROM _o89 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o88;
-DROP TABLE IF EXISTS _o88_p0_0;
-DROP TABLE IF EXISTS _o88_seg;
--- obligation #90 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o89 AS
+DROP VIEW IF EXISTS _o89;
+DROP TABLE IF EXISTS _o89_p0_0;
+DROP TABLE IF EXISTS _o89_seg;
+-- obligation #91 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o90 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d57 f
+  FROM _ep0 p ASOF LEFT JOIN _d58 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d57 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d58 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d62 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d63 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 89, o.trigger,
+SELECT o.child_id, 90, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_leaflets_given')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4232,17 +4278,17 @@ SELECT o.child_id, 89, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o89 o
+FROM _o90 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o89;
--- obligation #93 (deadline)
-CREATE OR REPLACE VIEW _o92 AS
+DROP VIEW IF EXISTS _o90;
+-- obligation #94 (deadline)
+CREATE OR REPLACE VIEW _o93 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d63 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d64 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4250,9 +4296,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 92, o.trigger,
+SELECT o.child_id, 93, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4264,45 +4310,6 @@ SELECT o.child_id, 92, o.trigger,
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
   CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'risk_discussed_with_tm')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o92 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o92;
--- obligation #94 (deadline)
-CREATE OR REPLACE VIEW _o93 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 93, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4321,6 +4328,45 @@ WITH t0 AS (
   FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 94, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_uploaded')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o94 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o94;
+-- obligation #96 (deadline)
+CREATE OR REPLACE VIEW _o95 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4330,7 +4376,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 94, o.trigger,
+SELECT o.child_id, 95, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cp_plan_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4347,43 +4393,6 @@ SELECT o.child_id, 94, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o94 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o94;
--- obligation #96 (deadline)
-CREATE OR REPLACE VIEW _o95 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d57 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 95, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
 FROM _o95 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
@@ -4394,7 +4403,7 @@ CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4402,7 +4411,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 96, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -4430,8 +4439,45 @@ DROP VIEW IF EXISTS _o96;
 CREATE OR REPLACE VIEW _o97 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 97, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'outline_plan_to_cgm_chair')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o97 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o97;
+-- obligation #99 (deadline)
+CREATE OR REPLACE VIEW _o98 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN (SELECT child_id, date FROM _d66 UNION SELECT child_id, date FROM _d67) d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN (SELECT child_id, date FROM _d67 UNION SELECT child_id, date FROM _d68) d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4441,9 +4487,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d69 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 97, o.trigger,
+SELECT o.child_id, 98, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4460,15 +4506,15 @@ SELECT o.child_id, 97, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o97 o
+FROM _o98 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o97;
--- obligation #99 (recurrence)
+DROP VIEW IF EXISTS _o98;
+-- obligation #100 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o98_seg AS
+CREATE OR REPLACE TABLE _o99_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -4480,7 +4526,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o98_p0_0 AS
+CREATE OR REPLACE TABLE _o99_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4488,7 +4534,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o98_seg s ASOF LEFT JOIN _d69 a
+  FROM _o99_seg s ASOF LEFT JOIN _d70 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4511,18 +4557,18 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d69 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d70 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o98 AS
+CREATE OR REPLACE VIEW _o99 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o98_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o99_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 98, o.trigger,
+SELECT o.child_id, 99, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_network_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4539,19 +4585,19 @@ SELECT o.child_id, 98, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o98 o
+FROM _o99 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o98;
-DROP TABLE IF EXISTS _o98_p0_0;
-DROP TABLE IF EXISTS _o98_seg;
--- obligation #100 (deadline)
-CREATE OR REPLACE VIEW _o99 AS
+DROP VIEW IF EXISTS _o99;
+DROP TABLE IF EXISTS _o99_p0_0;
+DROP TABLE IF EXISTS _o99_seg;
+-- obligation #101 (deadline)
+CREATE OR REPLACE VIEW _o100 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
@@ -4563,7 +4609,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 99, o.trigger,
+SELECT o.child_id, 100, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4580,23 +4626,23 @@ SELECT o.child_id, 99, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o99 o
+FROM _o100 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o99;
--- obligation #101 (deadline)
+DROP VIEW IF EXISTS _o100;
+-- obligation #102 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e100 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
-INSERT INTO audit_rows SELECT child_id, 100, ep_start, NULL, NULL, 6, NULL FROM _e100 WHERE NOT applies;
-DELETE FROM _e100 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o100 AS
+CREATE OR REPLACE TABLE _e101 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
+INSERT INTO audit_rows SELECT child_id, 101, ep_start, NULL, NULL, 6, NULL FROM _e101 WHERE NOT applies;
+DELETE FROM _e101 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o101 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 1 MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _e100 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _e101 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4604,9 +4650,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d72 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 100, o.trigger,
+SELECT o.child_id, 101, o.trigger,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'legal_planning_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'legal_status')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
@@ -4623,19 +4669,19 @@ SELECT o.child_id, 100, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o100 o
+FROM _o101 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o100;
-DROP TABLE IF EXISTS _e100;
--- obligation #102 (deadline)
-CREATE OR REPLACE VIEW _o101 AS
+DROP VIEW IF EXISTS _o101;
+DROP TABLE IF EXISTS _e101;
+-- obligation #103 (deadline)
+CREATE OR REPLACE VIEW _o102 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4645,9 +4691,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 101, o.trigger,
+SELECT o.child_id, 102, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4664,17 +4710,17 @@ SELECT o.child_id, 101, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o101 o
+FROM _o102 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o101;
--- obligation #103 (deadline)
-CREATE OR REPLACE VIEW _o102 AS
+DROP VIEW IF EXISTS _o102;
+-- obligation #104 (deadline)
+CREATE OR REPLACE VIEW _o103 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -4684,9 +4730,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 102, o.trigger,
+SELECT o.child_id, 103, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_allocated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4703,13 +4749,13 @@ SELECT o.child_id, 102, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o102 o
+FROM _o103 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o102;
--- obligation #104 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o103 AS
+DROP VIEW IF EXISTS _o103;
+-- obligation #105 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o104 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep5 p ASOF LEFT JOIN _d17 f
@@ -4721,9 +4767,9 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d75 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d76 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 103, o.trigger,
+SELECT o.child_id, 104, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'complaints_info_given')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4740,17 +4786,17 @@ SELECT o.child_id, 103, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o103 o
+FROM _o104 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o103;
--- obligation #105 (deadline)
-CREATE OR REPLACE VIEW _o104 AS
+DROP VIEW IF EXISTS _o104;
+-- obligation #106 (deadline)
+CREATE OR REPLACE VIEW _o105 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 28) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d76 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d77 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4758,9 +4804,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 104, o.trigger,
+SELECT o.child_id, 105, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4777,17 +4823,17 @@ SELECT o.child_id, 104, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o104 o
+FROM _o105 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o104;
--- obligation #107 (deadline)
-CREATE OR REPLACE VIEW _o106 AS
+DROP VIEW IF EXISTS _o105;
+-- obligation #108 (deadline)
+CREATE OR REPLACE VIEW _o107 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 2 MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4797,7 +4843,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 106, o.trigger,
+SELECT o.child_id, 107, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4814,18 +4860,18 @@ SELECT o.child_id, 106, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o106 o
+FROM _o107 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o106;
--- obligation #108 (schedule)
+DROP VIEW IF EXISTS _o107;
+-- obligation #109 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o107_seg AS
+CREATE OR REPLACE TABLE _o108_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep5 p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep5 p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -4835,7 +4881,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o107_p0_0 AS
+CREATE OR REPLACE TABLE _o108_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4843,7 +4889,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o107_seg s ASOF LEFT JOIN _d66 a
+  FROM _o108_seg s ASOF LEFT JOIN _d67 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4868,20 +4914,20 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o107_p0_1 AS
+CREATE OR REPLACE TABLE _o108_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o107_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o108_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4902,20 +4948,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o107_p0_2 AS
+CREATE OR REPLACE TABLE _o108_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o107_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o108_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4936,26 +4982,26 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o107 AS
+CREATE OR REPLACE VIEW _o108 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o108_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o108_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o108_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 107, o.trigger,
+SELECT o.child_id, 108, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4972,21 +5018,21 @@ SELECT o.child_id, 107, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o107 o
+FROM _o108 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o107;
-DROP TABLE IF EXISTS _o107_p0_0;
-DROP TABLE IF EXISTS _o107_p0_1;
-DROP TABLE IF EXISTS _o107_p0_2;
-DROP TABLE IF EXISTS _o107_seg;
--- obligation #109 (deadline)
-CREATE OR REPLACE VIEW _o108 AS
+DROP VIEW IF EXISTS _o108;
+DROP TABLE IF EXISTS _o108_p0_0;
+DROP TABLE IF EXISTS _o108_p0_1;
+DROP TABLE IF EXISTS _o108_p0_2;
+DROP TABLE IF EXISTS _o108_seg;
+-- obligation #110 (deadline)
+CREATE OR REPLACE VIEW _o109 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 3 MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4994,9 +5040,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d77 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d78 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 108, o.trigger,
+SELECT o.child_id, 109, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanency_assessed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5013,17 +5059,17 @@ SELECT o.child_id, 108, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o108 o
+FROM _o109 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o108;
--- obligation #110 (advance_notice)
-CREATE OR REPLACE VIEW _o109 AS
+DROP VIEW IF EXISTS _o109;
+-- obligation #111 (advance_notice)
+CREATE OR REPLACE VIEW _o110 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -5032,16 +5078,16 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d78 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d79 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d78 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d79 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 109, o.trigger,
+SELECT o.child_id, 110, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5058,17 +5104,17 @@ SELECT o.child_id, 109, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o109 o
+FROM _o110 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o109;
--- obligation #111 (deadline)
-CREATE OR REPLACE VIEW _o110 AS
+DROP VIEW IF EXISTS _o110;
+-- obligation #112 (deadline)
+CREATE OR REPLACE VIEW _o111 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -5080,7 +5126,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 110, o.trigger,
+SELECT o.child_id, 111, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5097,22 +5143,22 @@ SELECT o.child_id, 110, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o110 o
+FROM _o111 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o110;
--- obligation #113 (schedule)
+DROP VIEW IF EXISTS _o111;
+-- obligation #114 (schedule)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n112 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
-UPDATE _n112 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
+CREATE OR REPLACE TABLE _n113 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
+UPDATE _n113 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o112_seg AS
+CREATE OR REPLACE TABLE _o113_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _n112 p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _n113 p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -5122,7 +5168,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o112_p0_0 AS
+CREATE OR REPLACE TABLE _o113_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5130,7 +5176,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o112_seg s ASOF LEFT JOIN _d17 a
+  FROM _o113_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5161,17 +5207,17 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o112_p0_1 AS
+CREATE OR REPLACE TABLE _o113_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o112_p0_0 WHERE NOT go AND alive) q) q
-  ASOF LEFT JOIN _d66 u1
+  FROM _o113_p0_0 WHERE NOT go AND alive) q) q
+  ASOF LEFT JOIN _d67 u1
     ON u1.child_id = q.child_id AND u1.date >= q.ep_start
-  LEFT JOIN _d66 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
+  LEFT JOIN _d67 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5200,14 +5246,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o112_p0_2 AS
+CREATE OR REPLACE TABLE _o113_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o112_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o113_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5236,20 +5282,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o112 AS
+CREATE OR REPLACE VIEW _o113 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o113_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o113_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o113_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 112, o.trigger,
+SELECT o.child_id, 113, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5266,28 +5312,28 @@ SELECT o.child_id, 112, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o112 o
+FROM _o113 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o112;
-DROP TABLE IF EXISTS _n112;
-DROP TABLE IF EXISTS _o112_p0_0;
-DROP TABLE IF EXISTS _o112_p0_1;
-DROP TABLE IF EXISTS _o112_p0_2;
-DROP TABLE IF EXISTS _o112_seg;
--- obligation #114 (recurrence)
+DROP VIEW IF EXISTS _o113;
+DROP TABLE IF EXISTS _n113;
+DROP TABLE IF EXISTS _o113_p0_0;
+DROP TABLE IF EXISTS _o113_p0_1;
+DROP TABLE IF EXISTS _o113_p0_2;
+DROP TABLE IF EXISTS _o113_seg;
+-- obligation #115 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n113 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
-INSERT INTO audit_rows SELECT child_id, 113, whole_start, NULL, NULL, 6, NULL FROM _n113 WHERE ep_start IS NULL;
-DELETE FROM _n113 WHERE ep_start IS NULL;
+CREATE OR REPLACE TABLE _n114 AS SELECT p.* REPLACE ((SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))) AS ep_start), p.ep_start AS whole_start FROM _ep5 p;
+INSERT INTO audit_rows SELECT child_id, 114, whole_start, NULL, NULL, 6, NULL FROM _n114 WHERE ep_start IS NULL;
+DELETE FROM _n114 WHERE ep_start IS NULL;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o113_seg AS
+CREATE OR REPLACE TABLE _o114_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _n113 p
+  FROM _n114 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5296,7 +5342,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o113_p0_0 AS
+CREATE OR REPLACE TABLE _o114_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5304,7 +5350,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o113_seg s ASOF LEFT JOIN _d17 a
+  FROM _o114_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5333,12 +5379,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o113 AS
+CREATE OR REPLACE VIEW _o114 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o113_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o114_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 113, o.trigger,
+SELECT o.child_id, 114, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5355,20 +5401,20 @@ SELECT o.child_id, 113, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o113 o
+FROM _o114 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o113;
-DROP TABLE IF EXISTS _n113;
-DROP TABLE IF EXISTS _o113_p0_0;
-DROP TABLE IF EXISTS _o113_seg;
--- obligation #115 (deadline)
-CREATE OR REPLACE VIEW _o114 AS
+DROP VIEW IF EXISTS _o114;
+DROP TABLE IF EXISTS _n114;
+DROP TABLE IF EXISTS _o114_p0_0;
+DROP TABLE IF EXISTS _o114_seg;
+-- obligation #116 (deadline)
+CREATE OR REPLACE VIEW _o115 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5378,7 +5424,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 114, o.trigger,
+SELECT o.child_id, 115, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5395,17 +5441,17 @@ SELECT o.child_id, 114, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o114 o
+FROM _o115 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o114;
--- obligation #117 (deadline)
-CREATE OR REPLACE VIEW _o116 AS
+DROP VIEW IF EXISTS _o115;
+-- obligation #118 (deadline)
+CREATE OR REPLACE VIEW _o117 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5415,7 +5461,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 116, o.trigger,
+SELECT o.child_id, 117, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5432,17 +5478,17 @@ SELECT o.child_id, 116, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o116 o
+FROM _o117 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o116;
--- obligation #118 (deadline)
-CREATE OR REPLACE VIEW _o117 AS
+DROP VIEW IF EXISTS _o117;
+-- obligation #119 (deadline)
+CREATE OR REPLACE VIEW _o118 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5450,9 +5496,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d61 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 117, o.trigger,
+SELECT o.child_id, 118, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'bedroom_seen')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5469,17 +5515,17 @@ SELECT o.child_id, 117, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o117 o
+FROM _o118 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o117;
--- obligation #119 (deadline)
-CREATE OR REPLACE VIEW _o118 AS
+DROP VIEW IF EXISTS _o118;
+-- obligation #120 (deadline)
+CREATE OR REPLACE VIEW _o119 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5489,9 +5535,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d83 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 118, o.trigger,
+SELECT o.child_id, 119, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5508,17 +5554,17 @@ SELECT o.child_id, 118, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o118 o
+FROM _o119 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o118;
--- obligation #120 (deadline)
-CREATE OR REPLACE VIEW _o119 AS
+DROP VIEW IF EXISTS _o119;
+-- obligation #121 (deadline)
+CREATE OR REPLACE VIEW _o120 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5528,9 +5574,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 119, o.trigger,
+SELECT o.child_id, 120, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pep')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5547,17 +5593,17 @@ SELECT o.child_id, 119, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o119 o
+FROM _o120 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o119;
--- obligation #122 (deadline)
-CREATE OR REPLACE VIEW _o121 AS
+DROP VIEW IF EXISTS _o120;
+-- obligation #123 (deadline)
+CREATE OR REPLACE VIEW _o122 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -5567,9 +5613,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d86 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 121, o.trigger,
+SELECT o.child_id, 122, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_care_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5586,27 +5632,27 @@ SELECT o.child_id, 121, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o121 o
+FROM _o122 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o121;
--- obligation #123 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o122 AS
+DROP VIEW IF EXISTS _o122;
+-- obligation #124 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o123 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d66 f
+  FROM _ep5 p ASOF LEFT JOIN _d67 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d66 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d67 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d86 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d87 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 122, o.trigger,
+SELECT o.child_id, 123, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5623,100 +5669,18 @@ SELECT o.child_id, 122, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o122 o
+FROM _o123 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o122;
--- obligation #127 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o126_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o126_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o126_seg s ASOF LEFT JOIN _d87 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o126 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o126_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 126, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o126 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o126;
-DROP TABLE IF EXISTS _o126_p0_0;
-DROP TABLE IF EXISTS _o126_seg;
+DROP VIEW IF EXISTS _o123;
 -- obligation #128 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o127_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5733,7 +5697,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o127_seg s ASOF LEFT JOIN _d87 a
+  FROM _o127_seg s ASOF LEFT JOIN _d88 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5756,7 +5720,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5768,9 +5732,9 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o127_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 127, o.trigger,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) THEN 6
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
        WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -5778,7 +5742,7 @@ SELECT o.child_id, 127, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5798,7 +5762,7 @@ DROP TABLE IF EXISTS _o127_seg;
 CREATE OR REPLACE TABLE _o128_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5815,7 +5779,89 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o128_seg s ASOF LEFT JOIN _d87 a
+  FROM _o128_seg s ASOF LEFT JOIN _d88 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o128 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 128, o.trigger,
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE)))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o128 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o128;
+DROP TABLE IF EXISTS _o128_p0_0;
+DROP TABLE IF EXISTS _o128_seg;
+-- obligation #130 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o129_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o129_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o129_seg s ASOF LEFT JOIN _d88 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5838,89 +5884,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o128 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 128, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o128 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o128;
-DROP TABLE IF EXISTS _o128_p0_0;
-DROP TABLE IF EXISTS _o128_seg;
--- obligation #130 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o129_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o129_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o129_seg s ASOF LEFT JOIN _d87 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5932,9 +5896,9 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o129_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 129, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) THEN 6
        WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -5942,7 +5906,7 @@ SELECT o.child_id, 129, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 216 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5979,7 +5943,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o130_seg s ASOF LEFT JOIN _d87 a
+  FROM _o130_seg s ASOF LEFT JOIN _d88 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5999,10 +5963,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6014,9 +5978,9 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o130_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 130, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
        WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -6024,7 +5988,7 @@ SELECT o.child_id, 130, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 216 MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6096,23 +6060,24 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o131_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 131, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o131 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
@@ -6125,7 +6090,7 @@ DROP TABLE IF EXISTS _o131_seg;
 CREATE OR REPLACE TABLE _o132_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6142,7 +6107,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o132_seg s ASOF LEFT JOIN _d88 a
+  FROM _o132_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6165,7 +6130,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6177,9 +6142,9 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o132_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 132, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
        WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -6187,138 +6152,26 @@ SELECT o.child_id, 132, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
 FROM _o132 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o132;
 DROP TABLE IF EXISTS _o132_p0_0;
 DROP TABLE IF EXISTS _o132_seg;
--- obligation #134 (deadline)
-CREATE OR REPLACE VIEW _o133 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep9 p JOIN _d89 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d87 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 133, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o133 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o133;
--- obligation #135 (age_milestone)
-CREATE OR REPLACE VIEW _o134 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
-  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
-), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
-SELECT u.child_id, u.ep_start AS trigger, u.due,
-       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d90 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-INSERT INTO audit_rows
-SELECT o.child_id, 134, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o134 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o134;
--- obligation #136 (deadline)
-CREATE OR REPLACE VIEW _o135 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d91 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d92 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 135, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o135 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o135;
--- obligation #137 (recurrence)
+-- obligation #134 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o136_seg AS
+CREATE OR REPLACE TABLE _o133_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6327,7 +6180,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o136_p0_0 AS
+CREATE OR REPLACE TABLE _o133_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6335,7 +6188,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o136_seg s ASOF LEFT JOIN _d93 a
+  FROM _o133_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6355,32 +6208,146 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o136 AS
+CREATE OR REPLACE VIEW _o133 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o136_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 136, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN 5
+SELECT o.child_id, 133, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o133 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o133;
+DROP TABLE IF EXISTS _o133_p0_0;
+DROP TABLE IF EXISTS _o133_seg;
+-- obligation #135 (deadline)
+CREATE OR REPLACE VIEW _o134 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep9 p JOIN _d90 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d88 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 134, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o134 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o134;
+-- obligation #136 (age_milestone)
+CREATE OR REPLACE VIEW _o135 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
+  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d91 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+INSERT INTO audit_rows
+SELECT o.child_id, 135, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o135 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o135;
+-- obligation #137 (deadline)
+CREATE OR REPLACE VIEW _o136 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
+  FROM _ep10 p JOIN _d92 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d93 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 136, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6391,8 +6358,6 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o136;
-DROP TABLE IF EXISTS _o136_p0_0;
-DROP TABLE IF EXISTS _o136_seg;
 -- obligation #138 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6436,7 +6401,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -6451,17 +6416,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o137_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 137, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6474,86 +6439,10 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o137;
 DROP TABLE IF EXISTS _o137_p0_0;
 DROP TABLE IF EXISTS _o137_seg;
--- obligation #139 (deadline)
-CREATE OR REPLACE VIEW _o138 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 138, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o138 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o138;
--- obligation #140 (deadline)
-CREATE OR REPLACE VIEW _o139 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 139, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o139 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o139;
--- obligation #141 (recurrence)
+-- obligation #139 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o140_seg AS
+CREATE OR REPLACE TABLE _o138_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep11 p
@@ -6565,7 +6454,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o140_p0_0 AS
+CREATE OR REPLACE TABLE _o138_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6573,7 +6462,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o140_seg s ASOF LEFT JOIN _d97 a
+  FROM _o138_seg s ASOF LEFT JOIN _d95 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6596,18 +6485,175 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d97 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o140 AS
+CREATE OR REPLACE VIEW _o138 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o140_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 138, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'unannounced_visit')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o138 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o138;
+DROP TABLE IF EXISTS _o138_p0_0;
+DROP TABLE IF EXISTS _o138_seg;
+-- obligation #140 (deadline)
+CREATE OR REPLACE VIEW _o139 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d94 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 139, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o139 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o139;
+-- obligation #141 (deadline)
+CREATE OR REPLACE VIEW _o140 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d94 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d97 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 140, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o140 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o140;
+-- obligation #142 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o141_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o141_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o141_seg s ASOF LEFT JOIN _d98 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d98 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o141 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o141_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 141, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6624,19 +6670,19 @@ SELECT o.child_id, 140, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o140 o
+FROM _o141 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o140;
-DROP TABLE IF EXISTS _o140_p0_0;
-DROP TABLE IF EXISTS _o140_seg;
--- obligation #142 (deadline)
-CREATE OR REPLACE VIEW _o141 AS
+DROP VIEW IF EXISTS _o141;
+DROP TABLE IF EXISTS _o141_p0_0;
+DROP TABLE IF EXISTS _o141_seg;
+-- obligation #143 (deadline)
+CREATE OR REPLACE VIEW _o142 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d98 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d99 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6644,9 +6690,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d99 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d100 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 141, o.trigger,
+SELECT o.child_id, 142, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6663,33 +6709,33 @@ SELECT o.child_id, 141, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o141 o
+FROM _o142 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o141;
--- obligation #143 (advance_notice)
-CREATE OR REPLACE VIEW _o142 AS
+DROP VIEW IF EXISTS _o142;
+-- obligation #144 (advance_notice)
+CREATE OR REPLACE VIEW _o143 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (t.trigger - 14) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d100 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d101 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d100 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d101 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 142, o.trigger,
+SELECT o.child_id, 143, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_views_gathered')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6706,17 +6752,17 @@ SELECT o.child_id, 142, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o142 o
+FROM _o143 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o142;
--- obligation #145 (deadline)
-CREATE OR REPLACE VIEW _o144 AS
+DROP VIEW IF EXISTS _o143;
+-- obligation #146 (deadline)
+CREATE OR REPLACE VIEW _o145 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
-  FROM _ep12 p JOIN _d101 d ON d.child_id = p.child_id
+  FROM _ep12 p JOIN _d102 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6724,9 +6770,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d102 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d103 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 144, o.trigger,
+SELECT o.child_id, 145, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6743,17 +6789,17 @@ SELECT o.child_id, 144, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o144 o
+FROM _o145 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o144;
--- obligation #146 (deadline)
-CREATE OR REPLACE VIEW _o145 AS
+DROP VIEW IF EXISTS _o145;
+-- obligation #147 (deadline)
+CREATE OR REPLACE VIEW _o146 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d103 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d104 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6761,9 +6807,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d104 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d105 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 145, o.trigger,
+SELECT o.child_id, 146, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6780,17 +6826,17 @@ SELECT o.child_id, 145, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o145 o
+FROM _o146 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o145;
--- obligation #147 (deadline)
-CREATE OR REPLACE VIEW _o146 AS
+DROP VIEW IF EXISTS _o146;
+-- obligation #148 (deadline)
+CREATE OR REPLACE VIEW _o147 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d106 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6800,7 +6846,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 146, o.trigger,
+SELECT o.child_id, 147, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6817,17 +6863,17 @@ SELECT o.child_id, 146, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o146 o
+FROM _o147 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o146;
--- obligation #148 (deadline)
-CREATE OR REPLACE VIEW _o147 AS
+DROP VIEW IF EXISTS _o147;
+-- obligation #149 (deadline)
+CREATE OR REPLACE VIEW _o148 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d106 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 40
@@ -6839,7 +6885,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 147, o.trigger,
+SELECT o.child_id, 148, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6856,15 +6902,15 @@ SELECT o.child_id, 147, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o147 o
+FROM _o148 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o147;
--- obligation #149 (recurrence)
+DROP VIEW IF EXISTS _o148;
+-- obligation #150 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o148_seg AS
+CREATE OR REPLACE TABLE _o149_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep13 p
@@ -6876,7 +6922,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o148_p0_0 AS
+CREATE OR REPLACE TABLE _o149_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6884,7 +6930,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o148_seg s ASOF LEFT JOIN _d17 a
+  FROM _o149_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6913,12 +6959,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o148 AS
+CREATE OR REPLACE VIEW _o149 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o148_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o149_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 148, o.trigger,
+SELECT o.child_id, 149, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6935,20 +6981,20 @@ SELECT o.child_id, 148, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o148 o
+FROM _o149 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o148;
-DROP TABLE IF EXISTS _o148_p0_0;
-DROP TABLE IF EXISTS _o148_seg;
--- obligation #150 (schedule)
+DROP VIEW IF EXISTS _o149;
+DROP TABLE IF EXISTS _o149_p0_0;
+DROP TABLE IF EXISTS _o149_seg;
+-- obligation #151 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o149_seg AS
+CREATE OR REPLACE TABLE _o150_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep13 p ASOF JOIN _d105 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep13 p ASOF JOIN _d106 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -6958,7 +7004,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o149_p0_0 AS
+CREATE OR REPLACE TABLE _o150_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6966,7 +7012,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o149_seg s ASOF LEFT JOIN _d93 a
+  FROM _o150_seg s ASOF LEFT JOIN _d94 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6989,20 +7035,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o149_p0_1 AS
+CREATE OR REPLACE TABLE _o150_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o149_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o150_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -7023,20 +7069,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o149_p0_2 AS
+CREATE OR REPLACE TABLE _o150_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o149_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o150_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -7057,26 +7103,26 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o149 AS
+CREATE OR REPLACE VIEW _o150 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o150_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o150_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o150_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 149, o.trigger,
+SELECT o.child_id, 150, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7093,31 +7139,31 @@ SELECT o.child_id, 149, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o149 o
+FROM _o150 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o149;
-DROP TABLE IF EXISTS _o149_p0_0;
-DROP TABLE IF EXISTS _o149_p0_1;
-DROP TABLE IF EXISTS _o149_p0_2;
-DROP TABLE IF EXISTS _o149_seg;
--- obligation #151 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o150 AS
+DROP VIEW IF EXISTS _o150;
+DROP TABLE IF EXISTS _o150_p0_0;
+DROP TABLE IF EXISTS _o150_p0_1;
+DROP TABLE IF EXISTS _o150_p0_2;
+DROP TABLE IF EXISTS _o150_seg;
+-- obligation #152 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o151 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d106 f
+  FROM _ep5 p ASOF LEFT JOIN _d107 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d106 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d107 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d107 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d108 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 150, o.trigger,
+SELECT o.child_id, 151, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7134,33 +7180,33 @@ SELECT o.child_id, 150, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o150 o
+FROM _o151 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o150;
--- obligation #152 (advance_notice)
-CREATE OR REPLACE VIEW _o151 AS
+DROP VIEW IF EXISTS _o151;
+-- obligation #153 (advance_notice)
+CREATE OR REPLACE VIEW _o152 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d109 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d110 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL 1 MONTH AS DATE) END) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d108 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d109 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d108 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d109 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 151, o.trigger,
+SELECT o.child_id, 152, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_permanence_report')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7177,17 +7223,17 @@ SELECT o.child_id, 151, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o151 o
+FROM _o152 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o151;
--- obligation #153 (deadline)
-CREATE OR REPLACE VIEW _o152 AS
+DROP VIEW IF EXISTS _o152;
+-- obligation #154 (deadline)
+CREATE OR REPLACE VIEW _o153 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d110 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d111 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 7
@@ -7197,9 +7243,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d107 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 152, o.trigger,
+SELECT o.child_id, 153, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7216,17 +7262,17 @@ SELECT o.child_id, 152, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o152 o
+FROM _o153 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o152;
--- obligation #154 (deadline)
-CREATE OR REPLACE VIEW _o153 AS
+DROP VIEW IF EXISTS _o153;
+-- obligation #155 (deadline)
+CREATE OR REPLACE VIEW _o154 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d111 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d112 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7236,7 +7282,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 153, o.trigger,
+SELECT o.child_id, 154, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7253,17 +7299,17 @@ SELECT o.child_id, 153, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o153 o
+FROM _o154 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o153;
--- obligation #155 (deadline)
-CREATE OR REPLACE VIEW _o154 AS
+DROP VIEW IF EXISTS _o154;
+-- obligation #156 (deadline)
+CREATE OR REPLACE VIEW _o155 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d112 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d113 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7271,9 +7317,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d113 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d114 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 154, o.trigger,
+SELECT o.child_id, 155, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7290,18 +7336,18 @@ SELECT o.child_id, 154, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o154 o
+FROM _o155 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o154;
--- obligation #156 (recurrence)
+DROP VIEW IF EXISTS _o155;
+-- obligation #157 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o155_seg AS
+CREATE OR REPLACE TABLE _o156_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep14 p ASOF JOIN _d114 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep14 p ASOF JOIN _d115 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -7311,7 +7357,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o155_p0_0 AS
+CREATE OR REPLACE TABLE _o156_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, (q.base + 28) AS bound, TRUE AS go, TRUE AS alive,
@@ -7319,7 +7365,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o155_seg s ASOF LEFT JOIN _d17 a
+  FROM _o156_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -7348,12 +7394,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o155 AS
+CREATE OR REPLACE VIEW _o156 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o155_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o156_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 155, o.trigger,
+SELECT o.child_id, 156, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7370,29 +7416,29 @@ SELECT o.child_id, 155, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o155 o
+FROM _o156 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o155;
-DROP TABLE IF EXISTS _o155_p0_0;
-DROP TABLE IF EXISTS _o155_seg;
--- obligation #157 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o156 AS
+DROP VIEW IF EXISTS _o156;
+DROP TABLE IF EXISTS _o156_p0_0;
+DROP TABLE IF EXISTS _o156_seg;
+-- obligation #158 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o157 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d115 f
+  FROM _ep14 p ASOF LEFT JOIN _d116 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d116 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d116 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d117 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 156, o.trigger,
+SELECT o.child_id, 157, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7409,27 +7455,27 @@ SELECT o.child_id, 156, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o156 o
+FROM _o157 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o156;
--- obligation #158 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o157 AS
+DROP VIEW IF EXISTS _o157;
+-- obligation #159 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o158 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d115 f
+  FROM _ep14 p ASOF LEFT JOIN _d116 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d116 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d117 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d118 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 157, o.trigger,
+SELECT o.child_id, 158, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7446,17 +7492,17 @@ SELECT o.child_id, 157, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o157 o
+FROM _o158 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o157;
--- obligation #159 (deadline)
-CREATE OR REPLACE VIEW _o158 AS
+DROP VIEW IF EXISTS _o158;
+-- obligation #160 (deadline)
+CREATE OR REPLACE VIEW _o159 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d118 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d119 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -7466,9 +7512,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d119 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 158, o.trigger,
+SELECT o.child_id, 159, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7485,13 +7531,13 @@ SELECT o.child_id, 158, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o158 o
+FROM _o159 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o158;
--- obligation #162 (deadline)
-CREATE OR REPLACE VIEW _o161 AS
+DROP VIEW IF EXISTS _o159;
+-- obligation #163 (deadline)
+CREATE OR REPLACE VIEW _o162 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
@@ -7503,9 +7549,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 161, o.trigger,
+SELECT o.child_id, 162, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7522,13 +7568,13 @@ SELECT o.child_id, 161, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o161 o
+FROM _o162 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o161;
--- obligation #163 (deadline)
-CREATE OR REPLACE VIEW _o162 AS
+DROP VIEW IF EXISTS _o162;
+-- obligation #164 (deadline)
+CREATE OR REPLACE VIEW _o163 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -7540,9 +7586,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 162, o.trigger,
+SELECT o.child_id, 163, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7559,8 +7605,8 @@ SELECT o.child_id, 162, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o162 o
+FROM _o163 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o162;
+DROP VIEW IF EXISTS _o163;

@@ -71,8 +71,11 @@ def test_hours_compare_exactly_with_clock_time_and_depend_on_working_days():
     assert clock_compare(h(36), Duration(1, Unit.DAYS)) is Ordering.WEAKER
     assert clock_compare(Duration(90, Unit.MINUTES), h(1)) is Ordering.WEAKER
     assert clock_compare(h(48), Duration(1, Unit.WEEKS)) is Ordering.STRICTER
-    assert clock_compare(h(48), Duration(2, Unit.WORKING_DAYS)) is Ordering.DEPENDS
-    assert clock_compare(Duration(3, Unit.WORKING_DAYS), h(24)) is Ordering.DEPENDS
+    # hours that fit inside N whole days never allow more than N working days; more hours depend
+    assert clock_compare(h(48), Duration(2, Unit.WORKING_DAYS)) is Ordering.STRICTER
+    assert clock_compare(Duration(3, Unit.WORKING_DAYS), h(24)) is Ordering.WEAKER
+    assert clock_compare(h(49), Duration(2, Unit.WORKING_DAYS)) is Ordering.DEPENDS
+    assert clock_compare(Duration(1, Unit.WORKING_DAYS), h(48)) is Ordering.DEPENDS
     assert clock_compare(h(48), Duration(1, Unit.MONTHS)) is None  # decided on dates
     assert clock_compare(Duration(2, Unit.DAYS), Duration(2, Unit.WORKING_DAYS)) is None
 
@@ -86,14 +89,26 @@ def test_two_statements_in_hours_conflict_on_the_clock(write_policy):
     assert "within 25 hours against within 30 hours" in w501.message
 
 
-def test_hours_against_working_days_is_a_note_not_a_conflict(write_policy):
+def test_hours_against_working_days_is_a_note_when_the_order_depends(write_policy):
+    path = write_policy(OB + "  front_door_worker must do contact_decision within 48 hours of contact_received\n"
+                        'obligation p "P"\n  cite "2" "more words"\n'
+                        "  front_door_worker must do contact_decision within 1 working day of contact_received\n")
+    result = check_paths([path], [], analyse=True)
+    codes = {d.code: d for d in result.diagnostics}
+    assert "W501" not in codes and "W502" not in codes
+    assert "clock hours against working days" in codes["I507"].message
+
+
+def test_hours_inside_the_working_days_are_a_conflict(write_policy):
+    """48 hours is never later than 3 working days (Swindon 11.1's standard against its description):
+    two timescales for one duty, not a note that depends on the calendar."""
     path = write_policy(OB + "  front_door_worker must do contact_decision within 48 hours of contact_received\n"
                         'obligation p "P"\n  cite "2" "more words"\n'
                         "  front_door_worker must do contact_decision within 3 working days of contact_received\n")
     result = check_paths([path], [], analyse=True)
     codes = {d.code: d for d in result.diagnostics}
-    assert "W501" not in codes and "W502" not in codes
-    assert "clock hours against working days" in codes["I507"].message
+    assert "I507" not in codes
+    assert "within 48 hours against within 3 working days" in codes["W501"].message
 
 
 def test_check_states_how_hours_are_audited(write_policy):

@@ -35,8 +35,8 @@ def _related(pt: Point, prefix: str) -> Related:
 def _prose_note(pt: Point, floor: Point) -> str:
     """Why a local duty whose case is told in prose is held to the statute's general rule."""
     prose = [c.text for c in pt.obligation.conditions if isinstance(c, InProse) and c.text]
-    if not prose or floor.key[4]:
-        return ""
+    if not prose or floor.key[4] or floor.key[5] == EXCEPTION:
+        return ""  # held to a statutory case, or to the most lenient exception (said apart)
     return (f"; the local condition is prose (\"{prose[0]}\"), so it cannot be matched with a statutory "
             f"case and the general rule `{floor.obligation.id}` was used")
 
@@ -61,8 +61,11 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
         for pt in points(policy, o):
             local_duties.add(pt.key[1:3])
             candidates = base.get(pt.key) or []
+            lenient = ""
             if not candidates and pt.key[5] == EXCEPTION and duty_key(pt.key) in exceptions:
                 candidates = _most_lenient(pt, exceptions[duty_key(pt.key)])
+                lenient = (f"; `{o.id}` is a local exception, held to the most lenient statutory exception "
+                           f"`{candidates[0].obligation.id}`") if candidates else ""
             if not candidates:
                 candidates = base.get(general_key(pt.key), [])
             for floor in candidates:
@@ -82,13 +85,13 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
                                 f"{floor.policy.title} requires {point_phrase(floor)}",
                         policy.path, span,
                         f"tighten it to at least {point_phrase(floor)} ({worst(pt, floor)} more days at worst)"
-                        + _prose_note(pt, floor), rel))
+                        + _prose_note(pt, floor) + lenient, rel))
                 elif order is Ordering.DEPENDS:
                     out.append(Diagnostic(
                         "I603", f"`{o.id}`: {point_phrase(pt)} against the statutory {point_phrase(floor)} is weaker "
                                 f"on some dates", policy.path, span,
                         f"at worst {worst(pt, floor)} days later than statute; state it in the statute's unit"
-                        + _prose_note(pt, floor), rel))
+                        + _prose_note(pt, floor) + lenient, rel))
     if not missing_duties:
         return out
     # I602: one finding per statutory duty (status and action) that the documents never state; its
@@ -113,9 +116,14 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
 
 
 def _most_lenient(local: Point, pts: list[Point]) -> list[Point]:
-    """The statutory exception of the same phase that allows the most time (the first of equals)."""
+    """The statutory exception that allows the most time (the first of equals), by its point of the
+    local point's phase that allows the most; all its points the local point is held to. A local
+    interval that runs from the start meets that exception's first year as well as its later
+    intervals (the most lenient exception still asks for six-weekly visits in the first year)."""
     best: Point | None = None
     for p in pts:
         if under_floor(local, p) and (best is None or strictness(p, best) is Ordering.WEAKER):
             best = p
-    return [best] if best is not None else []
+    if best is None:
+        return []
+    return [p for p in pts if p.obligation is best.obligation and under_floor(local, p)]

@@ -47,6 +47,7 @@ from compiler.model.ir import (
     Until,
     Vague,
     Within,
+    everies,
 )
 from compiler.model.timescales import Duration, Ordering, Unit, clock_compare, compare, worst_case
 
@@ -162,9 +163,19 @@ def same_phase(a: Point, b: Point) -> bool:
 
 
 def under_floor(local: Point, floor: Point) -> bool:
-    """Whether a local point is held to a statutory one: the same phase, or any local interval
-    against an open-ended statutory one (which applies throughout)."""
-    return local.bound == floor.bound or not floor.bound
+    """Whether a local point is held to a statutory one: the same phase, any local interval against
+    an open-ended statutory one (which applies throughout), or an open-ended local interval against
+    every phase of the statute (the local interval applies in each of them: "every 12 weeks" against
+    "every 6 weeks for the first year of the placement, then every 3 months" falls short in the first
+    year)."""
+    return local.bound == floor.bound or not floor.bound or applies_throughout(local)
+
+
+def applies_throughout(pt: Point) -> bool:
+    """An `every` interval with no bound and no bounded interval before it: it runs from the start
+    (a schedule's last `then every` after `for 1 year` is the phase after the year, not this)."""
+    t = pt.obligation.timing
+    return pt.name == "every" and not pt.bound and t is not None and all(e.bound is None for e in everies(t))
 
 
 def strictness(a: Point, b: Point) -> Ordering:

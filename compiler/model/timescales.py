@@ -432,13 +432,19 @@ def clock_compare(a: Duration, b: Duration) -> Ordering | None:
     Against hours, minutes, days and weeks the comparison is exact (a day is 24 hours, so 25 hours
     is stricter than 30 hours, although both are 2 days on dates); against working days it is
     DEPENDS (two different clocks: which allows more depends on the weekday and the time of day of
-    the trigger). Against months, years and terms it is None: `compare` decides on dates."""
+    the trigger), except that clock time no longer than N whole days is certainly stricter than N
+    working days: the Nth working day after the trigger's date ends at least N x 24 hours after
+    it, whatever the weekday (48 hours never allows more than 3 working days). Against months,
+    years and terms it is None: `compare` decides on dates."""
     if a.unit not in (Unit.HOURS, Unit.MINUTES) and b.unit not in (Unit.HOURS, Unit.MINUTES):
         return None
     if a.unit in _CLOCK and b.unit in _CLOCK:
         x, y = a.amount * _CLOCK[a.unit], b.amount * _CLOCK[b.unit]
         return Ordering.EQUAL if x == y else Ordering.STRICTER if x < y else Ordering.WEAKER
     if Unit.WORKING_DAYS in (a.unit, b.unit):
+        working, clock = (a, b) if a.unit is Unit.WORKING_DAYS else (b, a)
+        if clock.unit in _CLOCK and clock.amount * _CLOCK[clock.unit] <= working.amount * _CLOCK[Unit.DAYS]:
+            return Ordering.STRICTER if clock is a else Ordering.WEAKER
         return Ordering.DEPENDS
     return None
 

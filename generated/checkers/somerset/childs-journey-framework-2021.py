@@ -18,27 +18,20 @@ TITLE = "Child's Journey Framework: Decision Making, Workflow and Case Managemen
 AUTHORITY = 'Somerset County Council'
 TRIGGER_DAY = 0
 
-STATUS_1 = rt.StatusEvents(frozenset({'cp_plan_start'}), frozenset({'closure', 'cp_plan_end'}))
-STATUS_2 = rt.StatusEvents(frozenset({'became_looked_after'}), frozenset({'ceased_looked_after'}))
-STATUS_3 = rt.StatusEvents(frozenset({'referral'}), frozenset({'assessment_start', 'closure', 'referral_decision', 'strategy_discussion'}))
-STATUS_4 = rt.StatusEvents(frozenset({'assessment_start'}), frozenset({'assessment_completed'}))
-STATUS_5 = rt.StatusEvents(frozenset({'s47_start'}), frozenset({'closure', 'icpc', 's47_outcome'}))
-STATUS_6 = rt.StatusEvents(frozenset({'cin_plan_start'}), frozenset({'became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down'}))
+STATUS_1 = rt.StatusEvents(frozenset({'became_looked_after'}), frozenset({'ceased_looked_after'}))
+STATUS_2 = rt.StatusEvents(frozenset({'cp_plan_start'}), frozenset({'closure', 'cp_plan_end'}))
+STATUS_3 = rt.StatusEvents(frozenset({'cin_plan_start'}), frozenset({'became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down'}))
+STATUS_4 = rt.StatusEvents(frozenset({'referral'}), frozenset({'assessment_start', 'closure', 'referral_decision', 'strategy_discussion'}))
+STATUS_5 = rt.StatusEvents(frozenset({'assessment_start'}), frozenset({'assessment_completed'}))
+STATUS_6 = rt.StatusEvents(frozenset({'s47_start'}), frozenset({'closure', 'icpc', 's47_outcome'}))
 
 #: Obligations that produce no occurrences, and why.
 NOT_MEASURABLE: dict[str, str] = {
-    'case_notes_immediate': 'a condition in prose',
-    'case_notes_cla': 'a condition in prose',
-    'case_notes_cla_visit': 'a condition in prose',
     'case_notes_cla_same_day': 'a condition in prose',
-    'case_notes_cp': 'a condition in prose',
-    'case_notes_cp_visit': 'a condition in prose',
     'case_notes_cp_same_day': 'a condition in prose',
-    'case_notes_cin': 'a condition in prose',
     'case_notes_cin_same_day': 'a condition in prose',
     'contact_decision_first_response': 'a condition in prose',
     'contact_decision_early_help_hub': 'a condition in prose',
-    'immediate_concerns_to_area_team': 'a condition in prose',
     'referral_allocation_cwd_fis': 'a condition in prose',
     'urgent_strategy_same_day': 'a condition in prose',
     'emergency_placement_legal_gateway': 'vague timing (at the earliest opportunity)',
@@ -70,6 +63,168 @@ NOT_MEASURABLE: dict[str, str] = {
 }
 
 
+def check_case_notes_immediate(h: rt.History) -> list[rt.Row]:
+    (
+        'Case notes recorded immediately where there are immediate safeguarding concerns\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: immediate safeguarding concerns: “Where there is any immediate safeguarding concerns Immediately”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline\n'
+    )
+    duty = rt.Duty('case_notes_immediate', '3.3 Table of Case Note recording: immediate safeguarding concerns', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(None):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_case_notes_cla(h: rt.History) -> list[rt.Row]:
+    (
+        'Case notes for a child looked after recorded within three working days\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: Child Looked After or Child Protection Plan: “A Child Looked After or subject to a Child Protection Plan with no immediate safeguarding needs, including statutory visits Within three working days <sup>1</sup>”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline; while looked_after\n'
+    )
+    duty = rt.Duty('case_notes_cla', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_case_notes_cla_visit(h: rt.History) -> list[rt.Row]:
+    (
+        'Statutory visits to a child looked after recorded within three working days\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: Child Looked After or Child Protection Plan: “A Child Looked After or subject to a Child Protection Plan with no immediate safeguarding needs, including statutory visits Within three working days <sup>1</sup>”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline; while looked_after\n'
+    )
+    duty = rt.Duty('case_notes_cla_visit', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_case_notes_cp(h: rt.History) -> list[rt.Row]:
+    (
+        'Case notes for a child on a child protection plan recorded within three working days\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: Child Looked After or Child Protection Plan: “A Child Looked After or subject to a Child Protection Plan with no immediate safeguarding needs, including statutory visits Within three working days <sup>1</sup>”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline; while child_protection\n'
+    )
+    duty = rt.Duty('case_notes_cp', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_2):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_case_notes_cp_visit(h: rt.History) -> list[rt.Row]:
+    (
+        'Statutory visits to a child on a child protection plan recorded within three working days\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: Child Looked After or Child Protection Plan: “A Child Looked After or subject to a Child Protection Plan with no immediate safeguarding needs, including statutory visits Within three working days <sup>1</sup>”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline; while child_protection\n'
+    )
+    duty = rt.Duty('case_notes_cp_visit', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_2):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('statutory_visit', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_case_notes_cin(h: rt.History) -> list[rt.Row]:
+    (
+        'Case notes for a child in need recorded within three working days\n'
+        '\n'
+        'Clause 3.3 Table of Case Note recording: Child in Need: “A Child in Need with no immediate safeguarding needs Within three working days <sup>2</sup>”\n'
+        '\n'
+        'Duty: must record case_note_recorded; timing: deadline; while child_in_need\n'
+    )
+    duty = rt.Duty('case_notes_cin', '3.3 Table of Case Note recording: Child in Need', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_3):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.WORKING_DAYS)) for day in h.days('case_activity', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
 def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
     (
         'Record of the initial child protection conference completed within five working days\n'
@@ -80,9 +235,9 @@ def check_icpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_coordinator must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('icpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('icpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('icpc', ep.start, last)]
         seen: set[dt.date] = set()
@@ -106,9 +261,9 @@ def check_rcpc_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('rcpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('rcpc_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('rcpc', ep.start, last)]
         seen: set[dt.date] = set()
@@ -132,9 +287,9 @@ def check_cla_review_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must complete minutes_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('cla_review_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('cla_review_minutes', '3.3 Table of Case Note recording: conference and review minutes', 'minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -159,7 +314,7 @@ def check_cla_review_record_final(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cla_review_record_final', '3.3 Table of Case Note recording: note on CLA review minutes', 'cla_review_record_finalised', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -218,6 +373,33 @@ def check_chronology(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_immediate_concerns_to_area_team(h: rt.History) -> list[rt.Row]:
+    (
+        'Immediate safeguarding concerns collated and sent to the area assessment team within 3 hours\n'
+        '\n'
+        'Clause 4.2.2: “If there are immediate safeguarding concerns the objective is to have this process collated and sent to the appropriate area assessment team within a 3 hour period”\n'
+        '\n'
+        'Duty: should send sent_to_assessment_team; timing: deadline\n'
+    )
+    duty = rt.Duty('immediate_concerns_to_area_team', '4.2.2', 'sent_to_assessment_team', None, (rt.Attribute('safeguarding_concerns', frozenset({'immediate'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(None):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(3, Unit.HOURS)) for day in h.days('contact_received', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
 def check_tam_weekly(h: rt.History) -> list[rt.Row]:
     (
         'Weekly Transfer Allocations Meeting\n'
@@ -270,7 +452,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), (), in_prose=True)
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_3):
+    for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
         starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
@@ -296,7 +478,7 @@ def check_assessment_maximum(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('assessment_maximum', '5.2.2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_4):
+    for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
@@ -322,7 +504,7 @@ def check_transfer_at_icpc(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('transfer_at_icpc', '5.3 iii', 'transfer', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_5):
+    for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         due = h.nth('icpc', ep.start, last, 1)
         done = h.first(duty.action, ep.start, last)
@@ -341,7 +523,7 @@ def check_transfer_cla_s20(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('transfer_cla_s20', '5.3 v', 'transfer', None, (rt.Attribute('legal_status', frozenset({'s20'}), False), ), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
             rows.append(rt.not_applicable(h, ep, duty))
             continue
@@ -380,7 +562,7 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cin_visits', '6', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
@@ -400,7 +582,7 @@ def check_cin_review(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cin_review', '6', 'cin_review', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         start = h.first('cin_plan_start', ep.start, last)
         if start is None:
@@ -422,7 +604,7 @@ def check_cin_plan_update(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cin_plan_update', '6', 'plan_updated', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_6):
+    for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.DAYS), None) for day in h.days('cin_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -448,7 +630,7 @@ def check_icpc_timescale(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('icpc_timescale', '6.2.2', 'icpc', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_5):
+    for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('strategy_discussion', ep.start, last)]
         seen: set[dt.date] = set()
@@ -473,7 +655,7 @@ def check_icpc_report_shared(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('icpc_report_shared', '6.2.2', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_5):
+    for ep in h.episodes(STATUS_6):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('icpc', ep.start, last):
@@ -499,7 +681,7 @@ def check_rcpc_report_shared(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('rcpc_report_shared', '6.2.2', 'conference_report_shared', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('rcpc', ep.start, last):
@@ -526,7 +708,7 @@ def check_core_group(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('core_group', '6.2.4', 'core_group_meeting', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = h.first('icpc', ep.start, last)
         if start is None:
@@ -546,9 +728,9 @@ def check_core_group_minutes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker should record minutes_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('core_group_minutes', '6.2.4', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('core_group_minutes', '6.2.4', 'minutes_recorded', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         starts = [(day, Duration(5, Unit.WORKING_DAYS), None) for day in h.days('core_group_meeting', ep.start, last)]
         seen: set[dt.date] = set()
@@ -574,7 +756,7 @@ def check_cp_visits(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cp_visits', '6.2.4', 'statutory_visit', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
@@ -594,7 +776,7 @@ def check_cp_visits_bedroom(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cp_visits_bedroom', '6.2.4', 'bedroom_seen', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         for occ in rt.count_chain(h, ep, duty, 'statutory_visit', 2):
             rows.append(rt.finish(h, ep, duty, occ))
@@ -611,7 +793,7 @@ def check_rcpc(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('rcpc', '6.2.4', 'rcpc', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_1):
+    for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
         start = h.first('icpc', ep.start, last)
         if start is None:
@@ -684,7 +866,7 @@ def check_care_plan_initial(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('care_plan_initial', '7.1.1', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 1)
         done = h.first(duty.action, ep.start, last)
@@ -703,7 +885,7 @@ def check_placement_plan_initial(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('placement_plan_initial', '7.1.2', 'placement_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 1)
         done = h.first(duty.action, ep.start, last)
@@ -723,7 +905,7 @@ def check_cla_review(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cla_review', '7.1.2', 'cla_review', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = h.first('became_looked_after', ep.start, last)
         if start is None:
@@ -745,7 +927,7 @@ def check_pre_review_consultation(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('pre_review_consultation', '7.1.2', 'review_pre_meeting', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         previous: dt.date | None = None
         for day in h.days('cla_review', ep.start, last):
@@ -771,7 +953,7 @@ def check_permanence_planning_meeting(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('permanence_planning_meeting', '7.1.2', 'permanence_planning_meeting', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 2)
         done = h.first(duty.action, ep.start, last)
@@ -789,7 +971,7 @@ def check_cla_annual_assessment(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cla_annual_assessment', '7.1.2', 'assessment_completed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = ep.start
         first_steps = (rt.Every(Duration(1, Unit.YEARS)), )
@@ -809,7 +991,7 @@ def check_iro_recommendations(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('iro_recommendations', '7.1.2', 'iro_recommendations', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(2, Unit.WORKING_DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -834,7 +1016,7 @@ def check_cla_review_outcomes_circulated(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('cla_review_outcomes_circulated', '7.1.2', 'minutes_distributed', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -859,7 +1041,7 @@ def check_care_plan_update(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('care_plan_update', '7.1.2', 'care_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         starts = [(day, Duration(10, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
@@ -884,7 +1066,7 @@ def check_health_plan_first_review(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('health_plan_first_review', '7.1.2', 'health_care_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 1)
         done = h.first(duty.action, ep.start, last)
@@ -903,7 +1085,7 @@ def check_permanence_plan(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('permanence_plan', '7.2', 'permanence_plan', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         due = h.nth('cla_review', ep.start, last, 2)
         done = h.first(duty.action, ep.start, last)
@@ -921,7 +1103,7 @@ def check_leaving_care_worker_allocation(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('leaving_care_worker_allocation', '7.4', 'leaving_care_worker_allocated', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         if h.birth is None:
             rows.append(rt.not_applicable(h, ep, duty))
@@ -944,7 +1126,7 @@ def check_missing_strategy(h: rt.History) -> list[rt.Row]:
     )
     duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, (), (), ())
     rows: list[rt.Row] = []
-    for ep in h.episodes(STATUS_2):
+    for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
         start = h.first('went_missing', ep.start, last)
         if start is None:
@@ -979,12 +1161,19 @@ def check_cwd_allocation_weekly(h: rt.History) -> list[rt.Row]:
 
 #: (obligation id, check) in policy order.
 CHECKS: tuple[tuple[str, rt.Check], ...] = (
+    ('case_notes_immediate', check_case_notes_immediate),
+    ('case_notes_cla', check_case_notes_cla),
+    ('case_notes_cla_visit', check_case_notes_cla_visit),
+    ('case_notes_cp', check_case_notes_cp),
+    ('case_notes_cp_visit', check_case_notes_cp_visit),
+    ('case_notes_cin', check_case_notes_cin),
     ('icpc_minutes', check_icpc_minutes),
     ('rcpc_minutes', check_rcpc_minutes),
     ('cla_review_minutes', check_cla_review_minutes),
     ('cla_review_record_final', check_cla_review_record_final),
     ('case_summary', check_case_summary),
     ('chronology', check_chronology),
+    ('immediate_concerns_to_area_team', check_immediate_concerns_to_area_team),
     ('tam_weekly', check_tam_weekly),
     ('adopt_south_west_weekly', check_adopt_south_west_weekly),
     ('referral_allocation', check_referral_allocation),

@@ -1323,9 +1323,9 @@ def check_icpc_record_and_plan(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 13.8: “The combined Record and Plan is circulated within 5 working days.”\n'
         '\n'
-        'Duty: cp_chair must do minutes_distributed; timing: deadline\n'
+        'Duty: cp_chair must do record_and_plan_circulated; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_record_and_plan', '13.8', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('icpc_record_and_plan', '13.8', 'record_and_plan_circulated', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

@@ -1554,7 +1554,7 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do health_team_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_health_team', '14.6', 'health_team_notified', None, (), (), ())
+    duty = rt.Duty('notify_health_team', '14.6', 'placement_notification', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)

@@ -1,16 +1,24 @@
-"""The findings judged false in docs/findings-judged.md stay gone: each row of its table "Judged
-false or duplicate, no longer reported" is a finding of `policyc check policies/ --against
-policies/national/`, identified by its code, file and the obligations it names; reported again, it
-fails this test. The table "Reported today" must name only real, false or duplicate verdicts."""
+"""The judged findings of docs/findings-judged.md hold on the shipped policies: each row is a
+finding of `policyc check policies/ --against policies/national/`, identified by its code, file and
+the obligations its notes name. A finding judged false or duplicate ("Judged false or duplicate, no
+longer reported") that is reported again fails; so does a finding judged real ("Reported today",
+"Timing findings") that is no longer reported, since a re-encoding that changes it must be judged
+again. The tables' real shares are the targets of issue 12."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 
+import pytest
 from conftest import ROOT
 
+from compiler.cli.main import main
+
 TABLE = ROOT / "docs" / "findings-judged.md"
+TODAY, TIMING, GONE = "Reported today", "Timing findings", "Judged false or duplicate, no longer reported"
 
 
 def judged(section: str) -> list[dict]:
@@ -25,6 +33,10 @@ def judged(section: str) -> list[dict]:
     return rows
 
 
+def key(r: dict) -> tuple[str, str, str]:
+    return r["code"], r["file"], r["obligations"]
+
+
 def identity(d: dict) -> tuple[str, str, str]:
     ids: list[str] = []
     for r in d.get("related", []):
@@ -35,18 +47,36 @@ def identity(d: dict) -> tuple[str, str, str]:
     return d["code"], d["file"].replace("\\", "/").split("policies/", 1)[-1], ", ".join(sorted(ids))
 
 
+@pytest.fixture(scope="module")
+def reported() -> set[tuple[str, str, str]]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", str(ROOT / "policies"), "--against", str(ROOT / "policies" / "national"),
+                     "--format", "json", "--select", "conflict,floor,timing"])
+    assert code in (0, 1)
+    return {identity(d) for d in json.loads(out.getvalue())["diagnostics"]}
+
+
 def test_the_tables_are_well_formed():
-    today, gone = judged("Reported today"), judged("Judged false or duplicate, no longer reported")
-    assert len(today) >= 40 and len(gone) >= 20
-    assert {r["verdict"] for r in today} <= {"real", "false", "duplicate"}
+    today, timing, gone = judged(TODAY), judged(TIMING), judged(GONE)
+    assert len(today) >= 40 and len(timing) >= 30 and len(gone) >= 20
+    assert {r["verdict"] for r in today + timing} <= {"real", "false", "duplicate"}
     assert {r["verdict"] for r in gone} <= {"false", "duplicate"}
 
 
-def test_no_finding_judged_false_comes_back(policyc):
-    run = policyc(f"check {ROOT / 'policies'} --against {ROOT / 'policies' / 'national'} --format json "
-                  "--select conflict,floor")
-    assert run.code in (0, 1), run.err
-    found = {identity(d) for d in json.loads(run.out)["diagnostics"]}
-    back = [r for r in judged("Judged false or duplicate, no longer reported")
-            if (r["code"], r["file"], r["obligations"]) in found]
+def test_the_judged_shares_meet_the_targets():
+    """At least 90% of the conflict and floor findings and 80% of all document findings are real."""
+    today, timing = judged(TODAY), judged(TIMING)
+    real = lambda rows: sum(r["verdict"] == "real" for r in rows) / len(rows)  # noqa: E731
+    assert real(today) >= 0.9
+    assert real(today + timing) >= 0.8
+
+
+def test_no_finding_judged_false_comes_back(reported):
+    back = [r for r in judged(GONE) if key(r) in reported]
     assert not back, f"findings judged false in {TABLE.name} are reported again: {back}"
+
+
+def test_every_finding_judged_real_is_still_reported(reported):
+    lost = [r for r in judged(TODAY) + judged(TIMING) if r["verdict"] == "real" and key(r) not in reported]
+    assert not lost, f"findings judged real in {TABLE.name} are no longer reported (judge them again): {lost}"

@@ -100,31 +100,21 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
 
 
 def fold_by_sentence(diags: list[Diagnostic], policy: Policy) -> list[Diagnostic]:
-    """One W406/W408 per vague or untimed duty: obligations split from one sentence ("review care
-    plans, placement plans and pathway plans in line with statutory requirements"), and obligations
-    that state the same duty with the same vague words in several places, share one finding that
-    lists them, instead of one finding each."""
+    """One W406/W408 per vague or untimed duty and per sentence: obligations split from one sentence
+    ("review care plans, placement plans and pathway plans in line with statutory requirements";
+    "Permanence Panel regularly reviews ... including: (i) ... (x)"), and obligations that state the
+    same duty with the same vague words in several places, share one finding that lists them."""
     by_span = {(o.timing.span if isinstance(o.timing, Vague) else o.duty_span): o
                for o in policy.obligations}
-    groups: dict[tuple, list[Diagnostic]] = {}
     out: list[Diagnostic] = []
+    folded: list[tuple[Diagnostic, Obligation]] = []
     for d in diags:
         o = by_span.get(d.span)
         if d.code not in ("W406", "W408") or not d.related or o is None:
             out.append(d)
-            continue
-        duty = (d.code, policy.canonical_status(o.status), policy.canonical_event(o.action),
-                o.timing.phrase if isinstance(o.timing, Vague) else None)
-        # the sentence's clause and opening words (a quote may stop earlier for one of the parts)
-        sentence = (d.code, d.related[0].message.split(" cites ", 1)[-1][:80])
-        key = next((k for k in (duty, sentence) if k in groups), duty)
-        groups.setdefault(key, []).append(d)
-        groups.setdefault(sentence, groups[key])
-    seen: set[int] = set()
-    for ds in groups.values():
-        if id(ds) in seen:
-            continue
-        seen.add(id(ds))
+        else:
+            folded.append((d, o))
+    for ds in _same_duty_or_sentence(folded, policy):
         if len(ds) == 1:
             out.append(ds[0])
             continue
@@ -135,3 +125,31 @@ def fold_by_sentence(diags: list[Diagnostic], policy: Policy) -> list[Diagnostic
                                           f"{what}", first.file, first.span, first.hint,
                               tuple(r for d in ds for r in d.related)))
     return out
+
+
+def _same_duty_or_sentence(folded: list[tuple[Diagnostic, Obligation]], policy: Policy) -> list[list[Diagnostic]]:
+    """The findings joined, transitively, when they share a duty (code, status, action, vague words)
+    or a sentence: a quote of one holds a quote of the other (a part may quote less of it)."""
+    parent = list(range(len(folded)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_of: dict[tuple, int] = {}
+    quotes: list[tuple[int, str, str]] = []  # (finding, code, quote): a sentence is held per code
+    for i, (d, o) in enumerate(folded):
+        duty = (d.code, policy.canonical_status(o.status), policy.canonical_event(o.action),
+                o.timing.phrase if isinstance(o.timing, Vague) else None)
+        parent[root(i)] = root(first_of.setdefault(duty, i))
+        for q in _quotes(o):
+            for j, code, other in quotes:
+                if code == d.code and (q in other or other in q):
+                    parent[root(i)] = root(j)
+            quotes.append((i, d.code, q))
+    groups: dict[int, list[Diagnostic]] = {}
+    for i, (d, _) in enumerate(folded):
+        groups.setdefault(root(i), []).append(d)
+    return list(groups.values())

@@ -38,7 +38,7 @@ NOT_MEASURABLE: dict[str, str] = {
     'agencies_notified_care_entry': 'no timing',
     'cla_reviews_statutory': 'vague timing (as required)',
     'cla_review_reports': 'no timing',
-    'care_proceedings_cic_contact': 'no timing',
+    'care_proceedings_cic_contact': 'a condition in prose',
     'permanence_joint_allocation': 'vague timing (at the earliest opportunity)',
     'care_plan_reviews': 'vague timing (as required)',
     'placement_plan_reviews': 'vague timing (as required)',

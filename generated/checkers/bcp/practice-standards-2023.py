@@ -67,7 +67,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'significant_change_visit_next_day': 'a condition in prose',
     'termly_pep': 'a condition in prose',
     'iro_timescales_shared': 'a condition in prose',
-    'family_time_review': 'vague timing (regularly)',
     'pa_allocation': 'a condition in prose',
     'reg24_assessment': 'a condition in prose',
     'adoption_plan_review': 'vague timing (regularly)',
@@ -2343,6 +2342,30 @@ def check_permanence_plan_by_second_review(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_family_time_review(h: rt.History) -> list[rt.Row]:
+    (
+        'Family time arrangements regularly reviewed\n'
+        '\n'
+        'Clause 27. Family Time, bullet 1: “Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.”\n'
+        '\n'
+        'Duty: must review family_time_review; timing: deadline; while looked_after\n'
+    )
+    duty = rt.Duty('family_time_review', '27. Family Time, bullet 1', 'family_time_review', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_5):
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            done = h.first(duty.action, day, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
 def check_pa_contact_minimum_eligible(h: rt.History) -> list[rt.Row]:
     (
         'Contact with the young person at least two monthly (aged 16-17, in care)\n'
@@ -3210,6 +3233,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('initial_pep', check_initial_pep),
     ('iro_care_plan_review', check_iro_care_plan_review),
     ('permanence_plan_by_second_review', check_permanence_plan_by_second_review),
+    ('family_time_review', check_family_time_review),
     ('pa_contact_minimum_eligible', check_pa_contact_minimum_eligible),
     ('pa_contact_minimum', check_pa_contact_minimum),
     ('pa_contact_16_17', check_pa_contact_16_17),

@@ -49,8 +49,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'ts_assessment': 'a condition in prose',
     'level3_work_complete': 'a condition in prose',
     'allocation_out_of_hours': 'a condition in prose',
-    'assessment_20_days': 'a condition in prose',
-    'chad_assessment_30_days': 'a condition in prose',
     'reassessment_oversight': 'a condition in prose',
     'cin_reviews_long_term': 'a condition in prose',
     'cwd_visits_disability_only': 'a condition in prose',
@@ -779,13 +777,13 @@ def check_referral_transfer(h: rt.History) -> list[rt.Row]:
         '\n'
         'Clause 11. The MASH/OOHs, bullet 2: “Referrals will be transferred to the appropriate service within one working day.”\n'
         '\n'
-        'Duty: must transfer; timing: deadline; while referral\n'
+        'Duty: must transfer referral_transferred; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_transfer', '11. The MASH/OOHs, bullet 2', 'transfer', None, (), (), ())
+    duty = rt.Duty('referral_transfer', '11. The MASH/OOHs, bullet 2', 'referral_decision', None, (), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral_decision', ep.start, last)]
+        starts = [(day, Duration(1, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
         for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
@@ -923,6 +921,34 @@ def check_assessment_allocation_oversight(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_assessment_20_days(h: rt.History) -> list[rt.Row]:
+    (
+        'Child and family assessments concluded within 20 working days\n'
+        '\n'
+        'Clause 13. Assessment service, bullet 1: “Child and family assessments will be concluded within 20 working days unless a team manager has agreed an extension and added a management oversight to reflect the rationale for this, including the date the assessment will be completed.”\n'
+        '\n'
+        'Duty: must conclude assessment_completed; timing: deadline; while assessment\n'
+    )
+    duty = rt.Duty('assessment_20_days', '13. Assessment service, bullet 1', 'assessment_completed', None, (rt.Attribute('team', frozenset({'assessment_service'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration, opens in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
 def check_assessment_45_days(h: rt.History) -> list[rt.Row]:
     (
         'Child and family assessment written and signed off within 45 working days\n'
@@ -931,11 +957,43 @@ def check_assessment_45_days(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must sign_off assessment_completed; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_45_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'assessment_completed', None, (), (), ())
+    duty = rt.Duty('assessment_45_days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'assessment_completed', None, (rt.Attribute('team', frozenset({'cff'}), False), ), (), ())
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
         last = ep.end(h.as_of)
         starts = [(day, Duration(45, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
+        seen: set[dt.date] = set()
+        for day, duration, opens in starts:
+            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                continue
+            seen.add(day)
+            due = rt.due_after(day, duration, TRIGGER_DAY)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
+            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_chad_assessment_30_days(h: rt.History) -> list[rt.Row]:
+    (
+        'CHAD child and family assessments within 30 working days\n'
+        '\n'
+        'Clause 17. CHAD (children with disabilities), bullet 4: “CHAD workers are expected to complete child and family assessments within 30 working days. Any extension will be agreed by the team manager and clearly recorded on Mosaic.”\n'
+        'Clause 17. CHAD (children with disabilities), bullet 4: “All assessments will be completed within 45 working days, in line with statutory duties.”\n'
+        '\n'
+        'Duty: chad_worker must complete assessment_completed; timing: deadline; while assessment\n'
+    )
+    duty = rt.Duty('chad_assessment_30_days', '17. CHAD (children with disabilities), bullet 4', 'assessment_completed', Duration(15, Unit.WORKING_DAYS), (rt.Attribute('team', frozenset({'chad'}), False), ), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_1):
+        if not rt.applies(h, ep, duty):
+            rows.append(rt.not_applicable(h, ep, duty))
+            continue
+        last = ep.end(h.as_of)
+        starts = [(day, Duration(30, Unit.WORKING_DAYS), None) for day in h.days('referral', ep.start, last)]
         seen: set[dt.date] = set()
         for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
@@ -2354,14 +2412,15 @@ def check_family_time_review(h: rt.History) -> list[rt.Row]:
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(0, Unit.DAYS)) for day in h.days('cla_review', ep.start, last)]
+        starts = [(day, Duration(0, Unit.DAYS), None) for day in h.days('cla_review', ep.start, last)]
         seen: set[dt.date] = set()
-        for day, duration in starts:
+        for day, duration, opens in starts:
             if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
                 continue
             seen.add(day)
             due = rt.due_after(day, duration, TRIGGER_DAY)
-            done = h.first(duty.action, day, last)
+            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+            done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
     return rows
 
@@ -3174,7 +3233,9 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('family_contact_on_allocation', check_family_contact_on_allocation),
     ('assessment_child_seen', check_assessment_child_seen),
     ('assessment_allocation_oversight', check_assessment_allocation_oversight),
+    ('assessment_20_days', check_assessment_20_days),
     ('assessment_45_days', check_assessment_45_days),
+    ('chad_assessment_30_days', check_chad_assessment_30_days),
     ('transfer_after_meeting', check_transfer_after_meeting),
     ('closure_after_decision', check_closure_after_decision),
     ('assessment_update_cin', check_assessment_update_cin),

@@ -60,9 +60,9 @@ INSERT INTO audit_obligations VALUES
   (45, 'family_contact_on_allocation', 'Family contacted within 24 hours of allocation for an assessment', '12. Allocations, bullet 2', 'At the point of allocation for an assessment, contact will be made with the family (including all those with PR) within 24 hours.', 'deadline', NULL),
   (46, 'assessment_child_seen', 'Level four: child seen within five working days of an assessment being triggered', '12. Allocations, bullet 3', 'For level four visits, children will be seen within five working days of an assessment being triggered.', 'deadline', NULL),
   (47, 'assessment_allocation_oversight', 'Management oversight within 10 working days of allocation for an assessment', '12. Allocations, bullet 4', 'Management oversight/supervision will be added within 10 working days of any child being allocated for an assessment.', 'deadline', NULL),
-  (48, 'assessment_20_days', 'Child and family assessments concluded within 20 working days', '13. Assessment service, bullet 1', 'Child and family assessments will be concluded within 20 working days unless a team manager has agreed an extension and added a management oversight to reflect the rationale for this, including the date the assessment will be completed.', 'deadline', 'a condition in prose'),
+  (48, 'assessment_20_days', 'Child and family assessments concluded within 20 working days', '13. Assessment service, bullet 1', 'Child and family assessments will be concluded within 20 working days unless a team manager has agreed an extension and added a management oversight to reflect the rationale for this, including the date the assessment will be completed.', 'deadline', NULL),
   (49, 'assessment_45_days', 'Child and family assessment written and signed off within 45 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'The child and family assessment is required to be written and signed off by the team manager within 45 working days.', 'deadline', NULL),
-  (50, 'chad_assessment_30_days', 'CHAD child and family assessments within 30 working days', '17. CHAD (children with disabilities), bullet 4', 'CHAD workers are expected to complete child and family assessments within 30 working days. Any extension will be agreed by the team manager and clearly recorded on Mosaic.', 'deadline', 'a condition in prose'),
+  (50, 'chad_assessment_30_days', 'CHAD child and family assessments within 30 working days', '17. CHAD (children with disabilities), bullet 4', 'CHAD workers are expected to complete child and family assessments within 30 working days. Any extension will be agreed by the team manager and clearly recorded on Mosaic.', 'deadline', NULL),
   (51, 'reassessment_oversight', 'Management oversight within 10 working days of allocation for a reassessment', '14. Child and family assessments, bullet 2', 'Management oversight/supervision will be added within 10 working days of any child being allocated for a reassessment.', 'deadline', 'a condition in prose'),
   (52, 'transfer_after_meeting', 'Children transfer within 24 hours of the transfer meeting', '15. Transfers/closures, bullet 1', 'The transfer of children to new services/teams will occur in line with the BCP transfer policy e.g., the child will transfer within 24 hours of a meeting (CIN, ICPC, CGM etc) being held.', 'deadline', NULL),
   (53, 'closure_after_decision', 'Record closed within three working days of the decision to close', '15. Transfers/closures, bullet 4', 'When a decision is made to close a child''s record, this will occur within three working days of that decision being made. The child will remain allocated and will remain the responsibility of the allocated worker until the point of closure.', 'deadline', NULL),
@@ -137,7 +137,7 @@ INSERT INTO audit_obligations VALUES
   (122, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
   (123, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
   (124, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
-  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
+  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'deadline', NULL),
   (126, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
   (127, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
   (128, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
@@ -188,8 +188,8 @@ FROM audit_rows;
 CREATE OR REPLACE VIEW _ev AS SELECT * FROM events WHERE date <= getvariable('as_of');
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.fr.d AS first_day, f.fr.r AS first_row, coalesce(f.fr."attr_legal_status", c."attr_legal_status") AS "attr_legal_status"
-FROM (SELECT child_id, min(struct_pack(d := date, r := row, "attr_legal_status" := "attr_legal_status")) AS fr FROM _ev GROUP BY child_id) f
+SELECT f.child_id, c.date_of_birth AS birth, f.fr.d AS first_day, f.fr.r AS first_row, coalesce(f.fr."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(f.fr."attr_team", c."attr_team") AS "attr_team"
+FROM (SELECT child_id, min(struct_pack(d := date, r := row, "attr_legal_status" := "attr_legal_status", "attr_team" := "attr_team")) AS fr FROM _ev GROUP BY child_id) f
 LEFT JOIN children c ON c.child_id = f.child_id;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
 -- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days
@@ -294,12 +294,12 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-08-03', DATE '2277-05-31' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-04-15', DATE '2277-09-18' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status"
+SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -373,9 +373,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d17 AS
@@ -402,9 +402,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -428,9 +428,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -454,9 +454,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -480,9 +480,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d18 AS
@@ -539,9 +539,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d29 AS
@@ -571,9 +571,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d31 AS
@@ -603,29 +603,29 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d33 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral');
 CREATE OR REPLACE TABLE _d34 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision');
 CREATE OR REPLACE TABLE _d35 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referrer_informed');
 CREATE OR REPLACE TABLE _d36 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_contacted');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer');
 CREATE OR REPLACE TABLE _d37 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_contacted');
 CREATE OR REPLACE TABLE _d38 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start');
 CREATE OR REPLACE TABLE _d39 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed');
@@ -775,6 +775,9 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan');
 CREATE OR REPLACE TABLE _d88 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_time_review');
+CREATE OR REPLACE TABLE _d89 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
@@ -797,18 +800,18 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d89 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d90 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review');
 CREATE OR REPLACE TABLE _d91 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change');
+CREATE OR REPLACE TABLE _d92 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staying_put_discussion');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -832,15 +835,15 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d92 AS
+CREATE OR REPLACE TABLE _d93 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_application');
-CREATE OR REPLACE TABLE _d93 AS
+CREATE OR REPLACE TABLE _d94 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -864,33 +867,33 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d94 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d95 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d96 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit');
 CREATE OR REPLACE TABLE _d97 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded');
 CREATE OR REPLACE TABLE _d98 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent');
 CREATE OR REPLACE TABLE _d99 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
 CREATE OR REPLACE TABLE _d100 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised');
 CREATE OR REPLACE TABLE _d101 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed');
+CREATE OR REPLACE TABLE _d102 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_views_gathered');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -914,21 +917,21 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d102 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d103 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval');
 CREATE OR REPLACE TABLE _d104 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel');
 CREATE OR REPLACE TABLE _d105 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application');
+CREATE OR REPLACE TABLE _d106 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_assessment');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -952,27 +955,27 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d106 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d107 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification');
 CREATE OR REPLACE TABLE _d108 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision');
 CREATE OR REPLACE TABLE _d109 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical');
 CREATE OR REPLACE TABLE _d110 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report');
 CREATE OR REPLACE TABLE _d111 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh');
+CREATE OR REPLACE TABLE _d112 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_paperwork_received');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -996,42 +999,42 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d112 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d113 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order');
 CREATE OR REPLACE TABLE _d114 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel');
 CREATE OR REPLACE TABLE _d115 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision');
 CREATE OR REPLACE TABLE _d116 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement');
 CREATE OR REPLACE TABLE _d117 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review');
 CREATE OR REPLACE TABLE _d118 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision');
 CREATE OR REPLACE TABLE _d119 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft');
 CREATE OR REPLACE TABLE _d120 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing');
 CREATE OR REPLACE TABLE _d121 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed');
 CREATE OR REPLACE TABLE _d122 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage');
+CREATE OR REPLACE TABLE _d123 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allegations_meeting');
 -- obligation #1 (deadline)
@@ -2216,17 +2219,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 41, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_decision')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2281,7 +2284,7 @@ CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d34 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d36 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -2326,7 +2329,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 45, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_contacted')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -2355,7 +2358,7 @@ CREATE OR REPLACE VIEW _o46 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep1 p JOIN _d37 d ON d.child_id = p.child_id
+  FROM _ep1 p JOIN _d38 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -2428,12 +2431,64 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o47;
+-- obligation #49 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e48 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('assessment_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 48, ep_start, NULL, NULL, 6, NULL FROM _e48 WHERE NOT applies;
+DELETE FROM _e48 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _e48 p JOIN _d33 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 48, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o48 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o48;
+DROP TABLE IF EXISTS _e48;
 -- obligation #50 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e49 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cff'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 49, ep_start, NULL, NULL, 6, NULL FROM _e49 WHERE NOT applies;
+DELETE FROM _e49 WHERE NOT applies;
 CREATE OR REPLACE VIEW _o49 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep1 p JOIN _d38 d ON d.child_id = p.child_id
+  FROM _e49 p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 45
@@ -2446,17 +2501,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 49, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2467,6 +2522,65 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o49;
+DROP TABLE IF EXISTS _e49;
+-- obligation #51 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e50 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('chad'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 50, ep_start, NULL, NULL, 6, NULL FROM _e50 WHERE NOT applies;
+DELETE FROM _e50 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o50 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _e50 p JOIN _d33 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _x50 AS SELECT child_id, date AS x, max(extended_until) AS u
+FROM _ev WHERE event = 'extension:chad_assessment_30_days' AND extended_until IS NOT NULL GROUP BY child_id, date;
+-- extensions: the latest agreed on or after the window opened, by the due date (and not after
+-- the action), moves the due date, by at most the `extendable` duration
+CREATE OR REPLACE VIEW _o50x AS
+SELECT o.* EXCLUDE (eff, ext_hi), CASE WHEN e.x IS NOT NULL AND e.x >= o.window_start AND o.due IS NOT NULL THEN greatest(o.due, least(e.u, k2.d)) ELSE o.due END AS eff
+FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o50) o
+ASOF LEFT JOIN _x50 e ON e.child_id = o.child_id AND e.x <= o.ext_hi
+  LEFT JOIN _cal k1 ON k1.d = o.due
+  LEFT JOIN _wd k2 ON k2.n = k1.n + 15;
+INSERT INTO audit_rows
+SELECT o.child_id, 50, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o50x o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o50;
+DROP VIEW IF EXISTS _o50x;
+DROP TABLE IF EXISTS _e50;
+DROP TABLE IF EXISTS _x50;
 -- obligation #53 (deadline)
 CREATE OR REPLACE VIEW _o52 AS
 WITH t0 AS (
@@ -2480,7 +2594,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 52, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -5674,6 +5788,43 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o123;
+-- obligation #126 (deadline)
+CREATE OR REPLACE VIEW _o125 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d88 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 125, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_time_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_time_review')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_time_review')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'family_time_review')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o125 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o125;
 -- obligation #128 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5697,7 +5848,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o127_seg s ASOF LEFT JOIN _d88 a
+  FROM _o127_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5720,7 +5871,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5779,7 +5930,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o128_seg s ASOF LEFT JOIN _d88 a
+  FROM _o128_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5802,7 +5953,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 2 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5861,7 +6012,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o129_seg s ASOF LEFT JOIN _d88 a
+  FROM _o129_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5884,7 +6035,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5943,7 +6094,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o130_seg s ASOF LEFT JOIN _d88 a
+  FROM _o130_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5966,7 +6117,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6025,7 +6176,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o131_seg s ASOF LEFT JOIN _d88 a
+  FROM _o131_seg s ASOF LEFT JOIN _d89 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6048,7 +6199,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6107,7 +6258,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o132_seg s ASOF LEFT JOIN _d89 a
+  FROM _o132_seg s ASOF LEFT JOIN _d90 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6130,7 +6281,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6188,7 +6339,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o133_seg s ASOF LEFT JOIN _d89 a
+  FROM _o133_seg s ASOF LEFT JOIN _d90 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6211,7 +6362,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6252,7 +6403,7 @@ CREATE OR REPLACE VIEW _o134 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep9 p JOIN _d90 d ON d.child_id = p.child_id
+  FROM _ep9 p JOIN _d91 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -6262,7 +6413,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d88 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d89 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 134, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6297,7 +6448,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d91 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d92 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 135, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'staying_put_discussion')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6326,7 +6477,7 @@ CREATE OR REPLACE VIEW _o136 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d92 d ON d.child_id = p.child_id
+  FROM _ep10 p JOIN _d93 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6334,7 +6485,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d93 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d94 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 136, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6381,7 +6532,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o137_seg s ASOF LEFT JOIN _d94 a
+  FROM _o137_seg s ASOF LEFT JOIN _d95 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6404,7 +6555,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6462,7 +6613,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o138_seg s ASOF LEFT JOIN _d95 a
+  FROM _o138_seg s ASOF LEFT JOIN _d96 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6485,7 +6636,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6525,7 +6676,7 @@ CREATE OR REPLACE VIEW _o139 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d94 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6533,7 +6684,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d97 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 139, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6562,7 +6713,7 @@ CREATE OR REPLACE VIEW _o140 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d94 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -6572,7 +6723,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d97 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d98 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 140, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_supervision_copy_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6619,7 +6770,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o141_seg s ASOF LEFT JOIN _d98 a
+  FROM _o141_seg s ASOF LEFT JOIN _d99 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -6642,7 +6793,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d98 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d99 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6682,7 +6833,7 @@ CREATE OR REPLACE VIEW _o142 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d99 d ON d.child_id = p.child_id
+  FROM _ep11 p JOIN _d100 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6690,7 +6841,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d100 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 142, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'carer_concern_discussed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6726,9 +6877,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d101 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d102 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d101 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d102 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -6762,7 +6913,7 @@ CREATE OR REPLACE VIEW _o145 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
-  FROM _ep12 p JOIN _d102 d ON d.child_id = p.child_id
+  FROM _ep12 p JOIN _d103 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6770,7 +6921,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d103 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d104 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 145, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_panel')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6799,7 +6950,7 @@ CREATE OR REPLACE VIEW _o146 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d104 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d105 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6807,7 +6958,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d105 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 146, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supported_lodgings_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -6836,7 +6987,7 @@ CREATE OR REPLACE VIEW _o147 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d106 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6873,7 +7024,7 @@ CREATE OR REPLACE VIEW _o148 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d106 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 40
@@ -6994,7 +7145,7 @@ DROP TABLE IF EXISTS _o149_seg;
 CREATE OR REPLACE TABLE _o150_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep13 p ASOF JOIN _d106 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep13 p ASOF JOIN _d107 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -7012,7 +7163,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o150_seg s ASOF LEFT JOIN _d94 a
+  FROM _o150_seg s ASOF LEFT JOIN _d95 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -7035,7 +7186,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7069,7 +7220,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7103,7 +7254,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7152,16 +7303,16 @@ DROP TABLE IF EXISTS _o150_seg;
 CREATE OR REPLACE VIEW _o151 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d107 f
+  FROM _ep5 p ASOF LEFT JOIN _d108 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d107 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+  LEFT JOIN _d108 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d108 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d109 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 151, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_medical')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7190,16 +7341,16 @@ CREATE OR REPLACE VIEW _o152 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d110 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d111 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ), u AS (
   SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 + INTERVAL 1 MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL 1 MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL 1 MONTH AS DATE) END) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d109 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d110 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d109 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d110 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -7233,7 +7384,7 @@ CREATE OR REPLACE VIEW _o153 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d111 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d112 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 7
@@ -7243,7 +7394,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d107 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d108 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 153, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_adoption_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7272,7 +7423,7 @@ CREATE OR REPLACE VIEW _o154 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d112 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d113 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7280,7 +7431,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 154, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7309,7 +7460,7 @@ CREATE OR REPLACE VIEW _o155 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d113 d ON d.child_id = p.child_id
+  FROM _ep14 p JOIN _d114 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7317,7 +7468,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d114 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d115 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 155, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adm_match_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7347,7 +7498,7 @@ DROP VIEW IF EXISTS _o155;
 CREATE OR REPLACE TABLE _o156_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _ep14 p ASOF JOIN _d115 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep14 p ASOF JOIN _d116 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -7427,16 +7578,16 @@ DROP TABLE IF EXISTS _o156_seg;
 CREATE OR REPLACE VIEW _o157 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d116 f
+  FROM _ep14 p ASOF LEFT JOIN _d117 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d116 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d117 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d118 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 157, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'adoption_application_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7464,16 +7615,16 @@ DROP VIEW IF EXISTS _o157;
 CREATE OR REPLACE VIEW _o158 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d116 f
+  FROM _ep14 p ASOF LEFT JOIN _d117 f
     ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d116 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d118 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d119 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
 SELECT o.child_id, 158, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_draft')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7502,7 +7653,7 @@ CREATE OR REPLACE VIEW _o159 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d119 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d120 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -7512,7 +7663,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 159, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'later_life_letter_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7549,7 +7700,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 162, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'lado_triage')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -7586,7 +7737,7 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d123 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 163, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allegations_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,

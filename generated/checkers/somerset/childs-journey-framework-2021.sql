@@ -567,17 +567,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 1, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -659,17 +659,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 4, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -751,17 +751,17 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'safeguarding_concerns') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n

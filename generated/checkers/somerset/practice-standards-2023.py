@@ -656,7 +656,7 @@ def check_case_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervisor should discuss supervision; timing: recurrence\n'
     )
-    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, (), (), ())
+    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, (), (), (), in_prose=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

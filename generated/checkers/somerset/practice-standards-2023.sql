@@ -12,129 +12,128 @@
 
 CREATE OR REPLACE TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, clause VARCHAR, quote VARCHAR, form VARCHAR, not_measurable VARCHAR);
 INSERT INTO audit_obligations VALUES
-  (0, 'resolve_issues_early', 'Resolve issues at the earliest opportunity', '1.11', 'We will always seek to resolve issues at the earliest opportunity wherever possible.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (1, 'staff_supervision_regular', 'Staff receive regular high quality supervision', '1.14', 'We will make sure that all staff receive regular high quality supervision appropriate to their role and needs, as outlined in the Supervision Policy.', 'vague', 'vague timing (regularly)'),
-  (2, 'correct_mistakes', 'Mistakes in records are corrected promptly', '1.17', 'We will promptly correct mistakes when we become aware of them.', 'vague', 'vague timing (promptly)'),
-  (3, 'case_notes', 'Case notes updated within 3 working days of the event', '1.19', 'The case file will be an accurate and up to date record of our work with a family. Case notes should be updated as soon as possible and no later than 3 working days after the event.', 'deadline', NULL),
-  (4, 'safeguarding_recording', 'Safeguarding concerns recorded by the end of the working day', '1.19', 'Any safeguarding concerns should be recorded by the end of the working day.', 'deadline', NULL),
-  (5, 'frequency_decision_reviewed', 'The decision on frequencies is regularly reviewed', 'Minimum standards at a glance', 'This decision should be regularly reviewed to ensure that the child''s needs continue to be met.', 'vague', 'vague timing (regularly)'),
-  (6, 'fis_visits_table', 'Family Intervention Service: child seen (often weekly)', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', '(often weekly in', 'recurrence', NULL),
-  (7, 'cwd_level2_visits_table', 'Children with Disabilities Level 2: child seen 6 monthly', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Level 2- 6 monthly (agreed within the Early Support Assessment)', 'recurrence', NULL),
-  (8, 'cwd_level3_visits_table', 'Children with Disabilities Level 3: child seen 3 monthly', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Level 3 – 3 monthly', 'recurrence', NULL),
-  (9, 'cin_visits_table', 'Children in Need: child seen every 4 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Every 4 weeks', 'recurrence', NULL),
-  (10, 'cp_visits_table', 'Child Protection: child seen fortnightly', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Every 4 weeks Fortnightly', 'recurrence', NULL),
-  (11, 'cla_visits_table', 'Children Looked After: child seen within a week of a change in placement, then every 6 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Within a week of change in placement, then every 6 weeks (Unless formally reduced)', 'recurrence', NULL),
-  (12, 'cl_contact_table', 'Care leavers: seen within a week of a change in accommodation, then every 2 months', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Within a week of any change in accommodation and then every 2 months.', 'recurrence', NULL),
-  (13, 'fis_eha_table', 'Family Intervention Service: Early Help Assessment within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
-  (14, 'fis_plan_table', 'Family Intervention Service: early help plan within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
-  (15, 'fis_first_tac_table', 'Family Intervention Service: TAC meeting within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
-  (16, 'fis_eha_review_table', 'Family Intervention Service: Early Help Assessment reviewed 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'recurrence', NULL),
-  (17, 'young_carers_assessment_table', 'Young carers: assessment annual', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Young Carers annual', 'recurrence', 'a condition in prose'),
-  (18, 'cwd_early_support_plan_table', 'Children with Disabilities: Early Support Record and Plan within 45 days of contact', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.', 'deadline', NULL),
-  (19, 'cwd_early_support_review_table', 'Children with Disabilities: Early Support Record and Plan reviewed 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.', 'recurrence', NULL),
-  (20, 'cin_assessment_table', 'Children in Need: Child and Family Assessment within 45 working days of referral', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Child and Family Assessment within 45 working days of referral and reviewed annually', 'deadline', NULL),
-  (21, 'cin_assessment_update', 'Children in Need: assessment updated fully at least once a year', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Child and Family Assessment within 45 working days of referral and reviewed annually', 'recurrence', NULL),
-  (22, 'cp_assessment_update_table', 'Child Protection: assessment updated for every conference (3 months, then 6 monthly)', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Child and Family Assessment updated for every CP Conference (3 months then, 6 monthly)', 'schedule', NULL),
-  (23, 'cla_pathway_plan_review_table', 'Looked after 16-18 year olds: Pathway Plan reviewed every 6 months', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Pathway Plan in place and reviewed', 'recurrence', NULL),
-  (24, 'cl_pathway_plan_review_table', 'Care leavers under 21: Pathway Plan reviewed every 6 months', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person;', 'recurrence', NULL),
-  (25, 'cl_pathway_plan_review_over21_table', 'Care leavers 21-25: Pathway Plan reviewed as agreed, recommended 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person;', 'recurrence', 'a condition in prose'),
-  (26, 'fis_plan_review_table', 'Family Intervention Service: plan reviewed 3 months after the EHA, then 3 monthly', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', '3 months after the EHA and plan is completed and 3 monthly thereafter. (N/A for Level 2 -Young Carers)', 'schedule', 'a condition in prose'),
-  (27, 'cin_reviews', 'Children in Need: review meetings at least every 2 months', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Review Meetings – Every 2 months', 'recurrence', NULL),
-  (28, 'core_groups_table', 'Core group meetings: first within 10 working days of ICPC, then every 4 weeks', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months', 'schedule', NULL),
-  (29, 'rcpc_table', 'Review conferences at 3 months, then every 6 months', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months', 'schedule', NULL),
-  (30, 'cla_reviews_table', 'CLA reviews within 20 working days, 3 months, then 6 monthly; within 20 working days of a placement change', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'CLA Reviews to be held within 20 working days, 3 months then, 6 monthly. Review within 20 working days of any placement change', 'schedule', NULL),
-  (31, 'case_supervision', 'Every child discussed in supervision at least once every three months', 'Minimum standards at a glance: Supervision', 'All children should be discussed in supervision at least once every three months.', 'recurrence', NULL),
-  (32, 'case_supervision_level2', 'Level 2 CWD and Level 2 Young Carers: supervision likely 6 monthly', 'Minimum standards at a glance: Supervision', '(Level 2 - CWD and Level 2 Young Carers likely to be 6 monthly if the plan is only reviewed every 6 months)', 'recurrence', 'a condition in prose'),
-  (33, 'permanence_panel_assessment', 'Regular holistic C and F assessment for children in the Permanence Panel circumstances', 'Permanence Panel', 'Children in the following circumstances require a regular holistic C and F assessment and those coloured Yellow will have CPRs.', 'vague', 'vague timing (regularly)'),
-  (34, 'permanence_panel_not_matched', 'Permanence Panel: CLA not permanently matched, in care more than nine months', 'Permanence Panel (i)', 'CLA not permanently matched with the same carer, where they have been in care for more than nine months.', 'vague', 'vague timing (regularly)'),
-  (35, 'permanence_panel_placements', 'Permanence Panel: S20 or post-proceedings with more than 2 placements in 6 months', 'Permanence Panel (iv)', 'All children and young people S20, or post-proceedings, with more than 2 placements in last 6 months.', 'vague', 'vague timing (regularly)'),
-  (36, 'permanence_panel_placed_with_parents', 'Permanence Panel: placed with parents for more than 6 months', 'Permanence Panel (v)', 'Any child Placed with Parents (Care Planning Regs) for more than 6 months (currently on area legal tracking).', 'vague', 'vague timing (regularly)'),
-  (37, 'permanence_panel_placement_order', 'Permanence Panel: placement order, waiting over 4 months', 'Permanence Panel (ix)', 'Children with Placement Order who have been waiting over 4 months.', 'vague', 'vague timing (regularly)'),
-  (38, 'permanence_panel_adoption_placement', 'Permanence Panel: in an adoption placement 3 months with no adoption order application', 'Permanence Panel (x)', 'Children placed in adoption placements for 3 months with no current application for Adoption Order.', 'vague', 'vague timing (regularly)'),
-  (39, 'permanence_panel_other', 'Permanence Panel: residential, unregulated, secure, and changed adoption decisions', 'Permanence Panel (ii)', 'Children and young people in residential care, post proceedings.', 'vague', 'vague timing (regularly)'),
-  (40, 'long_term_matched_care_plan', 'Long-term matched children: care plan updated every 6 months', 'Permanence Panel', 'Children **not** considered by Permanence Panel are those who are long-term matched and do **not** require routine C and Fs as they have care plans updated every 6 months;', 'recurrence', 'a condition in prose'),
-  (41, 'assessment_draft_shared', 'Draft assessment shared and discussed with the family', '2.11', 'A copy of the draft assessment will be shared with the family and the worker will meet with them to discuss the assessment and what the next steps will be.', 'none', 'no timing'),
-  (42, 'contact_decision_recorded', 'Decision on next steps within one working day of a contact', '2.13', 'Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).', 'deadline', NULL),
-  (43, 'contact_decision_recorded_cwd_fis', 'CWD Early Support and FIS: decision on next steps within 5 working days', '2.13', 'Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).', 'deadline', NULL),
-  (44, 'referral_allocation', 'Team managers allocate new referrals within one working day', '2.14', 'Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'deadline', NULL),
-  (45, 'referral_allocation_cwd_fis', 'CWD Early Support and FIS: referrals allocated within 5 working days', '2.14', 'Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'deadline', NULL),
-  (46, 'allocation_delay_note', 'Case note on plans for allocation when allocation is not possible', '2.14', 'where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'none', 'no timing'),
-  (47, 'oversight_before_transfer', 'Management oversight on contacts and referrals before transfer', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
-  (48, 'oversight_before_closure', 'Management oversight on contacts and referrals before closure', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
-  (49, 'referral_sent_to_team', 'Referrals needing assessment sent to the team within one working day of the decision', '2.15', 'Referrals that need an assessment will be sent to the relevant team within one working day of the decision being made.', 'deadline', NULL),
-  (50, 'assessment_agreed_timescale', 'Assessment completed by the date agreed at allocation', '2.16', 'The timescale for completion of the assessment will be proportionate to the needs identified in the referral and agreed at the point of allocation. The assessment should be completed by this date unless an extension is agreed and recorded by the Team Manager.', 'vague', 'vague timing (as required)'),
-  (51, 'icpc_report_shared', 'Assessment shared at least 2 days before an initial conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
-  (52, 'rcpc_report_shared', 'Assessment shared at least 5 days before a review conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
-  (53, 'cla_assessment_content', 'Assessment of looked after children considers family and placement', '2.19', 'The assessment will consider any changes in the child/ young person''s birth family and whether these relationships are being supported appropriately. This assessment will also review whether the placement is the best place for them to be, and whether there is a possibility that they can live with their parents, family members or friends.', 'vague', 'vague timing (as required)'),
-  (54, 'leaving_care_pathway_plan_in_place', 'Pathway Plan in place when the Leaving Care worker takes on responsibility', '2.20', 'There should be a Pathway Plan in place when the Leaving Care worker takes on responsibility for the young person.', 'ordinal_milestone', NULL),
-  (55, 'leaving_care_pathway_plan_review', 'Pathway Plan reviewed every 6 months', '2.20', 'The Pathway Plan should be reviewed every 6 months and take account of the following:', 'recurrence', NULL),
-  (56, 'fostering_enquiry_reply', 'Enquiries from potential carers responded to within 48 hours', '2.23', 'Enquiries from potential carers will be responded to within 48 hours.', 'deadline', NULL),
-  (57, 'initial_home_visit_reported', 'Initial home visit report within 10 days of the visit', '2.23', 'The initial home visit report will be completed within 10 days following the initial home visit.', 'deadline', NULL),
-  (58, 'fostering_assessment_concluded', 'Assessments of carers concluded within 4 months', '2.24', 'Assessments of carers should be concluded within a 4-month period. The reasons for any extension of this timeframe will be recorded on the carer''s file by the Team Manager.', 'deadline', NULL),
-  (59, 'sgo_assessment_completed', 'Special Guardian assessments within 12 weeks of allocation', '2.27', 'Special Guardian assessments will be completed within 12 weeks of allocation (unless otherwise directed by the court)', 'deadline', 'a condition in prose'),
-  (60, 'connected_persons_assessed', 'Connected persons assessments within 16 weeks (extendable by up to 8 weeks)', '2.28', 'Assessments of connected persons will be completed within 16 weeks. Extensions of up to 8 weeks can be agreed with management oversight recording the reasons for any extension.', 'deadline', NULL),
-  (61, 'plans_reviewed_regularly', 'Up to date plan regularly reviewed in a face to face meeting', '3.6', 'All children and young people will have an up to date plan which is regularly reviewed in a face to face meeting.', 'vague', 'vague timing (regularly)'),
-  (62, 'minutes_distributed_meetings', 'Minutes of meetings distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
-  (63, 'icpc_outcome_distributed', 'Outcome of an initial conference distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
-  (64, 'rcpc_outcome_distributed', 'Outcome of a review conference distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
-  (65, 'cla_review_outcome_distributed', 'Outcome of a CLA review circulated within 20 working days', '3.9', '(This excludes the outcomes of Child Looked After Review Meetings which will be circulated within 20 working days, or sooner wherever possible.)', 'deadline', NULL),
-  (66, 'plan_updated_after_review', 'Plans updated within 10 working days of any review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
-  (67, 'cin_plan_updated_after_review', 'Child in need plan updated within 10 working days of a review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
-  (68, 'cp_plan_updated_after_review', 'Child protection plan updated within 10 working days of a review conference', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
-  (69, 'care_plan_updated_after_review', 'Care plan updated within 10 working days of a CLA review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
-  (70, 'chronology_cwd_level3', 'CWD Early Support Level 3: case summary and chronology updated every 3 months', '3.12', 'In order to understand the family history and reasons for current involvement all children/young people will have a case summary and chronology that reflects their current circumstances.', 'recurrence', NULL),
-  (71, 'chronology_level2', 'CWD Level 2 and Level 2 Young Carers: case summary and chronology updated every 6 months', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
-  (72, 'chronology_monthly', 'All other children: case summary and chronology updated monthly', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
-  (73, 'fis_tac', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
-  (74, 'fis_tac:aim', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
-  (75, 'core_groups', 'Core group meetings every 4 weeks', '3.17', 'A Core Group meeting must take place every 4 weeks, this will review progress on the Child Protection Plan.', 'recurrence', NULL),
-  (76, 'rcpc_schedule', 'Review conferences 3 months after the plan is made, then every 6 months', '3.17', 'In addition, Review Child Protection Conferences take place initially 3 months after a Child Protection Plan is made and every 6 months thereafter.', 'schedule', NULL),
-  (77, 'icpc_report_shared_working_days', 'Reports shared 2 working days before an ICPC', '3.18', 'Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.', 'advance_notice', NULL),
-  (78, 'rcpc_report_shared_working_days', 'Reports shared 5 working days before an RCPC', '3.18', 'Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.', 'advance_notice', NULL),
-  (79, 'cp_away_notify', 'Child leaving Somerset: Child Protection Coordinator and core group notified', '3.19', 'When a child leaves Somerset (e.g. on holiday or an interim arrangement) the Social Worker must notify the Child Protection Coordinator, core group members and the relevant local authority in which the child is staying.', 'none', 'no timing'),
-  (80, 'cp_away_other_la', 'Child leaving Somerset: other local authority notified at time of placement', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'deadline', NULL),
-  (81, 'cp_away_other_la_reminder', 'Child away from Somerset: reminder to the other local authority every six months', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'recurrence', NULL),
-  (82, 'cp_away_return_notification', 'Child moves back: further notification to the other local authority', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'none', 'no timing'),
-  (83, 'transfer_conference_requested', 'Permanent move out of Somerset: transfer conference within 15 days', '3.20', 'When a child moves out of Somerset permanently the Social Worker must request a Transfer Case Conference is held within 15 days in the area where the child is permanently resident.', 'deadline', NULL),
-  (84, 'placement_planning_in_advance', 'Placement planning meeting held before the child comes into care or moves', '3.24', 'Placement Planning meetings (chaired by the allocated Social Worker) will be held prior to children and young people coming into care or moving placement.', 'advance_notice', NULL),
-  (85, 'placement_planning_emergency', 'Emergency placement: placement planning meeting within five days of the move', '3.24', 'In an emergency, the meeting should take place as soon as possible, but no later than five days after the move.', 'deadline', 'a condition in prose'),
-  (86, 'iro_notified_became_looked_after', 'IRO service informed within 1 working day of a child becoming looked after', '3.24', 'When a child becomes looked after or changes placement the following will happen (in advance wherever possible):', 'deadline', NULL),
-  (87, 'iro_notified_placement_change', 'IRO service informed within 1 working day of a change of placement', '3.24', 'When a child becomes looked after or changes placement the following will happen (in advance wherever possible):', 'deadline', NULL),
-  (88, 'pep_schedule', 'PEP meeting within 20 working days, then every term', '3.24', 'The Social Worker, school and Virtual School will work together to ensure that a Personal Education Plan (PEP) meeting is held within 20 working days and every term thereafter (not relevant for CWD CLA Short Breaks).', 'schedule', 'a condition in prose'),
-  (89, 'initial_health_assessment_arranged', 'Initial Health Assessment arranged for newly looked after children', '3.24', 'Arrangements will be made for the child to undergo an Initial Health Assessment (for newly looked after children only) or a review Health Assessment.', 'none', 'no timing'),
-  (90, 'review_health_assessment_arranged', 'Review Health Assessment arranged on a change of placement', '3.24', 'Arrangements will be made for the child to undergo an Initial Health Assessment (for newly looked after children only) or a review Health Assessment.', 'none', 'no timing'),
-  (91, 'delegated_authority', 'Delegated Authority Form completed and circulated within 5 working days', '3.25', 'The Delegated Authority Form will be completed after consultation with the relevant people and then circulated. This should be in advance of the placement wherever possible, or within 5 working days.', 'deadline', NULL),
-  (92, 'cla_reviews', 'CLA reviews within 20 days, after 3 months, then every 6 months', '3.26', 'An initial CLA review meeting must take place within 20 days of a child becoming looked after. Thereafter a review meeting will take place after 3 months, and then every 6 months, as a minimum.', 'schedule', NULL),
-  (93, 'cla_review_early', 'Early CLA review on a significant change to the care plan', '3.26', 'A review should be held early where there is a significant change to the care plan.', 'vague', 'vague timing (as required)'),
-  (94, 'permanence_planning_meeting_first', 'Permanence Planning Meeting before the 2nd CLA review', '3.27', 'A Permanence Planning Meeting should be held prior to the 2nd CLA Review, and then regularly, to discuss with parents and carers the child''s plan until permanence is secured.', 'ordinal_milestone', NULL),
-  (95, 'permanence_planning_meeting_regular', 'Permanence Planning Meetings regularly until permanence is secured', '3.27', 'A Permanence Planning Meeting should be held prior to the 2nd CLA Review, and then regularly, to discuss with parents and carers the child''s plan until permanence is secured.', 'vague', 'vague timing (regularly)'),
-  (96, 'care_plan_updated_10_days', 'Care plan updated within 10 days of a CLA review', '3.28', 'Reflect the current circumstances and be updated within 10 days of a CLA Review', 'deadline', NULL),
-  (97, 'cla_visits', 'Looked after children visited within one week of any placement, then at most six-weekly for the first year', '3.31', 'Guidance for visiting CLA is as follows:', 'schedule', NULL),
-  (98, 'cla_visits_long_term', 'Matched long-term foster placement: after the first year, visits at most six-monthly where agreed', '3.31', 'Where a child is in a matched long-term foster placement, visits after the first year may take place at intervals of not more than six months, where the child, being of sufficient age and understanding, has agreed to be visited at this minimum frequency, and this has been agreed and recorded in CLA review Care planning 2015 regs', 'schedule', 'a condition in prose'),
-  (99, 'other_la_informed', 'Other local authority informed in advance or on the same working day as the move', '3.32', 'If a child is looked after in a different local authority then that local authority will be informed in advance wherever possible, or on the same working day as the move.', 'deadline', 'a condition in prose'),
-  (100, 'iro_kept_informed', 'IRO kept informed of significant changes', '3.34', 'IROs have a key role to play in scrutinising the child/ young person''s care plan and holding people to account, they must be kept informed of any significant changes in the child / young person''s circumstances.', 'none', 'no timing'),
-  (101, 'cla_pre_meeting_consultation', 'Pre-meeting consultation before every CLA review', '3.35', 'Prior to every CLA Review there will be a Pre-Meeting consultation and up to date Care Plan.', 'advance_notice', NULL),
-  (102, 'care_plan_shared_before_review', 'Care plan shared at least 5 working days before the CLA review', '3.35', 'This should be shared with the child / young person, their parents (where appropriate), carers and the IRO at least 5 working days prior to the review meeting.', 'advance_notice', NULL),
-  (103, 'pathway_plan_by_16_3', 'Pathway Plan within 3 months of the 16th birthday', '3.36', 'Within 3 months of their 16th birthday CLA will have a Pathway Plan which is informed by an up-to-date and thorough Needs Assessment.', 'age_milestone', NULL),
-  (104, 'care_leaver_contact_reestablished', 'Lost contact with a care leaver re-established as soon as possible', '3.39', 'If contact is lost, then proactive efforts will be made to re-establish contact as soon as possible, or a clear reason recorded on file as to why this would not be appropriate.', 'vague', 'vague timing (as soon as possible)'),
-  (105, 'placement_request_reply', 'Placement referrals acknowledged and responded to within one working day', '3.41', 'We will acknowledge and respond to referrals for placements within one working day or immediately for an emergency request.', 'deadline', NULL),
-  (106, 'placement_request_reply_emergency', 'Emergency placement requests responded to immediately', '3.41', 'We will acknowledge and respond to referrals for placements within one working day or immediately for an emergency request.', 'vague', 'vague timing (without delay)'),
-  (107, 'foster_carer_supervision', 'Foster carers receive monthly supervision', '3.47', 'Supervising Social Worker will provide foster carers with monthly supervision.', 'recurrence', NULL),
-  (108, 'foster_carer_supervision_reduced', 'Reduced supervision frequency: decision reviewed every 3 months', '3.47', 'If the decision is made to reduce this frequency, for example for matched long-term placements, then there will be management oversight on the carer''s file to record the rationale for this with this decision being reviewed every 3 months.', 'recurrence', 'a condition in prose'),
-  (109, 'foster_carer_pdp', 'Foster carer Personal Development Plan updated at least annually', '3.48', 'Foster Carers will have a Personal Development Plan that is updated at least annually and tailored to the individual needs of carers.', 'recurrence', NULL),
-  (110, 'foster_carer_annual_review', 'Foster carer reviews annually', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'recurrence', NULL),
-  (111, 'foster_carer_interim_review', 'Interim foster carer review whenever there are concerns', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'vague', 'vague timing (as required)'),
-  (112, 'child_seen_in_placement', 'The child seen in placement at least every third visit', '3.52', 'We see the child in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file.', 'count_recurrence', NULL),
-  (113, 'non_primary_carer_seen_in_placement', 'The non-primary carer seen at least every third visit', '3.53', 'We see the non-primary carer in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file and will be discussed with the Fostering Team Manager.', 'count_recurrence', NULL),
-  (114, 'end_of_placement_letters', 'Foster carers complete end of placement letters', '3.54', 'Foster Carers will complete end of placement letters after each placement has ended and a copy will be uploaded to LCS (carer and child).', 'none', 'no timing'),
-  (115, 'sg_support_plan_reviewed', 'Special guardianship support plan reviewed at least every 4 months', '3.57', 'Special Guardians who are receiving ongoing support will have the support plan reviewed at least every 4 months.', 'recurrence', 'a condition in prose'),
-  (116, 'asf_support_reviewed', 'Adoption Support Fund support reviewed at least every 6 months', '3.58', 'Special Guardians who have support from the Adoption Support Fund will have this support reviewed at least every 6 months.', 'recurrence', 'a condition in prose'),
-  (117, 'sg_financial_support_reviewed', 'Special guardianship financial support reviewed every 12 months', '3.59', 'Special Guardians who receive ongoing financial support will have this support reviewed every 12 months.', 'recurrence', 'a condition in prose');
+  (0, 'staff_supervision_regular', 'Staff receive regular high quality supervision', '1.14', 'We will make sure that all staff receive regular high quality supervision appropriate to their role and needs, as outlined in the Supervision Policy.', 'vague', 'vague timing (regularly)'),
+  (1, 'case_notes', 'Case notes updated within 3 working days of the event', '1.19', 'The case file will be an accurate and up to date record of our work with a family. Case notes should be updated as soon as possible and no later than 3 working days after the event.', 'deadline', NULL),
+  (2, 'safeguarding_recording', 'Safeguarding concerns recorded by the end of the working day', '1.19', 'Any safeguarding concerns should be recorded by the end of the working day.', 'deadline', NULL),
+  (3, 'frequency_decision_reviewed', 'The decision on frequencies is regularly reviewed', 'Minimum standards at a glance', 'This decision should be regularly reviewed to ensure that the child''s needs continue to be met.', 'vague', 'vague timing (regularly)'),
+  (4, 'fis_visits_table', 'Family Intervention Service: child seen (often weekly)', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', '(often weekly in', 'recurrence', NULL),
+  (5, 'cwd_level2_visits_table', 'Children with Disabilities Level 2: child seen 6 monthly', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Level 2- 6 monthly (agreed within the Early Support Assessment)', 'recurrence', NULL),
+  (6, 'cwd_level3_visits_table', 'Children with Disabilities Level 3: child seen 3 monthly', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Level 3 – 3 monthly', 'recurrence', NULL),
+  (7, 'cin_visits_table', 'Children in Need: child seen every 4 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Every 4 weeks', 'recurrence', NULL),
+  (8, 'cp_visits_table', 'Child Protection: child seen fortnightly', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Every 4 weeks Fortnightly', 'recurrence', NULL),
+  (9, 'cla_visits_table', 'Children Looked After: child seen within a week of a change in placement, then every 6 weeks', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Within a week of change in placement, then every 6 weeks (Unless formally reduced)', 'recurrence', NULL),
+  (10, 'cl_contact_table', 'Care leavers: seen within a week of a change in accommodation, then every 2 months', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Within a week of any change in accommodation and then every 2 months.', 'recurrence', NULL),
+  (11, 'fis_eha_table', 'Family Intervention Service: Early Help Assessment within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
+  (12, 'fis_plan_table', 'Family Intervention Service: early help plan within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
+  (13, 'fis_first_tac_table', 'Family Intervention Service: TAC meeting within 30 working days of allocation', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'deadline', NULL),
+  (14, 'fis_eha_review_table', 'Family Intervention Service: Early Help Assessment reviewed 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'EHA and plan within 30 working days of allocation (including TAC Meeting) and reviewed 6 monthly.', 'recurrence', NULL),
+  (15, 'young_carers_assessment_table', 'Young carers: assessment annual', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Young Carers annual', 'recurrence', 'a condition in prose'),
+  (16, 'cwd_early_support_plan_table', 'Children with Disabilities: Early Support Record and Plan within 45 days of contact', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.', 'deadline', NULL),
+  (17, 'cwd_early_support_review_table', 'Children with Disabilities: Early Support Record and Plan reviewed 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Early Support Record and Plan within 45 days of contact and reviewed 6 monthly.', 'recurrence', NULL),
+  (18, 'cin_assessment_table', 'Children in Need: Child and Family Assessment within 45 working days of referral', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Child and Family Assessment within 45 working days of referral and reviewed annually', 'deadline', NULL),
+  (19, 'cin_assessment_update', 'Children in Need: assessment updated fully at least once a year', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Child and Family Assessment within 45 working days of referral and reviewed annually', 'recurrence', NULL),
+  (20, 'cp_assessment_update_table', 'Child Protection: assessment updated for every conference (3 months, then 6 monthly)', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Child and Family Assessment updated for every CP Conference (3 months then, 6 monthly)', 'schedule', NULL),
+  (21, 'cla_pathway_plan_review_table', 'Looked after 16-18 year olds: Pathway Plan reviewed every 6 months', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Pathway Plan in place and reviewed', 'recurrence', NULL),
+  (22, 'cl_pathway_plan_review_table', 'Care leavers under 21: Pathway Plan reviewed every 6 months', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person;', 'recurrence', NULL),
+  (23, 'cl_pathway_plan_review_over21_table', 'Care leavers 21-25: Pathway Plan reviewed as agreed, recommended 6 monthly', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Pathway Plan reviewed every 6 months for up to the age of 21. 21 – 25 years as agreed with the young person;', 'recurrence', 'a condition in prose'),
+  (24, 'fis_plan_review_table', 'Family Intervention Service: plan reviewed 3 months after the EHA, then 3 monthly', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', '3 months after the EHA and plan is completed and 3 monthly thereafter. (N/A for Level 2 -Young Carers)', 'schedule', 'a condition in prose'),
+  (25, 'cin_reviews', 'Children in Need: review meetings at least every 2 months', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Review Meetings – Every 2 months', 'recurrence', NULL),
+  (26, 'core_groups_table', 'Core group meetings: first within 10 working days of ICPC, then every 4 weeks', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months', 'schedule', NULL),
+  (27, 'rcpc_table', 'Review conferences at 3 months, then every 6 months', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Core Group Meetings – 1st meeting 10 working days from ICPC, then every 4 weeks Review Meeting- at 3 months then every 6 months', 'schedule', NULL),
+  (28, 'cla_reviews_table', 'CLA reviews within 20 working days, 3 months, then 6 monthly; within 20 working days of a placement change', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'CLA Reviews to be held within 20 working days, 3 months then, 6 monthly. Review within 20 working days of any placement change', 'schedule', NULL),
+  (29, 'case_supervision', 'Every child discussed in supervision at least once every three months', 'Minimum standards at a glance: Supervision', 'All children should be discussed in supervision at least once every three months.', 'recurrence', NULL),
+  (30, 'case_supervision_level2', 'Level 2 CWD and Level 2 Young Carers: supervision likely 6 monthly', 'Minimum standards at a glance: Supervision', '(Level 2 - CWD and Level 2 Young Carers likely to be 6 monthly if the plan is only reviewed every 6 months)', 'recurrence', 'a condition in prose'),
+  (31, 'permanence_panel_assessment', 'Regular holistic C and F assessment for children in the Permanence Panel circumstances', 'Permanence Panel', 'Children in the following circumstances require a regular holistic C and F assessment and those coloured Yellow will have CPRs.', 'vague', 'vague timing (regularly)'),
+  (32, 'permanence_panel_not_matched', 'Permanence Panel: CLA not permanently matched, in care more than nine months', 'Permanence Panel (i)', 'CLA not permanently matched with the same carer, where they have been in care for more than nine months.', 'vague', 'vague timing (regularly)'),
+  (33, 'permanence_panel_placements', 'Permanence Panel: S20 or post-proceedings with more than 2 placements in 6 months', 'Permanence Panel (iv)', 'All children and young people S20, or post-proceedings, with more than 2 placements in last 6 months.', 'vague', 'vague timing (regularly)'),
+  (34, 'permanence_panel_placed_with_parents', 'Permanence Panel: placed with parents for more than 6 months', 'Permanence Panel (v)', 'Any child Placed with Parents (Care Planning Regs) for more than 6 months (currently on area legal tracking).', 'vague', 'vague timing (regularly)'),
+  (35, 'permanence_panel_placement_order', 'Permanence Panel: placement order, waiting over 4 months', 'Permanence Panel (ix)', 'Children with Placement Order who have been waiting over 4 months.', 'vague', 'vague timing (regularly)'),
+  (36, 'permanence_panel_adoption_placement', 'Permanence Panel: in an adoption placement 3 months with no adoption order application', 'Permanence Panel (x)', 'Children placed in adoption placements for 3 months with no current application for Adoption Order.', 'vague', 'vague timing (regularly)'),
+  (37, 'permanence_panel_other', 'Permanence Panel: residential, unregulated, secure, and changed adoption decisions', 'Permanence Panel (ii)', 'Children and young people in residential care, post proceedings.', 'vague', 'vague timing (regularly)'),
+  (38, 'long_term_matched_care_plan', 'Long-term matched children: care plan updated every 6 months', 'Permanence Panel', 'Children **not** considered by Permanence Panel are those who are long-term matched and do **not** require routine C and Fs as they have care plans updated every 6 months;', 'recurrence', 'a condition in prose'),
+  (39, 'assessment_draft_shared', 'Draft assessment shared and discussed with the family', '2.11', 'A copy of the draft assessment will be shared with the family and the worker will meet with them to discuss the assessment and what the next steps will be.', 'none', 'no timing'),
+  (40, 'contact_decision_recorded', 'Decision on next steps within one working day of a contact', '2.13', 'Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).', 'deadline', NULL),
+  (41, 'contact_decision_recorded_cwd_fis', 'CWD Early Support and FIS: decision on next steps within 5 working days', '2.13', 'Decisions about next steps will be recorded within one working day of a contact being received (5 working days for CWD Early Support and Family Intervention Service (FIS) Teams).', 'deadline', NULL),
+  (42, 'referral_allocation', 'Team managers allocate new referrals within one working day', '2.14', 'Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'deadline', NULL),
+  (43, 'referral_allocation_cwd_fis', 'CWD Early Support and FIS: referrals allocated within 5 working days', '2.14', 'Team Managers will allocate new referrals within one working day (5 working days for CWD Early Support and FIS Teams), where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'deadline', NULL),
+  (44, 'allocation_delay_note', 'Case note on plans for allocation when allocation is not possible', '2.14', 'where this is not possible then managers will record a case note outlining plans for allocation and support proportionate to the risk and need.', 'none', 'no timing'),
+  (45, 'oversight_before_transfer', 'Management oversight on contacts and referrals before transfer', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
+  (46, 'oversight_before_closure', 'Management oversight on contacts and referrals before closure', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
+  (47, 'referral_sent_to_team', 'Referrals needing assessment sent to the team within one working day of the decision', '2.15', 'Referrals that need an assessment will be sent to the relevant team within one working day of the decision being made.', 'deadline', NULL),
+  (48, 'assessment_agreed_timescale', 'Assessment completed by the date agreed at allocation', '2.16', 'The timescale for completion of the assessment will be proportionate to the needs identified in the referral and agreed at the point of allocation. The assessment should be completed by this date unless an extension is agreed and recorded by the Team Manager.', 'vague', 'vague timing (as required)'),
+  (49, 'icpc_report_shared', 'Assessment shared at least 2 days before an initial conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
+  (50, 'rcpc_report_shared', 'Assessment shared at least 5 days before a review conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
+  (51, 'cla_assessment_content', 'Assessment of looked after children considers family and placement', '2.19', 'The assessment will consider any changes in the child/ young person''s birth family and whether these relationships are being supported appropriately. This assessment will also review whether the placement is the best place for them to be, and whether there is a possibility that they can live with their parents, family members or friends.', 'vague', 'vague timing (as required)'),
+  (52, 'leaving_care_pathway_plan_in_place', 'Pathway Plan in place when the Leaving Care worker takes on responsibility', '2.20', 'There should be a Pathway Plan in place when the Leaving Care worker takes on responsibility for the young person.', 'ordinal_milestone', NULL),
+  (53, 'leaving_care_pathway_plan_review', 'Pathway Plan reviewed every 6 months', '2.20', 'The Pathway Plan should be reviewed every 6 months and take account of the following:', 'recurrence', NULL),
+  (54, 'fostering_enquiry_reply', 'Enquiries from potential carers responded to within 48 hours', '2.23', 'Enquiries from potential carers will be responded to within 48 hours.', 'deadline', NULL),
+  (55, 'initial_home_visit_reported', 'Initial home visit report within 10 days of the visit', '2.23', 'The initial home visit report will be completed within 10 days following the initial home visit.', 'deadline', NULL),
+  (56, 'fostering_assessment_concluded', 'Assessments of carers concluded within 4 months', '2.24', 'Assessments of carers should be concluded within a 4-month period. The reasons for any extension of this timeframe will be recorded on the carer''s file by the Team Manager.', 'deadline', NULL),
+  (57, 'sgo_assessment_completed', 'Special Guardian assessments within 12 weeks of allocation', '2.27', 'Special Guardian assessments will be completed within 12 weeks of allocation (unless otherwise directed by the court)', 'deadline', 'a condition in prose'),
+  (58, 'connected_persons_assessed', 'Connected persons assessments within 16 weeks (extendable by up to 8 weeks)', '2.28', 'Assessments of connected persons will be completed within 16 weeks. Extensions of up to 8 weeks can be agreed with management oversight recording the reasons for any extension.', 'deadline', NULL),
+  (59, 'plans_reviewed_regularly', 'Up to date plan regularly reviewed in a face to face meeting', '3.6', 'All children and young people will have an up to date plan which is regularly reviewed in a face to face meeting.', 'vague', 'vague timing (regularly)'),
+  (60, 'minutes_distributed_meetings', 'Minutes of meetings distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
+  (61, 'icpc_outcome_distributed', 'Outcome of an initial conference distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
+  (62, 'rcpc_outcome_distributed', 'Outcome of a review conference distributed within 5 working days', '3.9', '3.9 Minutes of meetings (or outcomes of Child Protection Conferences) should be distributed as soon as possible and no later than within 5 working days.', 'deadline', NULL),
+  (63, 'cla_review_outcome_distributed', 'Outcome of a CLA review circulated within 20 working days', '3.9', '(This excludes the outcomes of Child Looked After Review Meetings which will be circulated within 20 working days, or sooner wherever possible.)', 'deadline', NULL),
+  (64, 'plan_updated_after_review', 'Plans updated within 10 working days of any review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
+  (65, 'cin_plan_updated_after_review', 'Child in need plan updated within 10 working days of a review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
+  (66, 'cp_plan_updated_after_review', 'Child protection plan updated within 10 working days of a review conference', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
+  (67, 'care_plan_updated_after_review', 'Care plan updated within 10 working days of a CLA review', '3.10', 'Plans will be updated within 10 working days of any review.', 'deadline', NULL),
+  (68, 'chronology_cwd_level3', 'CWD Early Support Level 3: case summary and chronology updated every 3 months', '3.12', 'In order to understand the family history and reasons for current involvement all children/young people will have a case summary and chronology that reflects their current circumstances.', 'recurrence', NULL),
+  (69, 'chronology_level2', 'CWD Level 2 and Level 2 Young Carers: case summary and chronology updated every 6 months', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
+  (70, 'chronology_monthly', 'All other children: case summary and chronology updated monthly', '3.12', 'This will be updated at least every 3 months for CWD Early Support Level 3, 6 months for CWD Level 2/ Level 2 Young Carers and monthly for all other children.', 'recurrence', 'a condition in prose'),
+  (71, 'fis_tac', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
+  (72, 'fis_tac:aim', 'Family Intervention Service: TAC meetings ideally every 6 weeks, at least 3 monthly', '3.13', 'Team Around the Child (TAC) meetings should ideally take place every 6 weeks to help develop an understanding of what changes are being made', 'recurrence', NULL),
+  (73, 'core_groups', 'Core group meetings every 4 weeks', '3.17', 'A Core Group meeting must take place every 4 weeks, this will review progress on the Child Protection Plan.', 'recurrence', NULL),
+  (74, 'rcpc_schedule', 'Review conferences 3 months after the plan is made, then every 6 months', '3.17', 'In addition, Review Child Protection Conferences take place initially 3 months after a Child Protection Plan is made and every 6 months thereafter.', 'schedule', NULL),
+  (75, 'icpc_report_shared_working_days', 'Reports shared 2 working days before an ICPC', '3.18', 'Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.', 'advance_notice', NULL),
+  (76, 'rcpc_report_shared_working_days', 'Reports shared 5 working days before an RCPC', '3.18', 'Reports for Child Protection Conferences will be shared with families, and children where appropriate 2 working days in advance of an ICPC and 5 working days in advance of an RCPC.', 'advance_notice', NULL),
+  (77, 'cp_away_notify', 'Child leaving Somerset: Child Protection Coordinator and core group notified', '3.19', 'When a child leaves Somerset (e.g. on holiday or an interim arrangement) the Social Worker must notify the Child Protection Coordinator, core group members and the relevant local authority in which the child is staying.', 'none', 'no timing'),
+  (78, 'cp_away_other_la', 'Child leaving Somerset: other local authority notified at time of placement', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'deadline', NULL),
+  (79, 'cp_away_other_la_reminder', 'Child away from Somerset: reminder to the other local authority every six months', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'recurrence', NULL),
+  (80, 'cp_away_return_notification', 'Child moves back: further notification to the other local authority', '3.19', 'The relevant local authority should be notified at time of placement, with a reminder sent every six months and a further notification when child moves back to Somerset or to another local authority.', 'none', 'no timing'),
+  (81, 'transfer_conference_requested', 'Permanent move out of Somerset: transfer conference within 15 days', '3.20', 'When a child moves out of Somerset permanently the Social Worker must request a Transfer Case Conference is held within 15 days in the area where the child is permanently resident.', 'deadline', NULL),
+  (82, 'placement_planning_in_advance', 'Placement planning meeting held before the child comes into care or moves', '3.24', 'Placement Planning meetings (chaired by the allocated Social Worker) will be held prior to children and young people coming into care or moving placement.', 'advance_notice', NULL),
+  (83, 'placement_planning_emergency', 'Emergency placement: placement planning meeting within five days of the move', '3.24', 'In an emergency, the meeting should take place as soon as possible, but no later than five days after the move.', 'deadline', 'a condition in prose'),
+  (84, 'iro_notified_became_looked_after', 'IRO service informed within 1 working day of a child becoming looked after', '3.24', 'When a child becomes looked after or changes placement the following will happen (in advance wherever possible):', 'deadline', NULL),
+  (85, 'iro_notified_placement_change', 'IRO service informed within 1 working day of a change of placement', '3.24', 'When a child becomes looked after or changes placement the following will happen (in advance wherever possible):', 'deadline', NULL),
+  (86, 'pep_schedule', 'PEP meeting within 20 working days, then every term', '3.24', 'The Social Worker, school and Virtual School will work together to ensure that a Personal Education Plan (PEP) meeting is held within 20 working days and every term thereafter (not relevant for CWD CLA Short Breaks).', 'schedule', 'a condition in prose'),
+  (87, 'initial_health_assessment_arranged', 'Initial Health Assessment arranged for newly looked after children', '3.24', 'Arrangements will be made for the child to undergo an Initial Health Assessment (for newly looked after children only) or a review Health Assessment.', 'none', 'no timing'),
+  (88, 'review_health_assessment_arranged', 'Review Health Assessment arranged on a change of placement', '3.24', 'Arrangements will be made for the child to undergo an Initial Health Assessment (for newly looked after children only) or a review Health Assessment.', 'none', 'no timing'),
+  (89, 'delegated_authority', 'Delegated Authority Form completed and circulated within 5 working days', '3.25', 'The Delegated Authority Form will be completed after consultation with the relevant people and then circulated. This should be in advance of the placement wherever possible, or within 5 working days.', 'deadline', NULL),
+  (90, 'cla_reviews', 'CLA reviews within 20 days, after 3 months, then every 6 months', '3.26', 'An initial CLA review meeting must take place within 20 days of a child becoming looked after. Thereafter a review meeting will take place after 3 months, and then every 6 months, as a minimum.', 'schedule', NULL),
+  (91, 'cla_review_early', 'Early CLA review on a significant change to the care plan', '3.26', 'A review should be held early where there is a significant change to the care plan.', 'vague', 'vague timing (as required)'),
+  (92, 'permanence_planning_meeting_first', 'Permanence Planning Meeting before the 2nd CLA review', '3.27', 'A Permanence Planning Meeting should be held prior to the 2nd CLA Review, and then regularly, to discuss with parents and carers the child''s plan until permanence is secured.', 'ordinal_milestone', NULL),
+  (93, 'permanence_planning_meeting_regular', 'Permanence Planning Meetings regularly until permanence is secured', '3.27', 'A Permanence Planning Meeting should be held prior to the 2nd CLA Review, and then regularly, to discuss with parents and carers the child''s plan until permanence is secured.', 'vague', 'vague timing (regularly)'),
+  (94, 'care_plan_updated_10_days', 'Care plan updated within 10 days of a CLA review', '3.28', 'Reflect the current circumstances and be updated within 10 days of a CLA Review', 'deadline', NULL),
+  (95, 'cla_visits', 'Looked after children visited within one week of any placement, then at most six-weekly for the first year', '3.31', 'Guidance for visiting CLA is as follows:', 'schedule', NULL),
+  (96, 'cla_visits_long_term', 'Matched long-term foster placement: after the first year, visits at most six-monthly where agreed', '3.31', 'Where a child is in a matched long-term foster placement, visits after the first year may take place at intervals of not more than six months, where the child, being of sufficient age and understanding, has agreed to be visited at this minimum frequency, and this has been agreed and recorded in CLA review Care planning 2015 regs', 'schedule', 'a condition in prose'),
+  (97, 'other_la_informed', 'Other local authority informed in advance or on the same working day as the move', '3.32', 'If a child is looked after in a different local authority then that local authority will be informed in advance wherever possible, or on the same working day as the move.', 'deadline', 'a condition in prose'),
+  (98, 'iro_kept_informed', 'IRO kept informed of significant changes', '3.34', 'IROs have a key role to play in scrutinising the child/ young person''s care plan and holding people to account, they must be kept informed of any significant changes in the child / young person''s circumstances.', 'none', 'no timing'),
+  (99, 'cla_pre_meeting_consultation', 'Pre-meeting consultation before every CLA review', '3.35', 'Prior to every CLA Review there will be a Pre-Meeting consultation and up to date Care Plan.', 'advance_notice', NULL),
+  (100, 'care_plan_shared_before_review', 'Care plan shared at least 5 working days before the CLA review', '3.35', 'This should be shared with the child / young person, their parents (where appropriate), carers and the IRO at least 5 working days prior to the review meeting.', 'advance_notice', NULL),
+  (101, 'pathway_plan_by_16_3', 'Pathway Plan within 3 months of the 16th birthday', '3.36', 'Within 3 months of their 16th birthday CLA will have a Pathway Plan which is informed by an up-to-date and thorough Needs Assessment.', 'age_milestone', NULL),
+  (102, 'needs_assessment_by_16_3', 'Needs Assessment that informs the Pathway Plan within 3 months of the 16th birthday', '3.36', 'Within 3 months of their 16th birthday CLA will have a Pathway Plan which is informed by an up-to-date and thorough Needs Assessment.', 'age_milestone', NULL),
+  (103, 'care_leaver_contact_reestablished', 'Lost contact with a care leaver re-established as soon as possible', '3.39', 'If contact is lost, then proactive efforts will be made to re-establish contact as soon as possible, or a clear reason recorded on file as to why this would not be appropriate.', 'vague', 'vague timing (as soon as possible)'),
+  (104, 'placement_request_reply', 'Placement referrals acknowledged and responded to within one working day', '3.41', 'We will acknowledge and respond to referrals for placements within one working day or immediately for an emergency request.', 'deadline', NULL),
+  (105, 'placement_request_reply_emergency', 'Emergency placement requests responded to immediately', '3.41', 'We will acknowledge and respond to referrals for placements within one working day or immediately for an emergency request.', 'vague', 'vague timing (without delay)'),
+  (106, 'foster_carer_supervision', 'Foster carers receive monthly supervision', '3.47', 'Supervising Social Worker will provide foster carers with monthly supervision.', 'recurrence', NULL),
+  (107, 'foster_carer_supervision_reduced', 'Reduced supervision frequency: decision reviewed every 3 months', '3.47', 'If the decision is made to reduce this frequency, for example for matched long-term placements, then there will be management oversight on the carer''s file to record the rationale for this with this decision being reviewed every 3 months.', 'recurrence', 'a condition in prose'),
+  (108, 'foster_carer_pdp', 'Foster carer Personal Development Plan updated at least annually', '3.48', 'Foster Carers will have a Personal Development Plan that is updated at least annually and tailored to the individual needs of carers.', 'recurrence', NULL),
+  (109, 'foster_carer_annual_review', 'Foster carer reviews annually', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'recurrence', NULL),
+  (110, 'foster_carer_interim_review', 'Interim foster carer review whenever there are concerns', '3.49', 'We will undertake Foster Carer reviews annually, and whenever there are concerns or requirements to do so, an interim review will take place.', 'vague', 'vague timing (as required)'),
+  (111, 'child_seen_in_placement', 'The child seen in placement at least every third visit', '3.52', 'We see the child in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file.', 'count_recurrence', NULL),
+  (112, 'non_primary_carer_seen_in_placement', 'The non-primary carer seen at least every third visit', '3.53', 'We see the non-primary carer in placement at least every third visit and if this is not possible the reasons will be recorded on the carers'' file and will be discussed with the Fostering Team Manager.', 'count_recurrence', NULL),
+  (113, 'end_of_placement_letters', 'Foster carers complete end of placement letters', '3.54', 'Foster Carers will complete end of placement letters after each placement has ended and a copy will be uploaded to LCS (carer and child).', 'none', 'no timing'),
+  (114, 'sg_support_plan_reviewed', 'Special guardianship support plan reviewed at least every 4 months', '3.57', 'Special Guardians who are receiving ongoing support will have the support plan reviewed at least every 4 months.', 'recurrence', 'a condition in prose'),
+  (115, 'asf_support_reviewed', 'Adoption Support Fund support reviewed at least every 6 months', '3.58', 'Special Guardians who have support from the Adoption Support Fund will have this support reviewed at least every 6 months.', 'recurrence', 'a condition in prose'),
+  (116, 'sg_financial_support_reviewed', 'Special guardianship financial support reviewed every 12 months', '3.59', 'Special Guardians who receive ongoing financial support will have this support reviewed every 12 months.', 'recurrence', 'a condition in prose');
 CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR);
 INSERT INTO audit_outcomes VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending');
 CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER);
 CREATE OR REPLACE VIEW audit_result AS
-SELECT child_id, ['resolve_issues_early', 'staff_supervision_regular', 'correct_mistakes', 'case_notes', 'safeguarding_recording', 'frequency_decision_reviewed', 'fis_visits_table', 'cwd_level2_visits_table', 'cwd_level3_visits_table', 'cin_visits_table', 'cp_visits_table', 'cla_visits_table', 'cl_contact_table', 'fis_eha_table', 'fis_plan_table', 'fis_first_tac_table', 'fis_eha_review_table', 'young_carers_assessment_table', 'cwd_early_support_plan_table', 'cwd_early_support_review_table', 'cin_assessment_table', 'cin_assessment_update', 'cp_assessment_update_table', 'cla_pathway_plan_review_table', 'cl_pathway_plan_review_table', 'cl_pathway_plan_review_over21_table', 'fis_plan_review_table', 'cin_reviews', 'core_groups_table', 'rcpc_table', 'cla_reviews_table', 'case_supervision', 'case_supervision_level2', 'permanence_panel_assessment', 'permanence_panel_not_matched', 'permanence_panel_placements', 'permanence_panel_placed_with_parents', 'permanence_panel_placement_order', 'permanence_panel_adoption_placement', 'permanence_panel_other', 'long_term_matched_care_plan', 'assessment_draft_shared', 'contact_decision_recorded', 'contact_decision_recorded_cwd_fis', 'referral_allocation', 'referral_allocation_cwd_fis', 'allocation_delay_note', 'oversight_before_transfer', 'oversight_before_closure', 'referral_sent_to_team', 'assessment_agreed_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'cla_assessment_content', 'leaving_care_pathway_plan_in_place', 'leaving_care_pathway_plan_review', 'fostering_enquiry_reply', 'initial_home_visit_reported', 'fostering_assessment_concluded', 'sgo_assessment_completed', 'connected_persons_assessed', 'plans_reviewed_regularly', 'minutes_distributed_meetings', 'icpc_outcome_distributed', 'rcpc_outcome_distributed', 'cla_review_outcome_distributed', 'plan_updated_after_review', 'cin_plan_updated_after_review', 'cp_plan_updated_after_review', 'care_plan_updated_after_review', 'chronology_cwd_level3', 'chronology_level2', 'chronology_monthly', 'fis_tac', 'fis_tac:aim', 'core_groups', 'rcpc_schedule', 'icpc_report_shared_working_days', 'rcpc_report_shared_working_days', 'cp_away_notify', 'cp_away_other_la', 'cp_away_other_la_reminder', 'cp_away_return_notification', 'transfer_conference_requested', 'placement_planning_in_advance', 'placement_planning_emergency', 'iro_notified_became_looked_after', 'iro_notified_placement_change', 'pep_schedule', 'initial_health_assessment_arranged', 'review_health_assessment_arranged', 'delegated_authority', 'cla_reviews', 'cla_review_early', 'permanence_planning_meeting_first', 'permanence_planning_meeting_regular', 'care_plan_updated_10_days', 'cla_visits', 'cla_visits_long_term', 'other_la_informed', 'iro_kept_informed', 'cla_pre_meeting_consultation', 'care_plan_shared_before_review', 'pathway_plan_by_16_3', 'care_leaver_contact_reestablished', 'placement_request_reply', 'placement_request_reply_emergency', 'foster_carer_supervision', 'foster_carer_supervision_reduced', 'foster_carer_pdp', 'foster_carer_annual_review', 'foster_carer_interim_review', 'child_seen_in_placement', 'non_primary_carer_seen_in_placement', 'end_of_placement_letters', 'sg_support_plan_reviewed', 'asf_support_reviewed', 'sg_financial_support_reviewed'][ob_order + 1] AS obligation, ['1.11', '1.14', '1.17', '1.19', '1.19', 'Minimum standards at a glance', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'Minimum standards at a glance: Supervision', 'Minimum standards at a glance: Supervision', 'Permanence Panel', 'Permanence Panel (i)', 'Permanence Panel (iv)', 'Permanence Panel (v)', 'Permanence Panel (ix)', 'Permanence Panel (x)', 'Permanence Panel (ii)', 'Permanence Panel', '2.11', '2.13', '2.13', '2.14', '2.14', '2.14', '2.15', '2.15', '2.15', '2.16', '2.18', '2.18', '2.19', '2.20', '2.20', '2.23', '2.23', '2.24', '2.27', '2.28', '3.6', '3.9', '3.9', '3.9', '3.9', '3.10', '3.10', '3.10', '3.10', '3.12', '3.12', '3.12', '3.13', '3.13', '3.17', '3.17', '3.18', '3.18', '3.19', '3.19', '3.19', '3.19', '3.20', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.25', '3.26', '3.26', '3.27', '3.27', '3.28', '3.31', '3.31', '3.32', '3.34', '3.35', '3.35', '3.36', '3.39', '3.41', '3.41', '3.47', '3.47', '3.48', '3.49', '3.49', '3.52', '3.53', '3.54', '3.57', '3.58', '3.59'][ob_order + 1] AS clause, trigger_date,
+SELECT child_id, ['staff_supervision_regular', 'case_notes', 'safeguarding_recording', 'frequency_decision_reviewed', 'fis_visits_table', 'cwd_level2_visits_table', 'cwd_level3_visits_table', 'cin_visits_table', 'cp_visits_table', 'cla_visits_table', 'cl_contact_table', 'fis_eha_table', 'fis_plan_table', 'fis_first_tac_table', 'fis_eha_review_table', 'young_carers_assessment_table', 'cwd_early_support_plan_table', 'cwd_early_support_review_table', 'cin_assessment_table', 'cin_assessment_update', 'cp_assessment_update_table', 'cla_pathway_plan_review_table', 'cl_pathway_plan_review_table', 'cl_pathway_plan_review_over21_table', 'fis_plan_review_table', 'cin_reviews', 'core_groups_table', 'rcpc_table', 'cla_reviews_table', 'case_supervision', 'case_supervision_level2', 'permanence_panel_assessment', 'permanence_panel_not_matched', 'permanence_panel_placements', 'permanence_panel_placed_with_parents', 'permanence_panel_placement_order', 'permanence_panel_adoption_placement', 'permanence_panel_other', 'long_term_matched_care_plan', 'assessment_draft_shared', 'contact_decision_recorded', 'contact_decision_recorded_cwd_fis', 'referral_allocation', 'referral_allocation_cwd_fis', 'allocation_delay_note', 'oversight_before_transfer', 'oversight_before_closure', 'referral_sent_to_team', 'assessment_agreed_timescale', 'icpc_report_shared', 'rcpc_report_shared', 'cla_assessment_content', 'leaving_care_pathway_plan_in_place', 'leaving_care_pathway_plan_review', 'fostering_enquiry_reply', 'initial_home_visit_reported', 'fostering_assessment_concluded', 'sgo_assessment_completed', 'connected_persons_assessed', 'plans_reviewed_regularly', 'minutes_distributed_meetings', 'icpc_outcome_distributed', 'rcpc_outcome_distributed', 'cla_review_outcome_distributed', 'plan_updated_after_review', 'cin_plan_updated_after_review', 'cp_plan_updated_after_review', 'care_plan_updated_after_review', 'chronology_cwd_level3', 'chronology_level2', 'chronology_monthly', 'fis_tac', 'fis_tac:aim', 'core_groups', 'rcpc_schedule', 'icpc_report_shared_working_days', 'rcpc_report_shared_working_days', 'cp_away_notify', 'cp_away_other_la', 'cp_away_other_la_reminder', 'cp_away_return_notification', 'transfer_conference_requested', 'placement_planning_in_advance', 'placement_planning_emergency', 'iro_notified_became_looked_after', 'iro_notified_placement_change', 'pep_schedule', 'initial_health_assessment_arranged', 'review_health_assessment_arranged', 'delegated_authority', 'cla_reviews', 'cla_review_early', 'permanence_planning_meeting_first', 'permanence_planning_meeting_regular', 'care_plan_updated_10_days', 'cla_visits', 'cla_visits_long_term', 'other_la_informed', 'iro_kept_informed', 'cla_pre_meeting_consultation', 'care_plan_shared_before_review', 'pathway_plan_by_16_3', 'needs_assessment_by_16_3', 'care_leaver_contact_reestablished', 'placement_request_reply', 'placement_request_reply_emergency', 'foster_carer_supervision', 'foster_carer_supervision_reduced', 'foster_carer_pdp', 'foster_carer_annual_review', 'foster_carer_interim_review', 'child_seen_in_placement', 'non_primary_carer_seen_in_placement', 'end_of_placement_letters', 'sg_support_plan_reviewed', 'asf_support_reviewed', 'sg_financial_support_reviewed'][ob_order + 1] AS obligation, ['1.14', '1.19', '1.19', 'Minimum standards at a glance', 'Minimum standards at a glance: How often the child/ young person will be seen, Family Intervention Service', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children with Disabilities Level 2/3', 'Minimum standards at a glance: How often the child/ young person will be seen, Children in Need', 'Minimum standards at a glance: How often the child/ young person will be seen, Child Protection', 'Minimum standards at a glance: How often the child/ young person will be seen, Children Looked After', 'Minimum standards at a glance: How often the child/ young person will be seen, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Family Intervention Service', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children with Disabilities Level 2/3', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Children in Need', 'Minimum standards at a glance: Assessments of circumstances, Child Protection', 'Minimum standards at a glance: Assessments of circumstances, Children Looked After', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Assessments of circumstances, Care leavers', 'Minimum standards at a glance: Review of the plan, Family Intervention Service', 'Minimum standards at a glance: Review of the plan, Children in Need', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Child Protection', 'Minimum standards at a glance: Review of the plan, Children Looked After', 'Minimum standards at a glance: Supervision', 'Minimum standards at a glance: Supervision', 'Permanence Panel', 'Permanence Panel (i)', 'Permanence Panel (iv)', 'Permanence Panel (v)', 'Permanence Panel (ix)', 'Permanence Panel (x)', 'Permanence Panel (ii)', 'Permanence Panel', '2.11', '2.13', '2.13', '2.14', '2.14', '2.14', '2.15', '2.15', '2.15', '2.16', '2.18', '2.18', '2.19', '2.20', '2.20', '2.23', '2.23', '2.24', '2.27', '2.28', '3.6', '3.9', '3.9', '3.9', '3.9', '3.10', '3.10', '3.10', '3.10', '3.12', '3.12', '3.12', '3.13', '3.13', '3.17', '3.17', '3.18', '3.18', '3.19', '3.19', '3.19', '3.19', '3.20', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.24', '3.25', '3.26', '3.26', '3.27', '3.27', '3.28', '3.31', '3.31', '3.32', '3.34', '3.35', '3.35', '3.36', '3.36', '3.39', '3.41', '3.41', '3.47', '3.47', '3.48', '3.49', '3.49', '3.52', '3.53', '3.54', '3.57', '3.58', '3.59'][ob_order + 1] AS clause, trigger_date,
        due_date, done_date, ['discharged', 'extended', 'met', 'met_late', 'no_data', 'not_applicable', 'overdue', 'pending'][outcome] AS outcome, working_days_late, ob_order
 FROM audit_rows;
 -- the records up to the as-of date (the loader stores `events` sorted by event, so that reading
@@ -248,7 +247,7 @@ INSERT INTO _bank_holidays VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1829-09-01', DATE '2170-05-02' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1813-06-01', DATE '2186-08-02' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
@@ -729,8 +728,11 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed');
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment');
 CREATE OR REPLACE TABLE _d63 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request');
+CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_response');
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -759,23 +761,23 @@ FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k
 LEFT JOIN (SELECT row, "attr_cwd_level", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d64 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit');
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan');
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen');
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review');
 CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen');
+CREATE OR REPLACE TABLE _d69 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'non_primary_carer_seen');
--- obligation #4 (deadline)
-CREATE OR REPLACE VIEW _o3 AS
+-- obligation #2 (deadline)
+CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -791,7 +793,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 3, o.trigger,
+SELECT o.child_id, 1, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -808,13 +810,13 @@ SELECT o.child_id, 3, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o3 o
+FROM _o1 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o3;
--- obligation #5 (deadline)
-CREATE OR REPLACE VIEW _o4 AS
+DROP VIEW IF EXISTS _o1;
+-- obligation #3 (deadline)
+CREATE OR REPLACE VIEW _o2 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -828,7 +830,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 4, o.trigger,
+SELECT o.child_id, 2, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'case_note_recorded')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -845,16 +847,192 @@ SELECT o.child_id, 4, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
+FROM _o2 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o2;
+-- obligation #5 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e4 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 4, ep_start, NULL, NULL, 6, NULL FROM _e4 WHERE NOT applies;
+DELETE FROM _e4 WHERE NOT applies;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o4_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _e4 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o4_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o4_seg s ASOF LEFT JOIN _d3 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o4 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o4_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 4, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
 FROM _o4 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o4;
+DROP TABLE IF EXISTS _e4;
+DROP TABLE IF EXISTS _o4_p0_0;
+DROP TABLE IF EXISTS _o4_seg;
+-- obligation #6 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e5 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('2'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 5, ep_start, NULL, NULL, 6, NULL FROM _e5 WHERE NOT applies;
+DELETE FROM _e5 WHERE NOT applies;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o5_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _e5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o5_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o5_seg s ASOF LEFT JOIN _d3 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o5 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o5_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 5, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o5 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o5;
+DROP TABLE IF EXISTS _e5;
+DROP TABLE IF EXISTS _o5_p0_0;
+DROP TABLE IF EXISTS _o5_seg;
 -- obligation #7 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e6 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _e6 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
 INSERT INTO audit_rows SELECT child_id, 6, ep_start, NULL, NULL, 6, NULL FROM _e6 WHERE NOT applies;
 DELETE FROM _e6 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
@@ -899,7 +1077,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -914,17 +1092,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o6_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 6, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -939,18 +1117,12 @@ DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (recurrence)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e7 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('2'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 7, ep_start, NULL, NULL, 6, NULL FROM _e7 WHERE NOT applies;
-DELETE FROM _e7 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o7_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _e7 p
+  FROM _ep2 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -987,7 +1159,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 6 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1002,17 +1174,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o7_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 7, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1023,22 +1195,15 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o7;
-DROP TABLE IF EXISTS _e7;
 DROP TABLE IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_seg;
 -- obligation #9 (recurrence)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e8 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 8, ep_start, NULL, NULL, 6, NULL FROM _e8 WHERE NOT applies;
-DELETE FROM _e8 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o8_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _e8 p
+  FROM _ep3 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1075,7 +1240,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 3 MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1090,17 +1255,17 @@ SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger A
 FROM _o8_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 8, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1111,18 +1276,26 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o8;
-DROP TABLE IF EXISTS _e8;
 DROP TABLE IF EXISTS _o8_p0_0;
 DROP TABLE IF EXISTS _o8_seg;
 -- obligation #10 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n9 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep4 p;
+UPDATE _n9 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o9_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep2 p
+  FROM _n9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  UNION ALL
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
+    AND d.date > s.start AND d.date <= s.ep_end
+  GROUP BY s.child_id, s.ep_start, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
@@ -1157,7 +1330,78 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o9_p1_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o9_seg s ASOF LEFT JOIN _d3 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = 0) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o9_p1_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o9_p1_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -1169,7 +1413,15 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o9 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o9_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o9_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o9_p1_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o9_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
 SELECT o.child_id, 9, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
@@ -1193,265 +1445,15 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o9;
+DROP TABLE IF EXISTS _n9;
 DROP TABLE IF EXISTS _o9_p0_0;
+DROP TABLE IF EXISTS _o9_p1_0;
+DROP TABLE IF EXISTS _o9_p1_1;
 DROP TABLE IF EXISTS _o9_seg;
 -- obligation #11 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o10_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o10_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o10_seg s ASOF LEFT JOIN _d3 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o10 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o10_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 10, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o10 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o10;
-DROP TABLE IF EXISTS _o10_p0_0;
-DROP TABLE IF EXISTS _o10_seg;
--- obligation #12 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n11 AS SELECT p.* REPLACE (p.ep_start AS ep_start), p.ep_start AS whole_start FROM _ep4 p;
-UPDATE _n11 AS p SET ep_last = coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))), p.ep_last);
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o11_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _n11 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-  UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
-    AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o11_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o11_seg s ASOF LEFT JOIN _d3 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o11_p1_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o11_seg s ASOF LEFT JOIN _d3 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o11_p1_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o11_p1_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o11 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o11_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o11_p1_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o11_p1_1 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 11, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o11 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o11;
-DROP TABLE IF EXISTS _n11;
-DROP TABLE IF EXISTS _o11_p0_0;
-DROP TABLE IF EXISTS _o11_p1_0;
-DROP TABLE IF EXISTS _o11_p1_1;
-DROP TABLE IF EXISTS _o11_seg;
--- obligation #13 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o12_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -1468,7 +1470,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o12_p0_0 AS
+CREATE OR REPLACE TABLE _o10_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1476,7 +1478,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o12_seg s ASOF LEFT JOIN _d7 a
+  FROM _o10_seg s ASOF LEFT JOIN _d7 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1505,7 +1507,7 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o12_p1_0 AS
+CREATE OR REPLACE TABLE _o10_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1513,7 +1515,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o12_seg s ASOF LEFT JOIN _d7 a
+  FROM _o10_seg s ASOF LEFT JOIN _d7 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -1542,14 +1544,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o12_p1_1 AS
+CREATE OR REPLACE TABLE _o10_p1_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o12_p1_0 WHERE NOT go AND alive) q) q
+  FROM _o10_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -1576,20 +1578,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o12 AS
+CREATE OR REPLACE VIEW _o10 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o12_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o10_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o12_p1_0 WHERE o_trigger IS NOT NULL
+FROM _o10_p1_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o12_p1_1 WHERE o_trigger IS NOT NULL;
+FROM _o10_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 12, o.trigger,
+SELECT o.child_id, 10, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_adviser_contact')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1606,15 +1608,107 @@ SELECT o.child_id, 12, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
+FROM _o10 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o10;
+DROP TABLE IF EXISTS _o10_p0_0;
+DROP TABLE IF EXISTS _o10_p1_0;
+DROP TABLE IF EXISTS _o10_p1_1;
+DROP TABLE IF EXISTS _o10_seg;
+-- obligation #12 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e11 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 11, ep_start, NULL, NULL, 6, NULL FROM _e11 WHERE NOT applies;
+DELETE FROM _e11 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o11 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _e11 p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 11, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o11 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o11;
+DROP TABLE IF EXISTS _e11;
+-- obligation #13 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e12 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 12, ep_start, NULL, NULL, 6, NULL FROM _e12 WHERE NOT applies;
+DELETE FROM _e12 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o12 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _e12 p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 12, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
 FROM _o12 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o12;
-DROP TABLE IF EXISTS _o12_p0_0;
-DROP TABLE IF EXISTS _o12_p1_0;
-DROP TABLE IF EXISTS _o12_p1_1;
-DROP TABLE IF EXISTS _o12_seg;
+DROP TABLE IF EXISTS _e12;
 -- obligation #14 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1636,101 +1730,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 13, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_assessment') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o13 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o13;
-DROP TABLE IF EXISTS _e13;
--- obligation #15 (deadline)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e14 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 14, ep_start, NULL, NULL, 6, NULL FROM _e14 WHERE NOT applies;
-DELETE FROM _e14 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o14 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e14 p JOIN _d8 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 14, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_help_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o14 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o14;
-DROP TABLE IF EXISTS _e14;
--- obligation #16 (deadline)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e15 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 15, ep_start, NULL, NULL, 6, NULL FROM _e15 WHERE NOT applies;
-DELETE FROM _e15 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o15 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e15 p JOIN _d8 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 15, o.trigger,
+SELECT o.child_id, 13, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1747,25 +1749,25 @@ SELECT o.child_id, 15, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o15 o
+FROM _o13 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o15;
-DROP TABLE IF EXISTS _e15;
--- obligation #17 (recurrence)
+DROP VIEW IF EXISTS _o13;
+DROP TABLE IF EXISTS _e13;
+-- obligation #15 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e16 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 16, ep_start, NULL, NULL, 6, NULL FROM _e16 WHERE NOT applies;
-DELETE FROM _e16 WHERE NOT applies;
+CREATE OR REPLACE TABLE _e14 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 14, ep_start, NULL, NULL, 6, NULL FROM _e14 WHERE NOT applies;
+DELETE FROM _e14 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o16_seg AS
+CREATE OR REPLACE TABLE _o14_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _e16 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _e14 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1775,7 +1777,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o16_p0_0 AS
+CREATE OR REPLACE TABLE _o14_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1783,7 +1785,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o16_seg s ASOF LEFT JOIN _d12 a
+  FROM _o14_seg s ASOF LEFT JOIN _d12 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1812,12 +1814,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o16 AS
+CREATE OR REPLACE VIEW _o14 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o16_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o14_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 16, o.trigger,
+SELECT o.child_id, 14, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'eha_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1834,26 +1836,26 @@ SELECT o.child_id, 16, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o16 o
+FROM _o14 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o16;
-DROP TABLE IF EXISTS _e16;
-DROP TABLE IF EXISTS _o16_p0_0;
-DROP TABLE IF EXISTS _o16_seg;
--- obligation #19 (deadline)
+DROP VIEW IF EXISTS _o14;
+DROP TABLE IF EXISTS _e14;
+DROP TABLE IF EXISTS _o14_p0_0;
+DROP TABLE IF EXISTS _o14_seg;
+-- obligation #17 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e18 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 18, ep_start, NULL, NULL, 6, NULL FROM _e18 WHERE NOT applies;
-DELETE FROM _e18 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o18 AS
+CREATE OR REPLACE TABLE _e16 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 16, ep_start, NULL, NULL, 6, NULL FROM _e16 WHERE NOT applies;
+DELETE FROM _e16 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o16 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
-  FROM _e18 p JOIN _d13 d ON d.child_id = p.child_id
+  FROM _e16 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1863,7 +1865,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 18, o.trigger,
+SELECT o.child_id, 16, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1880,25 +1882,25 @@ SELECT o.child_id, 18, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o18 o
+FROM _o16 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o18;
-DROP TABLE IF EXISTS _e18;
--- obligation #20 (recurrence)
+DROP VIEW IF EXISTS _o16;
+DROP TABLE IF EXISTS _e16;
+-- obligation #18 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e19 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 19, ep_start, NULL, NULL, 6, NULL FROM _e19 WHERE NOT applies;
-DELETE FROM _e19 WHERE NOT applies;
+CREATE OR REPLACE TABLE _e17 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 17, ep_start, NULL, NULL, 6, NULL FROM _e17 WHERE NOT applies;
+DELETE FROM _e17 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o19_seg AS
+CREATE OR REPLACE TABLE _o17_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
-  FROM _e19 p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _e17 p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, getvariable('as_of'))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1908,7 +1910,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o19_p0_0 AS
+CREATE OR REPLACE TABLE _o17_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1916,7 +1918,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o19_seg s ASOF LEFT JOIN _d15 a
+  FROM _o17_seg s ASOF LEFT JOIN _d15 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -1945,12 +1947,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o19 AS
+CREATE OR REPLACE VIEW _o17 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o17_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 19, o.trigger,
+SELECT o.child_id, 17, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'early_support_plan_review') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1967,16 +1969,16 @@ SELECT o.child_id, 19, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o19 o
+FROM _o17 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o19;
-DROP TABLE IF EXISTS _e19;
-DROP TABLE IF EXISTS _o19_p0_0;
-DROP TABLE IF EXISTS _o19_seg;
--- obligation #21 (deadline)
-CREATE OR REPLACE VIEW _o20 AS
+DROP VIEW IF EXISTS _o17;
+DROP TABLE IF EXISTS _e17;
+DROP TABLE IF EXISTS _o17_p0_0;
+DROP TABLE IF EXISTS _o17_seg;
+-- obligation #19 (deadline)
+CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1992,7 +1994,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 20, o.trigger,
+SELECT o.child_id, 18, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2009,15 +2011,15 @@ SELECT o.child_id, 20, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o20 o
+FROM _o18 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o20;
--- obligation #22 (recurrence)
+DROP VIEW IF EXISTS _o18;
+-- obligation #20 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o21_seg AS
+CREATE OR REPLACE TABLE _o19_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep2 p
@@ -2029,7 +2031,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o21_p0_0 AS
+CREATE OR REPLACE TABLE _o19_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2037,7 +2039,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o21_seg s ASOF LEFT JOIN _d17 a
+  FROM _o19_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2066,12 +2068,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o21 AS
+CREATE OR REPLACE VIEW _o19 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 21, o.trigger,
+SELECT o.child_id, 19, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2088,17 +2090,17 @@ SELECT o.child_id, 21, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o21 o
+FROM _o19 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o21;
-DROP TABLE IF EXISTS _o21_p0_0;
-DROP TABLE IF EXISTS _o21_seg;
--- obligation #23 (schedule)
+DROP VIEW IF EXISTS _o19;
+DROP TABLE IF EXISTS _o19_p0_0;
+DROP TABLE IF EXISTS _o19_seg;
+-- obligation #21 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o22_seg AS
+CREATE OR REPLACE TABLE _o20_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -2111,7 +2113,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o22_p0_0 AS
+CREATE OR REPLACE TABLE _o20_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2119,7 +2121,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o22_seg s ASOF LEFT JOIN _d17 a
+  FROM _o20_seg s ASOF LEFT JOIN _d17 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2148,14 +2150,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o22_p0_1 AS
+CREATE OR REPLACE TABLE _o20_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o22_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o20_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2182,16 +2184,16 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o22 AS
+CREATE OR REPLACE VIEW _o20 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o22_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o20_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o22_p0_1 WHERE o_trigger IS NOT NULL;
+FROM _o20_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 22, o.trigger,
+SELECT o.child_id, 20, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2208,18 +2210,18 @@ SELECT o.child_id, 22, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o22 o
+FROM _o20 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o22;
-DROP TABLE IF EXISTS _o22_p0_0;
-DROP TABLE IF EXISTS _o22_p0_1;
-DROP TABLE IF EXISTS _o22_seg;
--- obligation #24 (recurrence)
+DROP VIEW IF EXISTS _o20;
+DROP TABLE IF EXISTS _o20_p0_0;
+DROP TABLE IF EXISTS _o20_p0_1;
+DROP TABLE IF EXISTS _o20_seg;
+-- obligation #22 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o23_seg AS
+CREATE OR REPLACE TABLE _o21_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -2232,7 +2234,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o23_p0_0 AS
+CREATE OR REPLACE TABLE _o21_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2240,7 +2242,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o23_seg s ASOF LEFT JOIN _d20 a
+  FROM _o21_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2269,12 +2271,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o23 AS
+CREATE OR REPLACE VIEW _o21 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 23, o.trigger,
+SELECT o.child_id, 21, o.trigger,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
@@ -2291,18 +2293,18 @@ SELECT o.child_id, 23, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o23 o
+FROM _o21 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o23;
-DROP TABLE IF EXISTS _o23_p0_0;
-DROP TABLE IF EXISTS _o23_seg;
--- obligation #25 (recurrence)
+DROP VIEW IF EXISTS _o21;
+DROP TABLE IF EXISTS _o21_p0_0;
+DROP TABLE IF EXISTS _o21_seg;
+-- obligation #23 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o24_seg AS
+CREATE OR REPLACE TABLE _o22_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -2314,7 +2316,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o24_p0_0 AS
+CREATE OR REPLACE TABLE _o22_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2322,7 +2324,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o24_seg s ASOF LEFT JOIN _d20 a
+  FROM _o22_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2351,12 +2353,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o24 AS
+CREATE OR REPLACE VIEW _o22 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o24_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o22_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 24, o.trigger,
+SELECT o.child_id, 22, o.trigger,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL 252 MONTH AS DATE))) THEN 6
@@ -2373,18 +2375,18 @@ SELECT o.child_id, 24, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o24 o
+FROM _o22 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o24;
-DROP TABLE IF EXISTS _o24_p0_0;
-DROP TABLE IF EXISTS _o24_seg;
--- obligation #28 (recurrence)
+DROP VIEW IF EXISTS _o22;
+DROP TABLE IF EXISTS _o22_p0_0;
+DROP TABLE IF EXISTS _o22_seg;
+-- obligation #26 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o27_seg AS
+CREATE OR REPLACE TABLE _o25_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep2 p
@@ -2396,7 +2398,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o27_p0_0 AS
+CREATE OR REPLACE TABLE _o25_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2404,7 +2406,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o27_seg s ASOF LEFT JOIN _d21 a
+  FROM _o25_seg s ASOF LEFT JOIN _d21 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2433,12 +2435,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o27 AS
+CREATE OR REPLACE VIEW _o25 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o27_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o25_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 27, o.trigger,
+SELECT o.child_id, 25, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cin_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2455,17 +2457,17 @@ SELECT o.child_id, 27, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o27 o
+FROM _o25 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o27;
-DROP TABLE IF EXISTS _o27_p0_0;
-DROP TABLE IF EXISTS _o27_seg;
--- obligation #29 (schedule)
+DROP VIEW IF EXISTS _o25;
+DROP TABLE IF EXISTS _o25_p0_0;
+DROP TABLE IF EXISTS _o25_seg;
+-- obligation #27 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o28_seg AS
+CREATE OR REPLACE TABLE _o26_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -2478,7 +2480,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o28_p0_0 AS
+CREATE OR REPLACE TABLE _o26_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2486,7 +2488,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o28_seg s ASOF LEFT JOIN _d22 a
+  FROM _o26_seg s ASOF LEFT JOIN _d22 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2517,14 +2519,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o28_p0_1 AS
+CREATE OR REPLACE TABLE _o26_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o28_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o26_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2551,16 +2553,16 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o28 AS
+CREATE OR REPLACE VIEW _o26 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o28_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o26_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o28_p0_1 WHERE o_trigger IS NOT NULL;
+FROM _o26_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 28, o.trigger,
+SELECT o.child_id, 26, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2577,18 +2579,18 @@ SELECT o.child_id, 28, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o28 o
+FROM _o26 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o28;
-DROP TABLE IF EXISTS _o28_p0_0;
-DROP TABLE IF EXISTS _o28_p0_1;
-DROP TABLE IF EXISTS _o28_seg;
--- obligation #30 (schedule)
+DROP VIEW IF EXISTS _o26;
+DROP TABLE IF EXISTS _o26_p0_0;
+DROP TABLE IF EXISTS _o26_p0_1;
+DROP TABLE IF EXISTS _o26_seg;
+-- obligation #28 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o29_seg AS
+CREATE OR REPLACE TABLE _o27_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -2601,7 +2603,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o29_p0_0 AS
+CREATE OR REPLACE TABLE _o27_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2609,7 +2611,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o29_seg s ASOF LEFT JOIN _d23 a
+  FROM _o27_seg s ASOF LEFT JOIN _d23 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2638,14 +2640,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o29_p0_1 AS
+CREATE OR REPLACE TABLE _o27_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o29_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o27_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2672,16 +2674,16 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o29 AS
+CREATE OR REPLACE VIEW _o27 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o29_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o27_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o29_p0_1 WHERE o_trigger IS NOT NULL;
+FROM _o27_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 29, o.trigger,
+SELECT o.child_id, 27, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2698,18 +2700,18 @@ SELECT o.child_id, 29, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o29 o
+FROM _o27 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o29;
-DROP TABLE IF EXISTS _o29_p0_0;
-DROP TABLE IF EXISTS _o29_p0_1;
-DROP TABLE IF EXISTS _o29_seg;
--- obligation #31 (schedule)
+DROP VIEW IF EXISTS _o27;
+DROP TABLE IF EXISTS _o27_p0_0;
+DROP TABLE IF EXISTS _o27_p0_1;
+DROP TABLE IF EXISTS _o27_seg;
+-- obligation #29 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o30_seg AS
+CREATE OR REPLACE TABLE _o28_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -2727,7 +2729,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o30_p0_0 AS
+CREATE OR REPLACE TABLE _o28_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2735,7 +2737,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o30_seg s ASOF LEFT JOIN _d25 a
+  FROM _o28_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -2766,14 +2768,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o30_p0_1 AS
+CREATE OR REPLACE TABLE _o28_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o30_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o28_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2800,14 +2802,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o30_p0_2 AS
+CREATE OR REPLACE TABLE _o28_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o30_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o28_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2834,7 +2836,7 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o30_p1_0 AS
+CREATE OR REPLACE TABLE _o28_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2842,7 +2844,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o30_seg s ASOF LEFT JOIN _d25 a
+  FROM _o28_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -2873,14 +2875,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o30_p1_1 AS
+CREATE OR REPLACE TABLE _o28_p1_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o30_p1_0 WHERE NOT go AND alive) q) q
+  FROM _o28_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2907,14 +2909,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o30_p1_2 AS
+CREATE OR REPLACE TABLE _o28_p1_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o30_p1_1 WHERE NOT go AND alive) q) q
+  FROM _o28_p1_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2941,32 +2943,32 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o30 AS
+CREATE OR REPLACE VIEW _o28 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o28_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o28_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p0_2 WHERE o_trigger IS NOT NULL
+FROM _o28_p0_2 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p1_0 WHERE o_trigger IS NOT NULL
+FROM _o28_p1_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p1_1 WHERE o_trigger IS NOT NULL
+FROM _o28_p1_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o30_p1_2 WHERE o_trigger IS NOT NULL;
+FROM _o28_p1_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 30, o.trigger,
+SELECT o.child_id, 28, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2983,22 +2985,22 @@ SELECT o.child_id, 30, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o30 o
+FROM _o28 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o30;
-DROP TABLE IF EXISTS _o30_p0_0;
-DROP TABLE IF EXISTS _o30_p0_1;
-DROP TABLE IF EXISTS _o30_p0_2;
-DROP TABLE IF EXISTS _o30_p1_0;
-DROP TABLE IF EXISTS _o30_p1_1;
-DROP TABLE IF EXISTS _o30_p1_2;
-DROP TABLE IF EXISTS _o30_seg;
--- obligation #32 (recurrence)
+DROP VIEW IF EXISTS _o28;
+DROP TABLE IF EXISTS _o28_p0_0;
+DROP TABLE IF EXISTS _o28_p0_1;
+DROP TABLE IF EXISTS _o28_p0_2;
+DROP TABLE IF EXISTS _o28_p1_0;
+DROP TABLE IF EXISTS _o28_p1_1;
+DROP TABLE IF EXISTS _o28_p1_2;
+DROP TABLE IF EXISTS _o28_seg;
+-- obligation #30 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o31_seg AS
+CREATE OR REPLACE TABLE _o29_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep0 p
@@ -3010,7 +3012,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o31_p0_0 AS
+CREATE OR REPLACE TABLE _o29_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3018,7 +3020,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o31_seg s ASOF LEFT JOIN _d26 a
+  FROM _o29_seg s ASOF LEFT JOIN _d26 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3047,47 +3049,47 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o31 AS
+CREATE OR REPLACE VIEW _o29 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o31_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o29_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 31, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN o.done END,
+SELECT o.child_id, 29, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervision') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o31 o
+FROM _o29 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o31;
-DROP TABLE IF EXISTS _o31_p0_0;
-DROP TABLE IF EXISTS _o31_seg;
--- obligation #43 (deadline)
+DROP VIEW IF EXISTS _o29;
+DROP TABLE IF EXISTS _o29_p0_0;
+DROP TABLE IF EXISTS _o29_seg;
+-- obligation #41 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e42 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep7 r;
-INSERT INTO audit_rows SELECT child_id, 42, ep_start, NULL, NULL, 6, NULL FROM _e42 WHERE NOT applies;
-DELETE FROM _e42 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o42 AS
+CREATE OR REPLACE TABLE _e40 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep7 r;
+INSERT INTO audit_rows SELECT child_id, 40, ep_start, NULL, NULL, 6, NULL FROM _e40 WHERE NOT applies;
+DELETE FROM _e40 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o40 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e42 p JOIN _d13 d ON d.child_id = p.child_id
+  FROM _e40 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3099,7 +3101,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 42, o.trigger,
+SELECT o.child_id, 40, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3116,24 +3118,24 @@ SELECT o.child_id, 42, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o42 o
+FROM _o40 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o42;
-DROP TABLE IF EXISTS _e42;
--- obligation #44 (deadline)
+DROP VIEW IF EXISTS _o40;
+DROP TABLE IF EXISTS _e40;
+-- obligation #42 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e43 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
-INSERT INTO audit_rows SELECT child_id, 43, ep_start, NULL, NULL, 6, NULL FROM _e43 WHERE NOT applies;
-DELETE FROM _e43 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o43 AS
+CREATE OR REPLACE TABLE _e41 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep7 r;
+INSERT INTO audit_rows SELECT child_id, 41, ep_start, NULL, NULL, 6, NULL FROM _e41 WHERE NOT applies;
+DELETE FROM _e41 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o41 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e43 p JOIN _d13 d ON d.child_id = p.child_id
+  FROM _e41 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3145,7 +3147,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 43, o.trigger,
+SELECT o.child_id, 41, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'contact_decision') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3162,24 +3164,24 @@ SELECT o.child_id, 43, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o43 o
+FROM _o41 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o43;
-DROP TABLE IF EXISTS _e43;
--- obligation #45 (deadline)
+DROP VIEW IF EXISTS _o41;
+DROP TABLE IF EXISTS _e41;
+-- obligation #43 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e44 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep8 r;
-INSERT INTO audit_rows SELECT child_id, 44, ep_start, NULL, NULL, 6, NULL FROM _e44 WHERE NOT applies;
-DELETE FROM _e44 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o44 AS
+CREATE OR REPLACE TABLE _e42 AS SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service')), FALSE) AS applies FROM _ep8 r;
+INSERT INTO audit_rows SELECT child_id, 42, ep_start, NULL, NULL, 6, NULL FROM _e42 WHERE NOT applies;
+DELETE FROM _e42 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e44 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _e42 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3191,7 +3193,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 44, o.trigger,
+SELECT o.child_id, 42, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3208,24 +3210,24 @@ SELECT o.child_id, 44, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o44 o
+FROM _o42 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o44;
-DROP TABLE IF EXISTS _e44;
--- obligation #46 (deadline)
+DROP VIEW IF EXISTS _o42;
+DROP TABLE IF EXISTS _e42;
+-- obligation #44 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e45 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
-INSERT INTO audit_rows SELECT child_id, 45, ep_start, NULL, NULL, 6, NULL FROM _e45 WHERE NOT applies;
-DELETE FROM _e45 WHERE NOT applies;
-CREATE OR REPLACE VIEW _o45 AS
+CREATE OR REPLACE TABLE _e43 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support', 'family_intervention_service'))), FALSE) AS applies FROM _ep8 r;
+INSERT INTO audit_rows SELECT child_id, 43, ep_start, NULL, NULL, 6, NULL FROM _e43 WHERE NOT applies;
+DELETE FROM _e43 WHERE NOT applies;
+CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _e45 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _e43 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3237,7 +3239,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 45, o.trigger,
+SELECT o.child_id, 43, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'allocation') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3254,14 +3256,14 @@ SELECT o.child_id, 45, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o45 o
+FROM _o43 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o45;
-DROP TABLE IF EXISTS _e45;
--- obligation #48 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o47 AS
+DROP VIEW IF EXISTS _o43;
+DROP TABLE IF EXISTS _e43;
+-- obligation #46 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o45 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d28 f
@@ -3275,7 +3277,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 47, o.trigger,
+SELECT o.child_id, 45, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3292,13 +3294,13 @@ SELECT o.child_id, 47, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o47 o
+FROM _o45 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o47;
--- obligation #49 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o48 AS
+DROP VIEW IF EXISTS _o45;
+-- obligation #47 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o46 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d30 f
@@ -3312,7 +3314,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 48, o.trigger,
+SELECT o.child_id, 46, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'management_oversight')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3329,13 +3331,13 @@ SELECT o.child_id, 48, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o48 o
+FROM _o46 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o48;
--- obligation #50 (deadline)
-CREATE OR REPLACE VIEW _o49 AS
+DROP VIEW IF EXISTS _o46;
+-- obligation #48 (deadline)
+CREATE OR REPLACE VIEW _o47 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3351,7 +3353,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 49, o.trigger,
+SELECT o.child_id, 47, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'referral_sent')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3368,13 +3370,13 @@ SELECT o.child_id, 49, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o49 o
+FROM _o47 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o49;
--- obligation #52 (advance_notice)
-CREATE OR REPLACE VIEW _o51 AS
+DROP VIEW IF EXISTS _o47;
+-- obligation #50 (advance_notice)
+CREATE OR REPLACE VIEW _o49 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -3394,7 +3396,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 51, o.trigger,
+SELECT o.child_id, 49, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3411,13 +3413,13 @@ SELECT o.child_id, 51, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o51 o
+FROM _o49 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o51;
--- obligation #53 (advance_notice)
-CREATE OR REPLACE VIEW _o52 AS
+DROP VIEW IF EXISTS _o49;
+-- obligation #51 (advance_notice)
+CREATE OR REPLACE VIEW _o50 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -3437,7 +3439,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 52, o.trigger,
+SELECT o.child_id, 50, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3454,13 +3456,13 @@ SELECT o.child_id, 52, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o52 o
+FROM _o50 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o52;
--- obligation #55 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o54 AS
+DROP VIEW IF EXISTS _o50;
+-- obligation #53 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o52 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d34 f
@@ -3474,7 +3476,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 54, o.trigger,
+SELECT o.child_id, 52, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3491,15 +3493,15 @@ SELECT o.child_id, 54, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o54 o
+FROM _o52 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o54;
--- obligation #56 (recurrence)
+DROP VIEW IF EXISTS _o52;
+-- obligation #54 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o55_seg AS
+CREATE OR REPLACE TABLE _o53_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -3511,7 +3513,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o55_p0_0 AS
+CREATE OR REPLACE TABLE _o53_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3519,7 +3521,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o55_seg s ASOF LEFT JOIN _d20 a
+  FROM _o53_seg s ASOF LEFT JOIN _d20 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -3548,12 +3550,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o55 AS
+CREATE OR REPLACE VIEW _o53 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o55_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o53_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 55, o.trigger,
+SELECT o.child_id, 53, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3570,15 +3572,15 @@ SELECT o.child_id, 55, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o55 o
+FROM _o53 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o55;
-DROP TABLE IF EXISTS _o55_p0_0;
-DROP TABLE IF EXISTS _o55_seg;
--- obligation #57 (deadline)
-CREATE OR REPLACE VIEW _o56 AS
+DROP VIEW IF EXISTS _o53;
+DROP TABLE IF EXISTS _o53_p0_0;
+DROP TABLE IF EXISTS _o53_seg;
+-- obligation #55 (deadline)
+CREATE OR REPLACE VIEW _o54 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
@@ -3592,7 +3594,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 56, o.trigger,
+SELECT o.child_id, 54, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_enquiry_response')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3609,13 +3611,13 @@ SELECT o.child_id, 56, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o56 o
+FROM _o54 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o56;
--- obligation #58 (deadline)
-CREATE OR REPLACE VIEW _o57 AS
+DROP VIEW IF EXISTS _o54;
+-- obligation #56 (deadline)
+CREATE OR REPLACE VIEW _o55 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -3629,7 +3631,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 57, o.trigger,
+SELECT o.child_id, 55, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'initial_home_visit_report')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3646,13 +3648,13 @@ SELECT o.child_id, 57, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o57 o
+FROM _o55 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o57;
--- obligation #59 (deadline)
-CREATE OR REPLACE VIEW _o58 AS
+DROP VIEW IF EXISTS _o55;
+-- obligation #57 (deadline)
+CREATE OR REPLACE VIEW _o56 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL 4 MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -3666,7 +3668,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 58, o.trigger,
+SELECT o.child_id, 56, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'fostering_assessment')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3683,13 +3685,13 @@ SELECT o.child_id, 58, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o58 o
+FROM _o56 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o58;
--- obligation #61 (deadline)
-CREATE OR REPLACE VIEW _o60 AS
+DROP VIEW IF EXISTS _o56;
+-- obligation #59 (deadline)
+CREATE OR REPLACE VIEW _o58 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
@@ -3702,16 +3704,16 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _x60 AS SELECT child_id, date AS x, max(extended_until) AS u
+CREATE OR REPLACE TABLE _x58 AS SELECT child_id, date AS x, max(extended_until) AS u
 FROM _ev WHERE event = 'extension:connected_persons_assessed' AND extended_until IS NOT NULL GROUP BY child_id, date;
 -- extensions: the latest agreed on or after the window opened, by the due date (and not after
 -- the action), moves the due date, by at most the `extendable` duration
-CREATE OR REPLACE VIEW _o60x AS
+CREATE OR REPLACE VIEW _o58x AS
 SELECT o.* EXCLUDE (eff, ext_hi), CASE WHEN e.x IS NOT NULL AND e.x >= o.window_start AND o.due IS NOT NULL THEN greatest(o.due, least(e.u, (o.due + 56))) ELSE o.due END AS eff
-FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o60) o
-ASOF LEFT JOIN _x60 e ON e.child_id = o.child_id AND e.x <= o.ext_hi;
+FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o58) o
+ASOF LEFT JOIN _x58 e ON e.child_id = o.child_id AND e.x <= o.ext_hi;
 INSERT INTO audit_rows
-SELECT o.child_id, 60, o.trigger,
+SELECT o.child_id, 58, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'connected_persons_assessment_completed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3728,19 +3730,97 @@ SELECT o.child_id, 60, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o60x o
+FROM _o58x o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o58;
+DROP VIEW IF EXISTS _o58x;
+DROP TABLE IF EXISTS _x58;
+-- obligation #61 (deadline)
+CREATE OR REPLACE VIEW _o60 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d43 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 60, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o60 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
 DROP VIEW IF EXISTS _o60;
-DROP VIEW IF EXISTS _o60x;
-DROP TABLE IF EXISTS _x60;
+-- obligation #62 (deadline)
+CREATE OR REPLACE VIEW _o61 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d18 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
+INSERT INTO audit_rows
+SELECT o.child_id, 61, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o61 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o61;
 -- obligation #63 (deadline)
 CREATE OR REPLACE VIEW _o62 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d43 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3779,10 +3859,10 @@ CREATE OR REPLACE VIEW _o63 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d18 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
@@ -3818,30 +3898,30 @@ CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d45 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 64, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3857,30 +3937,30 @@ CREATE OR REPLACE VIEW _o65 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
+  FROM _ep2 p JOIN _d21 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
 SELECT o.child_id, 65, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN o.done END,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN 5
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'minutes_distributed')) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3896,7 +3976,7 @@ CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d45 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -3935,84 +4015,6 @@ CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep2 p JOIN _d21 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 67, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o67 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o67;
--- obligation #69 (deadline)
-CREATE OR REPLACE VIEW _o68 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
-INSERT INTO audit_rows
-SELECT o.child_id, 68, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_updated')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o68 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o68;
--- obligation #70 (deadline)
-CREATE OR REPLACE VIEW _o69 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
@@ -4025,7 +4027,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d47 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 69, o.trigger,
+SELECT o.child_id, 67, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4042,24 +4044,24 @@ SELECT o.child_id, 69, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o69 o
+FROM _o67 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o69;
--- obligation #71 (recurrence)
+DROP VIEW IF EXISTS _o67;
+-- obligation #69 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e70 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 70, ep_start, NULL, NULL, 6, NULL FROM _e70 WHERE NOT applies;
-DELETE FROM _e70 WHERE NOT applies;
+CREATE OR REPLACE TABLE _e68 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cwd_early_support'))) AND (list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level') OR (r."attr_cwd_level" IS NOT NULL AND r."attr_cwd_level" <> '' AND r."attr_cwd_level" IN ('3'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 68, ep_start, NULL, NULL, 6, NULL FROM _e68 WHERE NOT applies;
+DELETE FROM _e68 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o70_seg AS
+CREATE OR REPLACE TABLE _o68_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _e70 p
+  FROM _e68 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4068,7 +4070,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o70_p0_0 AS
+CREATE OR REPLACE TABLE _o68_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4076,7 +4078,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o70_seg s ASOF LEFT JOIN _d48 a
+  FROM _o68_seg s ASOF LEFT JOIN _d48 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4105,12 +4107,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o70 AS
+CREATE OR REPLACE VIEW _o68 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o70_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o68_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 70, o.trigger,
+SELECT o.child_id, 68, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'chronology_updated') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'cwd_level')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4127,27 +4129,27 @@ SELECT o.child_id, 70, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o70 o
+FROM _o68 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o70;
-DROP TABLE IF EXISTS _e70;
-DROP TABLE IF EXISTS _o70_p0_0;
-DROP TABLE IF EXISTS _o70_seg;
--- obligation #74 (recurrence)
+DROP VIEW IF EXISTS _o68;
+DROP TABLE IF EXISTS _e68;
+DROP TABLE IF EXISTS _o68_p0_0;
+DROP TABLE IF EXISTS _o68_seg;
+-- obligation #72 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e73 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 73, ep_start, NULL, NULL, 6, NULL FROM _e73 WHERE NOT applies;
-DELETE FROM _e73 WHERE NOT applies;
+CREATE OR REPLACE TABLE _e71 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 71, ep_start, NULL, NULL, 6, NULL FROM _e71 WHERE NOT applies;
+DELETE FROM _e71 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o73_seg AS
+CREATE OR REPLACE TABLE _o71_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _e73 p
+  FROM _e71 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4156,7 +4158,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o73_p0_0 AS
+CREATE OR REPLACE TABLE _o71_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4164,7 +4166,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o73_seg s ASOF LEFT JOIN _d11 a
+  FROM _o71_seg s ASOF LEFT JOIN _d11 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4193,12 +4195,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o73 AS
+CREATE OR REPLACE VIEW _o71 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o73_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o71_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 73, o.trigger,
+SELECT o.child_id, 71, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4215,27 +4217,27 @@ SELECT o.child_id, 73, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o73 o
+FROM _o71 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o73;
-DROP TABLE IF EXISTS _e73;
-DROP TABLE IF EXISTS _o73_p0_0;
-DROP TABLE IF EXISTS _o73_seg;
--- obligation #75 (recurrence)
+DROP VIEW IF EXISTS _o71;
+DROP TABLE IF EXISTS _e71;
+DROP TABLE IF EXISTS _o71_p0_0;
+DROP TABLE IF EXISTS _o71_seg;
+-- obligation #73 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e74 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
-INSERT INTO audit_rows SELECT child_id, 74, ep_start, NULL, NULL, 6, NULL FROM _e74 WHERE NOT applies;
-DELETE FROM _e74 WHERE NOT applies;
+CREATE OR REPLACE TABLE _e72 AS SELECT r.*, coalesce((list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('family_intervention_service'))), FALSE) AS applies FROM _ep1 r;
+INSERT INTO audit_rows SELECT child_id, 72, ep_start, NULL, NULL, 6, NULL FROM _e72 WHERE NOT applies;
+DELETE FROM _e72 WHERE NOT applies;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o74_seg AS
+CREATE OR REPLACE TABLE _o72_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _e74 p
+  FROM _e72 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4244,7 +4246,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o74_p0_0 AS
+CREATE OR REPLACE TABLE _o72_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4252,7 +4254,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o74_seg s ASOF LEFT JOIN _d11 a
+  FROM _o72_seg s ASOF LEFT JOIN _d11 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4281,12 +4283,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o74 AS
+CREATE OR REPLACE VIEW _o72 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o74_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o72_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 74, o.trigger,
+SELECT o.child_id, 72, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'tac_meeting') OR list_contains(coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[]), 'team')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4303,18 +4305,18 @@ SELECT o.child_id, 74, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o74 o
+FROM _o72 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o74;
-DROP TABLE IF EXISTS _e74;
-DROP TABLE IF EXISTS _o74_p0_0;
-DROP TABLE IF EXISTS _o74_seg;
--- obligation #76 (recurrence)
+DROP VIEW IF EXISTS _o72;
+DROP TABLE IF EXISTS _e72;
+DROP TABLE IF EXISTS _o72_p0_0;
+DROP TABLE IF EXISTS _o72_seg;
+-- obligation #74 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o75_seg AS
+CREATE OR REPLACE TABLE _o73_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep3 p
@@ -4326,7 +4328,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o75_p0_0 AS
+CREATE OR REPLACE TABLE _o73_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4334,7 +4336,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o75_seg s ASOF LEFT JOIN _d22 a
+  FROM _o73_seg s ASOF LEFT JOIN _d22 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4363,12 +4365,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o75 AS
+CREATE OR REPLACE VIEW _o73 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o75_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o73_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 75, o.trigger,
+SELECT o.child_id, 73, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'core_group_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4385,17 +4387,17 @@ SELECT o.child_id, 75, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o75 o
+FROM _o73 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o75;
-DROP TABLE IF EXISTS _o75_p0_0;
-DROP TABLE IF EXISTS _o75_seg;
--- obligation #77 (schedule)
+DROP VIEW IF EXISTS _o73;
+DROP TABLE IF EXISTS _o73_p0_0;
+DROP TABLE IF EXISTS _o73_seg;
+-- obligation #75 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o76_seg AS
+CREATE OR REPLACE TABLE _o74_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d49 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -4408,7 +4410,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o76_p0_0 AS
+CREATE OR REPLACE TABLE _o74_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4416,7 +4418,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o76_seg s ASOF LEFT JOIN _d23 a
+  FROM _o74_seg s ASOF LEFT JOIN _d23 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4445,14 +4447,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o76_p0_1 AS
+CREATE OR REPLACE TABLE _o74_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o76_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o74_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4479,16 +4481,16 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o76 AS
+CREATE OR REPLACE VIEW _o74 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o76_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o74_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o76_p0_1 WHERE o_trigger IS NOT NULL;
+FROM _o74_p0_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 76, o.trigger,
+SELECT o.child_id, 74, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'rcpc')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4505,16 +4507,16 @@ SELECT o.child_id, 76, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o76 o
+FROM _o74 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o76;
-DROP TABLE IF EXISTS _o76_p0_0;
-DROP TABLE IF EXISTS _o76_p0_1;
-DROP TABLE IF EXISTS _o76_seg;
--- obligation #78 (advance_notice)
-CREATE OR REPLACE VIEW _o77 AS
+DROP VIEW IF EXISTS _o74;
+DROP TABLE IF EXISTS _o74_p0_0;
+DROP TABLE IF EXISTS _o74_p0_1;
+DROP TABLE IF EXISTS _o74_seg;
+-- obligation #76 (advance_notice)
+CREATE OR REPLACE VIEW _o75 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4536,7 +4538,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 77, o.trigger,
+SELECT o.child_id, 75, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4553,13 +4555,13 @@ SELECT o.child_id, 77, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o77 o
+FROM _o75 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o77;
--- obligation #79 (advance_notice)
-CREATE OR REPLACE VIEW _o78 AS
+DROP VIEW IF EXISTS _o75;
+-- obligation #77 (advance_notice)
+CREATE OR REPLACE VIEW _o76 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4581,7 +4583,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 78, o.trigger,
+SELECT o.child_id, 76, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'conference_report_shared')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4598,13 +4600,13 @@ SELECT o.child_id, 78, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o78 o
+FROM _o76 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o78;
--- obligation #81 (deadline)
-CREATE OR REPLACE VIEW _o80 AS
+DROP VIEW IF EXISTS _o76;
+-- obligation #79 (deadline)
+CREATE OR REPLACE VIEW _o78 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -4618,7 +4620,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 80, o.trigger,
+SELECT o.child_id, 78, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'host_la_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4635,15 +4637,15 @@ SELECT o.child_id, 80, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o80 o
+FROM _o78 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o80;
--- obligation #82 (recurrence)
+DROP VIEW IF EXISTS _o78;
+-- obligation #80 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o81_seg AS
+CREATE OR REPLACE TABLE _o79_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d50 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -4656,7 +4658,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o81_p0_0 AS
+CREATE OR REPLACE TABLE _o79_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4664,7 +4666,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o81_seg s ASOF LEFT JOIN _d52 a
+  FROM _o79_seg s ASOF LEFT JOIN _d52 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4693,12 +4695,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o81 AS
+CREATE OR REPLACE VIEW _o79 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o81_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o79_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 81, o.trigger,
+SELECT o.child_id, 79, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'other_la_reminder')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4715,15 +4717,15 @@ SELECT o.child_id, 81, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o81 o
+FROM _o79 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o81;
-DROP TABLE IF EXISTS _o81_p0_0;
-DROP TABLE IF EXISTS _o81_seg;
--- obligation #84 (deadline)
-CREATE OR REPLACE VIEW _o83 AS
+DROP VIEW IF EXISTS _o79;
+DROP TABLE IF EXISTS _o79_p0_0;
+DROP TABLE IF EXISTS _o79_seg;
+-- obligation #82 (deadline)
+CREATE OR REPLACE VIEW _o81 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 15) AS due, d.date AS opens, 0 AS k
@@ -4737,7 +4739,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 83, o.trigger,
+SELECT o.child_id, 81, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'transfer_conference')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4754,13 +4756,13 @@ SELECT o.child_id, 83, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o83 o
+FROM _o81 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o83;
--- obligation #85 (advance_notice)
-CREATE OR REPLACE VIEW _o84 AS
+DROP VIEW IF EXISTS _o81;
+-- obligation #83 (advance_notice)
+CREATE OR REPLACE VIEW _o82 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4780,7 +4782,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 84, o.trigger,
+SELECT o.child_id, 82, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4797,13 +4799,13 @@ SELECT o.child_id, 84, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o84 o
+FROM _o82 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o84;
--- obligation #87 (deadline)
-CREATE OR REPLACE VIEW _o86 AS
+DROP VIEW IF EXISTS _o82;
+-- obligation #85 (deadline)
+CREATE OR REPLACE VIEW _o84 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4819,7 +4821,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 86, o.trigger,
+SELECT o.child_id, 84, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4836,13 +4838,13 @@ SELECT o.child_id, 86, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o86 o
+FROM _o84 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o86;
--- obligation #88 (deadline)
-CREATE OR REPLACE VIEW _o87 AS
+DROP VIEW IF EXISTS _o84;
+-- obligation #86 (deadline)
+CREATE OR REPLACE VIEW _o85 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4858,7 +4860,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 87, o.trigger,
+SELECT o.child_id, 85, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'iro_notified')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4875,13 +4877,13 @@ SELECT o.child_id, 87, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o87 o
+FROM _o85 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o87;
--- obligation #92 (deadline)
-CREATE OR REPLACE VIEW _o91 AS
+DROP VIEW IF EXISTS _o85;
+-- obligation #90 (deadline)
+CREATE OR REPLACE VIEW _o89 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4897,7 +4899,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 91, o.trigger,
+SELECT o.child_id, 89, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'delegated_authority_form')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4914,15 +4916,15 @@ SELECT o.child_id, 91, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o91 o
+FROM _o89 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o91;
--- obligation #93 (schedule)
+DROP VIEW IF EXISTS _o89;
+-- obligation #91 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o92_seg AS
+CREATE OR REPLACE TABLE _o90_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -4935,7 +4937,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o92_p0_0 AS
+CREATE OR REPLACE TABLE _o90_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4943,7 +4945,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o92_seg s ASOF LEFT JOIN _d25 a
+  FROM _o90_seg s ASOF LEFT JOIN _d25 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -4972,14 +4974,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o92_p0_1 AS
+CREATE OR REPLACE TABLE _o90_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o92_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o90_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5006,14 +5008,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o92_p0_2 AS
+CREATE OR REPLACE TABLE _o90_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o92_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o90_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5040,20 +5042,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o92 AS
+CREATE OR REPLACE VIEW _o90 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o92_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o90_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o92_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o90_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o92_p0_2 WHERE o_trigger IS NOT NULL;
+FROM _o90_p0_2 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 92, o.trigger,
+SELECT o.child_id, 90, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'cla_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5070,17 +5072,17 @@ SELECT o.child_id, 92, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o92 o
+FROM _o90 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o92;
-DROP TABLE IF EXISTS _o92_p0_0;
-DROP TABLE IF EXISTS _o92_p0_1;
-DROP TABLE IF EXISTS _o92_p0_2;
-DROP TABLE IF EXISTS _o92_seg;
--- obligation #95 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o94 AS
+DROP VIEW IF EXISTS _o90;
+DROP TABLE IF EXISTS _o90_p0_0;
+DROP TABLE IF EXISTS _o90_p0_1;
+DROP TABLE IF EXISTS _o90_p0_2;
+DROP TABLE IF EXISTS _o90_seg;
+-- obligation #93 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o92 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, f.idx AS first_idx
   FROM _ep4 p ASOF LEFT JOIN _d25 f
@@ -5094,7 +5096,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day T
        u.due AS eff, FALSE AS na_birth
 FROM u ASOF LEFT JOIN _d59 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 94, o.trigger,
+SELECT o.child_id, 92, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'permanence_planning_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5111,13 +5113,13 @@ SELECT o.child_id, 94, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o94 o
+FROM _o92 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o94;
--- obligation #97 (deadline)
-CREATE OR REPLACE VIEW _o96 AS
+DROP VIEW IF EXISTS _o92;
+-- obligation #95 (deadline)
+CREATE OR REPLACE VIEW _o94 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -5131,7 +5133,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d47 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 96, o.trigger,
+SELECT o.child_id, 94, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'care_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5148,15 +5150,15 @@ SELECT o.child_id, 96, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o96 o
+FROM _o94 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o96;
--- obligation #98 (schedule)
+DROP VIEW IF EXISTS _o94;
+-- obligation #96 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o97_seg AS
+CREATE OR REPLACE TABLE _o95_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -5174,7 +5176,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o97_p0_0 AS
+CREATE OR REPLACE TABLE _o95_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5182,7 +5184,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o97_seg s ASOF LEFT JOIN _d3 a
+  FROM _o95_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5211,14 +5213,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o97_p0_1 AS
+CREATE OR REPLACE TABLE _o95_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o97_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o95_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5245,7 +5247,7 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o97_p1_0 AS
+CREATE OR REPLACE TABLE _o95_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5253,7 +5255,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o97_seg s ASOF LEFT JOIN _d3 a
+  FROM _o95_seg s ASOF LEFT JOIN _d3 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
@@ -5282,14 +5284,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o97_p1_1 AS
+CREATE OR REPLACE TABLE _o95_p1_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL 12 MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o97_p1_0 WHERE NOT go AND alive) q) q
+  FROM _o95_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5316,24 +5318,24 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o97 AS
+CREATE OR REPLACE VIEW _o95 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o97_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o95_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o97_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o95_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o97_p1_0 WHERE o_trigger IS NOT NULL
+FROM _o95_p1_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o97_p1_1 WHERE o_trigger IS NOT NULL;
+FROM _o95_p1_1 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 97, o.trigger,
+SELECT o.child_id, 95, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'statutory_visit') OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5350,18 +5352,18 @@ SELECT o.child_id, 97, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o97 o
+FROM _o95 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o97;
-DROP TABLE IF EXISTS _o97_p0_0;
-DROP TABLE IF EXISTS _o97_p0_1;
-DROP TABLE IF EXISTS _o97_p1_0;
-DROP TABLE IF EXISTS _o97_p1_1;
-DROP TABLE IF EXISTS _o97_seg;
--- obligation #102 (advance_notice)
-CREATE OR REPLACE VIEW _o101 AS
+DROP VIEW IF EXISTS _o95;
+DROP TABLE IF EXISTS _o95_p0_0;
+DROP TABLE IF EXISTS _o95_p0_1;
+DROP TABLE IF EXISTS _o95_p1_0;
+DROP TABLE IF EXISTS _o95_p1_1;
+DROP TABLE IF EXISTS _o95_seg;
+-- obligation #100 (advance_notice)
+CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5381,7 +5383,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 101, o.trigger,
+SELECT o.child_id, 99, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_pre_meeting')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'review_pre_meeting')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5398,13 +5400,13 @@ SELECT o.child_id, 101, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o101 o
+FROM _o99 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o101;
--- obligation #103 (advance_notice)
-CREATE OR REPLACE VIEW _o102 AS
+DROP VIEW IF EXISTS _o99;
+-- obligation #101 (advance_notice)
+CREATE OR REPLACE VIEW _o100 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5426,7 +5428,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 INSERT INTO audit_rows
-SELECT o.child_id, 102, o.trigger,
+SELECT o.child_id, 100, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'plan_distributed')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5443,13 +5445,13 @@ SELECT o.child_id, 102, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o102 o
+FROM _o100 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o102;
--- obligation #104 (age_milestone)
-CREATE OR REPLACE VIEW _o103 AS
+DROP VIEW IF EXISTS _o100;
+-- obligation #102 (age_milestone)
+CREATE OR REPLACE VIEW _o101 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL 3 MONTH AS DATE) AS due
@@ -5461,7 +5463,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        u.due AS eff, u.na_birth
 FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 INSERT INTO audit_rows
-SELECT o.child_id, 103, o.trigger,
+SELECT o.child_id, 101, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'pathway_plan')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5478,17 +5480,52 @@ SELECT o.child_id, 103, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o103 o
+FROM _o101 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o103;
--- obligation #106 (deadline)
-CREATE OR REPLACE VIEW _o105 AS
+DROP VIEW IF EXISTS _o101;
+-- obligation #103 (age_milestone)
+CREATE OR REPLACE VIEW _o102 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
+         c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL 3 MONTH AS DATE) AS due
+  FROM _ep4 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d62 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+INSERT INTO audit_rows
+SELECT o.child_id, 102, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'needs_assessment')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o102 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o102;
+-- obligation #105 (deadline)
+CREATE OR REPLACE VIEW _o104 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d62 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d63 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, getvariable('as_of'))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -5498,9 +5535,9 @@ t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_star
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
 INSERT INTO audit_rows
-SELECT o.child_id, 105, o.trigger,
+SELECT o.child_id, 104, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'placement_request_response')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5517,15 +5554,15 @@ SELECT o.child_id, 105, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o105 o
+FROM _o104 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o105;
--- obligation #108 (recurrence)
+DROP VIEW IF EXISTS _o104;
+-- obligation #107 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o107_seg AS
+CREATE OR REPLACE TABLE _o106_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep12 p
@@ -5537,7 +5574,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o107_p0_0 AS
+CREATE OR REPLACE TABLE _o106_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5545,7 +5582,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o107_seg s ASOF LEFT JOIN _d64 a
+  FROM _o106_seg s ASOF LEFT JOIN _d65 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5568,18 +5605,18 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 1 MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d64 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o107 AS
+CREATE OR REPLACE VIEW _o106 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o106_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 107, o.trigger,
+SELECT o.child_id, 106, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'supervisory_visit')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5596,17 +5633,17 @@ SELECT o.child_id, 107, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o107 o
+FROM _o106 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o107;
-DROP TABLE IF EXISTS _o107_p0_0;
-DROP TABLE IF EXISTS _o107_seg;
--- obligation #110 (recurrence)
+DROP VIEW IF EXISTS _o106;
+DROP TABLE IF EXISTS _o106_p0_0;
+DROP TABLE IF EXISTS _o106_seg;
+-- obligation #109 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o109_seg AS
+CREATE OR REPLACE TABLE _o108_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
   FROM _ep12 p
@@ -5618,7 +5655,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o109_p0_0 AS
+CREATE OR REPLACE TABLE _o108_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5626,88 +5663,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o109_seg s ASOF LEFT JOIN _d65 a
-    ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d65 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o109 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o109_p0_0 WHERE o_trigger IS NOT NULL;
-INSERT INTO audit_rows
-SELECT o.child_id, 109, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
-  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.done END,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END,
-  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END
-FROM _o109 o
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o109;
-DROP TABLE IF EXISTS _o109_p0_0;
-DROP TABLE IF EXISTS _o109_seg;
--- obligation #111 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o110_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
-  FROM _ep12 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o110_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o110_seg s ASOF LEFT JOIN _d66 a
+  FROM _o108_seg s ASOF LEFT JOIN _d66 a
     ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
@@ -5736,12 +5692,93 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o110 AS
+CREATE OR REPLACE VIEW _o108 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o110_p0_0 WHERE o_trigger IS NOT NULL;
+FROM _o108_p0_0 WHERE o_trigger IS NOT NULL;
 INSERT INTO audit_rows
-SELECT o.child_id, 110, o.trigger,
+SELECT o.child_id, 108, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
+  CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN o.done END,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END,
+  CASE WHEN NOT (NOT o.na_birth) OR (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'personal_development_plan')) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END
+FROM _o108 o
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
+DROP VIEW IF EXISTS _o108;
+DROP TABLE IF EXISTS _o108_p0_0;
+DROP TABLE IF EXISTS _o108_seg;
+-- obligation #110 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o109_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS ep_end, p.ep_start AS start
+  FROM _ep12 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o109_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o109_seg s ASOF LEFT JOIN _d67 a
+    ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL 12 MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o109 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o109_p0_0 WHERE o_trigger IS NOT NULL;
+INSERT INTO audit_rows
+SELECT o.child_id, 109, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'foster_carer_review')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5758,27 +5795,27 @@ SELECT o.child_id, 110, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o110 o
+FROM _o109 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o110;
-DROP TABLE IF EXISTS _o110_p0_0;
-DROP TABLE IF EXISTS _o110_seg;
--- obligation #113 (count_recurrence)
+DROP VIEW IF EXISTS _o109;
+DROP TABLE IF EXISTS _o109_p0_0;
+DROP TABLE IF EXISTS _o109_seg;
+-- obligation #112 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
 -- starts again at the next EVENT day
-CREATE OR REPLACE TABLE _o112_a AS
+CREATE OR REPLACE TABLE _o111_a AS
 SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
-FROM _d67 a ASOF LEFT JOIN _d64 v ON v.child_id = a.child_id AND v.date <= a.date;
-CREATE OR REPLACE TABLE _o112_c AS
+FROM _d68 a ASOF LEFT JOIN _d65 v ON v.child_id = a.child_id AND v.date <= a.date;
+CREATE OR REPLACE TABLE _o111_c AS
 WITH RECURSIVE r AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
          coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
          CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
   FROM _ep12 p
-  ASOF LEFT JOIN _d64 v ON v.child_id = p.child_id AND v.date < p.ep_start
-  ASOF LEFT JOIN _d67 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  ASOF LEFT JOIN _d65 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d68 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
   UNION ALL
   SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
          CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
@@ -5788,18 +5825,18 @@ WITH RECURSIVE r AS (
     SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
            CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
     FROM r
-    LEFT JOIN _d64 d ON d.child_id = r.child_id AND d.idx = r.k + 2
-    LEFT JOIN _o112_a a ON a.child_id = r.child_id AND a.idx = r.nxt
+    LEFT JOIN _d65 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _o111_a a ON a.child_id = r.child_id AND a.idx = r.nxt
     WHERE r.go
   ) z
 )
 SELECT * FROM r WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o112 AS
+CREATE OR REPLACE VIEW _o111 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
-FROM _o112_c;
+FROM _o111_c;
 INSERT INTO audit_rows
-SELECT o.child_id, 112, o.trigger,
+SELECT o.child_id, 111, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'child_seen')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5816,27 +5853,27 @@ SELECT o.child_id, 112, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o112 o
+FROM _o111 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o112;
-DROP TABLE IF EXISTS _o112_a;
-DROP TABLE IF EXISTS _o112_c;
--- obligation #114 (count_recurrence)
+DROP VIEW IF EXISTS _o111;
+DROP TABLE IF EXISTS _o111_a;
+DROP TABLE IF EXISTS _o111_c;
+-- obligation #113 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
 -- starts again at the next EVENT day
-CREATE OR REPLACE TABLE _o113_a AS
+CREATE OR REPLACE TABLE _o112_a AS
 SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto
-FROM _d68 a ASOF LEFT JOIN _d64 v ON v.child_id = a.child_id AND v.date <= a.date;
-CREATE OR REPLACE TABLE _o113_c AS
+FROM _d69 a ASOF LEFT JOIN _d65 v ON v.child_id = a.child_id AND v.date <= a.date;
+CREATE OR REPLACE TABLE _o112_c AS
 WITH RECURSIVE r AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, getvariable('as_of')) AS end_day, p.ep_start AS base,
          coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,
          CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done
   FROM _ep12 p
-  ASOF LEFT JOIN _d64 v ON v.child_id = p.child_id AND v.date < p.ep_start
-  ASOF LEFT JOIN _d68 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
+  ASOF LEFT JOIN _d65 v ON v.child_id = p.child_id AND v.date < p.ep_start
+  ASOF LEFT JOIN _d69 a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start
   UNION ALL
   SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),
          CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + 3 END,
@@ -5846,18 +5883,18 @@ WITH RECURSIVE r AS (
     SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,
            CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto
     FROM r
-    LEFT JOIN _d64 d ON d.child_id = r.child_id AND d.idx = r.k + 2
-    LEFT JOIN _o113_a a ON a.child_id = r.child_id AND a.idx = r.nxt
+    LEFT JOIN _d65 d ON d.child_id = r.child_id AND d.idx = r.k + 2
+    LEFT JOIN _o112_a a ON a.child_id = r.child_id AND a.idx = r.nxt
     WHERE r.go
   ) z
 )
 SELECT * FROM r WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o113 AS
+CREATE OR REPLACE VIEW _o112 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
-FROM _o113_c;
+FROM _o112_c;
 INSERT INTO audit_rows
-SELECT o.child_id, 113, o.trigger,
+SELECT o.child_id, 112, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END,
   CASE WHEN (NOT o.na_birth) AND NOT (list_contains(coalesce(getvariable('unrecorded_events'), []::VARCHAR[]), 'non_primary_carer_seen')) THEN o.done END,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5874,10 +5911,10 @@ SELECT o.child_id, 113, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END
-FROM _o113 o
+FROM _o112 o
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day);
-DROP VIEW IF EXISTS _o113;
-DROP TABLE IF EXISTS _o113_a;
-DROP TABLE IF EXISTS _o113_c;
+DROP VIEW IF EXISTS _o112;
+DROP TABLE IF EXISTS _o112_a;
+DROP TABLE IF EXISTS _o112_c;

@@ -139,16 +139,20 @@ def _same_duty_or_sentence(folded: list[tuple[Diagnostic, Obligation]], policy: 
         return i
 
     first_of: dict[tuple, int] = {}
-    quotes: list[tuple[int, str, str]] = []  # (finding, code, quote): a sentence is held per code
+    # the quotes seen so far by code and clause: a sentence is held per code, and its parts cite
+    # the same clause, so a quote is compared only with the others of its clause
+    quotes: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for i, (d, o) in enumerate(folded):
         duty = (d.code, policy.canonical_status(o.status), policy.canonical_event(o.action),
                 o.timing.phrase if isinstance(o.timing, Vague) else None)
         parent[root(i)] = root(first_of.setdefault(duty, i))
-        for q in _quotes(o):
-            for j, code, other in quotes:
-                if code == d.code and (q in other or other in q):
+        for c in o.citations:
+            q = " ".join(c.quote.split())
+            same_clause = quotes.setdefault((d.code, c.clause), [])
+            for j, other in same_clause:
+                if q in other or other in q:
                     parent[root(i)] = root(j)
-            quotes.append((i, d.code, q))
+            same_clause.append((i, q))
     groups: dict[int, list[Diagnostic]] = {}
     for i, (d, _) in enumerate(folded):
         groups.setdefault(root(i), []).append(d)

@@ -180,6 +180,29 @@ def run_pandas(events: Path) -> dict:
             "rows": len(rows), "load_before": round(load, 1)}
 
 
+def malformed(args: argparse.Namespace) -> int:
+    """Rejecting a row should cost no more than accepting one: N rows of CSV from the generated events, all
+    good, then the same N with every other row given an extra field (rejected as malformed)."""
+    policy_path = args.policy or DEFAULT_POLICY
+    OUT.mkdir(parents=True, exist_ok=True)
+    events_path, children_path = _files(load_policy(policy_path), OUT, args)
+    table = pq.read_table(events_path).slice(0, args.malformed)
+    good, bad = OUT / "good.csv", OUT / "half-bad.csv"
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(table, good, pacsv.WriteOptions(quoting_style="none"))
+    with open(good, encoding="utf-8") as src, open(bad, "w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            dst.write(line if i == 0 or i % 2 else line.rstrip("\n") + ",surplus\n")
+    result = {"rows": table.num_rows}
+    for label, path in (("all_good", good), ("half_malformed", bad)):
+        run = run_audit(policy_path, path, children_path, OUT, "malformed.parquet")
+        result[label] = {k: v for k, v in run.items() if k != "stdout"}
+        result[label]["rejected"] = next((ln for ln in run["stdout"].splitlines() if ln.startswith("events:")), "")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def _median(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 2)
 
@@ -204,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", action="store_true", help="also time the audit with --report DIR")
     ap.add_argument("--csv", action="store_true", help="also time the audit with --out audit.csv")
     ap.add_argument("--skip-pandas", action="store_true", help="leave out the three-rule comparison with pandas")
+    ap.add_argument("--malformed", type=int, default=0, metavar="N",
+                    help="only time N rows of CSV, all good, against the same N with every other row malformed")
     args = ap.parse_args(argv)
+    if args.malformed:
+        return malformed(args)
     policy_path = args.policy or DEFAULT_POLICY
     if not policy_path.exists():
         raise SystemExit(f"{policy_path} does not exist: pass --policy")

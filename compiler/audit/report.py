@@ -140,43 +140,59 @@ def step_labels(policy: Policy, ob: Obligation) -> list[str]:
 def add_steps(summary: Summary, policy: Policy, con: Any, rel: str) -> None:
     """Each step of a schedule on its own line: an occurrence's step is its place in its chain (a chain
     starts on a day of the trigger or of a restart, and each next occurrence counts from the one before:
-    its done date, or its due date when not done); the last step repeats when it is `every`."""
+    its done date, or its due date when not done); the last step repeats when it is `every`.
+
+    One query for every schedule at once: the days on which each schedule (re)starts are joined to the
+    rows, and the rows of the schedules are numbered along their chains."""
     by_id = {o.id: o for o in policy.obligations}
+    wanted: dict[str, tuple[Obligation, list[str]]] = {}
     for line in summary.obligations:
         ob = by_id.get(line["obligation"])  # an aim's rows (`ID:aim`), or a duty of another version: no steps
-        if ob is None:
-            continue
-        labels = step_labels(policy, ob)
-        if not labels or not line["occurrences"]:
-            continue
+        labels = step_labels(policy, ob) if ob is not None else []
+        if ob is not None and labels and line["occurrences"]:
+            wanted[ob.id] = (ob, labels)
+    if not wanted:
+        return
+    starts = []
+    for ob, labels in wanted.values():
         t = ob.timing
         assert isinstance(t, Schedule)
-        starts = sorted({policy.canonical_event(e) for e in [t.trigger, *(r.event for r in t.restarts)]})
-        start_list = "[" + ", ".join(_sql_text(e) for e in starts) + "]::VARCHAR[]"
-        last = len(labels)
-        got = con.execute(f"""
-            WITH r AS (
-              SELECT x.*, lag(coalesce(x.done_date, x.due_date)) OVER w AS prev_base,
-                     EXISTS (SELECT 1 FROM events e WHERE e.child_id = x.child_id AND e.date = x.trigger_date
-                             AND list_contains({start_list}, CAST(e.event AS VARCHAR))) AS on_start
-              FROM {rel} x WHERE x.obligation = {_sql_text(ob.id)} AND x.outcome <> 'not_applicable'
-              WINDOW w AS (PARTITION BY x.child_id ORDER BY x.trigger_date, x.due_date NULLS LAST, x.done_date NULLS LAST)
-            ), c AS (
-              SELECT *, sum(CASE WHEN on_start OR prev_base IS NULL OR trigger_date <> prev_base THEN 1 ELSE 0 END)
-                        OVER (PARTITION BY child_id ORDER BY trigger_date, due_date NULLS LAST, done_date NULLS LAST
-                              ROWS UNBOUNDED PRECEDING) AS chain
-              FROM r
-            ), p AS (
-              SELECT *, row_number() OVER (PARTITION BY child_id, chain ORDER BY trigger_date, due_date NULLS LAST,
-                                           done_date NULLS LAST) AS pos FROM c
-            )
-            SELECT least(pos, {last}) AS step, outcome, done_date IS NOT NULL, count(*) FROM p GROUP BY ALL
-        """).fetchall()
-        counts: Counter[tuple[str, str, bool]] = Counter()
-        for step, outcome, done, n in got:
-            counts[(str(step), outcome, bool(done))] += int(n)
-        line["steps"] = [dict(_counted(counts, str(k + 1)), step=k + 1, label=label)
-                         for k, label in enumerate(labels)]
+        for e in sorted({policy.canonical_event(e) for e in [t.trigger, *(r.event for r in t.restarts)]}):
+            starts.append(f"({_sql_text(ob.id)}, {_sql_text(e)}, {len(labels)})")
+    ids = "[" + ", ".join(_sql_text(i) for i in wanted) + "]::VARCHAR[]"
+    order = "x.trigger_date, x.due_date NULLS LAST, x.done_date NULLS LAST"
+    got = con.execute(f"""
+        WITH s(obligation, event, last) AS (VALUES {", ".join(starts)}),
+        x AS (
+          SELECT child_id, obligation, trigger_date, due_date, done_date, outcome FROM {rel}
+          WHERE list_contains({ids}, obligation) AND outcome <> 'not_applicable'
+        ), st AS (
+          SELECT DISTINCT e.child_id, e.date, s.obligation
+          FROM events e JOIN s ON s.event = CAST(e.event AS VARCHAR)
+        ), r AS (
+          SELECT x.*, st.obligation IS NOT NULL AS on_start,
+                 lag(coalesce(x.done_date, x.due_date)) OVER w AS prev_base
+          FROM x LEFT JOIN st ON st.child_id = x.child_id AND st.date = x.trigger_date AND st.obligation = x.obligation
+          WINDOW w AS (PARTITION BY x.obligation, x.child_id ORDER BY {order})
+        ), c AS (
+          SELECT x.*, sum(CASE WHEN on_start OR prev_base IS NULL OR trigger_date <> prev_base THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY x.obligation, x.child_id ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS chain
+          FROM r x
+        ), p AS (
+          SELECT x.*, row_number() OVER (PARTITION BY x.obligation, x.child_id, x.chain ORDER BY {order}) AS pos
+          FROM c x
+        )
+        SELECT p.obligation, least(p.pos, l.last) AS step, p.outcome, p.done_date IS NOT NULL, count(*)
+        FROM p JOIN (SELECT DISTINCT obligation, last FROM s) l ON l.obligation = p.obligation GROUP BY ALL
+    """).fetchall()
+    counts: dict[str, Counter[tuple[str, str, bool]]] = {i: Counter() for i in wanted}
+    for ob_id, step, outcome, done, n in got:
+        counts[ob_id][(str(step), outcome, bool(done))] += int(n)
+    for line in summary.obligations:
+        if line["obligation"] in wanted:
+            labels = wanted[line["obligation"]][1]
+            line["steps"] = [dict(_counted(counts[line["obligation"]], str(k + 1)), step=k + 1, label=label)
+                             for k, label in enumerate(labels)]
 
 
 def _sql_text(text: str) -> str:

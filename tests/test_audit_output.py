@@ -83,3 +83,41 @@ def test_binary_formats_need_out(files: dict[str, Path], capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert "--format parquet writes a binary file: give it with --out FILE" in err
     assert "Traceback" not in err
+
+
+def test_rejects_file_has_the_bytes_of_the_projects_csv_writer(tmp_path: Path) -> None:
+    """The rejects are written by DuckDB, line by line in SQL, with the bytes `CsvWriter` would write:
+    quotes, commas, line breaks, a leading `=` and a control character in the raw row."""
+    import io
+
+    from audit_samples import write_policy
+
+    from compiler.analyses.check import check_paths
+    from compiler.audit.inputs import load
+    from compiler.audit.report import write_rejects
+    from compiler.emitters.escape import CsvWriter
+
+    policy = write_policy(tmp_path / "p.policy", 'policy "P"\n  authority "T"\n  uses "vocabulary.policy"\n\n'
+                          'obligation a "A"\n  cite "1" "an assessment within ten days"\n'
+                          "  social_worker must complete assessment_completed within 10 working days of referral\n")
+    events = tmp_path / "e.csv"
+    events.write_text('child_id,event,date\nC1,referral,2024-01-02\nC1,referral,2024-01-02\n=X,made_up,2024-01-02\n'
+                      '"a\x1fb",referral,2024-13-01\nC2,referral,2024-01-03,extra\n"q,""x",referral,\n'
+                      '"two\nlines",referral,2024-02-30\n-1,referral,\n', encoding="utf-8")
+    loaded = load(check_paths([policy], [], analyse=False).policies[0], events)
+    write_rejects(loaded, str(tmp_path / "r.csv"))
+    expected = io.StringIO()
+    w = CsvWriter(expected)
+    w.writerow(("file", "row", "reason", "raw"))
+    w.writerows(loaded.con.execute("SELECT file, row, reason, raw FROM rejects ORDER BY file DESC, row").fetchall())
+    got = (tmp_path / "r.csv").read_bytes().decode("utf-8")
+    assert got == expected.getvalue()
+    assert got.count("\n") > 7  # every reject is there
+
+
+def test_rejects_file_with_nothing_rejected_has_its_header(files: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
+    good = tmp_path / "good.csv"
+    good.write_text("child_id,event,date\nC1,referral,2024-01-02\n", encoding="utf-8")
+    assert main(["audit", "--policy", str(files["policy"]), "--events", str(good), "--out", str(tmp_path / "o.csv"),
+                 "--no-progress"]) == 0
+    assert (tmp_path / "o.rejects.csv").read_text(encoding="utf-8") == "file,row,reason,raw\n"

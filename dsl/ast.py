@@ -329,6 +329,18 @@ class MinimumForm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ShareForm:
+    """`on at least half of EVENT` / `on at least 75% of EVENT`: a share of occurrences ("half of visits at
+    home"): the action recorded on at least that share of the days of EVENT."""
+
+    percent: int  # half: 50
+    said: str  # "half" | "percent": as written
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgeForm:
     """`by age AGE`."""
 
@@ -357,7 +369,7 @@ class VagueForm:
 
 
 Timing = (DeadlineForm | SameDayForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm
-          | VagueForm | MinimumForm)
+          | VagueForm | MinimumForm | ShareForm)
 
 
 @dataclass(frozen=True, slots=True)

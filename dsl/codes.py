@@ -168,6 +168,10 @@ _ALL = [
          "N (in D's unit) must be smaller than D's amount.",
          "  iro must hold cla_review between 16 and 12 weeks of became_looked_after",
          "Write the earlier bound first: `between 12 and 16 weeks of EVENT`."),
+    Code("E223", "error", "a share that is not a share",
+         "`on at least N% of EVENT` asks for the action on at least N% of the days of EVENT; N must be from 1 to 100.",
+         "  social_worker must see child_seen_at_home on at least 150% of statutory_visit",
+         "Write a percentage from 1% to 100%, or `half`."),
     Code("E230", "error", "`instead of` names no general duty",
          "`instead of OBLIGATION` says that this obligation replaces OBLIGATION in the cases it covers (its `when` "
          "conditions, or once a `decided by` decision is recorded). OBLIGATION must be another obligation of the "

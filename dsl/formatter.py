@@ -96,8 +96,10 @@ def _deadline(t: A.DeadlineForm) -> str:
     return f"within {_dur(t.duration)} of {triggers}{whichever}"
 
 
-def _before(t: A.NoticeForm | A.MinimumForm) -> str:
-    """The timings that end `before EVENT`: advance notice and a minimum duration."""
+def _before(t: A.NoticeForm | A.MinimumForm | A.ShareForm) -> str:
+    """The timings that start `at least` or `for at least`: advance notice, a minimum duration, a share."""
+    if isinstance(t, A.ShareForm):
+        return f"on at least {'half' if t.said == 'half' else f'{t.percent}%'} of {t.event.text}"
     if isinstance(t, A.MinimumForm):
         return f"for at least {_dur(t.duration)} before {t.event.text}"
     if t.from_ordinal is not None:
@@ -118,7 +120,7 @@ def _simple_timing(t: A.Timing) -> str | None:
             if t.event:
                 text += f" from {t.event.text}"
             return text + _bound(t.bound)
-        case A.NoticeForm() | A.MinimumForm():
+        case A.NoticeForm() | A.MinimumForm() | A.ShareForm():
             return _before(t)
         case A.CountForm():
             return f"every {ordinal(t.ordinal)} {t.event.text}"

@@ -31,6 +31,7 @@ _DESCRIBE = {
     "DATE": "a date (YYYY-MM-DD)",
     "INT": "a number",
     "ORDINAL": "an ordinal (such as `2nd`)",
+    "PERCENT": "a percentage (such as `75%`)",
     "CODE": "a diagnostic code (such as `W405`)",
     "UNIT": "a time unit (such as `working days`)",
     "VAGUE": "a vague timing (such as `as soon as possible`)",

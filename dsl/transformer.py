@@ -77,7 +77,7 @@ def _of(children: list, cls: type) -> list:
 
 _TIMING_FORMS = (A.DeadlineForm, A.SameDayForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm,
                  A.OrdinalForm,
-                 A.VagueForm, A.MinimumForm)
+                 A.VagueForm, A.MinimumForm, A.ShareForm)
 _EXCEPTION_ORDER = {A.InsteadOf: 0, A.Discretion: 1, A.Unless: 2}
 
 
@@ -404,6 +404,11 @@ class ToAst(Transformer):
 
     def minimum_period(self, c: list) -> A.MinimumForm:
         return A.MinimumForm(duration=c[3], event=_name(c[5]), span=_span(c[0], c[-1]))
+
+    def share(self, c: list) -> A.ShareForm:
+        word = str(c[3])
+        said, percent = ("half", 50) if word == "half" else ("percent", int(word[:-1]))
+        return A.ShareForm(percent=percent, said=said, event=_name(c[5]), span=_span(c[0], c[-1]))
 
     def age_milestone(self, c: list) -> A.AgeForm:
         return A.AgeForm(age=tuple(_of(c, A.Duration)), span=_span(c[0], c[-1]))

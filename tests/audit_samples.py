@@ -276,6 +276,15 @@ obligation short_minimum "Supervision at least 10 working days before step-down"
   team_manager must do supervision for at least 10 working days before step_down
   unless "the step-down was agreed at a panel"
 
+obligation seen_alone "The child is seen alone on at least half of the visits"
+  cite "6.15" "half of visits"
+  while child_protection
+  social_worker must see child_seen on at least half of statutory_visit
+
+obligation reviews_attended "Supervision on at least 75% of reviews"
+  cite "6.16" "three quarters of reviews"
+  team_manager should do supervision on at least 75% of cin_review
+
 obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"

@@ -173,7 +173,10 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     applied = {r.obligation for r in results["reference"] if r.outcome != "not_applicable"}
     assert {"cp_visits_reduced", "contact_decision_teams", "acknowledge:aim",
             "cin_visits_aim:aim", "core_group_aim:aim", "both_known", "review_window",
-            "seen_window", "placement_plans", "health_unless", "cin_before_closure", "short_minimum"} <= applied
+            "seen_window", "placement_plans", "health_unless", "cin_before_closure", "short_minimum",
+            "seen_alone", "reviews_attended"} <= applied
+    # a share not reached (overdue), and not yet counted (pending); met shares: tests/test_timing_forms.py
+    assert {"overdue", "pending"} <= {r.outcome for r in results["reference"] if r.obligation == "seen_alone"}
     # exceptions in prose: what would be overdue or late is no_data, and the rest is judged
     prose = [r for r in results["reference"] if r.obligation in ("placement_plans", "health_unless")]
     assert {"no_data", "met"} <= {r.outcome for r in prose} and not {"overdue", "met_late"} & {r.outcome for r in prose}

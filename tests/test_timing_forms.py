@@ -1,5 +1,5 @@
-"""Timing forms of issue 10's second round, stage by stage: the window (`between N and D of EVENT`) and the
-minimum duration (`for at least D before EVENT`).
+"""Timing forms of issue 10's second round, stage by stage: the window (`between N and D of EVENT`), the
+minimum duration (`for at least D before EVENT`) and the share of occurrences (`on at least half of EVENT`).
 
 Each is parsed, formatted back (idempotent, same tree), resolved, exported and described here, and its audit
 semantics checked on the reference interpreter with generated histories; the three engines agree on it in
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from compiler.analyses.check import check_paths
 from compiler.audit.reference import evaluate
-from compiler.model.ir import Deadline, MinimumPeriod, Policy
+from compiler.model.ir import Deadline, MinimumPeriod, Policy, Share
 from compiler.model.semantics import Child, Record
 from compiler.model.timescales import Duration, Unit, add
 from dsl import ast as A
@@ -36,6 +36,15 @@ FORMS = '''obligation review_window "A review between 12 and 16 weeks after the 
 obligation cin_before_closure "A CIN plan for at least three months after a CP plan ends, before closure"
   cite "2" "for at least three months, prior to considering full closure"
   social_worker should follow cp_plan_end for at least 3 months before closure
+
+obligation seen_at_home "Half of the visits at home"
+  cite "3" "half of visits at home"
+  while child_protection
+  social_worker must see child_seen on at least half of statutory_visit
+
+obligation most_reviews "Three quarters of reviews"
+  cite "4" "75% of reviews"
+  team_manager should do supervision on at least 75% of cin_review
 '''
 
 
@@ -66,7 +75,9 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Policy:
 
 def test_the_forms_parse_and_format_back_to_the_same_tree() -> None:
     tree = _tree(HEADER + FORMS)
-    window, minimum = (d.duties[0].timing for d in tree.declarations if isinstance(d, A.ObligationDecl))
+    window, minimum, half, most = (d.duties[0].timing for d in tree.declarations if isinstance(d, A.ObligationDecl))
+    assert isinstance(half, A.ShareForm) and (half.percent, half.said) == (50, "half")
+    assert isinstance(most, A.ShareForm) and (most.percent, most.said) == (75, "percent")
     assert isinstance(window, A.DeadlineForm) and window.opens == 12 and window.duration.amount == 16
     assert isinstance(minimum, A.MinimumForm) and minimum.event.text == "closure" and minimum.duration.unit == "months"
     messy = HEADER + FORMS.replace("between 12 and 16", "between   12  and 16").replace("\n  iro", "\n iro")
@@ -75,6 +86,8 @@ def test_the_forms_parse_and_format_back_to_the_same_tree() -> None:
     assert strip_spans(_tree(once)) == strip_spans(_tree(messy))
     assert "  iro must hold cin_review between 12 and 16 weeks of cin_plan_start\n" in once
     assert "  social_worker should follow cp_plan_end for at least 3 months before closure\n" in once
+    assert "  social_worker must see child_seen on at least half of statutory_visit\n" in once
+    assert "  team_manager should do supervision on at least 75% of cin_review\n" in once
 
 
 def test_a_window_resolves_exports_and_reads_aloud(tmp_path: Path, forms: Policy, policyc) -> None:
@@ -162,3 +175,42 @@ def test_a_minimum_duration_is_met_when_reached_and_overdue_when_cut_short(forms
             assert (r.outcome, r.done_date) == ("met", due)
         else:
             assert (r.outcome, r.done_date) == ("pending", None)
+
+
+def test_a_share_resolves_exports_and_reads_aloud(tmp_path: Path, forms: Policy, policyc) -> None:
+    t = forms.obligations[2].timing
+    assert isinstance(t, Share) and (t.percent, t.trigger, t.said) == (50, "statutory_visit", "half")
+    _load(tmp_path, FORMS)
+    run = policyc(f"export {tmp_path / 'a.policy'} --format json")
+    timings = {o["id"]: o["timing"] for o in json.loads(run.out)["obligations"]}
+    assert (timings["seen_at_home"]["kind"], timings["seen_at_home"]["percent"]) == ("share", 50)
+    assert timings["seen_at_home"]["text"] == "on at least half of the occasions of statutory visit (child seen)"
+    assert timings["most_reviews"]["percent"] == 75 and timings["most_reviews"]["said"] == "percent"
+
+
+def test_a_share_over_a_hundred_percent_is_an_error(tmp_path: Path) -> None:
+    _, diags = _load(tmp_path, FORMS.replace("75%", "150%"))
+    assert [d for d in diags if d.code == "E223"], diags
+
+
+@settings(max_examples=150, deadline=None)
+@given(visits=st.lists(_DAY, max_size=8), seen=st.lists(_DAY, max_size=8), as_of=_DAY)
+def test_a_share_counts_the_visits_with_the_action_on_the_same_day(forms: Policy, visits: list[dt.date],
+                                                                   seen: list[dt.date], as_of: dt.date) -> None:
+    """`on at least half of statutory_visit`: one row per episode; due the last visit so far, met (done the last
+    visit with the child seen) when at least half of the visit days have the child seen too, else overdue with
+    no lateness; pending before any visit."""
+    start = START - dt.timedelta(days=1)
+    events = [("cp_plan_start", start)] + [("statutory_visit", d) for d in visits] + [("child_seen", d) for d in seen]
+    rows = [r for r in evaluate(forms, [_child(events)], as_of) if r.obligation == "seen_at_home"]
+    counted = sorted({d for d in visits if d <= as_of})
+    hits = [d for d in counted if d in seen]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.trigger_date == start
+    if not counted:
+        assert (row.outcome, row.due_date, row.done_date) == ("pending", None, None)
+    elif 2 * len(hits) >= len(counted):
+        assert (row.outcome, row.due_date, row.done_date) == ("met", counted[-1], hits[-1])
+    else:
+        assert (row.outcome, row.due_date, row.done_date, row.working_days_late) == ("overdue", counted[-1], None, None)

@@ -44,6 +44,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Until,
     Vague,
     Within,
@@ -130,7 +131,7 @@ def points(policy: Policy, o: Obligation) -> list[Point]:  # noqa: C901 - one br
         case AgeMilestone():
             if len(t.age) == 1:
                 add("age", t.age[0], None)
-        case OrdinalMilestone() | CountRecurrence() | Vague() | MinimumPeriod():
+        case OrdinalMilestone() | CountRecurrence() | Vague() | MinimumPeriod() | Share():
             pass  # no duration to compare (a count-based recurrence counts occurrences, not time; a minimum duration bounds from below)
         case _:
             assert_never(t)

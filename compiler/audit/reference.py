@@ -29,6 +29,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Step,
     Timing,
     Until,
@@ -75,6 +76,7 @@ class Occurrence:
     close: dt.date | None = None  # overdue lateness counts to here (default: end)
     extendable: bool = True
     early: dt.date | None = None  # a minimum duration broken: the day the event came too soon
+    below: bool = False  # a share of occurrences not reached
 
 
 def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
@@ -252,6 +254,13 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
             nth = days_of(records, ev(t.trigger), ep.start, last)
             nth_day = nth[t.ordinal - 1] if len(nth) >= t.ordinal else None
             out.append(Occurrence(ep.start, nth_day, actions[0] if actions else None, ep.start, last, closed))
+        case Share():
+            counted = days_of(records, ev(t.trigger), ep.start, last)
+            hits = [d for d in counted if d in actions]
+            enough = len(hits) * 100 >= t.percent * len(counted)
+            judged = counted[-1] if counted else None  # judged as of the last day counted
+            out.append(Occurrence(ep.start, judged, hits[-1] if hits and enough else None, ep.start, last, closed,
+                                  extendable=False, below=bool(counted) and not enough))
         case MinimumPeriod():
             ends = days_of(records, ev(t.trigger), ep.start, last)
             for day in actions:  # each action starts a period that the first event from then must not cut short
@@ -448,6 +457,8 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
         assert due is not None
         shown: dt.date | None = due
         outcome, late = "overdue", working_days_between(occ.early, due)
+    elif occ.below:  # a share of occurrences not reached: overdue, with no lateness to count
+        outcome, shown, late = "overdue", due, None
     elif done is not None:
         if due is None or done <= due:
             outcome, shown, late = "met", due, 0

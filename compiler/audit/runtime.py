@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "minimum_period", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "minimum_period", "share", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -110,6 +110,7 @@ class Occurrence:
     close: dt.date | None = None
     extendable: bool = True
     early: dt.date | None = None  # a minimum duration cut short: the day the event came
+    below: bool = False  # a share of occurrences not reached
 
 
 class History:
@@ -334,6 +335,18 @@ def minimum_period(day: dt.date, duration: Duration, ends: list[dt.date], last: 
     return Occurrence(day, due, due if end is not None or due <= last else None, day, last, closed, extendable=False)
 
 
+def share(h: History, ep: Episode, duty: Duty, counted: str, percent: int) -> Occurrence:
+    """`on at least N% of EVENT`: one occurrence per episode, judged on the EVENT days so far (the last is the
+    due date) and those with the action too (the last is the done date, when the share is reached)."""
+    last = ep.end(h.as_of)
+    days = h.days(counted, ep.start, last)
+    actions = set(h.days(duty.action, ep.start, last))
+    hits = [d for d in days if d in actions]
+    reached = len(hits) * 100 >= percent * len(days)
+    return Occurrence(ep.start, days[-1] if days else None, hits[-1] if hits and reached else None, ep.start, last,
+                      ep.closed, extendable=False, below=bool(days) and not reached)
+
+
 def count_chain(h: History, ep: Episode, duty: Duty, counted: str, n: int) -> list[Occurrence]:
     """`every Nth EVENT`: each occurrence is due on the Nth `counted` day after the previous one was done
     (or fell due); the first counts from the episode's start. Stops after one with no due date and not done."""
@@ -380,6 +393,8 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
         assert due is not None
         shown: dt.date | None = due
         outcome, late = "overdue", working_days_between(occ.early, due)
+    elif occ.below:  # a share of occurrences not reached: overdue, with no lateness to count
+        outcome, shown = "overdue", due
     elif done is not None:
         if due is None or done <= due:
             outcome, shown, late = "met", due, 0

@@ -31,6 +31,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Step,
     Timing,
     Until,
@@ -185,6 +186,9 @@ class _Module:
                 return self._age_milestone(t)
             case OrdinalMilestone():
                 return self._ordinal_milestone(t)
+            case Share():
+                return [f"rows.append(rt.finish(h, ep, duty, rt.share(h, ep, duty, {self.ev(t.trigger)}, "
+                        f"{int(t.percent)!r})))"]
             case MinimumPeriod():
                 return [
                     f"ends = h.days({self.ev(t.trigger)}, ep.start, last)",

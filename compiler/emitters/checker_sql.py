@@ -44,6 +44,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Step,
     Timing,
     Until,
@@ -325,10 +326,36 @@ class _Script:
                 self._ordinal_milestone(ob, t, ep, occ)
             case MinimumPeriod():
                 self._minimum_period(ob, t, ep, occ)
+            case Share():
+                self._share(ob, t, ep, occ)
             case Vague():
                 raise ValueError("a vague timing cannot be checked (not_measurable excludes it)")
             case _:
                 assert_never(t)
+
+    def _share(self, ob: Obligation, t: Share, ep: str, occ: str) -> None:
+        """`on at least N% of EVENT`: one occurrence per episode: `n` EVENT days so far, `k` of them with the
+        action too; due the last EVENT day, done the last of the `k` when the share is reached."""
+        counted, acts = self.day_table(t.trigger), self.day_table(ob.action)
+        within = "v.child_id = t.child_id AND v.date BETWEEN t.ep_start AND t.end_day"
+        hit = f"EXISTS (SELECT 1 FROM {acts} a WHERE a.child_id = v.child_id AND a.date = v.date)"
+        self.emit(
+            f"CREATE OR REPLACE VIEW {occ} AS\n"
+            "WITH t AS (\n"
+            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day FROM {ep} p\n"
+            "), u AS (\n"
+            "  SELECT t.*,\n"
+            f"    (SELECT count(*) FROM {counted} v WHERE {within}) AS n,\n"
+            f"    (SELECT count(*) FROM {counted} v WHERE {within} AND {hit}) AS k,\n"
+            f"    (SELECT max(v.date) FROM {counted} v WHERE {within}) AS last_counted,\n"
+            f"    (SELECT max(v.date) FROM {counted} v WHERE {within} AND {hit}) AS last_hit\n"
+            "  FROM t\n"
+            ")\n"
+            "SELECT child_id, ep_start AS trigger, last_counted AS due,\n"
+            f"       CASE WHEN k * 100 >= {int(t.percent)} * n THEN last_hit END AS done,\n"
+            "       ep_start AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
+            f"       last_counted AS eff, FALSE AS na_birth, (n > 0 AND k * 100 < {int(t.percent)} * n) AS below\n"
+            "FROM u")
 
     def _minimum_period(self, ob: Obligation, t: MinimumPeriod, ep: str, occ: str) -> None:
         """`for at least D before EVENT`: each action day starts a period; the first EVENT from then (`ended`)
@@ -693,6 +720,7 @@ class _Script:
         unrecorded += [f"list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)})"
                        for c in ob.conditions if isinstance(c, AttributeIs)]
         early = isinstance(ob.timing, MinimumPeriod)  # a minimum duration cut short is overdue (column `early`)
+        below = isinstance(ob.timing, Share)  # a share not reached is overdue (column `below`)
         if narrowing(self.p, ob).in_prose:
             # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
             unrecorded.append("coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
@@ -705,7 +733,8 @@ class _Script:
             f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END,\n"
             f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
             f"       WHEN {no_data} THEN {code['no_data']}\n"
-            + (f"       WHEN o.early IS NOT NULL THEN {code['overdue']}\n" if early else "") +
+            + (f"       WHEN o.early IS NOT NULL THEN {code['overdue']}\n" if early else "")
+            + (f"       WHEN o.below THEN {code['overdue']}\n" if below else "") +
             f"       WHEN {met} THEN {code['met']}\n"
             f"       WHEN {extended} THEN {code['extended']}\n"
             f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
@@ -714,7 +743,8 @@ class _Script:
             f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
             f"       ELSE {code['overdue']} END,\n"
             f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
-            + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "") +
+            + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "")
+            + ("       WHEN o.below THEN NULL\n" if below else "") +
             f"       WHEN {met} THEN 0\n"
             f"       WHEN {extended} THEN 0\n"
             "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"

@@ -28,6 +28,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Step,
     Timing,
     Until,
@@ -78,6 +79,7 @@ class TimingOut(BaseModel):
     or_triggers: list[str] = []
     whichever: str | None = None
     opens: int | None = None
+    percent: int | None = None
     phrase: str | None = None
     said: str | None = None
     restart: list[RestartOut] = []
@@ -242,6 +244,8 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
             return {"age": [_dur(a) for a in t.age]}
         case OrdinalMilestone():
             return {"ordinal": t.ordinal, "trigger": t.trigger}
+        case Share():
+            return {"trigger": t.trigger, "percent": t.percent, "said": t.said}
         case MinimumPeriod():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
         case Vague():

@@ -23,6 +23,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Share,
     Step,
     Timing,
     Until,
@@ -115,6 +116,9 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
             return f"before the {ordinal(t.ordinal)} {_event(policy, t.trigger)}"
         case Vague():
             return t.phrase
+        case Share():
+            share = "half" if t.said == "half" else f"{t.percent}%"
+            return f"on at least {share} of the occasions of {_event(policy, t.trigger)}"
         case MinimumPeriod():
             return f"for at least {t.duration} before {_event(policy, t.trigger)}"
         case _:

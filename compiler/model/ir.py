@@ -282,6 +282,17 @@ class MinimumPeriod(_TimingBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Share(_TimingBase):
+    """`on at least half of TRIGGER` (`percent` 50) or `on at least N% of TRIGGER`: a share of occurrences. In
+    each episode, the action is recorded on at least that share of the days of TRIGGER ("half of visits at
+    home": `see child_seen_at_home on at least half of statutory_visit`)."""
+
+    percent: int
+    trigger: str
+    said: str = "percent"  # "half" | "percent": as the document says it
+
+
+@dataclass(frozen=True, kw_only=True)
 class AgeMilestone(_TimingBase):
     """`by age AGE` (a sum of durations)."""
 
@@ -304,14 +315,14 @@ class Vague(_TimingBase):
 
 
 Timing = (Deadline | Schedule | Recurrence | CountRecurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague
-          | MinimumPeriod)
+          | MinimumPeriod | Share)
 
 
 def trigger_of(t: Timing) -> str | None:
     """The event a timing counts from or before (None for ages, vague phrases and plain recurrences)."""
     match t:
         case (Deadline() | Schedule() | Recurrence() | CountRecurrence() | AdvanceNotice() | OrdinalMilestone()
-              | MinimumPeriod()):
+              | MinimumPeriod() | Share()):
             return t.trigger
         case AgeMilestone() | Vague():
             return None
@@ -340,6 +351,8 @@ def form_of(t: Timing) -> str:
             return "vague"
         case MinimumPeriod():
             return "minimum_period"
+        case Share():
+            return "share"
         case _:
             assert_never(t)
 
@@ -357,7 +370,7 @@ def durations_of(t: Timing) -> list[Duration]:
             out += [d for s in t.steps for d in step_durations(s)]
         case Recurrence():
             out += step_durations(t.every)
-        case AgeMilestone() | OrdinalMilestone() | CountRecurrence() | Vague():
+        case AgeMilestone() | OrdinalMilestone() | CountRecurrence() | Vague() | Share():
             pass
         case _:
             assert_never(t)

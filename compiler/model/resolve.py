@@ -610,6 +610,15 @@ class Resolver:
                                           restarts=restarts)
             case A.VagueForm():
                 return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts)
+            case A.ShareForm():
+                if not 0 < t.percent <= 100:
+                    self.error("E223", f"a share of {t.percent}% of occurrences", t.span,
+                               "write a share from 1% to 100%, or `half`")
+                if t.restarts:
+                    self.error("E220", "a share of occurrences (`on at least half of EVENT`) cannot restart",
+                               t.restarts[0].span, "the share is counted over the whole episode; remove the `restart` line")
+                return M.Share(percent=t.percent, said=t.said, trigger=self.event(t.event, policy), span=t.span,
+                               restarts=restarts)
             case A.MinimumForm():
                 if t.restarts:
                     self.error("E220", "a minimum duration (`for at least D before EVENT`) cannot restart",

@@ -1,5 +1,8 @@
 """The parser: Lark LALR with the AST transformer inline, and errors as diagnostics.
 
+Valid text is parsed by `dsl.fastparse.Driver` (Lark's tables, lexer and callbacks in one loop);
+where it stops, Lark's own parser runs and its exception becomes the diagnostic.
+
 `parse(source)` returns `(PolicyFile | None, [Diagnostic])`; it never raises on bad
 input. Syntax errors name what was found and what could come instead in plain words,
 with a "did you mean" hint when a word is close to a keyword.
@@ -18,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from dsl import ast as A
 from dsl.diagnostics import Diagnostic
+from dsl.fastparse import Driver
 from dsl.source import SourceFile
 from dsl.text import describe, forbidden_in_file
 from dsl.transformer import ToAst, _unquote
@@ -85,6 +89,12 @@ def _parser() -> Lark:
         maybe_placeholders=False,
         cache=False,
     )
+
+
+@lru_cache(maxsize=1)
+def _driver() -> Driver | None:
+    """The fast driver over the parser's own tables and callbacks (None: Lark's loop is used)."""
+    return Driver.of(_parser(), "file")
 
 
 @lru_cache(maxsize=1)
@@ -338,7 +348,13 @@ def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        tree = parser.parse(src.text)
+        driver = _driver()
+        tree = driver.parse(src.text) if driver is not None else None
+        if tree is None:
+            # not in the language (or no driver): Lark's own loop, whose exception makes the diagnostic
+            _comments.items = []
+            _strings.items = []
+            tree = parser.parse(src.text)
     except UnexpectedInput as err:
         _strings.items = []
         return None, [_syntax_diagnostic(src, err), *_forbidden_characters(src)]

@@ -47,10 +47,8 @@ def instrument() -> None:
     run.add_steps = timed("steps of schedules", report.add_steps)
     run.summarise = timed("summary counts", report.summarise)
     report.write_rejects = timed("write rejects", report.write_rejects)
-    for name in ("write_rows",):
-        if hasattr(run, name):
-            setattr(run, name, timed("write the rows", getattr(run, name)))
-    run.copy_rows_csv = timed("write the rows", run.copy_rows_csv)
+    run.copy_rows_csv = timed("write the rows (CSV)", run.copy_rows_csv)
+    run.write_rows_parquet = timed("write the rows (Parquet)", run.write_rows_parquet)
     qa_report.write_report = timed("report (page and workbook)", qa_report.write_report)
     del cli_audit
 
@@ -60,15 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="audit.parquet", help="file name in benchmarks/out/ (its extension picks the format)")
     ap.add_argument("--report", action="store_true", help="also write the report")
     ap.add_argument("--sort", action="store_true", help="sort the rows (Parquet)")
+    ap.add_argument("--policy", type=Path, default=POLICY)
+    ap.add_argument("--data", type=Path, default=OUT, help="the folder of events.parquet and children.parquet")
     args = ap.parse_args(argv)
-    events, children = OUT / "events.parquet", OUT / "children.parquet"
+    events, children = args.data / "events.parquet", args.data / "children.parquet"
     if not events.exists():
         raise SystemExit("run benchmarks/audit_bench.py first (it writes benchmarks/out/events.parquet)")
     instrument()
     from compiler.cli.main import main as cli
 
-    cmd = ["audit", "--policy", str(POLICY), "--events", str(events), "--children", str(children),
-           "--out", str(OUT / args.out), "--no-progress"]
+    cmd = ["audit", "--policy", str(args.policy), "--events", str(events), "--children", str(children),
+           "--out", str(args.data / args.out), "--no-progress"]
     cmd += ["--report", str(OUT / "report")] if args.report else []
     cmd += ["--sort"] if args.sort else []
     wall, cpu = time.perf_counter(), time.process_time()

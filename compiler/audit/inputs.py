@@ -252,7 +252,11 @@ def _date_sql(col: str, type_: str, prefix: str = "") -> str:
     return f"CASE WHEN regexp_full_match({t}, {sql_string(_ISO)}) THEN try_cast(substr({t}, 1, 10) AS DATE) END"
 
 
-def _blank(col: str) -> str:
+def _blank(col: str, type_: str = "VARCHAR") -> str:
+    """Missing: NULL, or (text only) empty or spaces. A typed column (a Parquet DATE) is never turned
+    into text to ask."""
+    if type_ != "VARCHAR":
+        return f"({sql_ident(col)} IS NULL)"
     return f"({sql_ident(col)} IS NULL OR {_text(col)} = '')"
 
 
@@ -384,33 +388,36 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     extendable = {ob.id for ob in policy.obligations if ob.extension is not None}
     for ob_id in sorted(extendable):
         known[extension_event(ob_id)] = extension_event(ob_id)
-    others = sorted(ob.id for ob in policy.obligations if ob.id not in extendable)
-    values = ",\n".join(f"  ({sql_string(k)}, {sql_string(v)})" for k, v in sorted(known.items()))
-    con.execute("CREATE OR REPLACE TABLE known_events(k_event VARCHAR, k_canonical VARCHAR)").fetchall()
+    # one look-up for every event name a row can hold: the policy's events (canonical name), extensions
+    # of extendable obligations, and extensions of the others (no canonical name, refused as such)
+    rows: list[tuple[str, str | None, bool]] = [(k, v, False) for k, v in sorted(known.items())]
+    rows += [(extension_event(ob.id), None, True) for ob in sorted(policy.obligations, key=lambda o: o.id)
+             if ob.id not in extendable]
+    values = ",\n".join(f"  ({sql_string(k)}, {sql_string(v) if v else 'NULL'}, {str(x).upper()})" for k, v, x in rows)
+    con.execute("CREATE OR REPLACE TABLE known_events(k_event VARCHAR, k_canonical VARCHAR, k_not_extendable BOOLEAN)"
+                ).fetchall()
     if values:
         con.execute(f"INSERT INTO known_events VALUES\n{values}").fetchall()
-    not_ext = ", ".join(sql_string(extension_event(o)) for o in others) or "NULL"
     cid, ev, date = req["child_id"], req["event"], req["date"]
     date_sql = _date_sql(date, types[date], "r.")
     until_sql = _date_sql(ext_col, types[ext_col], "r.") if ext_col else "CAST(NULL AS DATE)"
-    until_blank = _blank(ext_col) if ext_col else "TRUE"
+    until_blank = _blank(ext_col, types[ext_col]) if ext_col else "TRUE"
     ext_shown = _shown(ext_col) if ext_col else "''"
     all_cols = ", ".join(sql_ident(c) for c in columns)
     row_hash = f"hash({', '.join('r.' + sql_ident(c) for c in columns)})"
-    is_ext = f"starts_with({_text(ev)}, 'extension:')"
+    is_ext = "starts_with(_event, 'extension:')"
     r_is_ext = f"starts_with({_text(ev, 'r.')}, 'extension:')"
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
     K = RejectKind
     reason, kind = _cases([
-        (_blank(cid), "'missing child_id'", K.MISSING),
-        (_blank(ev), "'missing event'", K.MISSING),
-        (_blank(date), "'missing date'", K.MISSING),
+        (_blank(cid, types[cid]), "'missing child_id'", K.MISSING),
+        (_blank(ev, types[ev]), "'missing event'", K.MISSING),
+        (_blank(date, types[date]), "'missing date'", K.MISSING),
         ("_date IS NULL", f"'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
         (f"NOT (_date {rng})", f"'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to "
                                f"{LAST_YEAR})'", K.UNPARSABLE_DATE),
-        (f"{_text(ev)} IN ({not_ext})", f"'obligation `' || substr({_text(ev)}, 11) || '` has no `extendable` rule'",
-         K.UNKNOWN_EVENT),
-        ("_canonical IS NULL", f"'unknown event `' || left({_text(ev)}, 60) || '` (not declared in the policy or its "
+        ("_not_extendable", "'obligation `' || substr(_event, 11) || '` has no `extendable` rule'", K.UNKNOWN_EVENT),
+        ("_canonical IS NULL", "'unknown event `' || left(_event, 60) || '` (not declared in the policy or its "
                                "vocabulary)'", K.UNKNOWN_EVENT),
         (f"{is_ext} AND {until_blank}", "'an extension needs a date in `extended_until`'", K.MISSING),
         (f"{is_ext} AND _until IS NULL", f"'unparsable extended_until `' || {ext_shown} || '` (dates are YYYY-MM-DD)'",
@@ -430,7 +437,8 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         "CREATE OR REPLACE TABLE events AS\n"
         "WITH b AS (\n"
         f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
-        f"         k.k_canonical AS _canonical, {row_hash} AS _hash\n"
+        f"         k.k_canonical AS _canonical, k.k_not_extendable IS TRUE AS _not_extendable, {_text(ev, 'r.')} AS _event,\n"
+        f"         {row_hash} AS _hash\n"
         f"  FROM raw_events r LEFT JOIN known_events k ON k.k_event = trim(CAST(r.{sql_ident(ev)} AS VARCHAR))\n"
         f"), c AS (SELECT b.*, {reason} AS _reason, {kind} AS _kind FROM b)\n"
         f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until"
@@ -465,8 +473,8 @@ def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dic
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
     K = RejectKind
     reason, kind = _cases([
-        (_blank(cid), "'missing child_id'", K.MISSING),
-        (f"NOT {_blank(dob)} AND _dob IS NULL",
+        (_blank(cid, types[cid]), "'missing child_id'", K.MISSING),
+        (f"NOT {_blank(dob, types[dob])} AND _dob IS NULL",
          f"'unparsable date_of_birth `' || {_shown(dob)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
         (f"_dob IS NOT NULL AND NOT (_dob {rng})", "'date_of_birth out of range: ' || CAST(_dob AS VARCHAR)",
          K.UNPARSABLE_DATE),

@@ -12,6 +12,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+#: What `as set by statute` defers to (a `VagueForm.defers_to` value).
+STATUTE = "statute"
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -361,11 +364,13 @@ class OrdinalForm:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VagueForm:
-    """A vague phrase: "as soon as possible", "regularly", ..."""
+    """A vague phrase: "as soon as possible", "regularly", ...; or a deferral, `as set by statute` /
+    `as set by "DOCUMENT"`: the document gives no number of its own but names where it is set."""
 
     phrase: str
     span: Span
     restarts: tuple[Restart, ...] = ()
+    defers_to: Text | None = None  # "statute", or the document's name as written
 
 
 Timing = (DeadlineForm | SameDayForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm

@@ -282,6 +282,11 @@ _ALL = [
          "overdue or late is `no_data`.",
          'when "the child has agreed to fewer visits"',
          "Where the case data records the fact, write it as an attribute: `when visits_reduced is yes`."),
+    Code("I410", "info", "timescale set by a document that is not encoded",
+         "The duty says `as set by \"DOCUMENT\"`: the document defers to another one (a supervision policy, a "
+         "procedures manual) for its timescale. Nothing here can measure the duty until that document is encoded.",
+         '  supervisor must do supervision as set by "the Supervision Policy"',
+         "Encode the other document, or leave the note: it says where the number is."),
     Code("I420", "info", "clock time audited on dates",
          "The duty is stated in hours or minutes (or school terms), but the DfE returns and most case "
          "records hold dates only, so the audit rounds clock time up to whole days (48 hours is 2 days, "
@@ -360,6 +365,13 @@ _ALL = [
          "A local standard allows more time (a longer interval, a later deadline) than statute or statutory guidance.",
          "assessment within 60 working days, where Working Together sets 45",
          "Tighten the local standard to at least the statutory one."),
+    Code("W604", "warning", "defers to the statute, but the floor has no timescale for it",
+         "The duty says `as set by statute` (\"within the statutory timescales\", \"in line with statutory "
+         "requirements\"), but the statutory floor given with `--against` has no timed duty of the same action "
+         "in the same status: either the statute sets none (the document's promise measures nothing), or the "
+         "floor's encoding lacks it. A remark on the encodings (lint), shown with `--lint`.",
+         "  social_worker must hold strategy_discussion as set by statute   # no statutory timescale for it",
+         "Quote the document's own number if it gives one; if the statute does set one, encode it in policies/national/."),
     Code("I602", "info", "statutory duty not mentioned",
          "A duty in the statutory baseline has no counterpart in the local document.",
          "reg 33: the second review within 3 months of the first",
@@ -423,6 +435,7 @@ _CATEGORY = {
     "E301": "quote", "W302": "quote", "I303": "quote", "E304": "quote",
     "W401": "lint", "W402": "lint", "W403": "lint", "W404": "coverage", "W405": "lint",
     "W406": "timing", "W407": "lint", "W408": "timing", "W509": "timing", "I409": "lint", "W410": "lint",
+    "I410": "timing", "W604": "lint",
     "I701": "note",
 }
 _CATEGORY_BY_FAMILY = {"0": "input", "1": "input", "2": "input", "3": "quote", "4": "lint",

@@ -21,6 +21,7 @@ from itertools import zip_longest
 from typing import assert_never
 
 from dsl import ast as A
+from dsl.ast import STATUTE
 from dsl.parser import parse
 from dsl.source import SourceFile
 
@@ -129,6 +130,8 @@ def _simple_timing(t: A.Timing) -> str | None:
         case A.OrdinalForm():
             return f"before the {ordinal(t.ordinal)} {t.event.text}"
         case A.VagueForm():
+            if t.defers_to is not None and t.defers_to.value != STATUTE:
+                return f"as set by {quote(t.defers_to.value)}"
             return t.phrase
         case A.ScheduleForm():
             return None

@@ -12,6 +12,7 @@ from typing import Any
 from lark import Token, Transformer
 
 from dsl import ast as A
+from dsl.ast import STATUTE
 
 
 def _unquote(raw: str) -> str:
@@ -418,6 +419,12 @@ class ToAst(Transformer):
 
     def vague(self, c: list) -> A.VagueForm:
         return A.VagueForm(phrase=" ".join(str(c[0]).split()), span=_span(c[0], c[0]))
+
+    def deferral(self, c: list) -> A.VagueForm:
+        to = c[3]
+        target = _text(to) if to.type == "STRING" else A.Text(STATUTE, _span(to, to))
+        phrase = "as set by statute" if to.type != "STRING" else f"as set by {str(to)}"
+        return A.VagueForm(phrase=phrase, span=_span(c[0], to), defers_to=target)
 
     def restart(self, c: list) -> A.Restart:
         return A.Restart(c[2], _name(c[4]), _span(c[0], c[-1]))

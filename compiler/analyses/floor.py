@@ -22,7 +22,7 @@ from compiler.analyses.points import (
     under_floor,
     worst,
 )
-from compiler.model.ir import InProse, Policy
+from compiler.model.ir import InProse, Obligation, Policy, Vague
 from compiler.model.timescales import Ordering
 from dsl.diagnostics import Diagnostic, Related
 
@@ -92,6 +92,7 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
                                 f"on some dates", policy.path, span,
                         f"at worst {worst(pt, floor)} days later than statute; state it in the statute's unit"
                         + _prose_note(pt, floor) + lenient, rel))
+    out += _deferrals(policy, base)
     if not missing_duties:
         return out
     # I602: one finding per statutory duty (status and action) that the documents never state; its
@@ -113,6 +114,35 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
             policy.path, policy.span, "add the local standard, or note that the statute applies unchanged",
             (_related(floor, "statute: "), *(_related(v[0], "statute: ") for _, v in variants))))
     return out
+
+
+def _deferrals(policy: Policy, base: dict[tuple, list[Point]]) -> list[Diagnostic]:
+    """W604: `as set by statute` where the floor sets no timescale for the duty."""
+    timed = {key[1:3] for key in base}
+    by_clause: dict[str, list[Obligation]] = {}  # one finding per clause, listing its duties
+    for o in policy.obligations:
+        t = o.timing
+        if not isinstance(t, Vague) or not t.defers_to_statute:
+            continue
+        if (policy.canonical_status(o.status), policy.canonical_event(o.action)) in timed:
+            continue
+        by_clause.setdefault(o.citations[0].clause if o.citations else o.id, []).append(o)
+    out = []
+    for group in by_clause.values():
+        o = group[0]
+        assert isinstance(o.timing, Vague)
+        ids = ", ".join(f"`{g.id}`" for g in group)
+        what = ", ".join(dict.fromkeys(policy.label_of_event(policy.canonical_event(g.action)).lower() for g in group))
+        out.append(Diagnostic(
+            "W604", f"{ids} {'defers' if len(group) == 1 else 'defer'} to the statute, but the statutory floor has "
+                    f"no timescale for {what}", policy.path, o.timing.span,
+            "quote the document's own number if it gives one, or encode the statutory duty in policies/national/ if "
+            "the statute does set one", _quoted(policy, o)))
+    return out
+
+
+def _quoted(policy: Policy, o: Obligation) -> tuple[Related, ...]:
+    return tuple(Related(policy.path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations[:1])
 
 
 def _most_lenient(local: Point, pts: list[Point]) -> list[Point]:

@@ -193,10 +193,20 @@ IMMEDIATE = frozenset({"without delay"})
 @check("W406")
 def vague_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
-        if isinstance(o.timing, Vague) and o.timing.phrase not in IMMEDIATE:
+        if isinstance(o.timing, Vague) and o.timing.phrase not in IMMEDIATE and o.timing.defers_to is None:
             yield Diagnostic("W406", f"obligation `{o.id}` has vague timing: `{o.timing.phrase}`", ctx.path,
                              o.timing.span, "nothing can measure it; if the document gives a number, encode it",
                              _quoted(ctx, o))
+
+
+@check("I410")
+def set_elsewhere(ctx: GapContext) -> Iterator[Diagnostic]:
+    for o in ctx.policy.obligations:
+        t = o.timing
+        if isinstance(t, Vague) and t.defers_to is not None and not t.defers_to_statute:
+            yield Diagnostic("I410", f"obligation `{o.id}` takes its timescale from {t.defers_to}, which is not encoded",
+                             ctx.path, t.span, "encode that document too, or quote its timescale here if this one "
+                             "states it", _quoted(ctx, o))
 
 
 @check("W407")

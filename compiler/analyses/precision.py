@@ -17,6 +17,13 @@ ON_DEMAND = frozenset({"as required", "as needed", "without delay"})
 RECURRING = frozenset({"regularly", "periodically"})
 
 
+def _loose(o: Obligation) -> bool:
+    """Untimed, or vague in a way another clause's number could make precise (not on demand, and
+    not a deferral to the statute or another document, which names where the number is)."""
+    t = o.timing
+    return t is None or (isinstance(t, Vague) and t.phrase not in ON_DEMAND and t.defers_to is None)
+
+
 def _prose(o: Obligation) -> tuple[str, ...]:
     return tuple(sorted(c.text for c in o.conditions if isinstance(c, InProse)))
 
@@ -64,8 +71,7 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
     out: list[Diagnostic] = []
     replaced: set[tuple[str, Span]] = set()
     for group in groups.values():
-        loose = {_duty(p, o) for p in group for o in p.obligations
-                 if o.timing is None or (isinstance(o.timing, Vague) and o.timing.phrase not in ON_DEMAND)}
+        loose = {_duty(p, o) for p in group for o in p.obligations if _loose(o)}
         if not loose:
             continue
         timed: dict[tuple, list[Point]] = {}
@@ -78,7 +84,7 @@ def precision(policies: list[Policy]) -> tuple[list[Diagnostic], set[tuple[str, 
                     timed.setdefault(duty, []).extend(points(p, o))
         for p in group:
             for o in p.obligations:
-                if o.timing is not None and (not isinstance(o.timing, Vague) or o.timing.phrase in ON_DEMAND):
+                if not _loose(o):
                     continue
                 rivals = sorted((pt for pt in timed.get(_duty(p, o), []) if _same_kind(o, pt)
                                  and not (pt.policy is p and _one_sentence(pt.obligation, o))),

@@ -81,6 +81,7 @@ class TimingOut(BaseModel):
     opens: int | None = None
     percent: int | None = None
     phrase: str | None = None
+    defers_to: str | None = None  # a deferral: "statute", or the document named in `as set by "..."`
     said: str | None = None
     restart: list[RestartOut] = []
     text: str
@@ -249,7 +250,7 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
         case MinimumPeriod():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger}
         case Vague():
-            return {"phrase": t.phrase}
+            return {"phrase": t.phrase, "defers_to": t.defers_to}
         case _:
             assert_never(t)
 

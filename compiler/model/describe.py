@@ -114,6 +114,10 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
             return "by the age of " + " ".join(str(a) for a in t.age)
         case OrdinalMilestone():
             return f"before the {ordinal(t.ordinal)} {_event(policy, t.trigger)}"
+        case Vague() if t.defers_to_statute:
+            return "as the statute sets"
+        case Vague() if t.defers_to is not None:
+            return f"as set by {t.defers_to}"
         case Vague():
             return t.phrase
         case Share():

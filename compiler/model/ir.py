@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Protocol, TypeVar, assert_never
 
 from compiler.model.timescales import Duration
-from dsl.ast import NO_SPAN, Span
+from dsl.ast import NO_SPAN, STATUTE, Span
 
 
 @dataclass(frozen=True)
@@ -309,9 +309,16 @@ class OrdinalMilestone(_TimingBase):
 
 @dataclass(frozen=True, kw_only=True)
 class Vague(_TimingBase):
-    """A phrase with no measurable timescale ("as soon as possible")."""
+    """A phrase with no measurable timescale ("as soon as possible"), or a deferral: `as set by
+    statute` (`defers_to` is STATUTE: the statutory floor's timescale for the same duty applies) or
+    `as set by "DOCUMENT"` (a document that is not encoded sets it)."""
 
     phrase: str
+    defers_to: str | None = None
+
+    @property
+    def defers_to_statute(self) -> bool:
+        return self.defers_to == STATUTE
 
 
 Timing = (Deadline | Schedule | Recurrence | CountRecurrence | AdvanceNotice | AgeMilestone | OrdinalMilestone | Vague

@@ -609,7 +609,8 @@ class Resolver:
                 return M.OrdinalMilestone(ordinal=t.ordinal, trigger=self.event(t.event, policy), span=t.span,
                                           restarts=restarts)
             case A.VagueForm():
-                return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts)
+                return M.Vague(phrase=t.phrase, span=t.span, restarts=restarts,
+                               defers_to=t.defers_to.value if t.defers_to is not None else None)
             case A.ShareForm():
                 if not 0 < t.percent <= 100:
                     self.error("E223", f"a share of {t.percent}% of occurrences", t.span,

@@ -186,6 +186,10 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:  # noqa: C901 
     t = ob.timing
     if t is None:
         return "no timing"
+    if isinstance(t, Vague) and t.defers_to_statute:
+        return "timescale set by statute (the statute's own checker measures it)"
+    if isinstance(t, Vague) and t.defers_to is not None:
+        return f"timescale set by {t.defers_to}, which is not encoded"
     if isinstance(t, Vague):
         return f"vague timing ({t.phrase})"
     if any(isinstance(c, InProse) for c in ob.conditions):

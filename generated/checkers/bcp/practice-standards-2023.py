@@ -45,7 +45,7 @@ NOT_MEASURABLE: dict[str, str] = {
     'repeat_plan_findings': 'a condition in prose',
     'repeat_plan_oversight': 'a condition in prose',
     'sm_long_allocation_ongoing': 'vague timing (regularly)',
-    'ts_supervision': 'vague timing (regularly)',
+    'ts_supervision': 'timescale set by the supervision policy, which is not encoded',
     'ts_assessment': 'a condition in prose',
     'level3_work_complete': 'a condition in prose',
     'allocation_out_of_hours': 'a condition in prose',

@@ -33,7 +33,7 @@ STATUS_12 = rt.StatusEvents(frozenset({'foster_carer_approval'}), frozenset({'cl
 
 #: Obligations that produce no occurrences, and why.
 NOT_MEASURABLE: dict[str, str] = {
-    'staff_supervision_regular': 'vague timing (regularly)',
+    'staff_supervision_regular': 'timescale set by the Supervision Policy, which is not encoded',
     'frequency_decision_reviewed': 'vague timing (regularly)',
     'young_carers_assessment_table': 'a condition in prose',
     'cl_pathway_plan_review_over21_table': 'a condition in prose',

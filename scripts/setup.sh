@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up policyc on a fresh Debian/Ubuntu machine: system packages (graphviz for the process
-# maps, chromium for the browser test of the docs site, python3-venv where Python lacks venv),
-# then a virtual environment in .venv with policyc, its development tools and the site tools
-# (mkdocs, the `site` extra). Safe to run again.
+# maps, chromium for the browser test of the docs site, python3-venv where Python lacks venv, the
+# PostgreSQL server and a Java runtime for the tests that run the generated SQL inside PostgreSQL and
+# Spark), then a virtual environment in .venv with policyc, its development tools, the site tools
+# (mkdocs, the `site` extra) and Spark (the `spark` extra). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,11 @@ command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 [ -x .venv/bin/python ] || "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+# the tests start a private PostgreSQL server (tests/pg_server.py): initdb and postgres, any version
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
+# Spark 4 runs on Java 17 or newer (Debian 12's default runtime is 17)
+java_ok() { command -v java >/dev/null 2>&1 && [ "$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)" -ge 17 ] 2>/dev/null; }
+java_ok || need+=(default-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   if command -v apt-get >/dev/null 2>&1; then
@@ -37,7 +43,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 log=$(mktemp)
-if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,site]' >"$log" 2>&1; then
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,site,spark]' >"$log" 2>&1; then
   grep -v "is ignored: it is neither" "$log" >&2 || true
   echo "setup: installing policyc into .venv failed (above)" >&2
   exit 1

@@ -71,3 +71,22 @@ def write_floor(tmp_path, write_policy):
         return floor
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn():
+    """A private PostgreSQL server for the whole test session (tests/pg_server.py): its DSN."""
+    from pg_server import private_postgres
+
+    with private_postgres() as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session (starting one takes seconds)."""
+    from compiler.audit.warehouse import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

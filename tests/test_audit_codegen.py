@@ -17,7 +17,16 @@ from compiler.analyses.check import check_paths
 from compiler.audit.engines import events_table_from_children, fetch_rows, python_checker, run_duckdb
 from compiler.audit.runtime import latest_notice_day
 from compiler.emitters.checker_python import generate_python
-from compiler.emitters.checker_sql import Joins, add_sql, due_sql, generate_sql, latest_notice_sql, sql_plan
+from compiler.emitters.checker_sql import (
+    SqlPlan,
+    add_sql,
+    due_sql,
+    generate_sql,
+    latest_notice_sql,
+    parameters,
+    sql_plan,
+)
+from compiler.emitters.sqltext import DUCKDB, Joins
 from compiler.model.semantics import Child, Record, audited
 from compiler.model.timescales import Duration, Unit, add
 
@@ -112,7 +121,7 @@ def test_hostile_text_is_data_in_sql(pair) -> None:
     # and the whole script, run as one, does the same
     con = duckdb.connect()
     events_table_from_children(con, _children(HOSTILE), ["placement_note"])
-    con.execute("SET VARIABLE as_of = DATE '2024-06-28'").fetchall()
+    con.execute(SqlPlan.text(tuple(parameters(DUCKDB, as_of)))).fetchall()
     con.execute(generate_sql(hostile)).fetchall()
     assert fetch_rows(con, hostile) == rows["hostile"]
 
@@ -155,7 +164,13 @@ def test_sql_plan_is_the_script(tmp_path: Path) -> None:
     assert plan.script() == generate_sql(policy)
     assert len(plan.obligations) == len([ob for ob in audited(policy) if ob.id not in ("minutes", "agreed", "placement_plans_respite")])
     empty = sql_plan(_policy_without_obligations())  # a policy with no obligations: a valid, empty plan
-    assert empty.obligations == () and empty.script() == empty.setup
+    assert empty.obligations == () and empty.shared == ()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE events(row BIGINT, child_id VARCHAR, event VARCHAR, date DATE, extended_until DATE)")
+    con.execute("CREATE TABLE children(child_id VARCHAR, date_of_birth DATE)")
+    con.execute(SqlPlan.text(tuple(parameters(DUCKDB, dt.date(2024, 1, 1))))).fetchall()
+    con.execute(empty.script()).fetchall()
+    assert con.execute("SELECT count(*) FROM audit_result").fetchall() == [(0,)]
 
 
 def _policy_without_obligations():
@@ -178,8 +193,8 @@ def calendar_con():
     con = duckdb.connect()
     con.execute("CREATE TABLE events(row BIGINT, child_id VARCHAR, event VARCHAR, date DATE, extended_until DATE)")
     con.execute("CREATE TABLE children(child_id VARCHAR, date_of_birth DATE)")
-    con.execute("SET VARIABLE as_of = DATE '2024-01-01'").fetchall()
-    con.execute(sql_plan(_policy_without_obligations()).setup).fetchall()
+    con.execute(SqlPlan.text(tuple(parameters(DUCKDB, dt.date(2024, 1, 1))))).fetchall()
+    con.execute(SqlPlan.text(sql_plan(_policy_without_obligations()).setup)).fetchall()
     first, last = dt.date(2019, 1, 1), dt.date(2026, 12, 31)
     con.execute(f"CREATE TABLE days AS SELECT CAST(range AS DATE) AS d FROM range(DATE '{first}', DATE '{last}' + 1, "
                 "INTERVAL 1 DAY)").fetchall()

@@ -224,3 +224,98 @@ def test_engines_agree_on_the_real_policies(path: Path) -> None:
     results = run_all(policy, children, as_of, sorted(values))
     assert results["python"] == results["reference"], _diff("python", results["python"], results["reference"])
     assert results["duckdb"] == results["reference"], _diff("duckdb", results["duckdb"], results["reference"])
+
+
+# ---- the generated SQL on every engine: DuckDB, PostgreSQL, Spark -------------------------------------------
+#: each run checks this many histories at once (one engine run per configuration: Spark's fixed cost is seconds)
+WAREHOUSE_HISTORIES = 240
+#: (trigger-day convention, as-of date, what the source does not record) of each run
+WAREHOUSE_RUNS = (
+    (0, dt.date(2024, 6, 30), Unrecorded()),
+    (1, dt.date(2024, 4, 15), Unrecorded(frozenset({"statutory_visit"}), frozenset({"placement_type"}))),
+)
+
+
+def generated_histories(seed: int, n: int) -> list[Child]:
+    """`n` histories drawn as `batch` draws them (few days per child, hot days, status events often)."""
+    import random
+
+    rnd = random.Random(seed)
+    events = (tuple(EVENTS), _STATUS_EVENTS, tuple("extension:" + e for e in EXTENDABLE))
+    children, row = [], 0
+    for i in range(n):
+        pool = [rnd.randrange(DAYS) for _ in range(rnd.randint(1, 6))]
+        records = []
+        for _ in range(rnd.randint(0, 28)):
+            row += 1
+            event = rnd.choice(rnd.choice(events))
+            day = rnd.choice((rnd.choice(pool), rnd.randrange(DAYS), rnd.choice(_HOT)))
+            date = FIRST + dt.timedelta(days=day)
+            until = date + dt.timedelta(days=rnd.randint(0, 80)) if event.startswith("extension:") else None
+            attrs = tuple((name, rnd.choice((*values, None))) for name, values in sorted(ATTRIBUTES.items()))
+            records.append(Record(row, event, date, until, attrs))
+        records.sort(key=lambda r: (r.date, r.row))
+        birth = None if rnd.random() < 0.2 else dt.date(2007, 1, 1) + dt.timedelta(days=rnd.randrange(1100))
+        children.append(Child(f"W{i:03d}", birth, tuple(records)))
+    return children
+
+
+@pytest.fixture(scope="module")
+def warehouse_runs(policies: dict[int, object]) -> list[tuple]:
+    """Each run's histories in a DuckDB database, and DuckDB's rows (checked against the reference)."""
+    import duckdb
+
+    from compiler.audit.engines import events_table_from_children, fetch_rows, run_duckdb, run_reference
+
+    runs = []
+    for seed, (trigger_day, as_of, unrecorded) in enumerate(WAREHOUSE_RUNS):
+        policy = policies[trigger_day]
+        children = generated_histories(seed, WAREHOUSE_HISTORIES)
+        con = duckdb.connect()
+        events_table_from_children(con, children, sorted(ATTRIBUTES))
+        run_duckdb(con, policy, as_of, unrecorded=unrecorded)  # type: ignore[arg-type]
+        rows = fetch_rows(con, policy)  # type: ignore[arg-type]
+        assert rows == run_reference(policy, children, as_of, unrecorded), "duckdb differs from the reference"  # type: ignore[arg-type]
+        assert len({r.outcome for r in rows}) >= 6, {r.outcome for r in rows}  # not a vacuous comparison
+        runs.append((policy, as_of, unrecorded, con, rows))
+    yield runs
+    for run in runs:
+        run[3].close()
+
+
+def test_postgres_agrees_on_generated_histories(warehouse_runs: list[tuple], postgres_dsn: str) -> None:
+    """The generated SQL for PostgreSQL, run inside a server, gives DuckDB's rows (the reference's)."""
+    from compiler.audit.warehouse import audit_postgres
+
+    for policy, as_of, unrecorded, con, want in warehouse_runs:
+        got = audit_postgres(postgres_dsn, con, policy, as_of, sorted(ATTRIBUTES), unrecorded)
+        assert got == want, _diff("postgres", got, want)
+    assert len(warehouse_runs) * WAREHOUSE_HISTORIES >= 200
+
+
+
+QLAC = Path(__file__).resolve().parents[2] / "shared" / "data" / "qlac-903-fake"
+SSDA903_POLICY = Path(__file__).resolve().parents[1] / "policies" / "national" / "care-planning-regulations-2010.policy"
+
+
+def test_sql_engines_agree_on_the_fake_ssda903_return(tmp_path: Path, postgres_dsn: str) -> None:
+    """`policyc import ssda903` then `policyc audit` with each engine, as a user types it: the same rows."""
+    import csv
+    import shlex
+
+    from compiler.cli.main import main
+
+    if not QLAC.is_dir():
+        pytest.fail(f"the shared fake SSDA903 return is not on this machine ({QLAC})")
+    events = tmp_path / "events.csv"
+    assert main(shlex.split(f"import ssda903 {shlex.quote(str(QLAC))} --out {shlex.quote(str(events))}")) == 0
+    rows = {}
+    for engine, extra in (("duckdb", ""), ("postgres", f"--dsn {shlex.quote(postgres_dsn)}")):
+        out = tmp_path / f"{engine}.csv"
+        assert main(shlex.split(f"audit --policy {shlex.quote(str(SSDA903_POLICY))} --events {shlex.quote(str(events))} "
+                                f"--engine {engine} {extra} --include-not-applicable --no-progress "
+                                f"--out {shlex.quote(str(out))}")) == 0, engine
+        with open(out, newline="", encoding="utf-8") as fh:
+            rows[engine] = list(csv.DictReader(fh))
+    assert len(rows["duckdb"]) > 100 and len({r["obligation"] for r in rows["duckdb"]}) >= 3
+    assert rows["postgres"] == rows["duckdb"]

@@ -19,8 +19,8 @@ import duckdb
 import pyarrow as pa
 
 from compiler.emitters.checker_python import generate_python
-from compiler.emitters.checker_sql import ordered_result_sql, sql_plan
-from compiler.emitters.sqltext import sql_ident, sql_string
+from compiler.emitters.checker_sql import SqlPlan, ordered_result_sql, parameters, sql_plan
+from compiler.emitters.sqltext import DUCKDB, sql_ident
 from compiler.model.ir import Policy
 from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Child, Record, Row, Unrecorded
 
@@ -106,10 +106,6 @@ def run_reference(policy: Policy, children: Sequence[Child], as_of: dt.date,
     return evaluate(policy, children, as_of, unrecorded)
 
 
-def _sql_list(items: frozenset[str]) -> str:
-    return "[" + ", ".join(sql_string(x) for x in sorted(items)) + "]::VARCHAR[]"
-
-
 def run_duckdb(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
                progress: Callable[[int], None] | None = None, workers: int | None = None,
                unrecorded: Unrecorded = ALL_RECORDED) -> None:
@@ -118,35 +114,32 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
     The set-up runs first; then the shared tables, then the obligations, each on `workers`
     connections to the same database at once (DuckDB leaves a core idle in many small statements).
     """
-    plan = sql_plan(policy)
-    as_of_sql = (f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'; "
-                 f"SET VARIABLE unrecorded_events = {_sql_list(unrecorded.events)}; "
-                 f"SET VARIABLE unrecorded_attributes = {_sql_list(unrecorded.attributes)}")
-    con.execute(as_of_sql).fetchall()
-    con.execute(plan.setup).fetchall()
+    plan = sql_plan(policy, DUCKDB)
+    con.execute(SqlPlan.text(tuple(parameters(DUCKDB, as_of, unrecorded.events, unrecorded.attributes)))).fetchall()
+    con.execute(SqlPlan.text(plan.setup)).fetchall()
     workers = workers if workers is not None else min(4, (os.cpu_count() or 1) + 1)
     if workers <= 1:
-        for statement in plan.shared:
-            con.execute(statement).fetchall()
-        for chunk in plan.obligations:
-            con.execute(chunk).fetchall()
+        for piece in plan.shared:
+            con.execute(SqlPlan.text(piece)).fetchall()
+        for piece in plan.obligations:
+            con.execute(SqlPlan.text(piece)).fetchall()
             if progress is not None:
                 progress(1)
-        return
-    local = threading.local()
+    else:
+        local = threading.local()
 
-    def run(statement: str) -> None:
-        cursor = getattr(local, "cursor", None)
-        if cursor is None:
-            cursor = local.cursor = con.cursor()
-            cursor.execute(as_of_sql).fetchall()
-        cursor.execute(statement).fetchall()
+        def run(piece: tuple[str, ...]) -> None:
+            cursor = getattr(local, "cursor", None)
+            if cursor is None:
+                cursor = local.cursor = con.cursor()
+            cursor.execute(SqlPlan.text(piece)).fetchall()
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, plan.shared))
-        for _ in pool.map(run, plan.obligations):
-            if progress is not None:
-                progress(1)
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, plan.shared))
+            for _ in pool.map(run, plan.obligations):
+                if progress is not None:
+                    progress(1)
+    con.execute(SqlPlan.text(plan.final)).fetchall()
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[Row]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.audit import engines
+from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
 from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
@@ -30,6 +30,10 @@ from compiler.model.semantics import (
 )
 from compiler.model.timescales import bounds_in_days
 from compiler.model.versions import Series
+
+#: the engines that run the generated SQL outside DuckDB, on the normalised input copied to them
+WAREHOUSES = {"postgres": lambda dsn, *a: warehouse.audit_postgres(dsn or "", *a),
+              "spark": warehouse.audit_spark}
 
 
 @dataclass
@@ -55,9 +59,11 @@ def default_as_of(records: SourceRecords | None) -> dt.date | None:
 
 def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | None, engine: str = "duckdb",
           progress: Progress | None = None, on_loaded: Callable[[Loaded], None] | None = None,
-          memory_limit: str | None = None, records: SourceRecords | None = None) -> AuditResult:
+          memory_limit: str | None = None, records: SourceRecords | None = None,
+          target: str | None = None) -> AuditResult:
     """`records`: what the data's source records (`EVENTS_STEM.source.json`): duties that need anything
-    else are `no_data`, and without `as_of` the audit is as at the end of its collection year."""
+    else are `no_data`, and without `as_of` the audit is as at the end of its collection year.
+    `target`: the DSN of `engine` postgres, the master URL of `engine` spark (`compiler.audit.warehouse`)."""
     as_of_from = "given" if as_of is not None else None
     if as_of is None and default_as_of(records) is not None:
         as_of, as_of_from = default_as_of(records), "collection_year"
@@ -78,6 +84,9 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         engines.run_duckdb(loaded.con, policy, loaded.as_of, progress, unrecorded=unrecorded)
         counts = duckdb_counts(loaded, policy)
         rows = None
+    elif engine in WAREHOUSES:
+        rows = WAREHOUSES[engine](target, loaded.con, policy, loaded.as_of, loaded.attributes, unrecorded)
+        counts = count_rows(rows)
     else:
         order = {ob.id: i for i, ob in enumerate(audited(policy))}
         histories = engines.children_from_events(loaded.con, loaded.attributes)
@@ -94,7 +103,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
 
 def audit_versions(series: Series, events: Path, children: Path | None, as_of: dt.date | None,
                    engine: str = "duckdb", memory_limit: str | None = None,
-                   records: SourceRecords | None = None) -> AuditResult:
+                   records: SourceRecords | None = None, target: str | None = None) -> AuditResult:
     """Audit against every published version of one document, each occurrence judged by the version in
     force on its trigger date (`compiler.audit.versions`); the summary says which version judged how many."""
     merged = merged_policy(series)
@@ -117,6 +126,8 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
         if engine == "duckdb":
             engines.run_duckdb(loaded.con, version, day, unrecorded=unrecorded)
             return engines.fetch_rows(loaded.con, version)
+        if engine in WAREHOUSES:
+            return WAREHOUSES[engine](target, loaded.con, version, day, loaded.attributes, unrecorded)
         histories = engines.children_from_events(loaded.con, loaded.attributes)
         if engine == "reference":
             return engines.run_reference(version, list(histories), day, unrecorded)

@@ -1,7 +1,7 @@
 """`policyc audit`: check case events against a policy, one row per child and obligation occurrence.
 
     policyc audit --policy POLICY... --events EVENTS [--children CHILDREN] [--as-of DATE]
-                  [--engine duckdb|python] [--format csv|json|md|parquet|xlsx] [--out FILE] [--sort]
+                  [--engine duckdb|python|postgres|spark] [--dsn DSN] [--spark-master URL] [--format csv|json|md|parquet|xlsx] [--out FILE] [--sort]
                   [--rejects FILE]
 
 Exit codes: 0 audited (whatever the findings); 1 the policy has errors; 2 a usage or input problem
@@ -64,8 +64,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="what the data's source records, as `policyc import` writes it (default: "
                         "EVENTS_STEM.source.json beside --events, when there is one); duties that need anything "
                         "else are no_data, not overdue")
-    a.add_argument("--engine", choices=["duckdb", "python"], default="duckdb",
-                   help="embedded DuckDB (default) or the generated Python checker")
+    a.add_argument("--engine", choices=["duckdb", "python", "postgres", "spark"], default="duckdb",
+                   help="embedded DuckDB (default), the generated Python checker, or the generated SQL run inside "
+                        "PostgreSQL (--dsn) or Spark (--spark-master); see docs/audit.md")
+    a.add_argument("--dsn", metavar="DSN",
+                   help="--engine postgres: the libpq connection string or URI of the database to run the checks in "
+                        "(the events are copied into temporary tables of the session; nothing is written)")
+    a.add_argument("--spark-master", metavar="URL",
+                   help="--engine spark: the Spark master (default local[*]: Spark in this process's machine)")
     a.add_argument("--format", choices=FORMATS,
                    help="how the rows are written (default: from the extension of --out: .parquet or .pq Parquet, "
                         ".xlsx a workbook, .json, .md, anything else CSV; CSV on standard output). Parquet is the "
@@ -115,6 +121,7 @@ def cmd_audit(args: argparse.Namespace) -> int:  # noqa: C901 - the audit comman
     from compiler.analyses.check import check_paths
     from compiler.audit.inputs import InputError
     from compiler.audit.run import audit
+    from compiler.audit.warehouse import EngineError
     from compiler.cli.common import clashing_outputs, source_dirs, usage_error
     from dsl.diagnostics import Severity, render_text, summary_line
 
@@ -128,7 +135,7 @@ def cmd_audit(args: argparse.Namespace) -> int:  # noqa: C901 - the audit comman
                                       "--rejects": Path(_rejects_path(args))})
     if clash:
         return usage_error(clash)
-    problem = _as_of_problem(args.as_of)
+    problem = _as_of_problem(args.as_of) or _engine_problem(args)
     if problem:
         return usage_error(problem)
     if output_format(args.format, args.out) in ("parquet", "xlsx") and not args.out:
@@ -172,8 +179,9 @@ def cmd_audit(args: argparse.Namespace) -> int:  # noqa: C901 - the audit comman
         return usage_error(str(err))
     try:
         res = audit(policy, args.events, args.children, args.as_of, args.engine,
-                    progress=advance if bar is not None else None, on_loaded=on_loaded, records=records)
-    except InputError as err:
+                    progress=advance if bar is not None else None, on_loaded=on_loaded, records=records,
+                    target=_target(args))
+    except (InputError, EngineError) as err:
         return usage_error(str(err))
     finally:
         if bar is not None:
@@ -186,6 +194,7 @@ def _audit_versions(args: argparse.Namespace, policies: list[Policy]) -> int:
     from compiler.audit.inputs import InputError
     from compiler.audit.run import audit_versions
     from compiler.audit.versions import merged_policy
+    from compiler.audit.warehouse import EngineError
     from compiler.cli.common import usage_error
     from compiler.model.versions import series_of
 
@@ -197,10 +206,25 @@ def _audit_versions(args: argparse.Namespace, policies: list[Policy]) -> int:
         return usage_error("every version given is a draft: a draft is never in force")
     try:
         res = audit_versions(series[0], args.events, args.children, args.as_of, args.engine,
-                             records=_source_records(args))
-    except (InputError, ValueError) as err:
+                             records=_source_records(args), target=_target(args))
+    except (InputError, ValueError, EngineError) as err:
         return usage_error(str(err))
     return _write(args, merged_policy(series[0]), res)
+
+
+def _engine_problem(args: argparse.Namespace) -> str | None:
+    """--dsn goes with --engine postgres, --spark-master with --engine spark."""
+    if args.engine == "postgres" and not args.dsn:
+        return "--engine postgres needs --dsn (the database to run the checks in), e.g. --dsn 'host=/run/postgresql dbname=audit'"
+    if args.dsn and args.engine != "postgres":
+        return "--dsn is for --engine postgres"
+    if args.spark_master and args.engine != "spark":
+        return "--spark-master is for --engine spark"
+    return None
+
+
+def _target(args: argparse.Namespace) -> str | None:
+    return args.dsn if args.engine == "postgres" else args.spark_master
 
 
 def _source_records(args: argparse.Namespace) -> SourceRecords | None:

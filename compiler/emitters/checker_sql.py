@@ -1,7 +1,9 @@
-"""Generate the DuckDB SQL checks of a policy: the same occurrences as the Python checker.
+"""Generate the SQL checks of a policy: the same occurrences as the Python checker.
 
-The script reads a table `events` and a variable `as_of`, and fills `audit_rows` and
-`audit_obligations` (see the header it writes). Policy text is data: every string literal goes
+The script reads the tables `events`, `children`, `audit_params` (the as-of date) and
+`audit_unrecorded`, and makes `audit_obligations` and the view `audit_rows` (see the header it
+writes). It is one text for DuckDB (the embedded default), PostgreSQL and Spark SQL, but for the few
+constructs that `sqltext.Dialect` writes per engine (docs/decisions.md, "Portable checkers"). Policy text is data: every string literal goes
 through `sql_string` (quotes doubled) and every identifier through `sql_ident`; comments carry only
 text that the generator writes itself. Dates use a calendar table with a running working-day
 number, so working days are two equality joins (never a date-range join). The output is
@@ -15,13 +17,13 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from compiler.emitters.sqltext import (
+    DUCKDB,
+    Dialect,
     Joins,
     add_many_sql,
     add_sql,
-    attribute_column,
     due_sql,
     latest_notice_sql,
-    sql_date,
     sql_ident,
     sql_string,
     unit_shape,
@@ -68,16 +70,18 @@ from compiler.model.semantics import (
 from compiler.model.timescales import Duration, bank_holidays, bounds_in_days
 
 __all__ = [
-    "AS_OF", "FIRST_YEAR", "LAST_YEAR", "OUTCOME_CODES", "ROW_ORDER", "Joins", "SqlPlan", "add_sql", "due_sql",
-    "generate_sql", "latest_notice_sql", "ordered_result_sql", "result_select", "sql_ident", "sql_plan",
-    "sql_string", "unit_shape",
+    "AS_OF", "FIRST_YEAR", "LAST_YEAR", "OUTCOME_CODES", "RESULT_COLUMNS", "ROW_ORDER", "Joins", "SqlPlan", "add_sql",
+    "due_sql", "generate_sql", "latest_notice_sql", "ordered_result_sql", "parameters", "result_select", "sql_ident",
+    "sql_plan", "sql_string", "unit_shape",
 ]
 
-AS_OF = "getvariable('as_of')"
-#: Lists of what the data's source never records (set with `as_of`; empty lists when all is recorded).
-#: Unset (a script run on its own), they are empty.
-UNRECORDED_EVENTS = "coalesce(getvariable('unrecorded_events'), []::VARCHAR[])"
-UNRECORDED_ATTRIBUTES = "coalesce(getvariable('unrecorded_attributes'), []::VARCHAR[])"
+#: the as-of date: the one row of the parameters table
+AS_OF = "(SELECT as_of FROM audit_params)"
+#: the columns of an occurrence view (what `finish` reads)
+OCC_COLUMNS = ("child_id", "trigger", "due", "done", "window_start", "end_day", "closed", "close_day", "eff", "na_birth")
+#: the named result (the view audit_result), in this order
+RESULT_COLUMNS = ("child_id", "obligation", "clause", "trigger_date", "due_date", "done_date", "outcome",
+                  "working_days_late", "ob_order")
 #: audit_rows stores each outcome as a small code; the view audit_result shows the name
 #: (numbered in alphabetical order, so that sorting by code sorts by name)
 OUTCOME_CODES = {outcome: code for code, outcome in enumerate(sorted(OUTCOMES), start=1)}
@@ -88,27 +92,46 @@ ROW_ORDER = ("child_id, ob_order, trigger_date, due_date NULLS LAST, done_date N
 
 # ---- the script -------------------------------------------------------------------------------------
 class _Script:
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, dialect: Dialect):
         self.p = policy
+        self.d = dialect
         self.out: list[str] = []  # where emit() writes: the set-up, then each obligation's piece
         self.setup = self.out
         self.chunks: list[list[str]] = []
-        self.shared: list[str] = []  # episode and day tables: independent of each other
+        self.shared: list[list[str]] = []  # episode and day tables: independent of each other
         self.episodes: dict[tuple[frozenset[str], frozenset[str]] | None, str] = {}
         self.attributes = attributes_used(policy)
         self.days: dict[str, str] = {}
         self.scratch: list[tuple[str, str]] = []  # tables and views of the current obligation
+        self.results: list[str] = []  # the tables of result rows, in order (audit_rows is their union)
+        self.comment = ""  # text put before the next statement
 
     def emit(self, *statements: str) -> None:
         for s in statements:
-            self.out.append(s.rstrip() + ";\n")
+            self.out.append(self.comment + s.rstrip())
+            self.comment = ""
 
-    def share(self, statement: str) -> None:
-        self.shared.append(statement.rstrip() + ";\n")
+    def table(self, name: str, select: str, comment: str = "") -> None:
+        self.comment += comment
+        self.emit(*self.d.create_table(name, select))
+
+    def view(self, name: str, select: str, comment: str = "") -> None:
+        self.comment += comment
+        self.emit(*self.d.create_view(name, select))
+
+    def share(self, name: str, select: str, comment: str = "") -> None:
+        statements = self.d.create_table(name, select)
+        self.shared.append([comment + statements[0], *statements[1:]])
+
+    def s(self, text: str) -> str:
+        return self.d.string(text)
 
     def ev(self, name: str | None) -> str:
         assert name is not None
-        return sql_string(self.p.canonical_event(name))
+        return self.s(self.p.canonical_event(name))
+
+    def col(self, attribute: str) -> str:
+        return self.d.attribute(attribute)
 
     def day_table(self, event: str | None) -> str:
         """The table of an event's distinct days per child, numbered from 1 (`idx`), made when first needed."""
@@ -117,11 +140,28 @@ class _Script:
         if canonical not in self.days:
             name = f"_d{len(self.days)}"
             self.days[canonical] = name
-            self.shared.append(
-                f"CREATE OR REPLACE TABLE {name} AS\n"
-                "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx\n"
-                f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {sql_string(canonical)});\n")
+            self.share(name,
+                       "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx"
+                       f"{self.d.neighbour_columns('date')}\n"
+                       f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {self.s(canonical)}) e")
         return self.days[canonical]
+
+    def result(self, index: int, select: str) -> None:
+        """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late."""
+        name = f"_r{index}_{sum(r.startswith(f'_r{index}_') for r in self.results)}"
+        self.results.append(name)
+        self.table(name, f"SELECT CAST(child_id AS {self.d.text}) AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
+                   "CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, "
+                   "CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, "
+                   f"CAST(late AS INTEGER) AS working_days_late\nFROM (\n{select}\n) res")
+
+    def not_applicable(self, index: int, start: str, source: str, where: str) -> None:
+        self.result(index, f"SELECT child_id, {start} AS trigger, NULL AS due, NULL AS done, "
+                           f"{OUTCOME_CODES['not_applicable']} AS outcome, NULL AS late FROM {source} WHERE {where}")
+
+    def unrecorded(self, kind: str, name: str) -> str:
+        """True if the data's source never records event or attribute `name` (table audit_unrecorded)."""
+        return f"{self.s(name)} IN (SELECT name FROM audit_unrecorded WHERE kind = {self.s(kind)})"
 
     # ---- calendar and episodes ----
     def calendar(self) -> None:
@@ -136,33 +176,36 @@ class _Script:
         last = dt.date.fromordinal(min(dt.date.max.toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal() + span + 400))
         hols = [str(d) for d in bank_holidays()]
         rows = ",\n".join("  " + ", ".join(f"(DATE '{h}')" for h in hols[i:i + 6]) for i in range(0, len(hols), 6))
-        self.emit(
-            "-- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of\n"
-            "-- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days\n"
-            "CREATE OR REPLACE TABLE _bank_holidays(d DATE)",
-            f"INSERT INTO _bank_holidays VALUES\n{rows}",
-            "CREATE OR REPLACE TABLE _cal AS\n"
-            "SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,\n"
-            "       CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n\n"
-            f"FROM (SELECT CAST(range AS DATE) AS d FROM range({sql_date(first)}, {sql_date(last)} + 1, INTERVAL 1 DAY)) c\n"
-            "LEFT JOIN _bank_holidays h ON h.d = c.d",
-            "CREATE OR REPLACE TABLE _wd AS SELECT n, d FROM _cal WHERE wd",
-        )
+        workday = f"{self.d.weekday('c.d')} AND h.d IS NULL"
+        self.table("_bank_holidays", f"SELECT CAST(d AS DATE) AS d FROM (VALUES\n{rows}\n) AS v(d)",
+                   "-- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of\n"
+                   "-- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days\n")
+        self.table("_cal",
+                   f"SELECT c.d, ({workday}) AS wd,\n"
+                   f"       CAST(sum(CASE WHEN {workday} THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n\n"
+                   f"FROM {self.d.dates(first, last)}\n"
+                   "LEFT JOIN _bank_holidays h ON h.d = c.d")
+        self.table("_wd", "SELECT n, d FROM _cal WHERE wd")
 
     def inputs(self) -> None:
-        fields = "".join(f", {attribute_column(a)} := {attribute_column(a)}" for a in self.attributes)
-        attrs = "".join(f", coalesce(f.fr.{attribute_column(a)}, c.{attribute_column(a)}) AS {attribute_column(a)}"
-                        for a in self.attributes)
-        self.emit(
-            "-- the records up to the as-of date (the loader stores `events` sorted by event, so that reading\n"
-            "-- one event skips the rest; any order gives the same result)\n"
-            f"CREATE OR REPLACE VIEW _ev AS SELECT * FROM events WHERE date <= {AS_OF}",
-            "-- per child: the date of birth, and the first record (where obligations that apply always start)\n"
-            "CREATE OR REPLACE TABLE _child AS\n"
-            f"SELECT f.child_id, c.date_of_birth AS birth, f.fr.d AS first_day, f.fr.r AS first_row{attrs}\n"
-            f"FROM (SELECT child_id, min(struct_pack(d := date, r := row{fields})) AS fr FROM _ev GROUP BY child_id) f\n"
-            "LEFT JOIN children c ON c.child_id = f.child_id",
-        )
+        attrs = "".join(f", coalesce(r.{self.col(a)}, c.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
+        first_record = "\nLEFT JOIN _ev r ON r.row = f.first_row" if self.attributes else ""
+        self.view("_ev", f"SELECT * FROM events WHERE date <= {AS_OF}",
+                  "-- the records up to the as-of date (the loader stores `events` sorted by event, so that reading\n"
+                  "-- one event skips the rest; any order gives the same result)\n")
+        self.table("_child",
+                   f"SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row{attrs}\n"
+                   "FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row\n"
+                   "      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m\n"
+                   "        ON m.child_id = e.child_id AND e.date = m.first_day\n"
+                   "      GROUP BY e.child_id, m.first_day) f\n"
+                   f"LEFT JOIN children c ON c.child_id = f.child_id{first_record}",
+                   "-- per child: the date of birth, and the first record (where obligations that apply always start)\n")
+
+    @property
+    def ep_columns(self) -> str:
+        """The columns of an episode table."""
+        return ", ".join(["child_id", "ep_start", "ep_last", "opening_row", *(self.col(a) for a in self.attributes)])
 
     def episode_table(self, ob: Obligation) -> str:
         key = status_events(self.p, ob.status)
@@ -171,47 +214,45 @@ class _Script:
         name = f"_ep{len(self.episodes)}"
         self.episodes[key] = name
         if key is None:
-            attrs = "".join(f", {attribute_column(a)}" for a in self.attributes)
-            self.share(
-                "-- episodes of obligations that apply always: from the child's first record, never closed\n"
-                f"CREATE OR REPLACE TABLE {name} AS\n"
-                f"SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
-                "FROM _child")
+            attrs = "".join(f", {self.col(a)}" for a in self.attributes)
+            self.share(name,
+                       f"SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
+                       "FROM _child",
+                       "-- episodes of obligations that apply always: from the child's first record, never closed\n")
             return name
         enter, leave = key
-        e_list = ", ".join(sql_string(e) for e in sorted(enter))  # never empty: see not_measurable
+        e_list = ", ".join(self.s(e) for e in sorted(enter))  # never empty: see not_measurable
         # a final status has no leaving events: FALSE, not `IN (NULL)`, which is NULL and breaks `prev`
-        is_leave = f"event IN ({', '.join(sql_string(e) for e in sorted(leave))})" if leave else "FALSE"
-        attrs = "".join(f", coalesce(r.{attribute_column(a)}, ch.{attribute_column(a)}) AS {attribute_column(a)}"
-                        for a in self.attributes)
-        columns = "".join(f", {attribute_column(a)}" for a in self.attributes)
+        is_leave = f"event IN ({', '.join(self.s(e) for e in sorted(leave))})" if leave else "FALSE"
+        attrs = "".join(f", coalesce(r.{self.col(a)}, ch.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
+        columns = "".join(f", {self.col(a)}" for a in self.attributes)
         opening = (f"\nLEFT JOIN (SELECT row{columns} FROM _ev WHERE event IN ({e_list})) r ON r.row = s.opening_row"
                    "\nLEFT JOIN children ch ON ch.child_id = s.child_id" if self.attributes else "")
-        self.share(
-            "-- episodes of a status: a day with only entering events opens one (if none is open), a day with\n"
-            "-- only leaving events closes it; a day with both ends the open episode and starts another, or is\n"
-            "-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):\n"
-            "-- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.\n"
-            f"CREATE OR REPLACE TABLE {name} AS\n"
-            "WITH day AS (\n"
-            f"  SELECT child_id, date, bool_or(event IN ({e_list})) AS e, bool_or({is_leave}) AS l,\n"
-            f"         min(CASE WHEN event IN ({e_list}) THEN row END) AS opening_row\n"
-            f"  FROM _ev WHERE event IN ({e_list}) OR {is_leave} GROUP BY child_id, date\n"
-            "), st AS (\n"
-            "  SELECT *, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1\n"
-            "                              WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)\n"
-            "    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
-            "  FROM day\n"
-            "), tok AS (\n"
-            "  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)\n"
-            "  UNION ALL\n"
-            "  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)\n"
-            "), num AS MATERIALIZED (\n"
-            "  SELECT *, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok\n"
-            ")\n"
-            f"SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row{attrs}\n"
-            f"FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k{opening}\n"
-            "WHERE s.is_start")
+        day_number = self.d.day_number("date")
+        self.share(name,
+                   "WITH day AS (\n"
+                   f"  SELECT child_id, date, bool_or(event IN ({e_list})) AS e, bool_or({is_leave}) AS l,\n"
+                   f"         min(CASE WHEN event IN ({e_list}) THEN row END) AS opening_row\n"
+                   f"  FROM _ev WHERE event IN ({e_list}) OR {is_leave} GROUP BY child_id, date\n"
+                   "), st AS (\n"
+                   f"  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN {day_number} * 2 + 1\n"
+                   f"                                  WHEN l AND NOT e THEN {day_number} * 2 END)\n"
+                   "    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
+                   "  FROM day\n"
+                   "), tok AS (\n"
+                   "  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)\n"
+                   "  UNION ALL\n"
+                   "  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)\n"
+                   f"), num AS {self.d.materialized}(\n"
+                   "  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok\n"
+                   ")\n"
+                   f"SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row{attrs}\n"
+                   f"FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k{opening}\n"
+                   "WHERE s.is_start",
+                   "-- episodes of a status: a day with only entering events opens one (if none is open), a day with\n"
+                   "-- only leaving events closes it; a day with both ends the open episode and starts another, or is\n"
+                   "-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):\n"
+                   "-- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.\n")
         return name
 
     # ---- one obligation ----
@@ -220,10 +261,10 @@ class _Script:
         assert t is not None
         self.out = []
         self.chunks.append(self.out)
-        self.out.append(f"-- obligation #{index + 1} ({form_of(t)})\n")
+        self.comment = f"-- obligation #{index + 1} ({form_of(t)})\n"
         ep = self.episode_table(ob)
         occ = f"_o{index}"
-        attribute_conditions = [f"(list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)}) OR "
+        attribute_conditions = [f"({self.unrecorded('attribute', c.attribute)} OR "
                                 f"{self.condition(c, Joins('a'))})" for c in ob.conditions if isinstance(c, AttributeIs)]
         n = narrowing(self.p, ob)
         if attribute_conditions or n.excluded:
@@ -231,16 +272,13 @@ class _Script:
                                    else ["TRUE"])
             for cs in n.excluded:
                 applies += f" AND NOT coalesce({' AND '.join(self.condition(c, Joins('a')) for c in cs)}, FALSE)"
-            self.emit(
-                "-- attribute conditions, read once per episode from the record that opened it (and no exception\n"
-                "-- `instead of` this obligation covering it): an episode where they are not met gives one\n"
-                "-- not_applicable row and no occurrences\n"
-                f"CREATE OR REPLACE TABLE _e{index} AS SELECT r.*, {applies} AS applies FROM {ep} r",
-                f"INSERT INTO audit_rows SELECT child_id, {index}, ep_start, NULL, NULL, "
-                f"{OUTCOME_CODES['not_applicable']}, NULL FROM _e{index} WHERE NOT applies",
-                f"DELETE FROM _e{index} WHERE NOT applies")
-            ep = f"_e{index}"
-            self.scratch.append(("TABLE", ep))
+            self.table(f"_e{index}", f"SELECT r.*, {applies} AS applies FROM {ep} r",
+                       "-- attribute conditions, read once per episode from the record that opened it (and no exception\n"
+                       "-- `instead of` this obligation covering it): an episode where they are not met gives one\n"
+                       "-- not_applicable row and no occurrences\n")
+            self.not_applicable(index, "ep_start", f"_e{index}", "NOT applies")
+            self.scratch.append(("TABLE", f"_e{index}"))
+            ep = f"(SELECT {self.ep_columns} FROM _e{index} WHERE applies)"
         if n.starts or n.cuts:
             ep = self.narrow(ep, n.starts, n.cuts, index)
         self.occurrences(ob, t, ep, occ)
@@ -248,9 +286,10 @@ class _Script:
         if ob.extension is not None and isinstance(t, Deadline | AgeMilestone | OrdinalMilestone):
             occ = self.extensions(ob, occ, index)
         self.finish(ob, occ, index)
-        # drop what this obligation made (views first: they read the tables)
-        for kind, name in sorted(set(self.scratch), key=lambda x: (x[0] != "VIEW", x[1]), reverse=False):
-            self.emit(f"DROP {kind} IF EXISTS {name}")
+        # drop what this obligation made: views first (the later ones read the earlier), then tables
+        made = list(dict.fromkeys(self.scratch))
+        for kind, name in [*reversed([m for m in made if m[0] == "VIEW"]), *[m for m in made if m[0] != "VIEW"]]:
+            self.emit(*self.d.drop(kind, name))
         self.scratch = []
 
     def narrow(self, ep: str, starts: tuple[str, ...], cuts: tuple[str, ...], index: int) -> str:
@@ -262,27 +301,27 @@ class _Script:
                     f"AND d.date BETWEEN {lo} AND coalesce(p.ep_last, {AS_OF}))")
         name = f"_n{index}"
         start = first(starts, "p.ep_start") if starts else "p.ep_start"
-        self.emit(
-            "-- exceptions: the obligation applies from its `decided by` decision, and stops at the first\n"
-            "-- `unless` event or decision of an exception that relaxes it\n"
-            f"CREATE OR REPLACE TABLE {name} AS SELECT p.* REPLACE ({start} AS ep_start), p.ep_start AS whole_start "
-            f"FROM {ep} p")
-        if starts:
-            self.emit(
-                f"INSERT INTO audit_rows SELECT child_id, {index}, whole_start, NULL, NULL, "
-                f"{OUTCOME_CODES['not_applicable']}, NULL FROM {name} WHERE ep_start IS NULL",
-                f"DELETE FROM {name} WHERE ep_start IS NULL")
-        if cuts:
-            self.emit(f"UPDATE {name} AS p SET ep_last = coalesce({first(cuts, 'p.ep_start')}, p.ep_last)")
+        others = "".join(f", p.{c}" for c in ["opening_row", *(self.col(a) for a in self.attributes)])
+        self.table(name, f"SELECT p.child_id, {start} AS ep_start, p.ep_last{others}, p.ep_start AS whole_start FROM {ep} p",
+                   "-- exceptions: the obligation applies from its `decided by` decision, and stops at the first\n"
+                   "-- `unless` event or decision of an exception that relaxes it\n")
         self.scratch.append(("TABLE", name))
-        return name
+        if starts:
+            self.not_applicable(index, "whole_start", name, "ep_start IS NULL")
+        ep = f"(SELECT {self.ep_columns} FROM {name} WHERE ep_start IS NOT NULL)"
+        if not cuts:
+            return ep
+        self.table(f"{name}c", f"SELECT p.child_id, p.ep_start, coalesce({first(cuts, 'p.ep_start')}, p.ep_last) "
+                               f"AS ep_last{others} FROM {ep} p")
+        self.scratch.append(("TABLE", f"{name}c"))
+        return f"{name}c"
 
     def extension_table(self, ob: Obligation, index: int) -> str:
         name = f"_x{index}"
-        self.emit(
-            f"CREATE OR REPLACE TABLE {name} AS SELECT child_id, date AS x, max(extended_until) AS u\n"
-            f"FROM _ev WHERE event = {sql_string(extension_event(ob.id))} AND extended_until IS NOT NULL "
-            "GROUP BY child_id, date")
+        self.table(name, f"SELECT child_id, x, u{self.d.neighbour_columns('x')}\n"
+                         f"FROM (SELECT child_id, date AS x, max(extended_until) AS u FROM _ev\n"
+                         f"      WHERE event = {self.s(extension_event(ob.id))} AND extended_until IS NOT NULL "
+                         "GROUP BY child_id, date) e")
         self.scratch.append(("TABLE", name))
         return name
 
@@ -297,13 +336,13 @@ class _Script:
         x = self.extension_table(ob, index)
         joins = Joins("k")
         eff = self.effective_sql(ob, "o", joins)
-        self.emit(
-            "-- extensions: the latest agreed on or after the window opened, by the due date (and not after\n"
-            "-- the action), moves the due date, by at most the `extendable` duration\n"
-            f"CREATE OR REPLACE VIEW {occ}x AS\n"
-            f"SELECT o.* EXCLUDE (eff, ext_hi), {eff} AS eff\n"
-            f"FROM (SELECT *, least(due, end_day, coalesce(done, due)) AS ext_hi FROM {occ}) o\n"
-            f"ASOF LEFT JOIN {x} e ON e.child_id = o.child_id AND e.x <= o.ext_hi{joins.sql()}")
+        kept = ", ".join(f"o.{c}" for c in OCC_COLUMNS if c != "eff")
+        self.view(f"{occ}x",
+                  f"SELECT {kept}, {eff} AS eff\n"
+                  f"FROM (SELECT {occ}.*, least(due, end_day, coalesce(done, due)) AS ext_hi FROM {occ}) o\n"
+                  f"{self.d.asof(x, 'e', 'o.child_id', '<=', 'o.ext_hi', column='x')}{joins.sql()}",
+                  "-- extensions: the latest agreed on or after the window opened, by the due date (and not after\n"
+                  "-- the action), moves the due date, by at most the `extendable` duration\n")
         self.scratch.append(("VIEW", f"{occ}x"))
         return f"{occ}x"
 
@@ -337,19 +376,16 @@ class _Script:
         """`on at least N% of EVENT`: one occurrence per episode: `n` EVENT days so far, `k` of them with the
         action too; due the last EVENT day, done the last of the `k` when the share is reached."""
         counted, acts = self.day_table(t.trigger), self.day_table(ob.action)
-        within = "v.child_id = t.child_id AND v.date BETWEEN t.ep_start AND t.end_day"
-        hit = f"EXISTS (SELECT 1 FROM {acts} a WHERE a.child_id = v.child_id AND a.date = v.date)"
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
+        self.view(
+            occ,
             "WITH t AS (\n"
             f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day FROM {ep} p\n"
             "), u AS (\n"
-            "  SELECT t.*,\n"
-            f"    (SELECT count(*) FROM {counted} v WHERE {within}) AS n,\n"
-            f"    (SELECT count(*) FROM {counted} v WHERE {within} AND {hit}) AS k,\n"
-            f"    (SELECT max(v.date) FROM {counted} v WHERE {within}) AS last_counted,\n"
-            f"    (SELECT max(v.date) FROM {counted} v WHERE {within} AND {hit}) AS last_hit\n"
-            "  FROM t\n"
+            "  SELECT t.child_id, t.ep_start, t.ep_last, t.end_day, count(v.date) AS n, count(a.date) AS k,\n"
+            "         max(v.date) AS last_counted, max(a.date) AS last_hit\n"
+            f"  FROM t LEFT JOIN {counted} v ON v.child_id = t.child_id AND v.date BETWEEN t.ep_start AND t.end_day\n"
+            f"  LEFT JOIN {acts} a ON a.child_id = v.child_id AND a.date = v.date\n"
+            "  GROUP BY t.child_id, t.ep_start, t.ep_last, t.end_day\n"
             ")\n"
             "SELECT child_id, ep_start AS trigger, last_counted AS due,\n"
             f"       CASE WHEN k * 100 >= {int(t.percent)} * n THEN last_hit END AS done,\n"
@@ -362,16 +398,15 @@ class _Script:
         must not come before its due day. `early` is that EVENT day when it did."""
         joins = Joins("c")
         due = add_sql("d.date", t.duration, joins)
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
+        self.view(
+            occ,
             "WITH t AS (\n"
             f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger, {due} AS due\n"
             f"  FROM {ep} p JOIN {self.day_table(ob.action)} d ON d.child_id = p.child_id\n"
             f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}\n"
             "), u AS (\n"
-            f"  SELECT t.*, (SELECT min(e.date) FROM {self.day_table(t.trigger)} e WHERE e.child_id = t.child_id\n"
-            "                AND e.date >= t.trigger AND e.date <= t.end_day) AS ended\n"
-            "  FROM t\n"
+            "  SELECT t.*, CASE WHEN e.date <= t.end_day THEN e.date END AS ended\n"
+            f"  FROM t {self.d.asof(self.day_table(t.trigger), 'e', 't.child_id', '>=', 't.trigger')}\n"
             ")\n"
             "SELECT child_id, trigger, due,\n"
             "       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,\n"
@@ -401,22 +436,23 @@ class _Script:
                         f"  FROM {self.later_table(ob, t, ep, occ)} d{joins.sql('  ')}")
             if k == 0 and t.sooner:
                 # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
-                part = ("  SELECT y.* EXCLUDE (prev) FROM (\n"
+                part = ("  SELECT y.child_id, y.ep_start, y.ep_last, y.end_day, y.trigger, y.due, y.opens, y.k FROM (\n"
                         "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_start ORDER BY x.trigger) AS prev\n"
                         f"    FROM (\n{part}\n    ) x\n"
-                        f"  ) y ASOF LEFT JOIN {self.day_table(ob.action)} b ON b.child_id = y.child_id AND b.date >= y.prev\n"
+                        f"  ) y {self.d.asof(self.day_table(ob.action), 'b', 'y.child_id', '>=', 'y.prev')}\n"
                         "  WHERE y.prev IS NULL OR b.date < y.trigger")
             parts.append(part)
         union = "\n  UNION ALL\n".join(parts)
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
-            f"WITH t0 AS (\n{union}\n),\n"
-            "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
-            "t AS (SELECT * FROM t0 QUALIFY row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) = 1)\n"
-            "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
-            "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
-            "       t.due AS eff, FALSE AS na_birth\n"
-            f"FROM t ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = t.child_id AND a.date >= t.opens")
+        self.view(occ,
+                  f"WITH t0 AS (\n{union}\n),\n"
+                  "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
+                  "t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (\n"
+                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0\n"
+                  ") t1 WHERE rn = 1)\n"
+                  "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
+                  "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
+                  "       t.due AS eff, FALSE AS na_birth\n"
+                  f"FROM t {self.d.asof(self.day_table(ob.action), 'a', 't.child_id', '>=', 't.opens')}")
 
     def later_table(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> str:
         """`whichever is later` as a recursive query over each episode: a round's trigger is the day by which
@@ -431,8 +467,8 @@ class _Script:
         nulls = " OR ".join(f"f{i} IS NULL" for i in range(len(events)))
         latest = f"CASE WHEN {nulls} THEN NULL ELSE greatest({', '.join(f'f{i}' for i in range(len(events)))}) END"
         name = f"{occ}_l"
-        self.emit(
-            f"CREATE OR REPLACE TABLE {name} AS\n"
+        self.table(
+            name,
             "WITH RECURSIVE r AS (\n"
             f"  SELECT child_id, ep_start, ep_last, end_day, {latest} AS trigger\n"
             f"  FROM (SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
@@ -460,102 +496,97 @@ class _Script:
         rank, only = ("", "") if t.from_ordinal == 1 else (
             ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) AS k",
             f" WHERE k >= {int(t.from_ordinal)}")
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
-            "WITH t AS (\n"
-            f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
-            "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo"
-            f"{rank}\n"
-            f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
-            f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
-            f"), u AS (\n  SELECT t.*, {due} AS due FROM t{joins.sql('  ')}\n"
-            "), v AS (\n  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u\n"
-            f"), w AS (\n  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN {acts} b ON b.child_id = v.child_id AND b.date <= v.due\n"
-            f"), z AS (\n  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN {acts} a ON a.child_id = w.child_id AND a.date >= w.lo_after\n"
-            ")\n"
-            "SELECT child_id, trigger, due,\n"
-            "       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,\n"
-            "       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth\n"
-            f"FROM z{only}")
+        self.view(occ,
+                  "WITH t AS (\n"
+                  f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
+                  "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo"
+                  f"{rank}\n"
+                  f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
+                  f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
+                  f"), u AS (\n  SELECT t.*, {due} AS due FROM t{joins.sql('  ')}\n"
+                  "), v AS (\n  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u\n"
+                  f"), w AS (\n  SELECT v.*, b.date AS before_day FROM v {self.d.asof(acts, 'b', 'v.child_id', '<=', 'v.due')}\n"
+                  f"), z AS (\n  SELECT w.*, a.date AS after_day FROM w {self.d.asof(acts, 'a', 'w.child_id', '>=', 'w.lo_after')}\n"
+                  ")\n"
+                  "SELECT child_id, trigger, due,\n"
+                  "       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,\n"
+                  "       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth\n"
+                  f"FROM z{only}")
 
     def _count_recurrence(self, ob: Obligation, t: CountRecurrence, ep: str, occ: str) -> None:
         """`every Nth EVENT` as a recursive query over each episode: `k` is the number (`idx`, over the
         child's whole history) of the first EVENT day that counts, `nxt` that of the next action day."""
         counted, acts = self.day_table(t.trigger), self.day_table(ob.action)
         n = int(t.ordinal)
-        self.emit(
-            "-- each action day with the number of EVENT days up to it: after an action on that day, counting\n"
-            "-- starts again at the next EVENT day\n"
-            f"CREATE OR REPLACE TABLE {occ}_a AS\n"
-            "SELECT a.child_id, a.date, a.idx, coalesce(v.idx, 0) AS upto\n"
-            f"FROM {acts} a ASOF LEFT JOIN {counted} v ON v.child_id = a.child_id AND v.date <= a.date",
-            f"CREATE OR REPLACE TABLE {occ}_c AS\n"
-            "WITH RECURSIVE r AS (\n"
-            f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, p.ep_start AS base,\n"
-            "         coalesce(v.idx, 0) + 1 AS k, coalesce(a0.idx, 0) + 1 AS nxt, TRUE AS go,\n"
-            "         CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done\n"
-            f"  FROM {ep} p\n"
-            f"  ASOF LEFT JOIN {counted} v ON v.child_id = p.child_id AND v.date < p.ep_start\n"
-            f"  ASOF LEFT JOIN {acts} a0 ON a0.child_id = p.child_id AND a0.date < p.ep_start\n"
-            "  UNION ALL\n"
-            "  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),\n"
-            f"         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + {n} END,\n"
-            "         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
-            "         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done\n"
-            "  FROM (\n"
-            "    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,\n"
-            "           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto\n"
-            "    FROM r\n"
-            f"    LEFT JOIN {counted} d ON d.child_id = r.child_id AND d.idx = r.k + {n - 1}\n"
-            f"    LEFT JOIN {occ}_a a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
-            "    WHERE r.go\n"
-            "  ) z\n"
-            ")\n"
-            "SELECT * FROM r WHERE o_trigger IS NOT NULL",
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
-            "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
-            "       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth\n"
-            f"FROM {occ}_c")
+        self.table(f"{occ}_a",
+                   "SELECT a.child_id, a.date, a.idx, CAST(coalesce(v.idx, 0) AS INTEGER) AS upto\n"
+                   f"FROM {acts} a {self.d.asof(counted, 'v', 'a.child_id', '<=', 'a.date')}",
+                   "-- each action day with the number of EVENT days up to it: after an action on that day, counting\n"
+                   "-- starts again at the next EVENT day\n")
+        self.table(f"{occ}_c",
+                   "WITH RECURSIVE r AS (\n"
+                   f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, p.ep_start AS base,\n"
+                   "         CAST(coalesce(v.idx, 0) + 1 AS INTEGER) AS k, CAST(coalesce(a0.idx, 0) + 1 AS INTEGER) AS nxt,\n"
+                   "         TRUE AS go, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due, CAST(NULL AS DATE) AS o_done\n"
+                   f"  FROM {ep} p\n"
+                   f"  {self.d.asof(counted, 'v', 'p.child_id', '<', 'p.ep_start')}\n"
+                   f"  {self.d.asof(acts, 'a0', 'p.child_id', '<', 'p.ep_start')}\n"
+                   "  UNION ALL\n"
+                   "  SELECT z.child_id, z.ep_last, z.end_day, coalesce(z.done, z.due),\n"
+                   f"         CASE WHEN z.done IS NOT NULL THEN z.upto + 1 ELSE z.k + {n} END,\n"
+                   "         CASE WHEN z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
+                   "         z.done IS NOT NULL OR z.due IS NOT NULL, z.base, z.due, z.done\n"
+                   "  FROM (\n"
+                   "    SELECT r.*, CASE WHEN d.date <= r.end_day THEN d.date END AS due,\n"
+                   "           CASE WHEN a.date <= r.end_day THEN a.date END AS done, a.upto\n"
+                   "    FROM r\n"
+                   f"    LEFT JOIN {counted} d ON d.child_id = r.child_id AND d.idx = r.k + {n - 1}\n"
+                   f"    LEFT JOIN {occ}_a a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
+                   "    WHERE r.go\n"
+                   "  ) z\n"
+                   ")\n"
+                   "SELECT * FROM r WHERE o_trigger IS NOT NULL")
+        self.view(occ,
+                  "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
+                  "       end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth\n"
+                  f"FROM {occ}_c")
         self.scratch += [("TABLE", f"{occ}_a"), ("TABLE", f"{occ}_c")]
 
     def _age_milestone(self, ob: Obligation, t: AgeMilestone, ep: str, occ: str) -> None:
         joins = Joins("c")
         due = add_many_sql("c.birth", t.age, joins)
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
-            "WITH t AS (\n"
-            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
-            f"         c.birth IS NULL AS na_birth, {due} AS due\n"
-            f"  FROM {ep} p JOIN _child c ON c.child_id = p.child_id{joins.sql('  ')}\n"
-            "), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)\n"
-            "SELECT u.child_id, u.ep_start AS trigger, u.due,\n"
-            "       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,\n"
-            "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
-            "       u.due AS eff, u.na_birth\n"
-            f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
+        self.view(occ,
+                  "WITH t AS (\n"
+                  f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+                  f"         c.birth IS NULL AS na_birth, {due} AS due\n"
+                  f"  FROM {ep} p JOIN _child c ON c.child_id = p.child_id{joins.sql('  ')}\n"
+                  "), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)\n"
+                  "SELECT u.child_id, u.ep_start AS trigger, u.due,\n"
+                  "       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,\n"
+                  "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
+                  "       u.due AS eff, u.na_birth\n"
+                  f"FROM u {self.d.asof(self.day_table(ob.action), 'a', 'u.child_id', '>=', 'u.ep_start')}")
 
     def _ordinal_milestone(self, ob: Obligation, t: OrdinalMilestone, ep: str, occ: str) -> None:
-        self.emit(
-            f"CREATE OR REPLACE VIEW {occ} AS\n"
-            "WITH t AS (\n"
-            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, f.idx AS first_idx\n"
-            f"  FROM {ep} p ASOF LEFT JOIN {self.day_table(t.trigger)} f\n"
-            "    ON f.child_id = p.child_id AND f.date >= p.ep_start\n"
-            "), u AS (\n"
-            "  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t\n"
-            f"  LEFT JOIN {self.day_table(t.trigger)} n ON n.child_id = t.child_id AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
-            ")\n"
-            "SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,\n"
-            "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
-            "       u.due AS eff, FALSE AS na_birth\n"
-            f"FROM u ASOF LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = u.child_id AND a.date >= u.ep_start")
+        self.view(occ,
+                  "WITH t AS (\n"
+                  f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, f.idx AS first_idx\n"
+                  f"  FROM {ep} p {self.d.asof(self.day_table(t.trigger), 'f', 'p.child_id', '>=', 'p.ep_start')}\n"
+                  "), u AS (\n"
+                  "  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t\n"
+                  f"  LEFT JOIN {self.day_table(t.trigger)} n ON n.child_id = t.child_id AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
+                  ")\n"
+                  "SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,\n"
+                  "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
+                  "       u.due AS eff, FALSE AS na_birth\n"
+                  f"FROM u {self.d.asof(self.day_table(ob.action), 'a', 'u.child_id', '>=', 'u.ep_start')}")
 
     # ---- schedules and recurrences ----
     def chain(self, ob: Obligation, t: Timing, ep: str, occ: str, trigger: str | None, first: list[Step],
               later: list[Step]) -> None:
         if trigger:
             start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
-                     f"  FROM {ep} p ASOF JOIN {self.day_table(trigger)} d ON d.child_id = p.child_id AND d.date >= p.ep_start\n"
+                     f"  FROM {ep} p {self.d.asof(self.day_table(trigger), 'd', 'p.child_id', '>=', 'p.ep_start', left=False)}\n"
                      f"  WHERE d.date <= coalesce(p.ep_last, {AS_OF})")
         else:
             start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, p.ep_start AS start\n"
@@ -565,11 +596,11 @@ class _Script:
             e = self.p.canonical_event(r.event)
             if e not in restart_events:
                 restart_events.append(e)
-        spec_of = " ".join(f"WHEN {sql_string(e)} THEN {min(j for j, r in enumerate(t.restarts) if self.p.canonical_event(r.event) == e)}"
+        spec_of = " ".join(f"WHEN {self.s(e)} THEN {min(j for j, r in enumerate(t.restarts) if self.p.canonical_event(r.event) == e)}"
                            for e in restart_events)
         restarts = ""
         if restart_events:
-            days = " UNION ALL ".join(f"SELECT child_id, date, {sql_string(e)} AS event FROM {self.day_table(e)}"
+            days = " UNION ALL ".join(f"SELECT child_id, date, {self.s(e)} AS event FROM {self.day_table(e)}"
                                       for e in restart_events)
             restarts = (
                 "  UNION ALL\n"
@@ -578,27 +609,26 @@ class _Script:
                 "    AND d.date > s.start AND d.date <= s.ep_end\n"
                 "  GROUP BY s.child_id, s.ep_start, d.date\n")
         seg = f"{occ}_seg"
-        self.emit(
-            "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
-            "-- before it ends the day before\n"
-            f"CREATE OR REPLACE TABLE {seg} AS\n"
-            f"WITH st AS MATERIALIZED (\n{start}\n), g AS (\n"
-            "  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st\n"
-            f"{restarts}"
-            ")\n"
-            "SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,\n"
-            "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
-            "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
-            "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start\n"
-            "WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start)")
+        self.table(seg,
+                   f"WITH st AS {self.d.materialized}(\n{start}\n), g AS (\n"
+                   "  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st\n"
+                   f"{restarts}"
+                   ")\n"
+                   "SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,\n"
+                   "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
+                   "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
+                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start\n"
+                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start)",
+                   "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
+                   "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
         phases: list[str] = []
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
             seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
-                    f"  FROM {seg} s ASOF LEFT JOIN {self.day_table(ob.action)} a\n"
-                    f"    ON a.child_id = s.child_id AND a.date >= s.seg_start\n  WHERE s.spec = {j}")
+                    f"  FROM {seg} s {self.d.asof(self.day_table(ob.action), 'a', 's.child_id', '>=', 's.seg_start')}\n"
+                    f"  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
                 self.phase(ob, name, seed, step, x, trigger)
@@ -609,7 +639,7 @@ class _Script:
             "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
             "       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth\n"
             f"FROM {name} WHERE o_trigger IS NOT NULL" for name in phases)
-        self.emit(f"CREATE OR REPLACE VIEW {occ} AS\n{union}")
+        self.view(occ, union)
         self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name in phases)]
 
     def anchor_sql(self, event: str, trigger: str | None, alias: str) -> tuple[str, str]:
@@ -618,8 +648,7 @@ class _Script:
         if trigger is not None and self.p.canonical_event(event) == self.p.canonical_event(trigger):
             return "q.seg_start", ""
         return (f"CASE WHEN {alias}.date <= q.seg_last THEN {alias}.date END",
-                f"\n  ASOF LEFT JOIN {self.day_table(event)} {alias} ON {alias}.child_id = q.child_id"
-                f" AND {alias}.date >= q.seg_start")
+                f"\n  {self.d.asof(self.day_table(event), alias, 'q.child_id', '>=', 'q.seg_start')}")
 
     def phase(self, ob: Obligation, name: str, seed: str, step: Step, x: str | None, trigger: str | None) -> None:
         """One step of a chain as a recursive query: each round makes the next occurrence of every live chain.
@@ -643,44 +672,42 @@ class _Script:
             ejoins = Joins("k")
             eff = self.effective_sql(ob, "q", ejoins)
             ext_hi = f",\n             least({due}, r.seg_last, coalesce({done}, {due})) AS ext_hi"
-            extension = (f"\n      ASOF LEFT JOIN {x} e ON e.child_id = q.child_id AND e.x <= q.ext_hi"
-                         f"{ejoins.sql('      ')}")
+            extension = f"\n      {self.d.asof(x, 'e', 'q.child_id', '<=', 'q.ext_hi', column='x')}{ejoins.sql('      ')}"
         else:
             eff, ext_hi, extension = "q.due", "", ""
-        self.emit(
-            f"CREATE OR REPLACE TABLE {name} AS\n"
-            "WITH RECURSIVE r AS (\n"
-            "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,\n"
-            f"         q.base AS step_base, q.nxt, {bound} AS bound, {live} AS go, {live} AS alive,\n"
-            "         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,\n"
-            "         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff\n"
-            f"  FROM (SELECT q.*, {anchor} AS anchor FROM ({seed}) q{anchor_from}) q{bound_from}\n"
-            "  UNION ALL\n"
-            "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,\n"
-            "         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,\n"
-            "         z.step_base,\n"
-            "         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
-            "         z.bound,\n"
-            f"         CASE WHEN z.stop THEN FALSE ELSE {again} AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
-            "         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
-            "         z.anchor,\n"
-            "         CASE WHEN z.stop THEN NULL ELSE z.window_start END,\n"
-            "         CASE WHEN z.stop THEN NULL ELSE z.due END,\n"
-            "         CASE WHEN z.stop THEN NULL ELSE z.done END,\n"
-            "         CASE WHEN z.stop THEN NULL ELSE z.eff END\n"
-            "  FROM (\n"
-            f"    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, {eff} AS eff\n"
-            "    FROM (\n"
-            "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,\n"
-            f"             r.step_base, r.nxt, r.bound, r.anchor, {due} AS due,\n"
-            f"             {done} AS done, {opened} AS window_start{ext_hi}\n"
-            f"      FROM r{joins.sql('      ')}\n"
-            f"      LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
-            "      WHERE r.go\n"
-            f"    ) q{extension}\n"
-            "  ) z\n"
-            ")\n"
-            "SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL")
+        self.table(name,
+                   "WITH RECURSIVE r AS (\n"
+                   "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,\n"
+                   f"         q.base AS step_base, q.nxt, {bound} AS bound, {live} AS go, {live} AS alive,\n"
+                   "         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,\n"
+                   "         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff\n"
+                   f"  FROM (SELECT q.*, {anchor} AS anchor FROM ({seed}) q{anchor_from}) q{bound_from}\n"
+                   "  UNION ALL\n"
+                   "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,\n"
+                   "         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,\n"
+                   "         z.step_base,\n"
+                   "         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
+                   "         z.bound,\n"
+                   f"         CASE WHEN z.stop THEN FALSE ELSE {again} AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
+                   "         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,\n"
+                   "         z.anchor,\n"
+                   "         CASE WHEN z.stop THEN NULL ELSE z.window_start END,\n"
+                   "         CASE WHEN z.stop THEN NULL ELSE z.due END,\n"
+                   "         CASE WHEN z.stop THEN NULL ELSE z.done END,\n"
+                   "         CASE WHEN z.stop THEN NULL ELSE z.eff END\n"
+                   "  FROM (\n"
+                   f"    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, {eff} AS eff\n"
+                   "    FROM (\n"
+                   "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,\n"
+                   f"             r.step_base, r.nxt, r.bound, r.anchor, {due} AS due,\n"
+                   f"             {done} AS done, {opened} AS window_start{ext_hi}\n"
+                   f"      FROM r{joins.sql('      ')}\n"
+                   f"      LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
+                   "      WHERE r.go\n"
+                   f"    ) q{extension}\n"
+                   "  ) z\n"
+                   ")\n"
+                   "SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL")
 
     def bound(self, b: Bound | None, trigger: str | None) -> tuple[str, str]:
         """The SQL of a bounded `every`'s last due day, and the joins it needs."""
@@ -690,8 +717,7 @@ class _Script:
             case Until():
                 days = self.day_table(b.event)
                 return ("CASE WHEN u2.date <= q.ep_end THEN u2.date END",
-                        f"\n  ASOF LEFT JOIN {days} u1\n"
-                        "    ON u1.child_id = q.child_id AND u1.date >= q.ep_start\n"
+                        f"\n  {self.d.asof(days, 'u1', 'q.child_id', '>=', 'q.ep_start')}\n"
                         f"  LEFT JOIN {days} u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + {(b.ordinal or 1) - 1}")
             case For():
                 joins = Joins("b")
@@ -716,51 +742,53 @@ class _Script:
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
         child_join = "\nLEFT JOIN _child ch ON ch.child_id = o.child_id" if needs_child else ""
         code = OUTCOME_CODES
-        unrecorded = [f"list_contains({UNRECORDED_EVENTS}, {sql_string(self.p.canonical_event(ob.action))})"]
-        unrecorded += [f"list_contains({UNRECORDED_ATTRIBUTES}, {sql_string(c.attribute)})"
+        unrecorded = [f"(kind = 'event' AND name = {self.ev(ob.action)})"]
+        unrecorded += [f"(kind = 'attribute' AND name = {self.s(c.attribute)})"
                        for c in ob.conditions if isinstance(c, AttributeIs)]
         early = isinstance(ob.timing, MinimumPeriod)  # a minimum duration cut short is overdue (column `early`)
         below = isinstance(ob.timing, Share)  # a share not reached is overdue (column `below`)
+        row_no_data = ""
         if narrowing(self.p, ob).in_prose:
             # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
-            unrecorded.append("coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
-                              + (" OR o.early IS NOT NULL" if early else ""))
-        no_data = "(" + " OR ".join(unrecorded) + ")"
-        self.emit(
-            "INSERT INTO audit_rows\n"
-            f"SELECT o.child_id, {index}, o.trigger,\n"
-            f"  CASE WHEN {cond} AND {no_data} THEN o.due WHEN {met} THEN o.due ELSE o.eff END,\n"
-            f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END,\n"
-            f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
-            f"       WHEN {no_data} THEN {code['no_data']}\n"
-            + (f"       WHEN o.early IS NOT NULL THEN {code['overdue']}\n" if early else "")
-            + (f"       WHEN o.below THEN {code['overdue']}\n" if below else "") +
-            f"       WHEN {met} THEN {code['met']}\n"
-            f"       WHEN {extended} THEN {code['extended']}\n"
-            f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
-            f"       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN {code['discharged']} ELSE {code['pending']} END\n"
-            f"       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN {code['discharged']} "
-            f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
-            f"       ELSE {code['overdue']} END,\n"
-            f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
-            + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "")
-            + ("       WHEN o.below THEN NULL\n" if below else "") +
-            f"       WHEN {met} THEN 0\n"
-            f"       WHEN {extended} THEN 0\n"
-            "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
-            "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
-            "       ELSE w3.n - w1.n END\n"
-            f"FROM {occ} o{child_join}\n"
-            "LEFT JOIN _cal w1 ON w1.d = o.eff\n"
-            "LEFT JOIN _cal w2 ON w2.d = o.done\n"
-            f"LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)"
-            + ("\nLEFT JOIN _cal w4 ON w4.d = o.early" if early else "") + joins.sql(''))
+            row_no_data = (" OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
+                           + (" OR o.early IS NOT NULL" if early else ""))
+        no_data = f"(nd.no_data{row_no_data})"
+        self.result(index,
+                    f"SELECT o.child_id, o.trigger,\n"
+                    f"  CASE WHEN {cond} AND {no_data} THEN o.due WHEN {met} THEN o.due ELSE o.eff END AS due,\n"
+                    f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END AS done,\n"
+                    f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
+                    f"       WHEN {no_data} THEN {code['no_data']}\n"
+                    + (f"       WHEN o.early IS NOT NULL THEN {code['overdue']}\n" if early else "")
+                    + (f"       WHEN o.below THEN {code['overdue']}\n" if below else "") +
+                    f"       WHEN {met} THEN {code['met']}\n"
+                    f"       WHEN {extended} THEN {code['extended']}\n"
+                    f"       WHEN o.done IS NOT NULL THEN {code['met_late']}\n"
+                    f"       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN {code['discharged']} ELSE {code['pending']} END\n"
+                    f"       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN {code['discharged']} "
+                    f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
+                    f"       ELSE {code['overdue']} END AS outcome,\n"
+                    f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
+                    + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "")
+                    + ("       WHEN o.below THEN NULL\n" if below else "") +
+                    f"       WHEN {met} THEN 0\n"
+                    f"       WHEN {extended} THEN 0\n"
+                    "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
+                    "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
+                    "       ELSE w3.n - w1.n END AS late\n"
+                    f"FROM {occ} o{child_join}\n"
+                    "CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded\n"
+                    f"            WHERE {' OR '.join(unrecorded)}) nd\n"
+                    "LEFT JOIN _cal w1 ON w1.d = o.eff\n"
+                    "LEFT JOIN _cal w2 ON w2.d = o.done\n"
+                    "LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)"
+                    + ("\nLEFT JOIN _cal w4 ON w4.d = o.early" if early else "") + joins.sql(''))
 
     def condition(self, c: Condition, joins: Joins) -> str:
         match c:
             case AttributeIs():
-                col = f"r.{attribute_column(c.attribute)}"
-                values = ", ".join(sql_string(v) for v in sorted(set(c.values))) or "NULL"
+                col = f"r.{self.col(c.attribute)}"
+                values = ", ".join(self.s(v) for v in sorted(set(c.values))) or "NULL"
                 op = "NOT IN" if c.negated else "IN"
                 return f"({col} IS NOT NULL AND {col} <> '' AND {col} {op} ({values}))"
             case AgeLimit():
@@ -786,65 +814,106 @@ def _durations(ob: Obligation) -> list[Duration]:
     return out
 
 
+def _text(statements: list[str] | tuple[str, ...]) -> str:
+    return "".join(s + ";\n" for s in statements)
+
+
 @dataclass(frozen=True)
 class SqlPlan:
-    """The script in pieces: `setup` first; then the `shared` statements (episode and day tables), which
-    are independent of each other; then one piece per measurable obligation, independent of each
-    other (each in order). Run in this order, one after the other, they are the whole script; a runner
-    may run the shared statements, then the obligation pieces, in parallel."""
+    """The script in pieces, each a tuple of statements: `setup` first; then the `shared` pieces (each
+    an episode or day table), which are independent of each other; then one piece per measurable
+    obligation, independent of each other (each in order); then `final`, which names the result.
+    Run in this order, one after the other, they are the whole script; a runner may run the shared
+    pieces, then the obligation pieces, in parallel (DuckDB), or one after the other (PostgreSQL's
+    temporary tables belong to one session; Spark runs each statement in parallel itself)."""
 
-    setup: str
-    shared: tuple[str, ...]
-    obligations: tuple[str, ...]
+    setup: tuple[str, ...]
+    shared: tuple[tuple[str, ...], ...]
+    obligations: tuple[tuple[str, ...], ...]
+    final: tuple[str, ...]
+
+    def statements(self) -> list[str]:
+        return [*self.setup, *(s for p in self.shared for s in p), *(s for p in self.obligations for s in p), *self.final]
 
     def script(self) -> str:
-        return self.setup + "".join(self.shared) + "".join(self.obligations)
+        return _text(self.statements())
+
+    @staticmethod
+    def text(statements: tuple[str, ...]) -> str:
+        """One piece as a script (statements ended by `;`)."""
+        return _text(statements)
 
 
-def generate_sql(policy: Policy) -> str:
-    """The DuckDB audit script for `policy` as text."""
-    return sql_plan(policy).script()
+def generate_sql(policy: Policy, dialect: Dialect = DUCKDB) -> str:
+    """The audit script for `policy` as text."""
+    return sql_plan(policy, dialect).script()
 
 
-def sql_plan(policy: Policy) -> SqlPlan:
-    s = _Script(policy)
-    s.out.append(
-        "-- Generated by policyc (compiler/emitters/checker_sql.py). Do not edit: edit the policy and rebuild.\n"
-        "-- Audit checks for DuckDB; the semantics are in docs/audit.md.\n"
-        "-- Input:  table events(row BIGINT unique, child_id VARCHAR, event VARCHAR (canonical id), date DATE,\n"
-        "--         extended_until DATE, and a VARCHAR column attr_NAME for each attribute a condition reads):\n"
-        "--         the accepted rows; table children(child_id VARCHAR unique, date_of_birth DATE, attr_NAME...);\n"
-        "--         an attribute is read as coalesce(the events column, the children column); dates between\n"
-        "--         1900 and 2099; SET VARIABLE as_of = DATE 'YYYY-MM-DD' (records after it are ignored).\n"
-        "-- Output: audit_obligations (one row per obligation), audit_rows (one row per occurrence, the\n"
-        "--         obligation and outcome as codes) and the view audit_result that names them; sort with\n"
-        f"--         ORDER BY {ROW_ORDER}.\n"
-        "-- It creates tables and views named audit_* and _*: run it in a scratch (in-memory) database.\n\n")
-    s.emit(
-        "CREATE OR REPLACE TABLE audit_obligations(ob_order INTEGER, obligation VARCHAR, title VARCHAR, "
-        "clause VARCHAR, quote VARCHAR, form VARCHAR, not_measurable VARCHAR)")
+_HEADER = """\
+-- Generated by policyc (compiler/emitters/checker_sql.py). Do not edit: edit the policy and rebuild.
+-- Audit checks for {engine}; the semantics are in docs/audit.md, how to run them in docs/audit.md.
+-- Input:  table events(row BIGINT unique, child_id VARCHAR, event VARCHAR (canonical id), date DATE,
+--         extended_until DATE, and a VARCHAR column attr_NAME for each attribute a condition reads):
+--         the accepted rows; table children(child_id VARCHAR unique, date_of_birth DATE, attr_NAME...);
+--         an attribute is read as coalesce(the events column, the children column); dates between
+--         1900 and 2099; table audit_params(as_of DATE), one row: records after it are ignored;
+--         table audit_unrecorded(kind VARCHAR, name VARCHAR): the events (kind 'event') and attributes
+--         (kind 'attribute') that the data's source never records (no rows: all are recorded).
+-- Output: audit_obligations (one row per obligation), the view audit_rows (one row per occurrence, the
+--         obligation and outcome as codes) and the view audit_result that names them; sort with
+--         ORDER BY {order}.
+-- It creates tables and views named audit_* and _*: run it in a scratch database or session.
+"""
+_ENGINES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Spark SQL"}
+
+
+def parameters(dialect: Dialect, as_of: dt.date, unrecorded_events: frozenset[str] = frozenset(),
+               unrecorded_attributes: frozenset[str] = frozenset()) -> list[str]:
+    """The statements that make the script's parameter tables `audit_params` and `audit_unrecorded`."""
+    rows = [f"('event', {dialect.string(e)})" for e in sorted(unrecorded_events)]
+    rows += [f"('attribute', {dialect.string(a)})" for a in sorted(unrecorded_attributes)]
+    values = (f"SELECT CAST(kind AS {dialect.text}) AS kind, CAST(name AS {dialect.text}) AS name "
+              f"FROM (VALUES {', '.join(rows)}) AS v(kind, name)" if rows else
+              f"SELECT CAST(NULL AS {dialect.text}) AS kind, CAST(NULL AS {dialect.text}) AS name WHERE FALSE")
+    return [*dialect.create_table("audit_params", f"SELECT DATE '{as_of.isoformat()}' AS as_of"),
+            *dialect.create_table("audit_unrecorded", values)]
+
+
+def sql_plan(policy: Policy, dialect: Dialect = DUCKDB) -> SqlPlan:
+    s = _Script(policy, dialect)
+    s.comment = _HEADER.format(engine=_ENGINES[dialect.name], order=ROW_ORDER) + "\n"
+    t = dialect.text
     values = []
     for i, ob in enumerate(audited(policy)):
         reason = not_measurable(policy, ob)
         quote = ob.citations[0].quote if ob.citations else ""
         form = form_of(ob.timing) if ob.timing else "none"
-        values.append(f"  ({i}, {sql_string(ob.id)}, {sql_string(ob.title)}, {sql_string(clause_of(ob))}, "
-                      f"{sql_string(quote)}, {sql_string(form)}, {sql_string(reason) if reason else 'NULL'})")
-    if values:
-        s.emit("INSERT INTO audit_obligations VALUES\n" + ",\n".join(values))
-    outcomes = ", ".join(f"({c}, {sql_string(o)})" for o, c in sorted(OUTCOME_CODES.items(), key=lambda x: x[1]))
-    s.emit(
-        "CREATE OR REPLACE TABLE audit_outcomes(code TINYINT, outcome VARCHAR)",
-        f"INSERT INTO audit_outcomes VALUES {outcomes}",
-        "CREATE OR REPLACE TABLE audit_rows(child_id VARCHAR, ob_order SMALLINT, trigger_date DATE, "
-        "due_date DATE, done_date DATE, outcome TINYINT, working_days_late INTEGER)",
-        "CREATE OR REPLACE VIEW audit_result AS\n" + result_select(policy, "audit_rows"))
+        values.append(f"  ({i}, {s.s(ob.id)}, {s.s(ob.title)}, {s.s(clause_of(ob))}, "
+                      f"{s.s(quote)}, {s.s(form)}, {s.s(reason) if reason else 'NULL'})")
+    columns = ("ob_order", "obligation", "title", "clause", "quote", "form", "not_measurable")
+    typed = ", ".join(f"CAST({c} AS {'INTEGER' if c == 'ob_order' else t}) AS {c}" for c in columns)
+    source = ("(VALUES\n" + ",\n".join(values) + f"\n) AS v({', '.join(columns)})" if values else
+              "(SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + ") v WHERE FALSE")
+    s.table("audit_obligations", f"SELECT {typed} FROM {source}")
+    outcomes = ", ".join(f"({c}, {s.s(o)})" for o, c in sorted(OUTCOME_CODES.items(), key=lambda x: x[1]))
+    s.table("audit_outcomes", f"SELECT CAST(code AS SMALLINT) AS code, CAST(outcome AS {t}) AS outcome "
+                              f"FROM (VALUES {outcomes}) AS v(code, outcome)")
     s.inputs()
     s.calendar()
     for i, ob in enumerate(audited(policy)):
         if not_measurable(policy, ob) is None:
             s.obligation(ob, i)
-    return SqlPlan("".join(s.setup), tuple(s.shared), tuple("".join(chunk) for chunk in s.chunks))
+    s.out = []
+    rows = "\nUNION ALL\n".join(f"SELECT * FROM {r}" for r in s.results) or (
+        f"SELECT CAST(NULL AS {t}) AS child_id, CAST(NULL AS SMALLINT) AS ob_order, CAST(NULL AS DATE) AS trigger_date, "
+        "CAST(NULL AS DATE) AS due_date, CAST(NULL AS DATE) AS done_date, CAST(NULL AS SMALLINT) AS outcome, "
+        "CAST(NULL AS INTEGER) AS working_days_late WHERE FALSE")
+    s.view("audit_rows", rows)
+    s.view("audit_result",
+           "SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,\n"
+           "       r.working_days_late, r.ob_order\n"
+           "FROM audit_rows r JOIN audit_obligations b ON b.ob_order = r.ob_order JOIN audit_outcomes c ON c.code = r.outcome")
+    return SqlPlan(tuple(s.setup), tuple(tuple(p) for p in s.shared), tuple(tuple(c) for c in s.chunks), tuple(s.out))
 
 
 def _list(values: list[str]) -> str:
@@ -852,7 +921,8 @@ def _list(values: list[str]) -> str:
 
 
 def result_select(policy: Policy, source: str) -> str:
-    """SELECT the named result columns from `source` (rows of audit_rows), keeping its order."""
+    """SELECT the named result columns from `source` (rows of audit_rows), keeping its order (DuckDB: the
+    audit's own runtime SQL, not part of the generated script)."""
     names = _list([ob.id for ob in audited(policy)] or [""])
     clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
     outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
@@ -862,6 +932,6 @@ def result_select(policy: Policy, source: str) -> str:
 
 
 def ordered_result_sql(policy: Policy, include_not_applicable: bool = True) -> str:
-    """The result rows in the audit's order: the lean rows are sorted first, then named."""
+    """The result rows in the audit's order: the lean rows are sorted first, then named (DuckDB)."""
     where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
     return result_select(policy, f"(SELECT * FROM audit_rows{where} ORDER BY {ROW_ORDER})")

@@ -1,0 +1,184 @@
+"""Run the generated checks where the data is: inside PostgreSQL, or in Spark.
+
+Both take the normalised input the audit loaded into DuckDB (`events`, `children`; see
+`checker_sql`'s header), copy it into the engine (PostgreSQL: temporary tables of the session, so
+nothing is written to the database; Spark: temporary views), run the same script that DuckDB runs,
+written for that engine (`sqltext.Dialect`), and read the named rows back. A problem with the engine
+itself (no server, no driver, no Java) is an `EngineError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from compiler.emitters.checker_sql import parameters, sql_plan
+from compiler.emitters.sqltext import POSTGRES, SPARK, sql_ident
+from compiler.model.ir import Policy
+from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Row, Unrecorded, audited, row_sort_key
+
+RESULT = ("SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
+          "FROM audit_result")
+
+
+class EngineError(Exception):
+    """The engine cannot be used: not installed, not reachable, or it refused the checks."""
+
+
+def _columns(attributes: Sequence[str]) -> list[str]:
+    return [ATTRIBUTE_PREFIX + a for a in attributes]
+
+
+def _sorted(policy: Policy, rows: list[Row]) -> list[Row]:
+    order = {ob.id: i for i, ob in enumerate(audited(policy))}
+    return sorted(rows, key=lambda r: row_sort_key(r, order))
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+# ---- PostgreSQL -------------------------------------------------------------------------------------
+def redact(dsn: str) -> str:
+    """The DSN without its password, for messages."""
+    dsn = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", dsn)
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", dsn)
+
+
+def pg_connect(dsn: str) -> Any:
+    """A psycopg connection (autocommit) to `dsn`, or EngineError."""
+    try:
+        import psycopg
+    except ImportError:
+        raise EngineError("--engine postgres needs the PostgreSQL driver: pip install 'policyc[postgres]'") from None
+    try:
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    except psycopg.Error as err:
+        raise EngineError(f"cannot connect to PostgreSQL at {redact(dsn)!r}: {_first_line(err)}") from None
+
+
+def pg_load(pg: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[str]) -> None:
+    """Copy DuckDB's `events` and `children` into temporary tables of the PostgreSQL session."""
+    attrs = _columns(attributes)
+    tables = {
+        "events": [("row", "BIGINT"), ("child_id", "TEXT"), ("event", "TEXT"), ("date", "DATE"),
+                   ("extended_until", "DATE"), *((a, "TEXT") for a in attrs)],
+        "children": [("child_id", "TEXT"), ("date_of_birth", "DATE"), *((a, "TEXT") for a in attrs)],
+    }
+    with tempfile.TemporaryDirectory(prefix="policyc-pg-") as tmp:
+        for name, cols in tables.items():
+            path = str(Path(tmp) / f"{name}.csv")
+            select = ", ".join(f"CAST({sql_ident(c)} AS VARCHAR)" if t == "TEXT" else sql_ident(c) for c, t in cols)
+            con.execute(f"COPY (SELECT {select} FROM {name}) TO '{path}' (FORMAT csv, HEADER false)").fetchall()
+            with pg.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+                cur.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'{sql_ident(c)} {t}' for c, t in cols)})")
+                with cur.copy(f"COPY {name} FROM STDIN (FORMAT csv)") as copy, open(path, "rb") as fh:
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
+                cur.execute(f"ANALYZE {name}")
+
+
+def run_postgres(pg: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    """Run the checks in the session of `pg` (which sees `events` and `children`); the sorted rows."""
+    import psycopg
+
+    statements = parameters(POSTGRES, as_of, unrecorded.events, unrecorded.attributes) + sql_plan(policy, POSTGRES).statements()
+    try:
+        with pg.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+            cur.execute(RESULT)
+            rows = [Row(*t) for t in cur.fetchall()]
+    except psycopg.Error as err:
+        raise EngineError(f"PostgreSQL refused the checks: {_first_line(err)}") from None
+    return _sorted(policy, rows)
+
+
+def audit_postgres(dsn: str, con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
+                   attributes: Sequence[str], unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    pg = pg_connect(dsn)
+    try:
+        pg_load(pg, con, attributes)
+        return run_postgres(pg, policy, as_of, unrecorded)
+    finally:
+        pg.close()
+
+
+# ---- Spark ------------------------------------------------------------------------------------------
+#: Spark settings the checks need: recursion as deep as the longest chain of occurrences, no limit on
+#: the rows a recursive query makes, and few shuffle partitions (the tables of one audit are small).
+SPARK_CONF = {
+    "spark.sql.cteRecursionLevelLimit": "-1",
+    "spark.sql.cteRecursionRowLimit": "-1",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+}
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The active SparkSession, or a new one (`master`: a Spark master URL; default `local[*]`)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("--engine spark needs pyspark: pip install 'policyc[spark]' (and a Java 17+ runtime)") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise EngineError("--engine spark needs a Java runtime (17 or newer): install one, or set JAVA_HOME")
+    builder = SparkSession.builder.master(master or "local[*]").appName("policyc audit")
+    for key, value in SPARK_CONF.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as err:  # noqa: BLE001 - py4j and the JVM raise many kinds: all mean no Spark
+        raise EngineError(f"cannot start Spark ({master or 'local[*]'}): {_first_line(err)}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_load(spark: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[str]) -> None:
+    """DuckDB's `events` and `children` as Spark temporary views."""
+    attrs = "".join(f", CAST({sql_ident(a)} AS VARCHAR) AS {sql_ident(a)}" for a in _columns(attributes))
+    selects = {"events": f"SELECT row, child_id, CAST(event AS VARCHAR) AS event, date, extended_until{attrs} FROM events",
+               "children": f"SELECT child_id, date_of_birth{attrs} FROM children"}
+    for name, select in selects.items():
+        table = con.execute(select).to_arrow_table()
+        spark.createDataFrame(table).createOrReplaceTempView(name)
+
+
+def run_spark(spark: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    """Run the checks in `spark` (which has the views `events` and `children`); the sorted rows. The
+    statements only define views and lazily cached tables; reading the result does the work, as one job."""
+    statements = parameters(SPARK, as_of, unrecorded.events, unrecorded.attributes) + sql_plan(policy, SPARK).statements()
+    cached = [m.group(1) for s in statements for m in re.finditer(r"^CACHE LAZY TABLE (\S+)", s, re.M)]
+    try:
+        for statement in statements:
+            spark.sql(statement)
+        rows = [Row(*r) for r in spark.sql(RESULT).collect()]
+    except Exception as err:  # noqa: BLE001 - Spark's analysis and execution errors come through py4j
+        raise EngineError(f"Spark refused the checks: {_first_line(err)}") from None
+    finally:
+        for name in cached:  # free the executors' memory
+            spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+            spark.sql(f"DROP VIEW IF EXISTS {name}")
+    return _sorted(policy, rows)
+
+
+def audit_spark(master: str | None, con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
+                attributes: Sequence[str], unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
+    spark = spark_session(master)
+    spark_load(spark, con, attributes)
+    return run_spark(spark, policy, as_of, unrecorded)

@@ -62,9 +62,9 @@ SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obl
   (45, 'family_contact_on_allocation', 'Family contacted within 24 hours of allocation for an assessment', '12. Allocations, bullet 2', 'At the point of allocation for an assessment, contact will be made with the family (including all those with PR) within 24 hours.', 'deadline', NULL),
   (46, 'assessment_child_seen', 'Level four: child seen within five working days of an assessment being triggered', '12. Allocations, bullet 3', 'For level four visits, children will be seen within five working days of an assessment being triggered.', 'deadline', NULL),
   (47, 'assessment_allocation_oversight', 'Management oversight within 10 working days of allocation for an assessment', '12. Allocations, bullet 4', 'Management oversight/supervision will be added within 10 working days of any child being allocated for an assessment.', 'deadline', NULL),
-  (48, 'assessment_20_days', 'Child and family assessments concluded within 20 working days', '13. Assessment service, bullet 1', 'Child and family assessments will be concluded within 20 working days unless a team manager has agreed an extension and added a management oversight to reflect the rationale for this, including the date the assessment will be completed.', 'deadline', 'a condition in prose'),
+  (48, 'assessment_20_days', 'Child and family assessments concluded within 20 working days', '13. Assessment service, bullet 1', 'Child and family assessments will be concluded within 20 working days unless a team manager has agreed an extension and added a management oversight to reflect the rationale for this, including the date the assessment will be completed.', 'deadline', NULL),
   (49, 'assessment_45_days', 'Child and family assessment written and signed off within 45 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 1', 'The child and family assessment is required to be written and signed off by the team manager within 45 working days.', 'deadline', NULL),
-  (50, 'chad_assessment_30_days', 'CHAD child and family assessments within 30 working days', '17. CHAD (children with disabilities), bullet 4', 'CHAD workers are expected to complete child and family assessments within 30 working days. Any extension will be agreed by the team manager and clearly recorded on Mosaic.', 'deadline', 'a condition in prose'),
+  (50, 'chad_assessment_30_days', 'CHAD child and family assessments within 30 working days', '17. CHAD (children with disabilities), bullet 4', 'CHAD workers are expected to complete child and family assessments within 30 working days. Any extension will be agreed by the team manager and clearly recorded on Mosaic.', 'deadline', NULL),
   (51, 'reassessment_oversight', 'Management oversight within 10 working days of allocation for a reassessment', '14. Child and family assessments, bullet 2', 'Management oversight/supervision will be added within 10 working days of any child being allocated for a reassessment.', 'deadline', 'a condition in prose'),
   (52, 'transfer_after_meeting', 'Children transfer within 24 hours of the transfer meeting', '15. Transfers/closures, bullet 1', 'The transfer of children to new services/teams will occur in line with the BCP transfer policy e.g., the child will transfer within 24 hours of a meeting (CIN, ICPC, CGM etc) being held.', 'deadline', NULL),
   (53, 'closure_after_decision', 'Record closed within three working days of the decision to close', '15. Transfers/closures, bullet 4', 'When a decision is made to close a child''s record, this will occur within three working days of that decision being made. The child will remain allocated and will remain the responsibility of the allocated worker until the point of closure.', 'deadline', NULL),
@@ -78,105 +78,106 @@ SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obl
   (61, 'cin_visits_20_working_days', 'Child in need visits at least every 20 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).', 'recurrence', NULL),
   (62, 'cin_reviews', 'CIN review meetings at least every three months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'CIN Review meetings will be held at least every three months', 'recurrence', NULL),
   (63, 'cin_reviews_long_term', 'Long-term CIN (e.g. disabled children) reviews at least every six months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'with the exception of long-term CIN children (such as children with disabilities) where the timeframe for review will be recorded on their records and not less than every six months.', 'recurrence', 'a condition in prose'),
-  (64, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
-  (65, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
-  (66, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
-  (67, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
-  (68, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
-  (69, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
-  (70, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (71, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (72, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
-  (73, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
-  (74, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
-  (75, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
-  (76, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
-  (77, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
-  (78, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
-  (79, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
-  (80, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
-  (81, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
-  (82, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
-  (83, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
-  (84, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
-  (85, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
-  (86, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
-  (87, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
-  (88, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
-  (89, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
-  (90, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (91, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (92, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
-  (93, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
-  (94, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
-  (95, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (96, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (97, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
-  (98, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
-  (99, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
-  (100, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
-  (101, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
-  (102, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
-  (103, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
-  (104, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
-  (105, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
-  (106, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
-  (107, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
-  (108, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
-  (109, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
-  (110, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
-  (111, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (112, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
-  (113, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
-  (114, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
-  (115, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
-  (116, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (117, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (118, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
-  (119, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
-  (120, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
-  (121, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
-  (122, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
-  (123, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
-  (124, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'vague', 'vague timing (regularly)'),
-  (125, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
-  (126, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (127, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (128, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
-  (129, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
-  (130, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
-  (131, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
-  (132, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
-  (133, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
-  (134, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
-  (135, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
-  (136, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
-  (137, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
-  (138, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
-  (139, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
-  (140, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
-  (141, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
-  (142, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
-  (143, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
-  (144, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
-  (145, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
-  (146, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (147, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (148, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
-  (149, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
-  (150, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
-  (151, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
-  (152, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
-  (153, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
-  (154, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
-  (155, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
-  (156, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
-  (157, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
-  (158, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
-  (159, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
-  (160, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
-  (161, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
-  (162, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL)
+  (64, 'cin_after_cp_plan', 'A child in need plan for at least three months after a child protection plan ends, before closure', '16. CFF (S.17 and S.47/CIN and CP), bullet 8', 'It is expected that children whose Child Protection Plan (CPP) ends will be subject to Child in Need plans (occasionally Targeted Support plans) for at least three months, prior to considering full closure. These three months should be used as an opportunity to ensure that the wider family network and community services are able to continue to support, as and when required, so as to build resilience within the family.', 'minimum_period', NULL),
+  (65, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
+  (66, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
+  (67, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
+  (68, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
+  (69, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
+  (70, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
+  (71, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (72, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (73, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
+  (74, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
+  (75, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
+  (76, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
+  (77, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
+  (78, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
+  (79, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
+  (80, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
+  (81, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
+  (82, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
+  (83, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
+  (84, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
+  (85, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
+  (86, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
+  (87, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
+  (88, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
+  (89, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
+  (90, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
+  (91, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (92, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (93, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
+  (94, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
+  (95, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
+  (96, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (97, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (98, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
+  (99, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
+  (100, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
+  (101, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
+  (102, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
+  (103, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
+  (104, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
+  (105, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
+  (106, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
+  (107, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
+  (108, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
+  (109, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
+  (110, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
+  (111, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
+  (112, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
+  (113, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
+  (114, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
+  (115, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
+  (116, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
+  (117, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (118, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (119, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
+  (120, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
+  (121, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
+  (122, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
+  (123, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
+  (124, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
+  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'deadline', NULL),
+  (126, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
+  (127, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (128, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (129, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
+  (130, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
+  (131, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
+  (132, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
+  (133, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
+  (134, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
+  (135, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
+  (136, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
+  (137, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
+  (138, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
+  (139, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
+  (140, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
+  (141, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
+  (142, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
+  (143, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
+  (144, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
+  (145, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
+  (146, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
+  (147, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (148, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (149, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
+  (150, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
+  (151, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
+  (152, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
+  (153, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
+  (154, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
+  (155, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
+  (156, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
+  (157, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
+  (158, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
+  (159, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
+  (160, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
+  (161, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
+  (162, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
+  (163, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL)
 ) AS v(ob_order, obligation, title, clause, quote, form, not_measurable);
 CREATE OR REPLACE TABLE audit_outcomes AS
 SELECT CAST(code AS SMALLINT) AS code, CAST(outcome AS VARCHAR) AS outcome FROM (VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending')) AS v(code, outcome);
@@ -186,7 +187,7 @@ CREATE OR REPLACE VIEW _ev AS
 SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status"
+SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", c."attr_team") AS "attr_team"
 FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
       FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
         ON m.child_id = e.child_id AND e.date = m.first_day
@@ -297,13 +298,13 @@ SELECT CAST(d AS DATE) AS d FROM (VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-11-03', DATE '2277-02-28' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-04-15', DATE '2277-09-18' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status"
+SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -377,9 +378,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d17 AS
@@ -406,9 +407,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -432,9 +433,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -458,9 +459,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -484,9 +485,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d18 AS
@@ -543,9 +544,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d29 AS
@@ -575,9 +576,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d31 AS
@@ -607,29 +608,29 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d33 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
 CREATE OR REPLACE TABLE _d34 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision') e;
 CREATE OR REPLACE TABLE _d35 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referrer_informed') e;
 CREATE OR REPLACE TABLE _d36 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_contacted') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer') e;
 CREATE OR REPLACE TABLE _d37 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_contacted') e;
 CREATE OR REPLACE TABLE _d38 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start') e;
 CREATE OR REPLACE TABLE _d39 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
@@ -656,125 +657,131 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_distributed') e;
 CREATE OR REPLACE TABLE _d47 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_end') e;
 CREATE OR REPLACE TABLE _d48 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision') e;
 CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion') e;
 CREATE OR REPLACE TABLE _d50 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded') e;
 CREATE OR REPLACE TABLE _d51 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded') e;
 CREATE OR REPLACE TABLE _d52 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested') e;
 CREATE OR REPLACE TABLE _d53 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical') e;
 CREATE OR REPLACE TABLE _d54 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start') e;
 CREATE OR REPLACE TABLE _d55 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed') e;
 CREATE OR REPLACE TABLE _d56 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit') e;
 CREATE OR REPLACE TABLE _d57 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared') e;
 CREATE OR REPLACE TABLE _d58 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
 CREATE OR REPLACE TABLE _d61 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided') e;
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen') e;
 CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given') e;
 CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase') e;
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm') e;
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair') e;
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
 CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review') e;
 CREATE OR REPLACE TABLE _d69 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded') e;
 CREATE OR REPLACE TABLE _d70 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting') e;
 CREATE OR REPLACE TABLE _d71 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision') e;
 CREATE OR REPLACE TABLE _d72 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
 CREATE OR REPLACE TABLE _d73 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting') e;
 CREATE OR REPLACE TABLE _d74 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified') e;
 CREATE OR REPLACE TABLE _d75 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated') e;
 CREATE OR REPLACE TABLE _d76 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given') e;
 CREATE OR REPLACE TABLE _d77 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
 CREATE OR REPLACE TABLE _d78 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed') e;
 CREATE OR REPLACE TABLE _d79 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared') e;
 CREATE OR REPLACE TABLE _d80 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided') e;
 CREATE OR REPLACE TABLE _d81 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change') e;
 CREATE OR REPLACE TABLE _d82 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
 CREATE OR REPLACE TABLE _d83 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
 CREATE OR REPLACE TABLE _d84 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
 CREATE OR REPLACE TABLE _d85 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
 CREATE OR REPLACE TABLE _d86 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review') e;
 CREATE OR REPLACE TABLE _d87 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
+CREATE OR REPLACE TABLE _d88 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_time_review') e;
+CREATE OR REPLACE TABLE _d89 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -798,18 +805,18 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d88 AS
+CREATE OR REPLACE TABLE _d90 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
-CREATE OR REPLACE TABLE _d89 AS
+CREATE OR REPLACE TABLE _d91 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change') e;
-CREATE OR REPLACE TABLE _d90 AS
+CREATE OR REPLACE TABLE _d92 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staying_put_discussion') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -833,15 +840,15 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d91 AS
+CREATE OR REPLACE TABLE _d93 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_application') e;
-CREATE OR REPLACE TABLE _d92 AS
+CREATE OR REPLACE TABLE _d94 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -865,33 +872,33 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d93 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit') e;
-CREATE OR REPLACE TABLE _d94 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit') e;
 CREATE OR REPLACE TABLE _d95 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit') e;
 CREATE OR REPLACE TABLE _d96 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit') e;
 CREATE OR REPLACE TABLE _d97 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded') e;
 CREATE OR REPLACE TABLE _d98 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent') e;
 CREATE OR REPLACE TABLE _d99 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
 CREATE OR REPLACE TABLE _d100 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised') e;
+CREATE OR REPLACE TABLE _d101 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed') e;
+CREATE OR REPLACE TABLE _d102 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_views_gathered') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -915,21 +922,21 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d101 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval') e;
-CREATE OR REPLACE TABLE _d102 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel') e;
 CREATE OR REPLACE TABLE _d103 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval') e;
 CREATE OR REPLACE TABLE _d104 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel') e;
+CREATE OR REPLACE TABLE _d105 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application') e;
+CREATE OR REPLACE TABLE _d106 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_assessment') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -953,27 +960,27 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d105 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification') e;
-CREATE OR REPLACE TABLE _d106 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision') e;
 CREATE OR REPLACE TABLE _d107 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification') e;
 CREATE OR REPLACE TABLE _d108 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision') e;
 CREATE OR REPLACE TABLE _d109 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical') e;
 CREATE OR REPLACE TABLE _d110 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report') e;
+CREATE OR REPLACE TABLE _d111 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh') e;
+CREATE OR REPLACE TABLE _d112 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_paperwork_received') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -997,42 +1004,42 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d111 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order') e;
-CREATE OR REPLACE TABLE _d112 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel') e;
 CREATE OR REPLACE TABLE _d113 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order') e;
 CREATE OR REPLACE TABLE _d114 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel') e;
 CREATE OR REPLACE TABLE _d115 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision') e;
 CREATE OR REPLACE TABLE _d116 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement') e;
 CREATE OR REPLACE TABLE _d117 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review') e;
 CREATE OR REPLACE TABLE _d118 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision') e;
 CREATE OR REPLACE TABLE _d119 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft') e;
 CREATE OR REPLACE TABLE _d120 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing') e;
 CREATE OR REPLACE TABLE _d121 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed') e;
+CREATE OR REPLACE TABLE _d122 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage') e;
+CREATE OR REPLACE TABLE _d123 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allegations_meeting') e;
 -- obligation #1 (deadline)
@@ -1057,17 +1064,17 @@ CREATE OR REPLACE TABLE _r0_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1105,17 +1112,17 @@ CREATE OR REPLACE TABLE _r2_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1151,17 +1158,17 @@ CREATE OR REPLACE TABLE _r3_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1197,17 +1204,17 @@ CREATE OR REPLACE TABLE _r4_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1243,17 +1250,17 @@ CREATE OR REPLACE TABLE _r6_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1287,17 +1294,17 @@ CREATE OR REPLACE TABLE _r7_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1333,17 +1340,17 @@ CREATE OR REPLACE TABLE _r8_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1379,17 +1386,17 @@ CREATE OR REPLACE TABLE _r9_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1425,17 +1432,17 @@ CREATE OR REPLACE TABLE _r12_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1471,17 +1478,17 @@ CREATE OR REPLACE TABLE _r13_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1517,17 +1524,17 @@ CREATE OR REPLACE TABLE _r15_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(15 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1563,17 +1570,17 @@ CREATE OR REPLACE TABLE _r16_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1609,17 +1616,17 @@ CREATE OR REPLACE TABLE _r17_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1653,17 +1660,17 @@ CREATE OR REPLACE TABLE _r18_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1699,17 +1706,17 @@ CREATE OR REPLACE TABLE _r19_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1745,17 +1752,17 @@ CREATE OR REPLACE TABLE _r20_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1828,17 +1835,17 @@ CREATE OR REPLACE TABLE _r21_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1876,17 +1883,17 @@ CREATE OR REPLACE TABLE _r22_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -1959,17 +1966,17 @@ CREATE OR REPLACE TABLE _r23_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2007,17 +2014,17 @@ CREATE OR REPLACE TABLE _r24_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2051,17 +2058,17 @@ CREATE OR REPLACE TABLE _r26_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2095,17 +2102,17 @@ CREATE OR REPLACE TABLE _r28_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2141,17 +2148,17 @@ CREATE OR REPLACE TABLE _r29_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2185,17 +2192,17 @@ CREATE OR REPLACE TABLE _r30_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2229,17 +2236,17 @@ CREATE OR REPLACE TABLE _r33_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2275,17 +2282,17 @@ CREATE OR REPLACE TABLE _r35_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2319,17 +2326,17 @@ CREATE OR REPLACE TABLE _r39_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2363,17 +2370,17 @@ CREATE OR REPLACE TABLE _r40_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2409,17 +2416,17 @@ CREATE OR REPLACE TABLE _r41_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2427,7 +2434,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o41 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'transfer')) nd
+            WHERE (kind = 'event' AND name = 'referral_decision')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -2455,17 +2462,17 @@ CREATE OR REPLACE TABLE _r42_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2484,7 +2491,7 @@ CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d34 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d36 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -2499,17 +2506,17 @@ CREATE OR REPLACE TABLE _r43_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2538,22 +2545,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r45_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2572,7 +2579,7 @@ CREATE OR REPLACE VIEW _o46 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep1 p JOIN _d37 d ON d.child_id = p.child_id
+  FROM _ep1 p JOIN _d38 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -2589,17 +2596,17 @@ CREATE OR REPLACE TABLE _r46_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2635,17 +2642,17 @@ CREATE OR REPLACE TABLE _r47_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2659,12 +2666,79 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o47;
+-- obligation #49 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e48 AS
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('assessment_service'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _r48_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e48 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e48 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o48;
+DROP TABLE IF EXISTS _e48;
 -- obligation #50 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e49 AS
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cff'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _r49_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e49 WHERE NOT applies
+) res;
 CREATE OR REPLACE VIEW _o49 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep1 p JOIN _d38 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e49 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 45
@@ -2677,21 +2751,21 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r49_0 AS
+CREATE OR REPLACE TABLE _r49_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2699,12 +2773,84 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+            WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o49;
+DROP TABLE IF EXISTS _e49;
+-- obligation #51 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e50 AS
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('chad'))), FALSE) AS applies FROM _ep1 r;
+CREATE OR REPLACE TABLE _r50_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e50 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o50 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e50 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _x50 AS
+SELECT child_id, x, u
+FROM (SELECT child_id, date AS x, max(extended_until) AS u FROM _ev
+      WHERE event = 'extension:chad_assessment_30_days' AND extended_until IS NOT NULL GROUP BY child_id, date) e;
+-- extensions: the latest agreed on or after the window opened, by the due date (and not after
+-- the action), moves the due date, by at most the `extendable` duration
+CREATE OR REPLACE VIEW _o50x AS
+SELECT o.child_id, o.trigger, o.due, o.done, o.window_start, o.end_day, o.closed, o.close_day, o.na_birth, CASE WHEN e.x IS NOT NULL AND e.x >= o.window_start AND o.due IS NOT NULL THEN greatest(o.due, least(e.u, k2.d)) ELSE o.due END AS eff
+FROM (SELECT _o50.*, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o50) o
+ASOF LEFT JOIN _x50 e ON e.child_id = o.child_id AND e.x <= o.ext_hi
+  LEFT JOIN _cal k1 ON k1.d = o.due
+  LEFT JOIN _wd k2 ON k2.n = k1.n + 15;
+CREATE OR REPLACE TABLE _r50_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o50x o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o50x;
+DROP VIEW IF EXISTS _o50;
+DROP TABLE IF EXISTS _e50;
+DROP TABLE IF EXISTS _x50;
 -- obligation #53 (deadline)
 CREATE OR REPLACE VIEW _o52 AS
 WITH t0 AS (
@@ -2720,22 +2866,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r52_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2771,17 +2917,17 @@ CREATE OR REPLACE TABLE _r53_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2854,17 +3000,17 @@ CREATE OR REPLACE TABLE _r54_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2939,17 +3085,17 @@ CREATE OR REPLACE TABLE _r55_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -2987,17 +3133,17 @@ CREATE OR REPLACE TABLE _r56_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3033,17 +3179,17 @@ CREATE OR REPLACE TABLE _r57_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3079,17 +3225,17 @@ CREATE OR REPLACE TABLE _r58_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3125,17 +3271,17 @@ CREATE OR REPLACE TABLE _r59_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3208,17 +3354,17 @@ CREATE OR REPLACE TABLE _r60_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3295,17 +3441,17 @@ CREATE OR REPLACE TABLE _r61_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3380,17 +3526,17 @@ CREATE OR REPLACE TABLE _r62_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3406,52 +3552,54 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o62;
 DROP TABLE IF EXISTS _o62_seg;
 DROP TABLE IF EXISTS _o62_p0_0;
--- obligation #67 (deadline)
-CREATE OR REPLACE VIEW _o66 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+-- obligation #65 (minimum_period)
+CREATE OR REPLACE VIEW _o64 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due
   FROM _ep0 p JOIN _d47 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r66_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+), u AS (
+  SELECT t.*, CASE WHEN e.date <= t.end_day THEN e.date END AS ended
+  FROM t ASOF LEFT JOIN _d41 e ON e.child_id = t.child_id AND e.date >= t.trigger
+)
+SELECT child_id, trigger, due,
+       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,
+       trigger AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early
+FROM u;
+CREATE OR REPLACE TABLE _r64_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
+       WHEN o.early IS NOT NULL THEN 7
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.early IS NOT NULL THEN w1.n - w4.n
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o66 o
+FROM _o64 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
+            WHERE (kind = 'event' AND name = 'cp_plan_end')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+LEFT JOIN _cal w4 ON w4.d = o.early
 ) res;
-DROP VIEW IF EXISTS _o66;
--- obligation #70 (deadline)
-CREATE OR REPLACE VIEW _o69 AS
+DROP VIEW IF EXISTS _o64;
+-- obligation #68 (deadline)
+CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
@@ -3466,43 +3614,41 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r69_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(69 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r67_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o69 o
+FROM _o67 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_outcome_recorded')) nd
+            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o69;
+DROP VIEW IF EXISTS _o67;
 -- obligation #71 (deadline)
 CREATE OR REPLACE VIEW _o70 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3516,17 +3662,17 @@ CREATE OR REPLACE TABLE _r70_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3534,7 +3680,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o70 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
+            WHERE (kind = 'event' AND name = 'strategy_outcome_recorded')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3544,9 +3690,11 @@ DROP VIEW IF EXISTS _o70;
 CREATE OR REPLACE VIEW _o71 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3555,22 +3703,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r71_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3588,8 +3736,8 @@ DROP VIEW IF EXISTS _o71;
 CREATE OR REPLACE VIEW _o72 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d51 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3599,22 +3747,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r72_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3622,18 +3770,18 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o72 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_medical')) nd
+            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o72;
--- obligation #75 (deadline)
-CREATE OR REPLACE VIEW _o74 AS
+-- obligation #74 (deadline)
+CREATE OR REPLACE VIEW _o73 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d53 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d52 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3643,37 +3791,81 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r74_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r73_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o74 o
+FROM _o73 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_medical')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o73;
+-- obligation #76 (deadline)
+CREATE OR REPLACE VIEW _o75 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r75_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o75 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'welfare_checks_completed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o74;
--- obligation #77 (deadline)
-CREATE OR REPLACE VIEW _o76 AS
+DROP VIEW IF EXISTS _o75;
+-- obligation #78 (deadline)
+CREATE OR REPLACE VIEW _o77 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -3687,72 +3879,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r76_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o76 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'tm_discussion_after_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o76;
--- obligation #78 (advance_notice)
-CREATE OR REPLACE VIEW _o77 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r77_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3760,7 +3902,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o77 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
+            WHERE (kind = 'event' AND name = 'tm_discussion_after_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3774,13 +3916,15 @@ WITH t AS (
   FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, (t.trigger - 2) AS due FROM t
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d56 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d56 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -3790,17 +3934,17 @@ CREATE OR REPLACE TABLE _r78_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -3814,12 +3958,60 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o78;
--- obligation #80 (deadline)
+-- obligation #80 (advance_notice)
 CREATE OR REPLACE VIEW _o79 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (t.trigger - 2) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r79_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o79 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o79;
+-- obligation #81 (deadline)
+CREATE OR REPLACE VIEW _o80 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d48 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d49 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 15
@@ -3831,42 +4023,42 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r79_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r80_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o79 o
+FROM _o80 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'icpc')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o79;
--- obligation #81 (schedule)
+DROP VIEW IF EXISTS _o80;
+-- obligation #82 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o80_seg AS
+CREATE OR REPLACE TABLE _o81_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -3876,7 +4068,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o80_p0_0 AS
+CREATE OR REPLACE TABLE _o81_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -3884,7 +4076,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o80_seg s ASOF LEFT JOIN _d58 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o81_seg s ASOF LEFT JOIN _d59 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -3906,20 +4098,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o80_p0_1 AS
+CREATE OR REPLACE TABLE _o81_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o80_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o81_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -3940,57 +4132,57 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o80 AS
+CREATE OR REPLACE VIEW _o81 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o80_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o81_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o80_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r80_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o81_p0_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r81_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o80 o
+FROM _o81 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o80;
-DROP TABLE IF EXISTS _o80_seg;
-DROP TABLE IF EXISTS _o80_p0_0;
-DROP TABLE IF EXISTS _o80_p0_1;
--- obligation #82 (deadline)
-CREATE OR REPLACE VIEW _o81 AS
+DROP VIEW IF EXISTS _o81;
+DROP TABLE IF EXISTS _o81_seg;
+DROP TABLE IF EXISTS _o81_p0_0;
+DROP TABLE IF EXISTS _o81_p0_1;
+-- obligation #83 (deadline)
+CREATE OR REPLACE VIEW _o82 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d57 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -4003,47 +4195,47 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r81_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r82_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o81 o
+FROM _o82 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o81;
--- obligation #83 (recurrence)
+DROP VIEW IF EXISTS _o82;
+-- obligation #84 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o82_seg AS
+CREATE OR REPLACE TABLE _o83_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d57 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
   UNION ALL
   SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d58) d ON d.child_id = s.child_id
+  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d59) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
   GROUP BY s.child_id, s.ep_start, d.date
 )
@@ -4052,7 +4244,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o82_p0_0 AS
+CREATE OR REPLACE TABLE _o83_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4060,7 +4252,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o82_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o83_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4088,7 +4280,7 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o82_p1_0 AS
+CREATE OR REPLACE TABLE _o83_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4096,7 +4288,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o82_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o83_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4124,14 +4316,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o82_p1_1 AS
+CREATE OR REPLACE TABLE _o83_p1_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o82_p1_0 WHERE NOT go AND alive) q) q
+  FROM _o83_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -4158,56 +4350,56 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o82 AS
+CREATE OR REPLACE VIEW _o83 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o83_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p1_0 WHERE o_trigger IS NOT NULL
+FROM _o83_p1_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o82_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r82_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o83_p1_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r83_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o82 o
+FROM _o83 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o82;
-DROP TABLE IF EXISTS _o82_seg;
-DROP TABLE IF EXISTS _o82_p0_0;
-DROP TABLE IF EXISTS _o82_p1_0;
-DROP TABLE IF EXISTS _o82_p1_1;
--- obligation #84 (advance_notice)
-CREATE OR REPLACE VIEW _o83 AS
+DROP VIEW IF EXISTS _o83;
+DROP TABLE IF EXISTS _o83_seg;
+DROP TABLE IF EXISTS _o83_p0_0;
+DROP TABLE IF EXISTS _o83_p1_0;
+DROP TABLE IF EXISTS _o83_p1_1;
+-- obligation #85 (advance_notice)
+CREATE OR REPLACE VIEW _o84 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -4216,46 +4408,46 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d60 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d60 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
-CREATE OR REPLACE TABLE _r83_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r84_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o83 o
+FROM _o84 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o83;
--- obligation #85 (recurrence)
+DROP VIEW IF EXISTS _o84;
+-- obligation #86 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o84_seg AS
+CREATE OR REPLACE TABLE _o85_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
@@ -4267,7 +4459,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o84_p0_0 AS
+CREATE OR REPLACE TABLE _o85_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4275,7 +4467,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o84_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o85_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4305,149 +4497,53 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o84 AS
+CREATE OR REPLACE VIEW _o85 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o84_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r84_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o85_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r85_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o84 o
+FROM _o85 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o84;
-DROP TABLE IF EXISTS _o84_seg;
-DROP TABLE IF EXISTS _o84_p0_0;
--- obligation #87 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n86 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p.ep_start AS whole_start FROM _ep3 p;
-CREATE OR REPLACE TABLE _n86c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status" FROM _n86 WHERE ep_start IS NOT NULL) p;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o86_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _n86c p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o86_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o86_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o86 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r86_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(86 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o86 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o86;
-DROP TABLE IF EXISTS _n86;
-DROP TABLE IF EXISTS _n86c;
-DROP TABLE IF EXISTS _o86_seg;
-DROP TABLE IF EXISTS _o86_p0_0;
+DROP VIEW IF EXISTS _o85;
+DROP TABLE IF EXISTS _o85_seg;
+DROP TABLE IF EXISTS _o85_p0_0;
 -- obligation #88 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
 CREATE OR REPLACE TABLE _n87 AS
-SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d60) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p.ep_start AS whole_start FROM _ep3 p;
-CREATE OR REPLACE TABLE _r87_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n87 WHERE ep_start IS NULL
-) res;
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
+CREATE OR REPLACE TABLE _n87c AS
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n87 WHERE ep_start IS NOT NULL) p;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o87_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status" FROM _n87 WHERE ep_start IS NOT NULL) p
+  FROM _n87c p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4483,7 +4579,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -4496,21 +4592,21 @@ CREATE OR REPLACE VIEW _o87 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o87_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r87_1 AS
+CREATE OR REPLACE TABLE _r87_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4525,15 +4621,25 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o87;
 DROP TABLE IF EXISTS _n87;
+DROP TABLE IF EXISTS _n87c;
 DROP TABLE IF EXISTS _o87_seg;
 DROP TABLE IF EXISTS _o87_p0_0;
 -- obligation #89 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n88 AS
+SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
+CREATE OR REPLACE TABLE _r88_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n88 WHERE ep_start IS NULL
+) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o88_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n88 WHERE ep_start IS NOT NULL) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4550,7 +4656,93 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o88_seg s ASOF LEFT JOIN _d61 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o88_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o88 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r88_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o88 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o88;
+DROP TABLE IF EXISTS _n88;
+DROP TABLE IF EXISTS _o88_seg;
+DROP TABLE IF EXISTS _o88_p0_0;
+-- obligation #90 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o89_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep3 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o89_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o89_seg s ASOF LEFT JOIN _d62 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4572,74 +4764,31 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d61 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d62 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o88 AS
+CREATE OR REPLACE VIEW _o89 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r88_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o88 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o88;
-DROP TABLE IF EXISTS _o88_seg;
-DROP TABLE IF EXISTS _o88_p0_0;
--- obligation #90 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o89 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d57 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d57 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d62 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM _o89_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r89_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4647,18 +4796,61 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o89 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_leaflets_given')) nd
+            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o89;
--- obligation #93 (deadline)
-CREATE OR REPLACE VIEW _o92 AS
+DROP TABLE IF EXISTS _o89_seg;
+DROP TABLE IF EXISTS _o89_p0_0;
+-- obligation #91 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o90 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep0 p ASOF LEFT JOIN _d58 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d58 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d63 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r90_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o90 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_leaflets_given')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o90;
+-- obligation #94 (deadline)
+CREATE OR REPLACE VIEW _o93 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d63 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d64 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4668,37 +4860,37 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r92_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(92 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r93_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(93 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o92 o
+FROM _o93 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'risk_discussed_with_tm')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o92;
--- obligation #94 (deadline)
-CREATE OR REPLACE VIEW _o93 AS
+DROP VIEW IF EXISTS _o93;
+-- obligation #95 (deadline)
+CREATE OR REPLACE VIEW _o94 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4715,36 +4907,36 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r93_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(93 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r94_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o93 o
+FROM _o94 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o93;
--- obligation #95 (deadline)
-CREATE OR REPLACE VIEW _o94 AS
+DROP VIEW IF EXISTS _o94;
+-- obligation #96 (deadline)
+CREATE OR REPLACE VIEW _o95 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4761,65 +4953,21 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r94_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o94 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o94;
--- obligation #96 (deadline)
-CREATE OR REPLACE VIEW _o95 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d57 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r95_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4827,7 +4975,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o95 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
+            WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4838,7 +4986,7 @@ CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d58 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4848,22 +4996,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r96_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -4881,8 +5029,52 @@ DROP VIEW IF EXISTS _o96;
 CREATE OR REPLACE VIEW _o97 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r97_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o97 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o97;
+-- obligation #99 (deadline)
+CREATE OR REPLACE VIEW _o98 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN (SELECT child_id, date FROM _d66 UNION SELECT child_id, date FROM _d67) d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN (SELECT child_id, date FROM _d67 UNION SELECT child_id, date FROM _d68) d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 2
@@ -4894,39 +5086,39 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r97_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d69 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r98_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o97 o
+FROM _o98 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_note_recorded')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o97;
--- obligation #99 (recurrence)
+DROP VIEW IF EXISTS _o98;
+-- obligation #100 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o98_seg AS
+CREATE OR REPLACE TABLE _o99_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
@@ -4938,7 +5130,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o98_p0_0 AS
+CREATE OR REPLACE TABLE _o99_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -4946,7 +5138,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o98_seg s ASOF LEFT JOIN _d69 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o99_seg s ASOF LEFT JOIN _d70 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4968,52 +5160,52 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d69 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d70 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o98 AS
+CREATE OR REPLACE VIEW _o99 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o98_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r98_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o99_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r99_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o98 o
+FROM _o99 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'family_network_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o98;
-DROP TABLE IF EXISTS _o98_seg;
-DROP TABLE IF EXISTS _o98_p0_0;
--- obligation #100 (deadline)
-CREATE OR REPLACE VIEW _o99 AS
+DROP VIEW IF EXISTS _o99;
+DROP TABLE IF EXISTS _o99_seg;
+DROP TABLE IF EXISTS _o99_p0_0;
+-- obligation #101 (deadline)
+CREATE OR REPLACE VIEW _o100 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d70 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
@@ -5026,99 +5218,51 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r99_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o99 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o99;
--- obligation #101 (deadline)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e100 AS
-SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
 CREATE OR REPLACE TABLE _r100_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e100 WHERE NOT applies
-) res;
-CREATE OR REPLACE VIEW _o100 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '1' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status" FROM _e100 WHERE applies) p JOIN _d71 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d72 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r100_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o100 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'legal_planning_meeting') OR (kind = 'attribute' AND name = 'legal_status')) nd
+            WHERE (kind = 'event' AND name = 'management_oversight')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o100;
-DROP TABLE IF EXISTS _e100;
 -- obligation #102 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e101 AS
+SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _r101_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e101 WHERE NOT applies
+) res;
 CREATE OR REPLACE VIEW _o101 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+         d.date AS trigger, CAST(d.date + INTERVAL '1' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e101 WHERE applies) p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -5128,43 +5272,45 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r101_0 AS
+CREATE OR REPLACE TABLE _r101_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o101 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_notified')) nd
+            WHERE (kind = 'event' AND name = 'legal_planning_meeting') OR (kind = 'attribute' AND name = 'legal_status')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o101;
+DROP TABLE IF EXISTS _e101;
 -- obligation #103 (deadline)
 CREATE OR REPLACE VIEW _o102 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -5178,17 +5324,17 @@ CREATE OR REPLACE TABLE _r102_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5196,14 +5342,60 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o102 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_allocated')) nd
+            WHERE (kind = 'event' AND name = 'iro_notified')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o102;
--- obligation #104 (ordinal_milestone)
+-- obligation #104 (deadline)
 CREATE OR REPLACE VIEW _o103 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r103_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o103 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'iro_allocated')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o103;
+-- obligation #105 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o104 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep5 p ASOF LEFT JOIN _d17 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -5214,41 +5406,41 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d75 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r103_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM u ASOF LEFT JOIN _d76 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r104_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o103 o
+FROM _o104 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'complaints_info_given')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o103;
--- obligation #105 (deadline)
-CREATE OR REPLACE VIEW _o104 AS
+DROP VIEW IF EXISTS _o104;
+-- obligation #106 (deadline)
+CREATE OR REPLACE VIEW _o105 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 28) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d76 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d77 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5258,41 +5450,41 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r104_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r105_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o104 o
+FROM _o105 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o104;
--- obligation #107 (deadline)
-CREATE OR REPLACE VIEW _o106 AS
+DROP VIEW IF EXISTS _o105;
+-- obligation #108 (deadline)
+CREATE OR REPLACE VIEW _o107 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '2' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5303,41 +5495,41 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r106_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(106 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r107_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(107 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o106 o
+FROM _o107 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o106;
--- obligation #108 (schedule)
+DROP VIEW IF EXISTS _o107;
+-- obligation #109 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o107_seg AS
+CREATE OR REPLACE TABLE _o108_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep5 p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep5 p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -5347,7 +5539,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o107_p0_0 AS
+CREATE OR REPLACE TABLE _o108_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5355,7 +5547,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o107_seg s ASOF LEFT JOIN _d66 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o108_seg s ASOF LEFT JOIN _d67 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -5379,20 +5571,20 @@ WITH RECURSIVE r AS (
       FROM r
       LEFT JOIN _cal c1 ON c1.d = r.base
       LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o107_p0_1 AS
+CREATE OR REPLACE TABLE _o108_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o107_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o108_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5413,20 +5605,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o107_p0_2 AS
+CREATE OR REPLACE TABLE _o108_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o107_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o108_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5447,62 +5639,62 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d66 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o107 AS
+CREATE OR REPLACE VIEW _o108 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o108_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o108_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o107_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r107_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(107 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o108_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r108_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o107 o
+FROM _o108 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o107;
-DROP TABLE IF EXISTS _o107_seg;
-DROP TABLE IF EXISTS _o107_p0_0;
-DROP TABLE IF EXISTS _o107_p0_1;
-DROP TABLE IF EXISTS _o107_p0_2;
--- obligation #109 (deadline)
-CREATE OR REPLACE VIEW _o108 AS
+DROP VIEW IF EXISTS _o108;
+DROP TABLE IF EXISTS _o108_seg;
+DROP TABLE IF EXISTS _o108_p0_0;
+DROP TABLE IF EXISTS _o108_p0_1;
+DROP TABLE IF EXISTS _o108_p0_2;
+-- obligation #110 (deadline)
+CREATE OR REPLACE VIEW _o109 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -5512,41 +5704,41 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d77 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r108_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d78 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r109_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o108 o
+FROM _o109 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanency_assessed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o108;
--- obligation #110 (advance_notice)
-CREATE OR REPLACE VIEW _o109 AS
+DROP VIEW IF EXISTS _o109;
+-- obligation #111 (advance_notice)
+CREATE OR REPLACE VIEW _o110 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
   SELECT t.*, (c2.d - 1) AS due FROM t
@@ -5555,48 +5747,48 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d78 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d79 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d78 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d79 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
-CREATE OR REPLACE TABLE _r109_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r110_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(110 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o109 o
+FROM _o110 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'review_report_shared')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o109;
--- obligation #111 (deadline)
-CREATE OR REPLACE VIEW _o110 AS
+DROP VIEW IF EXISTS _o110;
+-- obligation #112 (deadline)
+CREATE OR REPLACE VIEW _o111 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -5609,47 +5801,47 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r110_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(110 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r111_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o110 o
+FROM _o111 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_distributed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o110;
--- obligation #113 (schedule)
+DROP VIEW IF EXISTS _o111;
+-- obligation #114 (schedule)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n112 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p.ep_start AS whole_start FROM _ep5 p;
-CREATE OR REPLACE TABLE _n112c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status" FROM _n112 WHERE ep_start IS NOT NULL) p;
+CREATE OR REPLACE TABLE _n113 AS
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
+CREATE OR REPLACE TABLE _n113c AS
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n113 WHERE ep_start IS NOT NULL) p;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o112_seg AS
+CREATE OR REPLACE TABLE _o113_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _n112c p ASOF JOIN _d71 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _n113c p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -5659,7 +5851,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o112_p0_0 AS
+CREATE OR REPLACE TABLE _o113_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5667,7 +5859,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o112_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o113_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -5697,16 +5889,16 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o112_p0_1 AS
+CREATE OR REPLACE TABLE _o113_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o112_p0_0 WHERE NOT go AND alive) q) q
-  ASOF LEFT JOIN _d66 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
-  LEFT JOIN _d66 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
+  FROM _o113_p0_0 WHERE NOT go AND alive) q) q
+  ASOF LEFT JOIN _d67 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
+  LEFT JOIN _d67 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5735,14 +5927,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o112_p0_2 AS
+CREATE OR REPLACE TABLE _o113_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o112_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o113_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -5771,68 +5963,68 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o112 AS
+CREATE OR REPLACE VIEW _o113 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o113_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o113_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o112_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r112_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(112 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o113_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r113_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(113 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o112 o
+FROM _o113 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o112;
-DROP TABLE IF EXISTS _n112;
-DROP TABLE IF EXISTS _n112c;
-DROP TABLE IF EXISTS _o112_seg;
-DROP TABLE IF EXISTS _o112_p0_0;
-DROP TABLE IF EXISTS _o112_p0_1;
-DROP TABLE IF EXISTS _o112_p0_2;
--- obligation #114 (recurrence)
+DROP VIEW IF EXISTS _o113;
+DROP TABLE IF EXISTS _n113;
+DROP TABLE IF EXISTS _n113c;
+DROP TABLE IF EXISTS _o113_seg;
+DROP TABLE IF EXISTS _o113_p0_0;
+DROP TABLE IF EXISTS _o113_p0_1;
+DROP TABLE IF EXISTS _o113_p0_2;
+-- obligation #115 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n113 AS
-SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d79) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p.ep_start AS whole_start FROM _ep5 p;
-CREATE OR REPLACE TABLE _r113_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(113 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _n114 AS
+SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
+CREATE OR REPLACE TABLE _r114_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n113 WHERE ep_start IS NULL
+SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n114 WHERE ep_start IS NULL
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o113_seg AS
+CREATE OR REPLACE TABLE _o114_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status" FROM _n113 WHERE ep_start IS NOT NULL) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n114 WHERE ep_start IS NOT NULL) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5841,7 +6033,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o113_p0_0 AS
+CREATE OR REPLACE TABLE _o114_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -5849,7 +6041,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o113_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o114_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -5877,72 +6069,25 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o113 AS
+CREATE OR REPLACE VIEW _o114 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o113_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r113_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(113 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o113 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o113;
-DROP TABLE IF EXISTS _n113;
-DROP TABLE IF EXISTS _o113_seg;
-DROP TABLE IF EXISTS _o113_p0_0;
--- obligation #115 (deadline)
-CREATE OR REPLACE VIEW _o114 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d80 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r114_0 AS
+FROM _o114_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r114_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5956,8 +6101,11 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o114;
--- obligation #117 (deadline)
-CREATE OR REPLACE VIEW _o116 AS
+DROP TABLE IF EXISTS _n114;
+DROP TABLE IF EXISTS _o114_seg;
+DROP TABLE IF EXISTS _o114_p0_0;
+-- obligation #116 (deadline)
+CREATE OR REPLACE VIEW _o115 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -5972,40 +6120,40 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r116_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(116 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r115_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(115 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o116 o
+FROM _o115 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o116;
+DROP VIEW IF EXISTS _o115;
 -- obligation #118 (deadline)
 CREATE OR REPLACE VIEW _o117 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -6015,22 +6163,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d61 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r117_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(117 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6038,7 +6186,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o117 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -6048,11 +6196,9 @@ DROP VIEW IF EXISTS _o117;
 CREATE OR REPLACE VIEW _o118 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
   FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -6061,22 +6207,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d83 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r118_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(118 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6084,7 +6230,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o118 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'care_plan')) nd
+            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -6095,7 +6241,7 @@ CREATE OR REPLACE VIEW _o119 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -6112,17 +6258,17 @@ CREATE OR REPLACE TABLE _r119_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(119 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6130,18 +6276,18 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o119 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pep')) nd
+            WHERE (kind = 'event' AND name = 'care_plan')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o119;
--- obligation #122 (deadline)
-CREATE OR REPLACE VIEW _o121 AS
+-- obligation #121 (deadline)
+CREATE OR REPLACE VIEW _o120 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -6154,62 +6300,67 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r121_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(121 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r120_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(120 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o121 o
+FROM _o120 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_care_plan_review')) nd
+            WHERE (kind = 'event' AND name = 'pep')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o121;
--- obligation #123 (ordinal_milestone)
+DROP VIEW IF EXISTS _o120;
+-- obligation #123 (deadline)
 CREATE OR REPLACE VIEW _o122 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d66 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d66 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d86 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d86 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r122_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(122 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6217,105 +6368,104 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o122 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
+            WHERE (kind = 'event' AND name = 'iro_care_plan_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o122;
--- obligation #127 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o126_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+-- obligation #124 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o123 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep5 p ASOF LEFT JOIN _d67 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d67 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o126_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o126_seg s ASOF LEFT JOIN _d87 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '2' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o126 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o126_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r126_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(126 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d87 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r123_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(123 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o126 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
+FROM _o123 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o126;
-DROP TABLE IF EXISTS _o126_seg;
-DROP TABLE IF EXISTS _o126_p0_0;
+DROP VIEW IF EXISTS _o123;
+-- obligation #126 (deadline)
+CREATE OR REPLACE VIEW _o125 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d88 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r125_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(125 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o125 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'family_time_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o125;
 -- obligation #128 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o127_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6332,7 +6482,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o127_seg s ASOF LEFT JOIN _d87 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o127_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6354,7 +6504,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '2' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6368,17 +6518,17 @@ CREATE OR REPLACE TABLE _r127_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(127 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6401,7 +6551,7 @@ DROP TABLE IF EXISTS _o127_p0_0;
 CREATE OR REPLACE TABLE _o128_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6418,7 +6568,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o128_seg s ASOF LEFT JOIN _d87 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o128_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6437,10 +6587,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '2' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6454,17 +6604,17 @@ CREATE OR REPLACE TABLE _r128_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(128 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6487,7 +6637,7 @@ DROP TABLE IF EXISTS _o128_p0_0;
 CREATE OR REPLACE TABLE _o129_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6504,7 +6654,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o129_seg s ASOF LEFT JOIN _d87 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o129_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6523,10 +6673,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6540,17 +6690,17 @@ CREATE OR REPLACE TABLE _r129_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(129 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6590,7 +6740,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o130_seg s ASOF LEFT JOIN _d87 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o130_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6609,10 +6759,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d87 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6626,17 +6776,17 @@ CREATE OR REPLACE TABLE _r130_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(130 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -6676,7 +6826,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o131_seg s ASOF LEFT JOIN _d88 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o131_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6698,7 +6848,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d89 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6712,25 +6862,26 @@ CREATE OR REPLACE TABLE _r131_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(131 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o131 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -6744,7 +6895,7 @@ DROP TABLE IF EXISTS _o131_p0_0;
 CREATE OR REPLACE TABLE _o132_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
+  FROM _ep9 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6761,7 +6912,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o132_seg s ASOF LEFT JOIN _d88 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o132_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6783,7 +6934,7 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d88 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -6797,24 +6948,23 @@ CREATE OR REPLACE TABLE _r132_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(132 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o132 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
@@ -6824,143 +6974,13 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o132;
 DROP TABLE IF EXISTS _o132_seg;
 DROP TABLE IF EXISTS _o132_p0_0;
--- obligation #134 (deadline)
-CREATE OR REPLACE VIEW _o133 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep9 p JOIN _d89 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d87 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r133_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(133 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o133 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o133;
--- obligation #135 (age_milestone)
-CREATE OR REPLACE VIEW _o134 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
-  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
-), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
-SELECT u.child_id, u.ep_start AS trigger, u.due,
-       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d90 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r134_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(134 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o134 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'staying_put_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o134;
--- obligation #136 (deadline)
-CREATE OR REPLACE VIEW _o135 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d91 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d92 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r135_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(135 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o135 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o135;
--- obligation #137 (recurrence)
+-- obligation #134 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o136_seg AS
+CREATE OR REPLACE TABLE _o133_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
+  FROM _ep5 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6969,7 +6989,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o136_p0_0 AS
+CREATE OR REPLACE TABLE _o133_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6977,7 +6997,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o136_seg s ASOF LEFT JOIN _d93 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o133_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6996,34 +7016,167 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o136 AS
+CREATE OR REPLACE VIEW _o133 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o136_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r136_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(136 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r133_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(133 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o133 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o133;
+DROP TABLE IF EXISTS _o133_seg;
+DROP TABLE IF EXISTS _o133_p0_0;
+-- obligation #135 (deadline)
+CREATE OR REPLACE VIEW _o134 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep9 p JOIN _d91 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d89 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r134_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(134 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o134 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o134;
+-- obligation #136 (age_milestone)
+CREATE OR REPLACE VIEW _o135 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
+  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d92 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r135_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(135 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o135 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'staying_put_discussion')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o135;
+-- obligation #137 (deadline)
+CREATE OR REPLACE VIEW _o136 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
+  FROM _ep10 p JOIN _d93 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d94 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r136_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(136 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7031,14 +7184,12 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o136 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
+            WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o136;
-DROP TABLE IF EXISTS _o136_seg;
-DROP TABLE IF EXISTS _o136_p0_0;
 -- obligation #138 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7062,7 +7213,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o137_seg s ASOF LEFT JOIN _d94 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o137_seg s ASOF LEFT JOIN _d95 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -7081,10 +7232,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d94 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -7098,17 +7249,17 @@ CREATE OR REPLACE TABLE _r137_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(137 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7116,7 +7267,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o137 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'unannounced_visit')) nd
+            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -7124,100 +7275,10 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o137;
 DROP TABLE IF EXISTS _o137_seg;
 DROP TABLE IF EXISTS _o137_p0_0;
--- obligation #139 (deadline)
-CREATE OR REPLACE VIEW _o138 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r138_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(138 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o138 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_supervision_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o138;
--- obligation #140 (deadline)
-CREATE OR REPLACE VIEW _o139 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d93 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d96 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r139_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(139 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o139 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_supervision_copy_sent')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o139;
--- obligation #141 (recurrence)
+-- obligation #139 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o140_seg AS
+CREATE OR REPLACE TABLE _o138_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
@@ -7229,7 +7290,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o140_p0_0 AS
+CREATE OR REPLACE TABLE _o138_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -7237,7 +7298,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o140_seg s ASOF LEFT JOIN _d97 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o138_seg s ASOF LEFT JOIN _d96 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -7259,31 +7320,123 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d97 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o140 AS
+CREATE OR REPLACE VIEW _o138 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o140_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r140_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(140 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r138_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(138 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o138 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'unannounced_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o138;
+DROP TABLE IF EXISTS _o138_seg;
+DROP TABLE IF EXISTS _o138_p0_0;
+-- obligation #140 (deadline)
+CREATE OR REPLACE VIEW _o139 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d97 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r139_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(139 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o139 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_supervision_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o139;
+-- obligation #141 (deadline)
+CREATE OR REPLACE VIEW _o140 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d98 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r140_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(140 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7291,45 +7444,82 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o140 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
+            WHERE (kind = 'event' AND name = 'carer_supervision_copy_sent')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o140;
-DROP TABLE IF EXISTS _o140_seg;
-DROP TABLE IF EXISTS _o140_p0_0;
--- obligation #142 (deadline)
+-- obligation #142 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o141_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o141_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o141_seg s ASOF LEFT JOIN _d99 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d99 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o141 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d98 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d99 a ON a.child_id = t.child_id AND a.date >= t.opens;
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o141_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r141_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(141 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7337,66 +7527,20 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o141 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_concern_discussed')) nd
+            WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o141;
--- obligation #143 (advance_notice)
+DROP TABLE IF EXISTS _o141_seg;
+DROP TABLE IF EXISTS _o141_p0_0;
+-- obligation #143 (deadline)
 CREATE OR REPLACE VIEW _o142 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d66 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (t.trigger - 14) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d100 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d100 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r142_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(142 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o142 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_views_gathered')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o142;
--- obligation #145 (deadline)
-CREATE OR REPLACE VIEW _o144 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
-  FROM _ep12 p JOIN _d101 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d100 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7406,41 +7550,89 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d102 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r144_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(144 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r142_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(142 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o144 o
+FROM _o142 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'fostering_panel')) nd
+            WHERE (kind = 'event' AND name = 'carer_concern_discussed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o144;
+DROP VIEW IF EXISTS _o142;
+-- obligation #144 (advance_notice)
+CREATE OR REPLACE VIEW _o143 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (t.trigger - 14) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d102 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d102 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r143_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(143 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o143 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_views_gathered')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o143;
 -- obligation #146 (deadline)
 CREATE OR REPLACE VIEW _o145 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d103 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
+  FROM _ep12 p JOIN _d103 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7455,17 +7647,17 @@ CREATE OR REPLACE TABLE _r145_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(145 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7473,7 +7665,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o145 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supported_lodgings_assessment')) nd
+            WHERE (kind = 'event' AND name = 'fostering_panel')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -7483,8 +7675,52 @@ DROP VIEW IF EXISTS _o145;
 CREATE OR REPLACE VIEW _o146 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d105 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r146_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(146 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o146 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'supported_lodgings_assessment')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o146;
+-- obligation #148 (deadline)
+CREATE OR REPLACE VIEW _o147 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -7495,40 +7731,40 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r146_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(146 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r147_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(147 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o146 o
+FROM _o147 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o146;
--- obligation #148 (deadline)
-CREATE OR REPLACE VIEW _o147 AS
+DROP VIEW IF EXISTS _o147;
+-- obligation #149 (deadline)
+CREATE OR REPLACE VIEW _o148 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d105 d ON d.child_id = p.child_id
+  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 40
@@ -7541,38 +7777,38 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r147_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(147 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r148_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(148 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o147 o
+FROM _o148 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o147;
--- obligation #149 (recurrence)
+DROP VIEW IF EXISTS _o148;
+-- obligation #150 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o148_seg AS
+CREATE OR REPLACE TABLE _o149_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep13 p
@@ -7584,7 +7820,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o148_p0_0 AS
+CREATE OR REPLACE TABLE _o149_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -7592,7 +7828,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o148_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o149_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -7620,47 +7856,47 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o148 AS
+CREATE OR REPLACE VIEW _o149 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o148_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r148_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(148 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o149_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r149_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(149 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o148 o
+FROM _o149 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o148;
-DROP TABLE IF EXISTS _o148_seg;
-DROP TABLE IF EXISTS _o148_p0_0;
--- obligation #150 (schedule)
+DROP VIEW IF EXISTS _o149;
+DROP TABLE IF EXISTS _o149_seg;
+DROP TABLE IF EXISTS _o149_p0_0;
+-- obligation #151 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o149_seg AS
+CREATE OR REPLACE TABLE _o150_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep13 p ASOF JOIN _d105 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep13 p ASOF JOIN _d107 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -7670,7 +7906,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o149_p0_0 AS
+CREATE OR REPLACE TABLE _o150_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -7678,7 +7914,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o149_seg s ASOF LEFT JOIN _d93 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o150_seg s ASOF LEFT JOIN _d95 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -7700,20 +7936,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o149_p0_1 AS
+CREATE OR REPLACE TABLE _o150_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o149_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o150_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -7734,20 +7970,20 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o149_p0_2 AS
+CREATE OR REPLACE TABLE _o150_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o149_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o150_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -7768,84 +8004,39 @@ WITH RECURSIVE r AS (
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d93 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o149 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o149_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r149_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(149 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o149 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o149;
-DROP TABLE IF EXISTS _o149_seg;
-DROP TABLE IF EXISTS _o149_p0_0;
-DROP TABLE IF EXISTS _o149_p0_1;
-DROP TABLE IF EXISTS _o149_p0_2;
--- obligation #151 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o150 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d106 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d106 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d107 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o150_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o150_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o150_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r150_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(150 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7853,47 +8044,44 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o150 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adoption_medical')) nd
+            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o150;
--- obligation #152 (advance_notice)
+DROP TABLE IF EXISTS _o150_seg;
+DROP TABLE IF EXISTS _o150_p0_0;
+DROP TABLE IF EXISTS _o150_p0_1;
+DROP TABLE IF EXISTS _o150_p0_2;
+-- obligation #152 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o151 AS
 WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d109 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep5 p ASOF LEFT JOIN _d108 f ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
-  SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL '1' MONTH AS DATE) END) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d108 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d108 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d108 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
 )
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d109 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r151_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(151 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7901,18 +8089,66 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o151 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'child_permanence_report')) nd
+            WHERE (kind = 'event' AND name = 'adoption_medical')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o151;
--- obligation #153 (deadline)
+-- obligation #153 (advance_notice)
 CREATE OR REPLACE VIEW _o152 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep5 p JOIN _d111 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL '1' MONTH AS DATE) END) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d110 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d110 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r152_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(152 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o152 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'child_permanence_report')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o152;
+-- obligation #154 (deadline)
+CREATE OR REPLACE VIEW _o153 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d110 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d112 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 7
@@ -7924,66 +8160,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r152_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(152 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o152 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adm_adoption_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o152;
--- obligation #154 (deadline)
-CREATE OR REPLACE VIEW _o153 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d111 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d108 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r153_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(153 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -7991,7 +8183,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o153 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'transfer')) nd
+            WHERE (kind = 'event' AND name = 'adm_adoption_decision')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -8001,8 +8193,8 @@ DROP VIEW IF EXISTS _o153;
 CREATE OR REPLACE VIEW _o154 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d112 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
+  FROM _ep14 p JOIN _d113 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -8012,22 +8204,22 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d113 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r154_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(154 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -8035,19 +8227,63 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o154 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adm_match_decision')) nd
+            WHERE (kind = 'event' AND name = 'transfer')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o154;
--- obligation #156 (recurrence)
+-- obligation #156 (deadline)
+CREATE OR REPLACE VIEW _o155 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
+  FROM _ep14 p JOIN _d114 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d115 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r155_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(155 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o155 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'adm_match_decision')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o155;
+-- obligation #157 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o155_seg AS
+CREATE OR REPLACE TABLE _o156_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep14 p ASOF JOIN _d114 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM _ep14 p ASOF JOIN _d116 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -8057,7 +8293,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o155_p0_0 AS
+CREATE OR REPLACE TABLE _o156_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, (q.base + 28) AS bound, TRUE AS go, TRUE AS alive,
@@ -8065,7 +8301,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o155_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o156_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -8093,68 +8329,25 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o155 AS
+CREATE OR REPLACE VIEW _o156 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o155_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r155_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(155 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o155 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o155;
-DROP TABLE IF EXISTS _o155_seg;
-DROP TABLE IF EXISTS _o155_p0_0;
--- obligation #157 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o156 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d115 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d116 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM _o156_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r156_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(156 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -8162,40 +8355,42 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o156 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adoption_application_decision')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o156;
+DROP TABLE IF EXISTS _o156_seg;
+DROP TABLE IF EXISTS _o156_p0_0;
 -- obligation #158 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o157 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d115 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+  FROM _ep14 p ASOF LEFT JOIN _d117 f ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d115 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d117 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d118 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r157_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(157 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -8203,18 +8398,59 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o157 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'later_life_letter_draft')) nd
+            WHERE (kind = 'event' AND name = 'adoption_application_decision')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o157;
--- obligation #159 (deadline)
+-- obligation #159 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o158 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep14 p ASOF LEFT JOIN _d117 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d119 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r158_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(158 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o158 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'later_life_letter_draft')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o158;
+-- obligation #160 (deadline)
+CREATE OR REPLACE VIEW _o159 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d118 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d120 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -8226,37 +8462,37 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d119 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r158_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(158 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r159_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(159 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o158 o
+FROM _o159 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'later_life_letter_completed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o158;
--- obligation #162 (deadline)
-CREATE OR REPLACE VIEW _o161 AS
+DROP VIEW IF EXISTS _o159;
+-- obligation #163 (deadline)
+CREATE OR REPLACE VIEW _o162 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
@@ -8270,37 +8506,37 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d120 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r161_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(161 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r162_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(162 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o161 o
+FROM _o162 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'lado_triage')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o161;
--- obligation #163 (deadline)
-CREATE OR REPLACE VIEW _o162 AS
+DROP VIEW IF EXISTS _o162;
+-- obligation #164 (deadline)
+CREATE OR REPLACE VIEW _o163 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -8314,35 +8550,35 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r162_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(162 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d123 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r163_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(163 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND nd.no_data THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT nd.no_data THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN nd.no_data THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR nd.no_data THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o162 o
+FROM _o163 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allegations_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o162;
+DROP VIEW IF EXISTS _o163;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL
@@ -8412,7 +8648,17 @@ SELECT * FROM _r46_0
 UNION ALL
 SELECT * FROM _r47_0
 UNION ALL
+SELECT * FROM _r48_0
+UNION ALL
+SELECT * FROM _r48_1
+UNION ALL
 SELECT * FROM _r49_0
+UNION ALL
+SELECT * FROM _r49_1
+UNION ALL
+SELECT * FROM _r50_0
+UNION ALL
+SELECT * FROM _r50_1
 UNION ALL
 SELECT * FROM _r52_0
 UNION ALL
@@ -8436,9 +8682,9 @@ SELECT * FROM _r61_0
 UNION ALL
 SELECT * FROM _r62_0
 UNION ALL
-SELECT * FROM _r66_0
+SELECT * FROM _r64_0
 UNION ALL
-SELECT * FROM _r69_0
+SELECT * FROM _r67_0
 UNION ALL
 SELECT * FROM _r70_0
 UNION ALL
@@ -8446,9 +8692,9 @@ SELECT * FROM _r71_0
 UNION ALL
 SELECT * FROM _r72_0
 UNION ALL
-SELECT * FROM _r74_0
+SELECT * FROM _r73_0
 UNION ALL
-SELECT * FROM _r76_0
+SELECT * FROM _r75_0
 UNION ALL
 SELECT * FROM _r77_0
 UNION ALL
@@ -8466,17 +8712,17 @@ SELECT * FROM _r83_0
 UNION ALL
 SELECT * FROM _r84_0
 UNION ALL
-SELECT * FROM _r86_0
+SELECT * FROM _r85_0
 UNION ALL
 SELECT * FROM _r87_0
 UNION ALL
-SELECT * FROM _r87_1
-UNION ALL
 SELECT * FROM _r88_0
+UNION ALL
+SELECT * FROM _r88_1
 UNION ALL
 SELECT * FROM _r89_0
 UNION ALL
-SELECT * FROM _r92_0
+SELECT * FROM _r90_0
 UNION ALL
 SELECT * FROM _r93_0
 UNION ALL
@@ -8494,9 +8740,9 @@ SELECT * FROM _r99_0
 UNION ALL
 SELECT * FROM _r100_0
 UNION ALL
-SELECT * FROM _r100_1
-UNION ALL
 SELECT * FROM _r101_0
+UNION ALL
+SELECT * FROM _r101_1
 UNION ALL
 SELECT * FROM _r102_0
 UNION ALL
@@ -8504,7 +8750,7 @@ SELECT * FROM _r103_0
 UNION ALL
 SELECT * FROM _r104_0
 UNION ALL
-SELECT * FROM _r106_0
+SELECT * FROM _r105_0
 UNION ALL
 SELECT * FROM _r107_0
 UNION ALL
@@ -8514,15 +8760,15 @@ SELECT * FROM _r109_0
 UNION ALL
 SELECT * FROM _r110_0
 UNION ALL
-SELECT * FROM _r112_0
+SELECT * FROM _r111_0
 UNION ALL
 SELECT * FROM _r113_0
 UNION ALL
-SELECT * FROM _r113_1
-UNION ALL
 SELECT * FROM _r114_0
 UNION ALL
-SELECT * FROM _r116_0
+SELECT * FROM _r114_1
+UNION ALL
+SELECT * FROM _r115_0
 UNION ALL
 SELECT * FROM _r117_0
 UNION ALL
@@ -8530,11 +8776,13 @@ SELECT * FROM _r118_0
 UNION ALL
 SELECT * FROM _r119_0
 UNION ALL
-SELECT * FROM _r121_0
+SELECT * FROM _r120_0
 UNION ALL
 SELECT * FROM _r122_0
 UNION ALL
-SELECT * FROM _r126_0
+SELECT * FROM _r123_0
+UNION ALL
+SELECT * FROM _r125_0
 UNION ALL
 SELECT * FROM _r127_0
 UNION ALL
@@ -8568,7 +8816,7 @@ SELECT * FROM _r141_0
 UNION ALL
 SELECT * FROM _r142_0
 UNION ALL
-SELECT * FROM _r144_0
+SELECT * FROM _r143_0
 UNION ALL
 SELECT * FROM _r145_0
 UNION ALL
@@ -8598,9 +8846,11 @@ SELECT * FROM _r157_0
 UNION ALL
 SELECT * FROM _r158_0
 UNION ALL
-SELECT * FROM _r161_0
+SELECT * FROM _r159_0
 UNION ALL
-SELECT * FROM _r162_0;
+SELECT * FROM _r162_0
+UNION ALL
+SELECT * FROM _r163_0;
 CREATE OR REPLACE VIEW audit_result AS
 SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,
        r.working_days_late, r.ob_order

@@ -124,6 +124,9 @@ SPARK_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
+    # a view keeps its analysed plan: the views of a schedule's steps nest, and re-analysing each one
+    # inside every view that reads it took seconds a statement
+    "spark.sql.legacy.storeAnalyzedPlanForView": "true",
 }
 
 

@@ -113,7 +113,7 @@ class _Script:
 
     def table(self, name: str, select: str, comment: str = "") -> None:
         self.comment += comment
-        self.emit(*self.d.create_table(name, select))
+        self.emit(*self.d.create_table(name, select, step=self.out is not self.setup))
 
     def view(self, name: str, select: str, comment: str = "") -> None:
         self.comment += comment

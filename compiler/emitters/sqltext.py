@@ -87,11 +87,15 @@ class Dialect:
     def attribute(self, name: str) -> str:
         return self.ident(ATTRIBUTE_PREFIX + name)
 
-    def create_table(self, name: str, select: str) -> list[str]:
-        """Statements that make table `name` from `select` (replacing one of the same name). On Spark a
-        lazily cached view: computed when the result is first read, as part of one Spark job, where an
-        eager cache would be a job each (a second apiece in local mode); and a leaf of the plans that
-        read it, where a plain view would be analysed again inside each of them."""
+    def create_table(self, name: str, select: str, step: bool = False) -> list[str]:
+        """Statements that make table `name` from `select` (replacing one of the same name).
+
+        On Spark nothing is computed until the result is read, as one job: a table shared by the
+        obligations is a lazily cached view (computed once, when first read), and a `step` of one
+        obligation a plain view (Spark compares every plan with every cached one, so caching the
+        hundreds of steps made each statement slower than the last)."""
+        if self.name == "spark" and step:
+            return self.create_view(name, select)
         if self.name == "duckdb":
             return [f"CREATE OR REPLACE TABLE {name} AS\n{select}"]
         if self.name == "postgres":  # a session's temporary table, with statistics for the planner

@@ -9,6 +9,10 @@ uses the events, attributes and extensions of the kitchen-sink policy, which has
 Both trigger-day conventions are tested. The SQL date arithmetic on dates outside this range (31
 January + 1 month in a common year...) is tested exhaustively in test_audit_codegen.py.
 
+The generated SQL also runs inside PostgreSQL (a private server for the test session,
+tests/pg_server.py) on 2 x 240 histories drawn the same way, and on the fake SSDA903 return through the
+CLI, with DuckDB's rows required.
+
 Set AUDIT_NO_SHRINK=1 to report a failure at once, without Hypothesis shrinking it (each shrinking
 step is a DuckDB run).
 """

@@ -14,7 +14,7 @@
 
 CREATE OR REPLACE TABLE audit_obligations AS
 SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obligation, CAST(title AS VARCHAR) AS title, CAST(clause AS VARCHAR) AS clause, CAST(quote AS VARCHAR) AS quote, CAST(form AS VARCHAR) AS form, CAST(not_measurable AS VARCHAR) AS not_measurable FROM (VALUES
-  (0, 'staff_supervision_regular', 'Staff receive regular high quality supervision', '1.14', 'We will make sure that all staff receive regular high quality supervision appropriate to their role and needs, as outlined in the Supervision Policy.', 'vague', 'vague timing (regularly)'),
+  (0, 'staff_supervision_regular', 'Staff receive regular high quality supervision', '1.14', 'We will make sure that all staff receive regular high quality supervision appropriate to their role and needs, as outlined in the Supervision Policy.', 'vague', 'timescale set by the Supervision Policy, which is not encoded'),
   (1, 'case_notes', 'Case notes updated within 3 working days of the event', '1.19', 'The case file will be an accurate and up to date record of our work with a family. Case notes should be updated as soon as possible and no later than 3 working days after the event.', 'deadline', NULL),
   (2, 'safeguarding_recording', 'Safeguarding concerns recorded by the end of the working day', '1.19', 'Any safeguarding concerns should be recorded by the end of the working day.', 'deadline', NULL),
   (3, 'frequency_decision_reviewed', 'The decision on frequencies is regularly reviewed', 'Minimum standards at a glance', 'This decision should be regularly reviewed to ensure that the child''s needs continue to be met.', 'vague', 'vague timing (regularly)'),

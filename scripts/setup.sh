@@ -49,6 +49,20 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,si
   exit 1
 fi
 rm -f "$log"
+# @vscode/vsce, which packages the VS Code extension in CI, needs Node.js 20 or newer, and Debian 12's
+# nodejs is 18: put Node.js 20 from the npm registry (the node-linux-ARCH package) in .venv/bin
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] && [ ! -x .venv/bin/node ]; then
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch="" ;; esac
+  if [ -z "$arch" ]; then
+    echo "setup: Node.js $node_major is older than 20, which packaging the VS Code extension needs; install Node.js 20" >&2
+    exit 1
+  fi
+  echo "setup: Node.js $node_major is older than 20: installing Node.js 20 into .venv from the npm registry"
+  npm install --prefix .venv/node --no-audit --no-fund --silent "node-linux-$arch@20" >"$log" 2>&1 || {
+    cat "$log" >&2; echo "setup: installing Node.js 20 failed (above)" >&2; exit 1; }
+  ln -sf "$PWD/.venv/node/node_modules/node-linux-$arch/bin/node" .venv/bin/node
+fi
 # the VS Code extension's client and the TextMate tokenizer its grammar is tested with; axe-core for
 # the accessibility test of the site
 for dir in editors/vscode tests/browser; do

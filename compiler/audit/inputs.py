@@ -145,8 +145,9 @@ def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{path}: column `{dupes[0]}` appears twice in the header")
-    table, bad = _arrow_csv(path, header, threads=True)
-    if bad:
+    try:
+        table, bad = _arrow_csv(path, header, threads=True)
+    except _Malformed:
         table, bad = _arrow_csv(path, header, threads=False)
     if header[0].startswith("\ufeff"):
         header[0] = header[0].lstrip("\ufeff")
@@ -159,15 +160,24 @@ def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
     return table.append_column("_row", pa.array(np.flatnonzero(numbers), type=pa.int64())), bad
 
 
+class _Malformed(Exception):
+    """A row of the wrong width met on the read on every core: read again on one thread."""
+
+
 def _arrow_csv(path: Path, header: list[str], threads: bool) -> tuple[pa.Table, list[tuple[int, str, str]]]:
-    """Read with Arrow, every column as text; the rows of the wrong width as (row, reason, raw), numbered
-    when read on one thread (Arrow numbers records from 1 at the header line; the header is not a row)."""
+    """Read with Arrow, every column as text. On every core, the first row of the wrong width stops the
+    read (`_Malformed`); on one thread, such rows come back as (row, reason, raw), numbered (Arrow numbers
+    records from 1 at the header line; the header is not a row)."""
     bad: list[tuple[int, str, str]] = []
     width = len(header)
+    stopped = False
 
     def handler(row: pacsv.InvalidRow) -> str:
-        number = row.number - 1 if row.number is not None else 0
-        bad.append((number, f"expected {width} fields, found {row.actual_columns}", row.text))
+        nonlocal stopped
+        if threads:
+            stopped = True
+            return "error"
+        bad.append((row.number - 1, f"expected {width} fields, found {row.actual_columns}", row.text))
         return "skip"
 
     try:
@@ -179,6 +189,8 @@ def _arrow_csv(path: Path, header: list[str], threads: bool) -> tuple[pa.Table, 
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, OSError) as err:
+        if stopped:
+            raise _Malformed from None
         if "UTF8" in str(err) or "UTF-8" in str(err):
             raise InputError(f"{path}: not UTF-8 text") from None
         raise InputError(f"{path}: cannot be read as CSV ({str(err).splitlines()[0]})") from None

@@ -92,6 +92,13 @@ _ALL = [
          "applies to, with a condition on its own line: `when age under 16 years`.",
          "  social_worker must do review before age 16",
          "Write `by age 16 years` for a milestone, or add the line `when age under 16 years` for a duty that applies only before it."),
+    Code("E114", "error", "a frequency set per child cannot be measured yet",
+         "Some documents leave a duty's frequency to a decision recorded on each case (\"visits at the frequency set "
+         "at the initial conference\"). The language has no timing that reads a duration from the case data yet "
+         "(docs/decisions.md, \"Not done in this round\").",
+         "  social_worker must do statutory_visit every visit_frequency as set at icpc",
+         "Write the document's minimum (`every 4 weeks`) if it gives one, and quote the sentence about the decision in "
+         "the `cite`; otherwise write `regularly`."),
     # ---- names and meaning ---------------------------------------------------
     Code("E201", "error", "unknown name",
          "A role, event or status is used but neither the vocabulary nor this file declares it.",

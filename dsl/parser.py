@@ -200,6 +200,10 @@ _UNSAYABLE: tuple[tuple[str, re.Pattern[str], str, str, re.Pattern[str] | None],
      "`before age` is not a timing",
      "write `by age 16 years` for a milestone, or put `when age under 16 years` on its own line "
      "for a duty that applies only before that age", None),
+    ("E114", re.compile(r"(?:every|within)\s+[A-Za-z_]\w*\s+as\s+set\s+at\b", re.IGNORECASE),
+     "a frequency set per child (`as set at`) cannot be measured yet",
+     "write the document's minimum (`every 4 weeks`) if it gives one, and quote the sentence about the decision "
+     "in the `cite`; otherwise write `regularly`", None),
 )
 
 

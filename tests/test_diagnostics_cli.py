@@ -24,6 +24,8 @@ CASES = [
      "`at most` is not a timing", "every DURATION"),
     ("E113", OB + "  social_worker must do statutory_visit within 3 days of referral before age 16\n", 7, 67,
      "`before age` is not a timing", "by age 16 years"),
+    ("E114", OB + "  social_worker must do statutory_visit every visit_frequency as set at icpc\n", 7, 41,
+     "a frequency set per child", "the document's minimum"),
     ("E201", OB + "  while child_protecton\n  social_worker must do statutory_visit every 2 weeks\n", 7, 9,
      "unknown status `child_protecton`", "did you mean `child_protection`?"),
     ("E202", OB + "  social_worker must do statutory_visit every 2 weeks\n" + OB +

@@ -20,16 +20,41 @@ from typing import Any
 
 from lark import Lark, Token
 from lark.lexer import CallChain, ContextualLexer, PatternStr, UnlessCallback
+from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 
 # Tokens are `lark.Token`s made by `str.__new__` with their slots set directly: Lark's constructor is
 # two Python calls per token.
 _new = str.__new__
 
-# A reduce action: (number of children, callback, the rule's nonterminal).
+# A reduce action: (number of children, callback, the rule's nonterminal). Two callbacks are done
+# inline: `_SAME` (a `?rule` of one child: the child itself) and `_APPEND` (`item*` or `item+` after
+# the first item: Lark's helper rule, whose value the parent rule only reads the `children` of).
 _Reduce = tuple[int, Callable[[list[Any]], Any], str]
-# A state's lexer: (match, ignored terminals, terminals that may hold a newline, keywords by terminal).
-_StateLexer = tuple[Callable[..., Any], frozenset[str], frozenset[str], dict[str, dict[str, str]]]
+
+
+def _SAME(children: list[Any]) -> Any:
+    return children[0]
+
+
+def _APPEND(children: list[Any]) -> Any:
+    children[0].children.append(children[1])
+    return children[0]
+
+
+def _reduce(rule: Any, callback: Callable[[list[Any]], Any]) -> _Reduce:
+    size, origin = len(rule.expansion), str(rule.origin.name)
+    if size == 1 and isinstance(callback, ExpandSingleChild):
+        return size, _SAME, origin
+    if (size == 2 and origin.startswith("__") and isinstance(callback, ChildFilterLALR_NoPlaceholders)
+            and callback.to_include == [(0, True), (1, False)]):
+        return size, _APPEND, origin
+    return size, callback, origin
+# How the lexer treats a terminal in a state: (ignored, may hold a line break, keyword text -> keyword
+# terminal or None, the user's lexer callback or None).
+_Terminal = tuple[bool, bool, dict[str, str] | None, Callable[[Token], Token] | None]
+# A state's lexer: its expression's `match`, and each of its terminals.
+_StateLexer = tuple[Callable[..., Any], dict[str, _Terminal]]
 
 
 class Unsupported(Exception):
@@ -97,7 +122,7 @@ class Driver:
                 if action is Shift:
                     (acts if symbol.isupper() or symbol == "$END" else gotos)[symbol] = arg
                 else:
-                    acts[symbol] = (len(arg.expansion), callbacks[arg], str(arg.origin.name))
+                    acts[symbol] = _reduce(arg, callbacks[arg])
             self.actions[state] = acts
             self.gotos[state] = gotos
         built: dict[int, _StateLexer] = {}
@@ -106,8 +131,11 @@ class Driver:
         for state, lexer in contextual.lexers.items():
             if id(lexer) not in built:
                 match = _matcher(lexer)  # builds the scanner, and with it `lexer.callback`
-                built[id(lexer)] = (match, frozenset(map(str, lexer.ignore_types)), frozenset(map(str, lexer.newline_types)),
-                                    _keywords(lexer))
+                keywords = _keywords(lexer)
+                ignore, newline = set(map(str, lexer.ignore_types)), set(map(str, lexer.newline_types))
+                terminals = {name: (name in ignore, name in newline, keywords.get(name), self.user_callbacks.get(name))
+                             for name in map(str, lexer.scanner.allowed_types)}
+                built[id(lexer)] = (match, terminals)
             self.lexers[state] = built[id(lexer)]
 
     @classmethod
@@ -120,81 +148,78 @@ class Driver:
     def parse(self, text: str) -> Any | None:  # noqa: C901 - one loop: lexing, shifting and reducing inline is the point
         """The callbacks' result for the start rule, or None where the text is not in the language."""
         lexers, actions, gotos = self.lexers, self.actions, self.gotos
-        user, terminal_callbacks = self.user_callbacks, self.terminal_callbacks
+        terminal_callbacks = self.terminal_callbacks
         new, cls = _new, Token
         state = self.start
         state_stack = [state]
         value_stack: list[Any] = []
         pos, end, line, line_start = 0, len(text), 1, 0
-        while pos < end:
-            match, ignore, newline, keywords = lexers[state]
-            m = match(text, pos)
-            if m is None:
-                return None
-            value = m.group()
-            type_ = m.lastgroup
-            after = pos + len(value)
-            if type_ in ignore:
-                if type_ in user:  # a comment: Lark makes a token for an ignored terminal with a callback
-                    tok = new(cls, value)
-                    tok.type, tok.value, tok.start_pos, tok.end_pos = type_, value, pos, after
-                    tok.line, tok.column = line, pos - line_start + 1
-                if type_ in newline:
+        final = self.end
+        while True:
+            if pos < end:
+                match, terminals = lexers[state]
+                m = match(text, pos)
+                if m is None:
+                    return None
+                value = m.group()
+                type_ = m.lastgroup
+                after = pos + len(value)
+                ignored, newline, words, callback = terminals[type_]
+                if ignored and callback is None:  # whitespace
+                    if newline:
+                        count = value.count("\n")
+                        if count:
+                            line += count
+                            line_start = pos + value.rindex("\n") + 1
+                    pos = after
+                    continue
+                kind = words.get(value, type_) if words is not None else type_
+                tok = new(cls, value)
+                tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, after
+                tok.line, tok.column = line, pos - line_start + 1
+                if newline:
                     count = value.count("\n")
                     if count:
                         line += count
                         line_start = pos + value.rindex("\n") + 1
-                if type_ in user:
-                    tok.end_line, tok.end_column = line, after - line_start + 1
-                    user[type_](tok)
+                tok.end_line, tok.end_column = line, after - line_start + 1
                 pos = after
-                continue
-            words = keywords.get(type_)
-            kind = words.get(value, type_) if words is not None else type_
-            tok = new(cls, value)
-            tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, after
-            tok.line, tok.column = line, pos - line_start + 1
-            if type_ in newline:
-                count = value.count("\n")
-                if count:
-                    line += count
-                    line_start = pos + value.rindex("\n") + 1
-            tok.end_line, tok.end_column = line, after - line_start + 1
-            pos = after
-            if kind == type_ and type_ in user:
-                tok = user[type_](tok)
+                if callback is not None and kind == type_:
+                    tok = callback(tok)
+                if ignored:  # a comment: Lark makes a token for an ignored terminal with a callback
+                    continue
+            else:
+                kind, tok = "$END", None
             while True:
                 act = actions[state].get(kind)
                 if act is None:
                     return None
                 if type(act) is int:
+                    if tok is None:
+                        return None
                     state = act
                     state_stack.append(state)
                     value_stack.append(terminal_callbacks[kind](tok) if kind in terminal_callbacks else tok)
                     break
-                size, callback, origin = act  # type: ignore[misc]  # a reduce: `type(act) is int` (a shift) does not narrow
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
+                size, reduce, origin = act  # type: ignore[misc]  # a reduce: `type(act) is int` (a shift) does not narrow
+                if reduce is _SAME:
+                    state = gotos[state_stack[-2]][origin]
+                    state_stack[-1] = state
+                elif reduce is _APPEND:
+                    item = value_stack.pop()
+                    value_stack[-1].children.append(item)
+                    state_stack.pop()
+                    state = gotos[state_stack[-2]][origin]
+                    state_stack[-1] = state
                 else:
-                    children = []
-                state = gotos[state_stack[-1]][origin]
-                state_stack.append(state)
-                value_stack.append(callback(children))
-        while True:
-            act = actions[state].get("$END")
-            if act is None or type(act) is int:
-                return None
-            size, callback, origin = act  # type: ignore[misc]  # a reduce: `type(act) is int` (a shift) does not narrow
-            if size:
-                children = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
-            else:
-                children = []
-            state = gotos[state_stack[-1]][origin]
-            state_stack.append(state)
-            value_stack.append(callback(children))
-            if state == self.end:
-                return value_stack[-1]
+                    if size:
+                        children = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        children = []
+                    state = gotos[state_stack[-1]][origin]
+                    state_stack.append(state)
+                    value_stack.append(reduce(children))
+                if tok is None and state == final:
+                    return value_stack[-1]

@@ -35,9 +35,17 @@ def _unquote(raw: str) -> str:
 
 def _span(first: Any, last: Any) -> A.Span:
     """From the start of `first` to the end of `last` (tokens, nodes or spans)."""
-    a = _node_span(first)
+    # Tokens, the usual case, are read here without a call (this runs once per node). Lark types token
+    # positions as optional; the lexer sets them on every token it makes.
+    if type(first) is Token:
+        line, column = first.line, first.column
+    else:
+        a = _node_span(first)
+        line, column = a.line, a.column
+    if type(last) is Token:
+        return A.Span(line, column, last.end_line, last.end_column)  # type: ignore[arg-type]
     b = _node_span(last)
-    return A.Span(a.line, a.column, b.end_line, b.end_column)
+    return A.Span(line, column, b.end_line, b.end_column)  # type: ignore[arg-type]
 
 
 def _node_span(x: Any) -> A.Span:

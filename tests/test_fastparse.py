@@ -107,3 +107,36 @@ def test_parse_reports_lark_errors_after_the_driver_gives_up():
     assert tree is None
     assert [(d.code, d.message, d.span.line, d.span.column) for d in diags] == [
         ("E101", "unexpected word `withn`", 3, 31)]
+
+
+def test_ast_nodes_keep_their_dataclass_behaviour_with_the_quick_init():
+    """`dsl.ast` replaces each node's generated `__init__` with one that stores through the slots:
+    same signature and defaults, and the node stays frozen, equal and hashable."""
+    import dataclasses
+    import inspect
+
+    from dsl import ast as A
+
+    nodes = [c for c in vars(A).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+             and c.__module__ == A.__name__]
+    assert len(nodes) > 30
+    for node in nodes:
+        assert node.__init__.__qualname__ == f"{node.__qualname__}.__init__"
+        fields = [f.name for f in dataclasses.fields(node)]
+        assert all(f"_set_{f}" in node.__init__.__globals__ for f in fields), node  # the quick one
+        assert set(inspect.signature(node.__init__).parameters) == {"self", *fields}
+    span = A.Span(1, 2, 1, 9)
+    assert (span.line, span.column, span.end_line, span.end_column) == (1, 2, 1, 9)
+    assert span == A.Span(1, 2, 1, 9) and hash(span) == hash(A.Span(1, 2, 1, 9)) and span != A.Span(1, 2, 1, 8)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.line = 3  # type: ignore[misc]
+    event = A.EventDecl(A.Name("x", span), None, None, (), span)
+    assert event.oversight is False and event.topics == ()  # defaults
+    form = A.VagueForm(phrase="regularly", span=span)
+    assert form.restarts == ()
+    with pytest.raises(TypeError):
+        A.VagueForm("regularly", span)  # type: ignore[misc]  # keyword-only fields stay keyword-only
+    with pytest.raises(TypeError):
+        A.Name("x")  # type: ignore[call-arg]
+    assert dataclasses.replace(event, oversight=True).oversight is True
+    assert repr(A.Name("x", span)) == "Name(text='x', span=Span(line=1, column=2, end_line=1, end_column=9))"

@@ -50,6 +50,8 @@ def _reduce(rule: Any, callback: Callable[[list[Any]], Any]) -> _Reduce:
             and callback.to_include == [(0, True), (1, False)]):
         return size, _APPEND, origin
     return size, callback, origin
+
+
 # How the lexer treats a terminal in a state: (ignored, may hold a line break, keyword text -> keyword
 # terminal or None, the user's lexer callback or None).
 _Terminal = tuple[bool, bool, dict[str, str] | None, Callable[[Token], Token] | None]

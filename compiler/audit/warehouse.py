@@ -121,6 +121,7 @@ SPARK_CONF = {
     "spark.sql.cteRecursionLevelLimit": "-1",
     "spark.sql.cteRecursionRowLimit": "-1",
     "spark.sql.shuffle.partitions": "4",
+    "spark.driver.memory": "2g",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
@@ -166,7 +167,7 @@ def run_spark(spark: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded
     """Run the checks in `spark` (which has the views `events` and `children`); the sorted rows. The
     statements only define views and lazily cached tables; reading the result does the work, as one job."""
     statements = parameters(SPARK, as_of, unrecorded.events, unrecorded.attributes) + sql_plan(policy, SPARK).statements()
-    cached = [m.group(1) for s in statements for m in re.finditer(r"^CACHE LAZY TABLE (\S+)", s, re.M)]
+    cached = [m.group(1) for s in statements for m in re.finditer(r"^CACHE (?:LAZY )?TABLE (\S+)", s, re.M)]
     try:
         for statement in statements:
             spark.sql(statement)

@@ -111,9 +111,9 @@ class _Script:
             self.out.append(self.comment + s.rstrip())
             self.comment = ""
 
-    def table(self, name: str, select: str, comment: str = "") -> None:
+    def table(self, name: str, select: str, comment: str = "", result: bool = False) -> None:
         self.comment += comment
-        self.emit(*self.d.create_table(name, select, step=self.out is not self.setup))
+        self.emit(*self.d.create_table(name, select, step=self.out is not self.setup, result=result))
 
     def view(self, name: str, select: str, comment: str = "") -> None:
         self.comment += comment
@@ -153,7 +153,7 @@ class _Script:
         self.table(name, f"SELECT CAST(child_id AS {self.d.text}) AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
                    "CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, "
                    "CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, "
-                   f"CAST(late AS INTEGER) AS working_days_late\nFROM (\n{select}\n) res")
+                   f"CAST(late AS INTEGER) AS working_days_late\nFROM (\n{select}\n) res", result=True)
 
     def not_applicable(self, index: int, start: str, source: str, where: str) -> None:
         self.result(index, f"SELECT child_id, {start} AS trigger, NULL AS due, NULL AS done, "

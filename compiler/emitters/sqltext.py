@@ -87,15 +87,18 @@ class Dialect:
     def attribute(self, name: str) -> str:
         return self.ident(ATTRIBUTE_PREFIX + name)
 
-    def create_table(self, name: str, select: str, step: bool = False) -> list[str]:
+    def create_table(self, name: str, select: str, step: bool = False, result: bool = False) -> list[str]:
         """Statements that make table `name` from `select` (replacing one of the same name).
 
-        On Spark nothing is computed until the result is read, as one job: a table shared by the
-        obligations is a lazily cached view (computed once, when first read), and a `step` of one
-        obligation a plain view (Spark compares every plan with every cached one, so caching the
-        hundreds of steps made each statement slower than the last)."""
-        if self.name == "spark" and step:
+        On Spark a table shared by the obligations is a lazily cached view (computed once, when first
+        read), a `step` of one obligation a plain view (Spark compares every plan with every cached
+        one, so caching the hundreds of steps made each statement slower than the last), and a
+        `result` table an eagerly cached one: one Spark job per obligation, where one job for the whole
+        audit ran out of the driver's memory broadcasting its hundreds of joins."""
+        if self.name == "spark" and step and not result:
             return self.create_view(name, select)
+        if self.name == "spark" and result:
+            return [f"DROP VIEW IF EXISTS {name}", f"CACHE TABLE {name} AS\n{select}"]
         if self.name == "duckdb":
             return [f"CREATE OR REPLACE TABLE {name} AS\n{select}"]
         if self.name == "postgres":  # a session's temporary table, with statistics for the planner

@@ -20,10 +20,10 @@ from typing import Any
 
 import duckdb
 
-from compiler.emitters.checker_sql import parameters, sql_plan
+from compiler.emitters.checker_sql import OUTCOME_CODES, parameters, sql_plan
 from compiler.emitters.sqltext import POSTGRES, SPARK, sql_ident
 from compiler.model.ir import Policy
-from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Row, Unrecorded, audited, row_sort_key
+from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Row, Unrecorded, audited, clause_of, row_sort_key
 
 RESULT = ("SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
           "FROM audit_result")
@@ -164,21 +164,40 @@ def spark_load(spark: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[
 
 
 def run_spark(spark: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded = ALL_RECORDED) -> list[Row]:
-    """Run the checks in `spark` (which has the views `events` and `children`); the sorted rows. The
-    statements only define views and lazily cached tables; reading the result does the work, as one job."""
-    statements = parameters(SPARK, as_of, unrecorded.events, unrecorded.attributes) + sql_plan(policy, SPARK).statements()
+    """Run the checks in `spark` (which has the views `events` and `children`); the sorted rows.
+
+    The result tables are read one by one and named here: the script's last statement, the view
+    `audit_rows` over all of them, fails in Spark 4.3's analyser (an internal error in
+    DeduplicateRelations on a union of cached tables), so it is not run."""
+    plan = sql_plan(policy, SPARK)
+    statements = [*parameters(SPARK, as_of, unrecorded.events, unrecorded.attributes), *plan.setup,
+                  *(s for piece in plan.shared for s in piece), *(s for piece in plan.obligations for s in piece)]
     cached = [m.group(1) for s in statements for m in re.finditer(r"^CACHE (?:LAZY )?TABLE (\S+)", s, re.M)]
+    obligations = list(audited(policy))
+    outcomes = {code: name for name, code in OUTCOME_CODES.items()}
+    rows: list[Row] = []
     try:
         for statement in statements:
             spark.sql(statement)
-        rows = [Row(*r) for r in spark.sql(RESULT).collect()]
+        for name in (n for n in cached if n.startswith("_r")):
+            for r in spark.sql(f"SELECT child_id, ob_order, trigger_date, due_date, done_date, outcome, "
+                               f"working_days_late FROM {name}").collect():
+                ob = obligations[r[1]]
+                rows.append(Row(r[0], ob.id, clause_of(ob), r[2], r[3], r[4], outcomes[r[5]], r[6]))
     except Exception as err:  # noqa: BLE001 - Spark's analysis and execution errors come through py4j
-        raise EngineError(f"Spark refused the checks: {_first_line(err)}") from None
+        raise EngineError(f"Spark refused the checks: {_spark_message(err)}") from None
     finally:
         for name in cached:  # free the executors' memory
             spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
             spark.sql(f"DROP VIEW IF EXISTS {name}")
     return _sorted(policy, rows)
+
+
+def _spark_message(err: BaseException) -> str:
+    """The first line that says what went wrong (py4j's first line only names the call)."""
+    lines = [line.strip(": ") for line in str(err).splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith("An error occurred while calling") and not line.startswith("at ")]
+    return (useful or lines or [type(err).__name__])[0]
 
 
 def audit_spark(master: str | None, con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,

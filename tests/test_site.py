@@ -277,8 +277,10 @@ class DevTools:
         self._sessions: set[str] = set()
         self._loaded = False
         self.session = ""
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        # Chromium's first answer waits for its start-up, which a loaded machine stretches well past 20 s
+        target = self.call("Target.createTarget", {"url": "about:blank"}, timeout=120)["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                 timeout=120)["sessionId"]
         self._instrument(self.session)
 
     def _instrument(self, session: str, wait: bool = True) -> None:

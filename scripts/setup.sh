@@ -20,7 +20,8 @@ fi
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# nodejs alone first: NodeSource's nodejs carries npm and conflicts with Debian's npm package
+command -v npm >/dev/null 2>&1 || need+=(nodejs)
 [ -x .venv/bin/python ] || "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 # the tests start a private PostgreSQL server (tests/pg_server.py): initdb and postgres, any version
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -33,6 +34,9 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing system packages: ${need[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    if ! command -v npm >/dev/null 2>&1; then  # Debian's own nodejs comes without npm
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
   else
     echo "setup: please install ${need[*]} with your system's package manager" >&2
     exit 1

@@ -80,3 +80,21 @@ def test_no_finding_judged_false_comes_back(reported):
 def test_every_finding_judged_real_is_still_reported(reported):
     lost = [r for r in judged(TODAY) + judged(TIMING) if r["verdict"] == "real" and key(r) not in reported]
     assert not lost, f"findings judged real in {TABLE.name} are no longer reported (judge them again): {lost}"
+
+
+def test_the_measured_table_is_the_count_of_the_judged_rows():
+    """The figures of the "Measured" table are the tables below it, counted (not typed in apart)."""
+    measured: dict[str, list[str]] = {}
+    inside = False
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            inside = line[3:].strip() == "Measured"
+            continue
+        cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
+        if inside and len(cells) == 5 and cells[1].isdigit():
+            measured[cells[0]] = cells[1:]
+    today, timing = judged(TODAY), judged(TIMING)
+    for name, rows in (("all conflict and floor findings", today), ("all document findings", today + timing)):
+        real = sum(r["verdict"] == "real" for r in rows)
+        assert measured[name][:3] == [str(len(rows)), str(real), str(len(rows) - real)], name
+        assert measured[name][3] == f"{round(100 * real / len(rows))}%", name

@@ -17,6 +17,7 @@ from compiler.analyses.points import (
     index,
     point_phrase,
     points,
+    quoted,
     quoted_citation,
     strictness,
     under_floor,
@@ -137,12 +138,8 @@ def _deferrals(policy: Policy, base: dict[tuple, list[Point]]) -> list[Diagnosti
             "W604", f"{ids} {'defers' if len(group) == 1 else 'defer'} to the statute, but the statutory floor has "
                     f"no timescale for {what}", policy.path, o.timing.span,
             "quote the document's own number if it gives one, or encode the statutory duty in policies/national/ if "
-            "the statute does set one", _quoted(policy, o)))
+            "the statute does set one", quoted(policy.path, o)))
     return out
-
-
-def _quoted(policy: Policy, o: Obligation) -> tuple[Related, ...]:
-    return tuple(Related(policy.path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations[:1])
 
 
 def _most_lenient(local: Point, pts: list[Point]) -> list[Point]:

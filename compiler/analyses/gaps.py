@@ -16,12 +16,12 @@ from functools import cached_property
 
 import networkx as nx
 
+from compiler.analyses.points import quoted
 from compiler.graph.policy_graph import build_graph, status_graph
 from compiler.model.ir import (
     Deadline,
     Every,
     InProse,
-    Obligation,
     Policy,
     Recurrence,
     Schedule,
@@ -180,11 +180,6 @@ def nobody_responsible(ctx: GapContext) -> Iterator[Diagnostic]:
                              "put the role before `must`, e.g. `social_worker must ...`")
 
 
-def _quoted(ctx: GapContext, o: Obligation) -> tuple[Related, ...]:
-    """The document's own words for a finding about one obligation: each of its citations."""
-    return tuple(Related(ctx.path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations)
-
-
 # "Without delay" (the language's word for "immediately", "at once") is a standard a reader can
 # hold a worker to, not a timescale the document forgot: no W406.
 IMMEDIATE = frozenset({"without delay"})
@@ -196,7 +191,7 @@ def vague_timing(ctx: GapContext) -> Iterator[Diagnostic]:
         if isinstance(o.timing, Vague) and o.timing.phrase not in IMMEDIATE and o.timing.defers_to is None:
             yield Diagnostic("W406", f"obligation `{o.id}` has vague timing: `{o.timing.phrase}`", ctx.path,
                              o.timing.span, "nothing can measure it; if the document gives a number, encode it",
-                             _quoted(ctx, o))
+                             quoted(ctx.path, o))
 
 
 @check("I410")
@@ -206,7 +201,7 @@ def set_elsewhere(ctx: GapContext) -> Iterator[Diagnostic]:
         if isinstance(t, Vague) and t.defers_to is not None and not t.defers_to_statute:
             yield Diagnostic("I410", f"obligation `{o.id}` takes its timescale from {t.defers_to}, which is not encoded",
                              ctx.path, t.span, "encode that document too, or quote its timescale here if this one "
-                             "states it", _quoted(ctx, o))
+                             "states it", quoted(ctx.path, o))
 
 
 @check("W407")
@@ -222,7 +217,7 @@ def no_timing(ctx: GapContext) -> Iterator[Diagnostic]:
     for o in ctx.policy.obligations:
         if o.timing is None:
             yield Diagnostic("W408", f"obligation `{o.id}` has no timing", ctx.path, o.duty_span,
-                             "add `within N UNIT of EVENT`, `every N UNIT`, or a vague timing", _quoted(ctx, o))
+                             "add `within N UNIT of EVENT`, `every N UNIT`, or a vague timing", quoted(ctx.path, o))
 
 
 @check("I409")

@@ -51,6 +51,7 @@ from compiler.model.ir import (
     everies,
 )
 from compiler.model.timescales import Duration, Ordering, Unit, clock_compare, compare, worst_case
+from dsl.diagnostics import Related
 
 #: The last element of a point's key: a general rule, or a stated exception to one.
 RULE, EXCEPTION = "rule", "exception"
@@ -269,3 +270,8 @@ def citation_note(pt: Point) -> str:
         quote = c.quote if len(c.quote) <= 240 else c.quote[:237] + "..."
         return f"`{o.id}` ({point_phrase(pt)}) cites {c.clause}: \"{quote}\""
     return f"`{o.id}` ({point_phrase(pt)}) cites nothing"
+
+
+def quoted(path: str, o: Obligation) -> tuple[Related, ...]:
+    """The document's own words for a finding about one obligation: each of its citations."""
+    return tuple(Related(path, c.span, f"`{o.id}` cites {c.clause}: \"{c.quote}\"") for c in o.citations)

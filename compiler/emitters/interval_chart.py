@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from compiler.analyses.alignment import Comparison, Entry, Row
 from compiler.emitters.escape import html_text, md_cell, md_text
+from compiler.emitters.pages import inline_svg
 from compiler.model import describe
 from compiler.model.ir import InProse
 from compiler.model.timescales import Duration, Unit, bounds_in_days
@@ -255,7 +256,6 @@ def page_markdown(cmp: Comparison) -> str:
              "by the same figures as a table. The [comparison](compare.md) has every duty.", ""]
     for c in found:
         ident = f"chart-{c.slug}"
-        svg = chart_svg(c, ident).replace('aria-labelledby="', f'aria-describedby="{ident}-table" aria-labelledby="', 1)
-        lines += [f"## {md_text(c.duty)}", "", '<div class="policyc-figure" markdown="0">', svg.rstrip("\n"), "</div>",
+        lines += [f"## {md_text(c.duty)}", "", inline_svg(chart_svg(c, ident), described_by=f"{ident}-table"),
                   "", *table_markdown(c, ident), ""]
     return "\n".join(lines)

@@ -631,8 +631,12 @@ class _Script:
                     f"  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
-                self.phase(ob, name, seed, step, x, trigger)
                 phases.append(name)
+                if self.closed_form(step, x):
+                    assert isinstance(step, Every)
+                    self.every_closed(ob, name, seed, step)
+                    break  # an unbounded `every` never hands a chain on: later steps are unreachable
+                self.phase(ob, name, seed, step, x, trigger)
                 seed = (f"SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
                         f"  FROM {name} WHERE NOT go AND alive")
         union = "\nUNION ALL\n".join(
@@ -708,6 +712,71 @@ class _Script:
                    "  ) z\n"
                    ")\n"
                    "SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL")
+
+    def closed_form(self, step: Step, x: str | None) -> bool:
+        """True if `every_closed` gives the step's occurrences: an `every` without a bound, on an obligation
+        without extensions, whose duration is whole days (weeks included) or working days, on a dialect that
+        can generate a series of rows.
+
+        Why only these (docs/decisions.md, "Every steps in closed form"): iterating `add(add(b, D), D)`
+        equals `add(b, 2D)` for days and for working days (counted strictly after the base, the
+        calendar's running number plus 2n), but not for months (31 January + 1 month + 1 month is 28 or
+        29 March, + 2 months is 31 March), so months keep the recursive query. A bound (`for`, `until`)
+        ends the step on a due date and hands the chain on to the next step, and an extension moves each
+        due date by the extension recorded for that occurrence: both stay recursive. Spark keeps the
+        recursive query too (it has no test run on this machine for the series)."""
+        if not isinstance(step, Every) or step.bound is not None or x is not None or self.d.name == "spark":
+            return False
+        kind, n = unit_shape(step.duration)
+        return kind in ("days", "working_days") and n > 0
+
+    def every_closed(self, ob: Obligation, name: str, seed: str, step: Every) -> None:
+        """An unbounded `every` step in closed form (no recursion): the same rows as `phase` gives it.
+
+        Within a segment each action in turn fulfils one occurrence, counted from the one before it (the
+        first from the step's base): due a step after it. After the last action (or the base, when there
+        is none) the occurrences fall due one step apart, up to and including the first that falls after
+        the segment's last day: with `day` that last base and a step of n days, the j-th further one
+        (j >= 1) opens on day + j*n and falls due on day + (j+1)*n, for j up to floor((seg_last - day) / n);
+        with working days the same on the calendar's running numbers."""
+        kind, n = unit_shape(step.duration)
+        first = Joins("c")
+        due = add_sql("c.day", step.duration, first)
+        more = Joins("m")
+        if kind == "days":
+            count = f"CAST(floor(({self.d.day_number('m.seg_last')} - {self.d.day_number('m.day')}) / {n}) AS INTEGER)"
+            opened, further = f"(m.day + m.j * {n})", f"(m.day + (m.j + 1) * {n})"
+            numbered = ""
+        else:
+            count = f"CAST(floor((m.last_n - m.day_n) / {n}) AS INTEGER)"
+            opened = more.working_day(f"m.day_n + m.j * {n}")
+            further = more.working_day(f"m.day_n + (m.j + 1) * {n}")
+            numbered = ", l1.n AS day_n, l2.n AS last_n"
+        numbers = ("\n    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last"
+                   if kind == "working_days" else "")
+        acts = self.day_table(ob.action)
+        self.table(name,
+                   f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
+                   "  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
+                   "  UNION ALL\n"
+                   "  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
+                   f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last\n"
+                   "), c AS (\n"
+                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b\n"
+                   "), m AS (\n"
+                   f"  SELECT c.child_id, c.seg_last, c.closed, c.day{numbered}\n"
+                   f"  FROM c{numbers}\n"
+                   "  WHERE c.done IS NULL\n"
+                   ")\n"
+                   "SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, "
+                   f"{due} AS o_due, c.done AS o_done, {due} AS o_eff\n"
+                   f"FROM c{first.sql('')}\n"
+                   "UNION ALL\n"
+                   f"SELECT m.child_id, m.seg_last, m.closed, {opened}, {further}, CAST(NULL AS DATE), {further}\n"
+                   f"FROM (SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1) m{more.sql('')}",
+                   "-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after\n"
+                   "-- the action before it), then occurrences a step apart from the last action up to the first that\n"
+                   "-- falls after the segment's last day\n")
 
     def bound(self, b: Bound | None, trigger: str | None) -> tuple[str, str]:
         """The SQL of a bounded `every`'s last due day, and the joins it needs."""

@@ -132,6 +132,14 @@ class Dialect:
             return f"(SELECT CAST(g AS DATE) AS d FROM generate_series({a}, {b}, INTERVAL '1 day') AS s(g)) c"
         return f"(SELECT explode(sequence({a}, {b})) AS d) c"
 
+    def series(self, count: str) -> str:
+        """A select-list item that makes one row per number 1, 2, ..., `count` (for `count` >= 1), an INTEGER."""
+        if self.name == "duckdb":
+            return f"CAST(unnest(generate_series(1, {count})) AS INTEGER)"
+        if self.name == "postgres":
+            return f"generate_series(1, {count})"
+        return f"explode(sequence(1, {count}))"
+
     def weekday(self, day: str) -> str:
         """True on Monday to Friday."""
         return {"duckdb": f"isodow({day}) <= 5", "postgres": f"extract(isodow FROM {day}) <= 5"}.get(

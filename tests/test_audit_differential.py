@@ -323,3 +323,32 @@ def test_sql_engines_agree_on_the_fake_ssda903_return(tmp_path: Path, postgres_d
             rows[engine] = list(csv.DictReader(fh))
     assert len(rows["duckdb"]) > 100 and len({r["obligation"] for r in rows["duckdb"]}) >= 3
     assert rows["postgres"] == rows["duckdb"]
+
+
+def test_exported_postgres_script_gives_the_same_rows(warehouse_runs: list[tuple], postgres_dsn: str,
+                                                      tmp_path: Path) -> None:
+    """`policyc export --format sql --dialect postgres --as-of DATE`, as a user types it, run as one script
+    in a PostgreSQL session that holds `events` and `children`: DuckDB's rows."""
+    import shlex
+
+    from compiler.audit.warehouse import RESULT, pg_connect, pg_load
+    from compiler.cli.main import main
+    from compiler.model.semantics import Row
+
+    policy, as_of, unrecorded, con, want = warehouse_runs[0]
+    assert not unrecorded.events and not unrecorded.attributes  # --as-of writes an empty audit_unrecorded
+    source = tmp_path / "kitchen.policy"
+    write_policy(source, kitchen_sink_policy(trigger_day=0))
+    script = tmp_path / "checks.sql"
+    assert main(shlex.split(f"export {shlex.quote(str(source))} --format sql --dialect postgres "
+                            f"--as-of {as_of.isoformat()} --out {shlex.quote(str(script))}")) == 0
+    pg = pg_connect(postgres_dsn)
+    try:
+        pg_load(pg, con, sorted(ATTRIBUTES))
+        with pg.cursor() as cur:
+            cur.execute(script.read_text(encoding="utf-8"))  # the whole file, as psql -f runs it
+            cur.execute(RESULT)
+            got = [Row(*t) for t in cur.fetchall()]
+    finally:
+        pg.close()
+    assert sorted(got, key=repr) == sorted(want, key=repr), _diff("the exported script", got, want)

@@ -1,12 +1,16 @@
 """Where the time of `policyc audit` goes: each phase timed in one process, wall and CPU.
 
-    .venv/bin/python benchmarks/audit_profile.py [--out audit.parquet] [--report] [--sort]
+    .venv/bin/python benchmarks/audit_profile.py [--out audit.parquet] [--report] [--sort] [--statements N]
 
 Reads the files that benchmarks/audit_bench.py generated in benchmarks/out/ (run it first) and runs
 the same command in-process (`compiler.cli.main`), with a timer around each phase: loading and
 checking the input, the generated SQL's set-up, shared tables and obligations, counting the
 summary, the steps of schedules, writing the rejects, writing the rows, and the report. CPU time is
 the whole process's (every DuckDB thread), so on a shared machine it is the figure to compare.
+
+`--statements N` runs the generated SQL one statement at a time on one connection instead (so the
+evaluation takes longer than in the audit, which runs three at once) and lists the N slowest
+statements, wall and CPU, with the obligation each belongs to and the first line of the statement.
 """
 
 from __future__ import annotations
@@ -53,6 +57,33 @@ def instrument() -> None:
     del cli_audit
 
 
+STATEMENTS: list[tuple[float, float, str, str]] = []
+
+
+def time_statements() -> None:
+    """Replace `engines.run_duckdb` by a sequential run that times every statement."""
+    from compiler.audit import engines
+    from compiler.emitters.checker_sql import DUCKDB, SqlPlan, parameters, sql_plan
+
+    def run(con: Any, policy: Any, as_of: Any, progress: Any = None, workers: Any = None, unrecorded: Any = None) -> None:
+        plan = sql_plan(policy, DUCKDB)
+        con.execute(SqlPlan.text(tuple(parameters(DUCKDB, as_of, unrecorded.events, unrecorded.attributes)))).fetchall()
+        measured = [("set-up", s) for s in plan.setup] + [("shared", s) for p in plan.shared for s in p]
+        for piece in plan.obligations:
+            label = next((ln[3:] for ln in piece[0].splitlines() if ln.startswith("-- obligation #")), "obligation")
+            measured += [(label, s) for s in piece]
+        measured += [("final", s) for s in plan.final]
+        for label, statement in measured:
+            wall, cpu = time.perf_counter(), time.process_time()
+            con.execute(statement).fetchall()
+            first = next((ln for ln in statement.splitlines() if ln.strip() and not ln.startswith("--")), "")
+            STATEMENTS.append((time.perf_counter() - wall, time.process_time() - cpu, label, first[:100]))
+        if progress is not None:
+            progress(len(plan.obligations))
+
+    engines.run_duckdb = timed("evaluate (generated SQL)", run)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="audit.parquet", help="file name in benchmarks/out/ (its extension picks the format)")
@@ -60,11 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sort", action="store_true", help="sort the rows (Parquet)")
     ap.add_argument("--policy", type=Path, default=POLICY)
     ap.add_argument("--data", type=Path, default=OUT, help="the folder of events.parquet and children.parquet")
+    ap.add_argument("--statements", type=int, default=0, metavar="N",
+                    help="run the SQL one statement at a time and list the N slowest")
     args = ap.parse_args(argv)
     events, children = args.data / "events.parquet", args.data / "children.parquet"
     if not events.exists():
         raise SystemExit("run benchmarks/audit_bench.py first (it writes benchmarks/out/events.parquet)")
     instrument()
+    if args.statements:
+        time_statements()
     from compiler.cli.main import main as cli
 
     cmd = ["audit", "--policy", str(args.policy), "--events", str(events), "--children", str(children),
@@ -82,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, w, c in PHASES:
         print(f"{name:32} {w:8.2f} {c:8.2f}")
     print(f"{'whole command (in process)':32} {total_wall:8.2f} {total_cpu:8.2f}")
+    if args.statements:
+        print(f"\n{'wall s':>8} {'CPU s':>8}  statement ({len(STATEMENTS)} in all)")
+        for w, c, label, first in sorted(STATEMENTS, reverse=True)[:args.statements]:
+            print(f"{w:8.2f} {c:8.2f}  {label}: {first}")
     return int(code or 0)
 
 

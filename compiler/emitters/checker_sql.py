@@ -715,45 +715,65 @@ class _Script:
 
     def closed_form(self, step: Step, x: str | None) -> bool:
         """True if `every_closed` gives the step's occurrences: an `every` without a bound, on an obligation
-        without extensions, whose duration is whole days (weeks included) or working days, on a dialect that
-        can generate a series of rows.
+        without extensions, on a dialect that can generate a series of rows.
 
-        Why only these (docs/decisions.md, "Every steps in closed form"): iterating `add(add(b, D), D)`
-        equals `add(b, 2D)` for days and for working days (counted strictly after the base, the
-        calendar's running number plus 2n), but not for months (31 January + 1 month + 1 month is 28 or
-        29 March, + 2 months is 31 March), so months keep the recursive query. A bound (`for`, `until`)
-        ends the step on a due date and hands the chain on to the next step, and an extension moves each
-        due date by the extension recorded for that occurrence: both stay recursive. Spark keeps the
-        recursive query too (it has no test run on this machine for the series)."""
-        if not isinstance(step, Every) or step.bound is not None or x is not None or self.d.name == "spark":
-            return False
-        kind, n = unit_shape(step.duration)
-        return kind in ("days", "working_days") and n > 0
+        Why only these (docs/decisions.md, "Every steps in closed form"): a bound (`for`, `until`) ends
+        the step on a due date and hands the chain on to the next step, and an extension moves each due
+        date by the extension recorded for that occurrence: both stay recursive. Spark keeps the recursive
+        query too (the series is not tested on Spark on this project's machine)."""
+        return (isinstance(step, Every) and step.bound is None and x is None and self.d.name != "spark"
+                and unit_shape(step.duration)[1] > 0)
 
     def every_closed(self, ob: Obligation, name: str, seed: str, step: Every) -> None:
         """An unbounded `every` step in closed form (no recursion): the same rows as `phase` gives it.
 
         Within a segment each action in turn fulfils one occurrence, counted from the one before it (the
-        first from the step's base): due a step after it. After the last action (or the base, when there
+        first from the step's base), due a step after it. After the last action (or the base, when there
         is none) the occurrences fall due one step apart, up to and including the first that falls after
-        the segment's last day: with `day` that last base and a step of n days, the j-th further one
-        (j >= 1) opens on day + j*n and falls due on day + (j+1)*n, for j up to floor((seg_last - day) / n);
-        with working days the same on the calendar's running numbers."""
+        the segment's last day. With `day` that last base and add^j the step applied j times, the j-th
+        further occurrence (j >= 1) opens on add^j(day) and falls due on add^(j+1)(day):
+
+        - days and weeks: add^j(day) = day + j*n, for j up to floor((seg_last - day) / n);
+        - working days (counted strictly after the base): the calendar's running number plus j*n, for j up
+          to floor((N(seg_last) - N(day)) / n);
+        - months: adding n months twice is not adding 2n months (31 January, 28 February, 28 March; not
+          31 March): the day of the month of add^j(day) is the least of the days of day + i*n months
+          (each clipped to its month's length) for i = 1..j, a running minimum over the series; j runs to
+          the number of whole steps between the two months, and the rows opening after seg_last are cut.
+        """
         kind, n = unit_shape(step.duration)
         first = Joins("c")
         due = add_sql("c.day", step.duration, first)
         more = Joins("m")
+        numbered, where = "", ""
         if kind == "days":
             count = f"CAST(floor(({self.d.day_number('m.seg_last')} - {self.d.day_number('m.day')}) / {n}) AS INTEGER)"
             opened, further = f"(m.day + m.j * {n})", f"(m.day + (m.j + 1) * {n})"
-            numbered = ""
-        else:
+        elif kind == "working_days":
             count = f"CAST(floor((m.last_n - m.day_n) / {n}) AS INTEGER)"
             opened = more.working_day(f"m.day_n + m.j * {n}")
             further = more.working_day(f"m.day_n + (m.j + 1) * {n}")
             numbered = ", l1.n AS day_n, l2.n AS last_n"
+        else:
+            month = "(CAST(extract(year FROM {0}) AS INTEGER) * 12 + CAST(extract(month FROM {0}) AS INTEGER))"
+            count = f"CAST(floor(({month.format('m.seg_last')} - {month.format('m.day')}) / {n}) AS INTEGER)"
+            moved = "CAST(m.day + ({0}) * INTERVAL '1' MONTH AS DATE)"
+            mday = "CAST(extract(day FROM {0}) AS INTEGER)"
+            s1, s2 = moved.format(f"m.j * {n}"), moved.format(f"(m.j + 1) * {n}")
+            # the least day of the month so far: the running minimum over j (the chains are per child, episode
+            # and segment)
+            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j "
+                     "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+            opened, further = "m.o", "m.f"
+            where = "\nWHERE m.o <= m.seg_last"
         numbers = ("\n    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last"
                    if kind == "working_days" else "")
+        series = f"(SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1) m"
+        if kind == "months":
+            series = ("(SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (\n"
+                      f"  SELECT m.*, {s1} AS s1, {s2} AS s2, {mday.format(s1)} AS d1, {mday.format(s2)} AS d2,\n"
+                      f"         {least} AS r\n"
+                      f"  FROM {series}) m) m")
         acts = self.day_table(ob.action)
         self.table(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
@@ -764,7 +784,7 @@ class _Script:
                    "), c AS (\n"
                    "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b\n"
                    "), m AS (\n"
-                   f"  SELECT c.child_id, c.seg_last, c.closed, c.day{numbered}\n"
+                   f"  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
                    f"  FROM c{numbers}\n"
                    "  WHERE c.done IS NULL\n"
                    ")\n"
@@ -773,7 +793,7 @@ class _Script:
                    f"FROM c{first.sql('')}\n"
                    "UNION ALL\n"
                    f"SELECT m.child_id, m.seg_last, m.closed, {opened}, {further}, CAST(NULL AS DATE), {further}\n"
-                   f"FROM (SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1) m{more.sql('')}",
+                   f"FROM {series}{more.sql('')}{where}",
                    "-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after\n"
                    "-- the action before it), then occurrences a step apart from the last action up to the first that\n"
                    "-- falls after the segment's last day\n")

@@ -206,7 +206,7 @@ def audited(files: dict[str, Path]) -> dict:
 # ---- the columns and every timing form ------------------------------------------------------------
 def test_columns(audited: dict) -> None:
     header = audited["out"].read_text(encoding="utf-8").splitlines()[0]
-    assert header == "child_id,obligation,clause,trigger_date,due_date,done_date,outcome,working_days_late"
+    assert header == "child_id,obligation,clause,trigger_date,due_date,done_date,outcome,working_days_late,step"
 
 
 def test_deadline_working_days_easter_and_weekend(audited: dict) -> None:
@@ -385,7 +385,7 @@ def test_default_rejects_file_in_cwd(files: dict[str, Path]) -> None:
     assert (files["dir"] / "rejects.csv").exists()
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))  # rows on stdout, the summary on stderr
     assert rows and set(rows[0]) == {"child_id", "obligation", "clause", "trigger_date", "due_date", "done_date",
-                                     "outcome", "working_days_late"}
+                                     "outcome", "working_days_late", "step"}
     assert "not measurable" in proc.stderr
 
 
@@ -431,13 +431,14 @@ def test_markdown_and_json_formats(files: dict[str, Path]) -> None:
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# Audit: Audit CLI test")
     assert "| assessment | 1 | deadline | 5 | 2 | 1 | 1 | 1 | 0 | 0 | 0 | 50.0 |" in text
-    assert "| A3 | assessment | 1 | 2024-05-20 | 2024-06-04 |  | overdue | 18 |" in text
+    assert "| A3 | assessment | 1 | 2024-05-20 | 2024-06-04 |  | overdue | 18 |  |" in text
     js = files["dir"] / "a.json"
     assert main(["audit", "--policy", str(files["policy"]), "--events", str(files["events"]), "--as-of", AS_OF,
                  "--format", "json", "--out", str(js)]) == 0
     doc = json.loads(js.read_text(encoding="utf-8"))
     assert {"child_id": "A3", "obligation": "assessment", "clause": "1", "trigger_date": "2024-05-20",
-            "due_date": "2024-06-04", "done_date": None, "outcome": "overdue", "working_days_late": 18} in doc["rows"]
+            "due_date": "2024-06-04", "done_date": None, "outcome": "overdue", "working_days_late": 18,
+            "step": None} in doc["rows"]
     assert [m["obligation"] for m in doc["not_measurable"]] == ["minutes", "agreed"]
 
 

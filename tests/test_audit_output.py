@@ -37,9 +37,10 @@ def test_parquet_by_extension_has_the_csvs_rows(files: dict[str, Path], tmp_path
     assert _audit(files, tmp_path / "a.parquet", "--engine", engine) == 0
     table = pq.read_table(tmp_path / "a.parquet")
     assert table.column_names == ["child_id", "obligation", "clause", "trigger_date", "due_date", "done_date",
-                                  "outcome", "working_days_late"]
+                                  "outcome", "working_days_late", "step"]
     assert str(table.schema.field("due_date").type) == "date32[day]"
     assert str(table.schema.field("working_days_late").type) == "int32"
+    assert str(table.schema.field("step").type) == "int32"
     got = [tuple(_text(v) for v in r.values()) for r in table.to_pylist()]
     assert sorted(got) == sorted(_csv_rows(tmp_path / "a.csv"))
 
@@ -67,7 +68,7 @@ def test_xlsx_workbook_has_the_csvs_rows_in_order(files: dict[str, Path], tmp_pa
     ws = load_workbook(tmp_path / "a.xlsx", read_only=True)["Audit"]
     values = [tuple(c for c in r) for r in ws.iter_rows(values_only=True)]
     assert values[0] == ("child_id", "obligation", "clause", "trigger_date", "due_date", "done_date", "outcome",
-                         "working_days_late")
+                         "working_days_late", "step")
     width = len(values[0])  # a read-only sheet leaves out empty cells at the end of a row
     got = [tuple(_text(v.date() if isinstance(v, dt.datetime) else v) for v in (*r, *[None] * (width - len(r))))
            for r in values[1:]]

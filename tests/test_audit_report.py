@@ -74,6 +74,9 @@ def test_workbook_numbers_equal_the_csv(audited):
                                            "then within 3 months", "then every 6 months"]
     for column in ("occurrences", "on time", "late", "overdue", "pending", "discharged"):
         assert sum(r[column] for r in steps) == summary["cla_reviews"][column], column
+    for k, r in enumerate(steps, start=1):  # each step's line counts the CSV's rows of that step
+        assert r["occurrences"] == sum(1 for row in audited["rows"] if row["obligation"] == "cla_reviews"
+                                       and row["step"] == str(k) and row["outcome"] != "not_applicable")
     # every overdue row, with its working days late
     overdue = {(r["child"], r["duty"], r["due date"].date().isoformat(), r["working days late"])
                for r in sheet(book, "Overdue")}

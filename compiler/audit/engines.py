@@ -22,7 +22,7 @@ from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import SqlPlan, ordered_result_sql, parameters, sql_plan
 from compiler.emitters.sqltext import DUCKDB, sql_ident
 from compiler.model.ir import Policy
-from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Child, Record, Row, Unrecorded
+from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, COLUMNS, Child, Record, Row, Unrecorded
 
 
 def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequence[Child], attributes: Sequence[str]) -> None:
@@ -144,8 +144,7 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[Row]:
     result = con.execute(
-        "SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
-        f"FROM ({ordered_result_sql(policy)})").fetchall()
+        f"SELECT {', '.join(COLUMNS)} FROM ({ordered_result_sql(policy)})").fetchall()
     return [Row(*t) for t in result]
 
 

@@ -77,6 +77,7 @@ class Occurrence:
     extendable: bool = True
     early: dt.date | None = None  # a minimum duration broken: the day the event came too soon
     below: bool = False  # a share of occurrences not reached
+    step: int | None = None  # schedules and recurrences: the step of the chain, from 1
 
 
 def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
@@ -183,11 +184,11 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
             applies = False  # an exception `instead of` this obligation covers the episode
         part = narrow(records, whole, n, as_of) if applies else None
         if part is None:
-            rows.append(Row(child.child_id, ob.id, clause_of(ob), whole.start, None, None, "not_applicable", None))
+            rows.append(Row(child.child_id, ob.id, clause_of(ob), whole.start, None, None, "not_applicable", None, None))
             continue
         ep = part
         if isinstance(t, AgeMilestone) and child.date_of_birth is None:
-            rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None))
+            rows.append(Row(child.child_id, ob.id, clause_of(ob), ep.start, None, None, "not_applicable", None, None))
             continue
         last = ep.last if ep.last is not None else as_of
         actions = days_of(records, action, ep.start, last)
@@ -352,7 +353,7 @@ def run_steps(policy: Policy, ob: Obligation, t: Timing, records: list[Record], 
         else:
             candidates = [a for a in actions if last_done < a <= seg_last]
         done = candidates[0] if candidates else None
-        occ = Occurrence(opened, due, done, opened, seg_last, closed)
+        occ = Occurrence(opened, due, done, opened, seg_last, closed, step=i + 1)
         out.append(occ)
         effective = extended_due(ob, occ, records)
         assert effective is not None
@@ -481,12 +482,12 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     excepted = any(all(condition_holds(c, child, ep, occ.trigger) for c in cs)
                    for cs in narrowing(policy, ob).excluded_by_age)
     if excepted or not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
-        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None)
+        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None, occ.step)
     if no_data or (outcome in ("overdue", "met_late") and narrowing(policy, ob).in_prose):
         # the source never records what would tell (or whether an exception in prose applies): the due date
         # before any extension, nothing else
-        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None)
-    return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late)
+        return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None, occ.step)
+    return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late, occ.step)
 
 
 def condition_holds(c: Condition, child: Child, ep: Episode, on: dt.date) -> bool:

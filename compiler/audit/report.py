@@ -119,7 +119,7 @@ def rows_relation(con: Any, rows: Sequence[Row] | None) -> str:
     import pyarrow as pa
 
     types = {"trigger_date": pa.date32(), "due_date": pa.date32(), "done_date": pa.date32(),
-             "working_days_late": pa.int64()}
+             "working_days_late": pa.int64(), "step": pa.int64()}
     table = pa.table({c: pa.array([r[i] for r in rows], type=types.get(c, pa.string())) for i, c in enumerate(COLUMNS)})
     con.register("_report_rows_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE report_rows AS SELECT * FROM _report_rows_arrow").fetchall()
@@ -128,72 +128,42 @@ def rows_relation(con: Any, rows: Sequence[Row] | None) -> str:
 
 
 def step_labels(policy: Policy, ob: Obligation) -> list[str]:
-    """The steps of a schedule as the summary names them: `first within 20 working days of X`, ..."""
+    """The steps of a schedule as the summary names them: `first within 20 working days of X`, ... (a run
+    started by a restart counts its first occurrence as step 1, as the engines' `step` column does)."""
     t = ob.timing
     if not isinstance(t, Schedule) or not t.steps:
         return []
-    labels = [f"first within {t.duration} of {policy.canonical_event(t.trigger)}"]
+    restarts = "".join(f" (or of restart {e})" for e in dict.fromkeys(policy.canonical_event(r.event) for r in t.restarts))
+    labels = [f"first within {t.duration} of {policy.canonical_event(t.trigger)}{restarts}"]
     for step in t.steps:
         labels.append(f"then {'every' if isinstance(step, Every) else 'within'} {step.duration}")
     return labels
 
 
 def add_steps(summary: Summary, policy: Policy, con: Any, rel: str) -> None:
-    """Each step of a schedule on its own line: an occurrence's step is its place in its chain (a chain
-    starts on a day of the trigger or of a restart, and each next occurrence counts from the one before:
-    its done date, or its due date when not done); the last step repeats when it is `every`.
-
-    One query for every schedule at once: the days on which each schedule (re)starts are joined to the
-    rows, and the rows of the schedules are numbered along their chains."""
+    """Each step of a schedule on its own line, counted from the rows' `step` column (the engines number
+    each occurrence by the step of its chain that made it; a run started by `restart` counts from 1
+    again). The steps add up to the duty's line: rows without a step (not_applicable episodes) are
+    counted in the duty's line only."""
     by_id = {o.id: o for o in policy.obligations}
-    wanted: dict[str, tuple[Obligation, list[str]]] = {}
+    wanted: dict[str, list[str]] = {}
     for line in summary.obligations:
         ob = by_id.get(line["obligation"])  # an aim's rows (`ID:aim`), or a duty of another version: no steps
         labels = step_labels(policy, ob) if ob is not None else []
-        if ob is not None and labels and line["occurrences"]:
-            wanted[ob.id] = (ob, labels)
+        if labels and line["occurrences"]:
+            wanted[line["obligation"]] = labels
     if not wanted:
         return
-    starts = []
-    for ob, labels in wanted.values():
-        t = ob.timing
-        assert isinstance(t, Schedule)
-        for e in sorted({policy.canonical_event(e) for e in [t.trigger, *(r.event for r in t.restarts)]}):
-            starts.append(f"({_sql_text(ob.id)}, {_sql_text(e)}, {len(labels)})")
     ids = "[" + ", ".join(_sql_text(i) for i in wanted) + "]::VARCHAR[]"
-    order = "x.trigger_date, x.due_date NULLS LAST, x.done_date NULLS LAST"
-    got = con.execute(f"""
-        WITH s(obligation, event, last) AS (VALUES {", ".join(starts)}),
-        x AS (
-          SELECT child_id, obligation, trigger_date, due_date, done_date, outcome FROM {rel}
-          WHERE list_contains({ids}, obligation) AND outcome <> 'not_applicable'
-        ), st AS (
-          SELECT DISTINCT e.child_id, e.date, s.obligation
-          FROM events e JOIN s ON s.event = CAST(e.event AS VARCHAR)
-        ), r AS (
-          SELECT x.*, st.obligation IS NOT NULL AS on_start,
-                 lag(coalesce(x.done_date, x.due_date)) OVER w AS prev_base
-          FROM x LEFT JOIN st ON st.child_id = x.child_id AND st.date = x.trigger_date AND st.obligation = x.obligation
-          WINDOW w AS (PARTITION BY x.obligation, x.child_id ORDER BY {order})
-        ), c AS (
-          SELECT x.*, sum(CASE WHEN on_start OR prev_base IS NULL OR trigger_date <> prev_base THEN 1 ELSE 0 END)
-                      OVER (PARTITION BY x.obligation, x.child_id ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS chain
-          FROM r x
-        ), p AS (
-          SELECT x.*, row_number() OVER (PARTITION BY x.obligation, x.child_id, x.chain ORDER BY {order}) AS pos
-          FROM c x
-        )
-        SELECT p.obligation, least(p.pos, l.last) AS step, p.outcome, p.done_date IS NOT NULL, count(*)
-        FROM p JOIN (SELECT DISTINCT obligation, last FROM s) l ON l.obligation = p.obligation GROUP BY ALL
-    """).fetchall()
+    got = con.execute(f"SELECT obligation, step, outcome, done_date IS NOT NULL, count(*) FROM {rel} "
+                      f"WHERE list_contains({ids}, obligation) AND step IS NOT NULL GROUP BY ALL").fetchall()
     counts: dict[str, Counter[tuple[str, str, bool]]] = {i: Counter() for i in wanted}
     for ob_id, step, outcome, done, n in got:
         counts[ob_id][(str(step), outcome, bool(done))] += int(n)
     for line in summary.obligations:
         if line["obligation"] in wanted:
-            labels = wanted[line["obligation"]][1]
             line["steps"] = [dict(_counted(counts[line["obligation"]], str(k + 1)), step=k + 1, label=label)
-                             for k, label in enumerate(labels)]
+                             for k, label in enumerate(wanted[line["obligation"]])]
 
 
 def _sql_text(text: str) -> str:

@@ -198,15 +198,14 @@ def output_rows(result: AuditResult, policy: Policy, include_not_applicable: boo
     """The rows to write (not_applicable ones only if asked for)."""
     if result.rows is None:
         fetched = result.loaded.con.execute(
-            "SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
-            f"FROM ({ordered_result_sql(policy, include_not_applicable)})").fetchall()
+            f"SELECT {', '.join(COLUMNS)} FROM ({ordered_result_sql(policy, include_not_applicable)})").fetchall()
         return [Row(*t) for t in fetched]
     return [r for r in result.rows if include_not_applicable or r.outcome != "not_applicable"]
 
 
 #: the columns written, with the same types from either engine
 ROW_COLUMNS = ("child_id, obligation, clause, trigger_date, due_date, done_date, outcome, "
-               "CAST(working_days_late AS INTEGER) AS working_days_late")
+               "CAST(working_days_late AS INTEGER) AS working_days_late, CAST(step AS INTEGER) AS step")
 
 
 def rows_select(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool) -> str:
@@ -242,7 +241,7 @@ def copy_rows_csv(result: AuditResult, policy: Policy, path: str, include_not_ap
         return f"coalesce(CAST({col} AS VARCHAR), '')"
 
     line = " || ',' || ".join([csv_cell_sql("child_id"), f"{prefixes}[ob_order + 1]", text("trigger_date"),
-                                text("due_date"), text("done_date"), "outcome", text("working_days_late")])
+                                text("due_date"), text("done_date"), "outcome", text("working_days_late"), text("step")])
     header = ",".join(COLUMNS).replace('"', '""')
     result.loaded.con.execute(
         f'COPY (SELECT {line} AS "{header}" FROM ({ordered_result_sql(policy, include_not_applicable)})) '

@@ -111,6 +111,7 @@ class Occurrence:
     extendable: bool = True
     early: dt.date | None = None  # a minimum duration cut short: the day the event came
     below: bool = False  # a share of occurrences not reached
+    step: int | None = None  # schedules and recurrences: the step of the chain, from 1
 
 
 class History:
@@ -269,7 +270,7 @@ def _segment(h: History, ep: Episode, duty: Duty, seg_start: dt.date, seg_last: 
                 i, step_base = i + 1, base
                 continue
         done = actions[nxt] if nxt < len(actions) and actions[nxt] <= seg_last else None
-        occ = Occurrence(opened, due, done, opened, seg_last, closed)
+        occ = Occurrence(opened, due, done, opened, seg_last, closed, step=i + 1)
         out.append(occ)
         effective = _effective_due(h, duty, occ)
         assert effective is not None
@@ -416,11 +417,11 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
         outcome, late = "overdue", working_days_between(effective, occ.close or occ.end)
     excepted = any(all(c.holds(ep, occ.trigger, h.birth) for c in cs) for cs in duty.excluded_by_age)
     if excepted or not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
-        return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None)
+        return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None, occ.step)
     if no_data(h, duty) or (duty.in_prose and outcome in ("overdue", "met_late")):
         # the due date before any extension; nothing done can be known (or whether an exception in prose applies)
-        return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None)
-    return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late)
+        return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None, occ.step)
+    return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late, occ.step)
 
 
 def applies(h: History, ep: Episode, duty: Duty) -> bool:
@@ -449,7 +450,7 @@ def narrow(h: History, ep: Episode, starts: Sequence[str], cuts: Sequence[str]) 
 
 def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:
     """The one row of an episode to which the obligation does not apply."""
-    return Row(h.child_id, duty.id, duty.clause, ep.start, None, None, "not_applicable", None)
+    return Row(h.child_id, duty.id, duty.clause, ep.start, None, None, "not_applicable", None, None)
 
 
 Check = Callable[[History], list[Row]]

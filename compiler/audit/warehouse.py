@@ -23,10 +23,18 @@ import duckdb
 from compiler.emitters.checker_sql import OUTCOME_CODES, parameters, sql_plan
 from compiler.emitters.sqltext import POSTGRES, SPARK, sql_ident
 from compiler.model.ir import Policy
-from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, Row, Unrecorded, audited, clause_of, row_sort_key
+from compiler.model.semantics import (
+    ALL_RECORDED,
+    ATTRIBUTE_PREFIX,
+    COLUMNS,
+    Row,
+    Unrecorded,
+    audited,
+    clause_of,
+    row_sort_key,
+)
 
-RESULT = ("SELECT child_id, obligation, clause, trigger_date, due_date, done_date, outcome, working_days_late "
-          "FROM audit_result")
+RESULT = f"SELECT {', '.join(COLUMNS)} FROM audit_result"
 
 
 class EngineError(Exception):
@@ -181,9 +189,9 @@ def run_spark(spark: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded
             spark.sql(statement)
         for name in (n for n in cached if n.startswith("_r")):
             for r in spark.sql(f"SELECT child_id, ob_order, trigger_date, due_date, done_date, outcome, "
-                               f"working_days_late FROM {name}").collect():
+                               f"working_days_late, step FROM {name}").collect():
                 ob = obligations[r[1]]
-                rows.append(Row(r[0], ob.id, clause_of(ob), r[2], r[3], r[4], outcomes[r[5]], r[6]))
+                rows.append(Row(r[0], ob.id, clause_of(ob), r[2], r[3], r[4], outcomes[r[5]], r[6], r[7]))
     except Exception as err:  # noqa: BLE001 - Spark's analysis and execution errors come through py4j
         raise EngineError(f"Spark refused the checks: {_spark_message(err)}") from None
     finally:

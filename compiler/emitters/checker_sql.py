@@ -81,13 +81,13 @@ AS_OF = "(SELECT as_of FROM audit_params)"
 OCC_COLUMNS = ("child_id", "trigger", "due", "done", "window_start", "end_day", "closed", "close_day", "eff", "na_birth")
 #: the named result (the view audit_result), in this order
 RESULT_COLUMNS = ("child_id", "obligation", "clause", "trigger_date", "due_date", "done_date", "outcome",
-                  "working_days_late", "ob_order")
+                  "working_days_late", "step", "ob_order")
 #: audit_rows stores each outcome as a small code; the view audit_result shows the name
 #: (numbered in alphabetical order, so that sorting by code sorts by name)
 OUTCOME_CODES = {outcome: code for code, outcome in enumerate(sorted(OUTCOMES), start=1)}
 #: the order of the audit's rows
 ROW_ORDER = ("child_id, ob_order, trigger_date, due_date NULLS LAST, done_date NULLS LAST, outcome, "
-             "working_days_late NULLS LAST")
+             "working_days_late NULLS LAST, step NULLS LAST")
 
 
 # ---- the script -------------------------------------------------------------------------------------
@@ -147,17 +147,18 @@ class _Script:
         return self.days[canonical]
 
     def result(self, index: int, select: str) -> None:
-        """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late."""
+        """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late, step."""
         name = f"_r{index}_{sum(r.startswith(f'_r{index}_') for r in self.results)}"
         self.results.append(name)
         self.table(name, f"SELECT CAST(child_id AS {self.d.text}) AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
                    "CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, "
                    "CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, "
-                   f"CAST(late AS INTEGER) AS working_days_late\nFROM (\n{select}\n) res", result=True)
+                   f"CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step\nFROM (\n{select}\n) res",
+                   result=True)
 
     def not_applicable(self, index: int, start: str, source: str, where: str) -> None:
         self.result(index, f"SELECT child_id, {start} AS trigger, NULL AS due, NULL AS done, "
-                           f"{OUTCOME_CODES['not_applicable']} AS outcome, NULL AS late FROM {source} WHERE {where}")
+                           f"{OUTCOME_CODES['not_applicable']} AS outcome, NULL AS late, NULL AS step FROM {source} WHERE {where}")
 
     def unrecorded(self, kind: str, name: str) -> str:
         """True if the data's source never records event or attribute `name` (table audit_unrecorded)."""
@@ -622,7 +623,7 @@ class _Script:
                    "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
                    "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
-        phases: list[str] = []
+        phases: list[tuple[str, int]] = []  # each phase's table and the step (from 1) whose occurrences it makes
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
             seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
@@ -631,7 +632,7 @@ class _Script:
                     f"  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
-                phases.append(name)
+                phases.append((name, k + 1))
                 if self.closed_form(step, x):
                     assert isinstance(step, Every)
                     self.every_closed(ob, name, seed, step)
@@ -641,10 +642,11 @@ class _Script:
                         f"  FROM {name} WHERE NOT go AND alive")
         union = "\nUNION ALL\n".join(
             "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
-            "       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth\n"
-            f"FROM {name} WHERE o_trigger IS NOT NULL" for name in phases)
+            "       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,\n"
+            f"       {step} AS step\n"
+            f"FROM {name} WHERE o_trigger IS NOT NULL" for name, step in phases)
         self.view(occ, union)
-        self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name in phases)]
+        self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name, _ in phases)]
 
     def anchor_sql(self, event: str, trigger: str | None, alias: str) -> tuple[str, str]:
         """(day, joins) of the day an anchored step or period counts from: the segment's start for the
@@ -864,7 +866,8 @@ class _Script:
                     f"       WHEN {extended} THEN 0\n"
                     "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
                     "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
-                    "       ELSE w3.n - w1.n END AS late\n"
+                    "       ELSE w3.n - w1.n END AS late,\n"
+                    f"  {'o.step' if isinstance(ob.timing, Schedule | Recurrence) else 'NULL'} AS step\n"
                     f"FROM {occ} o{child_join}\n"
                     "CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded\n"
                     f"            WHERE {' OR '.join(unrecorded)}) nd\n"
@@ -996,11 +999,11 @@ def sql_plan(policy: Policy, dialect: Dialect = DUCKDB) -> SqlPlan:
     rows = "\nUNION ALL\n".join(f"SELECT * FROM {r}" for r in s.results) or (
         f"SELECT CAST(NULL AS {t}) AS child_id, CAST(NULL AS SMALLINT) AS ob_order, CAST(NULL AS DATE) AS trigger_date, "
         "CAST(NULL AS DATE) AS due_date, CAST(NULL AS DATE) AS done_date, CAST(NULL AS SMALLINT) AS outcome, "
-        "CAST(NULL AS INTEGER) AS working_days_late WHERE FALSE")
+        "CAST(NULL AS INTEGER) AS working_days_late, CAST(NULL AS SMALLINT) AS step WHERE FALSE")
     s.view("audit_rows", rows)
     s.view("audit_result",
            "SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,\n"
-           "       r.working_days_late, r.ob_order\n"
+           "       r.working_days_late, r.step, r.ob_order\n"
            "FROM audit_rows r JOIN audit_obligations b ON b.ob_order = r.ob_order JOIN audit_outcomes c ON c.code = r.outcome")
     return SqlPlan(tuple(s.setup), tuple(tuple(p) for p in s.shared), tuple(tuple(c) for c in s.chunks), tuple(s.out))
 
@@ -1016,7 +1019,7 @@ def result_select(policy: Policy, source: str) -> str:
     clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
     outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
     return (f"SELECT child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
-            f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, ob_order\n"
+            f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, step, ob_order\n"
             f"FROM {source}")
 
 

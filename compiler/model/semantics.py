@@ -62,6 +62,9 @@ class Row(NamedTuple):
     done_date: dt.date | None
     outcome: str
     working_days_late: int | None
+    #: schedules and recurrences: the step of the chain that made the occurrence, from 1 (a run started
+    #: by `restart` counts its own occurrence as 1, then the steps after the first); None for other forms
+    step: int | None
 
 
 COLUMNS: tuple[str, ...] = Row._fields
@@ -265,7 +268,8 @@ def row_sort_key(row: Row, order: dict[str, int]) -> tuple:
     def d(x: dt.date | None) -> tuple[int, dt.date]:
         return (1, dt.date.min) if x is None else (0, x)
     return (row.child_id, order[row.obligation], d(row.trigger_date), d(row.due_date), d(row.done_date), row.outcome,
-            (1, 0) if row.working_days_late is None else (0, row.working_days_late))
+            (1, 0) if row.working_days_late is None else (0, row.working_days_late),
+            (1, 0) if row.step is None else (0, row.step))
 
 
 # ---- what a data source records (no data is not overdue) ----------------------------------------------

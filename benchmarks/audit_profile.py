@@ -54,6 +54,9 @@ def instrument() -> None:
     run.copy_rows_csv = timed("write the rows (CSV)", run.copy_rows_csv)
     run.write_rows_parquet = timed("write the rows (Parquet)", run.write_rows_parquet)
     qa_report.write_report = timed("report (page and workbook)", qa_report.write_report)
+    qa_report.gather = timed("  report: figures (DuckDB)", qa_report.gather)
+    qa_report.render_html = timed("  report: page and charts", qa_report.render_html)
+    qa_report.write_workbook = timed("  report: workbook", qa_report.write_workbook)
     del cli_audit
 
 

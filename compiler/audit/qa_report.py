@@ -2,7 +2,7 @@
 
 Writes `DIR/audit-report.html` (one self-contained page: no script, no external file; the charts
 are SVG drawn by matplotlib, each with a text alternative and its data as a table) and
-`DIR/audit-report.xlsx` (openpyxl): first what the audit is of (as-of date and why, the policy and
+`DIR/audit-report.xlsx` (XlsxWriter, row by row): first what the audit is of (as-of date and why, the policy and
 its version, the data's source and date range, children left out, the rejects files), then the
 summary of each duty with its title and clause, the share of occurrences on time by the month and
 by the quarter in which they fell due, the children with overdue duties (child, duty, due date,
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -286,94 +286,108 @@ def render_html(data: ReportData) -> str:
 
 
 # ---- the workbook --------------------------------------------------------------------------------------------
-def write_workbook(data: ReportData, path: Path) -> None:  # noqa: C901 - one sheet after another, each a few lines of openpyxl calls
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+#: every workbook's document properties: fixed, so that the same figures give the same bytes (XlsxWriter
+#: dates the archive's members 1980-01-01 itself)
+_PROPERTIES = {"created": dt.datetime(2000, 1, 1), "author": "policyc"}
 
-    wb = Workbook()
-    bold = Font(bold=True)
-    ws = wb.active
-    assert ws is not None
-    ws.title = "About"
-    ws.append(["Audit", data.summary.policy])
+
+class _Book:
+    """A workbook written by XlsxWriter row after row (`constant_memory`: each row goes to a temporary
+    file as it is written, so a sheet of 100,000 rows holds no cells in memory). Text is always written
+    as text, never as a formula or a link (a child id or a title such as `=HYPERLINK(...)` from the data:
+    formula injection)."""
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        self.path = path
+        self.tmp = path.with_name(path.name + ".tmp")
+        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_urls": False, "strings_to_numbers": False})
+        self.wb.set_properties(_PROPERTIES)
+        self.bold = self.wb.add_format({"bold": True})
+        self.date = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def sheet(self, name: str, head: Sequence[str], widths: Sequence[int] = (), freeze: bool = True) -> Any:
+        ws = self.wb.add_worksheet(name)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        if freeze:
+            ws.freeze_panes(1, 0)
+        if head:
+            self.row(ws, 0, head, self.bold)
+        return ws
+
+    def row(self, ws: Any, r: int, values: Any, fmt: Any = None, first: int = 0) -> None:
+        for c, v in enumerate(values, start=first):
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                ws.write_boolean(r, c, v, fmt)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v, fmt)
+            elif isinstance(v, dt.date):
+                ws.write_datetime(r, c, v, self.date)
+            else:
+                ws.write_string(r, c, str(v), fmt)
+
+    def close(self) -> None:
+        self.wb.close()
+        self.tmp.replace(self.path)
+
+
+def write_workbook(data: ReportData, path: Path) -> None:
+    book = _Book(path)
+    ws = book.sheet("About", (), [24, 110], freeze=False)
+    lines = [("Audit", data.summary.policy)]
     for line in about_lines(data.summary):
         key, _, value = line.partition(": ") if ": " in line and not line.startswith("as of") else ("as of", "", line)
-        ws.append([key, value or line])
-    for n in data.summary.notes:
-        ws.append(["warning" if n.startswith("warning:") else "note", n.removeprefix("warning: ")])
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 24, 110
-
-    def sheet(name: str, head: list[str], body: list[list[Any]], widths: list[int]) -> Any:
-        s = wb.create_sheet(name)
-        s.append(head)
-        for cell in s[1]:
-            cell.font = bold
-        for r in body:
-            s.append(r)
-        s.freeze_panes = "A2"
-        for i, w in enumerate(widths):
-            s.column_dimensions[chr(ord("A") + i)].width = w
-        return s
-
-    sheet("Summary", SUMMARY_HEAD, summary_rows(data), [28, 44, 12] + [11] * 9)
+        lines.append((key, value or line))
+    lines += [("warning" if n.startswith("warning:") else "note", n.removeprefix("warning: ")) for n in data.summary.notes]
+    for r, pair in enumerate(lines):
+        book.row(ws, r, pair)
+    ws = book.sheet("Summary", SUMMARY_HEAD, [28, 44, 12] + [11] * 9)
+    for r, values in enumerate(summary_rows(data), start=1):
+        book.row(ws, r, values)
     for name, points, unit in (("By month", data.monthly, "month"), ("By quarter", data.quarterly, "quarter")):
-        labels = sorted({p.period for p in points})
-        duties = list(dict.fromkeys(p.obligation for p in points))
-        table = {(p.obligation, p.period): p for p in points}
-        s = sheet(name, ["duty", unit, "fell due (decided)", "on time", "% on time"],
-                  [[p.obligation, p.period, p.decided, p.on_time, p.pct] for p in points], [28, 10, 18, 10, 10])
-        # a wide block for the chart: one column of % on time per duty
-        col = 8
-        s.cell(1, col, unit).font = bold
-        for j, ob in enumerate(duties):
-            s.cell(1, col + 1 + j, ob).font = bold
-        for i, label in enumerate(labels):
-            s.cell(2 + i, col, label)
-            for j, ob in enumerate(duties):
-                p = table.get((ob, label))
-                if p is not None:
-                    s.cell(2 + i, col + 1 + j, p.pct)
-        if labels and duties:
-            chart = LineChart()
-            chart.title = f"Share on time by {unit} due"
-            chart.y_axis.title = "% on time"
-            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-            chart.height, chart.width = 9, 22
-            chart.add_data(Reference(s, min_col=col + 1, max_col=col + len(duties), min_row=1, max_row=1 + len(labels)),
-                           titles_from_data=True)
-            chart.set_categories(Reference(s, min_col=col, min_row=2, max_row=1 + len(labels)))
-            s.add_chart(chart, f"{get_column_letter(col + len(duties) + 2)}2")
-    listed = [[c, ob, data.titles.get(ob, ""), clause, due, late] for c, ob, clause, due, late in data.overdue]
-    if data.overdue_total > len(listed):
-        listed.append([f"... the {len(listed)} longest overdue of {data.overdue_total}: all are in the audit's CSV"])
-    sheet("Overdue", OVERDUE_HEAD, listed, [14, 28, 44, 12, 12, 18])
-    for row in wb["Overdue"].iter_rows(min_row=2, min_col=5, max_col=5):
-        for cell in row:
-            cell.number_format = "yyyy-mm-dd"
-    sheet("No data", NO_DATA_HEAD, [[m["obligation"], m["title"], m["clause"], int(m["occurrences"]), m["why"]]
-                                    for m in data.summary.no_data], [28, 44, 12, 14, 110])
-    # text that starts with `=` is never a formula here (a child id or title from the data could be
-    # one: formula injection): policyc writes no formulas, so every such cell is kept as text
-    for s in wb.worksheets:
-        for row in s.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-    _save(wb, path)
+        _period_sheet(book, name, points, unit)
+    ws = book.sheet("Overdue", OVERDUE_HEAD, [14, 28, 44, 12, 12, 18])
+    r = 0
+    for r, (child, ob, clause, due, late) in enumerate(data.overdue, start=1):
+        book.row(ws, r, (child, ob, data.titles.get(ob, ""), clause, due, late))
+    if data.overdue_total > len(data.overdue):
+        book.row(ws, r + 1, [f"... the {len(data.overdue)} longest overdue of {data.overdue_total}: all are in the audit's CSV"])
+    ws = book.sheet("No data", NO_DATA_HEAD, [28, 44, 12, 14, 110])
+    for r, m in enumerate(data.summary.no_data, start=1):
+        book.row(ws, r, (m["obligation"], m["title"], m["clause"], int(m["occurrences"]), m["why"]))
+    book.close()
 
 
-def _save(wb: Any, path: Path) -> None:
-    """Save with deterministic bytes: fixed document times, every member dated 1980-01-01."""
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.created = wb.properties.modified = fixed
-    wb.properties.creator = "policyc"
-    buf = io.BytesIO()
-    wb.save(buf)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(_fixed_zip(buf.getvalue()))
-    tmp.replace(path)
+def _period_sheet(book: _Book, name: str, points: list[Period], unit: str) -> None:
+    """The share on time by month (or quarter): the table, and beside it a wide block (one column of %
+    on time per duty) that the sheet's line chart draws."""
+    labels = sorted({p.period for p in points})
+    duties = list(dict.fromkeys(p.obligation for p in points))
+    table = {(p.obligation, p.period): p for p in points}
+    col = 7  # the block's first column (H), apart from the table
+    ws = book.sheet(name, ["duty", unit, "fell due (decided)", "on time", "% on time"], [28, 10, 18, 10, 10])
+    book.row(ws, 0, [unit, *duties], book.bold, first=col)
+    for r in range(1, max(len(points), len(labels)) + 1):  # row by row: the table's row and the block's
+        if r <= len(points):
+            p = points[r - 1]
+            book.row(ws, r, (p.obligation, p.period, p.decided, p.on_time, p.pct))
+        if r <= len(labels):
+            cells = [table.get((ob, labels[r - 1])) for ob in duties]
+            book.row(ws, r, [labels[r - 1], *(c.pct if c is not None else None for c in cells)], first=col)
+    if labels and duties:
+        chart = book.wb.add_chart({"type": "line"})
+        for j in range(len(duties)):
+            chart.add_series({"name": [name, 0, col + 1 + j], "categories": [name, 1, col, len(labels), col],
+                              "values": [name, 1, col + 1 + j, len(labels), col + 1 + j]})
+        chart.set_title({"name": f"Share on time by {unit} due"})
+        chart.set_y_axis({"name": "% on time", "min": 0, "max": 100})
+        chart.set_size({"width": 830, "height": 340})
+        ws.insert_chart(1, col + len(duties) + 1, chart)
 
 
 #: an Excel sheet holds 1,048,576 rows, the header included
@@ -385,53 +399,22 @@ class TooManyRows(ValueError):
 
 
 def write_rows_workbook(con: duckdb.DuckDBPyConnection, select: str, head: tuple[str, ...], path: Path) -> int:
-    """The audit's rows (`select`, run on `con`) as one sheet of a workbook, streamed (openpyxl's
-    write-only mode); text is never a formula. Raises TooManyRows beyond what a sheet holds."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
+    """The audit's rows (`select`, run on `con`) as one sheet of a workbook, streamed row by row; text is
+    never a formula. Raises TooManyRows beyond what a sheet holds."""
     total = int(con.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0])
     if total > XLSX_MAX_ROWS:
         raise TooManyRows(f"{total:,} rows do not fit in a worksheet (at most {XLSX_MAX_ROWS:,}): "
                           "write Parquet (--out FILE.parquet) or CSV instead")
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Audit")
-    ws.freeze_panes = "A2"
-    ws.append(list(head))
-
-    def cell(value: Any) -> Any:
-        c = WriteOnlyCell(ws, value=value)
-        if c.data_type == "f":  # a child id such as `=HYPERLINK(...)` stays text (formula injection)
-            c.data_type = "s"
-        elif isinstance(value, dt.date):
-            c.number_format = "yyyy-mm-dd"
-        return c
-
+    book = _Book(path)
+    ws = book.sheet("Audit", head)
     cur = con.execute(select)
-    while True:
-        chunk = cur.fetchmany(50_000)
-        if not chunk:
-            break
-        for row in chunk:
-            ws.append([cell(v) for v in row])
-    _save(wb, path)
+    r = 0
+    while chunk := cur.fetchmany(50_000):
+        for values in chunk:
+            r += 1
+            book.row(ws, r, values)
+    book.close()
     return total
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every member dated 1980-01-01, so the same figures give the same bytes."""
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 def write_report(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary,

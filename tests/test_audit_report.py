@@ -78,9 +78,9 @@ def test_workbook_numbers_equal_the_csv(audited):
         assert r["occurrences"] == sum(1 for row in audited["rows"] if row["obligation"] == "cla_reviews"
                                        and row["step"] == str(k) and row["outcome"] != "not_applicable")
     # every overdue row, with its working days late
-    overdue = {(r["child"], r["duty"], r["due date"].date().isoformat(), r["working days late"])
+    overdue = {(r["child"], r["duty"], r["step"], r["due date"].date().isoformat(), r["working days late"])
                for r in sheet(book, "Overdue")}
-    assert overdue == {(r["child_id"], r["obligation"], r["due_date"], int(r["working_days_late"]))
+    assert overdue == {(r["child_id"], r["obligation"], int(r["step"]), r["due_date"], int(r["working_days_late"]))
                        for r in audited["rows"] if r["outcome"] == "overdue"}
     # the duties the return cannot measure are apart, never overdue
     no_data = {r["duty"]: r["occurrences not measured"] for r in sheet(book, "No data")}

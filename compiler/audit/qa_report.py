@@ -5,8 +5,8 @@ are SVG drawn by matplotlib, each with a text alternative and its data as a tabl
 `DIR/audit-report.xlsx` (XlsxWriter, row by row): first what the audit is of (as-of date and why, the policy and
 its version, the data's source and date range, children left out, the rejects files), then the
 summary of each duty with its title and clause, the share of occurrences on time by the month and
-by the quarter in which they fell due, the children with overdue duties (child, duty, due date,
-working days late), and the duties the data cannot measure (`no_data`) apart.
+by the quarter in which they fell due, the children with overdue duties (child, duty, the step of a
+schedule, due date, working days late), and the duties the data cannot measure (`no_data`) apart.
 
 Every figure is computed in DuckDB from the same rows the audit writes, so the workbook's numbers are
 the CSV's. The output is deterministic: the same rows give the same bytes.
@@ -57,7 +57,8 @@ class ReportData:
     titles: dict[str, str]
     monthly: list[Period]
     quarterly: list[Period]
-    overdue: list[tuple[str, str, str, dt.date, int | None]]  # child, duty id, clause, due date, days late
+    #: child, duty id, clause, due date, working days late, step (of a schedule or recurrence)
+    overdue: list[tuple[str, str, str, dt.date, int | None, int | None]]
     overdue_total: int
 
 
@@ -92,11 +93,11 @@ def gather(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary) -> 
         if least and least[0][0] is not None:
             cut = f" AND working_days_late >= {int(least[0][0])}"
     overdue = con.execute(
-        f"SELECT child_id, obligation, clause, due_date, working_days_late FROM {rel} WHERE outcome = 'overdue'{cut} "
-        f"ORDER BY working_days_late DESC NULLS LAST, child_id, obligation, due_date LIMIT {SHEET_ROW_LIMIT}"
+        f"SELECT child_id, obligation, clause, due_date, working_days_late, step FROM {rel} WHERE outcome = 'overdue'{cut} "
+        f"ORDER BY working_days_late DESC NULLS LAST, child_id, obligation, due_date, step LIMIT {SHEET_ROW_LIMIT}"
     ).fetchall()
     titles = {ob.id: ob.title for ob in policy.obligations}
-    listed = [(str(c), str(o), str(k), d, late) for c, o, k, d, late in overdue]
+    listed = [(str(c), str(o), str(k), d, late, step) for c, o, k, d, late, step in overdue]
     return ReportData(summary, titles, monthly, quarterly, listed, total)
 
 
@@ -236,7 +237,7 @@ def summary_rows(data: ReportData) -> list[list[Any]]:
 
 SUMMARY_HEAD = ["duty", "title", "clause", "occurrences", "on time", "late", "overdue", "pending", "discharged",
                 "extended", "not applicable", "% on time"]
-OVERDUE_HEAD = ["child", "duty", "title", "clause", "due date", "working days late"]
+OVERDUE_HEAD = ["child", "duty", "title", "step", "clause", "due date", "working days late"]
 NO_DATA_HEAD = ["duty", "title", "clause", "occurrences not measured", "what is missing"]
 
 
@@ -244,7 +245,7 @@ def render_html(data: ReportData) -> str:
     s = data.summary
     about = "".join(f"<li>{_e(line)}</li>" for line in about_lines(s))
     warnings = "".join(f"<li>{_e(n.removeprefix('warning: '))}</li>" for n in s.notes if n.startswith("warning:"))
-    overdue = [[c, ob, data.titles.get(ob, ""), clause, due, late] for c, ob, clause, due, late in
+    overdue = [[c, ob, data.titles.get(ob, ""), step, clause, due, late] for c, ob, clause, due, late, step in
                data.overdue[:PAGE_OVERDUE_ROWS]]
     shown = (f"<p>{data.overdue_total} overdue occurrences, longest overdue first"
              + (f"; the first {PAGE_OVERDUE_ROWS} are listed here, all of them in the workbook ({XLSX_NAME})."
@@ -272,7 +273,7 @@ def render_html(data: ReportData) -> str:
         _figure("by-month", data.monthly, "Share on time by month due", data.titles, "month"),
         _figure("by-quarter", data.quarterly, "Share on time by quarter due", data.titles, "quarter"),
         "<h2>Children with overdue duties</h2>", shown,
-        _table(OVERDUE_HEAD, overdue, {5}),
+        _table(OVERDUE_HEAD, overdue, {3, 6}),
         "<h2>Not measured by this data (no data)</h2>",
         "<p>These duties need data the return does not hold. Their occurrences are reported as <code>no_data</code>, "
         "never as overdue: missing data is not poor practice.</p>" if no_data else "<p>None: the data records "
@@ -351,10 +352,10 @@ def write_workbook(data: ReportData, path: Path) -> None:
         book.row(ws, r, values)
     for name, points, unit in (("By month", data.monthly, "month"), ("By quarter", data.quarterly, "quarter")):
         _period_sheet(book, name, points, unit)
-    ws = book.sheet("Overdue", OVERDUE_HEAD, [14, 28, 44, 12, 12, 18])
+    ws = book.sheet("Overdue", OVERDUE_HEAD, [14, 28, 44, 6, 12, 12, 18])
     r = 0
-    for r, (child, ob, clause, due, late) in enumerate(data.overdue, start=1):
-        book.row(ws, r, (child, ob, data.titles.get(ob, ""), clause, due, late))
+    for r, (child, ob, clause, due, late, step) in enumerate(data.overdue, start=1):
+        book.row(ws, r, (child, ob, data.titles.get(ob, ""), step, clause, due, late))
     if data.overdue_total > len(data.overdue):
         book.row(ws, r + 1, [f"... the {len(data.overdue)} longest overdue of {data.overdue_total}: all are in the audit's CSV"])
     ws = book.sheet("No data", NO_DATA_HEAD, [28, 44, 12, 14, 110])

@@ -289,6 +289,19 @@ obligation agreed "Fewer visits by agreement"
   cite "5.2" "if the child agrees"
   when "the child has agreed to fewer visits"
   social_worker must do statutory_visit every 6 weeks
+
+obligation review_minutes "Review minutes within 10 working days"
+  cite "6.17" "minutes within ten working days of the review"
+  while looked_after
+  social_worker must do minutes_distributed within 10 working days of cla_review
+
+obligation review_minutes_agreed "Long-term foster placements: minutes as the review agreed"
+  cite "6.17" "or as agreed at the review for a long-term placement"
+  while looked_after
+  instead of review_minutes
+  when placement_type is long_term_foster_other
+  when "the review agreed a longer time for its minutes"
+  social_worker must do minutes_distributed within 20 working days of cla_review
 '''
 
 #: Events that the kitchen-sink policy reads, for generating histories.

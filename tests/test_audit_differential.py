@@ -159,7 +159,13 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     # every outcome (no_data here only from the exceptions in prose: the source records everything)
     assert outcomes == {"pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended", "no_data"}
     in_prose = {r.obligation for r in results["reference"] if r.outcome == "no_data"}
-    assert {"placement_plans", "health_unless"} <= in_prose <= {"placement_plans", "health_unless", "short_minimum"}
+    assert {"placement_plans", "health_unless", "review_minutes"} <= in_prose <= {
+        "placement_plans", "health_unless", "short_minimum", "review_minutes"}
+    # an exception in prose with an attribute condition excuses only the children whose attribute holds: the
+    # others' review minutes are judged overdue or late (placement_type is drawn from all its values)
+    judged = [r for r in results["reference"] if r.obligation == "review_minutes"]
+    assert {"overdue", "met_late"} & {r.outcome for r in judged}
+    assert "no_data" in {r.outcome for r in judged}
     # a minimum duration is met, cut short (overdue) and still running (pending)
     assert {"met", "overdue", "pending"} <= {r.outcome for r in results["reference"] if r.obligation == "cin_before_closure"}
     # a source that records neither the visits nor the attribute `placement_type`: those duties are no_data

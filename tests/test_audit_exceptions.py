@@ -22,6 +22,8 @@ event visits_reduced "A service manager's decision to reduce visits"
 
 attribute team "Team holding the case"
   value fis "Family Intervention Service"
+  value cwd "Children with disabilities"
+  value assessment "Assessment team"
 
 obligation cp_visits "Fortnightly visits"
   cite "1" "seen fortnightly"
@@ -44,6 +46,13 @@ obligation decision_teams "Five working days for two teams"
   instead of decision
   when team is fis
   front_door_worker must do contact_decision within 5 working days of contact_received
+
+obligation decision_agreed "Longer for the disabled children's team, where the manager agrees"
+  cite "4" "or longer for children with disabilities if the manager agrees"
+  instead of decision
+  when team is cwd
+  when "the manager agrees a longer time"
+  front_door_worker must do contact_decision within 10 working days of contact_received
 
 obligation note "Often within 24 hours and certainly within three working days"
   cite "5" "often within 24 hours and certainly within three working days"
@@ -134,3 +143,32 @@ def test_the_exceptions_are_in_the_export(policy: Policy, tmp_path: Path) -> Non
     assert out["note"].modality == "must" and out["note"].timing is not None and out["note"].aim is not None
     assert (out["note"].timing.amount, out["note"].timing.unit) == (3, "working days")
     assert (out["note"].aim.amount, out["note"].aim.unit) == (1, "days")
+
+
+def test_an_exception_in_prose_excuses_only_the_children_its_attribute_names(policy: Policy, tmp_path: Path,
+                                                                            policyc) -> None:
+    """`decision_agreed` (team cwd, and a manager's agreement the data cannot show): a late decision is
+    no_data for a child of the cwd team, and met_late for the others, in every engine, through the CLI."""
+    import csv
+
+    path = tmp_path / "exceptions.policy"
+    write_policy(path, _POLICY.format(vocab="vocabulary.policy"))
+    events = tmp_path / "events.csv"
+    events.write_text("child_id,event,date,team\n"
+                      "A,contact_received,2024-03-04,cwd\nA,contact_decision,2024-03-07,cwd\n"
+                      "B,contact_received,2024-03-04,assessment\nB,contact_decision,2024-03-07,assessment\n"
+                      "C,contact_received,2024-03-04,\nC,contact_decision,2024-03-07,\n", encoding="utf-8")
+    got = {}
+    for engine in ("duckdb", "python"):
+        out = tmp_path / f"{engine}.csv"
+        run = policyc(f"audit --policy {path} --events {events} --as-of 2024-03-31 --engine {engine} "
+                      f"--out {out} --no-progress")
+        assert run.code == 0, run.err
+        with out.open(encoding="utf-8", newline="") as fh:
+            got[engine] = [(r["child_id"], r["due_date"], r["done_date"], r["outcome"], r["working_days_late"])
+                           for r in csv.DictReader(fh) if r["obligation"] == "decision"]
+    assert got["duckdb"] == got["python"] == [
+        ("A", "2024-03-05", "", "no_data", ""),  # the manager may have agreed a longer time: the data cannot tell
+        ("B", "2024-03-05", "2024-03-07", "met_late", "2"),  # the exception is for the cwd team only
+        ("C", "2024-03-05", "2024-03-07", "met_late", "2"),  # no team recorded: the exception's condition fails
+    ]

@@ -193,7 +193,7 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
         last = ep.last if ep.last is not None else as_of
         actions = days_of(records, action, ep.start, last)
         for occ in occurrences(policy, ob, t, child, records, ep, last, actions):
-            rows.append(finish(policy, ob, child, records, ep, occ, as_of, no_data))
+            rows.append(finish(policy, ob, child, records, ep, occ, as_of, no_data, unrecorded))
     return rows
 
 
@@ -449,8 +449,16 @@ def extended_due(ob: Obligation, occ: Occurrence, records: list[Record]) -> dt.d
     return max(occ.due, min(best[1], add(occ.due, ob.extension.duration)))
 
 
+def excusable(n: Narrowing, child: Child, ep: Episode, unrecorded: Unrecorded = ALL_RECORDED) -> bool:
+    """May an exception in prose apply in this episode? One with no attribute conditions may apply to every
+    child; one with attribute conditions only where all of them hold (an attribute the data's source never
+    records may hold)."""
+    return any(all(c.attribute in unrecorded.attributes or condition_holds(c, child, ep, ep.start) for c in cs)
+               for cs in n.prose_when)
+
+
 def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], ep: Episode, occ: Occurrence,
-           as_of: dt.date, no_data: bool = False) -> Row:
+           as_of: dt.date, no_data: bool = False, unrecorded: Unrecorded = ALL_RECORDED) -> Row:
     effective = extended_due(ob, occ, records)
     due, done = occ.due, occ.done
     extended = due is not None and effective is not None and effective > due
@@ -483,7 +491,7 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
                    for cs in narrowing(policy, ob).excluded_by_age)
     if excepted or not all(condition_holds(c, child, ep, occ.trigger) for c in ob.conditions if isinstance(c, AgeLimit)):
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, None, "not_applicable", None, occ.step)
-    if no_data or (outcome in ("overdue", "met_late") and narrowing(policy, ob).in_prose):
+    if no_data or (outcome in ("overdue", "met_late") and excusable(narrowing(policy, ob), child, ep, unrecorded)):
         # the source never records what would tell (or whether an exception in prose applies): the due date
         # before any extension, nothing else
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None, occ.step)

@@ -81,8 +81,9 @@ class Duty(NamedTuple):
     #: applicable where one set holds) and ages only (the occurrence is not applicable)
     excluded: tuple[tuple[Attribute, ...], ...] = ()
     excluded_by_age: tuple[tuple[Age, ...], ...] = ()
-    #: an exception in prose may apply (docs/audit.md): an overdue or late occurrence is no_data
-    in_prose: bool = False
+    #: exceptions in prose (docs/audit.md), each as its attribute conditions: in an episode where all of one
+    #: set hold (`()`: every episode), an overdue or late occurrence is no_data
+    in_prose: tuple[tuple[Attribute, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -418,10 +419,17 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     excepted = any(all(c.holds(ep, occ.trigger, h.birth) for c in cs) for cs in duty.excluded_by_age)
     if excepted or not all(c.holds(ep, occ.trigger, h.birth) for c in duty.conditions if isinstance(c, Age)):
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, None, "not_applicable", None, occ.step)
-    if no_data(h, duty) or (duty.in_prose and outcome in ("overdue", "met_late")):
+    if no_data(h, duty) or (outcome in ("overdue", "met_late") and excusable(h, ep, duty)):
         # the due date before any extension; nothing done can be known (or whether an exception in prose applies)
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None, occ.step)
     return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late, occ.step)
+
+
+def excusable(h: History, ep: Episode, duty: Duty) -> bool:
+    """May an exception in prose apply in this episode: all the attribute conditions of one of them hold (one
+    the data's source never records may hold)?"""
+    return any(all(c.name in h.unrecorded.attributes or c.holds(ep, ep.start, h.birth) for c in cs)
+               for cs in duty.in_prose)
 
 
 def applies(h: History, ep: Episode, duty: Duty) -> bool:

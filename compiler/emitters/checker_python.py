@@ -144,7 +144,7 @@ class _Module:
         out = [f"def {name}(h: rt.History) -> list[rt.Row]:", _docstring(doc, "    ").rstrip("\n")]
         out.append(f"    duty = rt.Duty({ob.id!r}, {clause_of(ob)!r}, {self.ev(ob.action)}, "
                    f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions}, {excluded}, {by_age}"
-                   + (", in_prose=True)" if n.in_prose else ")"))
+                   + (f", in_prose=({''.join(_conditions(cs) + ', ' for cs in n.prose_when)}))" if n.in_prose else ")"))
         out.append("    rows: list[rt.Row] = []")
         out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
         if any(isinstance(c, AttributeIs) for c in ob.conditions) or n.excluded:

@@ -282,16 +282,33 @@ class _Script:
             ep = f"(SELECT {self.ep_columns} FROM _e{index} WHERE applies)"
         if n.starts or n.cuts:
             ep = self.narrow(ep, n.starts, n.cuts, index)
-        self.occurrences(ob, t, ep, occ)
-        self.scratch.append(("VIEW", occ))
-        if ob.extension is not None and isinstance(t, Deadline | AgeMilestone | OrdinalMilestone):
-            occ = self.extensions(ob, occ, index)
-        self.finish(ob, occ, index)
+        if n.prose_when and all(n.prose_when):
+            # exceptions in prose with attribute conditions: they may apply only in the episodes where the
+            # conditions of one of them hold, whose occurrences are made apart (view `_pN`) and finished with
+            # failures as no_data; the other episodes are finished as usual
+            sets = " OR ".join("(" + " AND ".join(f"({self.unrecorded('attribute', c.attribute)} OR "
+                                                  f"{self.condition(c, Joins('a'))})" for c in cs) + ")"
+                               for cs in n.prose_when)
+            self.parts(ob, t, f"(SELECT {self.ep_columns} FROM {ep} r WHERE coalesce({sets}, FALSE))", f"_p{index}",
+                       index, excusable=True)
+            ep = f"(SELECT {self.ep_columns} FROM {ep} r WHERE NOT coalesce({sets}, FALSE))"
+            self.parts(ob, t, ep, occ, index, excusable=False)
+        else:
+            self.parts(ob, t, ep, occ, index, excusable=bool(n.in_prose))
         # drop what this obligation made: views first (the later ones read the earlier), then tables
         made = list(dict.fromkeys(self.scratch))
         for kind, name in [*reversed([m for m in made if m[0] == "VIEW"]), *[m for m in made if m[0] != "VIEW"]]:
             self.emit(*self.d.drop(kind, name))
         self.scratch = []
+
+    def parts(self, ob: Obligation, t: Timing, ep: str, occ: str, index: int, excusable: bool) -> None:
+        """The occurrences of the episodes `ep` (view `occ`), extended and finished; `excusable`: an exception in
+        prose may apply to them, so that what would be overdue or late is no_data."""
+        self.occurrences(ob, t, ep, occ)
+        self.scratch.append(("VIEW", occ))
+        if ob.extension is not None and isinstance(t, Deadline | AgeMilestone | OrdinalMilestone):
+            occ = self.extensions(ob, occ, index)
+        self.finish(ob, occ, index, excusable)
 
     def narrow(self, ep: str, starts: tuple[str, ...], cuts: tuple[str, ...], index: int) -> str:
         """The part of each episode in which the obligation applies: from the first `starts` event (an
@@ -319,6 +336,8 @@ class _Script:
 
     def extension_table(self, ob: Obligation, index: int) -> str:
         name = f"_x{index}"
+        if ("TABLE", name) in self.scratch:  # made for the other part of the obligation's episodes
+            return name
         self.table(name, f"SELECT child_id, x, u{self.d.neighbour_columns('x')}\n"
                          f"FROM (SELECT child_id, date AS x, max(extended_until) AS u FROM _ev\n"
                          f"      WHERE event = {self.s(extension_event(ob.id))} AND extended_until IS NOT NULL "
@@ -818,7 +837,7 @@ class _Script:
                 assert_never(b)
 
     # ---- outcome ----
-    def finish(self, ob: Obligation, occ: str, index: int) -> None:
+    def finish(self, ob: Obligation, occ: str, index: int, excusable: bool) -> None:
         conds = ["NOT o.na_birth"]
         joins = Joins("g")
         for c in ob.conditions:
@@ -839,7 +858,7 @@ class _Script:
         early = isinstance(ob.timing, MinimumPeriod)  # a minimum duration cut short is overdue (column `early`)
         below = isinstance(ob.timing, Share)  # a share not reached is overdue (column `below`)
         row_no_data = ""
-        if narrowing(self.p, ob).in_prose:
+        if excusable:
             # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
             row_no_data = (" OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
                            + (" OR o.early IS NOT NULL" if early else ""))

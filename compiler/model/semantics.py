@@ -120,6 +120,9 @@ class Narrowing(NamedTuple):
     in_prose          exceptions the data cannot show (its own `unless "..."`, and exceptions `instead of` it
                       whose conditions are prose, or mix attributes and ages), as text: an occurrence that
                       would be overdue or late is `no_data`, since one of them may apply
+    prose_when        for each of `in_prose`, in order, its attribute conditions: the exception may apply only in
+                      an episode where all of them hold (or the data's source never records them); `()` for an
+                      exception with none (the rule's own `unless "..."`), which may apply to every child
     """
 
     starts: tuple[str, ...]
@@ -127,6 +130,7 @@ class Narrowing(NamedTuple):
     excluded: tuple[tuple[AttributeIs, ...], ...]
     excluded_by_age: tuple[tuple[AgeLimit, ...], ...]
     in_prose: tuple[str, ...] = ()
+    prose_when: tuple[tuple[AttributeIs, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -144,6 +148,7 @@ def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
     excluded: list[tuple[AttributeIs, ...]] = []
     by_age: list[tuple[AgeLimit, ...]] = []
     in_prose = [f'unless "{u.text}"' for u in ob.unless if u.text is not None]
+    prose_when: list[tuple[AttributeIs, ...]] = [() for _ in in_prose]
     for x in policy.obligations:
         if x.exception_of != base or x.id == base:
             continue
@@ -159,7 +164,8 @@ def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
         elif x.conditions:
             prose = [c.text for c in x.conditions if isinstance(c, InProse)]
             in_prose.append(f'`{x.id}` when "{prose[0]}"' if prose else f"`{x.id}` (its conditions mix attributes and ages)")
-    return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age), tuple(in_prose))
+            prose_when.append(attributes)
+    return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age), tuple(in_prose), tuple(prose_when))
 
 
 def extension_event(obligation_id: str) -> str:
@@ -243,7 +249,8 @@ def attributes_used(policy: Policy) -> list[str]:
     for ob in policy.obligations:
         if not_measurable(policy, ob) is not None:
             continue
-        conditions = [*ob.conditions, *(c for cs in narrowing(policy, ob).excluded for c in cs)]
+        n = narrowing(policy, ob)
+        conditions = [*ob.conditions, *(c for cs in n.excluded + n.prose_when for c in cs)]
         names.update(c.attribute for c in conditions if isinstance(c, AttributeIs))
     return sorted(names)
 
@@ -315,8 +322,9 @@ class Unrecorded:
             return Unrecorded()
         have = {policy.canonical_event(e) for e in records.events}
         events = {policy.canonical_event(e) for e in policy.events} - have
-        attributes = {c.attribute for ob in policy.obligations for c in ob.conditions
-                      if isinstance(c, AttributeIs) and c.attribute not in records.attributes}
+        read = [c for ob in policy.obligations
+                for c in (*ob.conditions, *(c for cs in narrowing(policy, ob).prose_when for c in cs))]
+        attributes = {c.attribute for c in read if isinstance(c, AttributeIs) and c.attribute not in records.attributes}
         return Unrecorded(frozenset(events), frozenset(attributes))
 
 

@@ -73,7 +73,7 @@ def check_referral_response_24h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do referral_response; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, (), (), (), in_prose=True)
+    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -98,7 +98,7 @@ def check_referral_family_contact(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do initial_family_contact; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, (), (), (), in_prose=True)
+    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -123,7 +123,7 @@ def check_referral_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_start; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, (), (), (), in_prose=True)
+    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -300,7 +300,7 @@ def check_support_request_48h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must respond support_request_response; timing: deadline\n'
     )
-    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, (), (), (), in_prose=True)
+    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -367,7 +367,7 @@ def check_staff_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_manager must hold staff_supervision; timing: recurrence\n'
     )
-    duty = rt.Duty('staff_supervision', '5.4', 'staff_supervision', None, (), (), (), in_prose=True)
+    duty = rt.Duty('staff_supervision', '5.4', 'staff_supervision', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)

@@ -81,7 +81,7 @@ def check_correspondence_response(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must send correspondence_response; timing: deadline\n'
     )
-    duty = rt.Duty('correspondence_response', '5. What you and your family can expect from us, bullet 8', 'correspondence_response', None, (), (), (), in_prose=True)
+    duty = rt.Duty('correspondence_response', '5. What you and your family can expect from us, bullet 8', 'correspondence_response', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -257,7 +257,7 @@ def check_concern_to_chair(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must share concern_shared_with_chair; timing: deadline\n'
     )
-    duty = rt.Duty('concern_to_chair', '6. What is expected of all practitioners?, bullet 34', 'concern_shared_with_chair', None, (), (), (), in_prose=True)
+    duty = rt.Duty('concern_to_chair', '6. What is expected of all practitioners?, bullet 34', 'concern_shared_with_chair', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -308,7 +308,7 @@ def check_assessment_visit_recording(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: practitioner must record case_note_recorded; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('assessment_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), (), in_prose=True)
+    duty = rt.Duty('assessment_visit_recording', '6. What is expected of all practitioners?, bullet 13', 'case_note_recorded', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
@@ -829,7 +829,7 @@ def check_allocation_same_day(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must allocate allocation; timing: deadline\n'
     )
-    duty = rt.Duty('allocation_same_day', '12. Allocations, bullet 1', 'allocation', None, (), (), (), in_prose=True)
+    duty = rt.Duty('allocation_same_day', '12. Allocations, bullet 1', 'allocation', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1206,7 +1206,7 @@ def check_cin_visits_4_weeks(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_visits_4_weeks', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, (), (), (), in_prose=True)
+    duty = rt.Duty('cin_visits_4_weeks', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1246,7 +1246,7 @@ def check_cin_reviews(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must hold cin_review; timing: recurrence; while child_in_need\n'
     )
-    duty = rt.Duty('cin_reviews', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'cin_review', None, (), (), (), in_prose=True)
+    duty = rt.Duty('cin_reviews', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'cin_review', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         last = ep.end(h.as_of)
@@ -1286,7 +1286,7 @@ def check_strategy_within_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must hold strategy_discussion; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, (), (), (), in_prose=True)
+    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -2239,7 +2239,7 @@ def check_significant_change_visit(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must see statutory_visit; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('significant_change_visit', '24. Children in Care (CIC) - visiting, bullet 3', 'statutory_visit', None, (), (), (), in_prose=True)
+    duty = rt.Duty('significant_change_visit', '24. Children in Care (CIC) - visiting, bullet 3', 'statutory_visit', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_5):
         last = ep.end(h.as_of)

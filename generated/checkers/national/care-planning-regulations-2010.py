@@ -135,7 +135,7 @@ def check_visits_placement(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: representative must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('visits_placement', 'reg 28(2)(a)', 'statutory_visit', None, (), ((rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ), (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ), ), (), in_prose=True)
+    duty = rt.Duty('visits_placement', 'reg 28(2)(a)', 'statutory_visit', None, (), ((rt.Attribute('placement_intended_until_18', frozenset({'yes'}), False), ), (rt.Attribute('placement_type', frozenset({'connected_person_temporary_approval'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'interim_care_order'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), rt.Attribute('legal_status', frozenset({'care_order'}), False), ), ), (), in_prose=((rt.Attribute('placement_type', frozenset({'long_term_foster_connected_person', 'long_term_foster_other'}), False), ), (rt.Attribute('placement_type', frozenset({'placed_with_parents'}), False), ), (rt.Attribute('placement_type', frozenset({'living_arrangements_by_another_person'}), False), ), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):

@@ -99,7 +99,7 @@ def check_case_notes_cla(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('case_notes_cla', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=True)
+    duty = rt.Duty('case_notes_cla', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
@@ -155,7 +155,7 @@ def check_case_notes_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('case_notes_cp', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=True)
+    duty = rt.Duty('case_notes_cp', '3.3 Table of Case Note recording: Child Looked After or Child Protection Plan', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_2):
         if not rt.applies(h, ep, duty):
@@ -211,7 +211,7 @@ def check_case_notes_cin(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while child_in_need\n'
     )
-    duty = rt.Duty('case_notes_cin', '3.3 Table of Case Note recording: Child in Need', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=True)
+    duty = rt.Duty('case_notes_cin', '3.3 Table of Case Note recording: Child in Need', 'case_note_recorded', None, (rt.Attribute('safeguarding_concerns', frozenset({'no_immediate'}), False), ), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):
@@ -457,7 +457,7 @@ def check_referral_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must make allocation; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), (), in_prose=True)
+    duty = rt.Duty('referral_allocation', '5.1', 'allocation', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)

@@ -656,7 +656,7 @@ def check_case_supervision(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervisor should discuss supervision; timing: recurrence\n'
     )
-    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, (), (), (), in_prose=True)
+    duty = rt.Duty('case_supervision', 'Minimum standards at a glance: Supervision', 'supervision', None, (), (), (), in_prose=((), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
@@ -1651,7 +1651,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, (), (), (), in_prose=True)
+    duty = rt.Duty('cla_visits', '3.31', 'statutory_visit', None, (), (), (), in_prose=((rt.Attribute('placement_type', frozenset({'long_term_foster_connected_person', 'long_term_foster_other'}), False), ), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)

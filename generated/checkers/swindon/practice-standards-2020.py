@@ -758,7 +758,7 @@ def check_cla_visits(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must visit statutory_visit; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster_connected_person', 'long_term_foster_other'}), True), ), (), (), in_prose=True)
+    duty = rt.Duty('cla_visits', '9.1', 'statutory_visit', None, (rt.Attribute('placement_type', frozenset({'long_term_foster_connected_person', 'long_term_foster_other'}), True), ), (), (), in_prose=((rt.Attribute('placement_type', frozenset({'long_term_foster_connected_person', 'long_term_foster_other'}), False), ), ))
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         if not rt.applies(h, ep, duty):

@@ -153,6 +153,7 @@ class ValueDecl:
     label: Text | None
     coded_as: tuple[CodedAs, ...]
     span: Span
+    duration: Duration | None = None  # `is 2 weeks`: the timescale this value sets (`every NAME as set at EVENT`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,8 +375,20 @@ class VagueForm:
     defers_to: Text | None = None  # "statute", or the document's name as written
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetForm:
+    """`every ATTRIBUTE as set at EVENT` / `within ATTRIBUTE as set at EVENT`: a timescale set for each child by a
+    decision recorded as EVENT, as the value of ATTRIBUTE (whose values say `is DURATION`)."""
+
+    kind: str  # "every" | "within"
+    attribute: Name
+    event: Name
+    span: Span
+    restarts: tuple[Restart, ...] = ()
+
+
 Timing = (DeadlineForm | SameDayForm | ScheduleForm | RecurrenceForm | CountForm | NoticeForm | AgeForm | OrdinalForm
-          | VagueForm | MinimumForm | ShareForm)
+          | VagueForm | MinimumForm | ShareForm | SetForm)
 
 
 @dataclass(frozen=True, slots=True)

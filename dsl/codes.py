@@ -92,13 +92,15 @@ _ALL = [
          "applies to, with a condition on its own line: `when age under 16 years`.",
          "  social_worker must do review before age 16",
          "Write `by age 16 years` for a milestone, or add the line `when age under 16 years` for a duty that applies only before it."),
-    Code("E114", "error", "a frequency set per child cannot be measured yet",
-         "Some documents leave a duty's frequency to a decision recorded on each case (\"visits at the frequency set "
-         "at the initial conference\"). The language has no timing that reads a duration from the case data yet "
-         "(docs/decisions.md, \"Not done in this round\").",
-         "  social_worker must do statutory_visit every visit_frequency as set at icpc",
-         "Write the document's minimum (`every 4 weeks`) if it gives one, and quote the sentence about the decision in "
-         "the `cite`; otherwise write `regularly`."),
+    Code("E114", "error", "a timescale set per child only as a whole timing",
+         "Some documents leave a duty's frequency or time limit to a decision recorded on each case (\"visits at the "
+         "frequency set at the initial conference\"). The language says it as a whole timing, `every ATTRIBUTE as set "
+         "at EVENT` or `within ATTRIBUTE as set at EVENT`; it cannot be a step of a schedule (`then every ... as set "
+         "at`), and the words are `as set at` (not `as agreed at` or `as decided at`).",
+         "  social_worker must do statutory_visit\n    first within 10 working days of icpc\n"
+         "    then every cp_visit_frequency as set at icpc",
+         "Write the duty as `every ATTRIBUTE as set at EVENT` on its own (a second obligation for a first visit with "
+         "its own deadline), and write `as set at` for \"as agreed at\" or \"as decided at\"."),
     # ---- names and meaning ---------------------------------------------------
     Code("E201", "error", "unknown name",
          "A role, event or status is used but neither the vocabulary nor this file declares it.",
@@ -214,6 +216,13 @@ _ALL = [
          "or `type text`; not both, not neither, and no other type.",
          'attribute cwd_level "Level of need"\n  type integer',
          "Write `type number`, or list the values."),
+    Code("E243", "error", "the attribute sets no timescale",
+         "`every ATTRIBUTE as set at EVENT` and `within ATTRIBUTE as set at EVENT` read a timescale set for each "
+         "child from the attribute's value, so the attribute's values must say the timescale each one sets "
+         "(`is DURATION`). This attribute has none that do (or more than ten, which the audit cannot run apart).",
+         'attribute cp_visit_frequency "Visiting frequency set at the conference"\n  value fortnightly "Fortnightly"\n'
+         "...\n  social_worker must do statutory_visit every cp_visit_frequency as set at icpc",
+         'Give each value its timescale: `value fortnightly "Fortnightly" is 2 weeks`.'),
     # ---- citations -----------------------------------------------------------
     Code("E215", "error", "superseded version not found",
          "`supersedes \"FILE\"` names the earlier version of this document, relative to this file; no such file exists.",

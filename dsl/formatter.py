@@ -108,7 +108,7 @@ def _before(t: A.NoticeForm | A.MinimumForm | A.ShareForm) -> str:
     return f"at least {_dur(t.duration)} before {t.event.text}"
 
 
-def _simple_timing(t: A.Timing) -> str | None:
+def _simple_timing(t: A.Timing) -> str | None:  # noqa: C901 - one case per timing form (a match with assert_never)
     """The timing's text when it fits on the duty line, else None."""
     match t:
         case A.DeadlineForm():
@@ -133,6 +133,8 @@ def _simple_timing(t: A.Timing) -> str | None:
             if t.defers_to is not None and t.defers_to.value != STATUTE:
                 return f"as set by {quote(t.defers_to.value)}"
             return t.phrase
+        case A.SetForm():
+            return f"{t.kind} {t.attribute.text} as set at {t.event.text}"
         case A.ScheduleForm():
             return None
         case _:
@@ -226,7 +228,8 @@ def _decl(out: _Out, d: A.Declaration) -> None:  # noqa: C901 - one branch per d
             out.add(d.type.span.line, f"  type {d.type.text}")
         _recorded_as(out, d.recorded_as)
         for v in d.values:
-            out.add(v.span.line, f"  value {v.name.text}" + (f" {quote(v.label.value)}" if v.label else ""))
+            out.add(v.span.line, f"  value {v.name.text}" + (f" {quote(v.label.value)}" if v.label else "")
+                    + (f" is {_dur(v.duration)}" if v.duration else ""))
             for coded in v.coded_as:
                 codes = " or ".join(quote(t.value) for t in coded.codes)
                 out.add(coded.span.line, f"    coded as {coded.dataset.text} {codes}")

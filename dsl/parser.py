@@ -201,9 +201,12 @@ _UNSAYABLE: tuple[tuple[str, re.Pattern[str], str, str, re.Pattern[str] | None],
      "write `by age 16 years` for a milestone, or put `when age under 16 years` on its own line "
      "for a duty that applies only before that age", None),
     ("E114", re.compile(r"(?:every|within)\s+[A-Za-z_]\w*\s+as\s+set\s+at\b", re.IGNORECASE),
-     "a frequency set per child (`as set at`) cannot be measured yet",
-     "write the document's minimum (`every 4 weeks`) if it gives one, and quote the sentence about the decision "
-     "in the `cite`; otherwise write `regularly`", None),
+     "a timescale set per child (`as set at`) cannot be a step of a schedule",
+     "write `every ATTRIBUTE as set at EVENT` as the duty's whole timing; a first visit with its own deadline is "
+     "an obligation of its own", None),
+    ("E114", re.compile(r"as\s+(?:agreed|decided)\s+at\b", re.IGNORECASE),
+     "a timescale set per child is written `as set at`",
+     "write `every ATTRIBUTE as set at EVENT` or `within ATTRIBUTE as set at EVENT`", None),
 )
 
 
@@ -295,7 +298,7 @@ def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput) -> Diagnostic:  # 
         hint = _hint_for_word(str(tok), expected)
     if tok.type == "INT" and "UNIT" not in expected and "DATE" in expected:
         hint = "write dates as YYYY-MM-DD"
-    misspelt = _misspelt_previous_word(src, tok, expected)
+    misspelt = _misspelt_previous_word(src, tok, expected) or _number_word_before(src, tok, expected)
     if misspelt is not None:
         return misspelt
     listed = _expected_list(expected)
@@ -335,6 +338,22 @@ def _misspelt_previous_word(src: SourceFile, tok: Token, expected: set[str]) -> 
     column = match.start(1) - (before.rfind("\n", 0, match.start(1)) + 1) + 1
     return Diagnostic("E101", f"unexpected word `{word}`", src.path,
                       A.Span(line, column, line, column + len(word)), hint=hint)
+
+
+def _number_word_before(src: SourceFile, tok: Token, expected: set[str]) -> Diagnostic | None:
+    """`every four weeks`: `four` parses as the attribute of `every ATTRIBUTE as set at EVENT`, and the error shows
+    at `weeks`. Point at the number word instead."""
+    if "AS" not in expected or tok.start_pos is None:
+        return None
+    before = src.text[:tok.start_pos]
+    match = re.search(r"\b(?:every|within)\s+([A-Za-z]+)\s*$", before)
+    if match is None or match.group(1).lower() not in NUMBER_WORDS:
+        return None
+    word = match.group(1)
+    line = before.count("\n", 0, match.start(1)) + 1
+    column = match.start(1) - (before.rfind("\n", 0, match.start(1)) + 1) + 1
+    return Diagnostic("E101", f"unexpected word `{word}`", src.path, A.Span(line, column, line, column + len(word)),
+                      hint=f"write numbers as digits: `{NUMBER_WORDS[word.lower()]}`")
 
 
 def parse(src: SourceFile) -> tuple[A.PolicyFile | None, list[Diagnostic]]:

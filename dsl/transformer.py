@@ -86,7 +86,7 @@ def _of(children: list, cls: type) -> list:
 
 _TIMING_FORMS = (A.DeadlineForm, A.SameDayForm, A.ScheduleForm, A.RecurrenceForm, A.CountForm, A.NoticeForm, A.AgeForm,
                  A.OrdinalForm,
-                 A.VagueForm, A.MinimumForm, A.ShareForm)
+                 A.VagueForm, A.MinimumForm, A.ShareForm, A.SetForm)
 _EXCEPTION_ORDER = {A.InsteadOf: 0, A.Discretion: 1, A.Unless: 2}
 
 
@@ -222,7 +222,11 @@ class ToAst(Transformer):
     def attribute_value(self, c: list) -> A.ValueDecl:
         label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
         return A.ValueDecl(_name(c[1]), _text(label) if label else None, tuple(_of(c, A.CodedAs)),
-                           _span(c[0], c[-1]))
+                           _span(c[0], c[-1]), next(iter(_of(c, A.Duration)), None))
+
+    def value_is(self, c: list) -> A.Duration:
+        duration: A.Duration = c[1]
+        return duration
 
     def attribute_decl(self, c: list) -> A.AttributeDecl:
         label = c[2] if len(c) > 2 and isinstance(c[2], Token) and c[2].type == "STRING" else None
@@ -433,6 +437,12 @@ class ToAst(Transformer):
         target = _text(to) if to.type == "STRING" else A.Text(STATUTE, _span(to, to))
         phrase = "as set by statute" if to.type != "STRING" else f"as set by {str(to)}"
         return A.VagueForm(phrase=phrase, span=_span(c[0], to), defers_to=target)
+
+    def set_recurrence(self, c: list) -> A.SetForm:
+        return A.SetForm(kind="every", attribute=_name(c[1]), event=_name(c[5]), span=_span(c[0], c[-1]))
+
+    def set_deadline(self, c: list) -> A.SetForm:
+        return A.SetForm(kind="within", attribute=_name(c[1]), event=_name(c[5]), span=_span(c[0], c[-1]))
 
     def restart(self, c: list) -> A.Restart:
         return A.Restart(c[2], _name(c[4]), _span(c[0], c[-1]))

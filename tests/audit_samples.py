@@ -16,6 +16,17 @@ VOCABULARY = Path(__file__).resolve().parents[1] / "policies" / "vocabulary.poli
 
 _BODY = r'''
 event visits_reduced "A service manager's decision to reduce visits"
+
+attribute cp_visit_frequency "Visiting frequency set at the initial child protection conference"
+  value weekly "Weekly" is 1 week
+  value fortnightly "Fortnightly" is 2 weeks
+  value four_weekly "Four-weekly" is 4 weeks
+  value not_decided "Not decided yet"
+
+attribute assessment_limit "Time limit for the assessment agreed at allocation"
+  value short "Ten working days" is 10 working days
+  value standard "Forty-five working days" is 45 working days
+  value month "One month" is 1 month
 obligation assessment "Assessments are completed within 45 working days of referral"
   cite "1.1" "Assessments are completed within 45 working days"
   social_worker must complete assessment_completed within 45 working days of referral
@@ -302,6 +313,23 @@ obligation review_minutes_agreed "Long-term foster placements: minutes as the re
   when placement_type is long_term_foster_other
   when "the review agreed a longer time for its minutes"
   social_worker must do minutes_distributed within 20 working days of cla_review
+
+obligation cp_visits_set "Visits at the frequency set at the initial conference"
+  cite "6.18" "at a frequency set at the initial child protection conference"
+  while child_protection
+  social_worker must do statutory_visit every cp_visit_frequency as set at icpc
+
+obligation assessment_set "An assessment within the timescale agreed at allocation"
+  cite "6.19" "by the date agreed at allocation"
+  while child_in_need
+  social_worker must do assessment_completed within assessment_limit as set at allocation
+    restart within 5 working days of transfer
+
+obligation placement_visits_set "Visits at the frequency set at the placement, unless agreed otherwise"
+  cite "6.20" "as set at the start of the placement, unless the child agrees otherwise"
+  while looked_after
+  unless "the child agrees to fewer visits"
+  social_worker must do supervisory_visit every cp_visit_frequency as set at placement_start
 '''
 
 #: Events that the kitchen-sink policy reads, for generating histories.
@@ -324,6 +352,8 @@ EXTENDABLE: tuple[str, ...] = ("kinship", "cla_reviews", "acknowledge", "seen_wi
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "placement_type": ("long_term_foster_other", "residential_care_home", ""),
     "legal_status": ("s20", "police_protection", "care_order"),
+    "cp_visit_frequency": ("weekly", "fortnightly", "four_weekly", "not_decided", ""),
+    "assessment_limit": ("short", "standard", "month", "unknown"),
 }
 
 

@@ -139,6 +139,7 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     import random
 
     rnd = random.Random(9)
+    settings_rnd = random.Random(10)  # the timescales set per child: drawn apart, so the rest of the batch stays as it was
     children = []
     row = 0
     for i in range(60):
@@ -148,7 +149,8 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
             event = rnd.choice(EVENTS + _STATUS_EVENTS + tuple("extension:" + e for e in EXTENDABLE))
             date = FIRST + dt.timedelta(days=rnd.randrange(DAYS))
             until = date + dt.timedelta(days=rnd.randint(0, 80)) if event.startswith("extension:") else None
-            attrs = tuple((n, rnd.choice(v)) for n, v in sorted(ATTRIBUTES.items()))
+            attrs = tuple((n, (rnd if n in ("legal_status", "placement_type") else settings_rnd).choice(v))
+                          for n, v in sorted(ATTRIBUTES.items()))
             records.append(Record(row, event, date, until, attrs))
         records.sort(key=lambda r: (r.date, r.row))
         children.append(Child(f"K{i:02d}", dt.date(2007, 6, 1) + dt.timedelta(days=rnd.randrange(900)), tuple(records)))
@@ -156,11 +158,13 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
     results = run_all(policies[0], children, as_of, sorted(ATTRIBUTES))  # type: ignore[arg-type]
     assert results["duckdb"] == results["reference"] == results["python"]
     outcomes = {r.outcome for r in results["reference"]}
-    # every outcome (no_data here only from the exceptions in prose: the source records everything)
+    # every outcome (no_data here only from the exceptions in prose and the timescales set per child with no
+    # value recorded: the source records everything)
     assert outcomes == {"pending", "met", "met_late", "overdue", "discharged", "not_applicable", "extended", "no_data"}
     in_prose = {r.obligation for r in results["reference"] if r.outcome == "no_data"}
     assert {"placement_plans", "health_unless", "review_minutes"} <= in_prose <= {
-        "placement_plans", "health_unless", "short_minimum", "review_minutes"}
+        "placement_plans", "health_unless", "short_minimum", "review_minutes",
+        "cp_visits_set", "assessment_set", "placement_visits_set"}
     # an exception in prose with an attribute condition excuses only the children whose attribute holds: the
     # others' review minutes are judged overdue or late (placement_type is drawn from all its values)
     judged = [r for r in results["reference"] if r.obligation == "review_minutes"]
@@ -187,6 +191,11 @@ def test_every_outcome_and_form_occurs(policies: dict[int, object], tmp_path: Pa
             "seen_alone", "reviews_attended"} <= applied
     # a share not reached (overdue), and not yet counted (pending); met shares: tests/test_timing_forms.py
     assert {"overdue", "pending"} <= {r.outcome for r in results["reference"] if r.obligation == "seen_alone"}
+    # timescales set per child: judged with each child's value, one no_data row where none was recorded (met and
+    # late ones: tests/test_case_settings.py)
+    set_rows = {r.outcome for r in results["reference"]
+                if r.obligation in ("cp_visits_set", "assessment_set", "placement_visits_set")}
+    assert {"pending", "overdue", "no_data"} <= set_rows, set_rows
     # exceptions in prose: what would be overdue or late is no_data, and the rest is judged
     prose = [r for r in results["reference"] if r.obligation in ("placement_plans", "health_unless")]
     assert {"no_data", "met"} <= {r.outcome for r in prose} and not {"overdue", "met_late"} & {r.outcome for r in prose}

@@ -24,8 +24,10 @@ CASES = [
      "`at most` is not a timing", "every DURATION"),
     ("E113", OB + "  social_worker must do statutory_visit within 3 days of referral before age 16\n", 7, 67,
      "`before age` is not a timing", "by age 16 years"),
-    ("E114", OB + "  social_worker must do statutory_visit every visit_frequency as set at icpc\n", 7, 41,
-     "a frequency set per child", "the document's minimum"),
+    ("E114", OB + "  social_worker must do statutory_visit first within 5 days of icpc then every cp_visit_frequency"
+     " as set at icpc\n", 7, 74, "cannot be a step of a schedule", "the duty's whole timing"),
+    ("E114", OB + "  social_worker must do statutory_visit every visit_frequency as agreed at icpc\n", 7, 63,
+     "written `as set at`", "every ATTRIBUTE as set at EVENT"),
     ("E201", OB + "  while child_protecton\n  social_worker must do statutory_visit every 2 weeks\n", 7, 9,
      "unknown status `child_protecton`", "did you mean `child_protection`?"),
     ("E202", OB + "  social_worker must do statutory_visit every 2 weeks\n" + OB +
@@ -66,6 +68,8 @@ CASES = [
      "unknown attribute `legal_staus`", "did you mean `legal_status`?"),
     ("E241", OB + "  when legal_status is care_ordr\n  social_worker must do statutory_visit every 2 weeks\n", 7, 24,
      "`care_ordr` is not a value of `legal_status`", "did you mean `care_order`?"),
+    ("E243", OB + "  social_worker must do statutory_visit every placement_type as set at icpc\n", 7, 47,
+     "`placement_type` sets no timescale", "is 1 week"),
     ("E242", 'attribute level "Level of need"\n  type integer\n', 6, 8, "unknown attribute type `integer`",
      "the types are number, date and text"),
     ("E304", 'obligation o "O"\n  cite "" "x"\n  social_worker must do statutory_visit every 2 weeks\n', 6, 8,

@@ -23,14 +23,26 @@ from compiler.analyses.points import (
     under_floor,
     worst,
 )
-from compiler.model.ir import InProse, Obligation, Policy, Vague
-from compiler.model.timescales import Ordering
+from compiler.model.ir import InProse, Obligation, Policy, Vague, setting_of
+from compiler.model.timescales import Ordering, compare
 from dsl.diagnostics import Diagnostic, Related
 
 
 def _related(pt: Point, prefix: str) -> Related:
     c = quoted_citation(pt)
     return Related(pt.policy.path, c.span if c else pt.obligation.duty_span, prefix + citation_note(pt))
+
+
+def _set_values(o: Obligation, floor: Point) -> str:
+    """For a timescale set per child (compared by its most lenient value): the values that allow more time
+    than the floor, which a decision on a case could set."""
+    setting = setting_of(o.timing)
+    if setting is None:
+        return ""
+    weaker = [v for v, d in setting.choices if compare(d, floor.duration) is not Ordering.STRICTER
+              and compare(d, floor.duration) is not Ordering.EQUAL]
+    return (f" (when `{setting.attribute}` is set to {', '.join(f'`{v}`' for v in weaker)} at "
+            f"{setting.event})") if weaker else ""
 
 
 def _prose_note(pt: Point, floor: Point) -> str:
@@ -82,8 +94,8 @@ def against_floor(policy: Policy, baseline: list[Policy], siblings: list[Policy]
                 rel = (_related(floor, "statute: "), _related(pt, "local: "))
                 if order is Ordering.WEAKER:
                     out.append(Diagnostic(
-                        "E601", f"`{o.id}` allows more time than statute: {point_phrase(pt)} where "
-                                f"{floor.policy.title} requires {point_phrase(floor)}",
+                        "E601", f"`{o.id}` allows more time than statute: {point_phrase(pt)}{_set_values(o, floor)} "
+                                f"where {floor.policy.title} requires {point_phrase(floor)}",
                         policy.path, span,
                         f"tighten it to at least {point_phrase(floor)} ({worst(pt, floor)} more days at worst)"
                         + _prose_note(pt, floor) + lenient, rel))

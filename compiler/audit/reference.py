@@ -35,6 +35,7 @@ from compiler.model.ir import (
     Until,
     Vague,
     Within,
+    setting_of,
     trigger_of,
 )
 from compiler.model.semantics import (
@@ -47,6 +48,7 @@ from compiler.model.semantics import (
     audited,
     clause_of,
     extension_event,
+    fixed,
     missing_data,
     narrowing,
     not_measurable,
@@ -192,7 +194,20 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
             continue
         last = ep.last if ep.last is not None else as_of
         actions = days_of(records, action, ep.start, last)
-        for occ in occurrences(policy, ob, t, child, records, ep, last, actions):
+        timing = t
+        setting = setting_of(t)
+        if setting is not None:  # `every|within ATTRIBUTE as set at EVENT`: the value recorded at the first EVENT
+            event = policy.canonical_event(setting.event)
+            decision = next((r for r in records if r.event == event and ep.start <= r.date <= last), None)
+            if decision is None:
+                continue  # not set yet: nothing falls due
+            value = None if setting.attribute in unrecorded.attributes else decision.attr(setting.attribute)
+            duration = setting.duration_of(value)
+            if duration is None:  # no value recorded (or one that sets no timescale): the data cannot tell
+                rows.append(Row(child.child_id, ob.id, clause_of(ob), decision.date, None, None, "no_data", None))
+                continue
+            timing = fixed(t, duration)
+        for occ in occurrences(policy, ob, timing, child, records, ep, last, actions):
             rows.append(finish(policy, ob, child, records, ep, occ, as_of, no_data, unrecorded))
     return rows
 

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from compiler.audit.inputs import Loaded
 from compiler.emitters.escape import CsvWriter, csv_cell_sql, md_cell, terminal
 from compiler.emitters.sqltext import sql_string
-from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of
+from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of, setting_of
 from compiler.model.semantics import (
     ALL_RECORDED,
     COLUMNS,
@@ -79,11 +79,15 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
                 **_counted(counts, ob.id), "title": ob.title}
         obligations.append(line)
         prose = narrowing(policy, ob).in_prose
-        if missing_data(policy, ob, unrecorded) or prose:
+        setting = setting_of(ob.timing) if line["no_data"] else None
+        if missing_data(policy, ob, unrecorded) or prose or setting:
             why = [describe_missing(policy, ob, unrecorded, source)] if missing_data(policy, ob, unrecorded) else []
             if prose:
                 why.append("an exception in prose may apply, which the data cannot show (" + "; ".join(prose)
                            + "): occurrences that would be overdue or late are no_data")
+            if setting is not None:
+                why.append(f"the timescale is set for each child (`{setting.attribute}` at {setting.event}): an episode "
+                           "whose value is not recorded there is no_data")
             no_data.append({"obligation": ob.id, "clause": clause_of(ob), "title": ob.title,
                             "occurrences": str(line["no_data"]), "why": "; ".join(why)})
         for text in approximations(ob):

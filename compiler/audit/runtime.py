@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "sooner", "later", "minimum_period", "share", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "setting", "unset", "sooner", "later", "minimum_period", "share", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -454,6 +454,21 @@ def narrow(h: History, ep: Episode, starts: Sequence[str], cuts: Sequence[str]) 
         start = min(found)
     cut = [d for d in (h.first(e, start, last) for e in cuts) if d is not None]
     return Episode(start, min(cut) if cut else ep.last, ep.opening)
+
+
+def setting(h: History, ep: Episode, last: dt.date, event: str, attribute: str) -> tuple[dt.date, str | None] | None:
+    """`every|within ATTRIBUTE as set at EVENT`: the day of the first EVENT in the episode and the value of
+    ATTRIBUTE on its record (None where it is blank or the data's source never records it); None before EVENT."""
+    decision = next((r for r in h.records if r.event == event and ep.start <= r.date <= last), None)
+    if decision is None:
+        return None
+    value = None if attribute in h.unrecorded.attributes else decision.attr(attribute)
+    return decision.date, value
+
+
+def unset(h: History, duty: Duty, day: dt.date) -> Row:
+    """The one row of an episode whose timescale set per child was not recorded: no_data."""
+    return Row(h.child_id, duty.id, duty.clause, day, None, None, "no_data", None)
 
 
 def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:

@@ -39,9 +39,10 @@ from compiler.model.ir import (
     Within,
     anchor_events,
     form_of,
+    setting_of,
     trigger_of,
 )
-from compiler.model.semantics import AIM_SUFFIX, audited, clause_of, narrowing, not_measurable, status_events
+from compiler.model.semantics import AIM_SUFFIX, audited, clause_of, fixed, narrowing, not_measurable, status_events
 from compiler.model.timescales import Duration
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -158,8 +159,25 @@ class _Module:
                     "            continue",
                     "        ep = part"]
         out.append("        last = ep.end(h.as_of)")
-        out += ["        " + line for line in self.body(t)]
+        out += ["        " + line for line in self.set_body(t)]
         out.append("    return rows")
+        return out
+
+    def set_body(self, t: Timing) -> list[str]:
+        """The loop body; for a timing set per child, one branch per value that sets one, each the plain form's
+        body with that value's timescale, and a no_data row where the value is missing."""
+        setting = setting_of(t)
+        if setting is None:
+            return self.body(t)
+        out = [f"found = rt.setting(h, ep, last, {self.ev(setting.event)}, {setting.attribute!r})",
+               "if found is None:  # not set yet: nothing falls due",
+               "    continue",
+               "set_day, value = found"]
+        for k, (value, duration) in enumerate(setting.choices):
+            out.append(f"{'if' if k == 0 else 'elif'} value == {value!r}:")
+            out += ["    " + line for line in self.body(fixed(t, duration))]
+        out += ["else:  # no value recorded at the decision (or one that sets no timescale): the data cannot tell",
+                "    rows.append(rt.unset(h, duty, set_day))"]
         return out
 
     def body(self, t: Timing) -> list[str]:

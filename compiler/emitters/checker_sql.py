@@ -13,6 +13,7 @@ deterministic: the same policy gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -46,6 +47,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Setting,
     Share,
     Step,
     Timing,
@@ -54,6 +56,7 @@ from compiler.model.ir import (
     Within,
     durations_of,
     form_of,
+    setting_of,
 )
 from compiler.model.semantics import (
     FIRST_YEAR,
@@ -63,6 +66,7 @@ from compiler.model.semantics import (
     audited,
     clause_of,
     extension_event,
+    fixed,
     narrowing,
     not_measurable,
     status_events,
@@ -79,6 +83,8 @@ __all__ = [
 AS_OF = "(SELECT as_of FROM audit_params)"
 #: the columns of an occurrence view (what `finish` reads)
 OCC_COLUMNS = ("child_id", "trigger", "due", "done", "window_start", "end_day", "closed", "close_day", "eff", "na_birth")
+#: the letters of the occurrence views of an obligation's parts (`_o3`, `_p3`...): none that names another table
+PART_LETTERS = "opqtuvwyzabcfghijklm"
 #: the named result (the view audit_result), in this order
 RESULT_COLUMNS = ("child_id", "obligation", "clause", "trigger_date", "due_date", "done_date", "outcome",
                   "working_days_late", "step", "ob_order")
@@ -264,7 +270,6 @@ class _Script:
         self.chunks.append(self.out)
         self.comment = f"-- obligation #{index + 1} ({form_of(t)})\n"
         ep = self.episode_table(ob)
-        occ = f"_o{index}"
         attribute_conditions = [f"({self.unrecorded('attribute', c.attribute)} OR "
                                 f"{self.condition(c, Joins('a'))})" for c in ob.conditions if isinstance(c, AttributeIs)]
         n = narrowing(self.p, ob)
@@ -282,24 +287,61 @@ class _Script:
             ep = f"(SELECT {self.ep_columns} FROM _e{index} WHERE applies)"
         if n.starts or n.cuts:
             ep = self.narrow(ep, n.starts, n.cuts, index)
-        if n.prose_when and all(n.prose_when):
-            # exceptions in prose with attribute conditions: they may apply only in the episodes where the
-            # conditions of one of them hold, whose occurrences are made apart (view `_pN`) and finished with
-            # failures as no_data; the other episodes are finished as usual
-            sets = " OR ".join("(" + " AND ".join(f"({self.unrecorded('attribute', c.attribute)} OR "
-                                                  f"{self.condition(c, Joins('a'))})" for c in cs) + ")"
-                               for cs in n.prose_when)
-            self.parts(ob, t, f"(SELECT {self.ep_columns} FROM {ep} r WHERE coalesce({sets}, FALSE))", f"_p{index}",
-                       index, excusable=True)
-            ep = f"(SELECT {self.ep_columns} FROM {ep} r WHERE NOT coalesce({sets}, FALSE))"
-            self.parts(ob, t, ep, occ, index, excusable=False)
+        # the occurrence views of the obligation's parts: `_oN` first; each name is `_` and a letter before the
+        # index, which the chains read back
+        names = iter(f"_{letter}{index}" for letter in PART_LETTERS)
+        setting = setting_of(t)
+        if setting is None:
+            self.judge(ob, t, ep, index, names)
         else:
-            self.parts(ob, t, ep, occ, index, excusable=bool(n.in_prose))
+            for duration, part in self.settings(setting, ep, index):
+                self.judge(ob, fixed(t, duration), part, index, names)
         # drop what this obligation made: views first (the later ones read the earlier), then tables
         made = list(dict.fromkeys(self.scratch))
         for kind, name in [*reversed([m for m in made if m[0] == "VIEW"]), *[m for m in made if m[0] != "VIEW"]]:
             self.emit(*self.d.drop(kind, name))
         self.scratch = []
+
+    def settings(self, setting: Setting, ep: str, index: int) -> list[tuple[Duration, str]]:
+        """`every|within ATTRIBUTE as set at EVENT`: the value of ATTRIBUTE on the record of the first EVENT of each
+        episode (table `_sN`); an episode with EVENT and no value that sets a timescale gives one no_data row.
+        Returns, for each value, its timescale and the episodes set to it."""
+        name = f"_s{index}"
+        col = self.col(setting.attribute)
+        first = (f"(SELECT min(d.date) FROM {self.day_table(setting.event)} d WHERE d.child_id = q.child_id "
+                 f"AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, {AS_OF}))")
+        self.table(name,
+                   f"SELECT p.*, CASE WHEN f.row IS NULL OR {self.unrecorded('attribute', setting.attribute)} THEN NULL "
+                   f"ELSE coalesce(v.{col}, ch.{col}) END AS setting\n"
+                   f"FROM (SELECT q.*, {first} AS set_day FROM {ep} q) p\n"
+                   f"LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = {self.ev(setting.event)} "
+                   "GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day\n"
+                   "LEFT JOIN _ev v ON v.row = f.row\n"
+                   "LEFT JOIN children ch ON ch.child_id = p.child_id",
+                   f"-- a timescale set per child: `{setting.attribute}` on the record of the first "
+                   f"{self.p.canonical_event(setting.event)} of the episode\n")
+        self.scratch.append(("TABLE", name))
+        values = ", ".join(self.s(v) for v, _ in setting.choices)
+        self.result(index, f"SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, {OUTCOME_CODES['no_data']} "
+                           f"AS outcome, NULL AS late FROM {name} WHERE set_day IS NOT NULL AND (setting IS NULL OR "
+                           f"setting NOT IN ({values}))")
+        return [(d, f"(SELECT {self.ep_columns} FROM {name} WHERE setting = {self.s(v)})") for v, d in setting.choices]
+
+    def judge(self, ob: Obligation, t: Timing, ep: str, index: int, names: Iterator[str]) -> None:
+        """The rows of the episodes `ep`. Exceptions in prose with attribute conditions may apply only in the
+        episodes where the conditions of one of them hold: their occurrences are made apart and finished with
+        failures as no_data, the other episodes' as usual."""
+        n = narrowing(self.p, ob)
+        if n.prose_when and all(n.prose_when):
+            sets = " OR ".join("(" + " AND ".join(f"({self.unrecorded('attribute', c.attribute)} OR "
+                                                  f"{self.condition(c, Joins('a'))})" for c in cs) + ")"
+                               for cs in n.prose_when)
+            self.parts(ob, t, f"(SELECT {self.ep_columns} FROM {ep} r WHERE NOT coalesce({sets}, FALSE))", next(names),
+                       index, excusable=False)
+            self.parts(ob, t, f"(SELECT {self.ep_columns} FROM {ep} r WHERE coalesce({sets}, FALSE))", next(names),
+                       index, excusable=True)
+        else:
+            self.parts(ob, t, ep, next(names), index, excusable=bool(n.in_prose))
 
     def parts(self, ob: Obligation, t: Timing, ep: str, occ: str, index: int, excusable: bool) -> None:
         """The occurrences of the episodes `ep` (view `occ`), extended and finished; `excusable`: an exception in

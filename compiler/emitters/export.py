@@ -28,6 +28,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Setting,
     Share,
     Step,
     Timing,
@@ -35,6 +36,7 @@ from compiler.model.ir import (
     Vague,
     Within,
     form_of,
+    setting_of,
     trigger_of,
 )
 from compiler.model.semantics import timing_approximations
@@ -63,6 +65,20 @@ class RestartOut(BaseModel):
     trigger: str
 
 
+class SetValueOut(BaseModel):
+    value: str
+    amount: int
+    unit: str
+
+
+class SetOut(BaseModel):
+    """`every|within ATTRIBUTE as set at EVENT`: the timescale is the value of `attribute` recorded at `event`."""
+
+    attribute: str
+    event: str
+    values: list[SetValueOut]
+
+
 class TimingOut(BaseModel):
     kind: str
     amount: int | None = None
@@ -83,6 +99,7 @@ class TimingOut(BaseModel):
     phrase: str | None = None
     defers_to: str | None = None  # a deferral: "statute", or the document named in `as set by "..."`
     said: str | None = None
+    set_at: SetOut | None = None
     restart: list[RestartOut] = []
     text: str
     approximations: list[str] = []
@@ -171,6 +188,7 @@ class ValueOut(BaseModel):
     id: str
     label: str
     codes: list[CodeOut]
+    duration: DurationOut | None = None  # `is DURATION`: the timescale the value sets
 
 
 class RecordedOut(BaseModel):
@@ -223,13 +241,21 @@ def _step(s: Step) -> StepOut:
             assert_never(s)
 
 
+def _set_out(s: Setting | None) -> SetOut | None:
+    if s is None:
+        return None
+    return SetOut(attribute=s.attribute, event=s.event,
+                  values=[SetValueOut(value=v, amount=d.amount, unit=d.unit.value) for v, d in s.choices])
+
+
 def _timing_fields(t: Timing) -> dict[str, Any]:
     """The fields of one timing form (the rest keep their defaults)."""
     match t:
         case Deadline():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "or_triggers": list(t.also), "whichever": "sooner" if t.sooner else "later" if t.later else None,
-                    "opens": t.opens.amount if t.opens is not None else None, "said": t.said}
+                    "opens": t.opens.amount if t.opens is not None else None, "said": t.said,
+                    "set_at": _set_out(t.setting)}
         case AdvanceNotice():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
                     "from_ordinal": t.from_ordinal if t.from_ordinal > 1 else None}
@@ -240,7 +266,7 @@ def _timing_fields(t: Timing) -> dict[str, Any]:
                     "then": [_step(s) for s in t.steps]}
         case Recurrence():
             return {"amount": t.duration.amount, "unit": t.duration.unit.value, "trigger": t.trigger,
-                    **_bound_fields(t.every.bound)}
+                    **_bound_fields(t.every.bound), "set_at": _set_out(t.setting)}
         case AgeMilestone():
             return {"age": [_dur(a) for a in t.age]}
         case OrdinalMilestone():
@@ -284,13 +310,15 @@ def condition_out(c: Condition) -> ConditionOut:
 def used_attributes(policy: Policy) -> list[Attribute]:
     """The attributes a policy's conditions test, and those it declares itself."""
     tested = {c.attribute for o in policy.obligations for c in o.conditions if isinstance(c, AttributeIs)}
+    tested |= {s.attribute for o in policy.obligations if (s := setting_of(o.timing)) is not None}
     return [a for a in policy.attributes.values() if a.id in tested or a.origin == policy.path]
 
 
 def attribute_out(a: Attribute) -> AttributeOut:
     return AttributeOut(id=a.id, label=a.label, type=a.type,
                         values=[ValueOut(id=v.id, label=v.label,
-                                         codes=[CodeOut(dataset=ds, code=c) for ds, c in v.codes])
+                                         codes=[CodeOut(dataset=ds, code=c) for ds, c in v.codes],
+                                         duration=_dur(v.duration) if v.duration is not None else None)
                                 for v in a.values],
                         recorded_as=[RecordedOut(dataset=ds, item=item) for ds, item in a.recorded_as])
 

@@ -23,6 +23,7 @@ from compiler.model.ir import (
     Policy,
     Recurrence,
     Schedule,
+    Setting,
     Share,
     Step,
     Timing,
@@ -82,6 +83,12 @@ def _whichever(t: Deadline) -> str:
     return ", whichever is sooner" if t.sooner else ", whichever is later" if t.later else ""
 
 
+def _set(s: Setting, policy: Policy | None) -> str:
+    """`cp_visit_frequency as set at icpc`, in words, with the timescales the values set."""
+    values = "; ".join(f"{v.replace('_', ' ')}: {d}" for v, d in s.choices)
+    return f"{s.attribute.replace('_', ' ')} as set at {_event(policy, s.event)} ({values})"
+
+
 def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per timing form (a match with assert_never), each one English phrase
     match t:
         case Deadline():
@@ -96,6 +103,10 @@ def _form(t: Timing, policy: Policy | None) -> str:  # noqa: C901 - one case per
         case Schedule():
             return ", ".join([_within(t.duration, _event(policy, t.trigger)),
                               *(step(s, policy) for s in t.steps)])
+        case Recurrence() if t.setting is not None:
+            return f"every {_set(t.setting, policy)}" + _bound(t.every.bound, policy)
+        case Deadline() if t.setting is not None:
+            return f"within {_set(t.setting, policy)}"
         case Recurrence():
             text = _every(t.duration)
             if t.trigger:

@@ -67,6 +67,23 @@ class AttributeValue:
     label: str
     codes: tuple[tuple[str, str], ...]  # (dataset, code), e.g. ("ssda903", "C2")
     span: Span
+    duration: Duration | None = None  # `is 2 weeks`: the timescale this value sets
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A timescale set for each child by a decision recorded as `event`, as the value of `attribute`
+    (`every ATTRIBUTE as set at EVENT`, `within ATTRIBUTE as set at EVENT`): `choices` are the attribute's
+    values that set one, each with its duration, in declaration order. The timing that carries it holds
+    the most lenient of them, so that every analysis compares the most lenient value."""
+
+    attribute: str
+    event: str
+    choices: tuple[tuple[str, Duration], ...]
+    span: Span
+
+    def duration_of(self, value: str | None) -> Duration | None:
+        return next((d for v, d in self.choices if v == value), None)
 
 
 @dataclass(frozen=True)
@@ -231,6 +248,8 @@ class Deadline(_TimingBase):
     #: `between N and DURATION of TRIGGER`: a window that opens N units (DURATION's unit) after the trigger;
     #: an action before it opens does not do the occurrence
     opens: Duration | None = None  # "immediately" | "same day" | None (written as `within ...`)
+    #: `within ATTRIBUTE as set at TRIGGER`: the time limit is set per child (DURATION: the most lenient value)
+    setting: Setting | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,6 +267,8 @@ class Recurrence(_TimingBase):
 
     every: Every
     trigger: str | None = None
+    #: `every ATTRIBUTE as set at TRIGGER`: the interval is set per child (`every`: the most lenient value)
+    setting: Setting | None = None
 
     @property
     def duration(self) -> Duration:
@@ -364,6 +385,11 @@ def form_of(t: Timing) -> str:
             assert_never(t)
 
 
+def setting_of(t: Timing | None) -> Setting | None:
+    """The per-child setting of a timing (`every|within ATTRIBUTE as set at EVENT`), if it has one."""
+    return t.setting if isinstance(t, Deadline | Recurrence) else None
+
+
 def durations_of(t: Timing) -> list[Duration]:
     """Every duration a timing states (intervals, bounds, restarts; not ages)."""
     out: list[Duration] = []
@@ -381,7 +407,21 @@ def durations_of(t: Timing) -> list[Duration]:
             pass
         case _:
             assert_never(t)
+    setting = setting_of(t)
+    if setting is not None:  # every value's timescale (the timing's own is the most lenient of them)
+        out += [d for _, d in setting.choices if d != setting_model_duration(t)]
     return out + [r.duration for r in t.restarts]
+
+
+def setting_model_duration(t: Timing) -> Duration | None:
+    """The duration a timing states in the model (for a setting: the most lenient value)."""
+    match t:
+        case Deadline():
+            return t.duration
+        case Recurrence():
+            return t.every.duration
+        case _:
+            return None
 
 
 def step_durations(s: Step) -> list[Duration]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never
 
 from compiler.model import ir as M
-from compiler.model.timescales import Duration, Ordering, Unit, compare, parse_unit, suggest_unit
+from compiler.model.timescales import Duration, Ordering, Unit, bounds_in_days, compare, parse_unit, suggest_unit
 from dsl import ast as A
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Related
@@ -23,6 +23,7 @@ from dsl.diagnostics import Diagnostic, Related
 TermT = TypeVar("TermT", M.Role, M.Event, M.Status, M.Attribute)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_SET_VALUES = 10  # values of an attribute read by `every|within ATTRIBUTE as set at EVENT` (E243): each is a part of the SQL
 MAX_YEARS = 200  # the longest duration a policy may state (E232): beyond any standard, within every calendar
 MAX_AMOUNT = {Unit.MINUTES: MAX_YEARS * 366 * 24 * 60, Unit.HOURS: MAX_YEARS * 366 * 24, Unit.DAYS: MAX_YEARS * 366,
               Unit.WORKING_DAYS: MAX_YEARS * 262, Unit.WEEKS: MAX_YEARS * 53, Unit.MONTHS: MAX_YEARS * 12,
@@ -477,7 +478,7 @@ class Resolver:
             seen[v.name.text] = v.name.span
             codes = tuple((c.dataset.text, t.value) for c in v.coded_as for t in c.codes)
             values.append(M.AttributeValue(v.name.text, v.label.value if v.label else _humanise(v.name.text),
-                                           codes, v.span))
+                                           codes, v.span, self.duration(v.duration) if v.duration else None))
         return M.Attribute(d.name.text, d.label.value if d.label else _humanise(d.name.text), kind, tuple(values),
                            tuple((r.dataset.text, r.item.value) for r in d.recorded_as), self.path, d.span)
 
@@ -519,6 +520,47 @@ class Resolver:
                 return M.InProse(c.text.value, c.span)
             case _:
                 assert_never(c)
+
+    def set_timing(self, t: A.SetForm, restarts: tuple[M.Restart, ...], policy: M.Policy) -> M.Timing:
+        """`every|within ATTRIBUTE as set at EVENT`: a recurrence or a deadline from EVENT whose interval or limit
+        is the value of ATTRIBUTE recorded at EVENT; the model's own duration is the most lenient value."""
+        event = self.event(t.event, policy)
+        name = t.attribute.text
+        attr = policy.attributes.get(name)
+        choices: tuple[tuple[str, Duration], ...] = ()
+        if attr is None:
+            setting_attrs = [a.id for a in policy.attributes.values() if any(v.duration for v in a.values)]
+            close = difflib.get_close_matches(name, setting_attrs or list(policy.attributes), n=1, cutoff=0.6)
+            self.error("E240", f"unknown attribute `{name}`", t.attribute.span,
+                       f"did you mean `{close[0]}`?" if close else
+                       f'declare it: `attribute {name} "..."` with a `value NAME "label" is DURATION` line for each '
+                       "timescale it can be set to")
+        else:
+            choices = tuple((v.id, v.duration) for v in attr.values if v.duration is not None)
+            if not choices:
+                self.error("E243", f"`{name}` sets no timescale: none of its values says one", t.attribute.span,
+                           f'give each value its timescale: `value {attr.values[0].id if attr.values else "weekly"} '
+                           f'"..." is 1 week`' if attr.type == "values" else
+                           f"`{name}` is a {attr.type}; declare an attribute whose values say `is DURATION`",
+                           [Related(attr.origin, attr.span, f"`{name}` is declared here")])
+            elif len(choices) > MAX_SET_VALUES:
+                self.error("E243", f"`{name}` has {len(choices)} values that set a timescale; at most "
+                           f"{MAX_SET_VALUES} can be audited", t.attribute.span,
+                           "keep the values the case records use; a value without `is DURATION` makes its children no_data",
+                           [Related(attr.origin, attr.span, f"`{name}` is declared here")])
+            elif t.kind == "every":
+                for value, d in choices:
+                    if d.amount == 0:
+                        v = attr.value(value)
+                        self.error("E209", f"`{name}` is `{value}`, every 0 units, which can never be met",
+                                   t.attribute.span, "give the value a positive timescale",
+                                   [Related(attr.origin, v.span if v else attr.span, "the value is declared here")])
+        setting = M.Setting(name, event, choices, t.attribute.span)
+        lenient = _most_lenient(d for _, d in choices) if choices else Duration(1, Unit.DAYS)
+        if t.kind == "every":
+            return M.Recurrence(every=M.Every(lenient, None, t.span), trigger=event, setting=setting, span=t.span,
+                                restarts=restarts)
+        return M.Deadline(duration=lenient, trigger=event, setting=setting, span=t.span, restarts=restarts)
 
     def event(self, name: A.Name, policy: M.Policy) -> str:
         return self.check_name(name, "event", policy) or name.text
@@ -620,6 +662,8 @@ class Resolver:
                                t.restarts[0].span, "the share is counted over the whole episode; remove the `restart` line")
                 return M.Share(percent=t.percent, said=t.said, trigger=self.event(t.event, policy), span=t.span,
                                restarts=restarts)
+            case A.SetForm():
+                return self.set_timing(t, restarts, policy)
             case A.MinimumForm():
                 if t.restarts:
                     self.error("E220", "a minimum duration (`for at least D before EVENT`) cannot restart",
@@ -628,6 +672,11 @@ class Resolver:
                                        span=t.span, restarts=restarts)
             case _:
                 assert_never(t)
+
+
+def _most_lenient(durations: Iterable[Duration]) -> Duration:
+    """The duration that allows the most time (by its longest span in days; the first of equals)."""
+    return max(durations, key=lambda d: bounds_in_days(d)[1])
 
 
 def _value_problem(attr: M.Attribute, v: A.Name | A.Text | int) -> str | None:

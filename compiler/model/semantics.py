@@ -20,14 +20,17 @@ from compiler.model.ir import (
     AgeMilestone,
     AttributeIs,
     CountRecurrence,
+    Deadline,
     InProse,
     Obligation,
     OrdinalMilestone,
     Policy,
+    Recurrence,
     Timing,
     Vague,
     durations_of,
     everies,
+    setting_of,
     timing_events,
     trigger_of,
 )
@@ -168,6 +171,18 @@ def narrowing(policy: Policy, ob: Obligation) -> Narrowing:
     return Narrowing(starts, tuple(sorted(cuts)), tuple(excluded), tuple(by_age), tuple(in_prose), tuple(prose_when))
 
 
+def fixed(t: Timing, duration: Duration) -> Timing:
+    """A timing set per child (`every|within ATTRIBUTE as set at EVENT`) with the timescale of one value: the
+    plain recurrence from EVENT, or deadline of EVENT, that the audit runs for the children with that value."""
+    match t:
+        case Recurrence():
+            return dataclasses.replace(t, every=dataclasses.replace(t.every, duration=duration), setting=None)
+        case Deadline():
+            return dataclasses.replace(t, duration=duration, setting=None)
+        case _:
+            return t
+
+
 def extension_event(obligation_id: str) -> str:
     return EXTENSION_PREFIX + obligation_id
 
@@ -252,6 +267,9 @@ def attributes_used(policy: Policy) -> list[str]:
         n = narrowing(policy, ob)
         conditions = [*ob.conditions, *(c for cs in n.excluded + n.prose_when for c in cs)]
         names.update(c.attribute for c in conditions if isinstance(c, AttributeIs))
+        setting = setting_of(ob.timing)
+        if setting is not None:
+            names.add(setting.attribute)
     return sorted(names)
 
 
@@ -324,7 +342,9 @@ class Unrecorded:
         events = {policy.canonical_event(e) for e in policy.events} - have
         read = [c for ob in policy.obligations
                 for c in (*ob.conditions, *(c for cs in narrowing(policy, ob).prose_when for c in cs))]
-        attributes = {c.attribute for c in read if isinstance(c, AttributeIs) and c.attribute not in records.attributes}
+        names = {c.attribute for c in read if isinstance(c, AttributeIs)}
+        names |= {s.attribute for ob in policy.obligations if (s := setting_of(ob.timing)) is not None}
+        attributes = {name for name in names if name not in records.attributes}
         return Unrecorded(frozenset(events), frozenset(attributes))
 
 

@@ -1218,6 +1218,59 @@ def check_cin_visits_4_weeks(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_cin_visits_as_planned(h: rt.History) -> list[rt.Row]:
+    (
+        'Child in need visits at the frequency the plan states\n'
+        '\n'
+        'Clause 16. CFF (S.17 and S.47/CIN and CP), bullet 5: “The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).”\n'
+        '\n'
+        'Duty: must visit statutory_visit; timing: recurrence; while child_in_need\n'
+    )
+    duty = rt.Duty('cin_visits_as_planned', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'statutory_visit', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_2):
+        last = ep.end(h.as_of)
+        found = rt.setting(h, ep, last, 'cin_plan_start', 'cin_visit_frequency')
+        if found is None:  # not set yet: nothing falls due
+            continue
+        set_day, value = found
+        if value == 'weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'fortnightly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'three_weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'four_weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        else:  # no value recorded at the decision (or one that sets no timescale): the data cannot tell
+            rows.append(rt.unset(h, duty, set_day))
+    return rows
+
+
 def check_cin_visits_20_working_days(h: rt.History) -> list[rt.Row]:
     (
         'Child in need visits at least every 20 working days\n'
@@ -3245,6 +3298,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('cp_plan_uploaded_any_meeting', check_cp_plan_uploaded_any_meeting),
     ('cp_plan_distribution_any_meeting', check_cp_plan_distribution_any_meeting),
     ('cin_visits_4_weeks', check_cin_visits_4_weeks),
+    ('cin_visits_as_planned', check_cin_visits_as_planned),
     ('cin_visits_20_working_days', check_cin_visits_20_working_days),
     ('cin_reviews', check_cin_reviews),
     ('cin_after_cp_plan', check_cin_after_cp_plan),
@@ -3332,7 +3386,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 )
 
 #: The order of every obligation of the policy (rows are sorted by it).
-ORDER: dict[str, int] = {'correspondence_response': 0, 'correspondence_response_safeguarding': 1, 'meeting_notice': 2, 'plans_to_family': 3, 'record_interactions': 4, 'plan_progress': 5, 'unborn_record': 6, 'allocated_child_seen': 7, 'disrepute_report': 8, 'concern_to_chair': 9, 'concern_to_chair_safeguarding': 10, 'safeguarding_reports_to_manager': 11, 'professional_concern_discussion': 12, 'assessment_visit_recording': 13, 'assessment_visit_recording_safeguarding': 14, 'cin_visit_recording': 15, 'cp_visit_recording': 16, 's47_visit_recording': 17, 's47_visit_recording_48_hours': 18, 's47_visit_recording_2_working_days': 19, 'cla_visit_recording': 20, 'supervision_agreement_review': 21, 'supervision_recording': 22, 'plr_monthly': 23, 'decision_rationale_recorded': 24, 'need_to_know_briefing': 25, 'lado_referral_same_day': 26, 'threshold_review': 27, 'allocation_oversight': 28, 'court_orders_shared': 29, 'tm_long_allocation_review': 30, 'repeat_plan_findings': 31, 'repeat_plan_oversight': 32, 'sm_long_allocation_review': 33, 'sm_long_allocation_ongoing': 34, 'eh_allocation_oversight': 35, 'ts_supervision': 36, 'ts_assessment': 37, 'level3_work_complete': 38, 'ts_visit': 39, 'contact_processing': 40, 'referral_transfer': 41, 'referrer_feedback': 42, 'allocation_same_day': 43, 'allocation_out_of_hours': 44, 'family_contact_on_allocation': 45, 'assessment_child_seen': 46, 'assessment_allocation_oversight': 47, 'assessment_20_days': 48, 'assessment_45_days': 49, 'chad_assessment_30_days': 50, 'reassessment_oversight': 51, 'transfer_after_meeting': 52, 'closure_after_decision': 53, 'assessment_update_cin': 54, 'assessment_update_cp': 55, 'cin_plan_uploaded': 56, 'cin_plan_distribution': 57, 'cp_plan_uploaded_any_meeting': 58, 'cp_plan_distribution_any_meeting': 59, 'cin_visits_4_weeks': 60, 'cin_visits_20_working_days': 61, 'cin_reviews': 62, 'cin_reviews_long_term': 63, 'cin_after_cp_plan': 64, 'cwd_visits_disability_only': 65, 'ccc_checklist': 66, 'strategy_within_24_hours': 67, 'strategy_imminent_risk': 68, 'police_protection_contact': 69, 'strategy_decision_recorded': 70, 'strategy_minutes_2_working_days': 71, 'strategy_minutes_48_hours': 72, 'cp_medical_24_hours': 73, 'cp_medical_escalation': 74, 's47_welfare_checks': 75, 's47_pr_contact': 76, 's47_tm_discussion': 77, 's47_assessment_shared_2_working_days': 78, 's47_assessment_shared_48_hours': 79, 'icpc_timescale': 80, 'rcpc_schedule': 81, 'core_group_first': 82, 'core_group_interval': 83, 'rcpc_report': 84, 'cp_visits': 85, 'cp_seen_alone': 86, 'cp_visits_two_weekly': 87, 'cp_visits_reduced': 88, 'cp_bedroom': 89, 'cp_leaflets': 90, 'conference_view_change_icpc': 91, 'conference_view_change_rcpc': 92, 'risk_increase_discussion': 93, 'cgm_plan_uploaded': 94, 'cgm_plan_distribution': 95, 'outline_plan_after_icpc': 96, 'outline_plan_after_rcpc': 97, 'iro_note_after_review': 98, 'fnm_reviews': 99, 'fnm_decision_oversight': 100, 'lgm_section_20': 101, 'iro_notification': 102, 'iro_allocation': 103, 'complaints_info': 104, 'cla_review_after_move': 105, 'placement_planning_meeting': 106, 'cla_needs_assessment': 107, 'cla_reviews': 108, 'permanence_assessment': 109, 'cla_papers_shared': 110, 'care_plan_to_child': 111, 'stability_meeting': 112, 'cla_visits': 113, 'cla_visits_permanence': 114, 'significant_change_visit': 115, 'significant_change_visit_next_day': 116, 'seen_day_placed': 117, 'bedroom_seen_day_placed': 118, 'care_plan_after_rha': 119, 'initial_pep': 120, 'termly_pep': 121, 'iro_care_plan_review': 122, 'permanence_plan_by_second_review': 123, 'iro_timescales_shared': 124, 'family_time_review': 125, 'pa_allocation': 126, 'pa_contact_minimum_eligible': 127, 'pa_contact_minimum': 128, 'pa_contact_16_17': 129, 'pa_visits_18_to_21': 130, 'pa_visits_21_to_24': 131, 'pathway_plan_reviews': 132, 'pathway_plan_reviews_eligible': 133, 'accommodation_visit': 134, 'staying_put_discussion': 135, 'fostering_assessment_timescale': 136, 'foster_carer_visits': 137, 'unannounced_visits': 138, 'carer_supervision_record': 139, 'carer_supervision_copy': 140, 'foster_carer_reviews': 141, 'carer_concern_discussion': 142, 'carer_views_before_review': 143, 'reg24_assessment': 144, 'connected_carer_panel': 145, 'supported_lodgings_assessment': 146, 'pf_initial_visit': 147, 'pf_assessment': 148, 'pf_child_visits': 149, 'pf_supervisory_visits': 150, 'adoption_medical': 151, 'permanence_report': 152, 'adm_adoption_decision': 153, 'family_finding_transfer': 154, 'adm_match_decision': 155, 'adoptive_placement_visits': 156, 'adoption_application_decision': 157, 'later_life_letter_draft': 158, 'later_life_letter_final': 159, 'adoption_plan_review': 160, 'allegation_progress': 161, 'lado_triage': 162, 'allegations_meeting': 163}
+ORDER: dict[str, int] = {'correspondence_response': 0, 'correspondence_response_safeguarding': 1, 'meeting_notice': 2, 'plans_to_family': 3, 'record_interactions': 4, 'plan_progress': 5, 'unborn_record': 6, 'allocated_child_seen': 7, 'disrepute_report': 8, 'concern_to_chair': 9, 'concern_to_chair_safeguarding': 10, 'safeguarding_reports_to_manager': 11, 'professional_concern_discussion': 12, 'assessment_visit_recording': 13, 'assessment_visit_recording_safeguarding': 14, 'cin_visit_recording': 15, 'cp_visit_recording': 16, 's47_visit_recording': 17, 's47_visit_recording_48_hours': 18, 's47_visit_recording_2_working_days': 19, 'cla_visit_recording': 20, 'supervision_agreement_review': 21, 'supervision_recording': 22, 'plr_monthly': 23, 'decision_rationale_recorded': 24, 'need_to_know_briefing': 25, 'lado_referral_same_day': 26, 'threshold_review': 27, 'allocation_oversight': 28, 'court_orders_shared': 29, 'tm_long_allocation_review': 30, 'repeat_plan_findings': 31, 'repeat_plan_oversight': 32, 'sm_long_allocation_review': 33, 'sm_long_allocation_ongoing': 34, 'eh_allocation_oversight': 35, 'ts_supervision': 36, 'ts_assessment': 37, 'level3_work_complete': 38, 'ts_visit': 39, 'contact_processing': 40, 'referral_transfer': 41, 'referrer_feedback': 42, 'allocation_same_day': 43, 'allocation_out_of_hours': 44, 'family_contact_on_allocation': 45, 'assessment_child_seen': 46, 'assessment_allocation_oversight': 47, 'assessment_20_days': 48, 'assessment_45_days': 49, 'chad_assessment_30_days': 50, 'reassessment_oversight': 51, 'transfer_after_meeting': 52, 'closure_after_decision': 53, 'assessment_update_cin': 54, 'assessment_update_cp': 55, 'cin_plan_uploaded': 56, 'cin_plan_distribution': 57, 'cp_plan_uploaded_any_meeting': 58, 'cp_plan_distribution_any_meeting': 59, 'cin_visits_4_weeks': 60, 'cin_visits_as_planned': 61, 'cin_visits_20_working_days': 62, 'cin_reviews': 63, 'cin_reviews_long_term': 64, 'cin_after_cp_plan': 65, 'cwd_visits_disability_only': 66, 'ccc_checklist': 67, 'strategy_within_24_hours': 68, 'strategy_imminent_risk': 69, 'police_protection_contact': 70, 'strategy_decision_recorded': 71, 'strategy_minutes_2_working_days': 72, 'strategy_minutes_48_hours': 73, 'cp_medical_24_hours': 74, 'cp_medical_escalation': 75, 's47_welfare_checks': 76, 's47_pr_contact': 77, 's47_tm_discussion': 78, 's47_assessment_shared_2_working_days': 79, 's47_assessment_shared_48_hours': 80, 'icpc_timescale': 81, 'rcpc_schedule': 82, 'core_group_first': 83, 'core_group_interval': 84, 'rcpc_report': 85, 'cp_visits': 86, 'cp_seen_alone': 87, 'cp_visits_two_weekly': 88, 'cp_visits_reduced': 89, 'cp_bedroom': 90, 'cp_leaflets': 91, 'conference_view_change_icpc': 92, 'conference_view_change_rcpc': 93, 'risk_increase_discussion': 94, 'cgm_plan_uploaded': 95, 'cgm_plan_distribution': 96, 'outline_plan_after_icpc': 97, 'outline_plan_after_rcpc': 98, 'iro_note_after_review': 99, 'fnm_reviews': 100, 'fnm_decision_oversight': 101, 'lgm_section_20': 102, 'iro_notification': 103, 'iro_allocation': 104, 'complaints_info': 105, 'cla_review_after_move': 106, 'placement_planning_meeting': 107, 'cla_needs_assessment': 108, 'cla_reviews': 109, 'permanence_assessment': 110, 'cla_papers_shared': 111, 'care_plan_to_child': 112, 'stability_meeting': 113, 'cla_visits': 114, 'cla_visits_permanence': 115, 'significant_change_visit': 116, 'significant_change_visit_next_day': 117, 'seen_day_placed': 118, 'bedroom_seen_day_placed': 119, 'care_plan_after_rha': 120, 'initial_pep': 121, 'termly_pep': 122, 'iro_care_plan_review': 123, 'permanence_plan_by_second_review': 124, 'iro_timescales_shared': 125, 'family_time_review': 126, 'pa_allocation': 127, 'pa_contact_minimum_eligible': 128, 'pa_contact_minimum': 129, 'pa_contact_16_17': 130, 'pa_visits_18_to_21': 131, 'pa_visits_21_to_24': 132, 'pathway_plan_reviews': 133, 'pathway_plan_reviews_eligible': 134, 'accommodation_visit': 135, 'staying_put_discussion': 136, 'fostering_assessment_timescale': 137, 'foster_carer_visits': 138, 'unannounced_visits': 139, 'carer_supervision_record': 140, 'carer_supervision_copy': 141, 'foster_carer_reviews': 142, 'carer_concern_discussion': 143, 'carer_views_before_review': 144, 'reg24_assessment': 145, 'connected_carer_panel': 146, 'supported_lodgings_assessment': 147, 'pf_initial_visit': 148, 'pf_assessment': 149, 'pf_child_visits': 150, 'pf_supervisory_visits': 151, 'adoption_medical': 152, 'permanence_report': 153, 'adm_adoption_decision': 154, 'family_finding_transfer': 155, 'adm_match_decision': 156, 'adoptive_placement_visits': 157, 'adoption_application_decision': 158, 'later_life_letter_draft': 159, 'later_life_letter_final': 160, 'adoption_plan_review': 161, 'allegation_progress': 162, 'lado_triage': 163, 'allegations_meeting': 164}
 
 
 def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:

@@ -9,7 +9,7 @@
 --         (kind 'attribute') that the data's source never records (no rows: all are recorded).
 -- Output: audit_obligations (one row per obligation), the view audit_rows (one row per occurrence, the
 --         obligation and outcome as codes) and the view audit_result that names them; sort with
---         ORDER BY child_id, ob_order, trigger_date, due_date NULLS LAST, done_date NULLS LAST, outcome, working_days_late NULLS LAST, step NULLS LAST.
+--         ORDER BY child_id, ob_order, trigger_date, due_date NULLS LAST, done_date NULLS LAST, outcome, working_days_late NULLS LAST.
 -- It creates tables and views named audit_* and _*: run it in a scratch database or session.
 
 CREATE OR REPLACE TABLE audit_obligations AS
@@ -75,109 +75,110 @@ SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obl
   (58, 'cp_plan_uploaded_any_meeting', 'CP plan uploaded onto Mosaic within five working days of the meeting (section 16)', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'The plan will be uploaded onto Mosaic within five working days of the meeting', 'deadline', NULL),
   (59, 'cp_plan_distribution_any_meeting', 'CP plan distributed within 10 working days of the meeting (section 16)', '16. CFF (S.17 and S.47/CIN and CP), bullet 4', 'distributed to parents/carers, young people and professionals (where appropriate and consent given by those with PR) within 10 working days of the meeting being held.', 'deadline', NULL),
   (60, 'cin_visits_4_weeks', 'Child in need visits at least four weekly', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days). Visits can be more frequent, if the child requires this at any point.', 'recurrence', NULL),
-  (61, 'cin_visits_20_working_days', 'Child in need visits at least every 20 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).', 'recurrence', NULL),
-  (62, 'cin_reviews', 'CIN review meetings at least every three months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'CIN Review meetings will be held at least every three months', 'recurrence', NULL),
-  (63, 'cin_reviews_long_term', 'Long-term CIN (e.g. disabled children) reviews at least every six months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'with the exception of long-term CIN children (such as children with disabilities) where the timeframe for review will be recorded on their records and not less than every six months.', 'recurrence', 'a condition in prose'),
-  (64, 'cin_after_cp_plan', 'A child in need plan for at least three months after a child protection plan ends, before closure', '16. CFF (S.17 and S.47/CIN and CP), bullet 8', 'It is expected that children whose Child Protection Plan (CPP) ends will be subject to Child in Need plans (occasionally Targeted Support plans) for at least three months, prior to considering full closure. These three months should be used as an opportunity to ensure that the wider family network and community services are able to continue to support, as and when required, so as to build resilience within the family.', 'minimum_period', NULL),
-  (65, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
-  (66, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
-  (67, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
-  (68, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
-  (69, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
-  (70, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
-  (71, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (72, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
-  (73, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
-  (74, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
-  (75, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
-  (76, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
-  (77, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
-  (78, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
-  (79, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
-  (80, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
-  (81, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
-  (82, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
-  (83, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
-  (84, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
-  (85, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
-  (86, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
-  (87, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
-  (88, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
-  (89, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
-  (90, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
-  (91, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (92, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
-  (93, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
-  (94, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
-  (95, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
-  (96, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (97, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
-  (98, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
-  (99, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
-  (100, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
-  (101, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
-  (102, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
-  (103, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
-  (104, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
-  (105, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
-  (106, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
-  (107, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
-  (108, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
-  (109, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
-  (110, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
-  (111, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
-  (112, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
-  (113, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
-  (114, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
-  (115, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
-  (116, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
-  (117, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (118, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
-  (119, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
-  (120, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
-  (121, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
-  (122, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
-  (123, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
-  (124, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
-  (125, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'deadline', NULL),
-  (126, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
-  (127, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (128, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
-  (129, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
-  (130, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
-  (131, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
-  (132, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
-  (133, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
-  (134, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
-  (135, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
-  (136, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
-  (137, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
-  (138, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
-  (139, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
-  (140, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
-  (141, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
-  (142, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
-  (143, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
-  (144, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
-  (145, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
-  (146, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
-  (147, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (148, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
-  (149, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
-  (150, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
-  (151, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
-  (152, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
-  (153, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
-  (154, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
-  (155, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
-  (156, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
-  (157, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
-  (158, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
-  (159, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
-  (160, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
-  (161, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
-  (162, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
-  (163, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL)
+  (61, 'cin_visits_as_planned', 'Child in need visits at the frequency the plan states', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).', 'recurrence', NULL),
+  (62, 'cin_visits_20_working_days', 'Child in need visits at least every 20 working days', '16. CFF (S.17 and S.47/CIN and CP), bullet 5', 'The CIN plan will clearly state the visiting frequency, with CIN visits occurring a minimum of four weekly (at least every 20 working days).', 'recurrence', NULL),
+  (63, 'cin_reviews', 'CIN review meetings at least every three months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'CIN Review meetings will be held at least every three months', 'recurrence', NULL),
+  (64, 'cin_reviews_long_term', 'Long-term CIN (e.g. disabled children) reviews at least every six months', '16. CFF (S.17 and S.47/CIN and CP), bullet 6', 'with the exception of long-term CIN children (such as children with disabilities) where the timeframe for review will be recorded on their records and not less than every six months.', 'recurrence', 'a condition in prose'),
+  (65, 'cin_after_cp_plan', 'A child in need plan for at least three months after a child protection plan ends, before closure', '16. CFF (S.17 and S.47/CIN and CP), bullet 8', 'It is expected that children whose Child Protection Plan (CPP) ends will be subject to Child in Need plans (occasionally Targeted Support plans) for at least three months, prior to considering full closure. These three months should be used as an opportunity to ensure that the wider family network and community services are able to continue to support, as and when required, so as to build resilience within the family.', 'minimum_period', NULL),
+  (66, 'cwd_visits_disability_only', 'Disabled child seen at least every six months where the only need is the disability', '17. CHAD (children with disabilities), bullet 7', 'The child will be seen a minimum of every six months, where the only need relates to the disability.', 'recurrence', 'a condition in prose'),
+  (67, 'ccc_checklist', 'Children''s Continuing Care checklist followed up when the child is 16', '17. CHAD (children with disabilities), bullet 10', 'Where a child will need to transition to adult services, the allocated worker will follow up with the Children''s Continuing Care (CCC) checklist when the child is 16 years old.', 'age_milestone', 'a condition in prose'),
+  (68, 'strategy_within_24_hours', 'Strategy discussion within 24 hours of the decision that it is required', '18. Strategy discussions, bullet 2', 'Strategy discussions are expected to be held within 24 hours of the manager making a decision that it is required - the timeframe should be as soon as possible to get involved agencies ''together'' physically or virtually.', 'deadline', NULL),
+  (69, 'strategy_imminent_risk', 'Strategy meeting with the police within 90 minutes where a child is at imminent risk', '18. Strategy discussions, bullet 2', 'If a child is believed to be at imminent risk, a strategy meeting must be held with the police at the earliest convenience and within 90 minutes to ensure imminent action can occur.', 'deadline', 'a condition in prose'),
+  (70, 'police_protection_contact', 'Police contacted without delay where Police Protection is required', '18. Strategy discussions, bullet 2', 'If Police Protection powers (PP) are required to ensure the immediate safety of the child, then no delay should occur in contacting the police to share the immediate concern.', 'vague', 'vague timing (without delay)'),
+  (71, 'strategy_decision_recorded', 'Team manager''s rationale and actions recorded within two hours of the strategy discussion', '18. Strategy discussions, bullet 10', 'The team manager''s rationale, and any meeting actions and whether joint or single agency must be recorded onto Mosaic as a management decision within two hours of the strategy discussion being held.', 'deadline', NULL),
+  (72, 'strategy_minutes_2_working_days', 'Strategy meeting minutes added within two working days', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (73, 'strategy_minutes_48_hours', 'Strategy meeting minutes added within 48 hours', '18. Strategy discussions, bullet 10', 'The minutes of the meeting must be added within two working days/48 hours.', 'deadline', NULL),
+  (74, 'cp_medical_24_hours', 'Child protection medical within 24 hours of the request', '18. Strategy discussions, bullet 13', 'Where a child has an injury and a CP medical is requested, this should occur within 24 hours and, if not, a clear reason provided for the delay by the medics.', 'deadline', NULL),
+  (75, 'cp_medical_escalation', 'Disagreement about a CP medical escalated to the service manager within 60 minutes', '18. Strategy discussions, bullet 14', 'If the team manager does not agree that a CP medical is not required, this must be escalated to the service manager within 60 minutes of the strategy meeting being held, who can then escalate to health colleagues, where appropriate.', 'deadline', 'a condition in prose'),
+  (76, 's47_welfare_checks', 'Statutory welfare checks within 24 hours of the S.47 being initiated', '19. Section 47 investigations, bullet 3', 'The allocated worker is responsible for completing the investigation and ensuring all statutory welfare checks are completed within 24hrs of the S. 47 being initiated.', 'deadline', NULL),
+  (77, 's47_pr_contact', 'Efforts to contact a person with PR who is not contactable, as soon as possible', '19. Section 47 investigations, bullet 6', 'Where a person with PR is not contactable, efforts should be made to make contact with that person asap.', 'vague', 'vague timing (as soon as possible)'),
+  (78, 's47_tm_discussion', 'Findings discussed with the team manager immediately after seeing the child', '19. Section 47 investigations, bullet 8', 'After the allocated worker speaks to the child, they are expected to contact their Team manager to discuss their findings and to agree any further actions required, the plan and next steps. The team manager must assure themselves in this discussion that the child is safe and should occur immediately after seeing the child (a phone call will suffice).', 'deadline', NULL),
+  (79, 's47_assessment_shared_2_working_days', 'Assessment and draft plan discussed with the family two working days before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held - this needs to be a discussion to ensure those with PR and the child can input into any draft plan to address their needs/risks.', 'advance_notice', NULL),
+  (80, 's47_assessment_shared_48_hours', 'Assessment and draft plan discussed with the family 48 hours before the meeting', '19. Section 47 investigations, bullet 12', 'Any assessment and draft plan should be shared and discussed with those with PR and the child a minimum of 48 hours/two working day prior to the meeting being held', 'advance_notice', NULL),
+  (81, 'icpc_timescale', 'Initial child protection conference within 15 working days of the strategy discussion', '20. Child protection and visiting, bullet 1', 'If an ICPC is required, this must be held within 15 working days of the strategy discussion being held.', 'deadline', NULL),
+  (82, 'rcpc_schedule', 'Review conferences: first within three months of the ICPC, then at most six-monthly', '20. Child protection and visiting, bullet 1', 'The first RCPC will occur within three months of the ICPC being held, then a maximum of six monthly after that.', 'schedule', NULL),
+  (83, 'core_group_first', 'First core group meeting within 10 working days of the ICPC', '20. Child protection and visiting, bullet 2', 'The first Core Group Meeting must be held within 10 working days of the ICPC being held (it is often easiest to book for the initial CGM to be held immediately after the ICPC, and if the decision is that a CP plan is not required, to use this time to create the initial CIN plan).', 'deadline', NULL),
+  (84, 'core_group_interval', 'Core group meetings about six weeks after each ICPC/RCPC', '20. Child protection and visiting, bullet 2', 'Core Group Meetings (CGMs) will be booked by the allocated worker to occur approximately six weeks after the ICPC/RCPC is held.', 'recurrence', NULL),
+  (85, 'rcpc_report', 'Report shared at least 10 working days before the RCPC', '20. Child protection and visiting, bullet 3', 'For RCPCs, the allocated worker will share the report at least 10 working days prior to the RCPC with those with PR, the child and the CP Chair.', 'advance_notice', NULL),
+  (86, 'cp_visits', 'Child protection visits at least every 10 working days', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', NULL),
+  (87, 'cp_seen_alone', 'Child on a CP plan seen alone at least every 10 working days (aged four or over)', '20. Child protection and visiting, bullet 4', 'Where a child is subject to a CP plan, they will be seen alone (if four years or older, and if Gillick competent) and face-to-face by the social worker at least every 10 working days.', 'recurrence', 'a condition in prose'),
+  (88, 'cp_visits_two_weekly', 'Child protection visiting frequency of two weekly', '20. Child protection and visiting, bullet 9', 'Where the frequency is to increase to more often than two weekly, the team manager should inform the service manager of the rationale for this and add their decision to Mosaic.', 'recurrence', NULL),
+  (89, 'cp_visits_reduced', 'CP visits may reduce to three weekly after six months on a plan, by service manager decision', '20. Child protection and visiting, bullet 8', 'Where a child has been subject to CP planning for a minimum of six months and where the assessment concludes that the local authority will be seeking to step down to a CIN plan, or to Early Help at the next RCPC, a decision can be made by the team manager in consultation with the CP chair for the visiting frequency to reduce to three weekly, however the final decision to reduce to three weekly will lie with the service manager.', 'recurrence', NULL),
+  (90, 'cp_bedroom', 'Child''s bedroom seen at least once every eight weeks', '20. Child protection and visiting, bullet 5', 'For children subject to CP planning, the allocated worker is expected to see the child''s bedroom at least once every eight weeks.', 'recurrence', NULL),
+  (91, 'cp_leaflets', 'Conference leaflets given before the conference', '20. Child protection and visiting, bullet 6', 'All children will receive a child friendly leaflet and those with PR will receive an adult leaflet to explain what a Child Protection Conference is prior to the conference being held.', 'ordinal_milestone', NULL),
+  (92, 'conference_view_change_icpc', 'Line manager told within one working day why the LA view changed at the ICPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (93, 'conference_view_change_rcpc', 'Line manager told within one working day why the LA view changed at the RCPC', '20. Child protection and visiting, bullet 7', 'If in the meeting there is good reason to alter the local authority view, the worker in attendance should make the best decision they can based on what they hear, and then feedback to their line manager within one working day as to why they changed the decision.', 'deadline', 'a condition in prose'),
+  (94, 'risk_increase_discussion', 'Increased risk discussed with the team manager within 24 hours', '20. Child protection and visiting, bullet 9', 'Where the risk increases to a child, the allocated worker should discuss with their team manager as soon as possible and no later than 24 hours, so that the team manager can speak with the CP chair about the concerns, and also to discuss increasing the visiting frequency in the interim - this may be daily, if required.', 'deadline', NULL),
+  (95, 'cgm_plan_uploaded', 'Updated CP plan added to Mosaic within three working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held', 'deadline', NULL),
+  (96, 'cgm_plan_distribution', 'Updated CP plan sent to all involved within five working days of the core group', '20. Child protection and visiting, bullet 10', 'The updated plan must be added to Mosaic by the allocated worker within three working days of the CGM being held and sent to all involved, including the child and persons with PR, within five working days.', 'deadline', NULL),
+  (97, 'outline_plan_after_icpc', 'Outline plan to the core group chair within 10 minutes of the ICPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'After the conference the CP chair will provide an outline child''s plan to the Chair of the CGM. This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (98, 'outline_plan_after_rcpc', 'Outline plan to the core group chair within 10 minutes of the RCPC', '21. Child Protection Chairs (CP Chairs), bullet 6', 'This must be provided within 10 minutes of the ICPC/RCPC concluding to enable the CGM to then occur.', 'deadline', NULL),
+  (99, 'iro_note_after_review', 'IRO note recorded within two working days of a looked-after review or a midway review', '21. Child Protection Chairs (CP Chairs), bullet 8', 'The IRO will record an IRO note onto Mosaic within two working days of any looked after child review, or after every midway review to reflect their views, and any actions set. This will be actioned immediately to the allocated worker and team manager. Where there are concerns or drift, it will also be actioned to the service manager.', 'deadline', NULL),
+  (100, 'fnm_reviews', 'Family network meetings reviewed every six months', '22. Becoming looked after children, bullet 2', 'Family Network Meetings will be used to explore alternative care arrangements and will be reviewed every six months.', 'recurrence', NULL),
+  (101, 'fnm_decision_oversight', 'Management oversight within three working days of a family network decision', '23. Children in Care (CIC) - looked after children, bullet 3', 'and a clear management oversight will be added within three working days of the decision being made.', 'deadline', NULL),
+  (102, 'lgm_section_20', 'Legal Gateway Meeting within one month for S.20 children under 16', '22. Becoming looked after children, bullet 4', 'The allocated social worker will book a Legal Gateway Meeting (LGM) for all section 20 children in care under the age of 16 within one month of them becoming looked after to ensure that S.20 was appropriately used and to consider whether an application to court is required.', 'deadline', NULL),
+  (103, 'iro_notification', 'Independent Reviewing Service notified within two working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days', 'deadline', NULL),
+  (104, 'iro_allocation', 'IRO allocated within five working days', '23. Children in Care (CIC) - looked after children, bullet 4', 'The allocated social worker will notify the Independent Reviewing Service of any child coming into care within two working days and an IRO will be allocated within five working days.', 'deadline', NULL),
+  (105, 'complaints_info', 'Complaints, advocacy and contact details given no later than the first visit', '23. Children in Care (CIC) - looked after children, bullet 5', 'All children in care will be provided details of the complaints procedure and Coram Voice Advocacy Service as well as their allocated social worker''s contact details as soon as possible but no later than during the social worker''s first visit to see the child.', 'ordinal_milestone', NULL),
+  (106, 'cla_review_after_move', 'Looked-after review within four weeks of a change of carer/home', '23. Children in Care (CIC) - looked after children, bullet 7', 'Where a child''s carer/home changes, a looked after child review meeting will be held within four weeks of any such change.', 'deadline', NULL),
+  (107, 'placement_planning_meeting', 'Placement planning meeting within five working days of a foster placement beginning', '23. Children in Care (CIC) - looked after children, bullet 8', 'A placement planning meeting will be held within five working days of a child''s foster placement beginning.', 'deadline', 'a condition in prose'),
+  (108, 'cla_needs_assessment', 'Up-to-date assessment of needs within two months of becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 9', 'Every child in care will have an up-to-date assessment of their needs completed within a two-month window of prior or after their looked after status begins. This may be assessments completed within court, or a Child and Family Assessment/age assessment.', 'deadline', NULL),
+  (109, 'cla_reviews', 'Looked-after reviews: within 20 working days, then three months, then six-monthly', '23. Children in Care (CIC) - looked after children, bullet 10', 'The first looked after child review meeting will be held within 20 working days of the child becoming looked after.', 'schedule', NULL),
+  (110, 'permanence_assessment', 'Permanency assessed no later than three months after becoming looked after', '23. Children in Care (CIC) - looked after children, bullet 12', 'Permanency for the child will be assessed at the earliest possible opportunity, and no later than three months after becoming looked after.', 'deadline', NULL),
+  (111, 'cla_papers_shared', 'Looked-after report and care plan shared at least five working days before the review', '23. Children in Care (CIC) - looked after children, bullet 13', 'The allocated worker will complete a looked after child''s report for the looked after review, and a clear care plan which will be shared with the child, carers, those with PR and IRO a minimum of five working days before the meeting.', 'advance_notice', NULL),
+  (112, 'care_plan_to_child', 'Child given a copy of their care plan within five working days of the meeting', '23. Children in Care (CIC) - looked after children, bullet 19', 'The child will be given a copy of their care plan within five working days of the meeting being held.', 'deadline', NULL),
+  (113, 'stability_meeting', 'Placement stability meeting at the first indication of instability', '23. Children in Care (CIC) - looked after children, bullet 23', 'If a placement is at risk of breaking down a Placement Stability Meeting will be held and chaired by the team manager to either stabilise the child''s living arrangement or consider whether the child needs to move to another home. The IRO will be consulted on any such change and, where possible, prior to the changes occurring.', 'vague', 'vague timing (at the earliest opportunity)'),
+  (114, 'cla_visits', 'Children in care visited every five working days until the first review, then every 20 working days', '24. Children in Care (CIC) - visiting, bullet 4', 'Children in Care will be visited every five working days until the first looked after child review meeting and every 20 working days thereafter, in line with statutory guidance.', 'schedule', NULL),
+  (115, 'cla_visits_permanence', 'Visits may reduce to every 12 weeks where permanency is agreed, by service manager decision', '24. Children in Care (CIC) - visiting, bullet 5', 'For a child where permanency is agreed and where either they are matched to the carer, or where they have been settled in their home for at least six months, Child in Care visiting frequency may reduce to a minimum of every 12 weeks, but only in consultation with the IRO; the service manager will make the final decision and record a management decision onto Mosaic with clear rationale.', 'recurrence', NULL),
+  (116, 'significant_change_visit', 'Child seen the day of a significant change', '24. Children in Care (CIC) - visiting, bullet 3', 'Where there is a significant change for a child, such as moving school, changing homes, a bereavement etc the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', NULL),
+  (117, 'significant_change_visit_next_day', 'Child seen within one working day of a significant change, where in their best interests', '24. Children in Care (CIC) - visiting, bullet 3', 'the allocated worker will see the child that day, or within one working day where this is deemed within the child''s best interests.', 'deadline', 'a condition in prose'),
+  (118, 'seen_day_placed', 'Child in care seen on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (119, 'bedroom_seen_day_placed', 'Child''s bedroom checked on the day they are placed', '25. Children in Care (CIC) - Health and Education, bullet 4', 'Every child in care will be seen on the day they are placed and their bedroom will be checked', 'deadline', NULL),
+  (120, 'care_plan_after_rha', 'Care plan updated within 10 working days of each review health assessment', '25. Children in Care (CIC) - Health and Education, bullet 1', 'The allocated worker will update the child''s care plan and record this onto Mosaic within 10 working days of each looked after child review health assessment.', 'deadline', NULL),
+  (121, 'initial_pep', 'Initial PEP meeting within 10 working days of becoming looked after', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after', 'deadline', NULL),
+  (122, 'termly_pep', 'PEP meeting within the first two weeks of each school term', '25. Children in Care (CIC) - Health and Education, bullet 3', 'The initial Personal Education Plan meeting (PEP) will be scheduled by the allocated worker/virtual school to occur within 10 working days of a child becoming looked after, and within the first two weeks of each school term', 'recurrence', 'a condition in prose'),
+  (123, 'iro_care_plan_review', 'IRO reviews the care plan within 10 working days of the placement starting', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 3', 'The IRO will review the looked after child''s care plan within 10 working days of the placement starting, ensuring that their personal, education and health needs are met and statutory duties have been fulfilled.', 'deadline', NULL),
+  (124, 'permanence_plan_by_second_review', 'Plan for permanency identified before the second looked-after review', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 5', 'The IRO will be satisfied that the plan for permanency has been identified prior to the second looked after child review meeting being held and will discuss this at this review meeting.', 'ordinal_milestone', NULL),
+  (125, 'iro_timescales_shared', 'IRO''s timescales for outstanding actions shared with the service manager within 24 hours', '26. The Independent Reviewing Service (IRS) and IRO role, bullet 10', 'Where plans are not progressing, the IRO will set clear timescales of when any outstanding actions will be completed by, and will share this with the service manager within 24 hours of creating the plan.', 'deadline', 'a condition in prose'),
+  (126, 'family_time_review', 'Family time arrangements regularly reviewed', '27. Family Time, bullet 1', 'Arrangements for the child to have family time with individuals important to them will be regularly reviewed and discussed at every looked after child review meeting.', 'deadline', NULL),
+  (127, 'pa_allocation', 'Personal adviser allocated from 16 years old', '28. CEYP (care leavers), bullet 2', 'When a young person meets the criteria for the care leavers service (Leaving Care Act 2000), a personal adviser will be allocated to the young person from 16 years old.', 'age_milestone', 'a condition in prose'),
+  (128, 'pa_contact_minimum_eligible', 'Contact with the young person at least two monthly (aged 16-17, in care)', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (129, 'pa_contact_minimum', 'Contact with the care leaver at least two monthly', '28. CEYP (care leavers), bullet 5', 'The pathway plan will include information from the young person on how they would like to be contacted and how often, however this will be a minimum of two monthly.', 'recurrence', NULL),
+  (130, 'pa_contact_16_17', 'Personal adviser keeps in contact at least every three months at 16-17', '28. CEYP (care leavers), bullet 10', 'When the young person is aged 16-17, the personal adviser is expected to keep in contact with the young person at least once every three months (text, phone, email or visit), increasing the amount of face-to-face visits when young person turns 17, in preparation for taking on the allocated role.', 'recurrence', NULL),
+  (131, 'pa_visits_18_to_21', 'Personal adviser visits face to face at least every eight weeks from 18 to 21', '28. CEYP (care leavers), bullet 11', 'Once the young person reaches 18, the personal adviser will become the sole allocated worker and will visit the young person (face to face) at least every eight weeks until they reach their 21st birthday.', 'recurrence', NULL),
+  (132, 'pa_visits_21_to_24', 'Minimum visiting frequency six monthly for young people aged 21-24', '28. CEYP (care leavers), bullet 7', 'For this age group, the minimum visiting frequency will be six monthly, in order to review and complete the pathway plan.', 'recurrence', NULL),
+  (133, 'pathway_plan_reviews', 'Pathway plans completed and reviewed at least every six months', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months, and updated more regularly if significant events occur, such as a change in educational status, accommodation, mental health, etc.', 'recurrence', NULL),
+  (134, 'pathway_plan_reviews_eligible', 'Pathway plans reviewed at least every six months (aged 16-17, in care)', '28. CEYP (care leavers), bullet 8', 'Pathway plans will be completed at least every six months', 'recurrence', NULL),
+  (135, 'accommodation_visit', 'Young person seen at new accommodation within five working days', '28. CEYP (care leavers), bullet 9', 'Where a young person changes accommodation, the young person will be seen at their new accommodation within five working days. The personal adviser will consider whether the accommodation meets their needs and will check during visits that the accommodation remains of a standard suitable for the young person.', 'deadline', NULL),
+  (136, 'staying_put_discussion', 'Future planning and Staying Put discussed when the child turns 16', '28. CEYP (care leavers), bullet 19', 'Discussion around possible future planning and Staying Put should be discussed when the child turns 16 and will be part of the Pathway Planning.', 'age_milestone', NULL),
+  (137, 'fostering_assessment_timescale', 'Mainstream fostering assessments completed 16-20 weeks from application', '29. Fostering, bullet 7', 'Mainstream Fostering Assessments completed 16-20 weeks of application and compliant with Fostering Regulations and all statutory checks.', 'deadline', NULL),
+  (138, 'foster_carer_visits', 'Foster carers visited at least four weekly', '29. Fostering, bullet 10', 'Foster carers will be visited at least four weekly, and more frequently where the carer needs additional support or there are other needs.', 'recurrence', NULL),
+  (139, 'unannounced_visits', 'Two unannounced visits every 12 months', '29. Fostering, bullet 11', 'Two unannounced visits to be completed every 12 months.', 'recurrence', NULL),
+  (140, 'carer_supervision_record', 'Foster carer supervision recorded within 48 hours', '29. Fostering, bullet 12', 'Foster carer supervision records will be recorded within 48 hours on Mosaic by the supervising social worker.', 'deadline', NULL),
+  (141, 'carer_supervision_copy', 'Foster carer sent a copy of their supervision within five working days', '29. Fostering, bullet 13', 'The foster carer will be sent a copy of their supervision within five working days of the visit/supervision occurring.', 'deadline', NULL),
+  (142, 'foster_carer_reviews', 'Fostering reviews completed annually', '29. Fostering, bullet 13', 'Fostering reviews will be completed annually and will include the child''s voice and feedback from the child''s social worker.', 'recurrence', NULL),
+  (143, 'carer_concern_discussion', 'Concerns about a carer discussed with the team manager within 24 hours', '29. Fostering, bullet 14', 'When a supervising social worker is made aware of concerns, or has concerns in relation to a carer, they will discuss these with their team manager within 24 hours and sooner if there is any perceived imminent risk to the child, so a decision can be made as to whether a referral to the LADO is appropriate and whether a strategy discussion is required.', 'deadline', NULL),
+  (144, 'carer_views_before_review', 'Carers'' views gathered at least two weeks before the looked-after review', '29. Fostering, bullet 20', 'Carers will be invited to looked after child reviews, and their views will be gathered as part of the consultation at least two weeks before the review is held.', 'advance_notice', NULL),
+  (145, 'reg24_assessment', 'Connected carers assessment for temporary approval within two working days of placement', '29. Fostering, bullet 26', 'Connected carers assessments for temporary approval under Regulation 24 should take place prior to the child being placed otherwise will occur within two working days of a child being placed.', 'deadline', 'a condition in prose'),
+  (146, 'connected_carer_panel', 'Full fostering assessment of connected carers at panel within 16 weeks of temporary approval', '29. Fostering, bullet 27', 'A full fostering assessment will be considered for approval at fostering panel within 16 weeks of temporary approval being agreed.', 'deadline', NULL),
+  (147, 'supported_lodgings_assessment', 'Supported lodgings assessments completed 16-20 weeks from application', '29. Fostering, bullet 30', 'Supported lodgings assessments will be completed within 16-20 weeks of application.', 'deadline', NULL),
+  (148, 'pf_initial_visit', 'Private fostering: initial visit within one week of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (149, 'pf_assessment', 'Private fostering: full assessment within 40 working days of notification', '29. Fostering, bullet 37', 'Upon receipt of notification of a child in a private fostering arrangement, an initial visit will take place within one week and a full assessment completed within 40 working days.', 'deadline', NULL),
+  (150, 'pf_child_visits', 'Privately fostered children seen at least four weekly', '29. Fostering, bullet 37', 'All private fostering children will be treated as Children in Need and will be seen by the allocated childcare social worker within accordance with visiting policies e.g. a minimum of four weekly.', 'recurrence', NULL),
+  (151, 'pf_supervisory_visits', 'Private foster carers visited six weekly for the first year, then 12 weekly', '29. Fostering, bullet 38', 'Supervisory visits for private foster carers will take place six weekly for the first year and then 12 weekly thereafter until the private fostering arrangement has ended.', 'schedule', NULL),
+  (152, 'adoption_medical', 'Adoption medical before the child adoption decision is requested', '30. Adoption, bullet 6', 'An adoption medical will occur prior to the child adoption decision being requested and considered by the ADM in the final decision in relation to the care plan.', 'ordinal_milestone', NULL),
+  (153, 'permanence_report', 'Child''s permanence report at least one month before the IRH', '30. Adoption, bullet 7', 'The child''s allocated social worker will complete the child''s permanence report at least one month prior to timetabled IRH.', 'advance_notice', NULL),
+  (154, 'adm_adoption_decision', 'ADM''s child adoption decision within seven working days of receiving the paperwork', '30. Adoption, bullet 9', 'The Agency Decision Maker (ADM) will provide their child adoption decision within seven working days of receipt of all relevant paperwork relating to the request for adoption.', 'deadline', NULL),
+  (155, 'family_finding_transfer', 'Child transfers to the family finding social worker within two weeks of the placement order', '30. Adoption, bullet 10', 'The child will transfer to the family finding social worker within two weeks of the placement order being granted.', 'deadline', NULL),
+  (156, 'adm_match_decision', 'ADM decides on the adoption panel''s match recommendation within seven days', '30. Adoption, bullet 14', 'The recommendations of the adoption panel will be reviewed by the agency decision maker within seven days of the adoption panel and a decision made as to whether it is the right match.', 'deadline', NULL),
+  (157, 'adoptive_placement_visits', 'Child seen every week for the first four weeks of the adoptive placement', '30. Adoption, bullet 18', 'The child is seen every week for the first four weeks of placement with prospective adopters.', 'recurrence', NULL),
+  (158, 'adoption_application_decision', 'Decision on lodging the adoption application by the second adoption review', '30. Adoption, bullet 19', 'By the second adoption review a decision will be made as to whether adopters can lodge their adoption application with the court.', 'ordinal_milestone', NULL),
+  (159, 'later_life_letter_draft', 'Draft later life letter and life story book by the second adoption review', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'ordinal_milestone', NULL),
+  (160, 'later_life_letter_final', 'Later life letter and life story book completed within 10 working days after the celebration hearing', '30. Adoption, bullet 20', 'A draft later life letter and life story book should be available by the second adoption review and completed within 10 working days after celebration hearing.', 'deadline', NULL),
+  (161, 'adoption_plan_review', 'Plans for adoption regularly reviewed by the team manager and IRO', '30. Adoption, bullet 22', 'Plans for adoption will clearly identify permanence timescales and will be regularly reviewed by the relevant team manager and child''s Independent Reviewing Officer.', 'vague', 'vague timing (regularly)'),
+  (162, 'allegation_progress', 'Allegations progressed in a timely way with the LADO service', '31. LADO, bullet 1', 'Allegations made against people working with children will be progressed in a timely and appropriate way working with the LADO service.', 'vague', 'vague timing (in a timely way)'),
+  (163, 'lado_triage', 'LADO referrals and requests for advice triaged within 24 hours', '31. LADO, bullet 2', 'All referrals and requests for advice and guidance will be triaged within 24 hours.', 'deadline', NULL),
+  (164, 'allegations_meeting', 'Initial allegations meeting within five days of the referral', '31. LADO, bullet 3', 'An initial allegations meeting will be convened within five days of the referral being received.', 'deadline', NULL)
 ) AS v(ob_order, obligation, title, clause, quote, form, not_measurable);
 CREATE OR REPLACE TABLE audit_outcomes AS
 SELECT CAST(code AS SMALLINT) AS code, CAST(outcome AS VARCHAR) AS outcome FROM (VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending')) AS v(code, outcome);
@@ -187,7 +188,7 @@ CREATE OR REPLACE VIEW _ev AS
 SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", c."attr_team") AS "attr_team"
+SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_cin_visit_frequency", c."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", c."attr_team") AS "attr_team"
 FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
       FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
         ON m.child_id = e.child_id AND e.date = m.first_day
@@ -298,13 +299,13 @@ SELECT CAST(d AS DATE) AS d FROM (VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-04-15', DATE '2277-09-18' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-02-04', DATE '2277-11-27' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_team"
+SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -378,9 +379,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d17 AS
@@ -407,9 +408,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -433,9 +434,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -459,9 +460,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -485,9 +486,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d18 AS
@@ -544,9 +545,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d29 AS
@@ -576,9 +577,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d31 AS
@@ -608,9 +609,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d33 AS
@@ -657,131 +658,134 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_distributed') e;
 CREATE OR REPLACE TABLE _d47 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_end') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_start') e;
 CREATE OR REPLACE TABLE _d48 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_end') e;
 CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_decision') e;
 CREATE OR REPLACE TABLE _d50 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion') e;
 CREATE OR REPLACE TABLE _d51 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_outcome_recorded') e;
 CREATE OR REPLACE TABLE _d52 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_minutes_recorded') e;
 CREATE OR REPLACE TABLE _d53 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical_requested') e;
 CREATE OR REPLACE TABLE _d54 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_medical') e;
 CREATE OR REPLACE TABLE _d55 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start') e;
 CREATE OR REPLACE TABLE _d56 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'welfare_checks_completed') e;
 CREATE OR REPLACE TABLE _d57 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tm_discussion_after_visit') e;
 CREATE OR REPLACE TABLE _d58 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_shared') e;
 CREATE OR REPLACE TABLE _d59 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
 CREATE OR REPLACE TABLE _d60 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
 CREATE OR REPLACE TABLE _d61 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_visits_reduction_decided') e;
 CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'bedroom_seen') e;
 CREATE OR REPLACE TABLE _d64 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_leaflets_given') e;
 CREATE OR REPLACE TABLE _d65 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_increase') e;
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'risk_discussed_with_tm') e;
 CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_plan_to_cgm_chair') e;
 CREATE OR REPLACE TABLE _d68 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
 CREATE OR REPLACE TABLE _d69 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'midway_review') e;
 CREATE OR REPLACE TABLE _d70 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_note_recorded') e;
 CREATE OR REPLACE TABLE _d71 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_meeting') e;
 CREATE OR REPLACE TABLE _d72 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_network_decision') e;
 CREATE OR REPLACE TABLE _d73 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
 CREATE OR REPLACE TABLE _d74 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'legal_planning_meeting') e;
 CREATE OR REPLACE TABLE _d75 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified') e;
 CREATE OR REPLACE TABLE _d76 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_allocated') e;
 CREATE OR REPLACE TABLE _d77 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'complaints_info_given') e;
 CREATE OR REPLACE TABLE _d78 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
 CREATE OR REPLACE TABLE _d79 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanency_assessed') e;
 CREATE OR REPLACE TABLE _d80 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared') e;
 CREATE OR REPLACE TABLE _d81 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_visits_reduction_decided') e;
 CREATE OR REPLACE TABLE _d82 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'significant_change') e;
 CREATE OR REPLACE TABLE _d83 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
 CREATE OR REPLACE TABLE _d84 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
 CREATE OR REPLACE TABLE _d85 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
 CREATE OR REPLACE TABLE _d86 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
 CREATE OR REPLACE TABLE _d87 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_review') e;
 CREATE OR REPLACE TABLE _d88 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_time_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
 CREATE OR REPLACE TABLE _d89 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'family_time_review') e;
+CREATE OR REPLACE TABLE _d90 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -805,18 +809,18 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d90 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
 CREATE OR REPLACE TABLE _d91 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
 CREATE OR REPLACE TABLE _d92 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change') e;
+CREATE OR REPLACE TABLE _d93 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staying_put_discussion') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -840,15 +844,15 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d93 AS
+CREATE OR REPLACE TABLE _d94 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_application') e;
-CREATE OR REPLACE TABLE _d94 AS
+CREATE OR REPLACE TABLE _d95 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -872,33 +876,33 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d95 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit') e;
 CREATE OR REPLACE TABLE _d96 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit') e;
 CREATE OR REPLACE TABLE _d97 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'unannounced_visit') e;
 CREATE OR REPLACE TABLE _d98 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_recorded') e;
 CREATE OR REPLACE TABLE _d99 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_supervision_copy_sent') e;
 CREATE OR REPLACE TABLE _d100 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
 CREATE OR REPLACE TABLE _d101 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_raised') e;
 CREATE OR REPLACE TABLE _d102 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_concern_discussed') e;
+CREATE OR REPLACE TABLE _d103 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'carer_views_gathered') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -922,21 +926,21 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d103 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval') e;
 CREATE OR REPLACE TABLE _d104 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'temporary_approval') e;
 CREATE OR REPLACE TABLE _d105 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_panel') e;
 CREATE OR REPLACE TABLE _d106 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_application') e;
+CREATE OR REPLACE TABLE _d107 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supported_lodgings_assessment') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -960,27 +964,27 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('private_fostering_notification')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d107 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification') e;
 CREATE OR REPLACE TABLE _d108 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'private_fostering_notification') e;
 CREATE OR REPLACE TABLE _d109 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_adoption_decision') e;
 CREATE OR REPLACE TABLE _d110 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_medical') e;
 CREATE OR REPLACE TABLE _d111 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_permanence_report') e;
 CREATE OR REPLACE TABLE _d112 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'irh') e;
+CREATE OR REPLACE TABLE _d113 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_paperwork_received') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -1004,42 +1008,42 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
-CREATE OR REPLACE TABLE _d113 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order') e;
 CREATE OR REPLACE TABLE _d114 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_order') e;
 CREATE OR REPLACE TABLE _d115 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_panel') e;
 CREATE OR REPLACE TABLE _d116 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adm_match_decision') e;
 CREATE OR REPLACE TABLE _d117 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement') e;
 CREATE OR REPLACE TABLE _d118 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_review') e;
 CREATE OR REPLACE TABLE _d119 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_application_decision') e;
 CREATE OR REPLACE TABLE _d120 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_draft') e;
 CREATE OR REPLACE TABLE _d121 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'celebration_hearing') e;
 CREATE OR REPLACE TABLE _d122 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'later_life_letter_completed') e;
 CREATE OR REPLACE TABLE _d123 AS
+SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'lado_triage') e;
+CREATE OR REPLACE TABLE _d124 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allegations_meeting') e;
 -- obligation #1 (deadline)
@@ -1061,7 +1065,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r0_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1079,8 +1083,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o0 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'correspondence_response')) nd
@@ -1110,7 +1113,7 @@ SELECT child_id, trigger, due,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
 CREATE OR REPLACE TABLE _r2_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1128,8 +1131,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'meeting_notice')) nd
@@ -1157,7 +1159,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r3_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1175,8 +1177,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o3 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_distributed')) nd
@@ -1204,7 +1205,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r4_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1222,8 +1223,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1251,7 +1251,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r6_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1269,8 +1269,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o6 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'unborn_record_created')) nd
@@ -1296,7 +1295,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r7_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1314,8 +1313,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
@@ -1343,7 +1341,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r8_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1361,8 +1359,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o8 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'disrepute_reported')) nd
@@ -1390,7 +1387,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r9_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1408,8 +1405,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'concern_shared_with_chair')) nd
@@ -1437,7 +1433,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r12_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1455,8 +1451,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o12 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'professional_concern_discussed')) nd
@@ -1484,7 +1479,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r13_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1502,8 +1497,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o13 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1531,7 +1525,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r15_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(15 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(15 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1549,8 +1543,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o15 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1578,7 +1571,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r16_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1596,8 +1589,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o16 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1625,7 +1617,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r17_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1643,8 +1635,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o17 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1670,7 +1661,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r18_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1688,8 +1679,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o18 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1717,7 +1707,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r19_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1735,8 +1725,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1764,7 +1753,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r20_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1782,8 +1771,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o20 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
@@ -1807,43 +1795,48 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o21_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o21_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d18 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o21 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r21_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1861,8 +1854,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o21 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervision_agreement_review')) nd
@@ -1892,7 +1884,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r22_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1910,8 +1902,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o22 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervision_recorded')) nd
@@ -1935,43 +1926,48 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o23_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o23_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d21 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '1' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '1' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '1' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o23 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r23_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -1989,8 +1985,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o23 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plr_completed')) nd
@@ -2020,7 +2015,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r24_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2038,8 +2033,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o24 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
@@ -2065,7 +2059,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r26_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2083,8 +2077,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o26 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'lado_referral')) nd
@@ -2110,7 +2103,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r28_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2128,8 +2121,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o28 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
@@ -2157,7 +2149,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r29_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2175,8 +2167,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o29 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'court_order_shared')) nd
@@ -2202,7 +2193,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r30_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2220,8 +2211,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o30 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tm_allocation_review')) nd
@@ -2247,7 +2237,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r33_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2265,8 +2255,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o33 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'sm_allocation_review')) nd
@@ -2294,7 +2283,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r35_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2312,8 +2301,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o35 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
@@ -2339,7 +2327,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r39_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2357,8 +2345,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o39 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
@@ -2384,7 +2371,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r40_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2402,8 +2389,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o40 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'contact_decision')) nd
@@ -2431,7 +2417,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r41_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2449,8 +2435,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o41 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referral_decision')) nd
@@ -2478,7 +2463,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r42_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2496,8 +2481,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o42 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referrer_informed')) nd
@@ -2523,7 +2507,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r43_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2541,8 +2525,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o43 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allocation')) nd
@@ -2568,7 +2551,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r45_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2586,8 +2569,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o45 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'family_contacted')) nd
@@ -2615,7 +2597,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r46_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2633,8 +2615,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o46 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
@@ -2662,7 +2643,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r47_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2680,8 +2661,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o47 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
@@ -2697,15 +2677,15 @@ DROP VIEW IF EXISTS _o47;
 CREATE OR REPLACE TABLE _e48 AS
 SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('assessment_service'))), FALSE) AS applies FROM _ep1 r;
 CREATE OR REPLACE TABLE _r48_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _e48 WHERE NOT applies
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e48 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o48 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e48 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _e48 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 20
@@ -2719,7 +2699,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2737,8 +2717,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
@@ -2755,15 +2734,15 @@ DROP TABLE IF EXISTS _e48;
 CREATE OR REPLACE TABLE _e49 AS
 SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('cff'))), FALSE) AS applies FROM _ep1 r;
 CREATE OR REPLACE TABLE _r49_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _e49 WHERE NOT applies
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e49 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o49 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e49 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _e49 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 45
@@ -2777,7 +2756,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r49_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2795,8 +2774,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
@@ -2813,15 +2791,15 @@ DROP TABLE IF EXISTS _e49;
 CREATE OR REPLACE TABLE _e50 AS
 SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('chad'))), FALSE) AS applies FROM _ep1 r;
 CREATE OR REPLACE TABLE _r50_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _e50 WHERE NOT applies
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e50 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e50 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _e50 WHERE applies) p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -2847,7 +2825,7 @@ ASOF LEFT JOIN _x50 e ON e.child_id = o.child_id AND e.x <= o.ext_hi
   LEFT JOIN _cal k1 ON k1.d = o.due
   LEFT JOIN _wd k2 ON k2.n = k1.n + 15;
 CREATE OR REPLACE TABLE _r50_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2865,8 +2843,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o50x o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
@@ -2895,7 +2872,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r52_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2913,8 +2890,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o52 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer')) nd
@@ -2942,7 +2918,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r53_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2960,8 +2936,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o53 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'closure')) nd
@@ -2985,43 +2960,48 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o54_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o54_seg s ASOF LEFT JOIN _d39 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d39 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d39 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o54 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o54_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r54_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3039,8 +3019,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o54 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
@@ -3066,43 +3045,48 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o55_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o55_seg s ASOF LEFT JOIN _d39 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d39 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d39 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o55 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o55_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r55_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3120,8 +3104,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o55 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
@@ -3151,7 +3134,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r56_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3169,8 +3152,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o56 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
@@ -3198,7 +3180,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r57_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3216,8 +3198,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o57 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cin_plan_distributed')) nd
@@ -3245,7 +3226,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r58_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3263,8 +3244,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o58 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
@@ -3292,7 +3272,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r59_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3310,8 +3290,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o59 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
@@ -3335,39 +3314,48 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o60_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o60_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_due, c.done AS o_done, (c.day + 28) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o60 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o60_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r60_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3385,8 +3373,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
+       ELSE w3.n - w1.n END AS late
 FROM _o60 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
@@ -3398,12 +3385,25 @@ DROP VIEW IF EXISTS _o60;
 DROP TABLE IF EXISTS _o60_seg;
 DROP TABLE IF EXISTS _o60_p0_0;
 -- obligation #62 (recurrence)
+-- a timescale set per child: `cin_visit_frequency` on the record of the first cin_plan_start of the episode
+CREATE OR REPLACE TABLE _s61 AS
+SELECT p.*, CASE WHEN f.row IS NULL OR 'cin_visit_frequency' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') THEN NULL ELSE coalesce(v."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") END AS setting
+FROM (SELECT q.*, (SELECT min(d.date) FROM _d47 d WHERE d.child_id = q.child_id AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, (SELECT as_of FROM audit_params))) AS set_day FROM _ep2 q) p
+LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = 'cin_plan_start' GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day
+LEFT JOIN _ev v ON v.row = f.row
+LEFT JOIN children ch ON ch.child_id = p.child_id;
+CREATE OR REPLACE TABLE _r61_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, 5 AS outcome, NULL AS late FROM _s61 WHERE set_day IS NOT NULL AND (setting IS NULL OR setting NOT IN ('weekly', 'fortnightly', 'three_weekly', 'four_weekly'))
+) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o61_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep2 p
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'weekly') p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -3412,4831 +3412,15 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o61_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
-  FROM c
-    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, c2.d AS o_due, c.done AS o_done, c2.d AS o_eff
-FROM c
-LEFT JOIN _cal c1 ON c1.d = c.day
-LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m1.d, m2.d, CAST(NULL AS DATE), m2.d
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor((m.last_n - m.day_n) / 20) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor((m.last_n - m.day_n) / 20) AS INTEGER) >= 1) m
-LEFT JOIN _wd m1 ON m1.n = m.day_n + m.j * 20
-LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 20;
-CREATE OR REPLACE VIEW _o61 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o61_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r61_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o61 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o61;
-DROP TABLE IF EXISTS _o61_seg;
-DROP TABLE IF EXISTS _o61_p0_0;
--- obligation #63 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o62_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep2 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o62_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o62_seg s ASOF LEFT JOIN _d42 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d42 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '3' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '3' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o62 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o62_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r62_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o62 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cin_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o62;
-DROP TABLE IF EXISTS _o62_seg;
-DROP TABLE IF EXISTS _o62_p0_0;
--- obligation #65 (minimum_period)
-CREATE OR REPLACE VIEW _o64 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due
-  FROM _ep0 p JOIN _d47 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, CASE WHEN e.date <= t.end_day THEN e.date END AS ended
-  FROM t ASOF LEFT JOIN _d41 e ON e.child_id = t.child_id AND e.date >= t.trigger
-)
-SELECT child_id, trigger, due,
-       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,
-       trigger AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early
-FROM u;
-CREATE OR REPLACE TABLE _r64_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.early IS NOT NULL THEN 7
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.early IS NOT NULL THEN w1.n - w4.n
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o64 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_plan_end')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-LEFT JOIN _cal w4 ON w4.d = o.early
-) res;
-DROP VIEW IF EXISTS _o64;
--- obligation #68 (deadline)
-CREATE OR REPLACE VIEW _o67 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r67_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o67 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o67;
--- obligation #71 (deadline)
-CREATE OR REPLACE VIEW _o70 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r70_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o70 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_outcome_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o70;
--- obligation #72 (deadline)
-CREATE OR REPLACE VIEW _o71 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r71_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o71 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o71;
--- obligation #73 (deadline)
-CREATE OR REPLACE VIEW _o72 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r72_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o72 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o72;
--- obligation #74 (deadline)
-CREATE OR REPLACE VIEW _o73 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d52 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r73_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o73 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_medical')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o73;
--- obligation #76 (deadline)
-CREATE OR REPLACE VIEW _o75 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r75_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o75 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'welfare_checks_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o75;
--- obligation #78 (deadline)
-CREATE OR REPLACE VIEW _o77 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d10 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r77_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o77 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'tm_discussion_after_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o77;
--- obligation #79 (advance_notice)
-CREATE OR REPLACE VIEW _o78 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r78_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o78 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o78;
--- obligation #80 (advance_notice)
-CREATE OR REPLACE VIEW _o79 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (t.trigger - 2) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d57 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d57 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r79_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o79 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o79;
--- obligation #81 (deadline)
-CREATE OR REPLACE VIEW _o80 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep4 p JOIN _d49 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 15
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d58 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r80_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o80 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'icpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o80;
--- obligation #82 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o81_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o81_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o81_seg s ASOF LEFT JOIN _d59 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o81_p0_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o81_p0_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d59 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o81 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o81_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       2 AS step
-FROM _o81_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r81_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o81 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o81;
-DROP TABLE IF EXISTS _o81_seg;
-DROP TABLE IF EXISTS _o81_p0_0;
-DROP TABLE IF EXISTS _o81_p0_1;
--- obligation #83 (deadline)
-CREATE OR REPLACE VIEW _o82 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d58 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r82_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o82 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o82;
--- obligation #84 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o83_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d58 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-  UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d59) d ON d.child_id = s.child_id
-    AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o83_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o83_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d45 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE TABLE _o83_p1_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o83_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d45 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o83_p1_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o83_p1_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d45 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o83 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o83_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o83_p1_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       2 AS step
-FROM _o83_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r83_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o83 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o83;
-DROP TABLE IF EXISTS _o83_seg;
-DROP TABLE IF EXISTS _o83_p0_0;
-DROP TABLE IF EXISTS _o83_p1_0;
-DROP TABLE IF EXISTS _o83_p1_1;
--- obligation #85 (advance_notice)
-CREATE OR REPLACE VIEW _o84 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 10 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d60 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d60 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r84_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o84 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o84;
--- obligation #86 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o85_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o85_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o85_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
-  FROM c
-    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, c2.d AS o_due, c.done AS o_done, c2.d AS o_eff
-FROM c
-LEFT JOIN _cal c1 ON c1.d = c.day
-LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m1.d, m2.d, CAST(NULL AS DATE), m2.d
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER) >= 1) m
-LEFT JOIN _wd m1 ON m1.n = m.day_n + m.j * 10
-LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 10;
-CREATE OR REPLACE VIEW _o85 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o85_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r85_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o85 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o85;
-DROP TABLE IF EXISTS _o85_seg;
-DROP TABLE IF EXISTS _o85_p0_0;
--- obligation #88 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n87 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
-CREATE OR REPLACE TABLE _n87c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n87 WHERE ep_start IS NOT NULL) p;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o87_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _n87c p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o87_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o87_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 14) AS o_due, c.done AS o_done, (c.day + 14) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 14), (m.day + (m.j + 1) * 14), CAST(NULL AS DATE), (m.day + (m.j + 1) * 14)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o87 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o87_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r87_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o87 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o87;
-DROP TABLE IF EXISTS _n87;
-DROP TABLE IF EXISTS _n87c;
-DROP TABLE IF EXISTS _o87_seg;
-DROP TABLE IF EXISTS _o87_p0_0;
--- obligation #89 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n88 AS
-SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d61) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
-CREATE OR REPLACE TABLE _r88_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _n88 WHERE ep_start IS NULL
-) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o88_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n88 WHERE ep_start IS NOT NULL) p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o88_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o88_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 21) AS o_due, c.done AS o_done, (c.day + 21) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 21), (m.day + (m.j + 1) * 21), CAST(NULL AS DATE), (m.day + (m.j + 1) * 21)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o88 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r88_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o88 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o88;
-DROP TABLE IF EXISTS _n88;
-DROP TABLE IF EXISTS _o88_seg;
-DROP TABLE IF EXISTS _o88_p0_0;
--- obligation #90 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o89_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o89_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o89_seg s ASOF LEFT JOIN _d62 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d62 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 56) AS o_due, c.done AS o_done, (c.day + 56) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 56), (m.day + (m.j + 1) * 56), CAST(NULL AS DATE), (m.day + (m.j + 1) * 56)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 56) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 56) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o89 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o89_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r89_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o89 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o89;
-DROP TABLE IF EXISTS _o89_seg;
-DROP TABLE IF EXISTS _o89_p0_0;
--- obligation #91 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o90 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep0 p ASOF LEFT JOIN _d58 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d58 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d63 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r90_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o90 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_leaflets_given')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o90;
--- obligation #94 (deadline)
-CREATE OR REPLACE VIEW _o93 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d64 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r93_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(93 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o93 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'risk_discussed_with_tm')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o93;
--- obligation #95 (deadline)
-CREATE OR REPLACE VIEW _o94 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r94_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o94 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o94;
--- obligation #96 (deadline)
-CREATE OR REPLACE VIEW _o95 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r95_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o95 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o95;
--- obligation #97 (deadline)
-CREATE OR REPLACE VIEW _o96 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d58 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r96_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o96 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o96;
--- obligation #98 (deadline)
-CREATE OR REPLACE VIEW _o97 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r97_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o97 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o97;
--- obligation #99 (deadline)
-CREATE OR REPLACE VIEW _o98 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN (SELECT child_id, date FROM _d67 UNION SELECT child_id, date FROM _d68) d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d69 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r98_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o98 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o98;
--- obligation #100 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o99_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o99_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o99_seg s ASOF LEFT JOIN _d70 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d70 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o99 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o99_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r99_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o99 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'family_network_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o99;
-DROP TABLE IF EXISTS _o99_seg;
-DROP TABLE IF EXISTS _o99_p0_0;
--- obligation #101 (deadline)
-CREATE OR REPLACE VIEW _o100 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d71 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r100_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o100 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o100;
--- obligation #102 (deadline)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e101 AS
-SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
-CREATE OR REPLACE TABLE _r101_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _e101 WHERE NOT applies
-) res;
-CREATE OR REPLACE VIEW _o101 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '1' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _e101 WHERE applies) p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d73 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r101_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o101 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'legal_planning_meeting') OR (kind = 'attribute' AND name = 'legal_status')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o101;
-DROP TABLE IF EXISTS _e101;
--- obligation #103 (deadline)
-CREATE OR REPLACE VIEW _o102 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r102_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o102 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o102;
--- obligation #104 (deadline)
-CREATE OR REPLACE VIEW _o103 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r103_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o103 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_allocated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o103;
--- obligation #105 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o104 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d17 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d17 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d76 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r104_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o104 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'complaints_info_given')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o104;
--- obligation #106 (deadline)
-CREATE OR REPLACE VIEW _o105 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 28) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d77 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r105_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o105 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o105;
--- obligation #108 (deadline)
-CREATE OR REPLACE VIEW _o107 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '2' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r107_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(107 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o107 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o107;
--- obligation #109 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o108_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep5 p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o108_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o108_seg s ASOF LEFT JOIN _d67 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _cal c1 ON c1.d = r.base
-      LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o108_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o108_p0_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d67 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o108_p0_2 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o108_p0_1 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d67 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o108 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o108_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       2 AS step
-FROM _o108_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       3 AS step
-FROM _o108_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r108_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o108 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o108;
-DROP TABLE IF EXISTS _o108_seg;
-DROP TABLE IF EXISTS _o108_p0_0;
-DROP TABLE IF EXISTS _o108_p0_1;
-DROP TABLE IF EXISTS _o108_p0_2;
--- obligation #110 (deadline)
-CREATE OR REPLACE VIEW _o109 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d78 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r109_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o109 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'permanency_assessed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o109;
--- obligation #111 (advance_notice)
-CREATE OR REPLACE VIEW _o110 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d79 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d79 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r110_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(110 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o110 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'review_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o110;
--- obligation #112 (deadline)
-CREATE OR REPLACE VIEW _o111 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r111_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o111 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o111;
--- obligation #114 (schedule)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n113 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
-CREATE OR REPLACE TABLE _n113c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n113 WHERE ep_start IS NOT NULL) p;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o113_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _n113c p ASOF JOIN _d72 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o113_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o113_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _cal c1 ON c1.d = r.base
-      LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o113_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o113_p0_0 WHERE NOT go AND alive) q) q
-  ASOF LEFT JOIN _d67 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
-  LEFT JOIN _d67 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _cal c1 ON c1.d = r.base
-      LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o113_p0_2 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o113_p0_1 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
-  FROM c
-    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, c2.d AS o_due, c.done AS o_done, c2.d AS o_eff
-FROM c
-LEFT JOIN _cal c1 ON c1.d = c.day
-LEFT JOIN _wd c2 ON c2.n = c1.n + 20
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m1.d, m2.d, CAST(NULL AS DATE), m2.d
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor((m.last_n - m.day_n) / 20) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor((m.last_n - m.day_n) / 20) AS INTEGER) >= 1) m
-LEFT JOIN _wd m1 ON m1.n = m.day_n + m.j * 20
-LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 20;
-CREATE OR REPLACE VIEW _o113 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o113_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       2 AS step
-FROM _o113_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       3 AS step
-FROM _o113_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r113_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(113 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o113 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o113;
-DROP TABLE IF EXISTS _n113;
-DROP TABLE IF EXISTS _n113c;
-DROP TABLE IF EXISTS _o113_seg;
-DROP TABLE IF EXISTS _o113_p0_0;
-DROP TABLE IF EXISTS _o113_p0_1;
-DROP TABLE IF EXISTS _o113_p0_2;
--- obligation #115 (recurrence)
--- exceptions: the obligation applies from its `decided by` decision, and stops at the first
--- `unless` event or decision of an exception that relaxes it
-CREATE OR REPLACE TABLE _n114 AS
-SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d80) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
-CREATE OR REPLACE TABLE _r114_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step FROM _n114 WHERE ep_start IS NULL
-) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o114_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_team" FROM _n114 WHERE ep_start IS NOT NULL) p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o114_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o114_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_due, c.done AS o_done, (c.day + 84) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o114 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o114_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r114_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o114 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o114;
-DROP TABLE IF EXISTS _n114;
-DROP TABLE IF EXISTS _o114_seg;
-DROP TABLE IF EXISTS _o114_p0_0;
--- obligation #116 (deadline)
-CREATE OR REPLACE VIEW _o115 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d81 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r115_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(115 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o115 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o115;
--- obligation #118 (deadline)
-CREATE OR REPLACE VIEW _o117 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r117_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(117 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o117 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o117;
--- obligation #119 (deadline)
-CREATE OR REPLACE VIEW _o118 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r118_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(118 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o118 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o118;
--- obligation #120 (deadline)
-CREATE OR REPLACE VIEW _o119 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r119_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(119 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o119 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o119;
--- obligation #121 (deadline)
-CREATE OR REPLACE VIEW _o120 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r120_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(120 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o120 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pep')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o120;
--- obligation #123 (deadline)
-CREATE OR REPLACE VIEW _o122 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d86 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r122_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(122 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o122 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_care_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o122;
--- obligation #124 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o123 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d67 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d67 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d87 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r123_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(123 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o123 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o123;
--- obligation #126 (deadline)
-CREATE OR REPLACE VIEW _o125 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d88 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r125_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(125 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o125 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'family_time_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o125;
--- obligation #128 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o127_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o127_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o127_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d89 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o127 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o127_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r127_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(127 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o127 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o127;
-DROP TABLE IF EXISTS _o127_seg;
-DROP TABLE IF EXISTS _o127_p0_0;
--- obligation #129 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o128_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o128_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o128_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d89 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o128 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r128_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(128 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o128 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o128;
-DROP TABLE IF EXISTS _o128_seg;
-DROP TABLE IF EXISTS _o128_p0_0;
--- obligation #130 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o129_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o129_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o129_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d89 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '3' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '3' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o129 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o129_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r129_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(129 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o129 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o129;
-DROP TABLE IF EXISTS _o129_seg;
-DROP TABLE IF EXISTS _o129_p0_0;
--- obligation #131 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o130_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o130_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o130_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d89 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 56) AS o_due, c.done AS o_done, (c.day + 56) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 56), (m.day + (m.j + 1) * 56), CAST(NULL AS DATE), (m.day + (m.j + 1) * 56)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 56) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 56) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o130 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o130_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r130_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(130 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o130 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o130;
-DROP TABLE IF EXISTS _o130_seg;
-DROP TABLE IF EXISTS _o130_p0_0;
--- obligation #132 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o131_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o131_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o131_seg s ASOF LEFT JOIN _d89 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d89 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o131 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o131_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r131_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(131 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o131 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o131;
-DROP TABLE IF EXISTS _o131_seg;
-DROP TABLE IF EXISTS _o131_p0_0;
--- obligation #133 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o132_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep9 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o132_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o132_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d90 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o132 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o132_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r132_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(132 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o132 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o132;
-DROP TABLE IF EXISTS _o132_seg;
-DROP TABLE IF EXISTS _o132_p0_0;
--- obligation #134 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o133_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o133_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o133_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d90 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o133 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r133_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(133 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o133 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o133;
-DROP TABLE IF EXISTS _o133_seg;
-DROP TABLE IF EXISTS _o133_p0_0;
--- obligation #135 (deadline)
-CREATE OR REPLACE VIEW _o134 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep9 p JOIN _d91 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d89 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r134_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(134 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o134 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o134;
--- obligation #136 (age_milestone)
-CREATE OR REPLACE VIEW _o135 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
-  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
-), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
-SELECT u.child_id, u.ep_start AS trigger, u.due,
-       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d92 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r135_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(135 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o135 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'staying_put_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o135;
--- obligation #137 (deadline)
-CREATE OR REPLACE VIEW _o136 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d93 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d94 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r136_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(136 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o136 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o136;
--- obligation #138 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o137_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o137_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o137_seg s ASOF LEFT JOIN _d95 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d95 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_due, c.done AS o_done, (c.day + 28) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o137 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o137_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r137_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(137 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o137 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o137;
-DROP TABLE IF EXISTS _o137_seg;
-DROP TABLE IF EXISTS _o137_p0_0;
--- obligation #139 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o138_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o138_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o138_seg s ASOF LEFT JOIN _d96 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d96 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o138 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r138_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(138 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o138 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'unannounced_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o138;
-DROP TABLE IF EXISTS _o138_seg;
-DROP TABLE IF EXISTS _o138_p0_0;
--- obligation #140 (deadline)
-CREATE OR REPLACE VIEW _o139 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d97 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r139_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(139 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o139 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_supervision_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o139;
--- obligation #141 (deadline)
-CREATE OR REPLACE VIEW _o140 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d95 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d98 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r140_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(140 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o140 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_supervision_copy_sent')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o140;
--- obligation #142 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o141_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o141_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o141_seg s ASOF LEFT JOIN _d99 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d99 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '12' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
-CREATE OR REPLACE VIEW _o141 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o141_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r141_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(141 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o141 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o141;
-DROP TABLE IF EXISTS _o141_seg;
-DROP TABLE IF EXISTS _o141_p0_0;
--- obligation #143 (deadline)
-CREATE OR REPLACE VIEW _o142 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep11 p JOIN _d100 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d101 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r142_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(142 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o142 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_concern_discussed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o142;
--- obligation #144 (advance_notice)
-CREATE OR REPLACE VIEW _o143 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d67 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (t.trigger - 14) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d102 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d102 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r143_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(143 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o143 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'carer_views_gathered')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o143;
--- obligation #146 (deadline)
-CREATE OR REPLACE VIEW _o145 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
-  FROM _ep12 p JOIN _d103 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d104 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r145_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(145 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o145 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'fostering_panel')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o145;
--- obligation #147 (deadline)
-CREATE OR REPLACE VIEW _o146 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d105 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d106 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r146_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(146 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o146 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supported_lodgings_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o146;
--- obligation #148 (deadline)
-CREATE OR REPLACE VIEW _o147 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r147_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(147 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o147 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o147;
--- obligation #149 (deadline)
-CREATE OR REPLACE VIEW _o148 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep13 p JOIN _d107 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 40
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r148_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(148 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o148 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o148;
--- obligation #150 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o149_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep13 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o149_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o149_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_due, c.done AS o_done, (c.day + 28) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o149 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o149_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r149_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(149 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o149 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o149;
-DROP TABLE IF EXISTS _o149_seg;
-DROP TABLE IF EXISTS _o149_p0_0;
--- obligation #151 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o150_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep13 p ASOF JOIN _d107 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o150_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o150_seg s ASOF LEFT JOIN _d95 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o150_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o150_p0_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d95 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o150_p0_2 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o150_p0_1 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d95 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_due, c.done AS o_done, (c.day + 84) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o150 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o150_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       2 AS step
-FROM _o150_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       3 AS step
-FROM _o150_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r150_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(150 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o150 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o150;
-DROP TABLE IF EXISTS _o150_seg;
-DROP TABLE IF EXISTS _o150_p0_0;
-DROP TABLE IF EXISTS _o150_p0_1;
-DROP TABLE IF EXISTS _o150_p0_2;
--- obligation #152 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o151 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep5 p ASOF LEFT JOIN _d108 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d108 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d109 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r151_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(151 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o151 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adoption_medical')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o151;
--- obligation #153 (advance_notice)
-CREATE OR REPLACE VIEW _o152 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep5 p JOIN _d111 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL '1' MONTH AS DATE) END) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d110 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d110 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r152_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(152 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o152 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'child_permanence_report')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o152;
--- obligation #154 (deadline)
-CREATE OR REPLACE VIEW _o153 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d112 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 7
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d108 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r153_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(153 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o153 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adm_adoption_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o153;
--- obligation #155 (deadline)
-CREATE OR REPLACE VIEW _o154 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d113 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r154_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(154 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o154 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'transfer')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o154;
--- obligation #156 (deadline)
-CREATE OR REPLACE VIEW _o155 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
-  FROM _ep14 p JOIN _d114 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d115 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r155_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(155 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o155 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adm_match_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o155;
--- obligation #157 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o156_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep14 p ASOF JOIN _d116 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o156_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, (q.base + 28) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o156_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -8264,13 +3448,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o156 AS
+CREATE OR REPLACE VIEW _o61 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
-       1 AS step
-FROM _o156_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r156_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(156 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o61_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r61_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8288,33 +3471,71 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  o.step AS step
-FROM _o156 o
+       ELSE w3.n - w1.n END AS late
+FROM _o61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o156;
-DROP TABLE IF EXISTS _o156_seg;
-DROP TABLE IF EXISTS _o156_p0_0;
--- obligation #158 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o157 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d117 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _p61_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'fortnightly') p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d118 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r157_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(157 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _p61_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _p61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _p61 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p61_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r61_2 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8332,31 +3553,71 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o157 o
+       ELSE w3.n - w1.n END AS late
+FROM _p61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'adoption_application_decision')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o157;
--- obligation #159 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o158 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep14 p ASOF LEFT JOIN _d117 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d117 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _q61_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'three_weekly') p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d119 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r158_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(158 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _q61_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _q61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _q61 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _q61_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r61_3 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8374,22 +3635,912 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o158 o
+       ELSE w3.n - w1.n END AS late
+FROM _q61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'later_life_letter_draft')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o158;
--- obligation #160 (deadline)
-CREATE OR REPLACE VIEW _o159 AS
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _t61_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'four_weekly') p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _t61_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _t61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _t61 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _t61_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r61_4 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _t61 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _t61;
+DROP VIEW IF EXISTS _q61;
+DROP VIEW IF EXISTS _p61;
+DROP VIEW IF EXISTS _o61;
+DROP TABLE IF EXISTS _s61;
+DROP TABLE IF EXISTS _o61_seg;
+DROP TABLE IF EXISTS _o61_p0_0;
+DROP TABLE IF EXISTS _p61_seg;
+DROP TABLE IF EXISTS _p61_p0_0;
+DROP TABLE IF EXISTS _q61_seg;
+DROP TABLE IF EXISTS _q61_p0_0;
+DROP TABLE IF EXISTS _t61_seg;
+DROP TABLE IF EXISTS _t61_p0_0;
+-- obligation #63 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o62_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep2 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o62_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o62_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o62 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o62_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r62_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o62 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o62;
+DROP TABLE IF EXISTS _o62_seg;
+DROP TABLE IF EXISTS _o62_p0_0;
+-- obligation #64 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o63_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep2 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o63_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o63_seg s ASOF LEFT JOIN _d42 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d42 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o63 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o63_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r63_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o63 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cin_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o63;
+DROP TABLE IF EXISTS _o63_seg;
+DROP TABLE IF EXISTS _o63_p0_0;
+-- obligation #66 (minimum_period)
+CREATE OR REPLACE VIEW _o65 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due
+  FROM _ep0 p JOIN _d48 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, CASE WHEN e.date <= t.end_day THEN e.date END AS ended
+  FROM t ASOF LEFT JOIN _d41 e ON e.child_id = t.child_id AND e.date >= t.trigger
+)
+SELECT child_id, trigger, due,
+       CASE WHEN ended < due THEN NULL WHEN ended IS NOT NULL OR due <= end_day THEN due END AS done,
+       trigger AS window_start, end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early
+FROM u;
+CREATE OR REPLACE TABLE _r65_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.early IS NOT NULL THEN 7
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.early IS NOT NULL THEN w1.n - w4.n
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o65 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_plan_end')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+LEFT JOIN _cal w4 ON w4.d = o.early
+) res;
+DROP VIEW IF EXISTS _o65;
+-- obligation #69 (deadline)
+CREATE OR REPLACE VIEW _o68 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d49 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r68_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o68 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o68;
+-- obligation #72 (deadline)
+CREATE OR REPLACE VIEW _o71 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d50 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r71_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o71 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'strategy_outcome_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o71;
+-- obligation #73 (deadline)
+CREATE OR REPLACE VIEW _o72 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d120 d ON d.child_id = p.child_id
+  FROM _ep0 p JOIN _d50 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r72_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o72 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o72;
+-- obligation #74 (deadline)
+CREATE OR REPLACE VIEW _o73 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d50 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r73_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o73 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o73;
+-- obligation #75 (deadline)
+CREATE OR REPLACE VIEW _o74 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d53 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r74_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o74 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_medical')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o74;
+-- obligation #77 (deadline)
+CREATE OR REPLACE VIEW _o76 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep4 p JOIN _d55 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r76_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o76 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'welfare_checks_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o76;
+-- obligation #79 (deadline)
+CREATE OR REPLACE VIEW _o78 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep4 p JOIN _d10 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r78_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o78 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'tm_discussion_after_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o78;
+-- obligation #80 (advance_notice)
+CREATE OR REPLACE VIEW _o79 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d58 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d58 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r79_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o79 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o79;
+-- obligation #81 (advance_notice)
+CREATE OR REPLACE VIEW _o80 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (t.trigger - 2) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d58 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d58 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r80_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o80 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_shared')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o80;
+-- obligation #82 (deadline)
+CREATE OR REPLACE VIEW _o81 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep4 p JOIN _d50 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 15
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r81_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o81 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'icpc')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o81;
+-- obligation #83 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o82_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep3 p ASOF JOIN _d59 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o82_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o82_seg s ASOF LEFT JOIN _d60 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d60 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o82_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o82_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d60 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o82 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o82_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o82_p0_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r82_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o82 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'rcpc')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o82;
+DROP TABLE IF EXISTS _o82_seg;
+DROP TABLE IF EXISTS _o82_p0_0;
+DROP TABLE IF EXISTS _o82_p0_1;
+-- obligation #84 (deadline)
+CREATE OR REPLACE VIEW _o83 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d59 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
@@ -8401,9 +4552,9 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d121 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r159_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(159 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r83_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8421,18 +4572,4285 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
+       ELSE w3.n - w1.n END AS late
+FROM _o83 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o83;
+-- obligation #85 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o84_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep3 p ASOF JOIN _d59 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  UNION ALL
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d60) d ON d.child_id = s.child_id
+    AND d.date > s.start AND d.date <= s.ep_end
+  GROUP BY s.child_id, s.ep_start, d.date
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o84_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o84_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d45 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o84_p1_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o84_seg s ASOF LEFT JOIN _d45 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = 0) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d45 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o84_p1_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o84_p1_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d45 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o84 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o84_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o84_p1_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o84_p1_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r84_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o84 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o84;
+DROP TABLE IF EXISTS _o84_seg;
+DROP TABLE IF EXISTS _o84_p0_0;
+DROP TABLE IF EXISTS _o84_p1_0;
+DROP TABLE IF EXISTS _o84_p1_1;
+-- obligation #86 (advance_notice)
+CREATE OR REPLACE VIEW _o85 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep3 p JOIN _d60 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 10 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d61 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d61 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r85_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o85 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o85;
+-- obligation #87 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o86_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep3 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o86_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o86_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o86 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r86_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(86 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o86 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o86;
+DROP TABLE IF EXISTS _o86_seg;
+DROP TABLE IF EXISTS _o86_p0_0;
+-- obligation #89 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n88 AS
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
+CREATE OR REPLACE TABLE _n88c AS
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d62) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n88 WHERE ep_start IS NOT NULL) p;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o88_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _n88c p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o88_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o88_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o88 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r88_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o88 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o88;
+DROP TABLE IF EXISTS _n88;
+DROP TABLE IF EXISTS _n88c;
+DROP TABLE IF EXISTS _o88_seg;
+DROP TABLE IF EXISTS _o88_p0_0;
+-- obligation #90 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n89 AS
+SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d62) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep3 p;
+CREATE OR REPLACE TABLE _r89_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n89 WHERE ep_start IS NULL
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o89_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n89 WHERE ep_start IS NOT NULL) p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o89_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o89_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o89 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o89_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r89_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o89 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o89;
+DROP TABLE IF EXISTS _n89;
+DROP TABLE IF EXISTS _o89_seg;
+DROP TABLE IF EXISTS _o89_p0_0;
+-- obligation #91 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o90_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep3 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o90_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o90_seg s ASOF LEFT JOIN _d63 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d63 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o90 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o90_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r90_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o90 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o90;
+DROP TABLE IF EXISTS _o90_seg;
+DROP TABLE IF EXISTS _o90_p0_0;
+-- obligation #92 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o91 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep0 p ASOF LEFT JOIN _d59 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d59 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d64 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r91_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(91 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o91 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_leaflets_given')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o91;
+-- obligation #95 (deadline)
+CREATE OR REPLACE VIEW _o94 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d65 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d66 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r94_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o94 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'risk_discussed_with_tm')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o94;
+-- obligation #96 (deadline)
+CREATE OR REPLACE VIEW _o95 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r95_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o95 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o95;
+-- obligation #97 (deadline)
+CREATE OR REPLACE VIEW _o96 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d45 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r96_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o96 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o96;
+-- obligation #98 (deadline)
+CREATE OR REPLACE VIEW _o97 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d59 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r97_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o97 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o97;
+-- obligation #99 (deadline)
+CREATE OR REPLACE VIEW _o98 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d60 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d67 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r98_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o98 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o98;
+-- obligation #100 (deadline)
+CREATE OR REPLACE VIEW _o99 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN (SELECT child_id, date FROM _d68 UNION SELECT child_id, date FROM _d69) d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d70 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r99_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o99 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'iro_note_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o99;
+-- obligation #101 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o100_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o100_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o100_seg s ASOF LEFT JOIN _d71 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d71 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o100 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o100_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r100_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o100 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'family_network_meeting')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o100;
+DROP TABLE IF EXISTS _o100_seg;
+DROP TABLE IF EXISTS _o100_p0_0;
+-- obligation #102 (deadline)
+CREATE OR REPLACE VIEW _o101 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d72 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r101_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o101 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'management_oversight')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o101;
+-- obligation #103 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e102 AS
+SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('s20'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _r102_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e102 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o102 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, CAST(d.date + INTERVAL '1' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _e102 WHERE applies) p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r102_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o102 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'legal_planning_meeting') OR (kind = 'attribute' AND name = 'legal_status')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o102;
+DROP TABLE IF EXISTS _e102;
+-- obligation #104 (deadline)
+CREATE OR REPLACE VIEW _o103 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 2
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r103_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o103 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'iro_notified')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o103;
+-- obligation #105 (deadline)
+CREATE OR REPLACE VIEW _o104 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d76 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r104_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o104 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'iro_allocated')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o104;
+-- obligation #106 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o105 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep5 p ASOF LEFT JOIN _d17 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d17 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d77 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r105_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o105 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'complaints_info_given')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o105;
+-- obligation #107 (deadline)
+CREATE OR REPLACE VIEW _o106 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 28) AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d78 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r106_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(106 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o106 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cla_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o106;
+-- obligation #109 (deadline)
+CREATE OR REPLACE VIEW _o108 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, CAST(d.date + INTERVAL '2' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r108_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o108 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o108;
+-- obligation #110 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o109_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep5 p ASOF JOIN _d73 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o109_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o109_seg s ASOF LEFT JOIN _d68 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+      LEFT JOIN _d68 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o109_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o109_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d68 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o109_p0_2 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o109_p0_1 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d68 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o109 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o109_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o109_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o109_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r109_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o109 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cla_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o109;
+DROP TABLE IF EXISTS _o109_seg;
+DROP TABLE IF EXISTS _o109_p0_0;
+DROP TABLE IF EXISTS _o109_p0_1;
+DROP TABLE IF EXISTS _o109_p0_2;
+-- obligation #111 (deadline)
+CREATE OR REPLACE VIEW _o110 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d79 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r110_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(110 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o110 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'permanency_assessed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o110;
+-- obligation #112 (advance_notice)
+CREATE OR REPLACE VIEW _o111 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep5 p JOIN _d68 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d80 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d80 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r111_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o111 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'review_report_shared')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o111;
+-- obligation #113 (deadline)
+CREATE OR REPLACE VIEW _o112 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d68 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r112_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(112 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o112 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'plan_distributed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o112;
+-- obligation #115 (schedule)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n114 AS
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
+CREATE OR REPLACE TABLE _n114c AS
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d81) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n114 WHERE ep_start IS NOT NULL) p;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o114_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _n114c p ASOF JOIN _d73 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o114_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o114_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o114_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o114_p0_0 WHERE NOT go AND alive) q) q
+  ASOF LEFT JOIN _d68 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
+  LEFT JOIN _d68 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o114_p0_2 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o114_p0_1 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o114 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o114_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o114_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o114_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r114_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o114 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o114;
+DROP TABLE IF EXISTS _n114;
+DROP TABLE IF EXISTS _n114c;
+DROP TABLE IF EXISTS _o114_seg;
+DROP TABLE IF EXISTS _o114_p0_0;
+DROP TABLE IF EXISTS _o114_p0_1;
+DROP TABLE IF EXISTS _o114_p0_2;
+-- obligation #116 (recurrence)
+-- exceptions: the obligation applies from its `decided by` decision, and stops at the first
+-- `unless` event or decision of an exception that relaxes it
+CREATE OR REPLACE TABLE _n115 AS
+SELECT p.child_id, (SELECT min(d.date) FROM (SELECT child_id, date FROM _d81) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))) AS ep_start, p.ep_last, p.opening_row, p."attr_cin_visit_frequency", p."attr_legal_status", p."attr_team", p.ep_start AS whole_start FROM _ep5 p;
+CREATE OR REPLACE TABLE _r115_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(115 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, whole_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _n115 WHERE ep_start IS NULL
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o115_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n115 WHERE ep_start IS NOT NULL) p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o115_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o115_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o115 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o115_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r115_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(115 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o115 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o115;
+DROP TABLE IF EXISTS _n115;
+DROP TABLE IF EXISTS _o115_seg;
+DROP TABLE IF EXISTS _o115_p0_0;
+-- obligation #117 (deadline)
+CREATE OR REPLACE VIEW _o116 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d82 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r116_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(116 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o116 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o116;
+-- obligation #119 (deadline)
+CREATE OR REPLACE VIEW _o118 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r118_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(118 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o118 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o118;
+-- obligation #120 (deadline)
+CREATE OR REPLACE VIEW _o119 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r119_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(119 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o119 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o119;
+-- obligation #121 (deadline)
+CREATE OR REPLACE VIEW _o120 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d84 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d85 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r120_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(120 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o120 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'care_plan')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o120;
+-- obligation #122 (deadline)
+CREATE OR REPLACE VIEW _o121 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d73 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d86 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r121_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(121 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o121 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'pep')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o121;
+-- obligation #124 (deadline)
+CREATE OR REPLACE VIEW _o123 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d83 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d87 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r123_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(123 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o123 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'iro_care_plan_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o123;
+-- obligation #125 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o124 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep5 p ASOF LEFT JOIN _d68 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d68 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d88 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r124_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(124 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o124 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o124;
+-- obligation #127 (deadline)
+CREATE OR REPLACE VIEW _o126 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d68 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d89 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r126_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(126 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o126 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'family_time_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o126;
+-- obligation #129 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o128_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o128_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o128_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '2' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o128 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r128_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(128 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o128 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o128;
+DROP TABLE IF EXISTS _o128_seg;
+DROP TABLE IF EXISTS _o128_p0_0;
+-- obligation #130 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o129_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep9 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o129_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o129_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '2' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o129 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o129_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r129_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(129 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o129 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o129;
+DROP TABLE IF EXISTS _o129_seg;
+DROP TABLE IF EXISTS _o129_p0_0;
+-- obligation #131 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o130_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o130_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o130_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o130 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o130_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r130_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(130 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o130 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o130;
+DROP TABLE IF EXISTS _o130_seg;
+DROP TABLE IF EXISTS _o130_p0_0;
+-- obligation #132 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o131_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep9 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o131_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o131_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 56) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o131 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o131_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r131_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(131 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o131 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o131;
+DROP TABLE IF EXISTS _o131_seg;
+DROP TABLE IF EXISTS _o131_p0_0;
+-- obligation #133 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o132_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep9 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o132_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o132_seg s ASOF LEFT JOIN _d90 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d90 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o132 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o132_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r132_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(132 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o132 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o132;
+DROP TABLE IF EXISTS _o132_seg;
+DROP TABLE IF EXISTS _o132_p0_0;
+-- obligation #134 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o133_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep9 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o133_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o133_seg s ASOF LEFT JOIN _d91 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d91 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o133 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r133_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(133 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o133 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o133;
+DROP TABLE IF EXISTS _o133_seg;
+DROP TABLE IF EXISTS _o133_p0_0;
+-- obligation #135 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o134_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep5 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o134_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o134_seg s ASOF LEFT JOIN _d91 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d91 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o134 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o134_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r134_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(134 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o134 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o134;
+DROP TABLE IF EXISTS _o134_seg;
+DROP TABLE IF EXISTS _o134_p0_0;
+-- obligation #136 (deadline)
+CREATE OR REPLACE VIEW _o135 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep9 p JOIN _d92 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d90 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r135_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(135 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o135 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o135;
+-- obligation #137 (age_milestone)
+CREATE OR REPLACE VIEW _o136 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         c.birth IS NULL AS na_birth, (c.birth + 5844) AS due
+  FROM _ep5 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d93 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r136_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(136 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o136 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'staying_put_discussion')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o136;
+-- obligation #138 (deadline)
+CREATE OR REPLACE VIEW _o137 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
+  FROM _ep10 p JOIN _d94 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r137_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(137 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o137 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o137;
+-- obligation #139 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o138_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o138_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o138_seg s ASOF LEFT JOIN _d96 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o138 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r138_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(138 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o138 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o138;
+DROP TABLE IF EXISTS _o138_seg;
+DROP TABLE IF EXISTS _o138_p0_0;
+-- obligation #140 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o139_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o139_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o139_seg s ASOF LEFT JOIN _d97 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d97 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o139 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o139_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r139_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(139 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o139 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'unannounced_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o139;
+DROP TABLE IF EXISTS _o139_seg;
+DROP TABLE IF EXISTS _o139_p0_0;
+-- obligation #141 (deadline)
+CREATE OR REPLACE VIEW _o140 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d96 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d98 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r140_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(140 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o140 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_supervision_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o140;
+-- obligation #142 (deadline)
+CREATE OR REPLACE VIEW _o141 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d96 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d99 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r141_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(141 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o141 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_supervision_copy_sent')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o141;
+-- obligation #143 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o142_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o142_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o142_seg s ASOF LEFT JOIN _d100 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d100 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o142 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o142_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r142_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(142 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o142 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o142;
+DROP TABLE IF EXISTS _o142_seg;
+DROP TABLE IF EXISTS _o142_p0_0;
+-- obligation #144 (deadline)
+CREATE OR REPLACE VIEW _o143 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep11 p JOIN _d101 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d102 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r143_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(143 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o143 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_concern_discussed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o143;
+-- obligation #145 (advance_notice)
+CREATE OR REPLACE VIEW _o144 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep5 p JOIN _d68 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (t.trigger - 14) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d103 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d103 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r144_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(144 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o144 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'carer_views_gathered')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o144;
+-- obligation #147 (deadline)
+CREATE OR REPLACE VIEW _o146 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
+  FROM _ep12 p JOIN _d104 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d105 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r146_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(146 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o146 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'fostering_panel')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o146;
+-- obligation #148 (deadline)
+CREATE OR REPLACE VIEW _o147 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 140) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d106 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d107 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r147_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(147 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o147 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'supported_lodgings_assessment')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o147;
+-- obligation #149 (deadline)
+CREATE OR REPLACE VIEW _o148 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
+  FROM _ep13 p JOIN _d108 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r148_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(148 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o148 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o148;
+-- obligation #150 (deadline)
+CREATE OR REPLACE VIEW _o149 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep13 p JOIN _d108 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 40
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r149_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(149 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o149 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o149;
+-- obligation #151 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o150_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep13 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o150_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o150_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o150 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o150_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r150_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(150 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o150 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o150;
+DROP TABLE IF EXISTS _o150_seg;
+DROP TABLE IF EXISTS _o150_p0_0;
+-- obligation #152 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o151_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep13 p ASOF JOIN _d108 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o151_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o151_seg s ASOF LEFT JOIN _d96 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o151_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o151_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o151_p0_2 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o151_p0_1 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d96 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o151 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o151_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o151_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o151_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r151_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(151 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o151 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o151;
+DROP TABLE IF EXISTS _o151_seg;
+DROP TABLE IF EXISTS _o151_p0_0;
+DROP TABLE IF EXISTS _o151_p0_1;
+DROP TABLE IF EXISTS _o151_p0_2;
+-- obligation #153 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o152 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep5 p ASOF LEFT JOIN _d109 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d109 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d110 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r152_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(152 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o152 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'adoption_medical')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o152;
+-- obligation #154 (advance_notice)
+CREATE OR REPLACE VIEW _o153 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep5 p JOIN _d112 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (CASE WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 3 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 2 WHEN CAST(CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 + INTERVAL '1' MONTH AS DATE) <= t.trigger THEN CAST(t.trigger - INTERVAL '1' MONTH AS DATE) + 1 ELSE CAST(t.trigger - INTERVAL '1' MONTH AS DATE) END) AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d111 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d111 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r153_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(153 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o153 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'child_permanence_report')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o153;
+-- obligation #155 (deadline)
+CREATE OR REPLACE VIEW _o154 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d113 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 7
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d109 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r154_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(154 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o154 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'adm_adoption_decision')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o154;
+-- obligation #156 (deadline)
+CREATE OR REPLACE VIEW _o155 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 14) AS due, d.date AS opens, 0 AS k
+  FROM _ep14 p JOIN _d114 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r155_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(155 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o155 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'transfer')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o155;
+-- obligation #157 (deadline)
+CREATE OR REPLACE VIEW _o156 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 7) AS due, d.date AS opens, 0 AS k
+  FROM _ep14 p JOIN _d115 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d116 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r156_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(156 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o156 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'adm_match_decision')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o156;
+-- obligation #158 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o157_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep14 p ASOF JOIN _d117 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o157_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, (q.base + 28) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o157_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d17 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o157 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o157_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r157_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(157 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o157 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o157;
+DROP TABLE IF EXISTS _o157_seg;
+DROP TABLE IF EXISTS _o157_p0_0;
+-- obligation #159 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o158 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep14 p ASOF LEFT JOIN _d118 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d118 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d119 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r158_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(158 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o158 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'adoption_application_decision')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o158;
+-- obligation #160 (ordinal_milestone)
+CREATE OR REPLACE VIEW _o159 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep14 p ASOF LEFT JOIN _d118 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d118 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d120 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+CREATE OR REPLACE TABLE _r159_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(159 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
 FROM _o159 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'later_life_letter_draft')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o159;
+-- obligation #161 (deadline)
+CREATE OR REPLACE VIEW _o160 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d121 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r160_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(160 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o160 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'later_life_letter_completed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o159;
--- obligation #163 (deadline)
-CREATE OR REPLACE VIEW _o162 AS
+DROP VIEW IF EXISTS _o160;
+-- obligation #164 (deadline)
+CREATE OR REPLACE VIEW _o163 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
@@ -8446,9 +8864,9 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d122 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r162_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(162 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+FROM t ASOF LEFT JOIN _d123 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r163_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(163 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8466,18 +8884,17 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o162 o
+       ELSE w3.n - w1.n END AS late
+FROM _o163 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'lado_triage')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o162;
--- obligation #164 (deadline)
-CREATE OR REPLACE VIEW _o163 AS
+DROP VIEW IF EXISTS _o163;
+-- obligation #165 (deadline)
+CREATE OR REPLACE VIEW _o164 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -8491,9 +8908,9 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d123 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r163_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(163 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step
+FROM t ASOF LEFT JOIN _d124 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r164_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(164 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -8511,16 +8928,15 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
-  NULL AS step
-FROM _o163 o
+       ELSE w3.n - w1.n END AS late
+FROM _o164 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allegations_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o163;
+DROP VIEW IF EXISTS _o164;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL
@@ -8622,13 +9038,21 @@ SELECT * FROM _r60_0
 UNION ALL
 SELECT * FROM _r61_0
 UNION ALL
+SELECT * FROM _r61_1
+UNION ALL
+SELECT * FROM _r61_2
+UNION ALL
+SELECT * FROM _r61_3
+UNION ALL
+SELECT * FROM _r61_4
+UNION ALL
 SELECT * FROM _r62_0
 UNION ALL
-SELECT * FROM _r64_0
+SELECT * FROM _r63_0
 UNION ALL
-SELECT * FROM _r67_0
+SELECT * FROM _r65_0
 UNION ALL
-SELECT * FROM _r70_0
+SELECT * FROM _r68_0
 UNION ALL
 SELECT * FROM _r71_0
 UNION ALL
@@ -8636,9 +9060,9 @@ SELECT * FROM _r72_0
 UNION ALL
 SELECT * FROM _r73_0
 UNION ALL
-SELECT * FROM _r75_0
+SELECT * FROM _r74_0
 UNION ALL
-SELECT * FROM _r77_0
+SELECT * FROM _r76_0
 UNION ALL
 SELECT * FROM _r78_0
 UNION ALL
@@ -8656,17 +9080,17 @@ SELECT * FROM _r84_0
 UNION ALL
 SELECT * FROM _r85_0
 UNION ALL
-SELECT * FROM _r87_0
+SELECT * FROM _r86_0
 UNION ALL
 SELECT * FROM _r88_0
 UNION ALL
-SELECT * FROM _r88_1
-UNION ALL
 SELECT * FROM _r89_0
+UNION ALL
+SELECT * FROM _r89_1
 UNION ALL
 SELECT * FROM _r90_0
 UNION ALL
-SELECT * FROM _r93_0
+SELECT * FROM _r91_0
 UNION ALL
 SELECT * FROM _r94_0
 UNION ALL
@@ -8684,9 +9108,9 @@ SELECT * FROM _r100_0
 UNION ALL
 SELECT * FROM _r101_0
 UNION ALL
-SELECT * FROM _r101_1
-UNION ALL
 SELECT * FROM _r102_0
+UNION ALL
+SELECT * FROM _r102_1
 UNION ALL
 SELECT * FROM _r103_0
 UNION ALL
@@ -8694,7 +9118,7 @@ SELECT * FROM _r104_0
 UNION ALL
 SELECT * FROM _r105_0
 UNION ALL
-SELECT * FROM _r107_0
+SELECT * FROM _r106_0
 UNION ALL
 SELECT * FROM _r108_0
 UNION ALL
@@ -8704,15 +9128,15 @@ SELECT * FROM _r110_0
 UNION ALL
 SELECT * FROM _r111_0
 UNION ALL
-SELECT * FROM _r113_0
+SELECT * FROM _r112_0
 UNION ALL
 SELECT * FROM _r114_0
 UNION ALL
-SELECT * FROM _r114_1
-UNION ALL
 SELECT * FROM _r115_0
 UNION ALL
-SELECT * FROM _r117_0
+SELECT * FROM _r115_1
+UNION ALL
+SELECT * FROM _r116_0
 UNION ALL
 SELECT * FROM _r118_0
 UNION ALL
@@ -8720,13 +9144,13 @@ SELECT * FROM _r119_0
 UNION ALL
 SELECT * FROM _r120_0
 UNION ALL
-SELECT * FROM _r122_0
+SELECT * FROM _r121_0
 UNION ALL
 SELECT * FROM _r123_0
 UNION ALL
-SELECT * FROM _r125_0
+SELECT * FROM _r124_0
 UNION ALL
-SELECT * FROM _r127_0
+SELECT * FROM _r126_0
 UNION ALL
 SELECT * FROM _r128_0
 UNION ALL
@@ -8760,7 +9184,7 @@ SELECT * FROM _r142_0
 UNION ALL
 SELECT * FROM _r143_0
 UNION ALL
-SELECT * FROM _r145_0
+SELECT * FROM _r144_0
 UNION ALL
 SELECT * FROM _r146_0
 UNION ALL
@@ -8790,10 +9214,12 @@ SELECT * FROM _r158_0
 UNION ALL
 SELECT * FROM _r159_0
 UNION ALL
-SELECT * FROM _r162_0
+SELECT * FROM _r160_0
 UNION ALL
-SELECT * FROM _r163_0;
+SELECT * FROM _r163_0
+UNION ALL
+SELECT * FROM _r164_0;
 CREATE OR REPLACE VIEW audit_result AS
 SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,
-       r.working_days_late, r.step, r.ob_order
+       r.working_days_late, r.ob_order
 FROM audit_rows r JOIN audit_obligations b ON b.ob_order = r.ob_order JOIN audit_outcomes c ON c.code = r.outcome;

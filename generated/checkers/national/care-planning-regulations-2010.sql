@@ -499,6 +499,189 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
+CREATE OR REPLACE TABLE _o6_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  UNION ALL
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d4) d ON d.child_id = s.child_id
+    AND d.date > s.start AND d.date <= s.ep_end
+  GROUP BY s.child_id, s.ep_start, d.date
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o6_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d6 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
+-- the action before it), then occurrences a step apart from the last action up to the first that
+-- falls after the segment's last day
+CREATE OR REPLACE TABLE _o6_p0_1 AS
+WITH q AS MATERIALIZED (
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o6_p0_0 WHERE NOT go AND alive
+), b AS (
+  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  UNION ALL
+  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
+), c AS (
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+), m AS (
+  SELECT c.child_id, c.seg_last, c.closed, c.day
+  FROM c
+  WHERE c.done IS NULL
+)
+SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
+FROM c
+UNION ALL
+SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
+CREATE OR REPLACE TABLE _o6_p1_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = 0) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d6 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
+-- the action before it), then occurrences a step apart from the last action up to the first that
+-- falls after the segment's last day
+CREATE OR REPLACE TABLE _o6_p1_1 AS
+WITH q AS MATERIALIZED (
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o6_p1_0 WHERE NOT go AND alive
+), b AS (
+  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  UNION ALL
+  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
+), c AS (
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+), m AS (
+  SELECT c.child_id, c.seg_last, c.closed, c.day
+  FROM c
+  WHERE c.done IS NULL
+)
+SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
+FROM c
+UNION ALL
+SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
+CREATE OR REPLACE VIEW _o6 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o6_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o6_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o6_p1_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o6_p1_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r6_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o6 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
 CREATE OR REPLACE TABLE _p6_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
@@ -673,7 +856,7 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _p6_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r6_1 AS
+CREATE OR REPLACE TABLE _r6_2 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -700,202 +883,19 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o6_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-  UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d4) d ON d.child_id = s.child_id
-    AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o6_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d6 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o6_p0_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o6_p0_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE TABLE _o6_p1_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d6 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o6_p1_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o6_p1_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o6 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o6_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o6_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o6_p1_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o6_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r6_2 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o6 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o6;
 DROP VIEW IF EXISTS _p6;
+DROP VIEW IF EXISTS _o6;
 DROP TABLE IF EXISTS _e6;
-DROP TABLE IF EXISTS _p6_seg;
-DROP TABLE IF EXISTS _p6_p0_0;
-DROP TABLE IF EXISTS _p6_p0_1;
-DROP TABLE IF EXISTS _p6_p1_0;
-DROP TABLE IF EXISTS _p6_p1_1;
 DROP TABLE IF EXISTS _o6_seg;
 DROP TABLE IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _o6_p0_1;
 DROP TABLE IF EXISTS _o6_p1_0;
 DROP TABLE IF EXISTS _o6_p1_1;
+DROP TABLE IF EXISTS _p6_seg;
+DROP TABLE IF EXISTS _p6_p0_0;
+DROP TABLE IF EXISTS _p6_p0_1;
+DROP TABLE IF EXISTS _p6_p1_0;
+DROP TABLE IF EXISTS _p6_p1_1;
 -- obligation #8 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one

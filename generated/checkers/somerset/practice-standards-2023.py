@@ -49,7 +49,6 @@ NOT_MEASURABLE: dict[str, str] = {
     'long_term_matched_care_plan': 'a condition in prose',
     'assessment_draft_shared': 'no timing',
     'allocation_delay_note': 'no timing',
-    'assessment_agreed_timescale': 'vague timing (as required)',
     'cla_assessment_content': 'vague timing (as required)',
     'sgo_assessment_completed': 'a condition in prose',
     'plans_reviewed_regularly': 'vague timing (regularly)',
@@ -838,6 +837,115 @@ def check_referral_sent_to_team(h: rt.History) -> list[rt.Row]:
             earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
             done = h.first(duty.action, earliest, last)
             rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+    return rows
+
+
+def check_assessment_agreed_timescale(h: rt.History) -> list[rt.Row]:
+    (
+        'Assessment completed by the date agreed at allocation\n'
+        '\n'
+        'Clause 2.16: “The timescale for completion of the assessment will be proportionate to the needs identified in the referral and agreed at the point of allocation. The assessment should be completed by this date unless an extension is agreed and recorded by the Team Manager.”\n'
+        '\n'
+        'Duty: should complete assessment_completed; timing: deadline\n'
+    )
+    duty = rt.Duty('assessment_agreed_timescale', '2.16', 'assessment_completed', None, (), (), (), in_prose=((), ))
+    rows: list[rt.Row] = []
+    for ep in h.episodes(None):
+        last = ep.end(h.as_of)
+        found = rt.setting(h, ep, last, 'allocation', 'assessment_timescale')
+        if found is None:  # not set yet: nothing falls due
+            continue
+        set_day, value = found
+        if value == 'ten_working_days':
+            starts = [(day, Duration(10, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'fifteen_working_days':
+            starts = [(day, Duration(15, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'twenty_working_days':
+            starts = [(day, Duration(20, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'twenty_five_working_days':
+            starts = [(day, Duration(25, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'thirty_working_days':
+            starts = [(day, Duration(30, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'thirty_five_working_days':
+            starts = [(day, Duration(35, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'forty_working_days':
+            starts = [(day, Duration(40, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        elif value == 'forty_five_working_days':
+            starts = [(day, Duration(45, Unit.WORKING_DAYS), None) for day in h.days('allocation', ep.start, last)]
+            seen: set[dt.date] = set()
+            for day, duration, opens in starts:
+                if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
+                    continue
+                seen.add(day)
+                due = rt.due_after(day, duration, TRIGGER_DAY)
+                earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
+                done = h.first(duty.action, earliest, last)
+                rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        else:  # no value recorded at the decision (or one that sets no timescale): the data cannot tell
+            rows.append(rt.unset(h, duty, set_day))
     return rows
 
 
@@ -1918,6 +2026,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('oversight_before_transfer', check_oversight_before_transfer),
     ('oversight_before_closure', check_oversight_before_closure),
     ('referral_sent_to_team', check_referral_sent_to_team),
+    ('assessment_agreed_timescale', check_assessment_agreed_timescale),
     ('icpc_report_shared', check_icpc_report_shared),
     ('rcpc_report_shared', check_rcpc_report_shared),
     ('leaving_care_pathway_plan_in_place', check_leaving_care_pathway_plan_in_place),

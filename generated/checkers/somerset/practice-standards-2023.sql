@@ -62,7 +62,7 @@ SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obl
   (45, 'oversight_before_transfer', 'Management oversight on contacts and referrals before transfer', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
   (46, 'oversight_before_closure', 'Management oversight on contacts and referrals before closure', '2.15', 'Management oversight and analysis will be recorded on all contacts and referrals prior to transfer or closure.', 'ordinal_milestone', NULL),
   (47, 'referral_sent_to_team', 'Referrals needing assessment sent to the team within one working day of the decision', '2.15', 'Referrals that need an assessment will be sent to the relevant team within one working day of the decision being made.', 'deadline', NULL),
-  (48, 'assessment_agreed_timescale', 'Assessment completed by the date agreed at allocation', '2.16', 'The timescale for completion of the assessment will be proportionate to the needs identified in the referral and agreed at the point of allocation. The assessment should be completed by this date unless an extension is agreed and recorded by the Team Manager.', 'vague', 'vague timing (as required)'),
+  (48, 'assessment_agreed_timescale', 'Assessment completed by the date agreed at allocation', '2.16', 'The timescale for completion of the assessment will be proportionate to the needs identified in the referral and agreed at the point of allocation. The assessment should be completed by this date unless an extension is agreed and recorded by the Team Manager.', 'deadline', NULL),
   (49, 'icpc_report_shared', 'Assessment shared at least 2 days before an initial conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
   (50, 'rcpc_report_shared', 'Assessment shared at least 5 days before a review conference', '2.18', 'These will be shared with the parents (and children, if appropriate) at least 2 days in advance of an Initial Conference and 5 days in advance of a Review Conference.', 'advance_notice', NULL),
   (51, 'cla_assessment_content', 'Assessment of looked after children considers family and placement', '2.19', 'The assessment will consider any changes in the child/ young person''s birth family and whether these relationships are being supported appropriately. This assessment will also review whether the placement is the best place for them to be, and whether there is a possibility that they can live with their parents, family members or friends.', 'vague', 'vague timing (as required)'),
@@ -140,7 +140,7 @@ CREATE OR REPLACE VIEW _ev AS
 SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_cwd_level", c."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", c."attr_team") AS "attr_team"
+SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_assessment_timescale", c."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", c."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", c."attr_team") AS "attr_team"
 FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
       FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
         ON m.child_id = e.child_id AND e.date = m.first_day
@@ -251,13 +251,13 @@ SELECT CAST(d AS DATE) AS d FROM (VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1813-06-01', DATE '2186-08-02' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1812-06-05', DATE '2187-07-29' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_cwd_level", "attr_placement_type", "attr_team"
+SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -289,9 +289,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d3 AS
@@ -318,9 +318,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -344,9 +344,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -370,9 +370,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d4 AS
@@ -402,9 +402,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d6 AS
@@ -458,9 +458,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d16 AS
@@ -517,9 +517,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d27 AS
@@ -546,9 +546,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d28 AS
@@ -587,9 +587,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d33 AS
@@ -619,9 +619,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d35 AS
@@ -663,9 +663,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d41 AS
@@ -761,9 +761,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d65 AS
@@ -887,7 +887,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o4_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -973,7 +973,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o5_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1069,7 +1069,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o6_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1303,9 +1303,9 @@ DROP TABLE IF EXISTS _o8_p0_0;
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
 CREATE OR REPLACE TABLE _n9 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_cwd_level", p."attr_placement_type", p."attr_team", p.ep_start AS whole_start FROM _ep4 p;
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team", p.ep_start AS whole_start FROM _ep4 p;
 CREATE OR REPLACE TABLE _n9c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_cwd_level", p."attr_placement_type", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _n9 WHERE ep_start IS NOT NULL) p;
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _n9 WHERE ep_start IS NOT NULL) p;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o9_seg AS
@@ -1642,7 +1642,7 @@ CREATE OR REPLACE VIEW _o11 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e11 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e11 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1699,7 +1699,7 @@ CREATE OR REPLACE VIEW _o12 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e12 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e12 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1756,7 +1756,7 @@ CREATE OR REPLACE VIEW _o13 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e13 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e13 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
@@ -1814,7 +1814,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o14_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -1910,7 +1910,7 @@ CREATE OR REPLACE VIEW _o16 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e16 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e16 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1966,7 +1966,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o17_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -3195,7 +3195,7 @@ CREATE OR REPLACE VIEW _o40 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e40 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e40 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3252,7 +3252,7 @@ CREATE OR REPLACE VIEW _o41 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e41 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e41 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3309,7 +3309,7 @@ CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e42 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e42 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3366,7 +3366,7 @@ CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e43 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e43 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
@@ -3536,6 +3536,380 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o47;
+-- obligation #49 (deadline)
+-- a timescale set per child: `assessment_timescale` on the record of the first allocation of the episode
+CREATE OR REPLACE TABLE _s48 AS
+SELECT p.*, CASE WHEN f.row IS NULL OR 'assessment_timescale' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') THEN NULL ELSE coalesce(v."attr_assessment_timescale", ch."attr_assessment_timescale") END AS setting
+FROM (SELECT q.*, (SELECT min(d.date) FROM _d8 d WHERE d.child_id = q.child_id AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, (SELECT as_of FROM audit_params))) AS set_day FROM _ep0 q) p
+LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = 'allocation' GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day
+LEFT JOIN _ev v ON v.row = f.row
+LEFT JOIN children ch ON ch.child_id = p.child_id;
+CREATE OR REPLACE TABLE _r48_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, 5 AS outcome, NULL AS late FROM _s48 WHERE set_day IS NOT NULL AND (setting IS NULL OR setting NOT IN ('ten_working_days', 'fifteen_working_days', 'twenty_working_days', 'twenty_five_working_days', 'thirty_working_days', 'thirty_five_working_days', 'forty_working_days', 'forty_five_working_days'))
+) res;
+CREATE OR REPLACE VIEW _o48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'ten_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _p48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'fifteen_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 15
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_2 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _p48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _q48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_3 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _q48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _t48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 25
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_4 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _t48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _u48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 30
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_5 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _u48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _v48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 35
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_6 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _v48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _w48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 40
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_7 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _w48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+CREATE OR REPLACE VIEW _y48 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 45
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r48_8 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _y48 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'assessment_completed')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _y48;
+DROP VIEW IF EXISTS _w48;
+DROP VIEW IF EXISTS _v48;
+DROP VIEW IF EXISTS _u48;
+DROP VIEW IF EXISTS _t48;
+DROP VIEW IF EXISTS _q48;
+DROP VIEW IF EXISTS _p48;
+DROP VIEW IF EXISTS _o48;
+DROP TABLE IF EXISTS _s48;
 -- obligation #50 (advance_notice)
 CREATE OR REPLACE VIEW _o49 AS
 WITH t AS (
@@ -4330,7 +4704,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o68_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4426,7 +4800,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o71_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -4522,7 +4896,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o72_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -5504,213 +5878,10 @@ DROP VIEW IF EXISTS _o94;
 -- obligation #96 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _p95_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-  UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
-  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
-    AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _p95_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _p95_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _p95_p0_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _p95_p1_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = 0) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _p95_p1_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _p95_p1_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _p95 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p95_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p95_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p95_p1_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p95_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r95_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _p95 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
 CREATE OR REPLACE TABLE _o95_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -5881,7 +6052,7 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
 FROM _o95_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r95_1 AS
+CREATE OR REPLACE TABLE _r95_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -5908,18 +6079,221 @@ LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o95;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _p95_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d56 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  UNION ALL
+  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
+    AND d.date > s.start AND d.date <= s.ep_end
+  GROUP BY s.child_id, s.ep_start, d.date
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _p95_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _p95_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _p95_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _p95_p1_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = 0) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _p95_p1_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _p95_p1_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d3 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _p95 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p95_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p95_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p95_p1_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p95_p1_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r95_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _p95 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
 DROP VIEW IF EXISTS _p95;
-DROP TABLE IF EXISTS _p95_seg;
-DROP TABLE IF EXISTS _p95_p0_0;
-DROP TABLE IF EXISTS _p95_p0_1;
-DROP TABLE IF EXISTS _p95_p1_0;
-DROP TABLE IF EXISTS _p95_p1_1;
+DROP VIEW IF EXISTS _o95;
 DROP TABLE IF EXISTS _o95_seg;
 DROP TABLE IF EXISTS _o95_p0_0;
 DROP TABLE IF EXISTS _o95_p0_1;
 DROP TABLE IF EXISTS _o95_p1_0;
 DROP TABLE IF EXISTS _o95_p1_1;
+DROP TABLE IF EXISTS _p95_seg;
+DROP TABLE IF EXISTS _p95_p0_0;
+DROP TABLE IF EXISTS _p95_p0_1;
+DROP TABLE IF EXISTS _p95_p1_0;
+DROP TABLE IF EXISTS _p95_p1_1;
 -- obligation #100 (advance_notice)
 CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
@@ -6615,6 +6989,24 @@ UNION ALL
 SELECT * FROM _r46_0
 UNION ALL
 SELECT * FROM _r47_0
+UNION ALL
+SELECT * FROM _r48_0
+UNION ALL
+SELECT * FROM _r48_1
+UNION ALL
+SELECT * FROM _r48_2
+UNION ALL
+SELECT * FROM _r48_3
+UNION ALL
+SELECT * FROM _r48_4
+UNION ALL
+SELECT * FROM _r48_5
+UNION ALL
+SELECT * FROM _r48_6
+UNION ALL
+SELECT * FROM _r48_7
+UNION ALL
+SELECT * FROM _r48_8
 UNION ALL
 SELECT * FROM _r49_0
 UNION ALL

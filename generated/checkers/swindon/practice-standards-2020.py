@@ -408,6 +408,60 @@ def check_cin_visits(h: rt.History) -> list[rt.Row]:
     return rows
 
 
+def check_cin_visits_as_planned(h: rt.History) -> list[rt.Row]:
+    (
+        'Children in need are visited at the minimum frequency their plan states\n'
+        '\n'
+        'Clause 4.3: “The plan will explicitly detail the minimum frequency that”\n'
+        'Clause 4.3: “The minimum visiting frequency will be individually determined based on the needs of the child but will not be less than the departmental minimum visiting frequency standards of 4 weekly.”\n'
+        '\n'
+        'Duty: social_worker must visit statutory_visit; timing: recurrence; while child_in_need\n'
+    )
+    duty = rt.Duty('cin_visits_as_planned', '4.3', 'statutory_visit', None, (), (), ())
+    rows: list[rt.Row] = []
+    for ep in h.episodes(STATUS_5):
+        last = ep.end(h.as_of)
+        found = rt.setting(h, ep, last, 'cin_plan_start', 'cin_visit_frequency')
+        if found is None:  # not set yet: nothing falls due
+            continue
+        set_day, value = found
+        if value == 'weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(1, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'fortnightly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(2, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'three_weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(3, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        elif value == 'four_weekly':
+            start = h.first('cin_plan_start', ep.start, last)
+            if start is None:
+                continue
+            first_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+            later_steps = (rt.Every(Duration(4, Unit.WEEKS)), )
+            for occ in rt.chain(h, ep, duty, start, first_steps, later_steps, (), TRIGGER_DAY):
+                rows.append(rt.finish(h, ep, duty, occ))
+        else:  # no value recorded at the decision (or one that sets no timescale): the data cannot tell
+            rows.append(rt.unset(h, duty, set_day))
+    return rows
+
+
 def check_cin_plan_distribution(h: rt.History) -> list[rt.Row]:
     (
         'The child in need plan is distributed within 5 working days of the first CIN meeting\n'
@@ -2296,6 +2350,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
     ('assessment_before_conference', check_assessment_before_conference),
     ('cin_planning_meeting', check_cin_planning_meeting),
     ('cin_visits', check_cin_visits),
+    ('cin_visits_as_planned', check_cin_visits_as_planned),
     ('cin_plan_distribution', check_cin_plan_distribution),
     ('cin_plan_max_life', check_cin_plan_max_life),
     ('cin_reviews', check_cin_reviews),
@@ -2375,7 +2430,7 @@ CHECKS: tuple[tuple[str, rt.Check], ...] = (
 )
 
 #: The order of every obligation of the policy (rows are sorted by it).
-ORDER: dict[str, int] = {'acknowledge_messages': 0, 'acknowledge_messages:aim': 1, 'contact_screening': 2, 'referrer_feedback': 3, 'contact_finalised': 4, 'contact_finalised_cp': 5, 'thirteen_week_rule': 6, 'assessment_child_seen': 7, 'assessment_open_12_months': 8, 'assessment_before_looked_after': 9, 'assessment_before_return_home': 10, 'assessment_cp': 11, 'assessment_cla': 12, 'assessment_update': 13, 'assessment_before_conference': 14, 'cin_planning_meeting': 15, 'cin_visits': 16, 'cin_plan_distribution': 17, 'cin_plan_max_life': 18, 'cin_reviews': 19, 'cin_review_second': 20, 'cin_duration': 21, 'dct_assessment': 22, 'dct_cin_reviews': 23, 'dct_visits_overnight': 24, 'dct_short_break_placement_visit': 25, 'dct_visits_no_overnight': 26, 'step_down_tac': 27, 'step_down_closing_summary': 28, 'case_records_up_to_date': 29, 'case_supervision': 30, 'case_supervision_cp': 31, 'cp_visits': 32, 'cla_visits': 33, 'cla_visits_long_term': 34, 'joint_visit_ssw': 35, 'visits_ico_parent': 36, 'visits_connected_person': 37, 'visits_care_order_parents': 38, 'adoption_visits': 39, 'pre_birth_assessment_start': 40, 'pre_birth_assessment': 41, 'pre_birth_plan_early': 42, 'pre_birth_plan_latest': 43, 'pre_birth_letter_early': 44, 'pre_birth_letter_latest': 45, 'pre_birth_icpc_after_removal': 46, 'strategy_48_hours': 47, 'strategy_3_working_days': 48, 'strategy_serious_risk': 49, 'strategy_sexual_abuse': 50, 'strategy_immediate_action': 51, 'strategy_allegation_staff': 52, 'strategy_complex': 53, 'icpc_request_from_strategy': 54, 'strategy_record': 55, 's47_decision': 56, 's47_sign_off': 57, 's47_assessment_start': 58, 'icpc_request_day_5': 59, 'icpc_timescale': 60, 'chair_meets_parents_icpc': 61, 'icpc_report_to_family': 62, 'icpc_report_to_chair': 63, 'icpc_outcome': 64, 'icpc_record_and_plan': 65, 'icpc_minutes': 66, 'outline_plan': 67, 'core_groups': 68, 'rcpc_schedule': 69, 'rcpc_report': 70, 'placement_plan_before': 71, 'placement_plan_emergency': 72, 'notify_qa_service': 73, 'notify_health_team': 74, 'notify_virtual_school': 75, 'care_plan_before': 76, 'care_plan_emergency': 77, 'iro_care_plan_check_before_review': 78, 'plans_qa_before_review': 79, 'permanence_planning_meeting': 80, 'initial_health_assessment': 81, 'initial_health_assessment_before_review': 82, 'review_health_assessment': 83, 'review_health_assessment_under_5': 84, 'dental_check_annual': 85, 'dental_check_6_monthly': 86, 'pep_before_looked_after': 87, 'pep_emergency': 88, 'pep_before_first_review': 89, 'pep_schedule': 90, 'permanence_plan': 91, 'cla_review_report': 92, 'consultation_forms': 93, 'cla_reviews': 94, 'review_recommendations': 95, 'review_record': 96, 'review_recommendations_considered': 97, 'review_before_ceasing_care': 98, 'landmark_review': 99, 'needs_assessment_start': 100, 'needs_assessment': 101, 'pathway_plan': 102, 'pathway_plan_review_eligible': 103, 'pathway_plan_review_care_leaver': 104}
+ORDER: dict[str, int] = {'acknowledge_messages': 0, 'acknowledge_messages:aim': 1, 'contact_screening': 2, 'referrer_feedback': 3, 'contact_finalised': 4, 'contact_finalised_cp': 5, 'thirteen_week_rule': 6, 'assessment_child_seen': 7, 'assessment_open_12_months': 8, 'assessment_before_looked_after': 9, 'assessment_before_return_home': 10, 'assessment_cp': 11, 'assessment_cla': 12, 'assessment_update': 13, 'assessment_before_conference': 14, 'cin_planning_meeting': 15, 'cin_visits': 16, 'cin_visits_as_planned': 17, 'cin_plan_distribution': 18, 'cin_plan_max_life': 19, 'cin_reviews': 20, 'cin_review_second': 21, 'cin_duration': 22, 'dct_assessment': 23, 'dct_cin_reviews': 24, 'dct_visits_overnight': 25, 'dct_short_break_placement_visit': 26, 'dct_visits_no_overnight': 27, 'step_down_tac': 28, 'step_down_closing_summary': 29, 'case_records_up_to_date': 30, 'case_supervision': 31, 'case_supervision_cp': 32, 'cp_visits': 33, 'cla_visits': 34, 'cla_visits_long_term': 35, 'joint_visit_ssw': 36, 'visits_ico_parent': 37, 'visits_connected_person': 38, 'visits_care_order_parents': 39, 'adoption_visits': 40, 'pre_birth_assessment_start': 41, 'pre_birth_assessment': 42, 'pre_birth_plan_early': 43, 'pre_birth_plan_latest': 44, 'pre_birth_letter_early': 45, 'pre_birth_letter_latest': 46, 'pre_birth_icpc_after_removal': 47, 'strategy_48_hours': 48, 'strategy_3_working_days': 49, 'strategy_serious_risk': 50, 'strategy_sexual_abuse': 51, 'strategy_immediate_action': 52, 'strategy_allegation_staff': 53, 'strategy_complex': 54, 'icpc_request_from_strategy': 55, 'strategy_record': 56, 's47_decision': 57, 's47_sign_off': 58, 's47_assessment_start': 59, 'icpc_request_day_5': 60, 'icpc_timescale': 61, 'chair_meets_parents_icpc': 62, 'icpc_report_to_family': 63, 'icpc_report_to_chair': 64, 'icpc_outcome': 65, 'icpc_record_and_plan': 66, 'icpc_minutes': 67, 'outline_plan': 68, 'core_groups': 69, 'rcpc_schedule': 70, 'rcpc_report': 71, 'placement_plan_before': 72, 'placement_plan_emergency': 73, 'notify_qa_service': 74, 'notify_health_team': 75, 'notify_virtual_school': 76, 'care_plan_before': 77, 'care_plan_emergency': 78, 'iro_care_plan_check_before_review': 79, 'plans_qa_before_review': 80, 'permanence_planning_meeting': 81, 'initial_health_assessment': 82, 'initial_health_assessment_before_review': 83, 'review_health_assessment': 84, 'review_health_assessment_under_5': 85, 'dental_check_annual': 86, 'dental_check_6_monthly': 87, 'pep_before_looked_after': 88, 'pep_emergency': 89, 'pep_before_first_review': 90, 'pep_schedule': 91, 'permanence_plan': 92, 'cla_review_report': 93, 'consultation_forms': 94, 'cla_reviews': 95, 'review_recommendations': 96, 'review_record': 97, 'review_recommendations_considered': 98, 'review_before_ceasing_care': 99, 'landmark_review': 100, 'needs_assessment_start': 101, 'needs_assessment': 102, 'pathway_plan': 103, 'pathway_plan_review_eligible': 104, 'pathway_plan_review_care_leaver': 105}
 
 
 def run(children: list[rt.Child], as_of: dt.date, unrecorded: rt.Unrecorded | None = None) -> list[rt.Row]:

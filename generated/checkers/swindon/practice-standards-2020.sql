@@ -31,94 +31,95 @@ SELECT CAST(ob_order AS INTEGER) AS ob_order, CAST(obligation AS VARCHAR) AS obl
   (14, 'assessment_before_conference', 'A Statutory Assessment is updated before every child protection conference', '3.16', 'Prior to every Child Protection Conference. Assessment will be an ongoing process, with the impact of services informing future decisions around action.', 'advance_notice', NULL),
   (15, 'cin_planning_meeting', 'A Child In Need Planning Meeting within 10 working days of the assessment identifying need', '4.1', '4.1- A Child In Need Planning Meeting will be held within 10 working days from when the assessment identifies the child is in need. The meeting will normally be chaired by the Social Worker and must be informed by the Line Managers'' analysis as part of the Statutory Assessment.', 'deadline', NULL),
   (16, 'cin_visits', 'Children in need are visited at least every 4 weeks', '4.3', 'The minimum visiting frequency will be individually determined based on the needs of the child but will not be less than the departmental minimum visiting frequency standards of 4 weekly.', 'recurrence', NULL),
-  (17, 'cin_plan_distribution', 'The child in need plan is distributed within 5 working days of the first CIN meeting', '4.6', 'The plan will be distributed within 5 working days of the', 'deadline', NULL),
-  (18, 'cin_plan_max_life', 'A child in need plan lasts at most 6 months before it is reviewed and replaced', '4.7', '4.7- A date is set for a review of', 'deadline', NULL),
-  (19, 'cin_reviews', 'CIN reviews are held every 12 weeks', '5.1', '5.1- CIN reviews will be held on', 'recurrence', NULL),
-  (20, 'cin_review_second', 'The second CIN review, chaired by the line manager, is held 6 months after the initial plan', '5.5', 'The chair of the 2 nd CIN review will be the social', 'deadline', NULL),
-  (21, 'cin_duration', 'Children do not remain in CIN planning for more than 6 months', '5.5', 'There is an expectation that children do not remain', 'deadline', NULL),
-  (22, 'dct_assessment', 'DCT Support Team children in need are assessed annually', '5.6', '5.6- Children In Need cases', 'recurrence', NULL),
-  (23, 'dct_cin_reviews', 'DCT Support Team children in need are reviewed every six months', '5.6', 'Child in Need reviews will be held every six months and the child''s plan will be updated following this meeting. The child''s plan will be counter signed by the Manager of the DCT Support Team.', 'recurrence', NULL),
-  (24, 'dct_visits_overnight', 'DCT children having overnight short breaks are visited every 6 weeks', '5.6', 'Children having overnight short breaks will receive a visit from the DCT Support Team every 6 weeks.', 'recurrence', NULL),
-  (25, 'dct_short_break_placement_visit', 'DCT children having overnight short breaks are seen in their short break placement annually', '5.6', 'They will be seen by the DCT Support Team in their Short Break placement on an annual basis.', 'recurrence', NULL),
-  (26, 'dct_visits_no_overnight', 'DCT children not having overnight short breaks are visited every 12 weeks', '5.6', 'Children not having overnight short breaks will receive a visit from the DCT Support Team every 12 weeks.', 'recurrence', NULL),
-  (27, 'step_down_tac', 'After step down, the Team Around the Child and Family meeting takes place within six weeks', '6.4', '6.4- At the end of the Step Down meeting, the Early Help Lead Practitioner explains the next steps.', 'deadline', 'a condition in prose'),
-  (28, 'step_down_closing_summary', 'The closing summary is completed within 10 working days of the last CIN review', '6.5', '6.5- Following the last CIN Review/Step Down Meeting.', 'deadline', NULL),
-  (29, 'case_records_up_to_date', 'Case records are up to date within 24 hours', '7.3', '7.3- Case records are up to date within 24 hours.', 'deadline', NULL),
-  (30, 'case_supervision', 'Each child''s case is supervised at least every three months', '8.1', '8.1- Each child/young person''s case is supervised on a minimum of a three monthly basis or, for children subject to protection plans, a minimum of a monthly basis.', 'recurrence', 'a condition in prose'),
-  (31, 'case_supervision_cp', 'The case of a child on a protection plan is supervised at least monthly', '8.1', '8.1- Each child/young person''s case is supervised on a minimum of a three monthly basis or, for children subject to protection plans, a minimum of a monthly basis.', 'recurrence', NULL),
-  (32, 'cp_visits', 'Children on protection plans are visited every 10 working days', '9.1', 'Children subject to Protection Plans Every 10 working days from the Protection Plan being put in place until the first review. Thereafter at a level determined by the protection plan and a minimum of every 10 working days.', 'recurrence', NULL),
-  (33, 'cla_visits', 'Children looked after are visited within 5 working days of placement, weekly to the first review, then 6 weekly', '9.1', 'Children Looked After Within 5 working days of placement and weekly until the first review, thereafter minimum of 6 weekly for the first year and three monthly thereafter if the placement has been formally ratified as a long term placement via the permanency planning process until the child is 18 years old.', 'schedule', NULL),
-  (34, 'cla_visits_long_term', 'Children in a ratified long-term placement are visited 6 weekly for the first year, then three monthly', '9.1', 'Children Looked After Within 5 working days of placement and weekly until the first review, thereafter minimum of 6 weekly for the first year and three monthly thereafter if the placement has been formally ratified as a long term placement via the permanency planning process until the child is 18 years old.', 'schedule', 'a condition in prose'),
-  (35, 'joint_visit_ssw', 'A joint visit by the social worker and supervising social worker between six monthly reviews', '9.1', 'It is expected that a joint visit with the child''s Social Worker and SSW takes place between six monthly reviews.', 'recurrence', NULL),
-  (36, 'visits_ico_parent', 'A child placed with a parent under an ICO is visited weekly to the first review, then 4 weekly', '9.1', 'If a child is placed with a parent under an ICO or with a connected person (Reg 24) temporarily approved as a foster care visits at least weekly until the first review. Then the visits will be at intervals of not more than four weekly until the carer is approved or the final care proceedings hearing has been completed.', 'schedule', NULL),
-  (37, 'visits_connected_person', 'A child placed with a temporarily approved connected person is visited weekly to the first review, then 4 weekly', '9.1', 'If a child is placed with a parent under an ICO or with a connected person (Reg 24) temporarily approved as a foster care visits at least weekly until the first review. Then the visits will be at intervals of not more than four weekly until the carer is approved or the final care proceedings hearing has been completed.', 'schedule', 'a condition in prose'),
-  (38, 'visits_care_order_parents', 'A child placed with parents under a Care Order is visited within one week of the Order, then 6 weekly', '9.1', 'If a child is placed under a Care Order with parents -within one week of the making of the Order then at least 6 weekly.', 'schedule', NULL),
-  (39, 'adoption_visits', 'Children placed for adoption are visited within 5 working days, weekly to the first review, then monthly', '9.1', 'Children placed for adoption within 5 working days of placement and weekly until the first review, thereafter minimum of monthly until adoption is finalised shared with SSW or adopters/child''s Social Worker.', 'schedule', NULL),
-  (40, 'pre_birth_assessment_start', 'A pre-birth Statutory Assessment starts at 16 weeks of pregnancy', '10.1 (number lost in the text)', 'The Statutory Assessment will commence at 16 weeks of the pregnancy and be completed by no later than 25 weeks of the pregnancy.', 'deadline', 'a condition in prose'),
-  (41, 'pre_birth_assessment', 'A pre-birth Statutory Assessment is completed by 25 weeks of pregnancy', '10.1 (number lost in the text)', 'The Statutory Assessment will commence at 16 weeks of the pregnancy and be completed by no later than 25 weeks of the pregnancy.', 'deadline', 'a condition in prose'),
-  (42, 'pre_birth_plan_early', 'A CP or CIN plan for an unborn baby is in place by 24 weeks of pregnancy (early end of the window)', '10.2 (number lost in the text)', 'If the assessment identifies the need for a Child Protection or a Child In Need Plan, these will be in place by 24-28 weeks of the pregnancy at the latest.', 'deadline', 'a condition in prose'),
-  (43, 'pre_birth_plan_latest', 'A CP or CIN plan for an unborn baby is in place by 28 weeks of pregnancy at the latest', '10.2 (number lost in the text)', 'If the assessment identifies the need for a Child Protection or a Child In Need Plan, these will be in place by 24-28 weeks of the pregnancy at the latest.', 'deadline', 'a condition in prose'),
-  (44, 'pre_birth_letter_early', 'Parents receive the letter before proceedings by the 24th week of pregnancy (early end of the window)', '10.2 (number lost in the text)', 'If the assessment identifies that the baby could not be protected in the care of it''s parents, then a Public Law Outline meeting with parents will be arranged after the ICPC, and the parents will have received the letter before proceedings by the 24th -28 th week of pregnancy at the latest.', 'deadline', 'a condition in prose'),
-  (45, 'pre_birth_letter_latest', 'Parents receive the letter before proceedings by the 28th week of pregnancy at the latest', '10.2 (number lost in the text)', 'If the assessment identifies that the baby could not be protected in the care of it''s parents, then a Public Law Outline meeting with parents will be arranged after the ICPC, and the parents will have received the letter before proceedings by the 24th -28 th week of pregnancy at the latest.', 'deadline', 'a condition in prose'),
-  (46, 'pre_birth_icpc_after_removal', 'An ICPC is held where a child was removed from either parent within 3 years', '10.4 (number lost in the text)', 'If there has been a removal of a child within 3 years from either parent then an Initial Child Protection Conference will be held and PLO considered.', 'none', 'no timing'),
-  (47, 'strategy_48_hours', 'A strategy meeting/discussion takes place within a maximum of 48 hours of referral', '11.1', '11.1- A Strategy Meeting/discussion takes place within a maximum of', 'deadline', NULL),
-  (48, 'strategy_3_working_days', 'A strategy meeting takes place within a maximum of three working days', '11.1', 'A Strategy Meeting will take place in sufficient time to protect the child and within a maximum of three working days except in the following circumstances:', 'deadline', NULL),
-  (49, 'strategy_serious_risk', 'Where concerns indicate serious risk the strategy discussion is held the same day', '11.1', 'For allegations/concerns, indicating serious risk to the child the Strategy Meeting/Discussion will be held on the same day as the receipt of the referral.', 'deadline', NULL),
-  (50, 'strategy_sexual_abuse', 'Allegations of penetrative sexual abuse: strategy discussion the same day', '11.1', 'For allegations of penetrative sexual abuse, the Strategy Meeting/ Discussion will be held on the same day as receipt of referral to ensure forensic evidence.', 'deadline', NULL),
-  (51, 'strategy_immediate_action', 'Where immediate action is required the strategy discussion is held within 1 working day', '11.1', 'Where immediate action is required the Strategy Meeting/Discussion must be held within 1 working day.', 'deadline', NULL),
-  (52, 'strategy_allegation_staff', 'Allegations against staff: strategy discussion within 1 working day', '11.1', 'For allegations against staff that may result in disciplinary procedures; within 1 working day.', 'deadline', NULL),
-  (53, 'strategy_complex', 'Where concerns are particularly complex the strategy meeting is held within 5 working days', '11.1', 'Where the concerns are particularly complex the Strategy Meeting must be held within a maximum of 5 working days but sooner if there is a need to provide immediate protection.', 'deadline', NULL),
-  (54, 'icpc_request_from_strategy', 'If an ICPC is likely, the QA Team is asked and an invite list sent within 24 hours', '11.4', 'If an ICPC is likely then a request to the QA team will be made and an invite list sent within 24 hours.', 'deadline', 'a condition in prose'),
-  (55, 'strategy_record', 'The strategy discussion''s decisions are recorded and circulated to all invitees within 48 hours', '11.7 (number lost in the text)', 'Any information shared, all decisions reached and the basis for those decisions will be clearly recorded by the chair of the Strategy Meeting/ Discussion and circulated via secure email within 48 hours to all invitees.', 'deadline', NULL),
-  (56, 's47_decision', 'The Section 47 enquiry decision is made within 5 working days', '12.1', '12.1- The Section 47 Enquiry/Statutory Assessment will be led by a Qualified and', 'deadline', NULL),
-  (57, 's47_sign_off', 'The Section 47 enquiry is signed off by a manager within 5 working days', '12.1', 'Experienced Social Worker and decision made within 5 working days. The Section 47 Enquiry will be signed off by a Manager within 5 working days.', 'deadline', NULL),
-  (58, 's47_assessment_start', 'A Statutory Assessment starts at the same time as a Section 47 enquiry', '12.7', '12.7- A Statutory Assessment is automatically commenced at the same time as a Section 47 enquiry is initiated.', 'deadline', NULL),
-  (59, 'icpc_request_day_5', 'By day 5 of the S47 the ICPC request is confirmed and the invite list sent to the QA Team', '13.2', '13.2- By day 5 of the S47, the request for ICPC is confirmed and the Social Worker completes the invite list for the ICPC and send to the QA Team.', 'deadline', NULL),
-  (60, 'icpc_timescale', 'The ICPC is held within 15 working days of the strategy discussion', '13.3', '13.3- The Initial Child Protection Conference (ICPC) is held within 15 working days of the Strategy Meeting/Discussion that commenced the S47 enquiries.', 'deadline', NULL),
-  (61, 'chair_meets_parents_icpc', 'The conference chair meets the parents before the ICPC to explain the process', '13.3', 'Prior to the Conference, the chair will meet with the parents to explain the process.', 'advance_notice', NULL),
-  (62, 'icpc_report_to_family', 'The social work report is shared with the child and parents 48 hours before the ICPC', '13.6', '13.6- The social work report is prepared and shared with the child/young person (where appropriate) and parents/carers 48 hours prior to the Initial Child Protection Conference.', 'advance_notice', NULL),
-  (63, 'icpc_report_to_chair', 'The social work report is available to the conference chair 2 working days before the ICPC', '13.6', 'A copy will be available to the Conference Chair 2 working days prior to the ICPC.', 'advance_notice', NULL),
-  (64, 'icpc_outcome', 'The outcome of the ICPC is recorded and circulated within 24 hours', '13.8', 'The outcome of the ICPC is recorded on the system and circulated within 24 hours.', 'deadline', NULL),
-  (65, 'icpc_record_and_plan', 'The combined record and plan of the ICPC is circulated within 5 working days', '13.8', 'The combined Record and Plan is circulated within 5 working days.', 'deadline', NULL),
-  (66, 'icpc_minutes', 'The child protection minutes are circulated within 20 working days of the conference', '13.9 (number lost in the text)', '13.9- The Chair''s summary accurately assesses the risk and likelihood of significant harm. The Child Protection minutes will be circulated within 20 working days of the Conference.', 'deadline', NULL),
-  (67, 'outline_plan', 'The outline protection plan is produced within 1 working day of the conference', '13.10', '13.10- An outline Protection Plan which is outcome focused is discussed in conference and produced within 1 working day of the conference, formally', 'deadline', NULL),
-  (68, 'core_groups', 'Core groups: the first within 10 working days of the conference, then every 4 weeks', '13.10', 'signed by core group at 1 st meeting within 10 working days.', 'schedule', NULL),
-  (69, 'rcpc_schedule', 'Review conferences: within 3 months of the initial conference, then at most 6 monthly', '13.15', '13.15- The Review Child Protection (RCPC) Conference must be held within 3 months of the initial conference and thereafter at intervals of not more than 6 monthly for as long as the child is subject to a protection plan.', 'schedule', NULL),
-  (70, 'rcpc_report', 'The social worker''s report to the RCPC is shared with the child and parents 5 working days before', '13.16', '13.16- The Social Worker''s report to the RCPC is prepared and shared with child/young person/ parents/carers 5 working days before conference.', 'advance_notice', NULL),
-  (71, 'placement_plan_before', 'The placement plan is completed before the placement', '14.5', '14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.', 'advance_notice', NULL),
-  (72, 'placement_plan_emergency', 'In an emergency placement the placement plan is completed within 5 days', '14.5', '14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.', 'deadline', NULL),
-  (73, 'notify_qa_service', 'The QA Service is notified within 24 hours that a child has become looked after', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
-  (74, 'notify_health_team', 'The Looked After Children health team is notified within 24 hours', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
-  (75, 'notify_virtual_school', 'The Virtual School is notified within 24 hours', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
-  (76, 'care_plan_before', 'The care plan is completed before the placement', '14.7', '14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.', 'advance_notice', NULL),
-  (77, 'care_plan_emergency', 'In an emergency the care plan is completed within 10 working days', '14.7', '14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.', 'deadline', NULL),
-  (78, 'iro_care_plan_check_before_review', 'The IRO checks the care plan rests on an up to date assessment 3 working days before the review', '14.7', 'The IRO ensures that the child''s Care Plan is based upon an up to date and comprehensive assessment of need 3 working days before the review.', 'advance_notice', NULL),
-  (79, 'plans_qa_before_review', 'PEPs, health care plans and pathway plans are quality assured at least 3 working days before the review', '14.7', 'PEPS/Health Care Plans/Pathway Plans will be quality assured at least 3 working days prior to the Review.', 'advance_notice', NULL),
-  (80, 'permanence_planning_meeting', 'A permanence planning meeting is held before the second review', '14.7', 'Between the first and second review a permanency planning meeting will be convened and the child''s permanency plan agreed.', 'ordinal_milestone', NULL),
-  (81, 'initial_health_assessment', 'A health assessment is completed within the first 20 days', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'deadline', NULL),
-  (82, 'initial_health_assessment_before_review', 'The health assessment is completed before the first looked after review', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'ordinal_milestone', NULL),
-  (83, 'review_health_assessment', 'The health assessment is reviewed annually for children aged 5 and over', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'recurrence', NULL),
-  (84, 'review_health_assessment_under_5', 'The health assessment is reviewed 6 monthly for children under 5', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'recurrence', NULL),
-  (85, 'dental_check_annual', 'The child has an annual dental check', '14.12', '14.12- The child/young person has an annual dental check.', 'recurrence', NULL),
-  (86, 'dental_check_6_monthly', 'The child has a dental check up at least 6 monthly', '14.12', 'Minimum 6 monthly check up.', 'recurrence', NULL),
-  (87, 'pep_before_looked_after', 'The PEP is initiated as part of the care plan before the child becomes looked after', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'advance_notice', NULL),
-  (88, 'pep_emergency', 'In an emergency placement the PEP is initiated within 10 days', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'deadline', NULL),
-  (89, 'pep_before_first_review', 'The PEP is available for the first looked after review', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'ordinal_milestone', NULL),
-  (90, 'pep_schedule', 'The PEP is held within 20 days of becoming looked after, then yearly', '14.13', 'If the child is subject to a EHCP then the PEP will be linked into this process. The child''s PEP is held within 20 days of the child', 'schedule', NULL),
-  (91, 'permanence_plan', 'A permanence plan is in place by the second review', '14.17', '14.17- A Permanence Plan is in place for the child/young person by the 2 nd review.', 'ordinal_milestone', NULL),
-  (92, 'cla_review_report', 'The looked after review report is available to the child, family and IRO 2 days before the review', '15.1', '15.1- The child/young person''s Looked After Review Report is fully completed and available to the child, family and IRO 2 days prior to the review.', 'advance_notice', NULL),
-  (93, 'consultation_forms', 'Consultation forms are sent at least 5 working days before the review', '15.2', '15.2- Consultation forms will be sent to the child, foster carers and parents at least 5 working days prior to the review.', 'advance_notice', NULL),
-  (94, 'cla_reviews', 'Looked after reviews: within 20 working days, then within 3 months, then at most 6 monthly', '15.3', '15.3- The first review is held within 20 working days of the child becoming Looked After, the second within a further 3 months and subsequent reviews are held at intervals of not more than 6 monthly.', 'schedule', NULL),
-  (95, 'review_recommendations', 'The IRO produces a written record of the recommendations within 5 working days', '15.7', '15.7- The IRO will produce a', 'deadline', NULL),
-  (96, 'review_record', 'The IRO produces a full record of the review within 20 working days', '15.7', 'written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must', 'deadline', NULL),
-  (97, 'review_recommendations_considered', 'A manager considers the review''s recommendations within 5 working days of receipt', '15.7', 'written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must', 'deadline', NULL),
-  (98, 'review_before_ceasing_care', 'A looked after review is held before a decision to cease looking after a child', '15.8', '15.8- A Looked After Review will', 'advance_notice', NULL),
-  (99, 'landmark_review', 'A landmark review is held at 15 and a half', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'age_milestone', NULL),
-  (100, 'needs_assessment_start', 'The leaving care needs assessment starts within 3 months of the 16th birthday', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'deadline', NULL),
-  (101, 'needs_assessment', 'The leaving care needs assessment is completed by 16 years and 3 months', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'age_milestone', NULL),
-  (102, 'pathway_plan', 'A pathway plan is in place by 16 years and 3 months', '16.2', '16.2- A Pathway Plan is in place within 16 years and 3 months.', 'age_milestone', NULL),
-  (103, 'pathway_plan_review_eligible', 'Pathway plans of eligible children are reviewed at intervals of not more than 6 monthly', '16.4', '16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.', 'recurrence', NULL),
-  (104, 'pathway_plan_review_care_leaver', 'Care leavers'' pathway plans are reviewed at intervals of not more than 6 monthly', '16.4', '16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.', 'recurrence', NULL)
+  (17, 'cin_visits_as_planned', 'Children in need are visited at the minimum frequency their plan states', '4.3', 'The plan will explicitly detail the minimum frequency that', 'recurrence', NULL),
+  (18, 'cin_plan_distribution', 'The child in need plan is distributed within 5 working days of the first CIN meeting', '4.6', 'The plan will be distributed within 5 working days of the', 'deadline', NULL),
+  (19, 'cin_plan_max_life', 'A child in need plan lasts at most 6 months before it is reviewed and replaced', '4.7', '4.7- A date is set for a review of', 'deadline', NULL),
+  (20, 'cin_reviews', 'CIN reviews are held every 12 weeks', '5.1', '5.1- CIN reviews will be held on', 'recurrence', NULL),
+  (21, 'cin_review_second', 'The second CIN review, chaired by the line manager, is held 6 months after the initial plan', '5.5', 'The chair of the 2 nd CIN review will be the social', 'deadline', NULL),
+  (22, 'cin_duration', 'Children do not remain in CIN planning for more than 6 months', '5.5', 'There is an expectation that children do not remain', 'deadline', NULL),
+  (23, 'dct_assessment', 'DCT Support Team children in need are assessed annually', '5.6', '5.6- Children In Need cases', 'recurrence', NULL),
+  (24, 'dct_cin_reviews', 'DCT Support Team children in need are reviewed every six months', '5.6', 'Child in Need reviews will be held every six months and the child''s plan will be updated following this meeting. The child''s plan will be counter signed by the Manager of the DCT Support Team.', 'recurrence', NULL),
+  (25, 'dct_visits_overnight', 'DCT children having overnight short breaks are visited every 6 weeks', '5.6', 'Children having overnight short breaks will receive a visit from the DCT Support Team every 6 weeks.', 'recurrence', NULL),
+  (26, 'dct_short_break_placement_visit', 'DCT children having overnight short breaks are seen in their short break placement annually', '5.6', 'They will be seen by the DCT Support Team in their Short Break placement on an annual basis.', 'recurrence', NULL),
+  (27, 'dct_visits_no_overnight', 'DCT children not having overnight short breaks are visited every 12 weeks', '5.6', 'Children not having overnight short breaks will receive a visit from the DCT Support Team every 12 weeks.', 'recurrence', NULL),
+  (28, 'step_down_tac', 'After step down, the Team Around the Child and Family meeting takes place within six weeks', '6.4', '6.4- At the end of the Step Down meeting, the Early Help Lead Practitioner explains the next steps.', 'deadline', 'a condition in prose'),
+  (29, 'step_down_closing_summary', 'The closing summary is completed within 10 working days of the last CIN review', '6.5', '6.5- Following the last CIN Review/Step Down Meeting.', 'deadline', NULL),
+  (30, 'case_records_up_to_date', 'Case records are up to date within 24 hours', '7.3', '7.3- Case records are up to date within 24 hours.', 'deadline', NULL),
+  (31, 'case_supervision', 'Each child''s case is supervised at least every three months', '8.1', '8.1- Each child/young person''s case is supervised on a minimum of a three monthly basis or, for children subject to protection plans, a minimum of a monthly basis.', 'recurrence', 'a condition in prose'),
+  (32, 'case_supervision_cp', 'The case of a child on a protection plan is supervised at least monthly', '8.1', '8.1- Each child/young person''s case is supervised on a minimum of a three monthly basis or, for children subject to protection plans, a minimum of a monthly basis.', 'recurrence', NULL),
+  (33, 'cp_visits', 'Children on protection plans are visited every 10 working days', '9.1', 'Children subject to Protection Plans Every 10 working days from the Protection Plan being put in place until the first review. Thereafter at a level determined by the protection plan and a minimum of every 10 working days.', 'recurrence', NULL),
+  (34, 'cla_visits', 'Children looked after are visited within 5 working days of placement, weekly to the first review, then 6 weekly', '9.1', 'Children Looked After Within 5 working days of placement and weekly until the first review, thereafter minimum of 6 weekly for the first year and three monthly thereafter if the placement has been formally ratified as a long term placement via the permanency planning process until the child is 18 years old.', 'schedule', NULL),
+  (35, 'cla_visits_long_term', 'Children in a ratified long-term placement are visited 6 weekly for the first year, then three monthly', '9.1', 'Children Looked After Within 5 working days of placement and weekly until the first review, thereafter minimum of 6 weekly for the first year and three monthly thereafter if the placement has been formally ratified as a long term placement via the permanency planning process until the child is 18 years old.', 'schedule', 'a condition in prose'),
+  (36, 'joint_visit_ssw', 'A joint visit by the social worker and supervising social worker between six monthly reviews', '9.1', 'It is expected that a joint visit with the child''s Social Worker and SSW takes place between six monthly reviews.', 'recurrence', NULL),
+  (37, 'visits_ico_parent', 'A child placed with a parent under an ICO is visited weekly to the first review, then 4 weekly', '9.1', 'If a child is placed with a parent under an ICO or with a connected person (Reg 24) temporarily approved as a foster care visits at least weekly until the first review. Then the visits will be at intervals of not more than four weekly until the carer is approved or the final care proceedings hearing has been completed.', 'schedule', NULL),
+  (38, 'visits_connected_person', 'A child placed with a temporarily approved connected person is visited weekly to the first review, then 4 weekly', '9.1', 'If a child is placed with a parent under an ICO or with a connected person (Reg 24) temporarily approved as a foster care visits at least weekly until the first review. Then the visits will be at intervals of not more than four weekly until the carer is approved or the final care proceedings hearing has been completed.', 'schedule', 'a condition in prose'),
+  (39, 'visits_care_order_parents', 'A child placed with parents under a Care Order is visited within one week of the Order, then 6 weekly', '9.1', 'If a child is placed under a Care Order with parents -within one week of the making of the Order then at least 6 weekly.', 'schedule', NULL),
+  (40, 'adoption_visits', 'Children placed for adoption are visited within 5 working days, weekly to the first review, then monthly', '9.1', 'Children placed for adoption within 5 working days of placement and weekly until the first review, thereafter minimum of monthly until adoption is finalised shared with SSW or adopters/child''s Social Worker.', 'schedule', NULL),
+  (41, 'pre_birth_assessment_start', 'A pre-birth Statutory Assessment starts at 16 weeks of pregnancy', '10.1 (number lost in the text)', 'The Statutory Assessment will commence at 16 weeks of the pregnancy and be completed by no later than 25 weeks of the pregnancy.', 'deadline', 'a condition in prose'),
+  (42, 'pre_birth_assessment', 'A pre-birth Statutory Assessment is completed by 25 weeks of pregnancy', '10.1 (number lost in the text)', 'The Statutory Assessment will commence at 16 weeks of the pregnancy and be completed by no later than 25 weeks of the pregnancy.', 'deadline', 'a condition in prose'),
+  (43, 'pre_birth_plan_early', 'A CP or CIN plan for an unborn baby is in place by 24 weeks of pregnancy (early end of the window)', '10.2 (number lost in the text)', 'If the assessment identifies the need for a Child Protection or a Child In Need Plan, these will be in place by 24-28 weeks of the pregnancy at the latest.', 'deadline', 'a condition in prose'),
+  (44, 'pre_birth_plan_latest', 'A CP or CIN plan for an unborn baby is in place by 28 weeks of pregnancy at the latest', '10.2 (number lost in the text)', 'If the assessment identifies the need for a Child Protection or a Child In Need Plan, these will be in place by 24-28 weeks of the pregnancy at the latest.', 'deadline', 'a condition in prose'),
+  (45, 'pre_birth_letter_early', 'Parents receive the letter before proceedings by the 24th week of pregnancy (early end of the window)', '10.2 (number lost in the text)', 'If the assessment identifies that the baby could not be protected in the care of it''s parents, then a Public Law Outline meeting with parents will be arranged after the ICPC, and the parents will have received the letter before proceedings by the 24th -28 th week of pregnancy at the latest.', 'deadline', 'a condition in prose'),
+  (46, 'pre_birth_letter_latest', 'Parents receive the letter before proceedings by the 28th week of pregnancy at the latest', '10.2 (number lost in the text)', 'If the assessment identifies that the baby could not be protected in the care of it''s parents, then a Public Law Outline meeting with parents will be arranged after the ICPC, and the parents will have received the letter before proceedings by the 24th -28 th week of pregnancy at the latest.', 'deadline', 'a condition in prose'),
+  (47, 'pre_birth_icpc_after_removal', 'An ICPC is held where a child was removed from either parent within 3 years', '10.4 (number lost in the text)', 'If there has been a removal of a child within 3 years from either parent then an Initial Child Protection Conference will be held and PLO considered.', 'none', 'no timing'),
+  (48, 'strategy_48_hours', 'A strategy meeting/discussion takes place within a maximum of 48 hours of referral', '11.1', '11.1- A Strategy Meeting/discussion takes place within a maximum of', 'deadline', NULL),
+  (49, 'strategy_3_working_days', 'A strategy meeting takes place within a maximum of three working days', '11.1', 'A Strategy Meeting will take place in sufficient time to protect the child and within a maximum of three working days except in the following circumstances:', 'deadline', NULL),
+  (50, 'strategy_serious_risk', 'Where concerns indicate serious risk the strategy discussion is held the same day', '11.1', 'For allegations/concerns, indicating serious risk to the child the Strategy Meeting/Discussion will be held on the same day as the receipt of the referral.', 'deadline', NULL),
+  (51, 'strategy_sexual_abuse', 'Allegations of penetrative sexual abuse: strategy discussion the same day', '11.1', 'For allegations of penetrative sexual abuse, the Strategy Meeting/ Discussion will be held on the same day as receipt of referral to ensure forensic evidence.', 'deadline', NULL),
+  (52, 'strategy_immediate_action', 'Where immediate action is required the strategy discussion is held within 1 working day', '11.1', 'Where immediate action is required the Strategy Meeting/Discussion must be held within 1 working day.', 'deadline', NULL),
+  (53, 'strategy_allegation_staff', 'Allegations against staff: strategy discussion within 1 working day', '11.1', 'For allegations against staff that may result in disciplinary procedures; within 1 working day.', 'deadline', NULL),
+  (54, 'strategy_complex', 'Where concerns are particularly complex the strategy meeting is held within 5 working days', '11.1', 'Where the concerns are particularly complex the Strategy Meeting must be held within a maximum of 5 working days but sooner if there is a need to provide immediate protection.', 'deadline', NULL),
+  (55, 'icpc_request_from_strategy', 'If an ICPC is likely, the QA Team is asked and an invite list sent within 24 hours', '11.4', 'If an ICPC is likely then a request to the QA team will be made and an invite list sent within 24 hours.', 'deadline', 'a condition in prose'),
+  (56, 'strategy_record', 'The strategy discussion''s decisions are recorded and circulated to all invitees within 48 hours', '11.7 (number lost in the text)', 'Any information shared, all decisions reached and the basis for those decisions will be clearly recorded by the chair of the Strategy Meeting/ Discussion and circulated via secure email within 48 hours to all invitees.', 'deadline', NULL),
+  (57, 's47_decision', 'The Section 47 enquiry decision is made within 5 working days', '12.1', '12.1- The Section 47 Enquiry/Statutory Assessment will be led by a Qualified and', 'deadline', NULL),
+  (58, 's47_sign_off', 'The Section 47 enquiry is signed off by a manager within 5 working days', '12.1', 'Experienced Social Worker and decision made within 5 working days. The Section 47 Enquiry will be signed off by a Manager within 5 working days.', 'deadline', NULL),
+  (59, 's47_assessment_start', 'A Statutory Assessment starts at the same time as a Section 47 enquiry', '12.7', '12.7- A Statutory Assessment is automatically commenced at the same time as a Section 47 enquiry is initiated.', 'deadline', NULL),
+  (60, 'icpc_request_day_5', 'By day 5 of the S47 the ICPC request is confirmed and the invite list sent to the QA Team', '13.2', '13.2- By day 5 of the S47, the request for ICPC is confirmed and the Social Worker completes the invite list for the ICPC and send to the QA Team.', 'deadline', NULL),
+  (61, 'icpc_timescale', 'The ICPC is held within 15 working days of the strategy discussion', '13.3', '13.3- The Initial Child Protection Conference (ICPC) is held within 15 working days of the Strategy Meeting/Discussion that commenced the S47 enquiries.', 'deadline', NULL),
+  (62, 'chair_meets_parents_icpc', 'The conference chair meets the parents before the ICPC to explain the process', '13.3', 'Prior to the Conference, the chair will meet with the parents to explain the process.', 'advance_notice', NULL),
+  (63, 'icpc_report_to_family', 'The social work report is shared with the child and parents 48 hours before the ICPC', '13.6', '13.6- The social work report is prepared and shared with the child/young person (where appropriate) and parents/carers 48 hours prior to the Initial Child Protection Conference.', 'advance_notice', NULL),
+  (64, 'icpc_report_to_chair', 'The social work report is available to the conference chair 2 working days before the ICPC', '13.6', 'A copy will be available to the Conference Chair 2 working days prior to the ICPC.', 'advance_notice', NULL),
+  (65, 'icpc_outcome', 'The outcome of the ICPC is recorded and circulated within 24 hours', '13.8', 'The outcome of the ICPC is recorded on the system and circulated within 24 hours.', 'deadline', NULL),
+  (66, 'icpc_record_and_plan', 'The combined record and plan of the ICPC is circulated within 5 working days', '13.8', 'The combined Record and Plan is circulated within 5 working days.', 'deadline', NULL),
+  (67, 'icpc_minutes', 'The child protection minutes are circulated within 20 working days of the conference', '13.9 (number lost in the text)', '13.9- The Chair''s summary accurately assesses the risk and likelihood of significant harm. The Child Protection minutes will be circulated within 20 working days of the Conference.', 'deadline', NULL),
+  (68, 'outline_plan', 'The outline protection plan is produced within 1 working day of the conference', '13.10', '13.10- An outline Protection Plan which is outcome focused is discussed in conference and produced within 1 working day of the conference, formally', 'deadline', NULL),
+  (69, 'core_groups', 'Core groups: the first within 10 working days of the conference, then every 4 weeks', '13.10', 'signed by core group at 1 st meeting within 10 working days.', 'schedule', NULL),
+  (70, 'rcpc_schedule', 'Review conferences: within 3 months of the initial conference, then at most 6 monthly', '13.15', '13.15- The Review Child Protection (RCPC) Conference must be held within 3 months of the initial conference and thereafter at intervals of not more than 6 monthly for as long as the child is subject to a protection plan.', 'schedule', NULL),
+  (71, 'rcpc_report', 'The social worker''s report to the RCPC is shared with the child and parents 5 working days before', '13.16', '13.16- The Social Worker''s report to the RCPC is prepared and shared with child/young person/ parents/carers 5 working days before conference.', 'advance_notice', NULL),
+  (72, 'placement_plan_before', 'The placement plan is completed before the placement', '14.5', '14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.', 'advance_notice', NULL),
+  (73, 'placement_plan_emergency', 'In an emergency placement the placement plan is completed within 5 days', '14.5', '14.5- The Placement Plan is completed prior to the placement (except in emergency placements when it will be completed with 5 days from the start of the placement), is authorised by the Line Manager and signed by all parties and distributed.', 'deadline', NULL),
+  (74, 'notify_qa_service', 'The QA Service is notified within 24 hours that a child has become looked after', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
+  (75, 'notify_health_team', 'The Looked After Children health team is notified within 24 hours', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
+  (76, 'notify_virtual_school', 'The Virtual School is notified within 24 hours', '14.6', '14.6- The QA Service, the Looked After Children health team and the Virtual School are notified that a child has become looked after within 24 hours.', 'deadline', NULL),
+  (77, 'care_plan_before', 'The care plan is completed before the placement', '14.7', '14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.', 'advance_notice', NULL),
+  (78, 'care_plan_emergency', 'In an emergency the care plan is completed within 10 working days', '14.7', '14.7- The Care Plan is fully completed prior to the placement or in emergency situations within 10 working days.', 'deadline', NULL),
+  (79, 'iro_care_plan_check_before_review', 'The IRO checks the care plan rests on an up to date assessment 3 working days before the review', '14.7', 'The IRO ensures that the child''s Care Plan is based upon an up to date and comprehensive assessment of need 3 working days before the review.', 'advance_notice', NULL),
+  (80, 'plans_qa_before_review', 'PEPs, health care plans and pathway plans are quality assured at least 3 working days before the review', '14.7', 'PEPS/Health Care Plans/Pathway Plans will be quality assured at least 3 working days prior to the Review.', 'advance_notice', NULL),
+  (81, 'permanence_planning_meeting', 'A permanence planning meeting is held before the second review', '14.7', 'Between the first and second review a permanency planning meeting will be convened and the child''s permanency plan agreed.', 'ordinal_milestone', NULL),
+  (82, 'initial_health_assessment', 'A health assessment is completed within the first 20 days', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'deadline', NULL),
+  (83, 'initial_health_assessment_before_review', 'The health assessment is completed before the first looked after review', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'ordinal_milestone', NULL),
+  (84, 'review_health_assessment', 'The health assessment is reviewed annually for children aged 5 and over', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'recurrence', NULL),
+  (85, 'review_health_assessment_under_5', 'The health assessment is reviewed 6 monthly for children under 5', '14.11', '14.11- A Health Assessment is completed within the first 20 days and before the first Looked After Child Statutory Review, 3 months, is reviewed annually (6 monthly for children under 5).', 'recurrence', NULL),
+  (86, 'dental_check_annual', 'The child has an annual dental check', '14.12', '14.12- The child/young person has an annual dental check.', 'recurrence', NULL),
+  (87, 'dental_check_6_monthly', 'The child has a dental check up at least 6 monthly', '14.12', 'Minimum 6 monthly check up.', 'recurrence', NULL),
+  (88, 'pep_before_looked_after', 'The PEP is initiated as part of the care plan before the child becomes looked after', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'advance_notice', NULL),
+  (89, 'pep_emergency', 'In an emergency placement the PEP is initiated within 10 days', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'deadline', NULL),
+  (90, 'pep_before_first_review', 'The PEP is available for the first looked after review', '14.13', '14.13- The Personal Education Plan (PEP) will be initiated as part of the Care Plan before the child/young person becomes Looked After (or within 10 days in the case of an emergency placement) and be available for the first Looked After Child', 'ordinal_milestone', NULL),
+  (91, 'pep_schedule', 'The PEP is held within 20 days of becoming looked after, then yearly', '14.13', 'If the child is subject to a EHCP then the PEP will be linked into this process. The child''s PEP is held within 20 days of the child', 'schedule', NULL),
+  (92, 'permanence_plan', 'A permanence plan is in place by the second review', '14.17', '14.17- A Permanence Plan is in place for the child/young person by the 2 nd review.', 'ordinal_milestone', NULL),
+  (93, 'cla_review_report', 'The looked after review report is available to the child, family and IRO 2 days before the review', '15.1', '15.1- The child/young person''s Looked After Review Report is fully completed and available to the child, family and IRO 2 days prior to the review.', 'advance_notice', NULL),
+  (94, 'consultation_forms', 'Consultation forms are sent at least 5 working days before the review', '15.2', '15.2- Consultation forms will be sent to the child, foster carers and parents at least 5 working days prior to the review.', 'advance_notice', NULL),
+  (95, 'cla_reviews', 'Looked after reviews: within 20 working days, then within 3 months, then at most 6 monthly', '15.3', '15.3- The first review is held within 20 working days of the child becoming Looked After, the second within a further 3 months and subsequent reviews are held at intervals of not more than 6 monthly.', 'schedule', NULL),
+  (96, 'review_recommendations', 'The IRO produces a written record of the recommendations within 5 working days', '15.7', '15.7- The IRO will produce a', 'deadline', NULL),
+  (97, 'review_record', 'The IRO produces a full record of the review within 20 working days', '15.7', 'written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must', 'deadline', NULL),
+  (98, 'review_recommendations_considered', 'A manager considers the review''s recommendations within 5 working days of receipt', '15.7', 'written record of the recommendations of the review within 5 working days and a full record of the review within 20 working days. A manager must', 'deadline', NULL),
+  (99, 'review_before_ceasing_care', 'A looked after review is held before a decision to cease looking after a child', '15.8', '15.8- A Looked After Review will', 'advance_notice', NULL),
+  (100, 'landmark_review', 'A landmark review is held at 15 and a half', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'age_milestone', NULL),
+  (101, 'needs_assessment_start', 'The leaving care needs assessment starts within 3 months of the 16th birthday', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'deadline', NULL),
+  (102, 'needs_assessment', 'The leaving care needs assessment is completed by 16 years and 3 months', '16.1', '16.1- A landmark review is held when the young person was 15½ which makes arrangements for a needs assessment to be started within 3 months of the young person''s 16th birthday and completed by 16 years & 3months Staying Put arrangements should be considered.', 'age_milestone', NULL),
+  (103, 'pathway_plan', 'A pathway plan is in place by 16 years and 3 months', '16.2', '16.2- A Pathway Plan is in place within 16 years and 3 months.', 'age_milestone', NULL),
+  (104, 'pathway_plan_review_eligible', 'Pathway plans of eligible children are reviewed at intervals of not more than 6 monthly', '16.4', '16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.', 'recurrence', NULL),
+  (105, 'pathway_plan_review_care_leaver', 'Care leavers'' pathway plans are reviewed at intervals of not more than 6 monthly', '16.4', '16.4- Pathway Plan Reviews are held at intervals of not more than 6 monthly. The Pathway Plan is updated following the review.', 'recurrence', NULL)
 ) AS v(ob_order, obligation, title, clause, quote, form, not_measurable);
 CREATE OR REPLACE TABLE audit_outcomes AS
 SELECT CAST(code AS SMALLINT) AS code, CAST(outcome AS VARCHAR) AS outcome FROM (VALUES (1, 'discharged'), (2, 'extended'), (3, 'met'), (4, 'met_late'), (5, 'no_data'), (6, 'not_applicable'), (7, 'overdue'), (8, 'pending')) AS v(code, outcome);
@@ -128,7 +129,7 @@ CREATE OR REPLACE VIEW _ev AS
 SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_contact_type", c."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", c."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", c."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", c."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", c."attr_team") AS "attr_team"
+SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_cin_visit_frequency", c."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", c."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", c."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", c."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", c."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", c."attr_team") AS "attr_team"
 FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
       FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
         ON m.child_id = e.child_id AND e.date = m.first_day
@@ -239,13 +240,13 @@ SELECT CAST(d AS DATE) AS d FROM (VALUES
 CREATE OR REPLACE TABLE _cal AS
 SELECT c.d, (isodow(c.d) <= 5 AND h.d IS NULL) AS wd,
        CAST(sum(CASE WHEN isodow(c.d) <= 5 AND h.d IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.d) AS INTEGER) AS n
-FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1808-11-17', DATE '2191-02-14' + 1, INTERVAL 1 DAY)) c
+FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1808-09-08', DATE '2191-04-25' + 1, INTERVAL 1 DAY)) c
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team"
+SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -274,9 +275,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d2 AS
@@ -312,9 +313,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d6 AS
@@ -350,9 +351,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d10 AS
@@ -382,9 +383,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d12 AS
@@ -411,9 +412,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d13 AS
@@ -424,10 +425,10 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e;
 CREATE OR REPLACE TABLE _d15 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_distributed') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_start') e;
 CREATE OR REPLACE TABLE _d16 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_start') e;
+FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_distributed') e;
 CREATE OR REPLACE TABLE _d17 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review') e;
@@ -464,9 +465,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('step_down')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('step_down')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d22 AS
@@ -520,9 +521,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('placement_order')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d32 AS
@@ -552,9 +553,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d34 AS
@@ -581,9 +582,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('strategy_discussion')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('strategy_discussion')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d35 AS
@@ -610,9 +611,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d36 AS
@@ -747,9 +748,9 @@ WITH day AS (
 ), num AS MATERIALIZED (
   SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") AS "attr_cin_visit_frequency", coalesce(r."attr_contact_type", ch."attr_contact_type") AS "attr_contact_type", coalesce(r."attr_emergency_placement", ch."attr_emergency_placement") AS "attr_emergency_placement", coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_overnight_short_breaks", ch."attr_overnight_short_breaks") AS "attr_overnight_short_breaks", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_strategy_circumstance", ch."attr_strategy_circumstance") AS "attr_strategy_circumstance", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
 FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
-LEFT JOIN (SELECT row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- obligation #1 (deadline)
@@ -945,7 +946,7 @@ CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e4 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e4 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1000,7 +1001,7 @@ CREATE OR REPLACE VIEW _o5 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e5 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e5 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1463,7 +1464,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o16_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e16 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e16 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1472,32 +1473,42 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o16_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o16_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_due, c.done AS o_done, (c.day + 28) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o16 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
@@ -1533,25 +1544,75 @@ DROP VIEW IF EXISTS _o16;
 DROP TABLE IF EXISTS _e16;
 DROP TABLE IF EXISTS _o16_seg;
 DROP TABLE IF EXISTS _o16_p0_0;
--- obligation #18 (deadline)
-CREATE OR REPLACE VIEW _o17 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d13 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.opens;
+-- obligation #18 (recurrence)
+-- a timescale set per child: `cin_visit_frequency` on the record of the first cin_plan_start of the episode
+CREATE OR REPLACE TABLE _s17 AS
+SELECT p.*, CASE WHEN f.row IS NULL OR 'cin_visit_frequency' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') THEN NULL ELSE coalesce(v."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") END AS setting
+FROM (SELECT q.*, (SELECT min(d.date) FROM _d15 d WHERE d.child_id = q.child_id AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, (SELECT as_of FROM audit_params))) AS set_day FROM _ep5 q) p
+LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = 'cin_plan_start' GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day
+LEFT JOIN _ev v ON v.row = f.row
+LEFT JOIN children ch ON ch.child_id = p.child_id;
 CREATE OR REPLACE TABLE _r17_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, 5 AS outcome, NULL AS late FROM _s17 WHERE set_day IS NOT NULL AND (setting IS NULL OR setting NOT IN ('weekly', 'fortnightly', 'three_weekly', 'four_weekly'))
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o17_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'weekly') p ASOF JOIN _d15 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o17_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o17_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o17 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o17_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r17_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -1573,19 +1634,279 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o17 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cin_plan_distributed')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _p17_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'fortnightly') p ASOF JOIN _d15 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _p17_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _p17_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 14) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _p17 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _p17_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r17_2 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _p17 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _q17_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'three_weekly') p ASOF JOIN _d15 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _q17_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _q17_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 21) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _q17 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _q17_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r17_3 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _q17 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _t17_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'four_weekly') p ASOF JOIN _d15 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _t17_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _t17_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _t17 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _t17_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r17_4 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _t17 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _t17;
+DROP VIEW IF EXISTS _q17;
+DROP VIEW IF EXISTS _p17;
 DROP VIEW IF EXISTS _o17;
+DROP TABLE IF EXISTS _s17;
+DROP TABLE IF EXISTS _o17_seg;
+DROP TABLE IF EXISTS _o17_p0_0;
+DROP TABLE IF EXISTS _p17_seg;
+DROP TABLE IF EXISTS _p17_p0_0;
+DROP TABLE IF EXISTS _q17_seg;
+DROP TABLE IF EXISTS _q17_p0_0;
+DROP TABLE IF EXISTS _t17_seg;
+DROP TABLE IF EXISTS _t17_p0_0;
 -- obligation #19 (deadline)
 CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d16 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -1594,7 +1915,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r18_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -1617,68 +1938,29 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o18 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'plan_review')) nd
+            WHERE (kind = 'event' AND name = 'cin_plan_distributed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o18;
--- obligation #20 (recurrence)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e19 AS
-SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team')), FALSE) AS applies FROM _ep5 r;
-CREATE OR REPLACE TABLE _r19_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e19 WHERE NOT applies
-) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o19_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e19 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o19_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o19_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d18 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_due, c.done AS o_done, (c.day + 84) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
+-- obligation #20 (deadline)
 CREATE OR REPLACE VIEW _o19 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r19_1 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d15 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r19_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -1700,32 +1982,78 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cin_review')) nd
+            WHERE (kind = 'event' AND name = 'plan_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o19;
-DROP TABLE IF EXISTS _e19;
-DROP TABLE IF EXISTS _o19_seg;
-DROP TABLE IF EXISTS _o19_p0_0;
--- obligation #21 (deadline)
-CREATE OR REPLACE VIEW _o20 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d16 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens;
+-- obligation #21 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e20 AS
+SELECT r.*, TRUE AND NOT coalesce((r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team')), FALSE) AS applies FROM _ep5 r;
 CREATE OR REPLACE TABLE _r20_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e20 WHERE NOT applies
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o20_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e20 WHERE applies) p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o20_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o20_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o20 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o20_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r20_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -1747,18 +2075,21 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o20 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'second_cin_review')) nd
+            WHERE (kind = 'event' AND name = 'cin_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o20;
+DROP TABLE IF EXISTS _e20;
+DROP TABLE IF EXISTS _o20_seg;
+DROP TABLE IF EXISTS _o20_p0_0;
 -- obligation #22 (deadline)
 CREATE OR REPLACE VIEW _o21 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep5 p JOIN _d16 d ON d.child_id = p.child_id
+  FROM _ep5 p JOIN _d15 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -1768,7 +2099,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r21_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -1791,29 +2122,73 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o21 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cin_plan_end')) nd
+            WHERE (kind = 'event' AND name = 'second_cin_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o21;
--- obligation #23 (recurrence)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e22 AS
-SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
+-- obligation #23 (deadline)
+CREATE OR REPLACE VIEW _o22 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM _ep5 p JOIN _d15 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r22_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e22 WHERE NOT applies
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o22 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'cin_plan_end')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o22;
+-- obligation #24 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e23 AS
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _r23_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e23 WHERE NOT applies
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o22_seg AS
+CREATE OR REPLACE TABLE _o23_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e22 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e23 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -1822,7 +2197,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o22_p0_0 AS
+CREATE OR REPLACE TABLE _o23_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -1830,7 +2205,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o22_seg s ASOF LEFT JOIN _d8 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o23_seg s ASOF LEFT JOIN _d8 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -1853,102 +2228,6 @@ WITH RECURSIVE r AS (
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d8 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o22 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o22_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r22_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o22 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o22;
-DROP TABLE IF EXISTS _e22;
-DROP TABLE IF EXISTS _o22_seg;
-DROP TABLE IF EXISTS _o22_p0_0;
--- obligation #24 (recurrence)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e23 AS
-SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
-CREATE OR REPLACE TABLE _r23_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e23 WHERE NOT applies
-) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o23_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e23 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o23_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o23_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -1980,7 +2259,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o23 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cin_review') OR (kind = 'attribute' AND name = 'team')) nd
+            WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -1994,7 +2273,7 @@ DROP TABLE IF EXISTS _o23_p0_0;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e24 AS
-SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND ('overnight_short_breaks' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))), FALSE) AS applies FROM _ep5 r;
 CREATE OR REPLACE TABLE _r24_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -2005,7 +2284,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o24_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e24 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e24 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -2014,32 +2293,42 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o24_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o24_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  FROM _o24_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d18 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o24 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
@@ -2066,7 +2355,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o24 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
+            WHERE (kind = 'event' AND name = 'cin_review') OR (kind = 'attribute' AND name = 'team')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -2091,7 +2380,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o25_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e25 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e25 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -2108,7 +2397,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o25_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o25_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2127,10 +2416,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -2162,7 +2451,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o25 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'short_break_placement_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -2176,7 +2465,7 @@ DROP TABLE IF EXISTS _o25_p0_0;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e26 AS
-SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND ('overnight_short_breaks' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no'))), FALSE) AS applies FROM _ep5 r;
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND ('overnight_short_breaks' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('yes'))), FALSE) AS applies FROM _ep5 r;
 CREATE OR REPLACE TABLE _r26_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -2187,7 +2476,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE TABLE _o26_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e26 WHERE applies) p
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e26 WHERE applies) p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -2196,32 +2485,42 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
 CREATE OR REPLACE TABLE _o26_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o26_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  FROM _o26_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d21 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_due, c.done AS o_done, (c.day + 84) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE VIEW _o26 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
@@ -2248,7 +2547,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o26 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
+            WHERE (kind = 'event' AND name = 'short_break_placement_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -2257,26 +2556,73 @@ DROP VIEW IF EXISTS _o26;
 DROP TABLE IF EXISTS _e26;
 DROP TABLE IF EXISTS _o26_seg;
 DROP TABLE IF EXISTS _o26_p0_0;
--- obligation #29 (deadline)
-CREATE OR REPLACE VIEW _o28 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep6 p JOIN _d22 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r28_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+-- obligation #28 (recurrence)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e27 AS
+SELECT r.*, coalesce(('team' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_team" IS NOT NULL AND r."attr_team" <> '' AND r."attr_team" IN ('dct_support_team'))) AND ('overnight_short_breaks' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_overnight_short_breaks" IS NOT NULL AND r."attr_overnight_short_breaks" <> '' AND r."attr_overnight_short_breaks" IN ('no'))), FALSE) AS applies FROM _ep5 r;
+CREATE OR REPLACE TABLE _r27_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(27 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e27 WHERE NOT applies
+) res;
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o27_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e27 WHERE applies) p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o27_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o27_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 84) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o27 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o27_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r27_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(27 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2295,21 +2641,26 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o28 o
+FROM _o27 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'closure_summary')) nd
+            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'overnight_short_breaks')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o28;
+DROP VIEW IF EXISTS _o27;
+DROP TABLE IF EXISTS _e27;
+DROP TABLE IF EXISTS _o27_seg;
+DROP TABLE IF EXISTS _o27_p0_0;
 -- obligation #30 (deadline)
 CREATE OR REPLACE VIEW _o29 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d24 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep6 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -2318,7 +2669,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r29_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -2341,16 +2692,60 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o29 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
+            WHERE (kind = 'event' AND name = 'closure_summary')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o29;
--- obligation #32 (recurrence)
+-- obligation #31 (deadline)
+CREATE OR REPLACE VIEW _o30 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d24 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r30_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o30 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o30;
+-- obligation #33 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o31_seg AS
+CREATE OR REPLACE TABLE _o32_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep4 p
@@ -2362,7 +2757,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o31_p0_0 AS
+CREATE OR REPLACE TABLE _o32_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2370,7 +2765,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o31_seg s ASOF LEFT JOIN _d26 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o32_seg s ASOF LEFT JOIN _d26 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2398,86 +2793,6 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o31 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o31_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r31_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(31 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o31 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'supervision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o31;
-DROP TABLE IF EXISTS _o31_seg;
-DROP TABLE IF EXISTS _o31_p0_0;
--- obligation #33 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o32_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep4 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o32_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o32_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
-  FROM c
-    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, c2.d AS o_due, c.done AS o_done, c2.d AS o_eff
-FROM c
-LEFT JOIN _cal c1 ON c1.d = c.day
-LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m1.d, m2.d, CAST(NULL AS DATE), m2.d
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER) >= 1) m
-LEFT JOIN _wd m1 ON m1.n = m.day_n + m.j * 10
-LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 10;
 CREATE OR REPLACE VIEW _o32 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
@@ -2504,7 +2819,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o32 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+            WHERE (kind = 'event' AND name = 'supervision')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -2512,23 +2827,110 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o32;
 DROP TABLE IF EXISTS _o32_seg;
 DROP TABLE IF EXISTS _o32_p0_0;
--- obligation #34 (schedule)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e33 AS
-SELECT r.*, coalesce(('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster_connected_person', 'long_term_foster_other'))), FALSE) AS applies FROM _ep3 r;
+-- obligation #34 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o33_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep4 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o33_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o33_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o33 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o33_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r33_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e33 WHERE NOT applies
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o33 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o33;
+DROP TABLE IF EXISTS _o33_seg;
+DROP TABLE IF EXISTS _o33_p0_0;
+-- obligation #35 (schedule)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e34 AS
+SELECT r.*, coalesce(('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" NOT IN ('long_term_foster_connected_person', 'long_term_foster_other'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _r34_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(34 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e34 WHERE NOT applies
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _p33_seg AS
+CREATE OR REPLACE TABLE _o34_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e33 WHERE applies) r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e34 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2538,7 +2940,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _p33_p0_0 AS
+CREATE OR REPLACE TABLE _o34_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2546,7 +2948,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _p33_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o34_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2576,14 +2978,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _p33_p0_1 AS
+CREATE OR REPLACE TABLE _o34_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _p33_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o34_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d28 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d28 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -2612,14 +3014,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _p33_p0_2 AS
+CREATE OR REPLACE TABLE _o34_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _p33_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o34_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -2646,39 +3048,39 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _p33 AS
+CREATE OR REPLACE VIEW _o34 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p33_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o34_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p33_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o34_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _p33_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r33_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o34_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r34_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(34 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
+       WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _p33 o
+FROM _o34 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'placement_type')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
@@ -2687,10 +3089,10 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o33_seg AS
+CREATE OR REPLACE TABLE _p34_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e33 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e34 WHERE applies) r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2700,7 +3102,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o33_p0_0 AS
+CREATE OR REPLACE TABLE _p34_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2708,7 +3110,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o33_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _p34_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2738,14 +3140,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o33_p0_1 AS
+CREATE OR REPLACE TABLE _p34_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o33_p0_0 WHERE NOT go AND alive) q) q
+  FROM _p34_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d28 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d28 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -2774,84 +3176,94 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o33_p0_2 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o33_p0_1 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+CREATE OR REPLACE TABLE _p34_p0_2 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _p34_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
 )
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o33 AS
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _p34 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o33_p0_0 WHERE o_trigger IS NOT NULL
+FROM _p34_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o33_p0_1 WHERE o_trigger IS NOT NULL
+FROM _p34_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o33_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r33_2 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _p34_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r34_2 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(34 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
+       WHEN (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
        WHEN o.done IS NOT NULL THEN 4
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o33 o
+FROM _p34 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'placement_type')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o33;
-DROP VIEW IF EXISTS _p33;
-DROP TABLE IF EXISTS _e33;
-DROP TABLE IF EXISTS _p33_seg;
-DROP TABLE IF EXISTS _p33_p0_0;
-DROP TABLE IF EXISTS _p33_p0_1;
-DROP TABLE IF EXISTS _p33_p0_2;
-DROP TABLE IF EXISTS _o33_seg;
-DROP TABLE IF EXISTS _o33_p0_0;
-DROP TABLE IF EXISTS _o33_p0_1;
-DROP TABLE IF EXISTS _o33_p0_2;
--- obligation #36 (recurrence)
+DROP VIEW IF EXISTS _p34;
+DROP VIEW IF EXISTS _o34;
+DROP TABLE IF EXISTS _e34;
+DROP TABLE IF EXISTS _o34_seg;
+DROP TABLE IF EXISTS _o34_p0_0;
+DROP TABLE IF EXISTS _o34_p0_1;
+DROP TABLE IF EXISTS _o34_p0_2;
+DROP TABLE IF EXISTS _p34_seg;
+DROP TABLE IF EXISTS _p34_p0_0;
+DROP TABLE IF EXISTS _p34_p0_1;
+DROP TABLE IF EXISTS _p34_p0_2;
+-- obligation #37 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o35_seg AS
+CREATE OR REPLACE TABLE _o36_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
@@ -2863,7 +3275,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o35_p0_0 AS
+CREATE OR REPLACE TABLE _o36_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2871,7 +3283,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o35_seg s ASOF LEFT JOIN _d29 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o36_seg s ASOF LEFT JOIN _d29 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2899,12 +3311,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o35 AS
+CREATE OR REPLACE VIEW _o36 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o35_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r35_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o36_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r36_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -2923,33 +3335,33 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o35 o
+FROM _o36 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'joint_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o35;
-DROP TABLE IF EXISTS _o35_seg;
-DROP TABLE IF EXISTS _o35_p0_0;
--- obligation #37 (schedule)
+DROP VIEW IF EXISTS _o36;
+DROP TABLE IF EXISTS _o36_seg;
+DROP TABLE IF EXISTS _o36_p0_0;
+-- obligation #38 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e36 AS
+CREATE OR REPLACE TABLE _e37 AS
 SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('interim_care_order'))) AND ('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
-CREATE OR REPLACE TABLE _r36_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r37_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(37 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e36 WHERE NOT applies
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e37 WHERE NOT applies
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o36_seg AS
+CREATE OR REPLACE TABLE _o37_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e36 WHERE applies) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e37 WHERE applies) p ASOF JOIN _d27 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -2959,7 +3371,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o36_p0_0 AS
+CREATE OR REPLACE TABLE _o37_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -2967,7 +3379,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o36_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o37_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -2995,14 +3407,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o36_p0_1 AS
+CREATE OR REPLACE TABLE _o37_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o36_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o37_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d28 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d28 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -3031,14 +3443,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o36_p0_2 AS
+CREATE OR REPLACE TABLE _o37_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o36_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o37_p0_1 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d30 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d30 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -3067,20 +3479,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o36 AS
+CREATE OR REPLACE VIEW _o37 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o36_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o37_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o36_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o37_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o36_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r36_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o37_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r37_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(37 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3099,152 +3511,36 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o36 o
+FROM _o37 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'legal_status') OR (kind = 'attribute' AND name = 'placement_type')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o36;
-DROP TABLE IF EXISTS _e36;
-DROP TABLE IF EXISTS _o36_seg;
-DROP TABLE IF EXISTS _o36_p0_0;
-DROP TABLE IF EXISTS _o36_p0_1;
-DROP TABLE IF EXISTS _o36_p0_2;
--- obligation #39 (schedule)
+DROP VIEW IF EXISTS _o37;
+DROP TABLE IF EXISTS _e37;
+DROP TABLE IF EXISTS _o37_seg;
+DROP TABLE IF EXISTS _o37_p0_0;
+DROP TABLE IF EXISTS _o37_p0_1;
+DROP TABLE IF EXISTS _o37_p0_2;
+-- obligation #40 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e38 AS
+CREATE OR REPLACE TABLE _e39 AS
 SELECT r.*, coalesce(('legal_status' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_legal_status" IS NOT NULL AND r."attr_legal_status" <> '' AND r."attr_legal_status" IN ('care_order'))) AND ('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents'))), FALSE) AS applies FROM _ep3 r;
-CREATE OR REPLACE TABLE _r38_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(38 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+CREATE OR REPLACE TABLE _r39_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e38 WHERE NOT applies
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e39 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o38_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e38 WHERE applies) p ASOF JOIN _d31 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o38_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o38_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o38_p0_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o38_p0_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o38 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o38_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o38_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r38_1 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(38 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o38 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'legal_status') OR (kind = 'attribute' AND name = 'placement_type')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o38;
-DROP TABLE IF EXISTS _e38;
-DROP TABLE IF EXISTS _o38_seg;
-DROP TABLE IF EXISTS _o38_p0_0;
-DROP TABLE IF EXISTS _o38_p0_1;
--- obligation #40 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o39_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep7 p ASOF JOIN _d32 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e39 WHERE applies) p ASOF JOIN _d31 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
@@ -3281,6 +3577,132 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o39_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o39_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d14 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o39 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o39_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o39_p0_1 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r39_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o39 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'legal_status') OR (kind = 'attribute' AND name = 'placement_type')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o39;
+DROP TABLE IF EXISTS _e39;
+DROP TABLE IF EXISTS _o39_seg;
+DROP TABLE IF EXISTS _o39_p0_0;
+DROP TABLE IF EXISTS _o39_p0_1;
+-- obligation #41 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o40_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep7 p ASOF JOIN _d32 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o40_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o40_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -3292,14 +3714,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o39_p0_1 AS
+CREATE OR REPLACE TABLE _o40_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o39_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o40_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d28 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d28 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -3328,14 +3750,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o39_p0_2 AS
+CREATE OR REPLACE TABLE _o40_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o39_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o40_p0_1 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d33 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d33 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
@@ -3364,20 +3786,20 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o39 AS
+CREATE OR REPLACE VIEW _o40 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o39_p0_0 WHERE o_trigger IS NOT NULL
+FROM _o40_p0_0 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o39_p0_1 WHERE o_trigger IS NOT NULL
+FROM _o40_p0_1 WHERE o_trigger IS NOT NULL
 UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o39_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r39_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM _o40_p0_2 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r40_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3396,20 +3818,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o39 o
+FROM _o40 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o39;
-DROP TABLE IF EXISTS _o39_seg;
-DROP TABLE IF EXISTS _o39_p0_0;
-DROP TABLE IF EXISTS _o39_p0_1;
-DROP TABLE IF EXISTS _o39_p0_2;
--- obligation #48 (deadline)
-CREATE OR REPLACE VIEW _o47 AS
+DROP VIEW IF EXISTS _o40;
+DROP TABLE IF EXISTS _o40_seg;
+DROP TABLE IF EXISTS _o40_p0_0;
+DROP TABLE IF EXISTS _o40_p0_1;
+DROP TABLE IF EXISTS _o40_p0_2;
+-- obligation #49 (deadline)
+CREATE OR REPLACE VIEW _o48 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
@@ -3424,63 +3846,7 @@ SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date E
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
 FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r47_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o47 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o47;
--- obligation #49 (deadline)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e48 AS
-SELECT r.*, TRUE AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex')), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r48_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e48 WHERE NOT applies
-) res;
-CREATE OR REPLACE VIEW _o48 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e48 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -3508,13 +3874,12 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o48;
-DROP TABLE IF EXISTS _e48;
 -- obligation #50 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e49 AS
-SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk'))), FALSE) AS applies FROM _ep8 r;
+SELECT r.*, TRUE AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff')), FALSE) AND NOT coalesce((r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex')), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r49_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3523,9 +3888,11 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o49 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e49 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e49 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3557,7 +3924,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'strategy_discussion') OR (kind = 'attribute' AND name = 'strategy_circumstance')) nd
+            WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3569,7 +3936,7 @@ DROP TABLE IF EXISTS _e49;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e50 AS
-SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse'))), FALSE) AS applies FROM _ep8 r;
+SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('serious_risk'))), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r50_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3579,7 +3946,7 @@ CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e50 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e50 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -3624,7 +3991,7 @@ DROP TABLE IF EXISTS _e50;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e51 AS
-SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required'))), FALSE) AS applies FROM _ep8 r;
+SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('penetrative_sexual_abuse'))), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r51_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(51 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3633,11 +4000,9 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o51 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e51 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e51 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 1
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3681,7 +4046,7 @@ DROP TABLE IF EXISTS _e51;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e52 AS
-SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff'))), FALSE) AS applies FROM _ep8 r;
+SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('immediate_action_required'))), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r52_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3691,7 +4056,7 @@ CREATE OR REPLACE VIEW _o52 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e52 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e52 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
@@ -3738,7 +4103,7 @@ DROP TABLE IF EXISTS _e52;
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e53 AS
-SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex'))), FALSE) AS applies FROM _ep8 r;
+SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('allegation_against_staff'))), FALSE) AS applies FROM _ep8 r;
 CREATE OR REPLACE TABLE _r53_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3748,10 +4113,10 @@ CREATE OR REPLACE VIEW _o53 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e53 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e53 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 1
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3790,13 +4155,25 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o53;
 DROP TABLE IF EXISTS _e53;
--- obligation #56 (deadline)
-CREATE OR REPLACE VIEW _o55 AS
+-- obligation #55 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e54 AS
+SELECT r.*, coalesce(('strategy_circumstance' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_strategy_circumstance" IS NOT NULL AND r."attr_strategy_circumstance" <> '' AND r."attr_strategy_circumstance" IN ('particularly_complex'))), FALSE) AS applies FROM _ep8 r;
+CREATE OR REPLACE TABLE _r54_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e54 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o54 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
-  FROM _ep9 p JOIN _d34 d ON d.child_id = p.child_id
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e54 WHERE applies) p JOIN _d11 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3805,9 +4182,9 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r55_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r54_1 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
@@ -3826,23 +4203,22 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o55 o
+FROM _o54 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
+            WHERE (kind = 'event' AND name = 'strategy_discussion') OR (kind = 'attribute' AND name = 'strategy_circumstance')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o55;
+DROP VIEW IF EXISTS _o54;
+DROP TABLE IF EXISTS _e54;
 -- obligation #57 (deadline)
 CREATE OR REPLACE VIEW _o56 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d36 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 2) AS due, d.date AS opens, 0 AS k
+  FROM _ep9 p JOIN _d34 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3851,7 +4227,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r56_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3874,7 +4250,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o56 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 's47_outcome')) nd
+            WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3897,7 +4273,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r57_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3920,7 +4296,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o57 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 's47_signed_off')) nd
+            WHERE (kind = 'event' AND name = 's47_outcome')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3930,9 +4306,11 @@ DROP VIEW IF EXISTS _o57;
 CREATE OR REPLACE VIEW _o58 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep10 p JOIN _d36 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -3941,7 +4319,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r58_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -3964,7 +4342,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o58 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'assessment_start')) nd
+            WHERE (kind = 'event' AND name = 's47_signed_off')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -3974,7 +4352,7 @@ DROP VIEW IF EXISTS _o58;
 CREATE OR REPLACE VIEW _o59 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
+         d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
   FROM _ep10 p JOIN _d36 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
@@ -3985,7 +4363,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r59_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4008,7 +4386,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o59 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'icpc_request_confirmed')) nd
+            WHERE (kind = 'event' AND name = 'assessment_start')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4018,11 +4396,9 @@ DROP VIEW IF EXISTS _o59;
 CREATE OR REPLACE VIEW _o60 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep10 p JOIN _d34 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
+  FROM _ep10 p JOIN _d36 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 15
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -4031,7 +4407,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r60_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4054,32 +4430,30 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o60 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'icpc')) nd
+            WHERE (kind = 'event' AND name = 'icpc_request_confirmed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o60;
--- obligation #62 (advance_notice)
+-- obligation #62 (deadline)
 CREATE OR REPLACE VIEW _o61 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep10 p JOIN _d40 d ON d.child_id = p.child_id
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep10 p JOIN _d34 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, t.trigger AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d41 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d41 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 15
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r61_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4102,7 +4476,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'chair_meets_parents')) nd
+            WHERE (kind = 'event' AND name = 'icpc')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4116,13 +4490,13 @@ WITH t AS (
   FROM _ep10 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, (t.trigger - 2) AS due FROM t
+  SELECT t.*, t.trigger AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d42 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d41 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d42 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d41 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -4150,7 +4524,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o62 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
+            WHERE (kind = 'event' AND name = 'chair_meets_parents')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4164,15 +4538,13 @@ WITH t AS (
   FROM _ep10 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
+  SELECT t.*, (t.trigger - 2) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d43 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d42 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d43 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d42 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -4200,28 +4572,34 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o63 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'conference_report_to_chair')) nd
+            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o63;
--- obligation #65 (deadline)
+-- obligation #65 (advance_notice)
 CREATE OR REPLACE VIEW _o64 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep0 p JOIN _d40 d ON d.child_id = p.child_id
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep10 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
+), u AS (
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 2 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d43 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d43 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r64_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4244,7 +4622,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o64 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'icpc_outcome_circulated')) nd
+            WHERE (kind = 'event' AND name = 'conference_report_to_chair')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4254,11 +4632,9 @@ DROP VIEW IF EXISTS _o64;
 CREATE OR REPLACE VIEW _o65 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -4267,7 +4643,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r65_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4290,7 +4666,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o65 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'record_and_plan_circulated')) nd
+            WHERE (kind = 'event' AND name = 'icpc_outcome_circulated')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4304,7 +4680,7 @@ WITH t0 AS (
   FROM _ep0 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -4313,7 +4689,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r66_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4336,7 +4712,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o66 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
+            WHERE (kind = 'event' AND name = 'record_and_plan_circulated')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4350,7 +4726,7 @@ WITH t0 AS (
   FROM _ep0 p JOIN _d40 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 1
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -4359,7 +4735,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r67_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4382,98 +4758,30 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o67 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'outline_cp_plan')) nd
+            WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o67;
--- obligation #69 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o68_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep4 p ASOF JOIN _d40 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o68_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o68_seg s ASOF LEFT JOIN _d47 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _cal c1 ON c1.d = r.base
-      LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-      LEFT JOIN _d47 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE TABLE _o68_p0_1 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o68_p0_0 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d47 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_due, c.done AS o_done, (c.day + 28) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
+-- obligation #69 (deadline)
 CREATE OR REPLACE VIEW _o68 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o68_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o68_p0_1 WHERE o_trigger IS NOT NULL;
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep0 p JOIN _d40 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 1
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r68_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4496,15 +4804,12 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o68 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
+            WHERE (kind = 'event' AND name = 'outline_cp_plan')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o68;
-DROP TABLE IF EXISTS _o68_seg;
-DROP TABLE IF EXISTS _o68_p0_0;
-DROP TABLE IF EXISTS _o68_p0_1;
 -- obligation #70 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -4529,7 +4834,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o69_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o69_seg s ASOF LEFT JOIN _d47 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -4548,10 +4853,12 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d12 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _cal c1 ON c1.d = r.base
+      LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+      LEFT JOIN _d47 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4582,10 +4889,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 28) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d12 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d47 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -4621,7 +4928,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o69 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'rcpc')) nd
+            WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4630,28 +4937,100 @@ DROP VIEW IF EXISTS _o69;
 DROP TABLE IF EXISTS _o69_seg;
 DROP TABLE IF EXISTS _o69_p0_0;
 DROP TABLE IF EXISTS _o69_p0_1;
--- obligation #71 (advance_notice)
-CREATE OR REPLACE VIEW _o70 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep4 p JOIN _d12 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d42 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d42 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+-- obligation #71 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o70_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep4 p ASOF JOIN _d40 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o70_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o70_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d12 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o70_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o70_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d12 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o70 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o70_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o70_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r70_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4674,43 +5053,38 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o70 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
+            WHERE (kind = 'event' AND name = 'rcpc')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o70;
+DROP TABLE IF EXISTS _o70_seg;
+DROP TABLE IF EXISTS _o70_p0_0;
+DROP TABLE IF EXISTS _o70_p0_1;
 -- obligation #72 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e71 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep3 r;
-CREATE OR REPLACE TABLE _r71_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e71 WHERE NOT applies
-) res;
 CREATE OR REPLACE VIEW _o71 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e71 WHERE applies) p JOIN _d27 d ON d.child_id = p.child_id
+  FROM _ep4 p JOIN _d12 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, t.trigger AS due FROM t
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d48 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d42 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d48 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d42 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
 FROM z;
-CREATE OR REPLACE TABLE _r71_1 AS
+CREATE OR REPLACE TABLE _r71_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -4732,39 +5106,42 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o71 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'placement_plan') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
+            WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o71;
-DROP TABLE IF EXISTS _e71;
--- obligation #73 (deadline)
+-- obligation #73 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e72 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep3 r;
 CREATE OR REPLACE TABLE _r72_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e72 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o72 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e72 WHERE applies) p JOIN _d27 d ON d.child_id = p.child_id
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e72 WHERE applies) p JOIN _d27 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.opens;
+), u AS (
+  SELECT t.*, t.trigger AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d48 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d48 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r72_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4795,11 +5172,21 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o72;
 DROP TABLE IF EXISTS _e72;
 -- obligation #74 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e73 AS
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+CREATE OR REPLACE TABLE _r73_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e73 WHERE NOT applies
+) res;
 CREATE OR REPLACE VIEW _o73 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d9 d ON d.child_id = p.child_id
+         d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e73 WHERE applies) p JOIN _d27 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
@@ -4809,8 +5196,8 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r73_0 AS
+FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r73_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -4832,12 +5219,13 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o73 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_notified')) nd
+            WHERE (kind = 'event' AND name = 'placement_plan') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o73;
+DROP TABLE IF EXISTS _e73;
 -- obligation #75 (deadline)
 CREATE OR REPLACE VIEW _o74 AS
 WITH t0 AS (
@@ -4853,7 +5241,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r74_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4876,7 +5264,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o74 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'placement_notification')) nd
+            WHERE (kind = 'event' AND name = 'iro_notified')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -4897,7 +5285,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d50 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r75_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -4920,43 +5308,29 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o75 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'virtual_school_notified')) nd
+            WHERE (kind = 'event' AND name = 'placement_notification')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o75;
--- obligation #77 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e76 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
-CREATE OR REPLACE TABLE _r76_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e76 WHERE NOT applies
-) res;
+-- obligation #77 (deadline)
 CREATE OR REPLACE VIEW _o76 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e76 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 1) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d9 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, t.trigger AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d52 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d52 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r76_1 AS
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r76_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -4978,41 +5352,42 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o76 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'care_plan') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
+            WHERE (kind = 'event' AND name = 'virtual_school_notified')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o76;
-DROP TABLE IF EXISTS _e76;
--- obligation #78 (deadline)
+-- obligation #78 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e77 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 CREATE OR REPLACE TABLE _r77_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e77 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o77 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e77 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e77 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+), u AS (
+  SELECT t.*, t.trigger AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d52 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d52 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r77_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5042,29 +5417,35 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o77;
 DROP TABLE IF EXISTS _e77;
--- obligation #79 (advance_notice)
-CREATE OR REPLACE VIEW _o78 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 3 + 1
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d53 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d53 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+-- obligation #79 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e78 AS
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 CREATE OR REPLACE TABLE _r78_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e78 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o78 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e78 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 10
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r78_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -5086,12 +5467,13 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o78 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'iro_care_plan_check')) nd
+            WHERE (kind = 'event' AND name = 'care_plan') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o78;
+DROP TABLE IF EXISTS _e78;
 -- obligation #80 (advance_notice)
 CREATE OR REPLACE VIEW _o79 AS
 WITH t AS (
@@ -5106,9 +5488,9 @@ WITH t AS (
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d54 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d53 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d54 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d53 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -5136,25 +5518,34 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o79 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'plans_quality_assured')) nd
+            WHERE (kind = 'event' AND name = 'iro_care_plan_check')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o79;
--- obligation #81 (ordinal_milestone)
+-- obligation #81 (advance_notice)
 CREATE OR REPLACE VIEW _o80 AS
 WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 3 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d54 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d54 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d55 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r80_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5177,28 +5568,25 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o80 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'permanence_planning_meeting')) nd
+            WHERE (kind = 'event' AND name = 'plans_quality_assured')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o80;
--- obligation #82 (deadline)
+-- obligation #82 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o81 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 20) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d9 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d55 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r81_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5221,25 +5609,28 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o81 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'initial_health_assessment')) nd
+            WHERE (kind = 'event' AND name = 'permanence_planning_meeting')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o81;
--- obligation #83 (ordinal_milestone)
+-- obligation #83 (deadline)
 CREATE OR REPLACE VIEW _o82 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d56 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 20) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d9 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r82_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5268,68 +5659,26 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o82;
--- obligation #84 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o83_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o83_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o83_seg s ASOF LEFT JOIN _d57 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d57 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+-- obligation #84 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o83 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o83_p0_0 WHERE o_trigger IS NOT NULL;
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d56 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r83_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) THEN 6
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
        WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -5337,23 +5686,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) OR (nd.no_data) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o83 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'review_health_assessment')) nd
+            WHERE (kind = 'event' AND name = 'initial_health_assessment')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o83;
-DROP TABLE IF EXISTS _o83_seg;
-DROP TABLE IF EXISTS _o83_p0_0;
 -- obligation #85 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5396,7 +5742,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d57 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5413,9 +5759,9 @@ CREATE OR REPLACE TABLE _r84_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) THEN 6
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) THEN 6
        WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -5423,7 +5769,7 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) OR (nd.no_data) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
@@ -5463,7 +5809,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o85_seg s ASOF LEFT JOIN _d58 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o85_seg s ASOF LEFT JOIN _d57 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -5482,10 +5828,10 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
-      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      LEFT JOIN _d57 a ON a.child_id = r.child_id AND a.idx = r.nxt
       WHERE r.go
     ) q
   ) z
@@ -5499,9 +5845,9 @@ CREATE OR REPLACE TABLE _r85_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) THEN 6
        WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -5509,15 +5855,16 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '60' MONTH AS DATE))) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o85 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'dental_check')) nd
+            WHERE (kind = 'event' AND name = 'review_health_assessment')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -5567,7 +5914,7 @@ WITH RECURSIVE r AS (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
       SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
       LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
@@ -5610,37 +5957,62 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 DROP VIEW IF EXISTS _o86;
 DROP TABLE IF EXISTS _o86_seg;
 DROP TABLE IF EXISTS _o86_p0_0;
--- obligation #88 (advance_notice)
--- attribute conditions, read once per episode from the record that opened it (and no exception
--- `instead of` this obligation covering it): an episode where they are not met gives one
--- not_applicable row and no occurrences
-CREATE OR REPLACE TABLE _e87 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
-CREATE OR REPLACE TABLE _r87_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e87 WHERE NOT applies
-) res;
-CREATE OR REPLACE VIEW _o87 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e87 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, t.trigger AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+-- obligation #88 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o87_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep3 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r87_1 AS
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o87_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o87_seg s ASOF LEFT JOIN _d58 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d58 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o87 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o87_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r87_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -5662,39 +6034,44 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o87 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pep') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
+            WHERE (kind = 'event' AND name = 'dental_check')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o87;
-DROP TABLE IF EXISTS _e87;
--- obligation #89 (deadline)
+DROP TABLE IF EXISTS _o87_seg;
+DROP TABLE IF EXISTS _o87_p0_0;
+-- obligation #89 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
 -- not_applicable row and no occurrences
 CREATE OR REPLACE TABLE _e88 AS
-SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('no'))), FALSE) AS applies FROM _ep0 r;
 CREATE OR REPLACE TABLE _r88_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e88 WHERE NOT applies
 ) res;
 CREATE OR REPLACE VIEW _o88 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e88 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e88 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens;
+), u AS (
+  SELECT t.*, t.trigger AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d59 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d59 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r88_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5724,20 +6101,33 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o88;
 DROP TABLE IF EXISTS _e88;
--- obligation #90 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o89 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
-)
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d59 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+-- obligation #90 (deadline)
+-- attribute conditions, read once per episode from the record that opened it (and no exception
+-- `instead of` this obligation covering it): an episode where they are not met gives one
+-- not_applicable row and no occurrences
+CREATE OR REPLACE TABLE _e89 AS
+SELECT r.*, coalesce(('emergency_placement' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_emergency_placement" IS NOT NULL AND r."attr_emergency_placement" <> '' AND r."attr_emergency_placement" IN ('yes'))), FALSE) AS applies FROM _ep3 r;
 CREATE OR REPLACE TABLE _r89_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late FROM _e89 WHERE NOT applies
+) res;
+CREATE OR REPLACE VIEW _o89 AS
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
+  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e89 WHERE applies) p JOIN _d9 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens;
+CREATE OR REPLACE TABLE _r89_1 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
@@ -5759,106 +6149,26 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o89 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pep')) nd
+            WHERE (kind = 'event' AND name = 'pep') OR (kind = 'attribute' AND name = 'emergency_placement')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o89;
--- obligation #91 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o90_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM _ep3 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
-  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o90_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o90_seg s ASOF LEFT JOIN _d59 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o90_p0_1 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o90_p0_0 WHERE NOT go AND alive) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+DROP TABLE IF EXISTS _e89;
+-- obligation #91 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o90 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o90_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o90_p0_1 WHERE o_trigger IS NOT NULL;
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+), u AS (
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
+)
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d59 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r90_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5887,22 +6197,100 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o90;
-DROP TABLE IF EXISTS _o90_seg;
-DROP TABLE IF EXISTS _o90_p0_0;
-DROP TABLE IF EXISTS _o90_p0_1;
--- obligation #92 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o91 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
-), u AS (
-  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
-  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
+-- obligation #92 (schedule)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o91_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM _ep3 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
-SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o91_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o91_seg s ASOF LEFT JOIN _d59 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE FALSE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _o91_p0_1 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o91_p0_0 WHERE NOT go AND alive) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '12' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d59 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o91 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o91_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o91_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r91_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(91 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5925,32 +6313,28 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o91 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
+            WHERE (kind = 'event' AND name = 'pep')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o91;
--- obligation #93 (advance_notice)
+DROP TABLE IF EXISTS _o91_seg;
+DROP TABLE IF EXISTS _o91_p0_0;
+DROP TABLE IF EXISTS _o91_p0_1;
+-- obligation #93 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o92 AS
 WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
+  FROM _ep3 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
-  SELECT t.*, (t.trigger - 2) AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d61 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d61 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
+  LEFT JOIN _d28 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 1
 )
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, FALSE AS na_birth
+FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r92_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(92 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -5973,7 +6357,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o92 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'review_report_shared')) nd
+            WHERE (kind = 'event' AND name = 'permanence_plan')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -5987,15 +6371,13 @@ WITH t AS (
   FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
-  SELECT t.*, (c2.d - 1) AS due FROM t
-  LEFT JOIN _cal c1 ON c1.d = t.trigger
-  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
+  SELECT t.*, (t.trigger - 2) AS due FROM t
 ), v AS (
   SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
 ), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d62 b ON b.child_id = v.child_id AND b.date <= v.due
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d61 b ON b.child_id = v.child_id AND b.date <= v.due
 ), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d62 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d61 a ON a.child_id = w.child_id AND a.date >= w.lo_after
 )
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
@@ -6023,16 +6405,66 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o93 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'consultation_forms_sent')) nd
+            WHERE (kind = 'event' AND name = 'review_report_shared')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o93;
--- obligation #95 (schedule)
+-- obligation #95 (advance_notice)
+CREATE OR REPLACE VIEW _o94 AS
+WITH t AS (
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, (c2.d - 1) AS due FROM t
+  LEFT JOIN _cal c1 ON c1.d = t.trigger
+  LEFT JOIN _wd c2 ON c2.n = c1.n - 5 + 1
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d62 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d62 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
+CREATE OR REPLACE TABLE _r94_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o94 o
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'consultation_forms_sent')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o94;
+-- obligation #96 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
-CREATE OR REPLACE TABLE _o94_seg AS
+CREATE OR REPLACE TABLE _o95_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
@@ -6045,7 +6477,7 @@ SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
 WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o94_p0_0 AS
+CREATE OR REPLACE TABLE _o95_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
@@ -6053,7 +6485,7 @@ WITH RECURSIVE r AS (
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
-  FROM _o94_seg s ASOF LEFT JOIN _d28 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  FROM _o95_seg s ASOF LEFT JOIN _d28 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
@@ -6083,14 +6515,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o94_p0_1 AS
+CREATE OR REPLACE TABLE _o95_p0_1 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o94_p0_0 WHERE NOT go AND alive) q) q
+  FROM _o95_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -6117,14 +6549,14 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _o94_p0_2 AS
+CREATE OR REPLACE TABLE _o95_p0_2 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
   FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o94_p0_1 WHERE NOT go AND alive) q) q
+  FROM _o95_p0_1 WHERE NOT go AND alive) q) q
   UNION ALL
   SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
@@ -6151,68 +6583,18 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o94 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o94_p0_0 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o94_p0_1 WHERE o_trigger IS NOT NULL
-UNION ALL
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o94_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r94_0 AS
-SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
-FROM (
-SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth) THEN 6
-       WHEN (nd.no_data) THEN 5
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
-       WHEN o.done IS NOT NULL THEN 4
-       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
-       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
-       ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late
-FROM _o94 o
-CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-) res;
-DROP VIEW IF EXISTS _o94;
-DROP TABLE IF EXISTS _o94_seg;
-DROP TABLE IF EXISTS _o94_p0_0;
-DROP TABLE IF EXISTS _o94_p0_1;
-DROP TABLE IF EXISTS _o94_p0_2;
--- obligation #96 (deadline)
 CREATE OR REPLACE VIEW _o95 AS
-WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-    LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.opens;
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o95_p0_0 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o95_p0_1 WHERE o_trigger IS NOT NULL
+UNION ALL
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o95_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r95_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6235,12 +6617,16 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o95 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'review_recommendations_recorded')) nd
+            WHERE (kind = 'event' AND name = 'cla_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o95;
+DROP TABLE IF EXISTS _o95_seg;
+DROP TABLE IF EXISTS _o95_p0_0;
+DROP TABLE IF EXISTS _o95_p0_1;
+DROP TABLE IF EXISTS _o95_p0_2;
 -- obligation #97 (deadline)
 CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
@@ -6249,7 +6635,7 @@ WITH t0 AS (
   FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -6258,7 +6644,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r96_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6281,7 +6667,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o96 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cla_review_record')) nd
+            WHERE (kind = 'event' AND name = 'review_recommendations_recorded')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -6292,10 +6678,10 @@ CREATE OR REPLACE VIEW _o97 AS
 WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d63 d ON d.child_id = p.child_id
+  FROM _ep3 p JOIN _d28 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
-    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 20
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
@@ -6304,7 +6690,7 @@ t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
+FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r97_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6327,32 +6713,30 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o97 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'recommendations_considered')) nd
+            WHERE (kind = 'event' AND name = 'cla_review_record')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o97;
--- obligation #99 (advance_notice)
+-- obligation #99 (deadline)
 CREATE OR REPLACE VIEW _o98 AS
-WITH t AS (
-  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
-  FROM _ep3 p JOIN _d66 d ON d.child_id = p.child_id
+WITH t0 AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d63 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), u AS (
-  SELECT t.*, t.trigger AS due FROM t
-), v AS (
-  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
-), w AS (
-  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d28 b ON b.child_id = v.child_id AND b.date <= v.due
-), z AS (
-  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d28 a ON a.child_id = w.child_id AND a.date >= w.lo_after
-)
-SELECT child_id, trigger, due,
-       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
-       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
+    LEFT JOIN _cal c1 ON c1.d = d.date
+    LEFT JOIN _wd c2 ON c2.n = c1.n + 5
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r98_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6375,24 +6759,32 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o98 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'cla_review')) nd
+            WHERE (kind = 'event' AND name = 'recommendations_considered')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o98;
--- obligation #100 (age_milestone)
+-- obligation #100 (advance_notice)
 CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         c.birth IS NULL AS na_birth, CAST(CAST(c.birth + INTERVAL '180' MONTH AS DATE) + INTERVAL '6' MONTH AS DATE) AS due
-  FROM _ep3 p JOIN _child c ON c.child_id = p.child_id
-), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
-SELECT u.child_id, u.ep_start AS trigger, u.due,
-       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d67 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+  FROM _ep3 p JOIN _d66 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+), u AS (
+  SELECT t.*, t.trigger AS due FROM t
+), v AS (
+  SELECT u.*, greatest(u.lo, u.due + 1) AS lo_after FROM u
+), w AS (
+  SELECT v.*, b.date AS before_day FROM v ASOF LEFT JOIN _d28 b ON b.child_id = v.child_id AND b.date <= v.due
+), z AS (
+  SELECT w.*, a.date AS after_day FROM w ASOF LEFT JOIN _d28 a ON a.child_id = w.child_id AND a.date >= w.lo_after
+)
+SELECT child_id, trigger, due,
+       CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
+       lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
+FROM z;
 CREATE OR REPLACE TABLE _r99_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6415,28 +6807,24 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o99 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'landmark_review')) nd
+            WHERE (kind = 'event' AND name = 'cla_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o99;
--- obligation #101 (deadline)
+-- obligation #101 (age_milestone)
 CREATE OR REPLACE VIEW _o100 AS
-WITH t0 AS (
+WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
-  FROM _ep3 p JOIN _d68 d ON d.child_id = p.child_id
-    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-),
--- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
-t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
-) t1 WHERE rn = 1)
-SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
-       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d69 a ON a.child_id = t.child_id AND a.date >= t.opens;
+         c.birth IS NULL AS na_birth, CAST(CAST(c.birth + INTERVAL '180' MONTH AS DATE) + INTERVAL '6' MONTH AS DATE) AS due
+  FROM _ep3 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d67 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r100_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6459,24 +6847,28 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o100 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'needs_assessment_started')) nd
+            WHERE (kind = 'event' AND name = 'landmark_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o100;
--- obligation #102 (age_milestone)
+-- obligation #102 (deadline)
 CREATE OR REPLACE VIEW _o101 AS
-WITH t AS (
+WITH t0 AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
-         c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
-  FROM _ep3 p JOIN _child c ON c.child_id = p.child_id
-), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
-SELECT u.child_id, u.ep_start AS trigger, u.due,
-       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
-       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
-       u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d70 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+         d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
+  FROM _ep3 p JOIN _d68 d ON d.child_id = p.child_id
+    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
+),
+-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
+t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+) t1 WHERE rn = 1)
+SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
+       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       t.due AS eff, FALSE AS na_birth
+FROM t ASOF LEFT JOIN _d69 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r101_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6499,7 +6891,7 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o101 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'needs_assessment')) nd
+            WHERE (kind = 'event' AND name = 'needs_assessment_started')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
@@ -6516,7 +6908,7 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d71 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
+FROM u ASOF LEFT JOIN _d70 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r102_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
@@ -6539,74 +6931,31 @@ SELECT o.child_id, o.trigger,
        ELSE w3.n - w1.n END AS late
 FROM _o102 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pathway_plan')) nd
+            WHERE (kind = 'event' AND name = 'needs_assessment')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o102;
--- obligation #104 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
-CREATE OR REPLACE TABLE _o103_seg AS
-WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
-CREATE OR REPLACE TABLE _o103_p0_0 AS
-WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
-         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
-         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
-         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base, a.idx AS nxt
-  FROM _o103_seg s ASOF LEFT JOIN _d72 a ON a.child_id = s.child_id AND a.date >= s.seg_start
-  WHERE s.spec = -1) q) q
-  UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
-         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
-         z.step_base,
-         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
-         z.bound,
-         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
-         z.anchor,
-         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
-         CASE WHEN z.stop THEN NULL ELSE z.due END,
-         CASE WHEN z.stop THEN NULL ELSE z.done END,
-         CASE WHEN z.stop THEN NULL ELSE z.eff END
-  FROM (
-    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
-    FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
-             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
-             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
-      FROM r
-      LEFT JOIN _d72 a ON a.child_id = r.child_id AND a.idx = r.nxt
-      WHERE r.go
-    ) q
-  ) z
-)
-SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+-- obligation #104 (age_milestone)
 CREATE OR REPLACE VIEW _o103 AS
-SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
-       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
-FROM _o103_p0_0 WHERE o_trigger IS NOT NULL;
+WITH t AS (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+         c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
+  FROM _ep3 p JOIN _child c ON c.child_id = p.child_id
+), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)
+SELECT u.child_id, u.ep_start AS trigger, u.due,
+       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
+       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
+       u.due AS eff, u.na_birth
+FROM u ASOF LEFT JOIN _d71 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r103_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
-  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+  CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth) THEN 6
        WHEN (nd.no_data) THEN 5
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
@@ -6614,30 +6963,27 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
        WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
        WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
 FROM _o103 o
-LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
-            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+            WHERE (kind = 'event' AND name = 'pathway_plan')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o103;
-DROP TABLE IF EXISTS _o103_seg;
-DROP TABLE IF EXISTS _o103_p0_0;
 -- obligation #105 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o104_seg AS
 WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM _ep11 p
+  FROM _ep3 p
 ), g AS (
   SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
 )
@@ -6690,6 +7036,92 @@ CREATE OR REPLACE TABLE _r104_0 AS
 SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
 FROM (
 SELECT o.child_id, o.trigger,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
+  CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
+       WHEN (nd.no_data) THEN 5
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 3
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 2
+       WHEN o.done IS NOT NULL THEN 4
+       WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
+       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
+       ELSE 7 END AS outcome,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
+       WHEN o.done IS NOT NULL THEN w2.n - w1.n
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
+       ELSE w3.n - w1.n END AS late
+FROM _o104 o
+LEFT JOIN _child ch ON ch.child_id = o.child_id
+CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
+            WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
+LEFT JOIN _cal w1 ON w1.d = o.eff
+LEFT JOIN _cal w2 ON w2.d = o.done
+LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) res;
+DROP VIEW IF EXISTS _o104;
+DROP TABLE IF EXISTS _o104_seg;
+DROP TABLE IF EXISTS _o104_p0_0;
+-- obligation #106 (recurrence)
+-- segments: the chain starts at `start`; each restart day starts a new segment, and the one
+-- before it ends the day before
+CREATE OR REPLACE TABLE _o105_seg AS
+WITH st AS MATERIALIZED (
+  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM _ep11 p
+), g AS (
+  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+)
+SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
+       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+CREATE OR REPLACE TABLE _o105_p0_0 AS
+WITH RECURSIVE r AS (
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+         q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
+         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
+         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base, a.idx AS nxt
+  FROM _o105_seg s ASOF LEFT JOIN _d72 a ON a.child_id = s.child_id AND a.date >= s.seg_start
+  WHERE s.spec = -1) q) q
+  UNION ALL
+  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
+         z.step_base,
+         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
+         z.bound,
+         CASE WHEN z.stop THEN FALSE ELSE TRUE AND (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         CASE WHEN z.stop THEN TRUE ELSE (z.done IS NOT NULL OR z.eff <= z.seg_last) END,
+         z.anchor,
+         CASE WHEN z.stop THEN NULL ELSE z.window_start END,
+         CASE WHEN z.stop THEN NULL ELSE z.due END,
+         CASE WHEN z.stop THEN NULL ELSE z.done END,
+         CASE WHEN z.stop THEN NULL ELSE z.eff END
+  FROM (
+    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
+    FROM (
+      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+             r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '6' MONTH AS DATE) AS due,
+             CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
+      FROM r
+      LEFT JOIN _d72 a ON a.child_id = r.child_id AND a.idx = r.nxt
+      WHERE r.go
+    ) q
+  ) z
+)
+SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE VIEW _o105 AS
+SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
+       seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth
+FROM _o105_p0_0 WHERE o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r105_0 AS
+SELECT CAST(child_id AS VARCHAR) AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late
+FROM (
+SELECT o.child_id, o.trigger,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6706,16 +7138,16 @@ SELECT o.child_id, o.trigger,
        WHEN o.done IS NOT NULL THEN w2.n - w1.n
        WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
        ELSE w3.n - w1.n END AS late
-FROM _o104 o
+FROM _o105 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
 LEFT JOIN _cal w1 ON w1.d = o.eff
 LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
-DROP VIEW IF EXISTS _o104;
-DROP TABLE IF EXISTS _o104_seg;
-DROP TABLE IF EXISTS _o104_p0_0;
+DROP VIEW IF EXISTS _o105;
+DROP TABLE IF EXISTS _o105_seg;
+DROP TABLE IF EXISTS _o105_p0_0;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL
@@ -6753,19 +7185,25 @@ SELECT * FROM _r16_1
 UNION ALL
 SELECT * FROM _r17_0
 UNION ALL
+SELECT * FROM _r17_1
+UNION ALL
+SELECT * FROM _r17_2
+UNION ALL
+SELECT * FROM _r17_3
+UNION ALL
+SELECT * FROM _r17_4
+UNION ALL
 SELECT * FROM _r18_0
 UNION ALL
 SELECT * FROM _r19_0
 UNION ALL
-SELECT * FROM _r19_1
-UNION ALL
 SELECT * FROM _r20_0
+UNION ALL
+SELECT * FROM _r20_1
 UNION ALL
 SELECT * FROM _r21_0
 UNION ALL
 SELECT * FROM _r22_0
-UNION ALL
-SELECT * FROM _r22_1
 UNION ALL
 SELECT * FROM _r23_0
 UNION ALL
@@ -6783,37 +7221,37 @@ SELECT * FROM _r26_0
 UNION ALL
 SELECT * FROM _r26_1
 UNION ALL
-SELECT * FROM _r28_0
+SELECT * FROM _r27_0
+UNION ALL
+SELECT * FROM _r27_1
 UNION ALL
 SELECT * FROM _r29_0
 UNION ALL
-SELECT * FROM _r31_0
+SELECT * FROM _r30_0
 UNION ALL
 SELECT * FROM _r32_0
 UNION ALL
 SELECT * FROM _r33_0
 UNION ALL
-SELECT * FROM _r33_1
+SELECT * FROM _r34_0
 UNION ALL
-SELECT * FROM _r33_2
+SELECT * FROM _r34_1
 UNION ALL
-SELECT * FROM _r35_0
+SELECT * FROM _r34_2
 UNION ALL
 SELECT * FROM _r36_0
 UNION ALL
-SELECT * FROM _r36_1
+SELECT * FROM _r37_0
 UNION ALL
-SELECT * FROM _r38_0
-UNION ALL
-SELECT * FROM _r38_1
+SELECT * FROM _r37_1
 UNION ALL
 SELECT * FROM _r39_0
 UNION ALL
-SELECT * FROM _r47_0
+SELECT * FROM _r39_1
+UNION ALL
+SELECT * FROM _r40_0
 UNION ALL
 SELECT * FROM _r48_0
-UNION ALL
-SELECT * FROM _r48_1
 UNION ALL
 SELECT * FROM _r49_0
 UNION ALL
@@ -6835,7 +7273,9 @@ SELECT * FROM _r53_0
 UNION ALL
 SELECT * FROM _r53_1
 UNION ALL
-SELECT * FROM _r55_0
+SELECT * FROM _r54_0
+UNION ALL
+SELECT * FROM _r54_1
 UNION ALL
 SELECT * FROM _r56_0
 UNION ALL
@@ -6869,13 +7309,13 @@ SELECT * FROM _r70_0
 UNION ALL
 SELECT * FROM _r71_0
 UNION ALL
-SELECT * FROM _r71_1
-UNION ALL
 SELECT * FROM _r72_0
 UNION ALL
 SELECT * FROM _r72_1
 UNION ALL
 SELECT * FROM _r73_0
+UNION ALL
+SELECT * FROM _r73_1
 UNION ALL
 SELECT * FROM _r74_0
 UNION ALL
@@ -6883,13 +7323,13 @@ SELECT * FROM _r75_0
 UNION ALL
 SELECT * FROM _r76_0
 UNION ALL
-SELECT * FROM _r76_1
-UNION ALL
 SELECT * FROM _r77_0
 UNION ALL
 SELECT * FROM _r77_1
 UNION ALL
 SELECT * FROM _r78_0
+UNION ALL
+SELECT * FROM _r78_1
 UNION ALL
 SELECT * FROM _r79_0
 UNION ALL
@@ -6909,13 +7349,13 @@ SELECT * FROM _r86_0
 UNION ALL
 SELECT * FROM _r87_0
 UNION ALL
-SELECT * FROM _r87_1
-UNION ALL
 SELECT * FROM _r88_0
 UNION ALL
 SELECT * FROM _r88_1
 UNION ALL
 SELECT * FROM _r89_0
+UNION ALL
+SELECT * FROM _r89_1
 UNION ALL
 SELECT * FROM _r90_0
 UNION ALL
@@ -6945,7 +7385,9 @@ SELECT * FROM _r102_0
 UNION ALL
 SELECT * FROM _r103_0
 UNION ALL
-SELECT * FROM _r104_0;
+SELECT * FROM _r104_0
+UNION ALL
+SELECT * FROM _r105_0;
 CREATE OR REPLACE VIEW audit_result AS
 SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,
        r.working_days_late, r.ob_order

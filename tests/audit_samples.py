@@ -376,3 +376,21 @@ def kitchen_sink_policy(vocabulary: Path | str = "vocabulary.policy", trigger_da
         escaped = quote.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         body = body.replace('"Assessments are completed within 45 working days"', f'"{escaped}"', 1)
     return head + body
+
+
+def cli_audit(policyc, policy: Path, events: Path, as_of: str, obligation: str) -> list[tuple[str, ...]]:
+    """`policyc audit` as typed, with the DuckDB and the Python engine: the rows of one obligation (child, due,
+    done, outcome, working days late), which both engines must give alike."""
+    import csv
+
+    got = {}
+    for engine in ("duckdb", "python"):
+        out = events.parent / f"{events.stem}-{engine}.csv"
+        run = policyc(f"audit --policy {policy} --events {events} --as-of {as_of} --engine {engine} "
+                      f"--out {out} --no-progress")
+        assert run.code == 0, run.err
+        with out.open(encoding="utf-8", newline="") as fh:
+            got[engine] = [(r["child_id"], r["due_date"], r["done_date"], r["outcome"], r["working_days_late"])
+                           for r in csv.DictReader(fh) if r["obligation"] == obligation]
+    assert got["duckdb"] == got["python"]
+    return got["duckdb"]

@@ -17,7 +17,7 @@ from compiler.analyses.check import check_paths
 from compiler.audit.engines import run_all
 from compiler.audit.versions import evaluate_versions, judging_version
 from compiler.cli.main import main
-from compiler.model.semantics import Child, Record
+from compiler.model.semantics import Child, Record, attributes_used
 from compiler.model.versions import history, in_force, series_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,7 +222,7 @@ def _core_groups(rows: list) -> list[tuple]:
 def test_audit_by_version_in_force_through_every_engine(tree: Path) -> None:
     result = check_paths([tree / V4, tree / V5], [], analyse=False)
     (series,) = series_of(result.policies)
-    attrs = ["cwd_level", "team"]
+    attrs = sorted({a for v in series.versions for a in attributes_used(v)})
     per_version = {id(v): run_all(v, CHILDREN, AS_OF, attrs) for v in series.versions}
     outcomes = {}
     for engine in ("reference", "python", "duckdb"):

@@ -288,8 +288,9 @@ def _shown(col: str) -> str:
 # ---- the whole load ----------------------------------------------------------------------------------
 def load(policy: Policy, events_path: Path, children_path: Path | None = None, as_of: dt.date | None = None,
          memory_limit: str | None = None, unrecorded_attributes: frozenset[str] = frozenset(),
-         progress: Progress | None = None) -> Loaded:
-    """Read, check and normalise the input; `progress` hears of LOAD_STEPS steps."""
+         progress: Progress | None = None, attributes: list[str] | None = None) -> Loaded:
+    """Read, check and normalise the input; `progress` hears of LOAD_STEPS steps. `attributes`: the attribute
+    columns to load (default: those the policy reads; several versions of a document read the union)."""
 
     def step(n: int, stage: str) -> None:
         if progress is not None:
@@ -313,7 +314,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         _add_structural(con, "children", ch_bad)
     _add_structural(con, "events", ev_bad)
 
-    attributes = attributes_used(policy)
+    attributes = attributes_used(policy) if attributes is None else attributes
     notes, ev_attrs, ch_attrs = _attribute_columns(attributes, ev_cols, ch_cols if children_path is not None else None,
                                                    unrecorded_attributes)
     if children_path is not None:

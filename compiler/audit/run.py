@@ -11,7 +11,7 @@ from pathlib import Path
 from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
 from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
-from compiler.audit.versions import evaluate_versions, merged_policy, version_notes
+from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
 from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql, result_select
 from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
@@ -23,6 +23,7 @@ from compiler.model.semantics import (
     Row,
     SourceRecords,
     Unrecorded,
+    attributes_used,
     audited,
     clause_of,
     not_measurable,
@@ -112,7 +113,8 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
         as_of, as_of_from = default_as_of(records), "collection_year"
     unrecorded = Unrecorded.of(merged, records) if records is not None else ALL_RECORDED
     loaded = load(merged, events, children, as_of, memory_limit=memory_limit,
-                  unrecorded_attributes=unrecorded.attributes)
+                  unrecorded_attributes=unrecorded.attributes,
+                  attributes=sorted({a for v in published(series) for a in attributes_used(v)}))
     loaded.as_of_from = as_of_from or "latest_event"
     problem = occurrence_problem(merged, loaded)
     if problem:

@@ -204,7 +204,7 @@ def evaluate_obligation(policy: Policy, ob: Obligation, child: Child, records: l
             value = None if setting.attribute in unrecorded.attributes else decision.attr(setting.attribute)
             duration = setting.duration_of(value)
             if duration is None:  # no value recorded (or one that sets no timescale): the data cannot tell
-                rows.append(Row(child.child_id, ob.id, clause_of(ob), decision.date, None, None, "no_data", None))
+                rows.append(Row(child.child_id, ob.id, clause_of(ob), decision.date, None, None, "no_data", None, None))
                 continue
             timing = fixed(t, duration)
         for occ in occurrences(policy, ob, timing, child, records, ep, last, actions):

@@ -468,7 +468,7 @@ def setting(h: History, ep: Episode, last: dt.date, event: str, attribute: str) 
 
 def unset(h: History, duty: Duty, day: dt.date) -> Row:
     """The one row of an episode whose timescale set per child was not recorded: no_data."""
-    return Row(h.child_id, duty.id, duty.clause, day, None, None, "no_data", None)
+    return Row(h.child_id, duty.id, duty.clause, day, None, None, "no_data", None, None)
 
 
 def not_applicable(h: History, ep: Episode, duty: Duty) -> Row:

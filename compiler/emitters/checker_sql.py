@@ -323,7 +323,7 @@ class _Script:
         self.scratch.append(("TABLE", name))
         values = ", ".join(self.s(v) for v, _ in setting.choices)
         self.result(index, f"SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, {OUTCOME_CODES['no_data']} "
-                           f"AS outcome, NULL AS late FROM {name} WHERE set_day IS NOT NULL AND (setting IS NULL OR "
+                           f"AS outcome, NULL AS late, NULL AS step FROM {name} WHERE set_day IS NOT NULL AND (setting IS NULL OR "
                            f"setting NOT IN ({values}))")
         return [(d, f"(SELECT {self.ep_columns} FROM {name} WHERE setting = {self.s(v)})") for v, d in setting.choices]
 

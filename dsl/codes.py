@@ -307,7 +307,9 @@ _ALL = [
          "The duty is stated in hours or minutes (or school terms), but the DfE returns and most case "
          "records hold dates only, so the audit rounds clock time up to whole days (48 hours is 2 days, "
          "1 hour is 1 day) and counts a school term as 4 months. The note says how this duty is counted; "
-         "the audit summary and the export say the same.",
+         "the audit summary and the export say the same. Where the events carry a time of day, a deadline "
+         "`within N hours of EVENT` is judged on timestamps instead, and the audit summary counts the "
+         "occurrences judged each way.",
          "  social_worker must see child_seen within 48 hours of referral",
          "Nothing to fix: the note states the approximation. Where the document means working days, "
          "write working days."),

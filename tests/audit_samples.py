@@ -394,3 +394,58 @@ def cli_audit(policyc, policy: Path, events: Path, as_of: str, obligation: str) 
                            for r in csv.DictReader(fh) if r["obligation"] == obligation]
     assert got["duckdb"] == got["python"]
     return got["duckdb"]
+
+
+#: Deadlines in hours and minutes (judged on timestamps where the records carry a time of day) beside
+#: timings in hours that are judged on dates, for histories with times (tests/test_audit_differential.py).
+_CLOCK_BODY = '''
+obligation contact_decision "A decision on every contact within 24 hours"
+  cite "1.1" "A decision is made within 24 hours"
+  front_door_worker must do contact_decision within 24 hours of contact_received
+
+obligation strategy_notes "Strategy notes within 90 minutes"
+  cite "1.2" "notes within 90 minutes"
+  social_worker must do strategy_outcome_recorded within 90 minutes of strategy_discussion
+  extendable by team_manager up to 1 working day
+
+obligation strategy_notes_cp "Strategy notes within 2 hours for children on a plan"
+  cite "1.3" "within 2 hours"
+  while child_protection
+  unless "the strategy discussion was adjourned"
+  social_worker must do strategy_outcome_recorded within 2 hours of strategy_discussion
+
+obligation case_notes "Case notes within 72 hours of a visit"
+  cite "1.4" "within 72 hours"
+  social_worker must do case_note_recorded within 72 hours of statutory_visit
+
+obligation notice "Reports 48 hours before the conference (on dates)"
+  cite "1.5" "48 hours before"
+  social_worker must do conference_report_shared at least 48 hours before icpc
+
+obligation either "A decision within 24 hours of a contact or a referral (on dates)"
+  cite "1.6" "within 24 hours of either"
+  front_door_worker must do contact_decision within 24 hours of contact_received or referral
+
+obligation same_day "Outcome recorded the same day"
+  cite "1.7" "the same day"
+  social_worker must do strategy_outcome_recorded on the same day as strategy_discussion
+
+obligation decided_days "A decision within 1 day (not in hours)"
+  cite "1.8" "within a day"
+  front_door_worker must do contact_decision within 1 day of contact_received
+'''
+
+CLOCK_EVENTS: tuple[str, ...] = (
+    "contact_received", "contact_decision", "strategy_discussion", "strategy_outcome_recorded", "statutory_visit",
+    "case_note_recorded", "icpc", "conference_report_shared", "referral", "cp_plan_start", "cp_plan_end",
+    "extension:strategy_notes",
+)
+
+
+def clock_policy(vocabulary: Path | str = "vocabulary.policy", trigger_day: int = 0) -> str:
+    """The text of the policy of deadlines in hours (`_CLOCK_BODY`)."""
+    vocab = str(vocabulary).replace("\\", "\\\\").replace('"', '\\"')
+    head = f'policy "Clock"\n  authority "Test"\n  uses "{vocab}"\n'
+    if trigger_day == 1:
+        head += "  trigger day is day 1\n"
+    return head + _CLOCK_BODY

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 
 import pytest
-from audit_samples import ATTRIBUTES, EVENTS, EXTENDABLE, kitchen_sink_policy, write_policy
+from audit_samples import ATTRIBUTES, CLOCK_EVENTS, EVENTS, EXTENDABLE, clock_policy, kitchen_sink_policy, write_policy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +76,18 @@ def record(draw: st.DrawFn, pool: list[int]) -> tuple[str, int, int | None, tupl
     return event, day, until, attrs
 
 
+#: times of day for records: equal times, a minute apart, either side of midnight
+_TIMES = tuple(dt.time(h, m) for h, m in ((0, 0), (8, 0), (9, 30), (10, 0), (11, 29), (11, 30), (22, 45), (23, 59)))
+_TIME = st.one_of(st.none(), st.sampled_from(_TIMES))
+
+
+def time_for(row: int, day: int) -> dt.time | None:
+    """A record's time of day, from its row and day (None one time in three): the histories of the
+    kitchen-sink policy get times without drawing anything more, so they are the same draws as before."""
+    k = (row * 5 + day) % (len(_TIMES) + 4)
+    return _TIMES[k] if k < len(_TIMES) else None
+
+
 #: what a data source might not record: sometimes nothing, sometimes an action, a trigger or an attribute
 _UNRECORDED = st.one_of(
     st.just(Unrecorded()),
@@ -97,7 +109,8 @@ def batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int, Unrecorded]:
         for event, day, until, attrs in raw:
             row += 1
             date = FIRST + dt.timedelta(days=day)
-            records.append(Record(row, event, date, None if until is None else date + dt.timedelta(days=until), attrs))
+            records.append(Record(row, event, date, None if until is None else date + dt.timedelta(days=until), attrs,
+                                  time_for(row, day)))
         records.sort(key=lambda r: (r.date, r.row))
         birth = draw(st.one_of(st.none(), st.integers(0, 1100).map(lambda d: dt.date(2007, 1, 1) + dt.timedelta(days=d))))
         children.append(Child(f"C{i:02d}", birth, tuple(records)))
@@ -126,6 +139,63 @@ def test_engines_agree_on_generated_histories(policies: dict[int, object]) -> No
     check()
     assert seen["histories"] >= HISTORIES_NEEDED, seen
     assert seen["rows"] > 5 * HISTORIES_NEEDED, seen  # the histories do produce occurrences
+
+
+@pytest.fixture(scope="module")
+def clock_policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
+    out = {}
+    for trigger_day in (0, 1):
+        path = tmp_path_factory.mktemp(f"clock{trigger_day}") / "clock.policy"
+        write_policy(path, clock_policy(trigger_day=trigger_day))
+        result = check_paths([path], [], analyse=False)
+        assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
+        out[trigger_day] = result.policies[0]
+    return out
+
+
+@st.composite
+def clock_batch(draw: st.DrawFn) -> tuple[list[Child], dt.date, int, Unrecorded]:
+    """Histories of the clock policy's events over a few consecutive days, so that deadlines in hours fall
+    both sides of midnight: a child's records all carry a time, none does, or some do."""
+    children, row = [], 0
+    for i in range(draw(st.integers(6, 8))):
+        mode = draw(st.sampled_from(("times", "dates", "mixed")))
+        first = draw(st.integers(0, DAYS - 10))
+        records = []
+        for _ in range(draw(st.integers(0, 16))):
+            row += 1
+            event = draw(st.sampled_from(CLOCK_EVENTS))
+            date = FIRST + dt.timedelta(days=first + draw(st.integers(0, 5)))
+            time = {"times": draw(st.sampled_from(_TIMES)), "dates": None, "mixed": draw(_TIME)}[mode]
+            until = date + dt.timedelta(days=draw(st.integers(0, 4))) if event.startswith("extension:") else None
+            records.append(Record(row, event, date, until, (), time))
+        records.sort(key=lambda r: (r.date, r.row))
+        children.append(Child(f"T{i:02d}", None, tuple(records)))
+    last = max((r.date for c in children for r in c.records), default=FIRST)
+    as_of = draw(st.one_of(st.just(last), st.builds(lambda d: last - dt.timedelta(days=d), st.integers(0, 3))))
+    unrecorded = draw(st.sampled_from((Unrecorded(), Unrecorded(frozenset({"contact_decision"})))))
+    return children, as_of, draw(st.sampled_from((0, 1))), unrecorded
+
+
+def test_engines_agree_on_histories_with_times(clock_policies: dict[int, object]) -> None:
+    """Deadlines in hours and minutes judged on timestamps (and on dates where a record has no time): the
+    three engines give the same rows, and say alike which way each was judged."""
+    seen: dict[object, int] = {True: 0, False: 0, None: 0}
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, phases=PHASES,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(clock_batch())
+    def check(data: tuple[list[Child], dt.date, int, Unrecorded]) -> None:
+        children, as_of, trigger_day, unrecorded = data
+        results = run_all(clock_policies[trigger_day], children, as_of, [], unrecorded)  # type: ignore[arg-type]
+        reference = results["reference"]
+        assert results["python"] == reference, _diff("python", results["python"], reference)
+        assert results["duckdb"] == reference, _diff("duckdb", results["duckdb"], reference)
+        for r in reference:
+            seen[r.on_times] += 1
+
+    check()
+    assert seen[True] > 50 and seen[False] > 50 and seen[None] > 50, seen
 
 
 def _diff(name: str, got: list, want: list) -> str:
@@ -272,7 +342,7 @@ def generated_histories(seed: int, n: int) -> list[Child]:
             date = FIRST + dt.timedelta(days=day)
             until = date + dt.timedelta(days=rnd.randint(0, 80)) if event.startswith("extension:") else None
             attrs = tuple((name, rnd.choice((*values, None))) for name, values in sorted(ATTRIBUTES.items()))
-            records.append(Record(row, event, date, until, attrs))
+            records.append(Record(row, event, date, until, attrs, time_for(row, day)))
         records.sort(key=lambda r: (r.date, r.row))
         birth = None if rnd.random() < 0.2 else dt.date(2007, 1, 1) + dt.timedelta(days=rnd.randrange(1100))
         children.append(Child(f"W{i:03d}", birth, tuple(records)))

@@ -22,12 +22,22 @@ from compiler.emitters.checker_python import generate_python
 from compiler.emitters.checker_sql import SqlPlan, ordered_result_sql, parameters, sql_plan
 from compiler.emitters.sqltext import DUCKDB, sql_ident
 from compiler.model.ir import Policy
-from compiler.model.semantics import ALL_RECORDED, ATTRIBUTE_PREFIX, COLUMNS, Child, Record, Row, Unrecorded
+from compiler.model.semantics import (
+    ALL_RECORDED,
+    ATTRIBUTE_PREFIX,
+    COLUMNS,
+    Child,
+    Record,
+    Row,
+    Unrecorded,
+    seconds_of,
+    time_of,
+)
 
 
 def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequence[Child], attributes: Sequence[str]) -> None:
     """Create the normalised `events` and `children` tables from histories (attributes on the records)."""
-    cols: dict[str, list] = {"row": [], "child_id": [], "event": [], "date": [], "extended_until": []}
+    cols: dict[str, list] = {"row": [], "child_id": [], "event": [], "date": [], "extended_until": [], "time_of_day": []}
     for name in attributes:
         cols[ATTRIBUTE_PREFIX + name] = []
     for c in children:
@@ -37,10 +47,11 @@ def events_table_from_children(con: duckdb.DuckDBPyConnection, children: Sequenc
             cols["event"].append(r.event)
             cols["date"].append(r.date)
             cols["extended_until"].append(r.extended_until)
+            cols["time_of_day"].append(None if r.time is None else seconds_of(r.time))
             for name in attributes:
                 cols[ATTRIBUTE_PREFIX + name].append(r.attr(name))
     types_ = {"row": pa.int64(), "child_id": pa.string(), "event": pa.string(), "date": pa.date32(),
-              "extended_until": pa.date32()}
+              "extended_until": pa.date32(), "time_of_day": pa.int32()}
     events = pa.table({k: pa.array(v, type=types_.get(k, pa.string())) for k, v in cols.items()})
     kids = {"child_id": pa.array([c.child_id for c in children], type=pa.string()),
             "date_of_birth": pa.array([c.date_of_birth for c in children], type=pa.date32())}
@@ -60,7 +71,8 @@ def children_from_events(con: duckdb.DuckDBPyConnection, attributes: Sequence[st
     """
     attr_sql = "".join(f", coalesce(e.{sql_ident(ATTRIBUTE_PREFIX + a)}, c.{sql_ident(ATTRIBUTE_PREFIX + a)})"
                        for a in attributes)
-    cur = con.execute(f"SELECT e.child_id, e.row, CAST(e.event AS VARCHAR), e.date, e.extended_until, c.date_of_birth{attr_sql} "
+    cur = con.execute(f"SELECT e.child_id, e.row, CAST(e.event AS VARCHAR), e.date, e.extended_until, c.date_of_birth, "
+                      f"e.time_of_day{attr_sql} "
                       "FROM events e LEFT JOIN children c ON c.child_id = e.child_id ORDER BY e.child_id, e.date, e.row")
     current: str | None = None
     birth: dt.date | None = None
@@ -74,8 +86,8 @@ def children_from_events(con: duckdb.DuckDBPyConnection, attributes: Sequence[st
                 if current is not None:
                     yield Child(current, birth, tuple(records))
                 current, birth, records = t[0], t[5], []
-            attrs = tuple((a, t[6 + i]) for i, a in enumerate(attributes))
-            records.append(Record(t[1], t[2], t[3], t[4], attrs))
+            attrs = tuple((a, t[7 + i]) for i, a in enumerate(attributes))
+            records.append(Record(t[1], t[2], t[3], t[4], attrs, None if t[6] is None else time_of(t[6])))
     if current is not None:
         yield Child(current, birth, tuple(records))
 
@@ -144,7 +156,7 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[Row]:
     result = con.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM ({ordered_result_sql(policy)})").fetchall()
+        f"SELECT {', '.join(COLUMNS)}, on_times FROM ({ordered_result_sql(policy)})").fetchall()
     return [Row(*t) for t in result]
 
 

@@ -6,7 +6,8 @@ required column, raises `InputError` with a one-line message (the CLI exits 2).
 
 The result is a DuckDB connection holding:
 - `events`: the accepted rows in the normalised shape that the generated checks read
-  (row, child_id, event (canonical id), date, extended_until, date_of_birth, attr_NAME...);
+  (row, child_id, event (canonical id), date, extended_until, time_of_day (seconds after midnight, or
+  NULL), attr_NAME...);
 - `rejects`: file, row, reason, kind, raw (the rejected row as a line of CSV).
 """
 
@@ -39,8 +40,10 @@ from compiler.model.semantics import (
 
 EVENT_COLUMNS = ("child_id", "event", "date")
 CHILD_COLUMNS = ("child_id", "date_of_birth")
-RESERVED = {"child_id", "event", "date", EXTENDED_UNTIL}
+TIME = "time"  # the optional column of a time of day (HH:MM or HH:MM:SS)
+RESERVED = {"child_id", "event", "date", EXTENDED_UNTIL, TIME}
 
+_HHMM = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 _ISO = r"^\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
 
 
@@ -50,6 +53,7 @@ class RejectKind(StrEnum):
 
     MISSING = "missing value"
     UNPARSABLE_DATE = "unparsable date"
+    UNPARSABLE_TIME = "unparsable time"
     UNKNOWN_EVENT = "unknown event"
     DUPLICATE = "duplicate row"
     MALFORMED = "malformed row"
@@ -86,6 +90,7 @@ class Loaded:
     children_rows: int = 0
     children_rejected: int = 0
     after_as_of: int = 0
+    timed: int = 0  # used events with a time of day
     as_of_from: str = "given"  # "given", "collection_year" (the import's declaration) or "latest_event"
     reject_kinds: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
@@ -264,6 +269,44 @@ def _date_sql(col: str, type_: str, prefix: str = "") -> str:
     return f"CASE WHEN regexp_full_match({t}, {sql_string(_ISO)}) THEN try_cast(substr({t}, 1, 10) AS DATE) END"
 
 
+def _seconds(hh: str, mm: str, ss: str | None) -> str:
+    """Seconds after midnight from the text of hours, minutes and (optional, else 0) seconds."""
+    secs = f"try_cast({ss} AS INTEGER)" if ss else "0"
+    return f"try_cast({hh} AS INTEGER) * 3600 + try_cast({mm} AS INTEGER) * 60 + {secs}"
+
+
+def _clock_of_timestamp(c: str) -> str:
+    t = f"CAST({c} AS TIMESTAMP)"
+    return f"(hour({t}) * 3600 + minute({t}) * 60 + second({t}))"
+
+
+def _date_time_sql(col: str, type_: str, prefix: str = "") -> str:
+    """The time of day (seconds after midnight) that the date column carries: the time of an ISO date and
+    time (a zone or offset is ignored: the time is taken as written, as the day is), or of a TIMESTAMP;
+    NULL for a date alone (and for text that is not a date, which is rejected as such)."""
+    c = prefix + sql_ident(col)
+    if type_.startswith("TIMESTAMP"):
+        return _clock_of_timestamp(c)
+    if type_ != "VARCHAR":
+        return "CAST(NULL AS INTEGER)"
+    t = _text(col, prefix)
+    ss = f"CASE WHEN substr({t}, 17, 1) = ':' THEN substr({t}, 18, 2) END"
+    return (f"CASE WHEN length({t}) >= 16 THEN "
+            f"{_seconds(f'substr({t}, 12, 2)', f'substr({t}, 15, 2)', f'coalesce({ss}, {chr(39)}0{chr(39)})')} END")
+
+
+def _time_sql(col: str, type_: str, prefix: str = "") -> str:
+    """The time of day in the `time` column as seconds after midnight; NULL if missing or not HH:MM[:SS]."""
+    c = prefix + sql_ident(col)
+    if type_.startswith("TIMESTAMP") or type_ == "TIME":
+        return _clock_of_timestamp(f"(DATE '2000-01-01' + {c})" if type_ == "TIME" else c)
+    if type_ != "VARCHAR":
+        return "CAST(NULL AS INTEGER)"
+    t = _text(col, prefix)
+    ss = f"CASE WHEN length({t}) = 8 THEN substr({t}, 7, 2) ELSE '0' END"
+    return f"CASE WHEN regexp_full_match({t}, {sql_string(_HHMM)}) THEN {_seconds(f'substr({t}, 1, 2)', f'substr({t}, 4, 2)', ss)} END"
+
+
 def _blank(col: str, type_: str = "VARCHAR") -> str:
     """Missing: NULL, or (text only) empty or spaces. A typed column (a Parquet DATE) is never turned
     into text to ask."""
@@ -306,6 +349,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
     step(1, "reading children" if children_path is not None else "checking events")
     req = _require(events_path, ev_cols, EVENT_COLUMNS)
     ext_col = _find(ev_cols, EXTENDED_UNTIL)
+    time_col = _find(ev_cols, TIME)
     ch_cols: list[str] = []
     ch_req: dict[str, str] = {}
     if children_path is not None:
@@ -323,13 +367,14 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         cols = "".join(f", {sql_ident(ATTRIBUTE_PREFIX + a)} VARCHAR" for a in attributes)
         con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
     step(1, "checking events")
-    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs)
+    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col)
     step(1, "counting")
 
     loaded = Loaded(con, None, attributes, notes=notes)
     loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
     con.execute("DELETE FROM events WHERE _reason IS NOT NULL").fetchall()
     loaded.events_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'events'")
+    loaded.timed = _count(con, "SELECT count(time_of_day) FROM events")
     if children_path is not None:
         loaded.children_rows = _count(con, "SELECT count(*) FROM raw_children") + len(ch_bad)
         loaded.children_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'children'")
@@ -393,7 +438,7 @@ def _add_structural(con: duckdb.DuckDBPyConnection, file: str, bad: list[tuple[i
 
 
 def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
-                  ext_col: str | None, attr_sql: list[str]) -> None:
+                  ext_col: str | None, attr_sql: list[str], time_col: str | None = None) -> None:
     """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
     mark duplicates, and copy every rejected row to `rejects`."""
     types = _types(con, "raw_events")
@@ -416,6 +461,16 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     until_sql = _date_sql(ext_col, types[ext_col], "r.") if ext_col else "CAST(NULL AS DATE)"
     until_blank = _blank(ext_col, types[ext_col]) if ext_col else "TRUE"
     ext_shown = _shown(ext_col) if ext_col else "''"
+    # the time of day: from the `time` column, or from the date column (an ISO date and time)
+    date_secs = _date_time_sql(date, types[date], "r.")
+    time_secs = _time_sql(time_col, types[time_col], "r.") if time_col else "CAST(NULL AS INTEGER)"
+    time_blank = _blank(time_col, types[time_col]) if time_col else "TRUE"
+    time_rules = [
+        (f"NOT {time_blank} AND _tsecs IS NULL",
+         f"'unparsable time `' || {_shown(time_col)} || '` (times are HH:MM or HH:MM:SS)'", RejectKind.UNPARSABLE_TIME),
+        (f"NOT {time_blank} AND _dsecs IS NOT NULL", "'a time of day in both `date` and `time`: give it in one of them'",
+         RejectKind.UNPARSABLE_TIME),
+    ] if time_col else []
     all_cols = ", ".join(sql_ident(c) for c in columns)
     row_hash = f"hash({', '.join('r.' + sql_ident(c) for c in columns)})"
     is_ext = "starts_with(_event, 'extension:')"
@@ -429,6 +484,7 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         ("_date IS NULL", f"'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
         (f"NOT (_date {rng})", f"'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to "
                                f"{LAST_YEAR})'", K.UNPARSABLE_DATE),
+        *time_rules,
         ("_not_extendable", "'obligation `' || substr(_event, 11) || '` has no `extendable` rule'", K.UNKNOWN_EVENT),
         ("_canonical IS NULL", "'unknown event `' || left(_event, 60) || '` (not declared in the policy or its "
                                "vocabulary)'", K.UNKNOWN_EVENT),
@@ -451,11 +507,11 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         "WITH b AS (\n"
         f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
         f"         k.k_canonical AS _canonical, k.k_not_extendable IS TRUE AS _not_extendable, {_text(ev, 'r.')} AS _event,\n"
-        f"         {row_hash} AS _hash\n"
+        f"         {row_hash} AS _hash, {date_secs} AS _dsecs, {time_secs} AS _tsecs\n"
         f"  FROM raw_events r LEFT JOIN known_events k ON k.k_event = trim(CAST(r.{sql_ident(ev)} AS VARCHAR))\n"
         f"), c AS (SELECT b.*, {reason} AS _reason, {kind} AS _kind FROM b)\n"
-        f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until"
-        f"{attrs}, b._reason, b._kind, b._hash\n"
+        f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
+        f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._reason, b._kind, b._hash\n"
         "FROM c AS b\n"
         "ORDER BY event").fetchall()
     # duplicates: rows identical in every column to an earlier row. Rows whose hashes collide are

@@ -47,8 +47,11 @@ from compiler.model.semantics import (
     Unrecorded,
     audited,
     clause_of,
+    clock_deadline,
+    clock_seconds,
     extension_event,
     fixed,
+    has_clock,
     missing_data,
     narrowing,
     not_measurable,
@@ -80,6 +83,9 @@ class Occurrence:
     early: dt.date | None = None  # a minimum duration broken: the day the event came too soon
     below: bool = False  # a share of occurrences not reached
     step: int | None = None  # schedules and recurrences: the step of the chain, from 1
+    on_times: bool | None = None  # a deadline in hours: judged on timestamps (True) or on dates (False)
+    due_at: dt.datetime | None = None  # judged on timestamps: the due moment
+    done_at: dt.datetime | None = None  # judged on timestamps: the moment it was done
 
 
 def evaluate(policy: Policy, children: Iterable[Child], as_of: dt.date,
@@ -219,6 +225,9 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
     closed = ep.last is not None
     out: list[Occurrence] = []
     match t:
+        case Deadline() if clock_deadline(t) and clock_deadline(ob.timing):
+            for day in days_of(records, ev(t.trigger), ep.start, last):
+                out.append(clock_occurrence(policy, t, records, ev(ob.action), day, ep.start, last, closed))
         case Deadline():
             days = sorted({d for e in (t.trigger, *t.also) for d in days_of(records, ev(e), ep.start, last)})
             if t.sooner:  # a trigger while an earlier one still waits for its action belongs to that one
@@ -292,6 +301,42 @@ def occurrences(policy: Policy, ob: Obligation, t: Timing, child: Child, records
         case _:
             assert_never(t)
     return out
+
+
+def time_of_day(records: list[Record], event: str, day: dt.date) -> dt.time | None:
+    """The earliest time of `event` on `day`; None if one of its records that day has no time."""
+    times = [r.time for r in records if r.event == event and r.date == day]
+    if not times or any(x is None for x in times):
+        return None
+    return min(x for x in times if x is not None)
+
+
+def clock_occurrence(policy: Policy, t: Deadline, records: list[Record], action: str, day: dt.date,
+                     first: dt.date, last: dt.date, closed: bool) -> Occurrence:
+    """`within N hours of EVENT` on the trigger's day `day` (docs/audit.md, "Hours on timestamps"). When the
+    trigger has a time, the action that does it is the first at or after that time (a record of the action
+    on the trigger's day without a time counts, as on dates); the occurrence is judged on timestamps if that
+    action's record has a time too (or there is none yet): due = the trigger's moment + N hours. Otherwise
+    on dates, with N hours rounded up to days."""
+    at = time_of_day(records, policy.canonical_event(t.trigger), day)
+    start = dt.datetime.combine(day, at) if at is not None else None
+
+    def counts(r: Record) -> bool:
+        if r.event != action or not (first <= r.date <= last) or r.date < day:
+            return False
+        return start is None or r.date > day or r.time is None or r.time >= start.time()
+
+    done_records = [r for r in records if counts(r)]
+    done = min((r.date for r in done_records), default=None)
+    done_at: dt.datetime | None = None
+    if done is not None:
+        times = [r.time for r in done_records if r.date == done]
+        if all(x is not None for x in times):
+            done_at = dt.datetime.combine(done, min(x for x in times if x is not None))
+    if start is not None and (done is None or done_at is not None):
+        due_at = start + dt.timedelta(seconds=clock_seconds(t.duration))
+        return Occurrence(day, due_at.date(), done, day, last, closed, on_times=True, due_at=due_at, done_at=done_at)
+    return Occurrence(day, due_after(policy, day, t.duration), done, day, last, closed, on_times=False)
 
 
 def later_days(records: list[Record], events: list[str], first: dt.date, last: dt.date,
@@ -484,7 +529,9 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
     elif occ.below:  # a share of occurrences not reached: overdue, with no lateness to count
         outcome, shown, late = "overdue", due, None
     elif done is not None:
-        if due is None or done <= due:
+        on_time = (occ.done_at <= occ.due_at if occ.on_times and occ.done_at is not None and occ.due_at is not None
+                   else due is None or done <= due)
+        if on_time:
             outcome, shown, late = "met", due, 0
         elif extended and effective is not None and done <= effective:
             outcome, shown, late = "extended", effective, 0
@@ -510,7 +557,8 @@ def finish(policy: Policy, ob: Obligation, child: Child, records: list[Record], 
         # the source never records what would tell (or whether an exception in prose applies): the due date
         # before any extension, nothing else
         return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, occ.due, None, "no_data", None, occ.step)
-    return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late, occ.step)
+    on_times = occ.on_times if occ.on_times is not None else (False if has_clock(ob) else None)
+    return Row(child.child_id, ob.id, clause_of(ob), occ.trigger, shown, done, outcome, late, occ.step, on_times)
 
 
 def condition_holds(c: Condition, child: Child, ep: Episode, on: dt.date) -> bool:

@@ -23,6 +23,8 @@ from compiler.model.semantics import (
     approximations,
     audited,
     clause_of,
+    clock_deadline,
+    has_clock,
     missing_data,
     narrowing,
     not_measurable,
@@ -64,8 +66,11 @@ def describe_missing(policy: Policy, ob: Obligation, unrecorded: Unrecorded, sou
 
 
 def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple[str, str, bool]],
-              records: SourceRecords | None = None, unrecorded: Unrecorded = ALL_RECORDED) -> Summary:
-    """`counts[(obligation, outcome, done)]`: how many rows of each kind (done: has a done date)."""
+              records: SourceRecords | None = None, unrecorded: Unrecorded = ALL_RECORDED,
+              clock: Counter[tuple[str, bool]] | None = None) -> Summary:
+    """`counts[(obligation, outcome, done)]`: how many rows of each kind (done: has a done date). `clock`: for
+    data with times of day, how many rows of duties in hours were judged on timestamps and on dates
+    (`count_clock`); None when the data holds dates only."""
     obligations, skipped, no_data = [], [], []
     notes = list(loaded.notes)
     source = records.source if records is not None else ""
@@ -90,8 +95,12 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
                            "whose value is not recorded there is no_data")
             no_data.append({"obligation": ob.id, "clause": clause_of(ob), "title": ob.title,
                             "occurrences": str(line["no_data"]), "why": "; ".join(why)})
-        for text in approximations(ob):
-            notes.append(f"{ob.id}: {text} (the data holds dates only)")
+        note = clock_note(ob, clock) if clock is not None else None
+        if note is not None and clock is not None:
+            notes.append(note)
+            line["on_timestamps"], line["on_dates"] = clock[(ob.id, True)], clock[(ob.id, False)]
+        else:
+            notes += [f"{ob.id}: {text} (the data holds dates only)" for text in approximations(ob)]
     facts = records.facts if records is not None else {}
     if loaded.after_as_of:
         year = " (the end of the return's collection year)" if loaded.as_of_from == "collection_year" else ""
@@ -190,6 +199,21 @@ def _counted(counts: Counter[tuple[str, str, bool]], key: str) -> dict[str, Any]
 
 def count_rows(rows: Iterable[Row]) -> Counter[tuple[str, str, bool]]:
     return Counter((r.obligation, r.outcome, r.done_date is not None) for r in rows)
+
+
+def count_clock(rows: Iterable[Row]) -> Counter[tuple[str, bool]]:
+    """(obligation, judged on timestamps) of the rows of duties in hours or minutes that judge something."""
+    return Counter((r.obligation, r.on_times) for r in rows if r.on_times is not None)
+
+
+def clock_note(ob: Obligation, clock: Counter[tuple[str, bool]]) -> str | None:
+    """How the rows of a duty in hours or minutes were judged, for data with times of day (None: not such a duty)."""
+    texts = approximations(ob)
+    if not has_clock(ob) or not texts:
+        return None
+    how = "judged on timestamps" if clock_deadline(ob.timing) else "judged on timestamps (never for this timing)"
+    return (f"{ob.id}: {how}: {clock[(ob.id, True)]}, on dates (hours rounded up to days: {'; '.join(texts)}): "
+            f"{clock[(ob.id, False)]}")
 
 
 # ---- text -------------------------------------------------------------------------------------------------
@@ -303,7 +327,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
 
 # ---- rows ---------------------------------------------------------------------------------------------------
 def _row_values(r: Row) -> list[str]:
-    return [_cell(v.isoformat() if isinstance(v, dt.date) else v) for v in r]
+    return [_cell(v.isoformat() if isinstance(v, dt.date) else v) for v in r[:len(COLUMNS)]]
 
 
 def write_rows_csv(rows: Iterable[Row], out: TextIO) -> None:
@@ -311,7 +335,7 @@ def write_rows_csv(rows: Iterable[Row], out: TextIO) -> None:
     `compiler.audit.run.copy_rows_csv` writes from DuckDB."""
     w = CsvWriter(out)
     w.writerow(COLUMNS)
-    w.writerows(rows)
+    w.writerows(r[:len(COLUMNS)] for r in rows)
 
 
 def write_rows_markdown(rows: Iterable[Row], out: TextIO) -> None:
@@ -322,7 +346,8 @@ def write_rows_markdown(rows: Iterable[Row], out: TextIO) -> None:
 
 def write_json(summary: Summary, rows: Sequence[Row], out: TextIO) -> None:
     doc = summary_json(summary)
-    doc["rows"] = [dict(zip(COLUMNS, (v.isoformat() if isinstance(v, dt.date) else v for v in r), strict=True))
+    doc["rows"] = [dict(zip(COLUMNS, (v.isoformat() if isinstance(v, dt.date) else v for v in r[:len(COLUMNS)]),
+                             strict=True))
                    for r in rows]
     json.dump(doc, out, indent=1, ensure_ascii=False)
     out.write("\n")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
-from compiler.audit.report import Summary, add_steps, count_rows, rows_relation, summarise
+from compiler.audit.report import Summary, add_steps, count_clock, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
 from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql, result_select
 from compiler.emitters.escape import csv_cell, csv_cell_sql
@@ -79,11 +79,13 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         on_loaded(loaded)
     rows: list[Row] | None
     counts: Counter[tuple[str, str, bool]]
+    clock: Counter[tuple[str, bool]] | None = None
     if loaded.as_of is None:  # no usable events: nothing to audit
         rows, counts = [], Counter()
     elif engine == "duckdb":
         engines.run_duckdb(loaded.con, policy, loaded.as_of, progress, unrecorded=unrecorded)
         counts = duckdb_counts(loaded, policy)
+        clock = duckdb_clock_counts(loaded, policy) if loaded.timed else None
         rows = None
     elif engine in WAREHOUSES:
         rows = WAREHOUSES[engine](target, loaded.con, policy, loaded.as_of, loaded.attributes, unrecorded)
@@ -97,7 +99,9 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
             rows = python_rows(policy, histories, loaded.as_of, progress, unrecorded)
         rows.sort(key=lambda r: row_sort_key(r, order))
         counts = count_rows(rows)
-    summary = summarise(policy, loaded, engine, counts, records, unrecorded)
+    if rows is not None and loaded.timed:
+        clock = count_clock(rows)
+    summary = summarise(policy, loaded, engine, counts, records, unrecorded, clock)
     add_steps(summary, policy, loaded.con, rows_relation(loaded.con, rows))
     return AuditResult(loaded, summary, rows)
 
@@ -136,7 +140,8 @@ def audit_versions(series: Series, events: Path, children: Path | None, as_of: d
         return python_rows(version, histories, day, None, unrecorded)
 
     rows, counts = evaluate_versions(series, run, day)
-    summary = summarise(merged, loaded, engine, count_rows(rows), records, unrecorded)
+    summary = summarise(merged, loaded, engine, count_rows(rows), records, unrecorded,
+                        count_clock(rows) if loaded.timed else None)
     summary.versions = [c.to_json() for c in counts]
     summary.notes = version_notes(counts) + summary.notes
     add_steps(summary, merged, loaded.con, rows_relation(loaded.con, rows))
@@ -150,6 +155,13 @@ def duckdb_counts(loaded: Loaded, policy: Policy) -> Counter[tuple[str, str, boo
     names = {code: outcome for outcome, code in OUTCOME_CODES.items()}
     got = loaded.con.execute("SELECT ob_order, outcome, done_date IS NOT NULL, count(*) FROM audit_rows GROUP BY ALL")
     return Counter({(ids[o], names[out], bool(d)): int(n) for o, out, d, n in got.fetchall()})
+
+
+def duckdb_clock_counts(loaded: Loaded, policy: Policy) -> Counter[tuple[str, bool]]:
+    """`count_clock` from `audit_rows`: the rows of duties in hours judged on timestamps and on dates."""
+    ids = [ob.id for ob in audited(policy)]
+    got = loaded.con.execute("SELECT ob_order, on_times, count(*) FROM audit_rows WHERE on_times IS NOT NULL GROUP BY ALL")
+    return Counter({(ids[o], bool(t)): int(n) for o, t, n in got.fetchall()})
 
 
 MAX_OCCURRENCES = 10_000  # of one recurring obligation for one child: 27 years of a daily duty

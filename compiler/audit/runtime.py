@@ -21,7 +21,7 @@ from compiler.model.timescales import Duration, add, add_many, bounds_in_days, w
 __all__ = [
     "Age", "Attribute", "Child", "Duty", "Episode", "Every", "For", "History", "Occurrence", "Record", "Row",
     "StatusEvents", "Step", "Unrecorded", "Until", "Within",
-    "ONE_DAY", "applies", "chain", "count_chain", "narrow", "setting", "unset", "sooner", "later", "minimum_period", "share", "not_applicable", "due_after", "finish", "latest_notice_day",
+    "ONE_DAY", "applies", "chain", "clock_deadline", "count_chain", "narrow", "setting", "unset", "sooner", "later", "minimum_period", "share", "not_applicable", "due_after", "finish", "latest_notice_day",
     "run_checks", "sort_rows",
 ]
 
@@ -84,6 +84,8 @@ class Duty(NamedTuple):
     #: exceptions in prose (docs/audit.md), each as its attribute conditions: in an episode where all of one
     #: set hold (`()`: every episode), an overdue or late occurrence is no_data
     in_prose: tuple[tuple[Attribute, ...], ...] = ()
+    #: the timing has a duration in hours or minutes: each row says whether it was judged on timestamps
+    clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class Occurrence:
     early: dt.date | None = None  # a minimum duration cut short: the day the event came
     below: bool = False  # a share of occurrences not reached
     step: int | None = None  # schedules and recurrences: the step of the chain, from 1
+    on_times: bool | None = None  # a deadline in hours: judged on timestamps (True) or dates (False)
+    due_at: dt.datetime | None = None  # on timestamps: the due moment, and the moment it was done
+    done_at: dt.datetime | None = None
 
 
 class History:
@@ -135,6 +140,15 @@ class History:
         self._days = days
         self._extensions = {k: sorted(v) for k, v in extensions.items()}
         self._episodes: dict[StatusEvents | None, list[Episode]] = {}
+        self._times: dict[tuple[str, dt.date], list[dt.time | None]] | None = None  # made when first asked
+
+    def times(self, event: str, day: dt.date) -> list[dt.time | None]:
+        """The times of day of `event`'s records on `day` (None for a record without one)."""
+        if self._times is None:
+            self._times = {}
+            for r in self.records:
+                self._times.setdefault((r.event, r.date), []).append(r.time)
+        return self._times.get((event, day), [])
 
     def days(self, event: str, first: dt.date, last: dt.date) -> list[dt.date]:
         """Distinct days in [first, last] with `event`."""
@@ -220,6 +234,29 @@ def latest_notice_day(day: dt.date, duration: Duration) -> dt.date:
     while add(d + ONE_DAY, duration) <= day:
         d += ONE_DAY
     return d
+
+
+def clock_deadline(h: History, duty: Duty, trigger: str, day: dt.date, last: dt.date, closed: bool,
+                   duration: Duration, seconds: int, trigger_day: int) -> Occurrence:
+    """`within N hours of EVENT` triggered on `day`: on timestamps where the trigger's records that day and
+    the records of the action that did it all carry a time (`seconds` after the trigger's earliest time),
+    else on dates (docs/audit.md, "Hours on timestamps")."""
+    stamps = h.times(trigger, day)
+    if None in stamps:
+        return Occurrence(day, due_after(day, duration, trigger_day), h.first(duty.action, day, last), day, last,
+                          closed, on_times=False)
+    at = min(x for x in stamps if x is not None)
+    # the action on the trigger's day counts from the trigger's time on (a record without a time counts)
+    times = [x for x in h.times(duty.action, day) if x is None or x >= at]
+    done: dt.date | None = day
+    if not times:
+        done = h.first(duty.action, day + ONE_DAY, last)
+        times = h.times(duty.action, done) if done is not None else []
+    if None in times:
+        return Occurrence(day, due_after(day, duration, trigger_day), done, day, last, closed, on_times=False)
+    due_at = dt.datetime.combine(day, at) + dt.timedelta(seconds=seconds)
+    done_at = dt.datetime.combine(done, min(x for x in times if x is not None)) if done is not None else None
+    return Occurrence(day, due_at.date(), done, day, last, closed, on_times=True, due_at=due_at, done_at=done_at)
 
 
 # ---- schedules and recurrences ---------------------------------------------------------------------
@@ -398,7 +435,8 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     elif occ.below:  # a share of occurrences not reached: overdue, with no lateness to count
         outcome, shown = "overdue", due
     elif done is not None:
-        if due is None or done <= due:
+        if due is None or (occ.done_at <= occ.due_at if occ.done_at is not None and occ.due_at is not None
+                           else done <= due):
             outcome, shown, late = "met", due, 0
         elif effective is not None and effective > due and done <= effective:
             outcome, shown, late = "extended", effective, 0
@@ -422,7 +460,8 @@ def finish(h: History, ep: Episode, duty: Duty, occ: Occurrence) -> Row:
     if no_data(h, duty) or (outcome in ("overdue", "met_late") and excusable(h, ep, duty)):
         # the due date before any extension; nothing done can be known (or whether an exception in prose applies)
         return Row(h.child_id, duty.id, duty.clause, occ.trigger, occ.due, None, "no_data", None, occ.step)
-    return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late, occ.step)
+    return Row(h.child_id, duty.id, duty.clause, occ.trigger, shown, done, outcome, late, occ.step,
+               (occ.on_times is True) if duty.clock else None)
 
 
 def excusable(h: History, ep: Episode, duty: Duty) -> bool:

@@ -34,7 +34,7 @@ from compiler.model.semantics import (
     row_sort_key,
 )
 
-RESULT = f"SELECT {', '.join(COLUMNS)} FROM audit_result"
+RESULT = f"SELECT {', '.join(COLUMNS)}, on_times FROM audit_result"
 
 
 class EngineError(Exception):
@@ -79,7 +79,7 @@ def pg_load(pg: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[str]) 
     attrs = _columns(attributes)
     tables = {
         "events": [("row", "BIGINT"), ("child_id", "TEXT"), ("event", "TEXT"), ("date", "DATE"),
-                   ("extended_until", "DATE"), *((a, "TEXT") for a in attrs)],
+                   ("extended_until", "DATE"), ("time_of_day", "INTEGER"), *((a, "TEXT") for a in attrs)],
         "children": [("child_id", "TEXT"), ("date_of_birth", "DATE"), *((a, "TEXT") for a in attrs)],
     }
     with tempfile.TemporaryDirectory(prefix="policyc-pg-") as tmp:
@@ -164,7 +164,8 @@ def spark_session(master: str | None = None) -> Any:
 def spark_load(spark: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[str]) -> None:
     """DuckDB's `events` and `children` as Spark temporary views."""
     attrs = "".join(f", CAST({sql_ident(a)} AS VARCHAR) AS {sql_ident(a)}" for a in _columns(attributes))
-    selects = {"events": f"SELECT row, child_id, CAST(event AS VARCHAR) AS event, date, extended_until{attrs} FROM events",
+    selects = {"events": f"SELECT row, child_id, CAST(event AS VARCHAR) AS event, date, extended_until, time_of_day{attrs} "
+                         "FROM events",
                "children": f"SELECT child_id, date_of_birth{attrs} FROM children"}
     for name, select in selects.items():
         table = con.execute(select).to_arrow_table()
@@ -189,9 +190,9 @@ def run_spark(spark: Any, policy: Policy, as_of: dt.date, unrecorded: Unrecorded
             spark.sql(statement)
         for name in (n for n in cached if n.startswith("_r")):
             for r in spark.sql(f"SELECT child_id, ob_order, trigger_date, due_date, done_date, outcome, "
-                               f"working_days_late, step FROM {name}").collect():
+                               f"working_days_late, step, on_times FROM {name}").collect():
                 ob = obligations[r[1]]
-                rows.append(Row(r[0], ob.id, clause_of(ob), r[2], r[3], r[4], outcomes[r[5]], r[6], r[7]))
+                rows.append(Row(r[0], ob.id, clause_of(ob), r[2], r[3], r[4], outcomes[r[5]], r[6], r[7], r[8]))
     except Exception as err:  # noqa: BLE001 - Spark's analysis and execution errors come through py4j
         raise EngineError(f"Spark refused the checks: {_spark_message(err)}") from None
     finally:

@@ -42,7 +42,18 @@ from compiler.model.ir import (
     setting_of,
     trigger_of,
 )
-from compiler.model.semantics import AIM_SUFFIX, audited, clause_of, fixed, narrowing, not_measurable, status_events
+from compiler.model.semantics import (
+    AIM_SUFFIX,
+    audited,
+    clause_of,
+    fixed,
+    clock_deadline,
+    clock_seconds,
+    has_clock,
+    narrowing,
+    not_measurable,
+    status_events,
+)
 from compiler.model.timescales import Duration
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -119,6 +130,7 @@ class _Module:
         self.p = policy
         self.statuses: dict[tuple[frozenset[str], frozenset[str]], str] = {}
         self.lines: list[str] = []
+        self.clock = False
 
     def status_name(self, ob: Obligation) -> str:
         found = status_events(self.p, ob.status)
@@ -134,6 +146,7 @@ class _Module:
     def function(self, ob: Obligation, name: str) -> list[str]:
         t = ob.timing
         assert t is not None
+        self.clock = clock_deadline(t) is not None  # a deadline in hours, judged on timestamps where it can be
         doc = [ob.title, ""]
         doc += [f"Clause {c.clause}: \u201c{c.quote}\u201d" for c in ob.citations] or ["(no citation)"]
         duty = " ".join(x for x in (ob.responsible, ob.modality, ob.verb, ob.action) if x)
@@ -145,7 +158,8 @@ class _Module:
         out = [f"def {name}(h: rt.History) -> list[rt.Row]:", _docstring(doc, "    ").rstrip("\n")]
         out.append(f"    duty = rt.Duty({ob.id!r}, {clause_of(ob)!r}, {self.ev(ob.action)}, "
                    f"{_dur(ob.extension.duration if ob.extension else None)}, {conditions}, {excluded}, {by_age}"
-                   + (f", in_prose=({''.join(_conditions(cs) + ', ' for cs in n.prose_when)}))" if n.in_prose else ")"))
+                   + (f", in_prose=({''.join(_conditions(cs) + ', ' for cs in n.prose_when)})" if n.in_prose else "")
+                   + (", clock=True)" if has_clock(ob) else ")"))
         out.append("    rows: list[rt.Row] = []")
         out.append(f"    for ep in h.episodes({self.status_name(ob)}):")
         if any(isinstance(c, AttributeIs) for c in ob.conditions) or n.excluded:
@@ -220,6 +234,13 @@ class _Module:
                 assert_never(t)
 
     def _deadline(self, t: Deadline) -> list[str]:
+        if self.clock and clock_deadline(t):  # `within N hours of EVENT`: on timestamps where the records have times
+            return [
+                f"for day in h.days({self.ev(t.trigger)}, ep.start, last):",
+                f"    occ = rt.clock_deadline(h, duty, {self.ev(t.trigger)}, day, last, ep.closed, {_dur(t.duration)}, "
+                f"{clock_seconds(t.duration)!r}, TRIGGER_DAY)",
+                "    rows.append(rt.finish(h, ep, duty, occ))",
+            ]
         if t.later:  # `of A or B whichever is later`: the day the last of them arrives, round by round
             events = "(" + "".join(f"{self.ev(e)}, " for e in (t.trigger, *t.also)) + ")"
             lines = [f"days = rt.later(h, {events}, duty, ep.start, last)",

@@ -65,8 +65,11 @@ from compiler.model.semantics import (
     attributes_used,
     audited,
     clause_of,
+    clock_deadline,
+    clock_seconds,
     extension_event,
     fixed,
+    has_clock,
     narrowing,
     not_measurable,
     status_events,
@@ -85,6 +88,8 @@ AS_OF = "(SELECT as_of FROM audit_params)"
 OCC_COLUMNS = ("child_id", "trigger", "due", "done", "window_start", "end_day", "closed", "close_day", "eff", "na_birth")
 #: the letters of the occurrence views of an obligation's parts (`_o3`, `_p3`...): none that names another table
 PART_LETTERS = "opqtuvwyzabcfghijklm"
+#: the further columns of the occurrence view of a deadline in hours (`clock_deadline`)
+CLOCK_COLUMNS = ("on_times", "on_time")
 #: the named result (the view audit_result), in this order
 RESULT_COLUMNS = ("child_id", "obligation", "clause", "trigger_date", "due_date", "done_date", "outcome",
                   "working_days_late", "step", "ob_order")
@@ -108,6 +113,7 @@ class _Script:
         self.episodes: dict[tuple[frozenset[str], frozenset[str]] | None, str] = {}
         self.attributes = attributes_used(policy)
         self.days: dict[str, str] = {}
+        self.times: dict[str, str] = {}
         self.scratch: list[tuple[str, str]] = []  # tables and views of the current obligation
         self.results: list[str] = []  # the tables of result rows, in order (audit_rows is their union)
         self.comment = ""  # text put before the next statement
@@ -152,19 +158,35 @@ class _Script:
                        f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {self.s(canonical)}) e")
         return self.days[canonical]
 
+    def time_table(self, event: str) -> str:
+        """The table of an event's days per child with the earliest time of day of its records that day in
+        seconds (`secs`; NULL if one of them has no time), made when first needed."""
+        canonical = self.p.canonical_event(event)
+        if canonical not in self.times:
+            name = f"_t{len(self.times)}"
+            self.times[canonical] = name
+            self.share(name,
+                       "SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs"
+                       f"{self.d.neighbour_columns('date')}\n"
+                       f"FROM _ev WHERE event = {self.s(canonical)} GROUP BY child_id, date",
+                       "-- an event's days with its earliest time of day (seconds after midnight), if every record has one\n")
+        return self.times[canonical]
+
     def result(self, index: int, select: str) -> None:
-        """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late, step."""
+        """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late, step,
+        on_times."""
         name = f"_r{index}_{sum(r.startswith(f'_r{index}_') for r in self.results)}"
         self.results.append(name)
         self.table(name, f"SELECT CAST(child_id AS {self.d.text}) AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
                    "CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, "
                    "CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, "
-                   f"CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step\nFROM (\n{select}\n) res",
-                   result=True)
+                   f"CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, "
+                   f"CAST(on_times AS BOOLEAN) AS on_times\nFROM (\n{select}\n) res", result=True)
 
     def not_applicable(self, index: int, start: str, source: str, where: str) -> None:
         self.result(index, f"SELECT child_id, {start} AS trigger, NULL AS due, NULL AS done, "
-                           f"{OUTCOME_CODES['not_applicable']} AS outcome, NULL AS late, NULL AS step FROM {source} WHERE {where}")
+                           f"{OUTCOME_CODES['not_applicable']} AS outcome, NULL AS late, NULL AS step, NULL AS on_times "
+                           f"FROM {source} WHERE {where}")
 
     def unrecorded(self, kind: str, name: str) -> str:
         """True if the data's source never records event or attribute `name` (table audit_unrecorded)."""
@@ -323,7 +345,7 @@ class _Script:
         self.scratch.append(("TABLE", name))
         values = ", ".join(self.s(v) for v, _ in setting.choices)
         self.result(index, f"SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, {OUTCOME_CODES['no_data']} "
-                           f"AS outcome, NULL AS late, NULL AS step FROM {name} WHERE set_day IS NOT NULL AND (setting IS NULL OR "
+                           f"AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM {name} WHERE set_day IS NOT NULL AND (setting IS NULL OR "
                            f"setting NOT IN ({values}))")
         return [(d, f"(SELECT {self.ep_columns} FROM {name} WHERE setting = {self.s(v)})") for v, d in setting.choices]
 
@@ -398,7 +420,8 @@ class _Script:
         x = self.extension_table(ob, index)
         joins = Joins("k")
         eff = self.effective_sql(ob, "o", joins)
-        kept = ", ".join(f"o.{c}" for c in OCC_COLUMNS if c != "eff")
+        columns = OCC_COLUMNS + (CLOCK_COLUMNS if clock_deadline(ob.timing) else ())
+        kept = ", ".join(f"o.{c}" for c in columns if c != "eff")
         self.view(f"{occ}x",
                   f"SELECT {kept}, {eff} AS eff\n"
                   f"FROM (SELECT {occ}.*, least(due, end_day, coalesce(done, due)) AS ext_hi FROM {occ}) o\n"
@@ -476,7 +499,52 @@ class _Script:
             "       due AS eff, FALSE AS na_birth, CASE WHEN ended < due THEN ended END AS early\n"
             "FROM u")
 
+    def _clock_deadline(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> None:
+        """`within N hours of EVENT` (docs/audit.md, "Hours on timestamps"): `trig_secs` is the trigger's earliest time
+        of day (seconds; NULL if a trigger record that day has none). With it, the action counts from that
+        time on its day (`s`: a record without a time counts), else from the next action day; judged on
+        timestamps (`on_times`) if the action's records that day have times too, or there is no action yet."""
+        joins = Joins("c")
+        rounded = due_sql("t.trigger", t.duration, self.p.trigger_day, joins)
+        action, acts = self.ev(ob.action), self.time_table(ob.action)
+        seconds = clock_seconds(t.duration)
+        relative = (f"CAST({self.d.day_number('u.done')} - {self.d.day_number('u.trigger')} AS BIGINT) * 86400 "
+                    "+ u.done_secs")
+        self.view(occ,
+                  "WITH t AS (\n"
+                  f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
+                  "         d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day\n"
+                  f"  FROM {ep} p JOIN {self.time_table(t.trigger)} d ON d.child_id = p.child_id\n"
+                  f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
+                  "), s AS (\n"
+                  "  SELECT t.child_id, t.trigger, count(*) AS n, count(e.time_of_day) AS timed, min(e.time_of_day) AS secs\n"
+                  "  FROM (SELECT DISTINCT child_id, trigger, trig_secs FROM t WHERE trig_secs IS NOT NULL) t\n"
+                  f"  JOIN _ev e ON e.child_id = t.child_id AND e.event = {action} AND e.date = t.trigger\n"
+                  "  WHERE e.time_of_day IS NULL OR e.time_of_day >= t.trig_secs\n"
+                  "  GROUP BY t.child_id, t.trigger\n"
+                  "), u AS (\n"
+                  "  SELECT t.*, CASE WHEN s.n IS NOT NULL THEN t.trigger WHEN a.date <= t.end_day THEN a.date END AS done,\n"
+                  "         CASE WHEN s.n IS NOT NULL THEN CASE WHEN s.n = s.timed THEN s.secs END ELSE a.secs END AS done_secs\n"
+                  "  FROM t LEFT JOIN s ON s.child_id = t.child_id AND s.trigger = t.trigger\n"
+                  f"  {self.d.asof(acts, 'a', 't.child_id', '>=', 't.after_day')}\n"
+                  "), v AS (\n"
+                  "  SELECT u.*, u.trig_secs IS NOT NULL AND (u.done IS NULL OR u.done_secs IS NOT NULL) AS on_times,\n"
+                  f"         {relative} <= u.trig_secs + {seconds} AS in_time\n"
+                  "  FROM u\n"
+                  ")\n"
+                  "SELECT child_id, trigger, due, done, trigger AS window_start, end_day, ep_last IS NOT NULL AS closed,\n"
+                  "       CAST(NULL AS DATE) AS close_day, due AS eff, FALSE AS na_birth, on_times,\n"
+                  "       CASE WHEN on_times THEN coalesce(in_time, FALSE) ELSE done <= due END AS on_time\n"
+                  "FROM (\n"
+                  f"  SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + {seconds}) / 86400.0) AS INTEGER)\n"
+                  f"                   ELSE {rounded} END AS due\n"
+                  f"  FROM v t{joins.sql('  ')}\n"
+                  ") w")
+
     def _deadline(self, ob: Obligation, t: Deadline, ep: str, occ: str) -> None:
+        if clock_deadline(t) and clock_deadline(ob.timing):
+            self._clock_deadline(ob, t, ep, occ)
+            return
         parts = []
         for k, (event, duration) in enumerate([(t.trigger, t.duration), *((r.event, r.duration) for r in t.restarts)]):
             joins = Joins("c")
@@ -890,7 +958,8 @@ class _Script:
             conds.append("NOT (" + " AND ".join(self.condition(c, joins) for c in cs) + ")")
         needs_child = any(isinstance(c, AgeLimit) for c in ob.conditions) or bool(excluded_by_age)
         cond = "(" + " AND ".join(conds) + ")"
-        met = "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
+        clock = clock_deadline(ob.timing) is not None  # judged on timestamps where it can be (`on_time`)
+        met = "o.done IS NOT NULL AND o.on_time" if clock else "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
         child_join = "\nLEFT JOIN _child ch ON ch.child_id = o.child_id" if needs_child else ""
         code = OUTCOME_CODES
@@ -902,9 +971,12 @@ class _Script:
         row_no_data = ""
         if excusable:
             # an exception in prose may apply: what would be late (done after the due date) or overdue is no_data
-            row_no_data = (" OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
+            late = (f"(o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce({extended}, FALSE))"
+                    if clock else "o.done > o.eff")
+            row_no_data = (f" OR coalesce({late}, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))"
                            + (" OR o.early IS NOT NULL" if early else ""))
         no_data = f"(nd.no_data{row_no_data})"
+        on_times = "o.on_times" if clock else ("FALSE" if has_clock(ob) else "NULL")
         self.result(index,
                     f"SELECT o.child_id, o.trigger,\n"
                     f"  CASE WHEN {cond} AND {no_data} THEN o.due WHEN {met} THEN o.due ELSE o.eff END AS due,\n"
@@ -928,7 +1000,8 @@ class _Script:
                     "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
                     "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
                     "       ELSE w3.n - w1.n END AS late,\n"
-                    f"  {'o.step' if isinstance(ob.timing, Schedule | Recurrence) else 'NULL'} AS step\n"
+                    f"  {'o.step' if isinstance(ob.timing, Schedule | Recurrence) else 'NULL'} AS step,\n"
+                    f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL ELSE {on_times} END AS on_times\n"
                     f"FROM {occ} o{child_join}\n"
                     "CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded\n"
                     f"            WHERE {' OR '.join(unrecorded)}) nd\n"
@@ -1006,7 +1079,8 @@ _HEADER = """\
 -- Generated by policyc (compiler/emitters/checker_sql.py). Do not edit: edit the policy and rebuild.
 -- Audit checks for {engine}; the semantics are in docs/audit.md, how to run them in docs/audit.md.
 -- Input:  table events(row BIGINT unique, child_id VARCHAR, event VARCHAR (canonical id), date DATE,
---         extended_until DATE, and a VARCHAR column attr_NAME for each attribute a condition reads):
+--         extended_until DATE, time_of_day INTEGER (seconds after midnight; NULL: no time; read only by
+--         deadlines in hours or minutes), and a VARCHAR column attr_NAME for each attribute a condition reads):
 --         the accepted rows; table children(child_id VARCHAR unique, date_of_birth DATE, attr_NAME...);
 --         an attribute is read as coalesce(the events column, the children column); dates between
 --         1900 and 2099; table audit_params(as_of DATE), one row: records after it are ignored;
@@ -1060,11 +1134,12 @@ def sql_plan(policy: Policy, dialect: Dialect = DUCKDB) -> SqlPlan:
     rows = "\nUNION ALL\n".join(f"SELECT * FROM {r}" for r in s.results) or (
         f"SELECT CAST(NULL AS {t}) AS child_id, CAST(NULL AS SMALLINT) AS ob_order, CAST(NULL AS DATE) AS trigger_date, "
         "CAST(NULL AS DATE) AS due_date, CAST(NULL AS DATE) AS done_date, CAST(NULL AS SMALLINT) AS outcome, "
-        "CAST(NULL AS INTEGER) AS working_days_late, CAST(NULL AS SMALLINT) AS step WHERE FALSE")
+        "CAST(NULL AS INTEGER) AS working_days_late, CAST(NULL AS SMALLINT) AS step, CAST(NULL AS BOOLEAN) AS on_times "
+        "WHERE FALSE")
     s.view("audit_rows", rows)
     s.view("audit_result",
            "SELECT r.child_id, b.obligation, b.clause, r.trigger_date, r.due_date, r.done_date, c.outcome,\n"
-           "       r.working_days_late, r.step, r.ob_order\n"
+           "       r.working_days_late, r.step, r.ob_order, r.on_times\n"
            "FROM audit_rows r JOIN audit_obligations b ON b.ob_order = r.ob_order JOIN audit_outcomes c ON c.code = r.outcome")
     return SqlPlan(tuple(s.setup), tuple(tuple(p) for p in s.shared), tuple(tuple(c) for c in s.chunks), tuple(s.out))
 
@@ -1080,7 +1155,7 @@ def result_select(policy: Policy, source: str) -> str:
     clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
     outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
     return (f"SELECT child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
-            f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, step, ob_order\n"
+            f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, step, ob_order, on_times\n"
             f"FROM {source}")
 
 

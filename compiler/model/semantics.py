@@ -68,25 +68,42 @@ class Row(NamedTuple):
     #: schedules and recurrences: the step of the chain that made the occurrence, from 1 (a run started
     #: by `restart` counts its own occurrence as 1, then the steps after the first); None for other forms
     step: int | None
+    #: for a duty timed in hours or minutes: True if judged on timestamps (the trigger's and the action's
+    #: records carry a time of day), False if on dates (hours rounded up to days); None for other duties,
+    #: and for rows that judge nothing (not_applicable, no_data). Counted by the summary, not written
+    #: to the rows' files.
+    on_times: bool | None = None
 
 
-COLUMNS: tuple[str, ...] = Row._fields
+#: the columns of the rows' files (`on_times` is counted by the summary only)
+COLUMNS: tuple[str, ...] = Row._fields[:9]
 
 
 class Record(NamedTuple):
-    """One accepted input row: its 1-based row number, canonical event id and day."""
+    """One accepted input row: its 1-based row number, canonical event id, day and time of day (None: the
+    row gives a date only)."""
 
     row: int
     event: str
     date: dt.date
     extended_until: dt.date | None = None
     attrs: tuple[tuple[str, str | None], ...] = ()
+    time: dt.time | None = None
 
     def attr(self, name: str) -> str | None:
         for key, value in self.attrs:
             if key == name:
                 return value
         return None
+
+
+def seconds_of(t: dt.time) -> int:
+    """A time of day as seconds after midnight (the events table's `time_of_day`; fractions are dropped)."""
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def time_of(seconds: int) -> dt.time:
+    return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
 class Child(NamedTuple):
@@ -235,10 +252,34 @@ def not_measurable(policy: Policy, ob: Obligation) -> str | None:  # noqa: C901 
     return None
 
 
+def is_clock(d: Duration) -> bool:
+    return d.unit is Unit.HOURS or d.unit is Unit.MINUTES
+
+
+def clock_seconds(d: Duration) -> int:
+    """An hours or minutes duration in seconds."""
+    return d.amount * (3600 if d.unit is Unit.HOURS else 60)
+
+
+def has_clock(ob: Obligation) -> bool:
+    """Whether the obligation's timing has a duration in hours or minutes (its rows say how they were judged)."""
+    return ob.timing is not None and any(is_clock(d) for d in durations_of(ob.timing))
+
+
+def clock_deadline(t: Timing | None) -> Deadline | None:
+    """The deadline if the audit judges it on timestamps where the records carry a time of day: `within N
+    hours|minutes of EVENT`, one trigger event, no window, no restart, not set per child (docs/audit.md, "Hours on
+    timestamps"). Other timings in hours are judged on dates, hours rounded up to days."""
+    if (isinstance(t, Deadline) and is_clock(t.duration) and not t.also and not t.sooner and not t.later
+            and t.opens is None and not t.restarts and t.setting is None):
+        return t
+    return None
+
+
 def approximation(d: Duration) -> str | None:
     """How the audit approximates a duration on date-only data, or None if it is exact: clock time is
     rounded up to whole days (48 hours is 2 days, 1 hour is 1 day), a school term is 4 months."""
-    if d.unit is Unit.HOURS or d.unit is Unit.MINUTES:
+    if is_clock(d):
         per_day = 24 if d.unit is Unit.HOURS else 24 * 60
         days = -(-d.amount // per_day)
         return f"{d} counted as {days} day{'' if days == 1 else 's'}"

@@ -387,23 +387,16 @@ def check_immediate_concerns_to_area_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should send sent_to_assessment_team; timing: deadline\n'
     )
-    duty = rt.Duty('immediate_concerns_to_area_team', '4.2.2', 'sent_to_assessment_team', None, (rt.Attribute('safeguarding_concerns', frozenset({'immediate'}), False), ), (), ())
+    duty = rt.Duty('immediate_concerns_to_area_team', '4.2.2', 'sent_to_assessment_team', None, (rt.Attribute('safeguarding_concerns', frozenset({'immediate'}), False), ), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         if not rt.applies(h, ep, duty):
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(3, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(3, Unit.HOURS), 10800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1131,7 +1124,7 @@ def check_missing_strategy(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should hold strategy_discussion; timing: schedule; while looked_after\n'
     )
-    duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, (), (), ())
+    duty = rt.Duty('missing_strategy', '7.6', 'strategy_discussion', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)

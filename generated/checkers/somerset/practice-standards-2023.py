@@ -1047,20 +1047,13 @@ def check_fostering_enquiry_reply(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must respond fostering_enquiry_response; timing: deadline; while fostering_assessment\n'
     )
-    duty = rt.Duty('fostering_enquiry_reply', '2.23', 'fostering_enquiry_response', None, (), (), ())
+    duty = rt.Duty('fostering_enquiry_reply', '2.23', 'fostering_enquiry_response', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('fostering_enquiry', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('fostering_enquiry', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'fostering_enquiry', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 

@@ -83,20 +83,13 @@ def check_acknowledge_messages_aim(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: all_staff should do message_acknowledged; timing: deadline\n'
     )
-    duty = rt.Duty('acknowledge_messages:aim', '1', 'message_acknowledged', None, (), (), ())
+    duty = rt.Duty('acknowledge_messages:aim', '1', 'message_acknowledged', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('message_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('message_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'message_received', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -109,20 +102,13 @@ def check_contact_screening(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_screened; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_screening', '2.11', 'contact_screened', None, (), (), ())
+    duty = rt.Duty('contact_screening', '2.11', 'contact_screened', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -136,20 +122,13 @@ def check_referrer_feedback(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_social_worker must do referrer_informed; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('referrer_feedback', '2.13', 'referrer_informed', None, (), (), ())
+    duty = rt.Duty('referrer_feedback', '2.13', 'referrer_informed', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -162,23 +141,16 @@ def check_contact_finalised(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ), (), ())
+    duty = rt.Duty('contact_finalised', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), True), ), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -191,23 +163,16 @@ def check_contact_finalised_cp(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: mash_manager must do contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ), (), ())
+    duty = rt.Duty('contact_finalised_cp', '2.15', 'contact_decision', None, (rt.Attribute('contact_type', frozenset({'child_protection_referral', 'police_notification'}), False), ), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         if not rt.applies(h, ep, duty):
             rows.append(rt.not_applicable(h, ep, duty))
             continue
         last = ep.end(h.as_of)
-        starts = [(day, Duration(4, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(4, Unit.HOURS), 14400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -747,20 +712,13 @@ def check_case_records_up_to_date(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do case_note_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('case_records_up_to_date', '7.3', 'case_note_recorded', None, (), (), ())
+    duty = rt.Duty('case_records_up_to_date', '7.3', 'case_note_recorded', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('case_activity', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('case_activity', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'case_activity', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -930,20 +888,13 @@ def check_strategy_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: manager must hold strategy_discussion; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('strategy_48_hours', '11.1', 'strategy_discussion', None, (), (), ())
+    duty = rt.Duty('strategy_48_hours', '11.1', 'strategy_discussion', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_8):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('referral', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('referral', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'referral', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1123,20 +1074,13 @@ def check_strategy_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: meeting_chair must do minutes_distributed; timing: deadline; while strategy\n'
     )
-    duty = rt.Duty('strategy_record', '11.7 (number lost in the text)', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('strategy_record', '11.7 (number lost in the text)', 'minutes_distributed', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_9):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('strategy_discussion', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('strategy_discussion', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'strategy_discussion', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1302,7 +1246,7 @@ def check_icpc_report_to_family(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do conference_report_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('icpc_report_to_family', '13.6', 'conference_report_shared', None, (), (), ())
+    duty = rt.Duty('icpc_report_to_family', '13.6', 'conference_report_shared', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_10):
         last = ep.end(h.as_of)
@@ -1354,20 +1298,13 @@ def check_icpc_outcome(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must do icpc_outcome_circulated; timing: deadline\n'
     )
-    duty = rt.Duty('icpc_outcome', '13.8', 'icpc_outcome_circulated', None, (), (), ())
+    duty = rt.Duty('icpc_outcome', '13.8', 'icpc_outcome_circulated', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('icpc', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('icpc', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'icpc', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1583,20 +1520,13 @@ def check_notify_qa_service(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do iro_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_qa_service', '14.6', 'iro_notified', None, (), (), ())
+    duty = rt.Duty('notify_qa_service', '14.6', 'iro_notified', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('became_looked_after', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'became_looked_after', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1608,20 +1538,13 @@ def check_notify_health_team(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do health_team_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_health_team', '14.6', 'placement_notification', None, (), (), ())
+    duty = rt.Duty('notify_health_team', '14.6', 'placement_notification', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('became_looked_after', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'became_looked_after', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1633,20 +1556,13 @@ def check_notify_virtual_school(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do virtual_school_notified; timing: deadline; while looked_after\n'
     )
-    duty = rt.Duty('notify_virtual_school', '14.6', 'virtual_school_notified', None, (), (), ())
+    duty = rt.Duty('notify_virtual_school', '14.6', 'virtual_school_notified', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('became_looked_after', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('became_looked_after', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'became_looked_after', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 

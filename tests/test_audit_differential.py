@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,21 @@ HISTORIES_NEEDED = 500
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate) if os.environ.get("AUDIT_NO_SHRINK") else tuple(Phase)
 
 
-@pytest.fixture(scope="module")
-def policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
+def _both_conventions(factory: pytest.TempPathFactory, name: str, text: Callable[..., str]) -> dict[int, object]:
+    """The policy `text(trigger_day=...)` loaded with each trigger-day convention."""
     out = {}
     for trigger_day in (0, 1):
-        path = tmp_path_factory.mktemp(f"day{trigger_day}") / "kitchen.policy"
-        write_policy(path, kitchen_sink_policy(trigger_day=trigger_day))
+        path = factory.mktemp(f"{name}{trigger_day}") / f"{name}.policy"
+        write_policy(path, text(trigger_day=trigger_day))
         result = check_paths([path], [], analyse=False)
         assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
         out[trigger_day] = result.policies[0]
     return out
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
+    return _both_conventions(tmp_path_factory, "kitchen", kitchen_sink_policy)
 
 
 # events that open and close statuses are drawn more often, so that episodes come and go
@@ -143,14 +149,7 @@ def test_engines_agree_on_generated_histories(policies: dict[int, object]) -> No
 
 @pytest.fixture(scope="module")
 def clock_policies(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
-    out = {}
-    for trigger_day in (0, 1):
-        path = tmp_path_factory.mktemp(f"clock{trigger_day}") / "clock.policy"
-        write_policy(path, clock_policy(trigger_day=trigger_day))
-        result = check_paths([path], [], analyse=False)
-        assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
-        out[trigger_day] = result.policies[0]
-    return out
+    return _both_conventions(tmp_path_factory, "clock", clock_policy)
 
 
 @st.composite

@@ -1087,7 +1087,8 @@ _HEADER = """\
 --         table audit_unrecorded(kind VARCHAR, name VARCHAR): the events (kind 'event') and attributes
 --         (kind 'attribute') that the data's source never records (no rows: all are recorded).
 -- Output: audit_obligations (one row per obligation), the view audit_rows (one row per occurrence, the
---         obligation and outcome as codes) and the view audit_result that names them; sort with
+--         obligation and outcome as codes; on_times: for a duty in hours or minutes, TRUE if judged on
+--         timestamps, FALSE if on dates) and the view audit_result that names them; sort with
 --         ORDER BY {order}.
 -- It creates tables and views named audit_* and _*: run it in a scratch database or session.
 """

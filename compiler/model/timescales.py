@@ -28,10 +28,10 @@ Deadlines (``add``)
     the last date on which the action is still on time.
 
     * DAYS: ``d + N`` days.  WEEKS: ``d + 7N`` days.
-    * HOURS and MINUTES: the data holds dates only, so the time is rounded up
-      to whole days: N hours is ``d + ceil(N / 24)`` days, and N minutes is
-      ``d + ceil(N / 1440)`` days.  This is an APPROXIMATION, and the caller
-      reports it.
+    * HOURS and MINUTES: on dates the time is rounded up to whole days: N
+      hours is ``d + ceil(N / 24)`` days, and N minutes is ``d + ceil(N /
+      1440)`` days.  This is an APPROXIMATION, and the caller reports it (the
+      audit judges a deadline in hours on timestamps where the data has them).
     * WORKING_DAYS: the Nth working day strictly after ``d``.  ``d`` itself
       never counts, whatever day it is.  N = 0 gives ``d``.
     * MONTHS and YEARS: calendar months (``dateutil.relativedelta``) with the

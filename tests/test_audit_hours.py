@@ -252,5 +252,5 @@ def test_audit_of_events_with_times_through_the_cli(policy_path: Path, tmp_path:
     assert main(shlex.split(f"audit --policy {shlex.quote(str(policy_path))} --events {shlex.quote(str(events))} "
                             f"--no-progress --format json --out {shlex.quote(str(out))}")) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
-    line = next(o for o in doc["obligations"] if o["obligation"] == "contact_decision")
+    line = next(o for o in doc["summary"] if o["obligation"] == "contact_decision")
     assert (line["on_timestamps"], line["on_dates"]) == (2, 1)

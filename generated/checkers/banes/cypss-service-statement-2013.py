@@ -73,20 +73,13 @@ def check_referral_response_24h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do referral_response; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, (), (), (), in_prose=((), ))
+    duty = rt.Duty('referral_response_24h', '7.1.3', 'referral_response', None, (), (), (), in_prose=((), ), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('referral', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('referral', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'referral', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -98,20 +91,13 @@ def check_referral_family_contact(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do initial_family_contact; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, (), (), (), in_prose=((), ))
+    duty = rt.Duty('referral_family_contact', '7.1.3', 'initial_family_contact', None, (), (), (), in_prose=((), ), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('referral', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('referral', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'referral', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -123,20 +109,13 @@ def check_referral_assessment_start(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: social_worker must do assessment_start; timing: deadline; while referral\n'
     )
-    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, (), (), (), in_prose=((), ))
+    duty = rt.Duty('referral_assessment_start', '7.1.3', 'assessment_start', None, (), (), (), in_prose=((), ), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('referral', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('referral', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'referral', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -225,20 +204,13 @@ def check_strategy_action_notes(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: deputy_team_manager must distribute strategy_notes_distributed; timing: deadline; while strategy\n'
     )
-    duty = rt.Duty('strategy_action_notes', '7.1.3', 'minutes_distributed', None, (), (), ())
+    duty = rt.Duty('strategy_action_notes', '7.1.3', 'minutes_distributed', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('strategy_discussion', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('strategy_discussion', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'strategy_discussion', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -300,20 +272,13 @@ def check_support_request_48h(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must respond support_request_response; timing: deadline\n'
     )
-    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, (), (), (), in_prose=((), ))
+    duty = rt.Duty('support_request_48h', '7.2.3', 'support_request_response', None, (), (), (), in_prose=((), ), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('support_request', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('support_request', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'support_request', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 

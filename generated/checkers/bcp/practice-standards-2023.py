@@ -413,20 +413,13 @@ def check_s47_visit_recording_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must record case_note_recorded; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_visit_recording_48_hours', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, (), (), ())
+    duty = rt.Duty('s47_visit_recording_48_hours', '19. Section 47 investigations, bullet 5', 'case_note_recorded', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('statutory_visit', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('statutory_visit', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'statutory_visit', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -754,20 +747,13 @@ def check_contact_processing(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must process contact_decision; timing: deadline; while contact\n'
     )
-    duty = rt.Duty('contact_processing', '11. The MASH/OOHs, bullet 1', 'contact_decision', None, (), (), ())
+    duty = rt.Duty('contact_processing', '11. The MASH/OOHs, bullet 1', 'contact_decision', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_7):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('contact_received', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('contact_received', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'contact_received', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -854,20 +840,13 @@ def check_family_contact_on_allocation(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must contact family_contacted; timing: deadline; while assessment\n'
     )
-    duty = rt.Duty('family_contact_on_allocation', '12. Allocations, bullet 2', 'family_contacted', None, (), (), ())
+    duty = rt.Duty('family_contact_on_allocation', '12. Allocations, bullet 2', 'family_contacted', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_1):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('allocation', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('allocation', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'allocation', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1014,20 +993,13 @@ def check_transfer_after_meeting(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must transfer; timing: deadline\n'
     )
-    duty = rt.Duty('transfer_after_meeting', '15. Transfers/closures, bullet 1', 'transfer', None, (), (), ())
+    duty = rt.Duty('transfer_after_meeting', '15. Transfers/closures, bullet 1', 'transfer', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('meeting', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('meeting', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'meeting', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1339,20 +1311,13 @@ def check_strategy_within_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must hold strategy_discussion; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, (), (), (), in_prose=((), ))
+    duty = rt.Duty('strategy_within_24_hours', '18. Strategy discussions, bullet 2', 'strategy_discussion', None, (), (), (), in_prose=((), ), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('strategy_decision', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('strategy_decision', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'strategy_decision', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1364,20 +1329,13 @@ def check_strategy_decision_recorded(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: team_manager must record strategy_outcome_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_decision_recorded', '18. Strategy discussions, bullet 10', 'strategy_outcome_recorded', None, (), (), ())
+    duty = rt.Duty('strategy_decision_recorded', '18. Strategy discussions, bullet 10', 'strategy_outcome_recorded', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(2, Unit.HOURS), None) for day in h.days('strategy_discussion', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('strategy_discussion', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'strategy_discussion', day, last, ep.closed, Duration(2, Unit.HOURS), 7200, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1414,20 +1372,13 @@ def check_strategy_minutes_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must add strategy_minutes_recorded; timing: deadline\n'
     )
-    duty = rt.Duty('strategy_minutes_48_hours', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, (), (), ())
+    duty = rt.Duty('strategy_minutes_48_hours', '18. Strategy discussions, bullet 10', 'strategy_minutes_recorded', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('strategy_discussion', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('strategy_discussion', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'strategy_discussion', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1439,20 +1390,13 @@ def check_cp_medical_24_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: health_professional should hold cp_medical; timing: deadline\n'
     )
-    duty = rt.Duty('cp_medical_24_hours', '18. Strategy discussions, bullet 13', 'cp_medical', None, (), (), ())
+    duty = rt.Duty('cp_medical_24_hours', '18. Strategy discussions, bullet 13', 'cp_medical', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('cp_medical_requested', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('cp_medical_requested', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'cp_medical_requested', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1464,20 +1408,13 @@ def check_s47_welfare_checks(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker must complete welfare_checks_completed; timing: deadline; while section_47\n'
     )
-    duty = rt.Duty('s47_welfare_checks', '19. Section 47 investigations, bullet 3', 'welfare_checks_completed', None, (), (), ())
+    duty = rt.Duty('s47_welfare_checks', '19. Section 47 investigations, bullet 3', 'welfare_checks_completed', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('s47_start', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('s47_start', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 's47_start', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1540,7 +1477,7 @@ def check_s47_assessment_shared_48_hours(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: should share assessment_shared; timing: advance notice; while section_47\n'
     )
-    duty = rt.Duty('s47_assessment_shared_48_hours', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, (), (), ())
+    duty = rt.Duty('s47_assessment_shared_48_hours', '19. Section 47 investigations, bullet 12', 'assessment_shared', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_4):
         last = ep.end(h.as_of)
@@ -1797,20 +1734,13 @@ def check_risk_increase_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: allocated_worker should discuss risk_discussed_with_tm; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('risk_increase_discussion', '20. Child protection and visiting, bullet 9', 'risk_discussed_with_tm', None, (), (), ())
+    duty = rt.Duty('risk_increase_discussion', '20. Child protection and visiting, bullet 9', 'risk_discussed_with_tm', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('risk_increase', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('risk_increase', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'risk_increase', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1872,20 +1802,13 @@ def check_outline_plan_after_icpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline\n'
     )
-    duty = rt.Duty('outline_plan_after_icpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), ())
+    duty = rt.Duty('outline_plan_after_icpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.MINUTES), None) for day in h.days('icpc', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('icpc', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'icpc', day, last, ep.closed, Duration(10, Unit.MINUTES), 600, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -1897,20 +1820,13 @@ def check_outline_plan_after_rcpc(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: cp_chair must provide outline_plan_to_cgm_chair; timing: deadline; while child_protection\n'
     )
-    duty = rt.Duty('outline_plan_after_rcpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), ())
+    duty = rt.Duty('outline_plan_after_rcpc', '21. Child Protection Chairs (CP Chairs), bullet 6', 'outline_plan_to_cgm_chair', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_3):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(10, Unit.MINUTES), None) for day in h.days('rcpc', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('rcpc', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'rcpc', day, last, ep.closed, Duration(10, Unit.MINUTES), 600, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -2743,20 +2659,13 @@ def check_carer_supervision_record(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must record carer_supervision_recorded; timing: deadline; while fostering_household\n'
     )
-    duty = rt.Duty('carer_supervision_record', '29. Fostering, bullet 12', 'carer_supervision_recorded', None, (), (), ())
+    duty = rt.Duty('carer_supervision_record', '29. Fostering, bullet 12', 'carer_supervision_recorded', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(48, Unit.HOURS), None) for day in h.days('supervisory_visit', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('supervisory_visit', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'supervisory_visit', day, last, ep.closed, Duration(48, Unit.HOURS), 172800, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -2813,20 +2722,13 @@ def check_carer_concern_discussion(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: supervising_social_worker must discuss carer_concern_discussed; timing: deadline; while fostering_household\n'
     )
-    duty = rt.Duty('carer_concern_discussion', '29. Fostering, bullet 14', 'carer_concern_discussed', None, (), (), ())
+    duty = rt.Duty('carer_concern_discussion', '29. Fostering, bullet 14', 'carer_concern_discussed', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(STATUS_11):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('carer_concern_raised', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('carer_concern_raised', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'carer_concern_raised', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 
@@ -3208,20 +3110,13 @@ def check_lado_triage(h: rt.History) -> list[rt.Row]:
         '\n'
         'Duty: must triage lado_triage; timing: deadline\n'
     )
-    duty = rt.Duty('lado_triage', '31. LADO, bullet 2', 'lado_triage', None, (), (), ())
+    duty = rt.Duty('lado_triage', '31. LADO, bullet 2', 'lado_triage', None, (), (), (), clock=True)
     rows: list[rt.Row] = []
     for ep in h.episodes(None):
         last = ep.end(h.as_of)
-        starts = [(day, Duration(24, Unit.HOURS), None) for day in h.days('lado_referral', ep.start, last)]
-        seen: set[dt.date] = set()
-        for day, duration, opens in starts:
-            if day in seen:  # a restart on the day of the trigger (or of another restart) is the same one
-                continue
-            seen.add(day)
-            due = rt.due_after(day, duration, TRIGGER_DAY)
-            earliest = day if opens is None else rt.due_after(day, opens, TRIGGER_DAY)
-            done = h.first(duty.action, earliest, last)
-            rows.append(rt.finish(h, ep, duty, rt.Occurrence(day, due, done, day, last, ep.closed)))
+        for day in h.days('lado_referral', ep.start, last):
+            occ = rt.clock_deadline(h, duty, 'lado_referral', day, last, ep.closed, Duration(24, Unit.HOURS), 86400, TRIGGER_DAY)
+            rows.append(rt.finish(h, ep, duty, occ))
     return rows
 
 

@@ -239,7 +239,7 @@ def test_audit_of_events_with_times_through_the_cli(policy_path: Path, tmp_path:
     with open(tmp_path / "duckdb.csv", newline="", encoding="utf-8") as f:
         rows = {(r["child_id"], r["obligation"]): r for r in csv.DictReader(f)}
     assert list(next(iter(rows.values()))) == ["child_id", "obligation", "clause", "trigger_date", "due_date",
-                                               "done_date", "outcome", "working_days_late"]
+                                               "done_date", "outcome", "working_days_late", "step"]
     # 10:00 + 90 minutes is 11:30: the record at 09:00 came before the discussion, the one at 11:45 is late
     assert (rows[("A", "strategy_notes")]["outcome"], rows[("A", "strategy_notes")]["working_days_late"]) == ("met_late", "0")
     assert rows[("A", "contact_decision")]["outcome"] == "met"  # 23:00 + 24 hours: 22:00 the next day

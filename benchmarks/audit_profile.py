@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -61,6 +62,11 @@ def instrument() -> None:
 
 
 STATEMENTS: list[tuple[float, float, str, str]] = []
+#: kinds of statement, by the name of what they make (compiler/emitters/checker_sql.py)
+KINDS = (("views", r"VIEW"), ("results of a duty (_rN)", r"TABLE _r\d+_"),
+         ("steps of a chain (_oN_pJ_K)", r"TABLE _o\d+_p\d+_"), ("segments of a chain (_oN_seg)", r"TABLE _o\d+_seg"),
+         ("other tables of a duty (_oN...)", r"TABLE _o\d+"), ("episodes (_epN)", r"TABLE _ep\d+"),
+         ("days of an event (_dN)", r"TABLE _d\d+"), ("drops", r"^DROP"))
 
 
 def time_statements() -> None:
@@ -124,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{'wall s':>8} {'CPU s':>8}  statement ({len(STATEMENTS)} in all)")
         for w, c, label, first in sorted(STATEMENTS, reverse=True)[:args.statements]:
             print(f"{w:8.2f} {c:8.2f}  {label}: {first}")
+        kinds: dict[str, list[float]] = {}
+        for w, c, _, first in STATEMENTS:
+            kind = next((k for k, pattern in KINDS if re.search(pattern, first)), "other")
+            total = kinds.setdefault(kind, [0, 0.0, 0.0])
+            total[0] += 1
+            total[1] += w
+            total[2] += c
+        print(f"\n{'statements':>10} {'wall s':>8} {'CPU s':>8}  kind")
+        for kind, (n, w, c) in sorted(kinds.items(), key=lambda kv: -kv[1][1]):
+            print(f"{int(n):10} {w:8.2f} {c:8.2f}  {kind}")
     return int(code or 0)
 
 

@@ -753,6 +753,7 @@ class _Script:
                    "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
         phases: list[tuple[str, int]] = []  # each phase's table and the step (from 1) whose occurrences it makes
+        closed: set[str] = set()  # the steps in closed form: views (read once, by the union below)
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
             seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
@@ -765,6 +766,7 @@ class _Script:
                 if self.closed_form(step, x):
                     assert isinstance(step, Every)
                     self.every_closed(ob, name, seed, step)
+                    closed.add(name)
                     break  # an unbounded `every` never hands a chain on: later steps are unreachable
                 self.phase(ob, name, seed, step, x, trigger)
                 seed = (f"SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
@@ -775,7 +777,7 @@ class _Script:
             f"       {step} AS step\n"
             f"FROM {name} WHERE o_trigger IS NOT NULL" for name, step in phases)
         self.view(occ, union)
-        self.scratch += [("TABLE", f"{occ}_seg"), *(("TABLE", name) for name, _ in phases)]
+        self.scratch += [("TABLE", f"{occ}_seg"), *((("VIEW" if name in closed else "TABLE"), name) for name, _ in phases)]
 
     def anchor_sql(self, event: str, trigger: str | None, alias: str) -> tuple[str, str]:
         """(day, joins) of the day an anchored step or period counts from: the segment's start for the
@@ -906,7 +908,7 @@ class _Script:
                       f"         {least} AS r\n"
                       f"  FROM {series}) m) m")
         acts = self.day_table(ob.action)
-        self.table(name,
+        self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
                    "  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
                    "  UNION ALL\n"

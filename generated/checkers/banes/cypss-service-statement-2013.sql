@@ -956,7 +956,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o42_p0_0 AS
+CREATE OR REPLACE VIEW _o42_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1018,8 +1018,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o42;
+DROP VIEW IF EXISTS _o42_p0_0;
 DROP TABLE IF EXISTS _o42_seg;
-DROP TABLE IF EXISTS _o42_p0_0;
 -- obligation #44 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1038,7 +1038,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o43_p0_0 AS
+CREATE OR REPLACE VIEW _o43_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1100,8 +1100,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o43;
+DROP VIEW IF EXISTS _o43_p0_0;
 DROP TABLE IF EXISTS _o43_seg;
-DROP TABLE IF EXISTS _o43_p0_0;
 -- obligation #46 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1120,7 +1120,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o45_p0_0 AS
+CREATE OR REPLACE VIEW _o45_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1182,8 +1182,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o45;
+DROP VIEW IF EXISTS _o45_p0_0;
 DROP TABLE IF EXISTS _o45_seg;
-DROP TABLE IF EXISTS _o45_p0_0;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r2_0
 UNION ALL

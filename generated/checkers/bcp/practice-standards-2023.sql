@@ -1910,7 +1910,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o21_p0_0 AS
+CREATE OR REPLACE VIEW _o21_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1972,8 +1972,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o21;
+DROP VIEW IF EXISTS _o21_p0_0;
 DROP TABLE IF EXISTS _o21_seg;
-DROP TABLE IF EXISTS _o21_p0_0;
 -- obligation #23 (deadline)
 CREATE OR REPLACE VIEW _o22 AS
 WITH t0 AS (
@@ -2040,7 +2040,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o23_p0_0 AS
+CREATE OR REPLACE VIEW _o23_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2102,8 +2102,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o23;
+DROP VIEW IF EXISTS _o23_p0_0;
 DROP TABLE IF EXISTS _o23_seg;
-DROP TABLE IF EXISTS _o23_p0_0;
 -- obligation #25 (deadline)
 CREATE OR REPLACE VIEW _o24 AS
 WITH t0 AS (
@@ -3156,7 +3156,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o54_p0_0 AS
+CREATE OR REPLACE VIEW _o54_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3218,8 +3218,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o54;
+DROP VIEW IF EXISTS _o54_p0_0;
 DROP TABLE IF EXISTS _o54_seg;
-DROP TABLE IF EXISTS _o54_p0_0;
 -- obligation #56 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3238,7 +3238,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o55_p0_0 AS
+CREATE OR REPLACE VIEW _o55_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3300,8 +3300,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o55;
+DROP VIEW IF EXISTS _o55_p0_0;
 DROP TABLE IF EXISTS _o55_seg;
-DROP TABLE IF EXISTS _o55_p0_0;
 -- obligation #57 (deadline)
 CREATE OR REPLACE VIEW _o56 AS
 WITH t0 AS (
@@ -3512,7 +3512,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o60_p0_0 AS
+CREATE OR REPLACE VIEW _o60_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3570,8 +3570,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o60;
+DROP VIEW IF EXISTS _o60_p0_0;
 DROP TABLE IF EXISTS _o60_seg;
-DROP TABLE IF EXISTS _o60_p0_0;
 -- obligation #62 (recurrence)
 -- a timescale set per child: `cin_visit_frequency` on the record of the first cin_plan_start of the episode
 CREATE OR REPLACE TABLE _s61 AS
@@ -3603,7 +3603,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o61_p0_0 AS
+CREATE OR REPLACE VIEW _o61_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3678,7 +3678,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _p61_p0_0 AS
+CREATE OR REPLACE VIEW _p61_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3753,7 +3753,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _q61_p0_0 AS
+CREATE OR REPLACE VIEW _q61_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3828,7 +3828,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _t61_p0_0 AS
+CREATE OR REPLACE VIEW _t61_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3886,18 +3886,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _t61;
+DROP VIEW IF EXISTS _t61_p0_0;
 DROP VIEW IF EXISTS _q61;
+DROP VIEW IF EXISTS _q61_p0_0;
 DROP VIEW IF EXISTS _p61;
+DROP VIEW IF EXISTS _p61_p0_0;
 DROP VIEW IF EXISTS _o61;
+DROP VIEW IF EXISTS _o61_p0_0;
 DROP TABLE IF EXISTS _s61;
 DROP TABLE IF EXISTS _o61_seg;
-DROP TABLE IF EXISTS _o61_p0_0;
 DROP TABLE IF EXISTS _p61_seg;
-DROP TABLE IF EXISTS _p61_p0_0;
 DROP TABLE IF EXISTS _q61_seg;
-DROP TABLE IF EXISTS _q61_p0_0;
 DROP TABLE IF EXISTS _t61_seg;
-DROP TABLE IF EXISTS _t61_p0_0;
 -- obligation #63 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3916,7 +3916,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o62_p0_0 AS
+CREATE OR REPLACE VIEW _o62_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3979,8 +3979,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o62;
+DROP VIEW IF EXISTS _o62_p0_0;
 DROP TABLE IF EXISTS _o62_seg;
-DROP TABLE IF EXISTS _o62_p0_0;
 -- obligation #64 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3999,7 +3999,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o63_p0_0 AS
+CREATE OR REPLACE VIEW _o63_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -4061,8 +4061,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o63;
+DROP VIEW IF EXISTS _o63_p0_0;
 DROP TABLE IF EXISTS _o63_seg;
-DROP TABLE IF EXISTS _o63_p0_0;
 -- obligation #66 (minimum_period)
 CREATE OR REPLACE VIEW _o65 AS
 WITH t AS (
@@ -4715,7 +4715,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o82_p0_1 AS
+CREATE OR REPLACE VIEW _o82_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o82_p0_0 WHERE NOT go AND alive
@@ -4780,9 +4780,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o82;
+DROP VIEW IF EXISTS _o82_p0_1;
 DROP TABLE IF EXISTS _o82_seg;
 DROP TABLE IF EXISTS _o82_p0_0;
-DROP TABLE IF EXISTS _o82_p0_1;
 -- obligation #84 (deadline)
 CREATE OR REPLACE VIEW _o83 AS
 WITH t0 AS (
@@ -4855,7 +4855,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o84_p0_0 AS
+CREATE OR REPLACE VIEW _o84_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -4917,7 +4917,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o84_p1_1 AS
+CREATE OR REPLACE VIEW _o84_p1_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o84_p1_0 WHERE NOT go AND alive
@@ -4983,10 +4983,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o84;
+DROP VIEW IF EXISTS _o84_p1_1;
+DROP VIEW IF EXISTS _o84_p0_0;
 DROP TABLE IF EXISTS _o84_seg;
-DROP TABLE IF EXISTS _o84_p0_0;
 DROP TABLE IF EXISTS _o84_p1_0;
-DROP TABLE IF EXISTS _o84_p1_1;
 -- obligation #86 (advance_notice)
 CREATE OR REPLACE VIEW _o85 AS
 WITH t AS (
@@ -5057,7 +5057,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o86_p0_0 AS
+CREATE OR REPLACE VIEW _o86_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5120,8 +5120,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o86;
+DROP VIEW IF EXISTS _o86_p0_0;
 DROP TABLE IF EXISTS _o86_seg;
-DROP TABLE IF EXISTS _o86_p0_0;
 -- obligation #89 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
@@ -5146,7 +5146,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o88_p0_0 AS
+CREATE OR REPLACE VIEW _o88_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5204,10 +5204,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o88;
+DROP VIEW IF EXISTS _o88_p0_0;
 DROP TABLE IF EXISTS _n88;
 DROP TABLE IF EXISTS _n88c;
 DROP TABLE IF EXISTS _o88_seg;
-DROP TABLE IF EXISTS _o88_p0_0;
 -- obligation #90 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
@@ -5235,7 +5235,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o89_p0_0 AS
+CREATE OR REPLACE VIEW _o89_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5293,9 +5293,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o89;
+DROP VIEW IF EXISTS _o89_p0_0;
 DROP TABLE IF EXISTS _n89;
 DROP TABLE IF EXISTS _o89_seg;
-DROP TABLE IF EXISTS _o89_p0_0;
 -- obligation #91 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5314,7 +5314,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o90_p0_0 AS
+CREATE OR REPLACE VIEW _o90_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5372,8 +5372,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o90;
+DROP VIEW IF EXISTS _o90_p0_0;
 DROP TABLE IF EXISTS _o90_seg;
-DROP TABLE IF EXISTS _o90_p0_0;
 -- obligation #92 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o91 AS
 WITH t AS (
@@ -5762,7 +5762,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o100_p0_0 AS
+CREATE OR REPLACE VIEW _o100_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5824,8 +5824,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o100;
+DROP VIEW IF EXISTS _o100_p0_0;
 DROP TABLE IF EXISTS _o100_seg;
-DROP TABLE IF EXISTS _o100_p0_0;
 -- obligation #102 (deadline)
 CREATE OR REPLACE VIEW _o101 AS
 WITH t0 AS (
@@ -6254,7 +6254,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o109_p0_2 AS
+CREATE OR REPLACE VIEW _o109_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o109_p0_1 WHERE NOT go AND alive
@@ -6324,10 +6324,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o109;
+DROP VIEW IF EXISTS _o109_p0_2;
 DROP TABLE IF EXISTS _o109_seg;
 DROP TABLE IF EXISTS _o109_p0_0;
 DROP TABLE IF EXISTS _o109_p0_1;
-DROP TABLE IF EXISTS _o109_p0_2;
 -- obligation #111 (deadline)
 CREATE OR REPLACE VIEW _o110 AS
 WITH t0 AS (
@@ -6575,7 +6575,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o114_p0_2 AS
+CREATE OR REPLACE VIEW _o114_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o114_p0_1 WHERE NOT go AND alive
@@ -6646,12 +6646,12 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o114;
+DROP VIEW IF EXISTS _o114_p0_2;
 DROP TABLE IF EXISTS _n114;
 DROP TABLE IF EXISTS _n114c;
 DROP TABLE IF EXISTS _o114_seg;
 DROP TABLE IF EXISTS _o114_p0_0;
 DROP TABLE IF EXISTS _o114_p0_1;
-DROP TABLE IF EXISTS _o114_p0_2;
 -- obligation #116 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
@@ -6679,7 +6679,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o115_p0_0 AS
+CREATE OR REPLACE VIEW _o115_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6737,9 +6737,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o115;
+DROP VIEW IF EXISTS _o115_p0_0;
 DROP TABLE IF EXISTS _n115;
 DROP TABLE IF EXISTS _o115_seg;
-DROP TABLE IF EXISTS _o115_p0_0;
 -- obligation #117 (deadline)
 CREATE OR REPLACE VIEW _o116 AS
 WITH t0 AS (
@@ -7129,7 +7129,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o128_p0_0 AS
+CREATE OR REPLACE VIEW _o128_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7192,8 +7192,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o128;
+DROP VIEW IF EXISTS _o128_p0_0;
 DROP TABLE IF EXISTS _o128_seg;
-DROP TABLE IF EXISTS _o128_p0_0;
 -- obligation #130 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7212,7 +7212,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o129_p0_0 AS
+CREATE OR REPLACE VIEW _o129_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7275,8 +7275,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o129;
+DROP VIEW IF EXISTS _o129_p0_0;
 DROP TABLE IF EXISTS _o129_seg;
-DROP TABLE IF EXISTS _o129_p0_0;
 -- obligation #131 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7295,7 +7295,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o130_p0_0 AS
+CREATE OR REPLACE VIEW _o130_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7358,8 +7358,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o130;
+DROP VIEW IF EXISTS _o130_p0_0;
 DROP TABLE IF EXISTS _o130_seg;
-DROP TABLE IF EXISTS _o130_p0_0;
 -- obligation #132 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7378,7 +7378,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o131_p0_0 AS
+CREATE OR REPLACE VIEW _o131_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7437,8 +7437,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o131;
+DROP VIEW IF EXISTS _o131_p0_0;
 DROP TABLE IF EXISTS _o131_seg;
-DROP TABLE IF EXISTS _o131_p0_0;
 -- obligation #133 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7457,7 +7457,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o132_p0_0 AS
+CREATE OR REPLACE VIEW _o132_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7520,8 +7520,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o132;
+DROP VIEW IF EXISTS _o132_p0_0;
 DROP TABLE IF EXISTS _o132_seg;
-DROP TABLE IF EXISTS _o132_p0_0;
 -- obligation #134 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7540,7 +7540,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o133_p0_0 AS
+CREATE OR REPLACE VIEW _o133_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7602,8 +7602,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o133;
+DROP VIEW IF EXISTS _o133_p0_0;
 DROP TABLE IF EXISTS _o133_seg;
-DROP TABLE IF EXISTS _o133_p0_0;
 -- obligation #135 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7622,7 +7622,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o134_p0_0 AS
+CREATE OR REPLACE VIEW _o134_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7685,8 +7685,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o134;
+DROP VIEW IF EXISTS _o134_p0_0;
 DROP TABLE IF EXISTS _o134_seg;
-DROP TABLE IF EXISTS _o134_p0_0;
 -- obligation #136 (deadline)
 CREATE OR REPLACE VIEW _o135 AS
 WITH t0 AS (
@@ -7841,7 +7841,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o138_p0_0 AS
+CREATE OR REPLACE VIEW _o138_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7899,8 +7899,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o138;
+DROP VIEW IF EXISTS _o138_p0_0;
 DROP TABLE IF EXISTS _o138_seg;
-DROP TABLE IF EXISTS _o138_p0_0;
 -- obligation #140 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7919,7 +7919,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o139_p0_0 AS
+CREATE OR REPLACE VIEW _o139_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7981,8 +7981,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o139;
+DROP VIEW IF EXISTS _o139_p0_0;
 DROP TABLE IF EXISTS _o139_seg;
-DROP TABLE IF EXISTS _o139_p0_0;
 -- obligation #141 (deadline)
 CREATE OR REPLACE VIEW _o140 AS
 WITH t AS (
@@ -8110,7 +8110,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o142_p0_0 AS
+CREATE OR REPLACE VIEW _o142_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -8172,8 +8172,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o142;
+DROP VIEW IF EXISTS _o142_p0_0;
 DROP TABLE IF EXISTS _o142_seg;
-DROP TABLE IF EXISTS _o142_p0_0;
 -- obligation #144 (deadline)
 CREATE OR REPLACE VIEW _o143 AS
 WITH t AS (
@@ -8489,7 +8489,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o150_p0_0 AS
+CREATE OR REPLACE VIEW _o150_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -8547,8 +8547,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o150;
+DROP VIEW IF EXISTS _o150_p0_0;
 DROP TABLE IF EXISTS _o150_seg;
-DROP TABLE IF EXISTS _o150_p0_0;
 -- obligation #152 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -8638,7 +8638,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o151_p0_2 AS
+CREATE OR REPLACE VIEW _o151_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o151_p0_1 WHERE NOT go AND alive
@@ -8704,10 +8704,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o151;
+DROP VIEW IF EXISTS _o151_p0_2;
 DROP TABLE IF EXISTS _o151_seg;
 DROP TABLE IF EXISTS _o151_p0_0;
 DROP TABLE IF EXISTS _o151_p0_1;
-DROP TABLE IF EXISTS _o151_p0_2;
 -- obligation #153 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o152 AS
 WITH t AS (

@@ -240,7 +240,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o2_p0_0 AS
+CREATE OR REPLACE VIEW _o2_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -302,8 +302,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o2;
+DROP VIEW IF EXISTS _o2_p0_0;
 DROP TABLE IF EXISTS _o2_seg;
-DROP TABLE IF EXISTS _o2_p0_0;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r1_0
 UNION ALL

@@ -283,7 +283,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o2_p0_0 AS
+CREATE OR REPLACE VIEW _o2_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -346,8 +346,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o2;
+DROP VIEW IF EXISTS _o2_p0_0;
 DROP TABLE IF EXISTS _o2_seg;
-DROP TABLE IF EXISTS _o2_p0_0;
 -- obligation #4 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -366,7 +366,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o3_p0_0 AS
+CREATE OR REPLACE VIEW _o3_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -429,8 +429,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o3;
+DROP VIEW IF EXISTS _o3_p0_0;
 DROP TABLE IF EXISTS _o3_seg;
-DROP TABLE IF EXISTS _o3_p0_0;
 -- obligation #5 (deadline)
 CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
@@ -556,7 +556,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o6_p0_1 AS
+CREATE OR REPLACE VIEW _o6_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o6_p0_0 WHERE NOT go AND alive
@@ -616,7 +616,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o6_p1_1 AS
+CREATE OR REPLACE VIEW _o6_p1_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o6_p1_0 WHERE NOT go AND alive
@@ -745,7 +745,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _p6_p0_1 AS
+CREATE OR REPLACE VIEW _p6_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p6_p0_0 WHERE NOT go AND alive
@@ -805,7 +805,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _p6_p1_1 AS
+CREATE OR REPLACE VIEW _p6_p1_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p6_p1_0 WHERE NOT go AND alive
@@ -876,18 +876,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _p6;
+DROP VIEW IF EXISTS _p6_p1_1;
+DROP VIEW IF EXISTS _p6_p0_1;
 DROP VIEW IF EXISTS _o6;
+DROP VIEW IF EXISTS _o6_p1_1;
+DROP VIEW IF EXISTS _o6_p0_1;
 DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_seg;
 DROP TABLE IF EXISTS _o6_p0_0;
-DROP TABLE IF EXISTS _o6_p0_1;
 DROP TABLE IF EXISTS _o6_p1_0;
-DROP TABLE IF EXISTS _o6_p1_1;
 DROP TABLE IF EXISTS _p6_seg;
 DROP TABLE IF EXISTS _p6_p0_0;
-DROP TABLE IF EXISTS _p6_p0_1;
 DROP TABLE IF EXISTS _p6_p1_0;
-DROP TABLE IF EXISTS _p6_p1_1;
 -- obligation #8 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -992,7 +992,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o7_p0_2 AS
+CREATE OR REPLACE VIEW _o7_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_1 WHERE NOT go AND alive
@@ -1090,7 +1090,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o7_p1_2 AS
+CREATE OR REPLACE VIEW _o7_p1_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p1_1 WHERE NOT go AND alive
@@ -1175,14 +1175,14 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o7;
+DROP VIEW IF EXISTS _o7_p1_2;
+DROP VIEW IF EXISTS _o7_p0_2;
 DROP TABLE IF EXISTS _e7;
 DROP TABLE IF EXISTS _o7_seg;
 DROP TABLE IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_p0_1;
-DROP TABLE IF EXISTS _o7_p0_2;
 DROP TABLE IF EXISTS _o7_p1_0;
 DROP TABLE IF EXISTS _o7_p1_1;
-DROP TABLE IF EXISTS _o7_p1_2;
 -- obligation #11 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1284,7 +1284,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o10_p0_2 AS
+CREATE OR REPLACE VIEW _o10_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p0_1 WHERE NOT go AND alive
@@ -1350,11 +1350,11 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o10;
+DROP VIEW IF EXISTS _o10_p0_2;
 DROP TABLE IF EXISTS _e10;
 DROP TABLE IF EXISTS _o10_seg;
 DROP TABLE IF EXISTS _o10_p0_0;
 DROP TABLE IF EXISTS _o10_p0_1;
-DROP TABLE IF EXISTS _o10_p0_2;
 -- obligation #12 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1456,7 +1456,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o11_p0_2 AS
+CREATE OR REPLACE VIEW _o11_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o11_p0_1 WHERE NOT go AND alive
@@ -1522,11 +1522,11 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o11;
+DROP VIEW IF EXISTS _o11_p0_2;
 DROP TABLE IF EXISTS _e11;
 DROP TABLE IF EXISTS _o11_seg;
 DROP TABLE IF EXISTS _o11_p0_0;
 DROP TABLE IF EXISTS _o11_p0_1;
-DROP TABLE IF EXISTS _o11_p0_2;
 -- obligation #13 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1592,7 +1592,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o12_p0_1 AS
+CREATE OR REPLACE VIEW _o12_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o12_p0_0 WHERE NOT go AND alive
@@ -1653,10 +1653,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o12;
+DROP VIEW IF EXISTS _o12_p0_1;
 DROP TABLE IF EXISTS _e12;
 DROP TABLE IF EXISTS _o12_seg;
 DROP TABLE IF EXISTS _o12_p0_0;
-DROP TABLE IF EXISTS _o12_p0_1;
 -- obligation #15 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1748,7 +1748,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o14_p0_2 AS
+CREATE OR REPLACE VIEW _o14_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o14_p0_1 WHERE NOT go AND alive
@@ -1818,10 +1818,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o14;
+DROP VIEW IF EXISTS _o14_p0_2;
 DROP TABLE IF EXISTS _o14_seg;
 DROP TABLE IF EXISTS _o14_p0_0;
 DROP TABLE IF EXISTS _o14_p0_1;
-DROP TABLE IF EXISTS _o14_p0_2;
 -- obligation #17 (deadline)
 CREATE OR REPLACE VIEW _o16 AS
 WITH t0 AS (

@@ -526,7 +526,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o7_p0_1 AS
+CREATE OR REPLACE VIEW _o7_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_0 WHERE NOT go AND alive
@@ -591,9 +591,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o7;
+DROP VIEW IF EXISTS _o7_p0_1;
 DROP TABLE IF EXISTS _o7_seg;
 DROP TABLE IF EXISTS _o7_p0_0;
-DROP TABLE IF EXISTS _o7_p0_1;
 -- obligation #9 (deadline)
 CREATE OR REPLACE VIEW _o8 AS
 WITH t0 AS (

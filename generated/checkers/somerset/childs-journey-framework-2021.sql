@@ -1071,7 +1071,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o13_p0_0 AS
+CREATE OR REPLACE VIEW _o13_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1133,8 +1133,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o13;
+DROP VIEW IF EXISTS _o13_p0_0;
 DROP TABLE IF EXISTS _o13_seg;
-DROP TABLE IF EXISTS _o13_p0_0;
 -- obligation #15 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1154,7 +1154,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o14_p0_0 AS
+CREATE OR REPLACE VIEW _o14_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1216,8 +1216,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o14;
+DROP VIEW IF EXISTS _o14_p0_0;
 DROP TABLE IF EXISTS _o14_seg;
-DROP TABLE IF EXISTS _o14_p0_0;
 -- obligation #18 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1308,7 +1308,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o18_p0_0 AS
+CREATE OR REPLACE VIEW _o18_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1366,8 +1366,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o18;
+DROP VIEW IF EXISTS _o18_p0_0;
 DROP TABLE IF EXISTS _o18_seg;
-DROP TABLE IF EXISTS _o18_p0_0;
 -- obligation #20 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1386,7 +1386,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o19_p0_0 AS
+CREATE OR REPLACE VIEW _o19_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1444,8 +1444,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o19;
+DROP VIEW IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
-DROP TABLE IF EXISTS _o19_p0_0;
 -- obligation #21 (deadline)
 CREATE OR REPLACE VIEW _o20 AS
 WITH t0 AS (
@@ -1698,7 +1698,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o37_p0_0 AS
+CREATE OR REPLACE VIEW _o37_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1756,8 +1756,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o37;
+DROP VIEW IF EXISTS _o37_p0_0;
 DROP TABLE IF EXISTS _o37_seg;
-DROP TABLE IF EXISTS _o37_p0_0;
 -- obligation #39 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1813,7 +1813,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o38_p0_1 AS
+CREATE OR REPLACE VIEW _o38_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o38_p0_0 WHERE NOT go AND alive
@@ -1878,9 +1878,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o38;
+DROP VIEW IF EXISTS _o38_p0_1;
 DROP TABLE IF EXISTS _o38_seg;
 DROP TABLE IF EXISTS _o38_p0_0;
-DROP TABLE IF EXISTS _o38_p0_1;
 -- obligation #40 (deadline)
 CREATE OR REPLACE VIEW _o39 AS
 WITH t0 AS (
@@ -2134,7 +2134,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o45_p0_1 AS
+CREATE OR REPLACE VIEW _o45_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o45_p0_0 WHERE NOT go AND alive
@@ -2195,9 +2195,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o45;
+DROP VIEW IF EXISTS _o45_p0_1;
 DROP TABLE IF EXISTS _o45_seg;
 DROP TABLE IF EXISTS _o45_p0_0;
-DROP TABLE IF EXISTS _o45_p0_1;
 -- obligation #47 (deadline)
 CREATE OR REPLACE VIEW _o46 AS
 WITH t0 AS (
@@ -2264,7 +2264,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o47_p0_0 AS
+CREATE OR REPLACE VIEW _o47_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2322,8 +2322,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o47;
+DROP VIEW IF EXISTS _o47_p0_0;
 DROP TABLE IF EXISTS _o47_seg;
-DROP TABLE IF EXISTS _o47_p0_0;
 -- obligation #49 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
 -- starts again at the next EVENT day
@@ -2444,7 +2444,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o49_p0_1 AS
+CREATE OR REPLACE VIEW _o49_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o49_p0_0 WHERE NOT go AND alive
@@ -2509,9 +2509,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o49;
+DROP VIEW IF EXISTS _o49_p0_1;
 DROP TABLE IF EXISTS _o49_seg;
 DROP TABLE IF EXISTS _o49_p0_0;
-DROP TABLE IF EXISTS _o49_p0_1;
 -- obligation #51 (deadline)
 CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
@@ -2781,7 +2781,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o58_p0_2 AS
+CREATE OR REPLACE VIEW _o58_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o58_p0_1 WHERE NOT go AND alive
@@ -2851,10 +2851,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o58;
+DROP VIEW IF EXISTS _o58_p0_2;
 DROP TABLE IF EXISTS _o58_seg;
 DROP TABLE IF EXISTS _o58_p0_0;
 DROP TABLE IF EXISTS _o58_p0_1;
-DROP TABLE IF EXISTS _o58_p0_2;
 -- obligation #61 (advance_notice)
 CREATE OR REPLACE VIEW _o60 AS
 WITH t AS (
@@ -2966,7 +2966,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o63_p0_0 AS
+CREATE OR REPLACE VIEW _o63_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3028,8 +3028,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o63;
+DROP VIEW IF EXISTS _o63_p0_0;
 DROP TABLE IF EXISTS _o63_seg;
-DROP TABLE IF EXISTS _o63_p0_0;
 -- obligation #65 (deadline)
 CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
@@ -3447,7 +3447,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o78_p0_0 AS
+CREATE OR REPLACE VIEW _o78_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3505,8 +3505,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o78;
+DROP VIEW IF EXISTS _o78_p0_0;
 DROP TABLE IF EXISTS _o78_seg;
-DROP TABLE IF EXISTS _o78_p0_0;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL

@@ -907,7 +907,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o4_p0_0 AS
+CREATE OR REPLACE VIEW _o4_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -965,9 +965,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o4;
+DROP VIEW IF EXISTS _o4_p0_0;
 DROP TABLE IF EXISTS _e4;
 DROP TABLE IF EXISTS _o4_seg;
-DROP TABLE IF EXISTS _o4_p0_0;
 -- obligation #6 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -996,7 +996,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o5_p0_0 AS
+CREATE OR REPLACE VIEW _o5_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1058,9 +1058,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o5;
+DROP VIEW IF EXISTS _o5_p0_0;
 DROP TABLE IF EXISTS _e5;
 DROP TABLE IF EXISTS _o5_seg;
-DROP TABLE IF EXISTS _o5_p0_0;
 -- obligation #7 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1089,7 +1089,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o6_p0_0 AS
+CREATE OR REPLACE VIEW _o6_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1151,9 +1151,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o6;
+DROP VIEW IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_seg;
-DROP TABLE IF EXISTS _o6_p0_0;
 -- obligation #8 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1172,7 +1172,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o7_p0_0 AS
+CREATE OR REPLACE VIEW _o7_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1230,8 +1230,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o7;
+DROP VIEW IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_seg;
-DROP TABLE IF EXISTS _o7_p0_0;
 -- obligation #9 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1250,7 +1250,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o8_p0_0 AS
+CREATE OR REPLACE VIEW _o8_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1308,8 +1308,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o8;
+DROP VIEW IF EXISTS _o8_p0_0;
 DROP TABLE IF EXISTS _o8_seg;
-DROP TABLE IF EXISTS _o8_p0_0;
 -- obligation #10 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
@@ -1339,7 +1339,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o9_p0_0 AS
+CREATE OR REPLACE VIEW _o9_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1401,7 +1401,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o9_p1_1 AS
+CREATE OR REPLACE VIEW _o9_p1_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o9_p1_0 WHERE NOT go AND alive
@@ -1467,12 +1467,12 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o9;
+DROP VIEW IF EXISTS _o9_p1_1;
+DROP VIEW IF EXISTS _o9_p0_0;
 DROP TABLE IF EXISTS _n9;
 DROP TABLE IF EXISTS _n9c;
 DROP TABLE IF EXISTS _o9_seg;
-DROP TABLE IF EXISTS _o9_p0_0;
 DROP TABLE IF EXISTS _o9_p1_0;
-DROP TABLE IF EXISTS _o9_p1_1;
 -- obligation #11 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1496,7 +1496,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o10_p0_0 AS
+CREATE OR REPLACE VIEW _o10_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1562,7 +1562,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o10_p1_1 AS
+CREATE OR REPLACE VIEW _o10_p1_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p1_0 WHERE NOT go AND alive
@@ -1632,10 +1632,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o10;
+DROP VIEW IF EXISTS _o10_p1_1;
+DROP VIEW IF EXISTS _o10_p0_0;
 DROP TABLE IF EXISTS _o10_seg;
-DROP TABLE IF EXISTS _o10_p0_0;
 DROP TABLE IF EXISTS _o10_p1_0;
-DROP TABLE IF EXISTS _o10_p1_1;
 -- obligation #12 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1842,7 +1842,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o14_p0_0 AS
+CREATE OR REPLACE VIEW _o14_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1904,9 +1904,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o14;
+DROP VIEW IF EXISTS _o14_p0_0;
 DROP TABLE IF EXISTS _e14;
 DROP TABLE IF EXISTS _o14_seg;
-DROP TABLE IF EXISTS _o14_p0_0;
 -- obligation #17 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1993,7 +1993,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o17_p0_0 AS
+CREATE OR REPLACE VIEW _o17_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2055,9 +2055,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o17;
+DROP VIEW IF EXISTS _o17_p0_0;
 DROP TABLE IF EXISTS _e17;
 DROP TABLE IF EXISTS _o17_seg;
-DROP TABLE IF EXISTS _o17_p0_0;
 -- obligation #19 (deadline)
 CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
@@ -2124,7 +2124,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o19_p0_0 AS
+CREATE OR REPLACE VIEW _o19_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2186,8 +2186,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o19;
+DROP VIEW IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
-DROP TABLE IF EXISTS _o19_p0_0;
 -- obligation #21 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2243,7 +2243,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o20_p0_1 AS
+CREATE OR REPLACE VIEW _o20_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o20_p0_0 WHERE NOT go AND alive
@@ -2308,9 +2308,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o20;
+DROP VIEW IF EXISTS _o20_p0_1;
 DROP TABLE IF EXISTS _o20_seg;
 DROP TABLE IF EXISTS _o20_p0_0;
-DROP TABLE IF EXISTS _o20_p0_1;
 -- obligation #22 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2330,7 +2330,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o21_p0_0 AS
+CREATE OR REPLACE VIEW _o21_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2393,8 +2393,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o21;
+DROP VIEW IF EXISTS _o21_p0_0;
 DROP TABLE IF EXISTS _o21_seg;
-DROP TABLE IF EXISTS _o21_p0_0;
 -- obligation #23 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2413,7 +2413,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o22_p0_0 AS
+CREATE OR REPLACE VIEW _o22_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2476,8 +2476,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o22;
+DROP VIEW IF EXISTS _o22_p0_0;
 DROP TABLE IF EXISTS _o22_seg;
-DROP TABLE IF EXISTS _o22_p0_0;
 -- obligation #26 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2496,7 +2496,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o25_p0_0 AS
+CREATE OR REPLACE VIEW _o25_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2558,8 +2558,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o25;
+DROP VIEW IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _o25_seg;
-DROP TABLE IF EXISTS _o25_p0_0;
 -- obligation #27 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2617,7 +2617,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o26_p0_1 AS
+CREATE OR REPLACE VIEW _o26_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o26_p0_0 WHERE NOT go AND alive
@@ -2678,9 +2678,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o26;
+DROP VIEW IF EXISTS _o26_p0_1;
 DROP TABLE IF EXISTS _o26_seg;
 DROP TABLE IF EXISTS _o26_p0_0;
-DROP TABLE IF EXISTS _o26_p0_1;
 -- obligation #28 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2736,7 +2736,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o27_p0_1 AS
+CREATE OR REPLACE VIEW _o27_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o27_p0_0 WHERE NOT go AND alive
@@ -2801,9 +2801,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o27;
+DROP VIEW IF EXISTS _o27_p0_1;
 DROP TABLE IF EXISTS _o27_seg;
 DROP TABLE IF EXISTS _o27_p0_0;
-DROP TABLE IF EXISTS _o27_p0_1;
 -- obligation #29 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2900,7 +2900,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o28_p0_2 AS
+CREATE OR REPLACE VIEW _o28_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p0_1 WHERE NOT go AND alive
@@ -3000,7 +3000,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o28_p1_2 AS
+CREATE OR REPLACE VIEW _o28_p1_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p1_1 WHERE NOT go AND alive
@@ -3085,13 +3085,13 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o28;
+DROP VIEW IF EXISTS _o28_p1_2;
+DROP VIEW IF EXISTS _o28_p0_2;
 DROP TABLE IF EXISTS _o28_seg;
 DROP TABLE IF EXISTS _o28_p0_0;
 DROP TABLE IF EXISTS _o28_p0_1;
-DROP TABLE IF EXISTS _o28_p0_2;
 DROP TABLE IF EXISTS _o28_p1_0;
 DROP TABLE IF EXISTS _o28_p1_1;
-DROP TABLE IF EXISTS _o28_p1_2;
 -- obligation #30 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3110,7 +3110,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o29_p0_0 AS
+CREATE OR REPLACE VIEW _o29_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3172,8 +3172,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o29;
+DROP VIEW IF EXISTS _o29_p0_0;
 DROP TABLE IF EXISTS _o29_seg;
-DROP TABLE IF EXISTS _o29_p0_0;
 -- obligation #41 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -4095,7 +4095,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o53_p0_0 AS
+CREATE OR REPLACE VIEW _o53_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -4157,8 +4157,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o53;
+DROP VIEW IF EXISTS _o53_p0_0;
 DROP TABLE IF EXISTS _o53_seg;
-DROP TABLE IF EXISTS _o53_p0_0;
 -- obligation #55 (deadline)
 CREATE OR REPLACE VIEW _o54 AS
 WITH t AS (
@@ -4782,7 +4782,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o68_p0_0 AS
+CREATE OR REPLACE VIEW _o68_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -4844,9 +4844,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o68;
+DROP VIEW IF EXISTS _o68_p0_0;
 DROP TABLE IF EXISTS _e68;
 DROP TABLE IF EXISTS _o68_seg;
-DROP TABLE IF EXISTS _o68_p0_0;
 -- obligation #72 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -4875,7 +4875,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o71_p0_0 AS
+CREATE OR REPLACE VIEW _o71_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -4937,9 +4937,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o71;
+DROP VIEW IF EXISTS _o71_p0_0;
 DROP TABLE IF EXISTS _e71;
 DROP TABLE IF EXISTS _o71_seg;
-DROP TABLE IF EXISTS _o71_p0_0;
 -- obligation #73 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -4968,7 +4968,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o72_p0_0 AS
+CREATE OR REPLACE VIEW _o72_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5026,9 +5026,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o72;
+DROP VIEW IF EXISTS _o72_p0_0;
 DROP TABLE IF EXISTS _e72;
 DROP TABLE IF EXISTS _o72_seg;
-DROP TABLE IF EXISTS _o72_p0_0;
 -- obligation #74 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5047,7 +5047,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o73_p0_0 AS
+CREATE OR REPLACE VIEW _o73_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5105,8 +5105,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o73;
+DROP VIEW IF EXISTS _o73_p0_0;
 DROP TABLE IF EXISTS _o73_seg;
-DROP TABLE IF EXISTS _o73_p0_0;
 -- obligation #75 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5162,7 +5162,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o74_p0_1 AS
+CREATE OR REPLACE VIEW _o74_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o74_p0_0 WHERE NOT go AND alive
@@ -5227,9 +5227,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o74;
+DROP VIEW IF EXISTS _o74_p0_1;
 DROP TABLE IF EXISTS _o74_seg;
 DROP TABLE IF EXISTS _o74_p0_0;
-DROP TABLE IF EXISTS _o74_p0_1;
 -- obligation #76 (advance_notice)
 CREATE OR REPLACE VIEW _o75 AS
 WITH t AS (
@@ -5399,7 +5399,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o79_p0_0 AS
+CREATE OR REPLACE VIEW _o79_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -5461,8 +5461,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o79;
+DROP VIEW IF EXISTS _o79_p0_0;
 DROP TABLE IF EXISTS _o79_seg;
-DROP TABLE IF EXISTS _o79_p0_0;
 -- obligation #82 (deadline)
 CREATE OR REPLACE VIEW _o81 AS
 WITH t0 AS (
@@ -5792,7 +5792,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o90_p0_2 AS
+CREATE OR REPLACE VIEW _o90_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o90_p0_1 WHERE NOT go AND alive
@@ -5862,10 +5862,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o90;
+DROP VIEW IF EXISTS _o90_p0_2;
 DROP TABLE IF EXISTS _o90_seg;
 DROP TABLE IF EXISTS _o90_p0_0;
 DROP TABLE IF EXISTS _o90_p0_1;
-DROP TABLE IF EXISTS _o90_p0_2;
 -- obligation #93 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o92 AS
 WITH t AS (
@@ -6638,7 +6638,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o106_p0_0 AS
+CREATE OR REPLACE VIEW _o106_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6700,8 +6700,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o106;
+DROP VIEW IF EXISTS _o106_p0_0;
 DROP TABLE IF EXISTS _o106_seg;
-DROP TABLE IF EXISTS _o106_p0_0;
 -- obligation #109 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6720,7 +6720,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o108_p0_0 AS
+CREATE OR REPLACE VIEW _o108_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6782,8 +6782,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o108;
+DROP VIEW IF EXISTS _o108_p0_0;
 DROP TABLE IF EXISTS _o108_seg;
-DROP TABLE IF EXISTS _o108_p0_0;
 -- obligation #110 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6802,7 +6802,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o109_p0_0 AS
+CREATE OR REPLACE VIEW _o109_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6864,8 +6864,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o109;
+DROP VIEW IF EXISTS _o109_p0_0;
 DROP TABLE IF EXISTS _o109_seg;
-DROP TABLE IF EXISTS _o109_p0_0;
 -- obligation #112 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
 -- starts again at the next EVENT day

@@ -1334,7 +1334,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o12_p0_0 AS
+CREATE OR REPLACE VIEW _o12_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1396,8 +1396,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o12;
+DROP VIEW IF EXISTS _o12_p0_0;
 DROP TABLE IF EXISTS _o12_seg;
-DROP TABLE IF EXISTS _o12_p0_0;
 -- obligation #14 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -1417,7 +1417,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o13_p0_0 AS
+CREATE OR REPLACE VIEW _o13_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1479,8 +1479,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o13;
+DROP VIEW IF EXISTS _o13_p0_0;
 DROP TABLE IF EXISTS _o13_seg;
-DROP TABLE IF EXISTS _o13_p0_0;
 -- obligation #15 (advance_notice)
 CREATE OR REPLACE VIEW _o14 AS
 WITH t AS (
@@ -1607,7 +1607,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o16_p0_0 AS
+CREATE OR REPLACE VIEW _o16_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1665,9 +1665,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o16;
+DROP VIEW IF EXISTS _o16_p0_0;
 DROP TABLE IF EXISTS _e16;
 DROP TABLE IF EXISTS _o16_seg;
-DROP TABLE IF EXISTS _o16_p0_0;
 -- obligation #18 (recurrence)
 -- a timescale set per child: `cin_visit_frequency` on the record of the first cin_plan_start of the episode
 CREATE OR REPLACE TABLE _s17 AS
@@ -1699,7 +1699,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o17_p0_0 AS
+CREATE OR REPLACE VIEW _o17_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1774,7 +1774,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _p17_p0_0 AS
+CREATE OR REPLACE VIEW _p17_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1849,7 +1849,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _q17_p0_0 AS
+CREATE OR REPLACE VIEW _q17_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1924,7 +1924,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _t17_p0_0 AS
+CREATE OR REPLACE VIEW _t17_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -1982,18 +1982,18 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _t17;
+DROP VIEW IF EXISTS _t17_p0_0;
 DROP VIEW IF EXISTS _q17;
+DROP VIEW IF EXISTS _q17_p0_0;
 DROP VIEW IF EXISTS _p17;
+DROP VIEW IF EXISTS _p17_p0_0;
 DROP VIEW IF EXISTS _o17;
+DROP VIEW IF EXISTS _o17_p0_0;
 DROP TABLE IF EXISTS _s17;
 DROP TABLE IF EXISTS _o17_seg;
-DROP TABLE IF EXISTS _o17_p0_0;
 DROP TABLE IF EXISTS _p17_seg;
-DROP TABLE IF EXISTS _p17_p0_0;
 DROP TABLE IF EXISTS _q17_seg;
-DROP TABLE IF EXISTS _q17_p0_0;
 DROP TABLE IF EXISTS _t17_seg;
-DROP TABLE IF EXISTS _t17_p0_0;
 -- obligation #19 (deadline)
 CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
@@ -2116,7 +2116,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o20_p0_0 AS
+CREATE OR REPLACE VIEW _o20_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2174,9 +2174,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o20;
+DROP VIEW IF EXISTS _o20_p0_0;
 DROP TABLE IF EXISTS _e20;
 DROP TABLE IF EXISTS _o20_seg;
-DROP TABLE IF EXISTS _o20_p0_0;
 -- obligation #22 (deadline)
 CREATE OR REPLACE VIEW _o21 AS
 WITH t0 AS (
@@ -2297,7 +2297,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o23_p0_0 AS
+CREATE OR REPLACE VIEW _o23_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2359,9 +2359,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o23;
+DROP VIEW IF EXISTS _o23_p0_0;
 DROP TABLE IF EXISTS _e23;
 DROP TABLE IF EXISTS _o23_seg;
-DROP TABLE IF EXISTS _o23_p0_0;
 -- obligation #25 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2390,7 +2390,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o24_p0_0 AS
+CREATE OR REPLACE VIEW _o24_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2452,9 +2452,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o24;
+DROP VIEW IF EXISTS _o24_p0_0;
 DROP TABLE IF EXISTS _e24;
 DROP TABLE IF EXISTS _o24_seg;
-DROP TABLE IF EXISTS _o24_p0_0;
 -- obligation #26 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2483,7 +2483,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o25_p0_0 AS
+CREATE OR REPLACE VIEW _o25_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2541,9 +2541,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o25;
+DROP VIEW IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _e25;
 DROP TABLE IF EXISTS _o25_seg;
-DROP TABLE IF EXISTS _o25_p0_0;
 -- obligation #27 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2572,7 +2572,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o26_p0_0 AS
+CREATE OR REPLACE VIEW _o26_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2634,9 +2634,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o26;
+DROP VIEW IF EXISTS _o26_p0_0;
 DROP TABLE IF EXISTS _e26;
 DROP TABLE IF EXISTS _o26_seg;
-DROP TABLE IF EXISTS _o26_p0_0;
 -- obligation #28 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2665,7 +2665,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o27_p0_0 AS
+CREATE OR REPLACE VIEW _o27_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2723,9 +2723,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o27;
+DROP VIEW IF EXISTS _o27_p0_0;
 DROP TABLE IF EXISTS _e27;
 DROP TABLE IF EXISTS _o27_seg;
-DROP TABLE IF EXISTS _o27_p0_0;
 -- obligation #30 (deadline)
 CREATE OR REPLACE VIEW _o29 AS
 WITH t0 AS (
@@ -2853,7 +2853,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o32_p0_0 AS
+CREATE OR REPLACE VIEW _o32_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2915,8 +2915,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o32;
+DROP VIEW IF EXISTS _o32_p0_0;
 DROP TABLE IF EXISTS _o32_seg;
-DROP TABLE IF EXISTS _o32_p0_0;
 -- obligation #34 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -2935,7 +2935,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o33_p0_0 AS
+CREATE OR REPLACE VIEW _o33_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -2998,8 +2998,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o33;
+DROP VIEW IF EXISTS _o33_p0_0;
 DROP TABLE IF EXISTS _o33_seg;
-DROP TABLE IF EXISTS _o33_p0_0;
 -- obligation #35 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -3103,7 +3103,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o34_p0_2 AS
+CREATE OR REPLACE VIEW _o34_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o34_p0_1 WHERE NOT go AND alive
@@ -3260,7 +3260,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _p34_p0_2 AS
+CREATE OR REPLACE VIEW _p34_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p34_p0_1 WHERE NOT go AND alive
@@ -3326,16 +3326,16 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _p34;
+DROP VIEW IF EXISTS _p34_p0_2;
 DROP VIEW IF EXISTS _o34;
+DROP VIEW IF EXISTS _o34_p0_2;
 DROP TABLE IF EXISTS _e34;
 DROP TABLE IF EXISTS _o34_seg;
 DROP TABLE IF EXISTS _o34_p0_0;
 DROP TABLE IF EXISTS _o34_p0_1;
-DROP TABLE IF EXISTS _o34_p0_2;
 DROP TABLE IF EXISTS _p34_seg;
 DROP TABLE IF EXISTS _p34_p0_0;
 DROP TABLE IF EXISTS _p34_p0_1;
-DROP TABLE IF EXISTS _p34_p0_2;
 -- obligation #37 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3354,7 +3354,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o36_p0_0 AS
+CREATE OR REPLACE VIEW _o36_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -3416,8 +3416,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o36;
+DROP VIEW IF EXISTS _o36_p0_0;
 DROP TABLE IF EXISTS _o36_seg;
-DROP TABLE IF EXISTS _o36_p0_0;
 -- obligation #38 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -3667,7 +3667,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o39_p0_1 AS
+CREATE OR REPLACE VIEW _o39_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o39_p0_0 WHERE NOT go AND alive
@@ -3728,10 +3728,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o39;
+DROP VIEW IF EXISTS _o39_p0_1;
 DROP TABLE IF EXISTS _e39;
 DROP TABLE IF EXISTS _o39_seg;
 DROP TABLE IF EXISTS _o39_p0_0;
-DROP TABLE IF EXISTS _o39_p0_1;
 -- obligation #41 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5029,7 +5029,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o69_p0_1 AS
+CREATE OR REPLACE VIEW _o69_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o69_p0_0 WHERE NOT go AND alive
@@ -5090,9 +5090,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o69;
+DROP VIEW IF EXISTS _o69_p0_1;
 DROP TABLE IF EXISTS _o69_seg;
 DROP TABLE IF EXISTS _o69_p0_0;
-DROP TABLE IF EXISTS _o69_p0_1;
 -- obligation #71 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -5148,7 +5148,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o70_p0_1 AS
+CREATE OR REPLACE VIEW _o70_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o70_p0_0 WHERE NOT go AND alive
@@ -5213,9 +5213,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o70;
+DROP VIEW IF EXISTS _o70_p0_1;
 DROP TABLE IF EXISTS _o70_seg;
 DROP TABLE IF EXISTS _o70_p0_0;
-DROP TABLE IF EXISTS _o70_p0_1;
 -- obligation #72 (advance_notice)
 CREATE OR REPLACE VIEW _o71 AS
 WITH t AS (
@@ -5943,7 +5943,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o84_p0_0 AS
+CREATE OR REPLACE VIEW _o84_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6006,8 +6006,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o84;
+DROP VIEW IF EXISTS _o84_p0_0;
 DROP TABLE IF EXISTS _o84_seg;
-DROP TABLE IF EXISTS _o84_p0_0;
 -- obligation #86 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6026,7 +6026,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o85_p0_0 AS
+CREATE OR REPLACE VIEW _o85_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6089,8 +6089,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o85;
+DROP VIEW IF EXISTS _o85_p0_0;
 DROP TABLE IF EXISTS _o85_seg;
-DROP TABLE IF EXISTS _o85_p0_0;
 -- obligation #87 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6109,7 +6109,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o86_p0_0 AS
+CREATE OR REPLACE VIEW _o86_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6171,8 +6171,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o86;
+DROP VIEW IF EXISTS _o86_p0_0;
 DROP TABLE IF EXISTS _o86_seg;
-DROP TABLE IF EXISTS _o86_p0_0;
 -- obligation #88 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6191,7 +6191,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o87_p0_0 AS
+CREATE OR REPLACE VIEW _o87_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -6253,8 +6253,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o87;
+DROP VIEW IF EXISTS _o87_p0_0;
 DROP TABLE IF EXISTS _o87_seg;
-DROP TABLE IF EXISTS _o87_p0_0;
 -- obligation #89 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -6471,7 +6471,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o91_p0_1 AS
+CREATE OR REPLACE VIEW _o91_p0_1 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o91_p0_0 WHERE NOT go AND alive
@@ -6536,9 +6536,9 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o91;
+DROP VIEW IF EXISTS _o91_p0_1;
 DROP TABLE IF EXISTS _o91_seg;
 DROP TABLE IF EXISTS _o91_p0_0;
-DROP TABLE IF EXISTS _o91_p0_1;
 -- obligation #93 (ordinal_milestone)
 CREATE OR REPLACE VIEW _o92 AS
 WITH t AS (
@@ -6775,7 +6775,7 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o95_p0_2 AS
+CREATE OR REPLACE VIEW _o95_p0_2 AS
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o95_p0_1 WHERE NOT go AND alive
@@ -6845,10 +6845,10 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o95;
+DROP VIEW IF EXISTS _o95_p0_2;
 DROP TABLE IF EXISTS _o95_seg;
 DROP TABLE IF EXISTS _o95_p0_0;
 DROP TABLE IF EXISTS _o95_p0_1;
-DROP TABLE IF EXISTS _o95_p0_2;
 -- obligation #97 (deadline)
 CREATE OR REPLACE VIEW _o96 AS
 WITH t0 AS (
@@ -7233,7 +7233,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o104_p0_0 AS
+CREATE OR REPLACE VIEW _o104_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7296,8 +7296,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o104;
+DROP VIEW IF EXISTS _o104_p0_0;
 DROP TABLE IF EXISTS _o104_seg;
-DROP TABLE IF EXISTS _o104_p0_0;
 -- obligation #106 (recurrence)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -7316,7 +7316,7 @@ WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE TABLE _o105_p0_0 AS
+CREATE OR REPLACE VIEW _o105_p0_0 AS
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
@@ -7378,8 +7378,8 @@ LEFT JOIN _cal w2 ON w2.d = o.done
 LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 DROP VIEW IF EXISTS _o105;
+DROP VIEW IF EXISTS _o105_p0_0;
 DROP TABLE IF EXISTS _o105_seg;
-DROP TABLE IF EXISTS _o105_p0_0;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL

@@ -123,19 +123,25 @@ def audit_postgres(dsn: str, con: duckdb.DuckDBPyConnection, policy: Policy, as_
 
 
 # ---- Spark ------------------------------------------------------------------------------------------
-#: Spark settings the checks need: recursion as deep as the longest chain of occurrences, no limit on
-#: the rows a recursive query makes, and few shuffle partitions (the tables of one audit are small).
+#: Spark settings the checks need on any master: recursion as deep as the longest chain of occurrences,
+#: no limit on the rows a recursive query makes, the dates in UTC, and no console progress bars.
 SPARK_CONF = {
     "spark.sql.cteRecursionLevelLimit": "-1",
     "spark.sql.cteRecursionRowLimit": "-1",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.driver.memory": "2g",
-    "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
     # a view keeps its analysed plan: the views of a schedule's steps nest, and re-analysing each one
     # inside every view that reads it took seconds a statement
     "spark.sql.legacy.storeAnalyzedPlanForView": "true",
+}
+#: and in local mode (one machine, the data of one authority): few shuffle partitions instead of 200
+#: (adaptive execution, on by default, merges them further), no web UI, and the driver's memory (which
+#: is the executors' in local mode) set, since Spark's default of 1 GiB is small for a large return.
+#: On a cluster the cluster's own settings apply (docs/audit.md, "On a Spark cluster").
+SPARK_LOCAL_CONF = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": "2g",
 }
 
 
@@ -150,13 +156,15 @@ def spark_session(master: str | None = None) -> Any:
         return active
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineError("--engine spark needs a Java runtime (17 or newer): install one, or set JAVA_HOME")
-    builder = SparkSession.builder.master(master or "local[*]").appName("policyc audit")
-    for key, value in SPARK_CONF.items():
+    master = master or "local[*]"
+    builder = SparkSession.builder.master(master).appName("policyc audit")
+    local = master == "local" or master.startswith("local[")
+    for key, value in {**SPARK_CONF, **(SPARK_LOCAL_CONF if local else {})}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as err:  # noqa: BLE001 - py4j and the JVM raise many kinds: all mean no Spark
-        raise EngineError(f"cannot start Spark ({master or 'local[*]'}): {_first_line(err)}") from None
+        raise EngineError(f"cannot start Spark ({master}): {_first_line(err)}") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -168,7 +176,7 @@ def spark_load(spark: Any, con: duckdb.DuckDBPyConnection, attributes: Sequence[
                          "FROM events",
                "children": f"SELECT child_id, date_of_birth{attrs} FROM children"}
     for name, select in selects.items():
-        table = con.execute(select).to_arrow_table()
+        table = con.sql(select).to_arrow_table()
         spark.createDataFrame(table).createOrReplaceTempView(name)
 
 

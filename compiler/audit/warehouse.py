@@ -140,6 +140,9 @@ SPARK_CONF = {
 #: On a cluster the cluster's own settings apply (docs/audit.md, "On a Spark cluster").
 SPARK_LOCAL_CONF = {
     "spark.sql.shuffle.partitions": "4",
+    # no broadcast joins: no faster here (docs/performance.md), and with the cached result tables of a
+    # whole audit in the driver's memory, a broadcast of a step ran out of it (the differential test)
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
     "spark.ui.enabled": "false",
     "spark.driver.memory": "2g",
 }

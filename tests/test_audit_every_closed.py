@@ -231,3 +231,24 @@ def test_postgres_closed_form_agrees(policies: dict[int, object], postgres_dsn: 
         assert got == want, _diff(got, want)
         assert len(want) > 2000
 
+
+
+def test_a_decision_on_the_day_one_episode_ends_and_the_next_starts(tmp_path) -> None:
+    """A child protection plan ends and a new one starts on 21 May 2024, the day the service manager
+    decides to reduce visits (the kitchen sink's `cp_visits_reduced`, `decided by ... on visits_reduced`):
+    both episodes narrow to start that day, the one-day end of the first and the second. The SQL told the
+    two apart by child and start only, so its segments paired each with the other's end and the closed
+    form counted one episode's start as the other's visit: three `met` rows with no visit recorded."""
+    from audit_samples import ATTRIBUTES, kitchen_sink_policy
+
+    path = tmp_path / "k.policy"
+    write_policy(path, kitchen_sink_policy(trigger_day=0))
+    policy = check_paths([path], [], analyse=False).policies[0]
+    day = dt.date(2024, 5, 21)
+    child = Child("B01", None, (Record(1, "cp_plan_start", dt.date(2023, 12, 25), None, ()),
+                                Record(2, "cp_plan_end", day, None, ()), Record(3, "cp_plan_start", day, None, ()),
+                                Record(4, "visits_reduced", day, None, ())))
+    results = run_all(policy, [child], dt.date(2024, 6, 29), sorted(ATTRIBUTES))  # type: ignore[arg-type]
+    assert results["duckdb"] == results["reference"] == results["python"], _diff(results["duckdb"], results["reference"])
+    reduced = [r for r in results["duckdb"] if r.obligation == "cp_visits_reduced"]
+    assert reduced and all(r.done_date is None and r.outcome != "met" for r in reduced), reduced

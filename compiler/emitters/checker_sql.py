@@ -8,6 +8,10 @@ through `sql_string` (quotes doubled) and every identifier through `sql_ident`; 
 text that the generator writes itself. Dates use a calendar table with a running working-day
 number, so working days are two equality joins (never a date-range join). The output is
 deterministic: the same policy gives the same bytes.
+
+An episode is told apart by child, start and last day, never by child and start alone: a status that
+ends and starts again on one day, with an obligation that applies from a decision made that day,
+gives two episodes that start on the same day (the first one day long).
 """
 
 from __future__ import annotations
@@ -567,7 +571,7 @@ class _Script:
             if k == 0 and t.sooner:
                 # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
                 part = ("  SELECT y.child_id, y.ep_start, y.ep_last, y.end_day, y.trigger, y.due, y.opens, y.k FROM (\n"
-                        "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_start ORDER BY x.trigger) AS prev\n"
+                        "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_start, x.ep_last ORDER BY x.trigger) AS prev\n"
                         f"    FROM (\n{part}\n    ) x\n"
                         f"  ) y {self.d.asof(self.day_table(ob.action), 'b', 'y.child_id', '>=', 'y.prev')}\n"
                         "  WHERE y.prev IS NULL OR b.date < y.trigger")
@@ -577,7 +581,7 @@ class _Script:
                   f"WITH t0 AS (\n{union}\n),\n"
                   "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
                   "t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (\n"
-                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0\n"
+                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0\n"
                   ") t1 WHERE rn = 1)\n"
                   "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
                   "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
@@ -624,12 +628,12 @@ class _Script:
         acts = self.day_table(ob.action)
         # `before every EVENT from the Nth`: the episode's Nth EVENT day and later only
         rank, only = ("", "") if t.from_ordinal == 1 else (
-            ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) AS k",
+            ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) AS k",
             f" WHERE k >= {int(t.from_ordinal)}")
         self.view(occ,
                   "WITH t AS (\n"
                   f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
-                  "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo"
+                  "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo"
                   f"{rank}\n"
                   f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
                   f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
@@ -734,21 +738,21 @@ class _Script:
                                       for e in restart_events)
             restarts = (
                 "  UNION ALL\n"
-                f"  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event {spec_of} END)\n"
+                f"  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event {spec_of} END)\n"
                 f"  FROM st s JOIN ({days}) d ON d.child_id = s.child_id\n"
                 "    AND d.date > s.start AND d.date <= s.ep_end\n"
-                "  GROUP BY s.child_id, s.ep_start, d.date\n")
+                "  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date\n")
         seg = f"{occ}_seg"
         self.table(seg,
                    f"WITH st AS {self.d.materialized}(\n{start}\n), g AS (\n"
-                   "  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st\n"
+                   "  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st\n"
                    f"{restarts}"
                    ")\n"
                    "SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,\n"
                    "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
                    "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
-                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start\n"
-                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start)",
+                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end\n"
+                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start)",
                    "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
                    "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
@@ -895,7 +899,7 @@ class _Script:
             s1, s2 = moved.format(f"m.j * {n}"), moved.format(f"(m.j + 1) * {n}")
             # the least day of the month so far: the running minimum over j (the chains are per child, episode
             # and segment)
-            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j "
+            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j "
                      "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
             opened, further = "m.o", "m.f"
             where = "\nWHERE m.o <= m.seg_last"
@@ -910,14 +914,14 @@ class _Script:
         acts = self.day_table(ob.action)
         self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
-                   "  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
+                   "  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
                    "  UNION ALL\n"
-                   "  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
+                   "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
                    f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last\n"
                    "), c AS (\n"
-                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b\n"
+                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b\n"
                    "), m AS (\n"
-                   f"  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
+                   f"  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
                    f"  FROM c{numbers}\n"
                    "  WHERE c.done IS NULL\n"
                    ")\n"

@@ -1123,7 +1123,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1163,7 +1163,7 @@ DROP VIEW IF EXISTS _o0;
 CREATE OR REPLACE VIEW _o2 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep0 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -1221,7 +1221,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1269,7 +1269,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1317,7 +1317,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1363,7 +1363,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1411,7 +1411,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1459,7 +1459,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1507,7 +1507,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1555,7 +1555,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1603,7 +1603,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1651,7 +1651,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1699,7 +1699,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1808,7 +1808,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1856,7 +1856,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1900,13 +1900,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1917,14 +1917,14 @@ WITH q AS MATERIALIZED (
   FROM _o21_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d18 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1934,7 +1934,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o21 AS
@@ -1986,7 +1986,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2030,13 +2030,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2047,14 +2047,14 @@ WITH q AS MATERIALIZED (
   FROM _o23_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d21 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2064,7 +2064,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o23 AS
@@ -2116,7 +2116,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2162,7 +2162,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2208,7 +2208,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2256,7 +2256,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2302,7 +2302,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2348,7 +2348,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2396,7 +2396,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2442,7 +2442,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2551,7 +2551,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2599,7 +2599,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2645,7 +2645,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2754,7 +2754,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2802,7 +2802,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2860,7 +2860,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2919,7 +2919,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2978,7 +2978,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3102,7 +3102,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3146,13 +3146,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3163,14 +3163,14 @@ WITH q AS MATERIALIZED (
   FROM _o54_seg s ASOF LEFT JOIN _d37 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d37 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3180,7 +3180,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o54 AS
@@ -3228,13 +3228,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3245,14 +3245,14 @@ WITH q AS MATERIALIZED (
   FROM _o55_seg s ASOF LEFT JOIN _d37 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d37 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3262,7 +3262,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o55 AS
@@ -3314,7 +3314,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3362,7 +3362,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3410,7 +3410,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3458,7 +3458,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3502,13 +3502,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3519,14 +3519,14 @@ WITH q AS MATERIALIZED (
   FROM _o60_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3593,13 +3593,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'weekly') p ASOF JOIN _d45 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3610,14 +3610,14 @@ WITH q AS MATERIALIZED (
   FROM _o61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3668,13 +3668,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'fortnightly') p ASOF JOIN _d45 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3685,14 +3685,14 @@ WITH q AS MATERIALIZED (
   FROM _p61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3743,13 +3743,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'three_weekly') p ASOF JOIN _d45 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3760,14 +3760,14 @@ WITH q AS MATERIALIZED (
   FROM _q61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3818,13 +3818,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _s61 WHERE setting = 'four_weekly') p ASOF JOIN _d45 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3835,14 +3835,14 @@ WITH q AS MATERIALIZED (
   FROM _t61_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3906,13 +3906,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3923,14 +3923,14 @@ WITH q AS MATERIALIZED (
   FROM _o62_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
   FROM c
     LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
   WHERE c.done IS NULL
@@ -3989,13 +3989,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4006,14 +4006,14 @@ WITH q AS MATERIALIZED (
   FROM _o63_seg s ASOF LEFT JOIN _d40 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d40 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4023,7 +4023,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o63 AS
@@ -4245,7 +4245,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4474,7 +4474,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4514,7 +4514,7 @@ DROP VIEW IF EXISTS _o78;
 CREATE OR REPLACE VIEW _o79 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4566,7 +4566,7 @@ DROP VIEW IF EXISTS _o79;
 CREATE OR REPLACE VIEW _o80 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4624,7 +4624,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4669,13 +4669,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d51 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o82_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -4720,14 +4720,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o82_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d52 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4737,7 +4737,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o82 AS
@@ -4795,7 +4795,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4840,18 +4840,18 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d51 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'rcpc' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'rcpc' AS event FROM _d52) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4862,14 +4862,14 @@ WITH q AS MATERIALIZED (
   FROM _o84_seg s ASOF LEFT JOIN _d43 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d43 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4922,14 +4922,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o84_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d43 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4991,7 +4991,7 @@ DROP TABLE IF EXISTS _o84_p1_0;
 CREATE OR REPLACE VIEW _o85 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d52 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5047,13 +5047,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5064,14 +5064,14 @@ WITH q AS MATERIALIZED (
   FROM _o86_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
   FROM c
     LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
   WHERE c.done IS NULL
@@ -5136,13 +5136,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _n88c p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5153,14 +5153,14 @@ WITH q AS MATERIALIZED (
   FROM _o88_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5225,13 +5225,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n89 WHERE ep_start IS NOT NULL) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5242,14 +5242,14 @@ WITH q AS MATERIALIZED (
   FROM _o89_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5304,13 +5304,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5321,14 +5321,14 @@ WITH q AS MATERIALIZED (
   FROM _o90_seg s ASOF LEFT JOIN _d55 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d55 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5490,7 +5490,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5538,7 +5538,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5708,7 +5708,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5752,13 +5752,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5769,14 +5769,14 @@ WITH q AS MATERIALIZED (
   FROM _o100_seg s ASOF LEFT JOIN _d60 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d60 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5786,7 +5786,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o100 AS
@@ -5838,7 +5838,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5894,7 +5894,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5944,7 +5944,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5992,7 +5992,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6081,7 +6081,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6127,7 +6127,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6172,13 +6172,13 @@ WITH st AS MATERIALIZED (
   FROM _ep5 p ASOF JOIN _d62 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o109_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6259,14 +6259,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o109_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d57 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6276,7 +6276,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o109 AS
@@ -6338,7 +6338,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6378,7 +6378,7 @@ DROP VIEW IF EXISTS _o110;
 CREATE OR REPLACE VIEW _o111 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep5 p JOIN _d57 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6438,7 +6438,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6489,13 +6489,13 @@ WITH st AS MATERIALIZED (
   FROM _n114c p ASOF JOIN _d62 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o114_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6580,14 +6580,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o114_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
   FROM c
     LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
   WHERE c.done IS NULL
@@ -6669,13 +6669,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team" FROM _n115 WHERE ep_start IS NOT NULL) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6686,14 +6686,14 @@ WITH q AS MATERIALIZED (
   FROM _o115_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6750,7 +6750,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6796,7 +6796,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6842,7 +6842,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6890,7 +6890,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6938,7 +6938,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6986,7 +6986,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -7075,7 +7075,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -7119,13 +7119,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7136,14 +7136,14 @@ WITH q AS MATERIALIZED (
   FROM _o128_seg s ASOF LEFT JOIN _d79 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d79 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7153,7 +7153,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o128 AS
@@ -7202,13 +7202,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep9 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7219,14 +7219,14 @@ WITH q AS MATERIALIZED (
   FROM _o129_seg s ASOF LEFT JOIN _d79 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d79 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7236,7 +7236,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o129 AS
@@ -7285,13 +7285,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7302,14 +7302,14 @@ WITH q AS MATERIALIZED (
   FROM _o130_seg s ASOF LEFT JOIN _d79 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d79 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7319,7 +7319,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o130 AS
@@ -7368,13 +7368,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep9 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7385,14 +7385,14 @@ WITH q AS MATERIALIZED (
   FROM _o131_seg s ASOF LEFT JOIN _d79 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d79 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7447,13 +7447,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep9 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7464,14 +7464,14 @@ WITH q AS MATERIALIZED (
   FROM _o132_seg s ASOF LEFT JOIN _d79 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d79 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7481,7 +7481,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o132 AS
@@ -7530,13 +7530,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep9 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7547,14 +7547,14 @@ WITH q AS MATERIALIZED (
   FROM _o133_seg s ASOF LEFT JOIN _d80 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d80 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7564,7 +7564,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o133 AS
@@ -7612,13 +7612,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7629,14 +7629,14 @@ WITH q AS MATERIALIZED (
   FROM _o134_seg s ASOF LEFT JOIN _d80 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d80 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7646,7 +7646,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o134 AS
@@ -7699,7 +7699,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -7787,7 +7787,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -7831,13 +7831,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7848,14 +7848,14 @@ WITH q AS MATERIALIZED (
   FROM _o138_seg s ASOF LEFT JOIN _d85 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d85 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7909,13 +7909,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7926,14 +7926,14 @@ WITH q AS MATERIALIZED (
   FROM _o139_seg s ASOF LEFT JOIN _d86 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d86 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7943,7 +7943,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o139 AS
@@ -8056,7 +8056,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8100,13 +8100,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -8117,14 +8117,14 @@ WITH q AS MATERIALIZED (
   FROM _o142_seg s ASOF LEFT JOIN _d88 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d88 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -8134,7 +8134,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o142 AS
@@ -8239,7 +8239,7 @@ DROP VIEW IF EXISTS _o143;
 CREATE OR REPLACE VIEW _o144 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep5 p JOIN _d57 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -8295,7 +8295,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8341,7 +8341,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8387,7 +8387,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8435,7 +8435,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8479,13 +8479,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep13 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -8496,14 +8496,14 @@ WITH q AS MATERIALIZED (
   FROM _o150_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -8558,13 +8558,13 @@ WITH st AS MATERIALIZED (
   FROM _ep13 p ASOF JOIN _d94 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o151_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -8643,14 +8643,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o151_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d85 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -8755,7 +8755,7 @@ DROP VIEW IF EXISTS _o152;
 CREATE OR REPLACE VIEW _o153 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep5 p JOIN _d98 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -8813,7 +8813,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8859,7 +8859,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8905,7 +8905,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -8950,13 +8950,13 @@ WITH st AS MATERIALIZED (
   FROM _ep14 p ASOF JOIN _d103 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o157_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -9128,7 +9128,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -9235,7 +9235,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,

@@ -186,7 +186,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -230,13 +230,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -247,14 +247,14 @@ WITH q AS MATERIALIZED (
   FROM _o2_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -264,7 +264,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o2 AS

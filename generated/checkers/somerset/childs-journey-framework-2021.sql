@@ -528,7 +528,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -587,7 +587,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -646,7 +646,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -705,7 +705,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -764,7 +764,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -823,7 +823,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -872,7 +872,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -920,7 +920,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -968,7 +968,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1016,7 +1016,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1061,13 +1061,13 @@ WITH st AS MATERIALIZED (
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1078,14 +1078,14 @@ WITH q AS MATERIALIZED (
   FROM _o13_seg s ASOF LEFT JOIN _d9 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d9 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1095,7 +1095,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o13 AS
@@ -1144,13 +1144,13 @@ WITH st AS MATERIALIZED (
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1161,14 +1161,14 @@ WITH q AS MATERIALIZED (
   FROM _o14_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1178,7 +1178,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1298,13 +1298,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1315,14 +1315,14 @@ WITH q AS MATERIALIZED (
   FROM _o18_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1376,13 +1376,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1393,14 +1393,14 @@ WITH q AS MATERIALIZED (
   FROM _o19_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1458,7 +1458,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1504,7 +1504,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1688,13 +1688,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1705,14 +1705,14 @@ WITH q AS MATERIALIZED (
   FROM _o37_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1767,13 +1767,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d17 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o38_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1818,14 +1818,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o38_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d18 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1835,7 +1835,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o38 AS
@@ -1891,7 +1891,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1939,7 +1939,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1979,7 +1979,7 @@ DROP VIEW IF EXISTS _o42;
 CREATE OR REPLACE VIEW _o43 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep6 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2031,7 +2031,7 @@ DROP VIEW IF EXISTS _o43;
 CREATE OR REPLACE VIEW _o44 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep2 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2088,13 +2088,13 @@ WITH st AS MATERIALIZED (
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o45_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2139,14 +2139,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o45_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2210,7 +2210,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2254,13 +2254,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2271,14 +2271,14 @@ WITH q AS MATERIALIZED (
   FROM _o47_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2398,13 +2398,13 @@ WITH st AS MATERIALIZED (
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o49_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2449,14 +2449,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o49_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d5 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2466,7 +2466,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o49 AS
@@ -2524,7 +2524,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2570,7 +2570,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2701,13 +2701,13 @@ WITH st AS MATERIALIZED (
   FROM _ep1 p ASOF JOIN _d29 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o58_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2786,14 +2786,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o58_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2803,7 +2803,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o58 AS
@@ -2859,7 +2859,7 @@ DROP TABLE IF EXISTS _o58_p0_1;
 CREATE OR REPLACE VIEW _o60 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2956,13 +2956,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep1 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2973,14 +2973,14 @@ WITH q AS MATERIALIZED (
   FROM _o63_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2990,7 +2990,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o63 AS
@@ -3042,7 +3042,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3088,7 +3088,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3134,7 +3134,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3307,13 +3307,13 @@ WITH st AS MATERIALIZED (
   FROM _ep1 p ASOF JOIN _d37 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o77_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3437,13 +3437,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3454,14 +3454,14 @@ WITH q AS MATERIALIZED (
   FROM _o78_seg s ASOF LEFT JOIN _d39 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d39 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )

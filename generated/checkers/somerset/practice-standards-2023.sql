@@ -797,7 +797,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -843,7 +843,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -897,13 +897,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -914,14 +914,14 @@ WITH q AS MATERIALIZED (
   FROM _o4_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -986,13 +986,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1003,14 +1003,14 @@ WITH q AS MATERIALIZED (
   FROM _o5_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1020,7 +1020,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o5 AS
@@ -1079,13 +1079,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1096,14 +1096,14 @@ WITH q AS MATERIALIZED (
   FROM _o6_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1113,7 +1113,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o6 AS
@@ -1162,13 +1162,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1179,14 +1179,14 @@ WITH q AS MATERIALIZED (
   FROM _o7_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1240,13 +1240,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1257,14 +1257,14 @@ WITH q AS MATERIALIZED (
   FROM _o8_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1324,18 +1324,18 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _n9c p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1346,14 +1346,14 @@ WITH q AS MATERIALIZED (
   FROM _o9_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1406,14 +1406,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o9_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1481,18 +1481,18 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'accommodation_change' AS event FROM _d6) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1503,14 +1503,14 @@ WITH q AS MATERIALIZED (
   FROM _o10_seg s ASOF LEFT JOIN _d7 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1520,7 +1520,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE TABLE _o10_p1_0 AS
@@ -1567,14 +1567,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1584,7 +1584,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o10 AS
@@ -1658,7 +1658,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1717,7 +1717,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1776,7 +1776,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1832,13 +1832,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1849,14 +1849,14 @@ WITH q AS MATERIALIZED (
   FROM _o14_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1866,7 +1866,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1927,7 +1927,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1983,13 +1983,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2000,14 +2000,14 @@ WITH q AS MATERIALIZED (
   FROM _o17_seg s ASOF LEFT JOIN _d15 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d15 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2017,7 +2017,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o17 AS
@@ -2070,7 +2070,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2114,13 +2114,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2131,14 +2131,14 @@ WITH q AS MATERIALIZED (
   FROM _o19_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2148,7 +2148,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o19 AS
@@ -2197,13 +2197,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o20_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2248,14 +2248,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o20_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2265,7 +2265,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o20 AS
@@ -2320,13 +2320,13 @@ WITH st AS MATERIALIZED (
   FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2337,14 +2337,14 @@ WITH q AS MATERIALIZED (
   FROM _o21_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2354,7 +2354,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o21 AS
@@ -2403,13 +2403,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2420,14 +2420,14 @@ WITH q AS MATERIALIZED (
   FROM _o22_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2437,7 +2437,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o22 AS
@@ -2486,13 +2486,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2503,14 +2503,14 @@ WITH q AS MATERIALIZED (
   FROM _o25_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d21 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2520,7 +2520,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o25 AS
@@ -2569,13 +2569,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o26_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2622,14 +2622,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o26_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2690,13 +2690,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o27_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2741,14 +2741,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o27_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2758,7 +2758,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o27 AS
@@ -2813,18 +2813,18 @@ WITH st AS MATERIALIZED (
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o28_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2905,14 +2905,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2922,7 +2922,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE TABLE _o28_p1_0 AS
@@ -3005,14 +3005,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p1_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3022,7 +3022,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o28 AS
@@ -3100,13 +3100,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3117,14 +3117,14 @@ WITH q AS MATERIALIZED (
   FROM _o29_seg s ASOF LEFT JOIN _d26 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d26 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3134,7 +3134,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o29 AS
@@ -3196,7 +3196,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3255,7 +3255,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3314,7 +3314,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3373,7 +3373,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3508,7 +3508,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3568,7 +3568,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3614,7 +3614,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3660,7 +3660,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3706,7 +3706,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3752,7 +3752,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3798,7 +3798,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3844,7 +3844,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3890,7 +3890,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3938,7 +3938,7 @@ DROP TABLE IF EXISTS _s48;
 CREATE OR REPLACE VIEW _o49 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -3988,7 +3988,7 @@ DROP VIEW IF EXISTS _o49;
 CREATE OR REPLACE VIEW _o50 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4085,13 +4085,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4102,14 +4102,14 @@ WITH q AS MATERIALIZED (
   FROM _o53_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4119,7 +4119,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o53 AS
@@ -4230,7 +4230,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4276,7 +4276,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4322,7 +4322,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4382,7 +4382,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4430,7 +4430,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4478,7 +4478,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4526,7 +4526,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4574,7 +4574,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4622,7 +4622,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4670,7 +4670,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4718,7 +4718,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4772,13 +4772,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4789,14 +4789,14 @@ WITH q AS MATERIALIZED (
   FROM _o68_seg s ASOF LEFT JOIN _d46 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d46 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4806,7 +4806,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o68 AS
@@ -4865,13 +4865,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4882,14 +4882,14 @@ WITH q AS MATERIALIZED (
   FROM _o71_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4899,7 +4899,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o71 AS
@@ -4958,13 +4958,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4975,14 +4975,14 @@ WITH q AS MATERIALIZED (
   FROM _o72_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5037,13 +5037,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5054,14 +5054,14 @@ WITH q AS MATERIALIZED (
   FROM _o73_seg s ASOF LEFT JOIN _d22 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5116,13 +5116,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o74_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -5167,14 +5167,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o74_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5184,7 +5184,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o74 AS
@@ -5234,7 +5234,7 @@ DROP TABLE IF EXISTS _o74_p0_0;
 CREATE OR REPLACE VIEW _o75 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5286,7 +5286,7 @@ DROP VIEW IF EXISTS _o75;
 CREATE OR REPLACE VIEW _o76 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5344,7 +5344,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5389,13 +5389,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d48 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5406,14 +5406,14 @@ WITH q AS MATERIALIZED (
   FROM _o79_seg s ASOF LEFT JOIN _d50 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d50 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5423,7 +5423,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o79 AS
@@ -5473,7 +5473,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5513,7 +5513,7 @@ DROP VIEW IF EXISTS _o81;
 CREATE OR REPLACE VIEW _o82 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5571,7 +5571,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5619,7 +5619,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5667,7 +5667,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5712,13 +5712,13 @@ WITH st AS MATERIALIZED (
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o90_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -5797,14 +5797,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o90_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5814,7 +5814,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o90 AS
@@ -5919,7 +5919,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5964,18 +5964,18 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o95_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6173,18 +6173,18 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, d.date
+  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _p95_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6390,7 +6390,7 @@ DROP TABLE IF EXISTS _p95_p1_1;
 CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6440,7 +6440,7 @@ DROP VIEW IF EXISTS _o99;
 CREATE OR REPLACE VIEW _o100 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6584,7 +6584,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6628,13 +6628,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6645,14 +6645,14 @@ WITH q AS MATERIALIZED (
   FROM _o106_seg s ASOF LEFT JOIN _d63 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d63 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6662,7 +6662,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o106 AS
@@ -6710,13 +6710,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6727,14 +6727,14 @@ WITH q AS MATERIALIZED (
   FROM _o108_seg s ASOF LEFT JOIN _d64 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d64 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6744,7 +6744,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o108 AS
@@ -6792,13 +6792,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6809,14 +6809,14 @@ WITH q AS MATERIALIZED (
   FROM _o109_seg s ASOF LEFT JOIN _d65 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d65 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6826,7 +6826,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o109 AS

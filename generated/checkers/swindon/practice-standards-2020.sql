@@ -805,7 +805,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1180,7 +1180,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1220,7 +1220,7 @@ DROP VIEW IF EXISTS _o7;
 CREATE OR REPLACE VIEW _o9 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep0 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -1270,7 +1270,7 @@ DROP VIEW IF EXISTS _o9;
 CREATE OR REPLACE VIEW _o10 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -1324,13 +1324,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1341,14 +1341,14 @@ WITH q AS MATERIALIZED (
   FROM _o12_seg s ASOF LEFT JOIN _d4 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1358,7 +1358,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o12 AS
@@ -1407,13 +1407,13 @@ WITH st AS MATERIALIZED (
   FROM _ep0 p ASOF JOIN _d7 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1424,14 +1424,14 @@ WITH q AS MATERIALIZED (
   FROM _o13_seg s ASOF LEFT JOIN _d4 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1441,7 +1441,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o13 AS
@@ -1485,7 +1485,7 @@ DROP TABLE IF EXISTS _o13_seg;
 CREATE OR REPLACE VIEW _o14 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -1543,7 +1543,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1597,13 +1597,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e16 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1614,14 +1614,14 @@ WITH q AS MATERIALIZED (
   FROM _o16_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1689,13 +1689,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1706,14 +1706,14 @@ WITH q AS MATERIALIZED (
   FROM _o17_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1764,13 +1764,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'fortnightly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1781,14 +1781,14 @@ WITH q AS MATERIALIZED (
   FROM _p17_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1839,13 +1839,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'three_weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1856,14 +1856,14 @@ WITH q AS MATERIALIZED (
   FROM _q17_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1914,13 +1914,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'four_weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1931,14 +1931,14 @@ WITH q AS MATERIALIZED (
   FROM _t17_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2006,7 +2006,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2052,7 +2052,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2106,13 +2106,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e20 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2123,14 +2123,14 @@ WITH q AS MATERIALIZED (
   FROM _o20_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2187,7 +2187,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2233,7 +2233,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2287,13 +2287,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e23 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2304,14 +2304,14 @@ WITH q AS MATERIALIZED (
   FROM _o23_seg s ASOF LEFT JOIN _d4 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2321,7 +2321,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o23 AS
@@ -2380,13 +2380,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e24 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2397,14 +2397,14 @@ WITH q AS MATERIALIZED (
   FROM _o24_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2414,7 +2414,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o24 AS
@@ -2473,13 +2473,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e25 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2490,14 +2490,14 @@ WITH q AS MATERIALIZED (
   FROM _o25_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2562,13 +2562,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e26 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2579,14 +2579,14 @@ WITH q AS MATERIALIZED (
   FROM _o26_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2596,7 +2596,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o26 AS
@@ -2655,13 +2655,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e27 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2672,14 +2672,14 @@ WITH q AS MATERIALIZED (
   FROM _o27_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2738,7 +2738,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2843,13 +2843,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep4 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2860,14 +2860,14 @@ WITH q AS MATERIALIZED (
   FROM _o32_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2877,7 +2877,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o32 AS
@@ -2925,13 +2925,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep4 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2942,14 +2942,14 @@ WITH q AS MATERIALIZED (
   FROM _o33_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
   FROM c
     LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last
   WHERE c.done IS NULL
@@ -3019,13 +3019,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e34 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d21 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o34_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3108,14 +3108,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o34_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3176,13 +3176,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e34 WHERE applies) r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d21 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _p34_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3265,14 +3265,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p34_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3344,13 +3344,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3361,14 +3361,14 @@ WITH q AS MATERIALIZED (
   FROM _o36_seg s ASOF LEFT JOIN _d23 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3378,7 +3378,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o36 AS
@@ -3437,13 +3437,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e37 WHERE applies) p ASOF JOIN _d21 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o37_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3621,13 +3621,13 @@ WITH st AS MATERIALIZED (
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e39 WHERE applies) p ASOF JOIN _d25 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o39_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3672,14 +3672,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o39_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3741,13 +3741,13 @@ WITH st AS MATERIALIZED (
   FROM _ep7 p ASOF JOIN _d26 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o40_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3990,7 +3990,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4047,7 +4047,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4104,7 +4104,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4163,7 +4163,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4222,7 +4222,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4281,7 +4281,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4391,7 +4391,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4439,7 +4439,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4485,7 +4485,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4531,7 +4531,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4579,7 +4579,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4619,7 +4619,7 @@ DROP VIEW IF EXISTS _o61;
 CREATE OR REPLACE VIEW _o62 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep10 p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4669,7 +4669,7 @@ DROP VIEW IF EXISTS _o62;
 CREATE OR REPLACE VIEW _o63 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep10 p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4719,7 +4719,7 @@ DROP VIEW IF EXISTS _o63;
 CREATE OR REPLACE VIEW _o64 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep10 p JOIN _d33 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4840,7 +4840,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4888,7 +4888,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4936,7 +4936,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4981,13 +4981,13 @@ WITH st AS MATERIALIZED (
   FROM _ep4 p ASOF JOIN _d33 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o69_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -5034,14 +5034,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o69_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d40 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5102,13 +5102,13 @@ WITH st AS MATERIALIZED (
   FROM _ep4 p ASOF JOIN _d33 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o70_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -5153,14 +5153,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o70_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d8 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5170,7 +5170,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o70 AS
@@ -5220,7 +5220,7 @@ DROP TABLE IF EXISTS _o70_p0_0;
 CREATE OR REPLACE VIEW _o71 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5282,7 +5282,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o72 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e72 WHERE applies) p JOIN _d21 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5349,7 +5349,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5583,7 +5583,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o77 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e77 WHERE applies) p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5652,7 +5652,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5693,7 +5693,7 @@ DROP TABLE IF EXISTS _e78;
 CREATE OR REPLACE VIEW _o79 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5745,7 +5745,7 @@ DROP VIEW IF EXISTS _o79;
 CREATE OR REPLACE VIEW _o80 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5846,7 +5846,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5933,13 +5933,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5950,14 +5950,14 @@ WITH q AS MATERIALIZED (
   FROM _o84_seg s ASOF LEFT JOIN _d47 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d47 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5967,7 +5967,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o84 AS
@@ -6016,13 +6016,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6033,14 +6033,14 @@ WITH q AS MATERIALIZED (
   FROM _o85_seg s ASOF LEFT JOIN _d47 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d47 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6050,7 +6050,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o85 AS
@@ -6099,13 +6099,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6116,14 +6116,14 @@ WITH q AS MATERIALIZED (
   FROM _o86_seg s ASOF LEFT JOIN _d48 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d48 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6133,7 +6133,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o86 AS
@@ -6181,13 +6181,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6198,14 +6198,14 @@ WITH q AS MATERIALIZED (
   FROM _o87_seg s ASOF LEFT JOIN _d48 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d48 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6215,7 +6215,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o87 AS
@@ -6269,7 +6269,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o88 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e88 WHERE applies) p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6336,7 +6336,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6425,13 +6425,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d5 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o91_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6476,14 +6476,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o91_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d49 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6493,7 +6493,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o91 AS
@@ -6586,7 +6586,7 @@ DROP VIEW IF EXISTS _o92;
 CREATE OR REPLACE VIEW _o93 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6636,7 +6636,7 @@ DROP VIEW IF EXISTS _o93;
 CREATE OR REPLACE VIEW _o94 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6693,13 +6693,13 @@ WITH st AS MATERIALIZED (
   FROM _ep3 p ASOF JOIN _d5 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o95_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -6780,14 +6780,14 @@ WITH q AS MATERIALIZED (
   SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o95_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6797,7 +6797,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o95 AS
@@ -6861,7 +6861,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6909,7 +6909,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6957,7 +6957,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6997,7 +6997,7 @@ DROP VIEW IF EXISTS _o98;
 CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d56 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -7095,7 +7095,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -7223,13 +7223,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7240,14 +7240,14 @@ WITH q AS MATERIALIZED (
   FROM _o104_seg s ASOF LEFT JOIN _d62 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d62 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7257,7 +7257,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o104 AS
@@ -7306,13 +7306,13 @@ WITH st AS MATERIALIZED (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
 ), g AS (
-  SELECT child_id, ep_start, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
 )
 SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
+WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7323,14 +7323,14 @@ WITH q AS MATERIALIZED (
   FROM _o105_seg s ASOF LEFT JOIN _d62 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d62 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -7340,7 +7340,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o105 AS

@@ -152,29 +152,27 @@ class _Script:
     def day_table(self, event: str | None) -> str:
         """The table of an event's distinct days per child, numbered from 1 (`idx`), made when first needed."""
         assert event is not None
-        canonical = self.p.canonical_event(event)
-        if canonical not in self.days:
-            name = f"_d{len(self.days)}"
-            self.days[canonical] = name
-            self.share(name,
-                       "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx"
-                       f"{self.d.neighbour_columns('date')}\n"
-                       f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {self.s(canonical)}) e")
-        return self.days[canonical]
+        return self._per_event(self.days, "_d", event,
+                               "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx"
+                               f"{self.d.neighbour_columns('date')}\n"
+                               "FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {event}) e")
 
     def time_table(self, event: str) -> str:
         """The table of an event's days per child with the earliest time of day of its records that day in
         seconds (`secs`; NULL if one of them has no time), made when first needed."""
+        return self._per_event(self.times, "_t", event,
+                               "SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs"
+                               f"{self.d.neighbour_columns('date')}\n"
+                               "FROM _ev WHERE event = {event} GROUP BY child_id, date",
+                               "-- an event's days with its earliest time of day (seconds after midnight), if every record has one\n")
+
+    def _per_event(self, made: dict[str, str], prefix: str, event: str, select: str, comment: str = "") -> str:
+        """The shared table `prefix`N of `event` (its canonical id in `select`'s `{event}`), made when first needed."""
         canonical = self.p.canonical_event(event)
-        if canonical not in self.times:
-            name = f"_t{len(self.times)}"
-            self.times[canonical] = name
-            self.share(name,
-                       "SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs"
-                       f"{self.d.neighbour_columns('date')}\n"
-                       f"FROM _ev WHERE event = {self.s(canonical)} GROUP BY child_id, date",
-                       "-- an event's days with its earliest time of day (seconds after midnight), if every record has one\n")
-        return self.times[canonical]
+        if canonical not in made:
+            made[canonical] = f"{prefix}{len(made)}"
+            self.share(made[canonical], select.replace("{event}", self.s(canonical)), comment)
+        return made[canonical]
 
     def result(self, index: int, select: str) -> None:
         """A table of result rows: `select` gives child_id, trigger, due, done, outcome (a code), late, step,

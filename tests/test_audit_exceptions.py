@@ -161,3 +161,38 @@ def test_an_exception_in_prose_excuses_only_the_children_its_attribute_names(pol
         ("B", "2024-03-05", "2024-03-07", "met_late", "2"),  # the exception is for the cwd team only
         ("C", "2024-03-05", "2024-03-07", "met_late", "2"),  # no team recorded: the exception's condition fails
     ]
+
+
+_SAME_DAY = '''policy "Same day"
+  authority "Test"
+  uses "{vocab}"
+
+event visits_reduced "A service manager's decision to reduce visits"
+
+obligation cp_visits "Fortnightly visits"
+  cite "1" "seen fortnightly"
+  while child_protection
+  social_worker must do statutory_visit every 2 weeks
+
+obligation cp_visits_reduced "Three-weekly visits by decision, until step-down"
+  cite "2" "may reduce to three weekly"
+  while child_protection
+  instead of cp_visits
+  decided by service_manager on visits_reduced
+  social_worker must do statutory_visit every 3 weeks
+  unless step_down
+'''
+
+
+def test_two_identical_one_day_episodes_are_two_episodes(tmp_path: Path) -> None:
+    """A plan that ends and starts again on one day, with the decision and the step-down that day too: the
+    two episodes of the relaxed duty are both narrowed to that one day. They are still two episodes (the
+    SQL keys an episode by child and episode number, not by its days), so each has its own occurrence."""
+    path = tmp_path / "same-day.policy"
+    write_policy(path, _SAME_DAY.format(vocab="vocabulary.policy"))
+    result = check_paths([path], [], analyse=False)
+    assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
+    events = [("cp_plan_start", D(2024, 1, 1)), ("cp_plan_end", D(2024, 1, 20)), ("cp_plan_start", D(2024, 1, 20)),
+              ("visits_reduced", D(2024, 1, 20)), ("step_down", D(2024, 1, 20))]
+    rows = _rows(result.policies[0], events, D(2024, 3, 1))
+    assert _of(rows, "cp_visits_reduced") == [(D(2024, 1, 20), D(2024, 2, 10), None, "discharged")] * 2

@@ -9,9 +9,10 @@ text that the generator writes itself. Dates use a calendar table with a running
 number, so working days are two equality joins (never a date-range join). The output is
 deterministic: the same policy gives the same bytes.
 
-An episode is told apart by child, start and last day, never by child and start alone: a status that
-ends and starts again on one day, with an obligation that applies from a decision made that day,
-gives two episodes that start on the same day (the first one day long).
+An episode is told apart by child and episode number (`ep_no`, numbered from 1 per child and status),
+never by its days: a status that ends and starts again on one day, with an obligation that applies
+from a decision made that day, gives two episodes that start on the same day, and an `unless` event
+that day too makes them both one day long, with the same start and last day.
 """
 
 from __future__ import annotations
@@ -224,19 +225,23 @@ class _Script:
         self.view("_ev", f"SELECT * FROM events WHERE date <= {AS_OF}",
                   "-- the records up to the as-of date (the loader stores `events` sorted by event, so that reading\n"
                   "-- one event skips the rest; any order gives the same result)\n")
+        # the first record is the least (day, row): one aggregate of day number * 2^64 + row + 2^63, exact for
+        # every BIGINT row in a 128-bit integer or DECIMAL(38, 0)
+        wide = self.d.wide_integer
         self.table("_child",
                    f"SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row{attrs}\n"
-                   "FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row\n"
-                   "      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m\n"
-                   "        ON m.child_id = e.child_id AND e.date = m.first_day\n"
-                   "      GROUP BY e.child_id, m.first_day) f\n"
+                   f"FROM (SELECT child_id, first_day,\n"
+                   f"             CAST(m - CAST({self.d.day_number('first_day')} AS {wide}) * {2 ** 64} - {2 ** 63} AS BIGINT) AS first_row\n"
+                   f"      FROM (SELECT child_id, min(date) AS first_day,\n"
+                   f"                   min(CAST({self.d.day_number('date')} AS {wide}) * {2 ** 64} + CAST(row AS {wide}) + {2 ** 63}) AS m\n"
+                   "            FROM _ev GROUP BY child_id) g) f\n"
                    f"LEFT JOIN children c ON c.child_id = f.child_id{first_record}",
                    "-- per child: the date of birth, and the first record (where obligations that apply always start)\n")
 
     @property
     def ep_columns(self) -> str:
         """The columns of an episode table."""
-        return ", ".join(["child_id", "ep_start", "ep_last", "opening_row", *(self.col(a) for a in self.attributes)])
+        return ", ".join(["child_id", "ep_no", "ep_start", "ep_last", "opening_row", *(self.col(a) for a in self.attributes)])
 
     def episode_table(self, ob: Obligation) -> str:
         key = status_events(self.p, ob.status)
@@ -247,43 +252,62 @@ class _Script:
         if key is None:
             attrs = "".join(f", {self.col(a)}" for a in self.attributes)
             self.share(name,
-                       f"SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
+                       f"SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
                        "FROM _child",
                        "-- episodes of obligations that apply always: from the child's first record, never closed\n")
             return name
         enter, leave = key
         e_list = ", ".join(self.s(e) for e in sorted(enter))  # never empty: see not_measurable
-        # a final status has no leaving events: FALSE, not `IN (NULL)`, which is NULL and breaks `prev`
-        is_leave = f"event IN ({', '.join(self.s(e) for e in sorted(leave))})" if leave else "FALSE"
         attrs = "".join(f", coalesce(r.{self.col(a)}, ch.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
         columns = "".join(f", {self.col(a)}" for a in self.attributes)
         opening = (f"\nLEFT JOIN (SELECT row{columns} FROM _ev WHERE event IN ({e_list})) r ON r.row = s.opening_row"
                    "\nLEFT JOIN children ch ON ch.child_id = s.child_id" if self.attributes else "")
         day_number = self.d.day_number("date")
+        if leave:
+            # each entering day with the leaving records on or after it: whether one is that day (`b`),
+            # and the first leaving day after it (`nl`)
+            leaving = (
+                "  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,\n"
+                "         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl\n"
+                f"  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ({', '.join(self.s(e) for e in sorted(leave))})) v\n"
+                "    ON v.child_id = s.child_id AND v.date >= s.date\n"
+                "  GROUP BY s.child_id, s.date")
+        else:  # a final status: nothing leaves it
+            leaving = "  SELECT child_id, date, opening_row, FALSE AS b, CAST(NULL AS DATE) AS nl FROM en"
+        w = "OVER (PARTITION BY child_id ORDER BY date"
         self.share(name,
-                   "WITH day AS (\n"
-                   f"  SELECT child_id, date, bool_or(event IN ({e_list})) AS e, bool_or({is_leave}) AS l,\n"
-                   f"         min(CASE WHEN event IN ({e_list}) THEN row END) AS opening_row\n"
-                   f"  FROM _ev WHERE event IN ({e_list}) OR {is_leave} GROUP BY child_id, date\n"
-                   "), st AS (\n"
-                   f"  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN {day_number} * 2 + 1\n"
-                   f"                                  WHEN l AND NOT e THEN {day_number} * 2 END)\n"
-                   "    OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
-                   "  FROM day\n"
-                   "), tok AS (\n"
-                   "  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)\n"
-                   "  UNION ALL\n"
-                   "  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)\n"
-                   f"), num AS {self.d.materialized}(\n"
-                   "  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok\n"
+                   "WITH en AS (\n"
+                   f"  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ({e_list}) GROUP BY child_id, date\n"
+                   f"), g AS (\n{leaving}\n"
+                   "), h AS (\n"
+                   f"  SELECT g.*, (nl IS NOT NULL AND (lead(date) {w}) IS NULL OR nl < lead(date) {w}))) AS gap FROM g\n"
+                   "), p AS (\n"
+                   f"  SELECT h.*, coalesce(max(CASE WHEN gap THEN {day_number} * 2 WHEN NOT b THEN {day_number} * 2 + 1 END)\n"
+                   f"    {w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
+                   "  FROM h\n"
+                   "), q AS (\n"
+                   "  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,\n"
+                   "         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end\n"
+                   "  FROM p\n"
+                   "), n AS (\n"
+                   f"  SELECT q.*, min(coalesce(b_end, gap_end)) {w} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,\n"
+                   f"         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) {w} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no\n"
+                   "  FROM q\n"
                    ")\n"
-                   f"SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row{attrs}\n"
-                   f"FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k{opening}\n"
+                   "SELECT s.child_id, s.ep_no, s.date AS ep_start,\n"
+                   "       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,\n"
+                   f"       s.opening_row{attrs}\n"
+                   f"FROM n s{opening}\n"
                    "WHERE s.is_start",
                    "-- episodes of a status: a day with only entering events opens one (if none is open), a day with\n"
                    "-- only leaving events closes it; a day with both ends the open episode and starts another, or is\n"
-                   "-- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):\n"
-                   "-- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.\n")
+                   "-- an episode of one day. Only the entering days and, for each, the first leaving day after it\n"
+                   "-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day\n"
+                   "-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,\n"
+                   "-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode\n"
+                   "-- ends on its own day (one day long: a day with both, none open), or at the first closing after\n"
+                   "-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the\n"
+                   "-- child's episodes from 1: with child_id, the key of an episode.\n")
         return name
 
     # ---- one obligation ----
@@ -385,7 +409,7 @@ class _Script:
                     f"AND d.date BETWEEN {lo} AND coalesce(p.ep_last, {AS_OF}))")
         name = f"_n{index}"
         start = first(starts, "p.ep_start") if starts else "p.ep_start"
-        others = "".join(f", p.{c}" for c in ["opening_row", *(self.col(a) for a in self.attributes)])
+        others = "".join(f", p.{c}" for c in ["ep_no", "opening_row", *(self.col(a) for a in self.attributes)])
         self.table(name, f"SELECT p.child_id, {start} AS ep_start, p.ep_last{others}, p.ep_start AS whole_start FROM {ep} p",
                    "-- exceptions: the obligation applies from its `decided by` decision, and stops at the first\n"
                    "-- `unless` event or decision of an exception that relaxes it\n")
@@ -466,13 +490,13 @@ class _Script:
         self.view(
             occ,
             "WITH t AS (\n"
-            f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day FROM {ep} p\n"
+            f"  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day FROM {ep} p\n"
             "), u AS (\n"
-            "  SELECT t.child_id, t.ep_start, t.ep_last, t.end_day, count(v.date) AS n, count(a.date) AS k,\n"
+            "  SELECT t.child_id, t.ep_no, t.ep_start, t.ep_last, t.end_day, count(v.date) AS n, count(a.date) AS k,\n"
             "         max(v.date) AS last_counted, max(a.date) AS last_hit\n"
             f"  FROM t LEFT JOIN {counted} v ON v.child_id = t.child_id AND v.date BETWEEN t.ep_start AND t.end_day\n"
             f"  LEFT JOIN {acts} a ON a.child_id = v.child_id AND a.date = v.date\n"
-            "  GROUP BY t.child_id, t.ep_start, t.ep_last, t.end_day\n"
+            "  GROUP BY t.child_id, t.ep_no, t.ep_start, t.ep_last, t.end_day\n"
             ")\n"
             "SELECT child_id, ep_start AS trigger, last_counted AS due,\n"
             f"       CASE WHEN k * 100 >= {int(t.percent)} * n THEN last_hit END AS done,\n"
@@ -557,19 +581,19 @@ class _Script:
                                             for e in (t.trigger, *t.also)) + ")"
             # a window (`between N and D of EVENT`) opens N after the trigger: an action before does not count
             opens = due_sql("d.date", t.opens, self.p.trigger_day, joins) if k == 0 and t.opens else "d.date"
-            part = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+            part = (f"  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
                     f"         d.date AS trigger, {due} AS due, {opens} AS opens, {k} AS k\n"
                     f"  FROM {ep} p JOIN {days} d ON d.child_id = p.child_id\n"
                     f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF}){joins.sql('    ')}")
             if k == 0 and t.later:  # `whichever is later`: the trigger days of the rounds (see later_table)
                 joins = Joins("c")
-                part = (f"  SELECT d.child_id, d.ep_start, d.ep_last, d.end_day, d.trigger,\n"
+                part = (f"  SELECT d.child_id, d.ep_no, d.ep_start, d.ep_last, d.end_day, d.trigger,\n"
                         f"         {due_sql('d.trigger', duration, self.p.trigger_day, joins)} AS due, d.trigger AS opens, {k} AS k\n"
                         f"  FROM {self.later_table(ob, t, ep, occ)} d{joins.sql('  ')}")
             if k == 0 and t.sooner:
                 # `whichever is sooner`: a trigger day starts a clock only if an action came since the one before
-                part = ("  SELECT y.child_id, y.ep_start, y.ep_last, y.end_day, y.trigger, y.due, y.opens, y.k FROM (\n"
-                        "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_start, x.ep_last ORDER BY x.trigger) AS prev\n"
+                part = ("  SELECT y.child_id, y.ep_no, y.ep_start, y.ep_last, y.end_day, y.trigger, y.due, y.opens, y.k FROM (\n"
+                        "    SELECT x.*, lag(x.trigger) OVER (PARTITION BY x.child_id, x.ep_no ORDER BY x.trigger) AS prev\n"
                         f"    FROM (\n{part}\n    ) x\n"
                         f"  ) y {self.d.asof(self.day_table(ob.action), 'b', 'y.child_id', '>=', 'y.prev')}\n"
                         "  WHERE y.prev IS NULL OR b.date < y.trigger")
@@ -579,7 +603,7 @@ class _Script:
                   f"WITH t0 AS (\n{union}\n),\n"
                   "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
                   "t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (\n"
-                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0\n"
+                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0\n"
                   ") t1 WHERE rn = 1)\n"
                   "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
                   "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
@@ -602,13 +626,13 @@ class _Script:
         self.table(
             name,
             "WITH RECURSIVE r AS (\n"
-            f"  SELECT child_id, ep_start, ep_last, end_day, {latest} AS trigger\n"
-            f"  FROM (SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
+            f"  SELECT child_id, ep_no, ep_start, ep_last, end_day, {latest} AS trigger\n"
+            f"  FROM (SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
             f"{firsts('p.ep_start', 'p', f'coalesce(p.ep_last, {AS_OF})')}\n"
             f"        FROM {ep} p) s\n"
             "  UNION ALL\n"
-            f"  SELECT child_id, ep_start, ep_last, end_day, {latest}\n"
-            "  FROM (SELECT z.child_id, z.ep_start, z.ep_last, z.end_day,\n"
+            f"  SELECT child_id, ep_no, ep_start, ep_last, end_day, {latest}\n"
+            "  FROM (SELECT z.child_id, z.ep_no, z.ep_start, z.ep_last, z.end_day,\n"
             f"{firsts('z.done + 1', 'z', 'z.end_day')}\n"
             "        FROM (SELECT r.*, (SELECT min(a.date) FROM "
             f"{self.day_table(ob.action)} a WHERE a.child_id = r.child_id\n"
@@ -626,12 +650,12 @@ class _Script:
         acts = self.day_table(ob.action)
         # `before every EVENT from the Nth`: the episode's Nth EVENT day and later only
         rank, only = ("", "") if t.from_ordinal == 1 else (
-            ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) AS k",
+            ",\n         row_number() OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) AS k",
             f" WHERE k >= {int(t.from_ordinal)}")
         self.view(occ,
                   "WITH t AS (\n"
                   f"  SELECT p.child_id, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, d.date AS trigger,\n"
-                  "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo"
+                  "         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo"
                   f"{rank}\n"
                   f"  FROM {ep} p JOIN {self.day_table(t.trigger)} d ON d.child_id = p.child_id\n"
                   f"    AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, {AS_OF})\n"
@@ -717,11 +741,11 @@ class _Script:
     def chain(self, ob: Obligation, t: Timing, ep: str, occ: str, trigger: str | None, first: list[Step],
               later: list[Step]) -> None:
         if trigger:
-            start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
+            start = (f"  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, d.date AS start\n"
                      f"  FROM {ep} p {self.d.asof(self.day_table(trigger), 'd', 'p.child_id', '>=', 'p.ep_start', left=False)}\n"
                      f"  WHERE d.date <= coalesce(p.ep_last, {AS_OF})")
         else:
-            start = (f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, p.ep_start AS start\n"
+            start = (f"  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS ep_end, p.ep_start AS start\n"
                      f"  FROM {ep} p")
         restart_events: list[str] = []
         for r in t.restarts:
@@ -736,21 +760,21 @@ class _Script:
                                       for e in restart_events)
             restarts = (
                 "  UNION ALL\n"
-                f"  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event {spec_of} END)\n"
+                f"  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event {spec_of} END)\n"
                 f"  FROM st s JOIN ({days}) d ON d.child_id = s.child_id\n"
                 "    AND d.date > s.start AND d.date <= s.ep_end\n"
-                "  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date\n")
+                "  GROUP BY s.child_id, s.ep_no, d.date\n")
         seg = f"{occ}_seg"
         self.table(seg,
                    f"WITH st AS {self.d.materialized}(\n{start}\n), g AS (\n"
-                   "  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st\n"
+                   "  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st\n"
                    f"{restarts}"
                    ")\n"
-                   "SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,\n"
+                   "SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,\n"
                    "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
                    "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
-                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end\n"
-                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start)",
+                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no\n"
+                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start)",
                    "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
                    "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
@@ -758,7 +782,7 @@ class _Script:
         closed: set[str] = set()  # the steps in closed form: views (read once, by the union below)
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
-            seed = (f"SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
+            seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
                     f"  FROM {seg} s {self.d.asof(self.day_table(ob.action), 'a', 's.child_id', '>=', 's.seg_start')}\n"
                     f"  WHERE s.spec = {j}")
@@ -771,7 +795,7 @@ class _Script:
                     closed.add(name)
                     break  # an unbounded `every` never hands a chain on: later steps are unreachable
                 self.phase(ob, name, seed, step, x, trigger)
-                seed = (f"SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
+                seed = (f"SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
                         f"  FROM {name} WHERE NOT go AND alive")
         union = "\nUNION ALL\n".join(
             "SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,\n"
@@ -816,13 +840,13 @@ class _Script:
             eff, ext_hi, extension = "q.due", "", ""
         self.table(name,
                    "WITH RECURSIVE r AS (\n"
-                   "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,\n"
+                   "  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,\n"
                    f"         q.base AS step_base, q.nxt, {bound} AS bound, {live} AS go, {live} AS alive,\n"
                    "         q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,\n"
                    "         CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff\n"
                    f"  FROM (SELECT q.*, {anchor} AS anchor FROM ({seed}) q{anchor_from}) q{bound_from}\n"
                    "  UNION ALL\n"
-                   "  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,\n"
+                   "  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,\n"
                    "         CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,\n"
                    "         z.step_base,\n"
                    "         CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,\n"
@@ -837,7 +861,7 @@ class _Script:
                    "  FROM (\n"
                    f"    SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, {eff} AS eff\n"
                    "    FROM (\n"
-                   "      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,\n"
+                   "      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,\n"
                    f"             r.step_base, r.nxt, r.bound, r.anchor, {due} AS due,\n"
                    f"             {done} AS done, {opened} AS window_start{ext_hi}\n"
                    f"      FROM r{joins.sql('      ')}\n"
@@ -897,7 +921,7 @@ class _Script:
             s1, s2 = moved.format(f"m.j * {n}"), moved.format(f"(m.j + 1) * {n}")
             # the least day of the month so far: the running minimum over j (the chains are per child, episode
             # and segment)
-            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j "
+            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j "
                      "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
             opened, further = "m.o", "m.f"
             where = "\nWHERE m.o <= m.seg_last"
@@ -912,14 +936,14 @@ class _Script:
         acts = self.day_table(ob.action)
         self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
-                   "  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
+                   "  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
                    "  UNION ALL\n"
-                   "  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
+                   "  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
                    f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last\n"
                    "), c AS (\n"
-                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b\n"
+                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b\n"
                    "), m AS (\n"
-                   f"  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
+                   f"  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
                    f"  FROM c{numbers}\n"
                    "  WHERE c.done IS NULL\n"
                    ")\n"

@@ -70,6 +70,11 @@ class Dialect:
     def materialized(self) -> str:
         return "" if self.name == "spark" else "MATERIALIZED "
 
+    @property
+    def wide_integer(self) -> str:
+        """An exact integer type of at least 88 bits (a day number and a BIGINT side by side)."""
+        return "HUGEINT" if self.name == "duckdb" else "DECIMAL(38, 0)"
+
     def string(self, text: str) -> str:
         if self.name != "spark":
             return sql_string(text)

@@ -30,10 +30,11 @@ SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
 SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row
-FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
-      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
-        ON m.child_id = e.child_id AND e.date = m.first_day
-      GROUP BY e.child_id, m.first_day) f
+FROM (SELECT child_id, first_day,
+             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
+      FROM (SELECT child_id, min(date) AS first_day,
+                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
+            FROM _ev GROUP BY child_id) g) f
 LEFT JOIN children c ON c.child_id = f.child_id;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
 -- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days
@@ -145,27 +146,41 @@ CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('ceased_looked_after', 'eighteenth_birthday')) AS e, bool_or(event IN ('left_care_service')) AS l,
-         min(CASE WHEN event IN ('ceased_looked_after', 'eighteenth_birthday') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') OR event IN ('left_care_service') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('left_care_service')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row
+FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -179,14 +194,14 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review
 -- obligation #2 (deadline)
 CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -227,34 +242,34 @@ DROP VIEW IF EXISTS _o1;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o2_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o2_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o2_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -264,7 +279,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o2 AS

@@ -44,10 +44,11 @@ SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
 SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_placement_intended_until_18", c."attr_placement_intended_until_18") AS "attr_placement_intended_until_18", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type"
-FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
-      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
-        ON m.child_id = e.child_id AND e.date = m.first_day
-      GROUP BY e.child_id, m.first_day) f
+FROM (SELECT child_id, first_day,
+             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
+      FROM (SELECT child_id, min(date) AS first_day,
+                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
+            FROM _ev GROUP BY child_id) g) f
 LEFT JOIN children c ON c.child_id = f.child_id
 LEFT JOIN _ev r ON r.row = f.first_row;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
@@ -160,27 +161,41 @@ CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('became_looked_after')) AS e, bool_or(event IN ('ceased_looked_after')) AS l,
-         min(CASE WHEN event IN ('became_looked_after') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('became_looked_after') OR event IN ('ceased_looked_after') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_placement_intended_until_18", ch."attr_placement_intended_until_18") AS "attr_placement_intended_until_18", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_placement_intended_until_18", ch."attr_placement_intended_until_18") AS "attr_placement_intended_until_18", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -220,7 +235,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment') 
 -- obligation #1 (deadline)
 CREATE OR REPLACE VIEW _o0 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -229,7 +244,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -270,34 +285,34 @@ DROP VIEW IF EXISTS _o0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o2_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o2_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o2_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -307,7 +322,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o2 AS
@@ -353,34 +368,34 @@ DROP TABLE IF EXISTS _o2_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o3_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o3_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o3_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -390,7 +405,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o3 AS
@@ -434,14 +449,14 @@ DROP TABLE IF EXISTS _o3_seg;
 -- obligation #5 (deadline)
 CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
   UNION ALL
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 1 AS k
   FROM _ep0 p JOIN _d4 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -450,7 +465,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -501,34 +516,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o6_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d4) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o6_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -543,7 +558,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -558,17 +573,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o6_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o6_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -579,16 +594,16 @@ SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) 
 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
 CREATE OR REPLACE TABLE _o6_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -603,7 +618,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -618,17 +633,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o6_p1_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o6_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -690,34 +705,34 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 -- before it ends the day before
 CREATE OR REPLACE TABLE _p6_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e6 WHERE applies) r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('placed_with_parents')))) OR (('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('living_arrangements_by_another_person')))), FALSE)) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d4) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _p6_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _p6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -732,7 +747,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -747,17 +762,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _p6_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p6_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -768,16 +783,16 @@ SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) 
 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
 CREATE OR REPLACE TABLE _p6_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _p6_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -792,7 +807,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -807,17 +822,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _p6_p1_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p6_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -903,34 +918,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o7_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e7 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e7 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d4) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o7_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o7_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -945,7 +960,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -957,14 +972,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o7_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -979,7 +994,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -994,17 +1009,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o7_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1014,21 +1029,21 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE TABLE _o7_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o7_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1043,7 +1058,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1055,14 +1070,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o7_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1077,7 +1092,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1092,17 +1107,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o7_p1_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p1_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1112,7 +1127,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o7 AS
@@ -1198,29 +1213,29 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o10_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e10 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e10 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o10_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o10_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1235,7 +1250,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1247,16 +1262,16 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o10_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d7 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d7 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1271,7 +1286,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1286,17 +1301,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o10_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1370,29 +1385,29 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o11_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e11 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e11 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o11_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o11_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1407,7 +1422,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1419,16 +1434,16 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o11_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o11_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d7 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d7 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1443,7 +1458,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1458,17 +1473,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o11_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o11_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1542,29 +1557,29 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o12_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e12 WHERE applies) p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e12 WHERE applies) p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o12_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o12_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1579,7 +1594,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1594,17 +1609,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o12_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o12_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1662,29 +1677,29 @@ DROP TABLE IF EXISTS _o12_p0_0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o14_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d0 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o14_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o14_seg s ASOF LEFT JOIN _d7 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1699,7 +1714,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1713,14 +1728,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o14_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o14_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1735,7 +1750,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1750,17 +1765,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o14_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o14_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1770,7 +1785,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1825,14 +1840,14 @@ DROP TABLE IF EXISTS _o14_p0_1;
 -- obligation #17 (deadline)
 CREATE OR REPLACE VIEW _o16 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d9 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,

@@ -36,10 +36,11 @@ SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
 SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row
-FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
-      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
-        ON m.child_id = e.child_id AND e.date = m.first_day
-      GROUP BY e.child_id, m.first_day) f
+FROM (SELECT child_id, first_day,
+             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
+      FROM (SELECT child_id, min(date) AS first_day,
+                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
+            FROM _ev GROUP BY child_id) g) f
 LEFT JOIN children c ON c.child_id = f.child_id;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
 -- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days
@@ -151,27 +152,41 @@ CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('referral')) AS e, bool_or(event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) AS l,
-         min(CASE WHEN event IN ('referral') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('referral') OR event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row
+FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -181,54 +196,82 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('assessment_start')) AS e, bool_or(event IN ('assessment_completed')) AS l,
-         min(CASE WHEN event IN ('assessment_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('assessment_start') OR event IN ('assessment_completed') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row
+FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d2 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('s47_start')) AS e, bool_or(event IN ('closure', 'icpc', 's47_outcome')) AS l,
-         min(CASE WHEN event IN ('s47_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('s47_start') OR event IN ('closure', 'icpc', 's47_outcome') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'icpc', 's47_outcome')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row
+FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d3 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -238,27 +281,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('cp_plan_start')) AS e, bool_or(event IN ('closure', 'cp_plan_end')) AS l,
-         min(CASE WHEN event IN ('cp_plan_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('cp_plan_start') OR event IN ('closure', 'cp_plan_end') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'cp_plan_end')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row
+FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d5 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -268,7 +325,7 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep4 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row
+SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row
 FROM _child;
 CREATE OR REPLACE TABLE _d7 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -282,7 +339,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rapid_review') e;
 -- obligation #1 (deadline)
 CREATE OR REPLACE VIEW _o0 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -291,7 +348,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -330,7 +387,7 @@ DROP VIEW IF EXISTS _o0;
 -- obligation #3 (deadline)
 CREATE OR REPLACE VIEW _o2 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -339,7 +396,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -378,7 +435,7 @@ DROP VIEW IF EXISTS _o2;
 -- obligation #5 (deadline)
 CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -387,7 +444,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -426,7 +483,7 @@ DROP VIEW IF EXISTS _o4;
 -- obligation #6 (deadline)
 CREATE OR REPLACE VIEW _o5 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d4 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -435,7 +492,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -476,29 +533,29 @@ DROP VIEW IF EXISTS _o5;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o7_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d4 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o7_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o7_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -513,7 +570,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -528,17 +585,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o7_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -548,7 +605,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o7 AS
@@ -597,7 +654,7 @@ DROP TABLE IF EXISTS _o7_p0_0;
 -- obligation #9 (deadline)
 CREATE OR REPLACE VIEW _o8 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d7 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -606,7 +663,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -645,7 +702,7 @@ DROP VIEW IF EXISTS _o8;
 -- obligation #10 (deadline)
 CREATE OR REPLACE VIEW _o9 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d7 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -654,7 +711,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,

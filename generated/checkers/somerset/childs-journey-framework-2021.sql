@@ -106,10 +106,11 @@ SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
 SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_legal_status", c."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", c."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
-      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
-        ON m.child_id = e.child_id AND e.date = m.first_day
-      GROUP BY e.child_id, m.first_day) f
+FROM (SELECT child_id, first_day,
+             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
+      FROM (SELECT child_id, min(date) AS first_day,
+                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
+            FROM _ev GROUP BY child_id) g) f
 LEFT JOIN children c ON c.child_id = f.child_id
 LEFT JOIN _ev r ON r.row = f.first_row;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
@@ -222,7 +223,7 @@ CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_safeguarding_concerns"
+SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_safeguarding_concerns"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -232,27 +233,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_note_recorded') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('became_looked_after')) AS e, bool_or(event IN ('ceased_looked_after')) AS l,
-         min(CASE WHEN event IN ('became_looked_after') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('became_looked_after') OR event IN ('ceased_looked_after') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -261,53 +276,81 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('cp_plan_start')) AS e, bool_or(event IN ('closure', 'cp_plan_end')) AS l,
-         min(CASE WHEN event IN ('cp_plan_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('cp_plan_start') OR event IN ('closure', 'cp_plan_end') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'cp_plan_end')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('cin_plan_start')) AS e, bool_or(event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) AS l,
-         min(CASE WHEN event IN ('cin_plan_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('cin_plan_start') OR event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -351,27 +394,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adopt_south_west_meeting') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep4 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('referral')) AS e, bool_or(event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) AS l,
-         min(CASE WHEN event IN ('referral') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('referral') OR event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -380,27 +437,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep5 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('assessment_start')) AS e, bool_or(event IN ('assessment_completed')) AS l,
-         min(CASE WHEN event IN ('assessment_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('assessment_start') OR event IN ('assessment_completed') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -409,27 +480,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep6 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('s47_start')) AS e, bool_or(event IN ('closure', 'icpc', 's47_outcome')) AS l,
-         min(CASE WHEN event IN ('s47_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('s47_start') OR event IN ('closure', 'icpc', 's47_outcome') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'icpc', 's47_outcome')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_legal_status", ch."attr_legal_status") AS "attr_legal_status", coalesce(r."attr_safeguarding_concerns", ch."attr_safeguarding_concerns") AS "attr_safeguarding_concerns"
+FROM n s
 LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -521,14 +606,14 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o0 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e0 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e0 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -578,16 +663,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e1 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e1 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -637,16 +722,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o2 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e2 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e2 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -696,16 +781,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o4 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e4 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e4 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -755,16 +840,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o5 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e5 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e5 WHERE applies) p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -814,16 +899,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o7 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e7 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e7 WHERE applies) p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 3
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -863,7 +948,7 @@ DROP TABLE IF EXISTS _e7;
 -- obligation #10 (deadline)
 CREATE OR REPLACE VIEW _o9 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -872,7 +957,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -911,7 +996,7 @@ DROP VIEW IF EXISTS _o9;
 -- obligation #11 (deadline)
 CREATE OR REPLACE VIEW _o10 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -920,7 +1005,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -959,7 +1044,7 @@ DROP VIEW IF EXISTS _o10;
 -- obligation #12 (deadline)
 CREATE OR REPLACE VIEW _o11 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -968,7 +1053,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1007,7 +1092,7 @@ DROP VIEW IF EXISTS _o11;
 -- obligation #13 (deadline)
 CREATE OR REPLACE VIEW _o12 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -1016,7 +1101,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1057,35 +1142,35 @@ DROP VIEW IF EXISTS _o12;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o13_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o13_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o13_seg s ASOF LEFT JOIN _d9 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d9 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1095,7 +1180,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o13 AS
@@ -1140,35 +1225,35 @@ DROP TABLE IF EXISTS _o13_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o14_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o14_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o14_seg s ASOF LEFT JOIN _d10 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1178,7 +1263,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1233,7 +1318,7 @@ CREATE OR REPLACE VIEW _o17 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e17 WHERE applies) p JOIN _t1 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e17 WHERE applies) p JOIN _t1 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), s AS (
   SELECT t.child_id, t.trigger, count(*) AS n, count(e.time_of_day) AS timed, min(e.time_of_day) AS secs
@@ -1295,34 +1380,34 @@ DROP TABLE IF EXISTS _e17;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o18_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o18_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o18_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1373,34 +1458,34 @@ DROP TABLE IF EXISTS _o18_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o19_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o19_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o19_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1449,7 +1534,7 @@ DROP TABLE IF EXISTS _o19_seg;
 -- obligation #21 (deadline)
 CREATE OR REPLACE VIEW _o20 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -1458,7 +1543,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1497,14 +1582,14 @@ DROP VIEW IF EXISTS _o20;
 -- obligation #31 (deadline)
 CREATE OR REPLACE VIEW _o30 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
   FROM _ep5 p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1597,7 +1682,7 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 CREATE OR REPLACE VIEW _o35 AS
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e35 WHERE applies) p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e35 WHERE applies) p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
 ), u AS (
   SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t
   LEFT JOIN _d6 n ON n.child_id = t.child_id AND n.idx = t.first_idx + 0
@@ -1685,34 +1770,34 @@ DROP VIEW IF EXISTS _o36;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o37_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o37_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o37_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1763,29 +1848,29 @@ DROP TABLE IF EXISTS _o37_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o38_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d17 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o38_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o38_seg s ASOF LEFT JOIN _d18 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1800,7 +1885,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1815,17 +1900,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o38_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o38_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d18 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1835,7 +1920,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o38 AS
@@ -1884,14 +1969,14 @@ DROP TABLE IF EXISTS _o38_p0_0;
 -- obligation #40 (deadline)
 CREATE OR REPLACE VIEW _o39 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1930,7 +2015,7 @@ DROP VIEW IF EXISTS _o39;
 -- obligation #43 (deadline)
 CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep6 p JOIN _d20 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -1939,7 +2024,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1979,7 +2064,7 @@ DROP VIEW IF EXISTS _o42;
 CREATE OR REPLACE VIEW _o43 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep6 p JOIN _d3 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2031,7 +2116,7 @@ DROP VIEW IF EXISTS _o43;
 CREATE OR REPLACE VIEW _o44 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep2 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2084,29 +2169,29 @@ DROP VIEW IF EXISTS _o44;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o45_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o45_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o45_seg s ASOF LEFT JOIN _d22 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2121,7 +2206,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 10) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2136,17 +2221,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o45_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o45_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2201,7 +2286,7 @@ DROP TABLE IF EXISTS _o45_p0_0;
 -- obligation #47 (deadline)
 CREATE OR REPLACE VIEW _o46 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d22 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -2210,7 +2295,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2251,34 +2336,34 @@ DROP VIEW IF EXISTS _o46;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o47_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o47_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o47_seg s ASOF LEFT JOIN _d2 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2394,29 +2479,29 @@ DROP TABLE IF EXISTS _o48_c;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o49_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o49_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o49_seg s ASOF LEFT JOIN _d5 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2431,7 +2516,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2446,17 +2531,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o49_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o49_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d5 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2466,7 +2551,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o49 AS
@@ -2515,7 +2600,7 @@ DROP TABLE IF EXISTS _o49_p0_0;
 -- obligation #51 (deadline)
 CREATE OR REPLACE VIEW _o50 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d24 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -2524,7 +2609,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2563,14 +2648,14 @@ DROP VIEW IF EXISTS _o50;
 -- obligation #52 (deadline)
 CREATE OR REPLACE VIEW _o51 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 84) AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2697,29 +2782,29 @@ DROP VIEW IF EXISTS _o56;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o58_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep1 p ASOF JOIN _d29 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o58_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o58_seg s ASOF LEFT JOIN _d6 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2734,7 +2819,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2746,14 +2831,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o58_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o58_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2768,7 +2853,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2783,17 +2868,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o58_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o58_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d6 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2803,7 +2888,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o58 AS
@@ -2859,7 +2944,7 @@ DROP TABLE IF EXISTS _o58_p0_1;
 CREATE OR REPLACE VIEW _o60 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -2953,34 +3038,34 @@ DROP VIEW IF EXISTS _o61;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o63_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep1 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o63_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o63_seg s ASOF LEFT JOIN _d14 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2990,7 +3075,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o63 AS
@@ -3033,7 +3118,7 @@ DROP TABLE IF EXISTS _o63_seg;
 -- obligation #65 (deadline)
 CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -3042,7 +3127,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3081,14 +3166,14 @@ DROP VIEW IF EXISTS _o64;
 -- obligation #67 (deadline)
 CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3127,14 +3212,14 @@ DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
 CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep1 p JOIN _d6 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3303,29 +3388,29 @@ DROP VIEW IF EXISTS _o73;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o77_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep1 p ASOF JOIN _d37 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o77_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o77_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -3340,7 +3425,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 2) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -3352,16 +3437,16 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o77_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CASE WHEN u2.date <= q.ep_end THEN u2.date END AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o77_p0_0 WHERE NOT go AND alive) q) q
   ASOF LEFT JOIN _d38 u1 ON u1.child_id = q.child_id AND u1.date >= q.ep_start
   LEFT JOIN _d38 u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + 0
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -3376,7 +3461,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 3) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -3434,34 +3519,34 @@ DROP TABLE IF EXISTS _o77_p0_1;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o78_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o78_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o78_seg s ASOF LEFT JOIN _d39 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d39 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )

@@ -143,10 +143,11 @@ SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
 -- per child: the date of birth, and the first record (where obligations that apply always start)
 CREATE OR REPLACE TABLE _child AS
 SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row, coalesce(r."attr_assessment_timescale", c."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", c."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", c."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", c."attr_team") AS "attr_team"
-FROM (SELECT e.child_id, m.first_day, min(e.row) AS first_row
-      FROM _ev e JOIN (SELECT child_id, min(date) AS first_day FROM _ev GROUP BY child_id) m
-        ON m.child_id = e.child_id AND e.date = m.first_day
-      GROUP BY e.child_id, m.first_day) f
+FROM (SELECT child_id, first_day,
+             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
+      FROM (SELECT child_id, min(date) AS first_day,
+                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
+            FROM _ev GROUP BY child_id) g) f
 LEFT JOIN children c ON c.child_id = f.child_id
 LEFT JOIN _ev r ON r.row = f.first_row;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
@@ -259,7 +260,7 @@ CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
-SELECT child_id, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team"
+SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
@@ -272,27 +273,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'safeguarding_concern') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('early_help_start')) AS e, bool_or(event IN ('early_help_end', 'referral', 'step_down')) AS l,
-         min(CASE WHEN event IN ('early_help_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('early_help_start') OR event IN ('early_help_end', 'referral', 'step_down') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('early_help_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('early_help_end', 'referral', 'step_down')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('early_help_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -301,79 +316,121 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('cin_plan_start')) AS e, bool_or(event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) AS l,
-         min(CASE WHEN event IN ('cin_plan_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('cin_plan_start') OR event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cin_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('cp_plan_start')) AS e, bool_or(event IN ('closure', 'cp_plan_end')) AS l,
-         min(CASE WHEN event IN ('cp_plan_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('cp_plan_start') OR event IN ('closure', 'cp_plan_end') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'cp_plan_end')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('cp_plan_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep4 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('became_looked_after')) AS e, bool_or(event IN ('ceased_looked_after')) AS l,
-         min(CASE WHEN event IN ('became_looked_after') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('became_looked_after') OR event IN ('ceased_looked_after') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('became_looked_after')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -385,27 +442,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep5 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('ceased_looked_after', 'eighteenth_birthday')) AS e, bool_or(event IN ('left_care_service')) AS l,
-         min(CASE WHEN event IN ('ceased_looked_after', 'eighteenth_birthday') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') OR event IN ('left_care_service') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('left_care_service')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -441,27 +512,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_review') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep6 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('assessment_start')) AS e, bool_or(event IN ('assessment_completed')) AS l,
-         min(CASE WHEN event IN ('assessment_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('assessment_start') OR event IN ('assessment_completed') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('assessment_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -500,27 +585,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep7 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('contact_received')) AS e, bool_or(event IN ('contact_decision')) AS l,
-         min(CASE WHEN event IN ('contact_received') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('contact_received') OR event IN ('contact_decision') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('contact_received') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('contact_decision')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('contact_received')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -529,27 +628,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_decision') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep8 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('referral')) AS e, bool_or(event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) AS l,
-         min(CASE WHEN event IN ('referral') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('referral') OR event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('referral')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -570,27 +683,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_sent') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep9 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('s47_start')) AS e, bool_or(event IN ('closure', 'icpc', 's47_outcome')) AS l,
-         min(CASE WHEN event IN ('s47_start') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('s47_start') OR event IN ('closure', 'icpc', 's47_outcome') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'icpc', 's47_outcome')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('s47_start')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -602,27 +729,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_transfer') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep10 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('fostering_enquiry')) AS e, bool_or(event IN ('closure', 'foster_carer_approval')) AS l,
-         min(CASE WHEN event IN ('fostering_enquiry') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('fostering_enquiry') OR event IN ('closure', 'foster_carer_approval') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('fostering_enquiry') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'foster_carer_approval')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('fostering_enquiry')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -648,27 +789,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep11 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('connected_persons_assessment')) AS e, bool_or(event IN ('closure')) AS l,
-         min(CASE WHEN event IN ('connected_persons_assessment') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('connected_persons_assessment') OR event IN ('closure') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('connected_persons_assessment') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('connected_persons_assessment')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -746,27 +901,41 @@ SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY da
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_response') e;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
--- an episode of one day. `prev` is the kind of the last one-kind day before (1 open, 0 closed):
--- the running maximum of (day number * 2 + kind) over the one-kind days before, modulo 2.
+-- an episode of one day. Only the entering days and, for each, the first leaving day after it
+-- (before the next entering day: the `gap`) matter. `prev` is the kind of the last one-kind day
+-- before (1 open, 0 closed): the running maximum of (day number * 2 + kind) over the days before,
+-- modulo 2, where a gap counts as closed (0) and an entering-only day as open (1). An episode
+-- ends on its own day (one day long: a day with both, none open), or at the first closing after
+-- it: a gap's first leaving day while open, or a later day with both. `ep_no` numbers the
+-- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep12 AS
-WITH day AS (
-  SELECT child_id, date, bool_or(event IN ('foster_carer_approval')) AS e, bool_or(event IN ('closure')) AS l,
-         min(CASE WHEN event IN ('foster_carer_approval') THEN row END) AS opening_row
-  FROM _ev WHERE event IN ('foster_carer_approval') OR event IN ('closure') GROUP BY child_id, date
-), st AS (
-  SELECT day.*, coalesce(max(CASE WHEN e AND NOT l THEN (date - DATE '1800-01-01') * 2 + 1
-                                  WHEN l AND NOT e THEN (date - DATE '1800-01-01') * 2 END)
+WITH en AS (
+  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('foster_carer_approval') GROUP BY child_id, date
+), g AS (
+  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
+         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
+  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure')) v
+    ON v.child_id = s.child_id AND v.date >= s.date
+  GROUP BY s.child_id, s.date
+), h AS (
+  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+), p AS (
+  SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
-  FROM day
-), tok AS (
-  SELECT child_id, date, opening_row, TRUE AS is_start FROM st WHERE e AND (l OR prev = 0)
-  UNION ALL
-  SELECT child_id, date, NULL, FALSE FROM st WHERE l AND (e OR prev = 1)
-), num AS MATERIALIZED (
-  SELECT tok.*, row_number() OVER (PARTITION BY child_id, is_start ORDER BY date) AS k FROM tok
+  FROM h
+), q AS (
+  SELECT p.*, (b OR prev = 0) AS is_start, CASE WHEN b THEN date END AS b_end,
+         CASE WHEN gap AND (NOT b OR prev = 1) THEN nl END AS gap_end
+  FROM p
+), n AS (
+  SELECT q.*, min(coalesce(b_end, gap_end)) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_end,
+         CAST(sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS INTEGER) AS ep_no
+  FROM q
 )
-SELECT s.child_id, s.date AS ep_start, e.date AS ep_last, s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
-FROM num s LEFT JOIN num e ON e.child_id = s.child_id AND NOT e.is_start AND e.k = s.k
+SELECT s.child_id, s.ep_no, s.date AS ep_start,
+       CASE WHEN s.b AND s.prev = 0 THEN s.date ELSE coalesce(s.gap_end, s.later_end) END AS ep_last,
+       s.opening_row, coalesce(r."attr_assessment_timescale", ch."attr_assessment_timescale") AS "attr_assessment_timescale", coalesce(r."attr_cwd_level", ch."attr_cwd_level") AS "attr_cwd_level", coalesce(r."attr_placement_type", ch."attr_placement_type") AS "attr_placement_type", coalesce(r."attr_team", ch."attr_team") AS "attr_team"
+FROM n s
 LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ev WHERE event IN ('foster_carer_approval')) r ON r.row = s.opening_row
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
@@ -788,7 +957,7 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'non_primary_carer_s
 -- obligation #2 (deadline)
 CREATE OR REPLACE VIEW _o1 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d0 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -797,7 +966,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -836,14 +1005,14 @@ DROP VIEW IF EXISTS _o1;
 -- obligation #3 (deadline)
 CREATE OR REPLACE VIEW _o2 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d2 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -894,34 +1063,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o4_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o4_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o4_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -983,34 +1152,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o5_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o5_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o5_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1020,7 +1189,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o5 AS
@@ -1076,34 +1245,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o6_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o6_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o6_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1113,7 +1282,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o6 AS
@@ -1159,34 +1328,34 @@ DROP TABLE IF EXISTS _o6_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o7_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o7_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o7_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1237,34 +1406,34 @@ DROP TABLE IF EXISTS _o7_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o8_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o8_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o8_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1314,46 +1483,46 @@ DROP TABLE IF EXISTS _o8_seg;
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
 -- `unless` event or decision of an exception that relaxes it
 CREATE OR REPLACE TABLE _n9 AS
-SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team", p.ep_start AS whole_start FROM _ep4 p;
+SELECT p.child_id, p.ep_start AS ep_start, p.ep_last, p.ep_no, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team", p.ep_start AS whole_start FROM _ep4 p;
 CREATE OR REPLACE TABLE _n9c AS
-SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team" FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _n9 WHERE ep_start IS NOT NULL) p;
+SELECT p.child_id, p.ep_start, coalesce((SELECT min(d.date) FROM (SELECT child_id, date FROM _d4) d WHERE d.child_id = p.child_id AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))), p.ep_last) AS ep_last, p.ep_no, p.opening_row, p."attr_assessment_timescale", p."attr_cwd_level", p."attr_placement_type", p."attr_team" FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _n9 WHERE ep_start IS NOT NULL) p;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o9_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _n9c p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o9_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o9_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1364,16 +1533,16 @@ SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) 
 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
 CREATE OR REPLACE TABLE _o9_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o9_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1388,7 +1557,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1403,17 +1572,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o9_p1_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o9_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1478,39 +1647,39 @@ DROP TABLE IF EXISTS _o9_p1_0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o10_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'accommodation_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'accommodation_change' AS event FROM _d6) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o10_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o10_seg s ASOF LEFT JOIN _d7 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1520,21 +1689,21 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE TABLE _o10_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o10_seg s ASOF LEFT JOIN _d7 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -1549,7 +1718,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -1564,17 +1733,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o10_p1_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p1_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1584,7 +1753,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o10 AS
@@ -1649,16 +1818,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o11 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e11 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e11 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1708,16 +1877,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o12 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e12 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e12 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1767,16 +1936,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o13 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e13 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e13 WHERE applies) p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1828,35 +1997,35 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o14_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o14_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o14_seg s ASOF LEFT JOIN _d12 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -1866,7 +2035,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o14 AS
@@ -1920,14 +2089,14 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o16 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e16 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e16 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -1979,35 +2148,35 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o17_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o17_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o17_seg s ASOF LEFT JOIN _d15 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d15 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2017,7 +2186,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o17 AS
@@ -2061,7 +2230,7 @@ DROP TABLE IF EXISTS _o17_seg;
 -- obligation #19 (deadline)
 CREATE OR REPLACE VIEW _o18 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep6 p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -2070,7 +2239,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -2111,34 +2280,34 @@ DROP VIEW IF EXISTS _o18;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o19_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o19_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o19_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2148,7 +2317,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o19 AS
@@ -2193,29 +2362,29 @@ DROP TABLE IF EXISTS _o19_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o20_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o20_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o20_seg s ASOF LEFT JOIN _d17 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2230,7 +2399,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2245,17 +2414,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o20_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o20_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2265,7 +2434,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o20 AS
@@ -2316,35 +2485,35 @@ DROP TABLE IF EXISTS _o20_p0_0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o21_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o21_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o21_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2354,7 +2523,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o21 AS
@@ -2400,34 +2569,34 @@ DROP TABLE IF EXISTS _o21_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o22_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o22_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o22_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2437,7 +2606,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o22 AS
@@ -2483,34 +2652,34 @@ DROP TABLE IF EXISTS _o22_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o25_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o25_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o25_seg s ASOF LEFT JOIN _d21 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d21 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2520,7 +2689,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o25 AS
@@ -2565,29 +2734,29 @@ DROP TABLE IF EXISTS _o25_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o26_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o26_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o26_seg s ASOF LEFT JOIN _d22 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2602,7 +2771,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2619,17 +2788,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o26_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o26_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2686,29 +2855,29 @@ DROP TABLE IF EXISTS _o26_p0_0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o27_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o27_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o27_seg s ASOF LEFT JOIN _d23 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2723,7 +2892,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2738,17 +2907,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o27_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o27_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2758,7 +2927,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o27 AS
@@ -2809,34 +2978,34 @@ DROP TABLE IF EXISTS _o27_p0_0;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o28_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o28_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o28_seg s ASOF LEFT JOIN _d25 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2851,7 +3020,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2865,14 +3034,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o28_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2887,7 +3056,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2902,17 +3071,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o28_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -2922,21 +3091,21 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE TABLE _o28_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o28_seg s ASOF LEFT JOIN _d25 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2951,7 +3120,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, c2.d AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -2965,14 +3134,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o28_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -2987,7 +3156,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -3002,17 +3171,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o28_p1_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p1_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3022,7 +3191,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o28 AS
@@ -3097,34 +3266,34 @@ DROP TABLE IF EXISTS _o28_p1_1;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o29_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o29_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o29_seg s ASOF LEFT JOIN _d26 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d26 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -3134,7 +3303,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o29 AS
@@ -3187,16 +3356,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o40 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e40 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e40 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3246,16 +3415,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o41 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e41 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e41 WHERE applies) p JOIN _d13 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3305,16 +3474,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o42 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e42 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e42 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 1
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3364,16 +3533,16 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 ) res;
 CREATE OR REPLACE VIEW _o43 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e43 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e43 WHERE applies) p JOIN _d16 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 5
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3499,7 +3668,7 @@ DROP VIEW IF EXISTS _o46;
 -- obligation #48 (deadline)
 CREATE OR REPLACE VIEW _o47 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep8 p JOIN _d31 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -3508,7 +3677,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3559,16 +3728,16 @@ SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, 5 AS outcome, NU
 ) res;
 CREATE OR REPLACE VIEW _o48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'ten_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'ten_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 10
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3605,16 +3774,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _p48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'fifteen_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'fifteen_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 15
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3651,16 +3820,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _q48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 20
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3697,16 +3866,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _t48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'twenty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 25
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3743,16 +3912,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _u48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 30
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3789,16 +3958,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _v48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'thirty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 35
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3835,16 +4004,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _w48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 40
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3881,16 +4050,16 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 ) res;
 CREATE OR REPLACE VIEW _y48 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _s48 WHERE setting = 'forty_five_working_days') p JOIN _d8 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
     LEFT JOIN _cal c1 ON c1.d = d.date
     LEFT JOIN _wd c2 ON c2.n = c1.n + 45
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -3938,7 +4107,7 @@ DROP TABLE IF EXISTS _s48;
 CREATE OR REPLACE VIEW _o49 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -3988,7 +4157,7 @@ DROP VIEW IF EXISTS _o49;
 CREATE OR REPLACE VIEW _o50 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -4082,34 +4251,34 @@ DROP VIEW IF EXISTS _o52;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o53_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o53_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o53_seg s ASOF LEFT JOIN _d20 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4119,7 +4288,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o53 AS
@@ -4223,14 +4392,14 @@ DROP VIEW IF EXISTS _o54;
 -- obligation #56 (deadline)
 CREATE OR REPLACE VIEW _o55 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep10 p JOIN _d35 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4269,14 +4438,14 @@ DROP VIEW IF EXISTS _o55;
 -- obligation #57 (deadline)
 CREATE OR REPLACE VIEW _o56 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '4' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
   FROM _ep10 p JOIN _d37 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4315,14 +4484,14 @@ DROP VIEW IF EXISTS _o56;
 -- obligation #59 (deadline)
 CREATE OR REPLACE VIEW _o58 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
   FROM _ep11 p JOIN _d39 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4373,7 +4542,7 @@ DROP TABLE IF EXISTS _x58;
 -- obligation #61 (deadline)
 CREATE OR REPLACE VIEW _o60 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d41 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4382,7 +4551,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4421,7 +4590,7 @@ DROP VIEW IF EXISTS _o60;
 -- obligation #62 (deadline)
 CREATE OR REPLACE VIEW _o61 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4430,7 +4599,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4469,7 +4638,7 @@ DROP VIEW IF EXISTS _o61;
 -- obligation #63 (deadline)
 CREATE OR REPLACE VIEW _o62 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4478,7 +4647,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4517,7 +4686,7 @@ DROP VIEW IF EXISTS _o62;
 -- obligation #64 (deadline)
 CREATE OR REPLACE VIEW _o63 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4526,7 +4695,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4565,7 +4734,7 @@ DROP VIEW IF EXISTS _o63;
 -- obligation #65 (deadline)
 CREATE OR REPLACE VIEW _o64 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d43 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4574,7 +4743,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4613,7 +4782,7 @@ DROP VIEW IF EXISTS _o64;
 -- obligation #66 (deadline)
 CREATE OR REPLACE VIEW _o65 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep2 p JOIN _d21 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4622,7 +4791,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4661,7 +4830,7 @@ DROP VIEW IF EXISTS _o65;
 -- obligation #67 (deadline)
 CREATE OR REPLACE VIEW _o66 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4670,7 +4839,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4709,7 +4878,7 @@ DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
 CREATE OR REPLACE VIEW _o67 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -4718,7 +4887,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -4769,34 +4938,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o68_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o68_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o68_seg s ASOF LEFT JOIN _d46 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d46 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4806,7 +4975,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o68 AS
@@ -4862,34 +5031,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o71_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o71_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o71_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -4899,7 +5068,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o71 AS
@@ -4955,34 +5124,34 @@ SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, N
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o72_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o72_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o72_seg s ASOF LEFT JOIN _d11 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5034,34 +5203,34 @@ DROP TABLE IF EXISTS _o72_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o73_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o73_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o73_seg s ASOF LEFT JOIN _d22 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5112,29 +5281,29 @@ DROP TABLE IF EXISTS _o73_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o74_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o74_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o74_seg s ASOF LEFT JOIN _d23 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -5149,7 +5318,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -5164,17 +5333,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o74_p0_1 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o74_p0_0 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5184,7 +5353,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o74 AS
@@ -5234,7 +5403,7 @@ DROP TABLE IF EXISTS _o74_p0_0;
 CREATE OR REPLACE VIEW _o75 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep9 p JOIN _d18 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5286,7 +5455,7 @@ DROP VIEW IF EXISTS _o75;
 CREATE OR REPLACE VIEW _o76 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep3 p JOIN _d23 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5337,14 +5506,14 @@ DROP VIEW IF EXISTS _o76;
 -- obligation #79 (deadline)
 CREATE OR REPLACE VIEW _o78 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d48 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5385,35 +5554,35 @@ DROP VIEW IF EXISTS _o78;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o79_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d48 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o79_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o79_seg s ASOF LEFT JOIN _d50 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d50 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5423,7 +5592,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o79 AS
@@ -5466,14 +5635,14 @@ DROP TABLE IF EXISTS _o79_seg;
 -- obligation #82 (deadline)
 CREATE OR REPLACE VIEW _o81 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 15) AS due, d.date AS opens, 0 AS k
   FROM _ep3 p JOIN _d51 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5513,7 +5682,7 @@ DROP VIEW IF EXISTS _o81;
 CREATE OR REPLACE VIEW _o82 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -5562,7 +5731,7 @@ DROP VIEW IF EXISTS _o82;
 -- obligation #85 (deadline)
 CREATE OR REPLACE VIEW _o84 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d24 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -5571,7 +5740,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5610,7 +5779,7 @@ DROP VIEW IF EXISTS _o84;
 -- obligation #86 (deadline)
 CREATE OR REPLACE VIEW _o85 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d5 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -5619,7 +5788,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5658,7 +5827,7 @@ DROP VIEW IF EXISTS _o85;
 -- obligation #90 (deadline)
 CREATE OR REPLACE VIEW _o89 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d54 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -5667,7 +5836,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5708,29 +5877,29 @@ DROP VIEW IF EXISTS _o89;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o90_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o90_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o90_seg s ASOF LEFT JOIN _d25 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -5745,7 +5914,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 20) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -5757,14 +5926,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o90_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o90_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -5779,7 +5948,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, CAST(r.base + INTERVAL '3' MONTH AS DATE) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -5794,17 +5963,17 @@ SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o90_p0_2 AS
 WITH q AS MATERIALIZED (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o90_p0_1 WHERE NOT go AND alive
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -5814,7 +5983,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o90 AS
@@ -5912,14 +6081,14 @@ DROP VIEW IF EXISTS _o92;
 -- obligation #95 (deadline)
 CREATE OR REPLACE VIEW _o94 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -5960,34 +6129,34 @@ DROP VIEW IF EXISTS _o94;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o95_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE NOT coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _o95_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6002,7 +6171,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6014,14 +6183,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o95_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o95_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6036,7 +6205,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6048,16 +6217,16 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o95_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6072,7 +6241,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6084,14 +6253,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _o95_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o95_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6106,7 +6275,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6169,34 +6338,34 @@ LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
 -- before it ends the day before
 CREATE OR REPLACE TABLE _p95_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
-  FROM (SELECT child_id, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
+  FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _ep4 r WHERE coalesce((('placement_type' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') OR (r."attr_placement_type" IS NOT NULL AND r."attr_placement_type" <> '' AND r."attr_placement_type" IN ('long_term_foster_connected_person', 'long_term_foster_other')))), FALSE)) p ASOF JOIN _d54 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
   UNION ALL
-  SELECT s.child_id, s.ep_start, s.ep_end, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
+  SELECT s.child_id, s.ep_no, d.date, min(CASE d.event WHEN 'placement_change' THEN 0 END)
   FROM st s JOIN (SELECT child_id, date, 'placement_change' AS event FROM _d5) d ON d.child_id = s.child_id
     AND d.date > s.start AND d.date <= s.ep_end
-  GROUP BY s.child_id, s.ep_start, s.ep_end, d.date
+  GROUP BY s.child_id, s.ep_no, d.date
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 CREATE OR REPLACE TABLE _p95_p0_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6211,7 +6380,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6223,14 +6392,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _p95_p0_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p95_p0_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6245,7 +6414,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6257,16 +6426,16 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _p95_p1_0 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(NULL AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _p95_seg s ASOF LEFT JOIN _d3 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = 0) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6281,7 +6450,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 7) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6293,14 +6462,14 @@ WITH RECURSIVE r AS (
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _p95_p1_1 AS
 WITH RECURSIVE r AS (
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
+  SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
          q.base AS step_base, q.nxt, CAST(q.seg_start + INTERVAL '12' MONTH AS DATE) AS bound, TRUE AS go, TRUE AS alive,
          q.anchor, CAST(NULL AS DATE) AS o_trigger, CAST(NULL AS DATE) AS o_due,
          CAST(NULL AS DATE) AS o_done, CAST(NULL AS DATE) AS o_eff
-  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM (SELECT q.*, CAST(NULL AS DATE) AS anchor FROM (SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p95_p1_0 WHERE NOT go AND alive) q) q
   UNION ALL
-  SELECT z.child_id, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
+  SELECT z.child_id, z.ep_no, z.ep_start, z.ep_end, z.seg_start, z.seg_last, z.closed,
          CASE WHEN z.stop THEN z.base ELSE coalesce(z.done, z.eff) END,
          z.step_base,
          CASE WHEN NOT z.stop AND z.done IS NOT NULL THEN z.nxt + 1 ELSE z.nxt END,
@@ -6315,7 +6484,7 @@ WITH RECURSIVE r AS (
   FROM (
     SELECT q.*, (q.bound IS NOT NULL AND q.due > q.bound) AS stop, q.due AS eff
     FROM (
-      SELECT r.child_id, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
+      SELECT r.child_id, r.ep_no, r.ep_start, r.ep_end, r.seg_start, r.seg_last, r.closed, r.base,
              r.step_base, r.nxt, r.bound, r.anchor, (r.base + 42) AS due,
              CASE WHEN a.date <= r.seg_last THEN a.date END AS done, r.base AS window_start
       FROM r
@@ -6390,7 +6559,7 @@ DROP TABLE IF EXISTS _p95_p1_1;
 CREATE OR REPLACE VIEW _o99 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6440,7 +6609,7 @@ DROP VIEW IF EXISTS _o99;
 CREATE OR REPLACE VIEW _o100 AS
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
-         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_start, p.ep_last ORDER BY d.date) + 1, p.ep_start) AS lo
+         coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
   FROM _ep4 p JOIN _d25 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ), u AS (
@@ -6575,7 +6744,7 @@ DROP VIEW IF EXISTS _o102;
 -- obligation #105 (deadline)
 CREATE OR REPLACE VIEW _o104 AS
 WITH t0 AS (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
   FROM _ep0 p JOIN _d61 d ON d.child_id = p.child_id
     AND d.date BETWEEN p.ep_start AND coalesce(p.ep_last, (SELECT as_of FROM audit_params))
@@ -6584,7 +6753,7 @@ WITH t0 AS (
 ),
 -- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one
 t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (
-  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_start, ep_last, trigger ORDER BY k) AS rn FROM t0
+  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0
 ) t1 WHERE rn = 1)
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
@@ -6625,34 +6794,34 @@ DROP VIEW IF EXISTS _o104;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o106_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o106_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o106_seg s ASOF LEFT JOIN _d63 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d63 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6662,7 +6831,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o106 AS
@@ -6707,34 +6876,34 @@ DROP TABLE IF EXISTS _o106_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o108_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o108_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o108_seg s ASOF LEFT JOIN _d64 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d64 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6744,7 +6913,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o108 AS
@@ -6789,34 +6958,34 @@ DROP TABLE IF EXISTS _o108_seg;
 -- before it ends the day before
 CREATE OR REPLACE TABLE _o109_seg AS
 WITH st AS MATERIALIZED (
-  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
+  SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ), g AS (
-  SELECT child_id, ep_start, ep_end, start AS seg_start, -1 AS spec FROM st
+  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
 )
-SELECT g.child_id, g.ep_start, s.ep_end, g.seg_start, g.spec,
+SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_start = g.ep_start AND s.ep_end = g.ep_end
-WINDOW w AS (PARTITION BY g.child_id, g.ep_start, g.ep_end ORDER BY g.seg_start);
+FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
+WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
 CREATE OR REPLACE VIEW _o109_p0_0 AS
 WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base, a.idx AS nxt
   FROM _o109_seg s ASOF LEFT JOIN _d65 a ON a.child_id = s.child_id AND a.date >= s.seg_start
   WHERE s.spec = -1
 ), b AS (
-  SELECT child_id, ep_start, ep_end, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
   FROM q JOIN _d65 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_start, ep_end, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
 ), m AS (
-  SELECT c.child_id, c.ep_start, c.ep_end, c.seg_start, c.seg_last, c.closed, c.day
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
   WHERE c.done IS NULL
 )
@@ -6826,7 +6995,7 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
 FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
   SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_start, m.ep_end, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
+         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
   FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
 WHERE m.o <= m.seg_last;
 CREATE OR REPLACE VIEW _o109 AS

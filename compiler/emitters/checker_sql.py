@@ -878,10 +878,8 @@ class _Script:
 
         Why only these (docs/decisions.md, "Every steps in closed form"): a bound (`for`, `until`) ends
         the step on a due date and hands the chain on to the next step, and an extension moves each due
-        date by the extension recorded for that occurrence: both stay recursive. Spark keeps the recursive
-        query too (the series is not tested on Spark on this project's machine)."""
-        return (isinstance(step, Every) and step.bound is None and x is None and self.d.name != "spark"
-                and unit_shape(step.duration)[1] > 0)
+        date by the extension recorded for that occurrence: both stay recursive."""
+        return isinstance(step, Every) and step.bound is None and x is None and unit_shape(step.duration)[1] > 0
 
     def every_closed(self, ob: Obligation, name: str, seed: str, step: Every) -> None:
         """An unbounded `every` step in closed form (no recursion): the same rows as `phase` gives it.

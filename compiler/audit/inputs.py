@@ -315,6 +315,11 @@ def _blank(col: str, type_: str = "VARCHAR") -> str:
     return f"({sql_ident(col)} IS NULL OR {_text(col)} = '')"
 
 
+def _trimmed_blank(trimmed: str, type_: str) -> str:
+    """`_blank` of a column whose trimmed text is already worked out as `trimmed` (no second trim a row)."""
+    return f"({trimmed} IS NULL OR {trimmed} = '')" if type_ == "VARCHAR" else f"({trimmed} IS NULL)"
+
+
 def _raw_line(columns: list[str], prefix: str = "") -> str:
     parts = []
     for c in columns:
@@ -372,17 +377,18 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
 
     loaded = Loaded(con, None, attributes, notes=notes)
     loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
-    con.execute("DELETE FROM events WHERE _reason IS NOT NULL").fetchall()
+    con.execute("DELETE FROM events WHERE _bad OR row IN (SELECT _row FROM dup_rows)").fetchall()
+    con.execute("ALTER TABLE events DROP COLUMN _bad").fetchall()
+    con.execute("ALTER TABLE events DROP COLUMN _hash").fetchall()
     loaded.events_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'events'")
-    loaded.timed = _count(con, "SELECT count(time_of_day) FROM events")
+    loaded.timed, last = con.execute("SELECT count(time_of_day), max(date) FROM events").fetchall()[0]
     if children_path is not None:
         loaded.children_rows = _count(con, "SELECT count(*) FROM raw_children") + len(ch_bad)
         loaded.children_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'children'")
     for kind, n in con.execute("SELECT file || ': ' || kind, count(*) FROM rejects GROUP BY ALL").fetchall():
         loaded.reject_kinds[kind] = n
-    last = con.execute("SELECT max(date) FROM events").fetchall()[0][0]
     loaded.as_of = as_of if as_of is not None else last
-    if loaded.as_of is not None:
+    if as_of is not None and last is not None and last > as_of:  # else no used row lies after it
         loaded.after_as_of = _count(con, f"SELECT count(*) FROM events WHERE date > DATE '{loaded.as_of.isoformat()}'")
     if children_path is None and any(
             isinstance(ob.timing, AgeMilestone) or any(isinstance(c, AgeLimit) for c in ob.conditions)
@@ -472,14 +478,14 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
          RejectKind.UNPARSABLE_TIME),
     ] if time_col else []
     all_cols = ", ".join(sql_ident(c) for c in columns)
-    row_hash = f"hash({', '.join('r.' + sql_ident(c) for c in columns)})"
+    row_hash = f"hash({', '.join('b.' + sql_ident(c) for c in columns)})"
     is_ext = "starts_with(_event, 'extension:')"
     r_is_ext = f"starts_with({_text(ev, 'r.')}, 'extension:')"
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
     K = RejectKind
-    reason, kind = _cases([
-        (_blank(cid, types[cid]), "'missing child_id'", K.MISSING),
-        (_blank(ev, types[ev]), "'missing event'", K.MISSING),
+    rules = [
+        (_trimmed_blank("_child", types[cid]), "'missing child_id'", K.MISSING),
+        (_trimmed_blank("_event", types[ev]), "'missing event'", K.MISSING),
         (_blank(date, types[date]), "'missing date'", K.MISSING),
         ("_date IS NULL", f"'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
         (f"NOT (_date {rng})", f"'date out of range: ' || CAST(_date AS VARCHAR) || ' (years {FIRST_YEAR} to "
@@ -493,7 +499,8 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
          K.UNPARSABLE_DATE),
         (f"{is_ext} AND NOT (_until {rng})", "'extended_until out of range: ' || CAST(_until AS VARCHAR)",
          K.UNPARSABLE_DATE),
-    ])
+    ]
+    reason, kind = _cases(rules)
     attrs = "".join(", " + a for a in attr_sql)
     # the event as an ENUM of the policy's (canonical) events, and the table sorted by it: the checks
     # read one event at a time, and DuckDB then skips the blocks of the others
@@ -502,36 +509,49 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     if canonical:
         con.execute(f"CREATE TYPE policyc_event AS ENUM ({', '.join(sql_string(c) for c in canonical)})").fetchall()
         event = "CAST(b._canonical AS policyc_event)"
-    con.execute(
-        "CREATE OR REPLACE TABLE events AS\n"
-        "WITH b AS (\n"
+    # every row's values, read once: the trimmed text, the day, the event's look-up (the rules above read these)
+    checked = (
         f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
         f"         k.k_canonical AS _canonical, k.k_not_extendable IS TRUE AS _not_extendable, {_text(ev, 'r.')} AS _event,\n"
-        f"         {row_hash} AS _hash, {date_secs} AS _dsecs, {time_secs} AS _tsecs\n"
-        f"  FROM raw_events r LEFT JOIN known_events k ON k.k_event = trim(CAST(r.{sql_ident(ev)} AS VARCHAR))\n"
-        f"), c AS (SELECT b.*, {reason} AS _reason, {kind} AS _kind FROM b)\n"
+        f"         {date_secs} AS _dsecs, {time_secs} AS _tsecs\n"
+        f"  FROM {{source}} r LEFT JOIN known_events k ON k.k_event = {_text(ev, 'r.')}\n")
+    # 10 million rows are only told apart into used and rejected here (TRUE if any rule rejects the row);
+    # the reason and kind are worked out afterwards for the rejected rows alone
+    bad = "CASE\n" + "".join(f"    WHEN {cond} THEN TRUE\n" for cond, _, _ in rules) + "    ELSE FALSE END"
+    con.execute(
+        "CREATE OR REPLACE TABLE events AS\n"
+        f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
         f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
-        f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._reason, b._kind, b._hash\n"
+        f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._bad, {row_hash} AS _hash\n"
         "FROM c AS b\n"
         "ORDER BY event").fetchall()
-    # duplicates: rows identical in every column to an earlier row. Rows whose hashes collide are
-    # few; they are then compared column by column, so a hash collision never rejects a row.
+    # duplicates: rows identical in every column to an earlier row. Identical rows are all used or all
+    # rejected, so only used rows are looked at. Rows whose hashes are equal (found by sorting the hashes,
+    # cheaper than grouping 10 million of them) are few; they are then compared column by column, so a
+    # hash collision never rejects a row.
+    con.execute(
+        "CREATE OR REPLACE TABLE dup_hashes AS SELECT DISTINCT _hash FROM (\n"
+        "  SELECT _hash, lag(_hash) OVER (ORDER BY _hash) AS _prev FROM events WHERE NOT _bad) h\n"
+        "WHERE _hash = _prev").fetchall()
+    # the raw rows that are needed again, in one read of the input: the rejected ones and the candidates
+    con.execute(
+        "CREATE OR REPLACE TABLE raw_wanted AS SELECT r.* FROM raw_events r\n"
+        "WHERE r._row IN (SELECT row FROM events WHERE _bad OR _hash IN (SELECT _hash FROM dup_hashes))").fetchall()
     con.execute(
         "CREATE OR REPLACE TABLE dup_rows AS\n"
-        "WITH cand AS (SELECT _hash FROM events GROUP BY _hash HAVING count(*) > 1),\n"
-        "rows AS (SELECT r.* FROM raw_events r\n"
-        "         WHERE r._row IN (SELECT row FROM events WHERE _hash IN (SELECT _hash FROM cand))),\n"
+        "WITH rows AS (SELECT r.* FROM raw_wanted r\n"
+        "              WHERE r._row IN (SELECT row FROM events WHERE NOT _bad AND _hash IN (SELECT _hash FROM dup_hashes))),\n"
         f"firsts AS (SELECT *, min(_row) OVER (PARTITION BY {all_cols}) AS _first FROM rows)\n"
         "SELECT _row, _first FROM firsts WHERE _row > _first").fetchall()
     con.execute(
-        f"UPDATE events SET _reason = 'duplicate of row ' || CAST(d._first AS VARCHAR), _kind = {sql_string(K.DUPLICATE)}\n"
-        "FROM dup_rows d WHERE events.row = d._row AND events._reason IS NULL").fetchall()
-    con.execute(
         "INSERT INTO rejects\n"
-        f"SELECT 'events', e.row, e._reason, e._kind, {_raw_line(columns, 'r.')}\n"
-        "FROM (SELECT row, _reason, _kind FROM events WHERE _reason IS NOT NULL) e JOIN raw_events r ON r._row = e.row"
-    ).fetchall()
-    con.execute("ALTER TABLE events DROP COLUMN _kind").fetchall()
+        f"SELECT 'events', b._row, {reason}, {kind}, {_raw_line(columns, 'b.')}\n"
+        f"FROM ({checked.replace('{source}', 'raw_wanted')}) b\n"
+        "WHERE b._row IN (SELECT row FROM events WHERE _bad)\n"
+        "UNION ALL\n"
+        f"SELECT 'events', d._row, 'duplicate of row ' || CAST(d._first AS VARCHAR), {sql_string(K.DUPLICATE)}, "
+        f"{_raw_line(columns, 'r.')}\n"
+        "FROM dup_rows d JOIN raw_wanted r ON r._row = d._row").fetchall()
 
 
 def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dict[str, str],

@@ -8,7 +8,11 @@ The result is a DuckDB connection holding:
 - `events`: the accepted rows in the normalised shape that the generated checks read
   (row, child_id, event (canonical id), date, extended_until, time_of_day (seconds after midnight, or
   NULL), attr_NAME...);
-- `rejects`: file, row, reason, kind, raw (the rejected row as a line of CSV).
+- `rejects`: file, row, reason, kind, raw (the rejected row as a line of CSV);
+- with `child_keys`: `child_keys(key INTEGER, child_id VARCHAR)`, every child id of the events and the
+  children numbered in the ids' order, and `events.child_id` and `children.child_id` hold the key, not
+  the text: the checks group and join on a 4-byte integer, and the rows are named when written
+  (`compiler.audit.run`). The key's order is the text's, so sorting by key sorts by id.
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ class Loaded:
     after_as_of: int = 0
     timed: int = 0  # used events with a time of day
     as_of_from: str = "given"  # "given", "collection_year" (the import's declaration) or "latest_event"
+    child_keys: bool = False  # events and children hold integer keys of `child_keys`, not the ids' text
     reject_kinds: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
@@ -336,9 +341,10 @@ def _shown(col: str) -> str:
 # ---- the whole load ----------------------------------------------------------------------------------
 def load(policy: Policy, events_path: Path, children_path: Path | None = None, as_of: dt.date | None = None,
          memory_limit: str | None = None, unrecorded_attributes: frozenset[str] = frozenset(),
-         progress: Progress | None = None, attributes: list[str] | None = None) -> Loaded:
+         progress: Progress | None = None, attributes: list[str] | None = None, child_keys: bool = False) -> Loaded:
     """Read, check and normalise the input; `progress` hears of LOAD_STEPS steps. `attributes`: the attribute
-    columns to load (default: those the policy reads; several versions of a document read the union)."""
+    columns to load (default: those the policy reads; several versions of a document read the union).
+    `child_keys`: give the children integer keys (the module's header); only the DuckDB engine reads them."""
 
     def step(n: int, stage: str) -> None:
         if progress is not None:
@@ -372,10 +378,12 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         cols = "".join(f", {sql_ident(ATTRIBUTE_PREFIX + a)} VARCHAR" for a in attributes)
         con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
     step(1, "checking events")
-    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col)
+    if child_keys:
+        _number_children(con, req["child_id"])
+    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys)
     step(1, "counting")
 
-    loaded = Loaded(con, None, attributes, notes=notes)
+    loaded = Loaded(con, None, attributes, notes=notes, child_keys=child_keys)
     loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
     con.execute("DELETE FROM events WHERE _bad OR row IN (SELECT _row FROM dup_rows)").fetchall()
     con.execute("ALTER TABLE events DROP COLUMN _bad").fetchall()
@@ -443,8 +451,24 @@ def _add_structural(con: duckdb.DuckDBPyConnection, file: str, bad: list[tuple[i
         con.unregister("_malformed_arrow")
 
 
+def _number_children(con: duckdb.DuckDBPyConnection, cid: str) -> None:
+    """`child_keys`: the distinct child ids of the events (trimmed, as `_check_events` reads them: the
+    distinct raw values first, which is cheaper than trimming 10 million) and of the children, numbered
+    from 1 in their order; `children` then holds the key. Rows of events whose id is blank are rejected,
+    so the key of '' is never used."""
+    con.execute(
+        "CREATE OR REPLACE TABLE child_keys AS\n"
+        "SELECT CAST(row_number() OVER (ORDER BY child_id) AS INTEGER) AS key, child_id\n"
+        f"FROM (SELECT {_text(cid)} AS child_id FROM (SELECT DISTINCT {sql_ident(cid)} FROM raw_events) r\n"
+        "      UNION SELECT child_id FROM children) ids\n"
+        "WHERE child_id IS NOT NULL").fetchall()
+    con.execute("CREATE OR REPLACE TABLE children AS SELECT k.key AS child_id, c.* EXCLUDE (child_id)\n"
+                "FROM children c JOIN child_keys k ON k.child_id = c.child_id").fetchall()
+
+
 def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
-                  ext_col: str | None, attr_sql: list[str], time_col: str | None = None) -> None:
+                  ext_col: str | None, attr_sql: list[str], time_col: str | None = None,
+                  child_keys: bool = False) -> None:
     """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
     mark duplicates, and copy every rejected row to `rejects`."""
     types = _types(con, "raw_events")
@@ -521,10 +545,11 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     con.execute(
         "CREATE OR REPLACE TABLE events AS\n"
         f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
-        f"SELECT b._row AS row, b._child AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
+        f"SELECT b._row AS row, {'ck.key' if child_keys else 'b._child'} AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
         f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._bad, {row_hash} AS _hash\n"
         "FROM c AS b\n"
-        "ORDER BY event").fetchall()
+        + ("LEFT JOIN child_keys ck ON ck.child_id = b._child\n" if child_keys else "")
+        + "ORDER BY event").fetchall()
     # duplicates: rows identical in every column to an earlier row. Identical rows are all used or all
     # rejected, so only used rows are looked at. Rows whose hashes are equal (found by sorting the hashes,
     # cheaper than grouping 10 million of them) are few; they are then compared column by column, so a

@@ -124,10 +124,13 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
 
 
 # ---- the steps of a schedule -------------------------------------------------------------------------------
-def rows_relation(con: Any, rows: Sequence[Row] | None) -> str:
-    """A view or table `report_rows` of the audit's rows: DuckDB's result, or the Python engine's rows."""
+def rows_relation(con: Any, rows: Sequence[Row] | None, child_keys: bool = False) -> str:
+    """A view or table `report_rows` of the audit's rows: DuckDB's result (its children's keys named, if
+    `child_keys`: `compiler.audit.inputs`), or the Python engine's rows."""
     if rows is None:
-        con.execute("CREATE OR REPLACE TEMP VIEW report_rows AS SELECT * FROM audit_result").fetchall()
+        con.execute("CREATE OR REPLACE TEMP VIEW report_rows AS "
+                    + ("SELECT a.* REPLACE (k.child_id AS child_id) FROM audit_result a JOIN child_keys k "
+                       "ON k.key = CAST(a.child_id AS INTEGER)" if child_keys else "SELECT * FROM audit_result")).fetchall()
         return "report_rows"
     import pyarrow as pa
 

@@ -12,7 +12,7 @@ from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
 from compiler.audit.report import Summary, add_steps, count_clock, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
-from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql, result_select
+from compiler.emitters.checker_sql import OUTCOME_CODES, ROW_ORDER, ordered_result_sql, result_select
 from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy, everies
@@ -70,7 +70,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
         as_of, as_of_from = default_as_of(records), "collection_year"
     unrecorded = Unrecorded.of(policy, records) if records is not None else ALL_RECORDED
     loaded = load(policy, events, children, as_of, memory_limit=memory_limit,
-                  unrecorded_attributes=unrecorded.attributes, progress=progress)
+                  unrecorded_attributes=unrecorded.attributes, progress=progress, child_keys=engine == "duckdb")
     loaded.as_of_from = as_of_from or "latest_event"
     problem = occurrence_problem(policy, loaded)
     if problem:
@@ -102,7 +102,7 @@ def audit(policy: Policy, events: Path, children: Path | None, as_of: dt.date | 
     if rows is not None and loaded.timed:
         clock = count_clock(rows)
     summary = summarise(policy, loaded, engine, counts, records, unrecorded, clock)
-    add_steps(summary, policy, loaded.con, rows_relation(loaded.con, rows))
+    add_steps(summary, policy, loaded.con, rows_relation(loaded.con, rows, loaded.child_keys))
     return AuditResult(loaded, summary, rows)
 
 
@@ -208,11 +208,24 @@ def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progr
     return rows
 
 
+def named_rows_sql(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool = True) -> str:
+    """The DuckDB engine's `audit_rows` named (obligation, clause, outcome; the child's id where the audit
+    used integer keys, `compiler.audit.inputs`), sorted in the audit's order if `sort`: the lean rows are
+    sorted first (by key, whose order is the ids'), then named."""
+    where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
+    if not result.loaded.child_keys:
+        return (ordered_result_sql(policy, include_not_applicable) if sort else
+                result_select(policy, f"(SELECT * FROM audit_rows{where})"))
+    order = f" ORDER BY {ROW_ORDER}" if sort else ""
+    return result_select(policy, f"(SELECT r.*, k.child_id AS child_text FROM audit_rows r JOIN child_keys k "
+                                 f"ON k.key = CAST(r.child_id AS INTEGER){where}{order})", child_id="child_text")
+
+
 def output_rows(result: AuditResult, policy: Policy, include_not_applicable: bool) -> list[Row]:
     """The rows to write (not_applicable ones only if asked for)."""
     if result.rows is None:
         fetched = result.loaded.con.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM ({ordered_result_sql(policy, include_not_applicable)})").fetchall()
+            f"SELECT {', '.join(COLUMNS)} FROM ({named_rows_sql(result, policy, include_not_applicable)})").fetchall()
         return [Row(*t) for t in fetched]
     return [r for r in result.rows if include_not_applicable or r.outcome != "not_applicable"]
 
@@ -229,10 +242,7 @@ def rows_select(result: AuditResult, policy: Policy, include_not_applicable: boo
     if result.rows is not None:
         where = "" if include_not_applicable else " WHERE outcome <> 'not_applicable'"
         return f"SELECT {ROW_COLUMNS} FROM report_rows{where}"
-    if sort:
-        return f"SELECT {ROW_COLUMNS} FROM ({ordered_result_sql(policy, include_not_applicable)})"
-    where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
-    return f"SELECT {ROW_COLUMNS} FROM ({result_select(policy, f'(SELECT * FROM audit_rows{where})')})"
+    return f"SELECT {ROW_COLUMNS} FROM ({named_rows_sql(result, policy, include_not_applicable, sort)})"
 
 
 def write_rows_parquet(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool,
@@ -268,7 +278,7 @@ def copy_rows_csv(result: AuditResult, policy: Policy, path: str, include_not_ap
                                 text("due_date"), text("done_date"), "outcome", text("working_days_late"), text("step")])
     header = ",".join(COLUMNS).replace('"', '""')
     result.loaded.con.execute(
-        f'COPY (SELECT {line} AS "{header}" FROM ({ordered_result_sql(policy, include_not_applicable)})) '
+        f'COPY (SELECT {line} AS "{header}" FROM ({named_rows_sql(result, policy, include_not_applicable)})) '
         f"TO {sql_string(path)} (FORMAT csv, HEADER true, QUOTE '', ESCAPE '', DELIMITER '\x1f')"
     ).fetchall()
     return True

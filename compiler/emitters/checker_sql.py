@@ -180,7 +180,9 @@ class _Script:
         on_times."""
         name = f"_r{index}_{sum(r.startswith(f'_r{index}_') for r in self.results)}"
         self.results.append(name)
-        self.table(name, f"SELECT CAST(child_id AS {self.d.text}) AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
+        # DuckDB keeps the child's key as the input has it (the audit's integer key, named when written)
+        child = "child_id" if self.d.name == "duckdb" else f"CAST(child_id AS {self.d.text})"
+        self.table(name, f"SELECT {child} AS child_id, CAST({index} AS SMALLINT) AS ob_order, "
                    "CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, "
                    "CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, "
                    f"CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, "
@@ -1175,13 +1177,14 @@ def _list(values: list[str]) -> str:
     return "[" + ", ".join(sql_string(v) for v in values) + "]"
 
 
-def result_select(policy: Policy, source: str) -> str:
+def result_select(policy: Policy, source: str, child_id: str = "child_id") -> str:
     """SELECT the named result columns from `source` (rows of audit_rows), keeping its order (DuckDB: the
-    audit's own runtime SQL, not part of the generated script)."""
+    audit's own runtime SQL, not part of the generated script); `child_id`: the column of `source` that
+    names the child."""
     names = _list([ob.id for ob in audited(policy)] or [""])
     clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
     outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
-    return (f"SELECT child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
+    return (f"SELECT {child_id} AS child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
             f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, step, ob_order, on_times\n"
             f"FROM {source}")
 

@@ -12,7 +12,7 @@ from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
 from compiler.audit.report import Summary, add_steps, count_clock, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
-from compiler.emitters.checker_sql import OUTCOME_CODES, ROW_ORDER, ordered_result_sql, result_select
+from compiler.emitters.checker_sql import OUTCOME_CODES, ROW_ORDER, result_select
 from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy, everies
@@ -208,17 +208,18 @@ def python_rows(policy: Policy, children: Iterable[Child], as_of: dt.date, progr
     return rows
 
 
-def named_rows_sql(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool = True) -> str:
-    """The DuckDB engine's `audit_rows` named (obligation, clause, outcome; the child's id where the audit
-    used integer keys, `compiler.audit.inputs`), sorted in the audit's order if `sort`: the lean rows are
-    sorted first (by key, whose order is the ids'), then named."""
+def named_rows_sql(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool = True,
+                   enums: bool = False) -> str:
+    """The DuckDB engine's `audit_rows` named (obligation, clause, outcome, as ENUMs if `enums`; the child's
+    id where the audit used integer keys, `compiler.audit.inputs`), sorted in the audit's order if `sort`:
+    the lean rows are sorted first (by key, whose order is the ids'), then named."""
     where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
-    if not result.loaded.child_keys:
-        return (ordered_result_sql(policy, include_not_applicable) if sort else
-                result_select(policy, f"(SELECT * FROM audit_rows{where})"))
     order = f" ORDER BY {ROW_ORDER}" if sort else ""
+    if not result.loaded.child_keys:
+        return result_select(policy, f"(SELECT * FROM audit_rows{where}{order})", enums=enums)
     return result_select(policy, f"(SELECT r.*, k.child_id AS child_text FROM audit_rows r JOIN child_keys k "
-                                 f"ON k.key = CAST(r.child_id AS INTEGER){where}{order})", child_id="child_text")
+                                 f"ON k.key = CAST(r.child_id AS INTEGER){where}{order})", child_id="child_text",
+                         enums=enums)
 
 
 def output_rows(result: AuditResult, policy: Policy, include_not_applicable: bool) -> list[Row]:
@@ -235,24 +236,27 @@ ROW_COLUMNS = ("child_id, obligation, clause, trigger_date, due_date, done_date,
                "CAST(working_days_late AS INTEGER) AS working_days_late, CAST(step AS INTEGER) AS step")
 
 
-def rows_select(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool) -> str:
+def rows_select(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool,
+                enums: bool = False) -> str:
     """A SELECT of the rows to write, run on the audit's connection: the DuckDB engine's `audit_rows`
     named by their codes (sorted in the audit's order only if `sort`), else the table `report_rows`
     of the Python engine's rows, which are sorted already."""
     if result.rows is not None:
         where = "" if include_not_applicable else " WHERE outcome <> 'not_applicable'"
         return f"SELECT {ROW_COLUMNS} FROM report_rows{where}"
-    return f"SELECT {ROW_COLUMNS} FROM ({named_rows_sql(result, policy, include_not_applicable, sort)})"
+    return f"SELECT {ROW_COLUMNS} FROM ({named_rows_sql(result, policy, include_not_applicable, sort, enums)})"
 
 
 def write_rows_parquet(result: AuditResult, policy: Policy, path: str, include_not_applicable: bool,
                        sort: bool) -> None:
-    """The rows as Parquet, written by DuckDB from its columns (zstd): nothing per row in Python.
+    """The rows as Parquet, written by DuckDB from its columns (zstd): nothing per row in Python. The
+    obligation, clause and outcome are ENUMs, which DuckDB writes as a column dictionary and codes
+    (Parquet text columns, read back as text) without making a string a row.
 
     Unsorted, the rows' order is unspecified anyway (the obligations are evaluated in parallel), so DuckDB
     is told not to keep it while writing: keeping it buffers the row groups of every thread, which took the
     peak memory of a 10M-event audit from 2.4 GB to 5.2 GB (docs/performance.md)."""
-    select = rows_select(result, policy, include_not_applicable, sort)
+    select = rows_select(result, policy, include_not_applicable, sort, enums=True)
     con = result.loaded.con
     if not sort:
         con.execute("SET preserve_insertion_order = false")

@@ -1173,17 +1173,21 @@ def sql_plan(policy: Policy, dialect: Dialect = DUCKDB) -> SqlPlan:
     return SqlPlan(tuple(s.setup), tuple(tuple(p) for p in s.shared), tuple(tuple(c) for c in s.chunks), tuple(s.out))
 
 
-def _list(values: list[str]) -> str:
-    return "[" + ", ".join(sql_string(v) for v in values) + "]"
+def _list(values: list[str], enum: bool = False) -> str:
+    """A list literal; with `enum`, typed as a list of an ENUM of its distinct values, so that an element
+    picked from it for every row is a small code, not a string made per row (DuckDB)."""
+    text = "[" + ", ".join(sql_string(v) for v in values) + "]"
+    return f"CAST({text} AS ENUM({', '.join(sql_string(v) for v in sorted(set(values)))})[])" if enum else text
 
 
-def result_select(policy: Policy, source: str, child_id: str = "child_id") -> str:
+def result_select(policy: Policy, source: str, child_id: str = "child_id", enums: bool = False) -> str:
     """SELECT the named result columns from `source` (rows of audit_rows), keeping its order (DuckDB: the
     audit's own runtime SQL, not part of the generated script); `child_id`: the column of `source` that
-    names the child."""
-    names = _list([ob.id for ob in audited(policy)] or [""])
-    clauses = _list([clause_of(ob) for ob in audited(policy)] or [""])
-    outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])])
+    names the child; `enums`: the obligation, clause and outcome as ENUMs (the Parquet writer then writes
+    each value once, in the column's dictionary: read back, they are text)."""
+    names = _list([ob.id for ob in audited(policy)] or [""], enums)
+    clauses = _list([clause_of(ob) for ob in audited(policy)] or [""], enums)
+    outcomes = _list([o for o, _ in sorted(OUTCOME_CODES.items(), key=lambda x: x[1])], enums)
     return (f"SELECT {child_id} AS child_id, {names}[ob_order + 1] AS obligation, {clauses}[ob_order + 1] AS clause, trigger_date,\n"
             f"       due_date, done_date, {outcomes}[outcome] AS outcome, working_days_late, step, ob_order, on_times\n"
             f"FROM {source}")

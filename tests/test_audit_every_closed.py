@@ -12,6 +12,8 @@ episodes that close in the middle of a chain.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 import duckdb
 import pytest
@@ -212,25 +214,29 @@ def _children(seed: int, n: int) -> list[Child]:
     return children
 
 
+def _warehouse_agrees(policy: object, trigger_day: int, as_of: dt.date, run: Callable[..., list]) -> None:
+    """DuckDB's rows (checked against the reference) and `run`'s, given the DuckDB connection holding the
+    events, are the same, and many."""
+    children = _children(trigger_day, 200)
+    con = duckdb.connect()
+    try:
+        events_table_from_children(con, children, [])
+        run_duckdb(con, policy, as_of, unrecorded=Unrecorded())  # type: ignore[arg-type]
+        want = fetch_rows(con, policy)  # type: ignore[arg-type]
+        assert want == run_reference(policy, children, as_of, Unrecorded())  # type: ignore[arg-type]
+        got = run(con, policy, as_of, [], Unrecorded())
+    finally:
+        con.close()
+    assert got == want, _diff(got, want)
+    assert len(want) > 2000
+
+
 def test_postgres_closed_form_agrees(policies: dict[int, object], postgres_dsn: str) -> None:
     """The closed form in PostgreSQL's dialect (generate_series in the select list) gives the same rows."""
     from compiler.audit.warehouse import audit_postgres
 
     for trigger_day, as_of in ((0, dt.date(2025, 6, 30)), (1, dt.date(2026, 3, 1))):
-        policy = policies[trigger_day]
-        children = _children(trigger_day, 200)
-        con = duckdb.connect()
-        try:
-            events_table_from_children(con, children, [])
-            run_duckdb(con, policy, as_of, unrecorded=Unrecorded())  # type: ignore[arg-type]
-            want = fetch_rows(con, policy)  # type: ignore[arg-type]
-            assert want == run_reference(policy, children, as_of, Unrecorded())  # type: ignore[arg-type]
-            got = audit_postgres(postgres_dsn, con, policy, as_of, [], Unrecorded())  # type: ignore[arg-type]
-        finally:
-            con.close()
-        assert got == want, _diff(got, want)
-        assert len(want) > 2000
-
+        _warehouse_agrees(policies[trigger_day], trigger_day, as_of, functools.partial(audit_postgres, postgres_dsn))
 
 
 def test_spark_closed_form_agrees(policies: dict[int, object], spark: object) -> None:
@@ -238,19 +244,7 @@ def test_spark_closed_form_agrees(policies: dict[int, object], spark: object) ->
     gives the same rows. One of PostgreSQL's two runs: Spark's fixed cost is seconds a statement."""
     from compiler.audit.warehouse import audit_spark
 
-    for trigger_day, as_of in ((1, dt.date(2026, 3, 1)),):
-        policy = policies[trigger_day]
-        children = _children(trigger_day, 200)
-        con = duckdb.connect()
-        try:
-            events_table_from_children(con, children, [])
-            run_duckdb(con, policy, as_of, unrecorded=Unrecorded())  # type: ignore[arg-type]
-            want = fetch_rows(con, policy)  # type: ignore[arg-type]
-            got = audit_spark(None, con, policy, as_of, [], Unrecorded())  # type: ignore[arg-type]
-        finally:
-            con.close()
-        assert got == want, _diff(got, want)
-        assert len(want) > 2000
+    _warehouse_agrees(policies[1], 1, dt.date(2026, 3, 1), functools.partial(audit_spark, None))
 
 
 def test_a_decision_on_the_day_one_episode_ends_and_the_next_starts(tmp_path) -> None:

@@ -451,6 +451,14 @@ def _add_structural(con: duckdb.DuckDBPyConnection, file: str, bad: list[tuple[i
         con.unregister("_malformed_arrow")
 
 
+def with_child_text(rows: str) -> str:
+    """A relation of `rows` (a table or view whose `child_id` holds a key of `child_keys`) with the child's
+    id as text in one more column, `child_text`: how the audit's rows are named when written. (The cast:
+    with no measurable obligation, the generated `audit_rows` is an empty placeholder typed as text.)"""
+    return (f"(SELECT r.*, k.child_id AS child_text FROM {rows} r JOIN child_keys k "
+            "ON k.key = CAST(r.child_id AS INTEGER))")
+
+
 def _number_children(con: duckdb.DuckDBPyConnection, cid: str) -> None:
     """`child_keys`: the distinct child ids of the events (trimmed, as `_check_events` reads them: the
     distinct raw values first, which is cheaper than trimming 10 million) and of the children, numbered

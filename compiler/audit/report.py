@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from compiler.audit.inputs import Loaded
+from compiler.audit.inputs import Loaded, with_child_text
 from compiler.emitters.escape import CsvWriter, csv_cell_sql, md_cell, terminal
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of, setting_of
@@ -128,9 +128,9 @@ def rows_relation(con: Any, rows: Sequence[Row] | None, child_keys: bool = False
     """A view or table `report_rows` of the audit's rows: DuckDB's result (its children's keys named, if
     `child_keys`: `compiler.audit.inputs`), or the Python engine's rows."""
     if rows is None:
-        con.execute("CREATE OR REPLACE TEMP VIEW report_rows AS "
-                    + ("SELECT a.* REPLACE (k.child_id AS child_id) FROM audit_result a JOIN child_keys k "
-                       "ON k.key = CAST(a.child_id AS INTEGER)" if child_keys else "SELECT * FROM audit_result")).fetchall()
+        named = (f"SELECT * EXCLUDE (child_text) REPLACE (child_text AS child_id) FROM {with_child_text('audit_result')}"
+                 if child_keys else "SELECT * FROM audit_result")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW report_rows AS {named}").fetchall()
         return "report_rows"
     import pyarrow as pa
 

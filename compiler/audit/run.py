@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.audit import engines, warehouse
-from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load
+from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load, with_child_text
 from compiler.audit.report import Summary, add_steps, count_clock, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
-from compiler.emitters.checker_sql import OUTCOME_CODES, ROW_ORDER, result_select
+from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql
 from compiler.emitters.escape import csv_cell, csv_cell_sql
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Policy, everies
@@ -213,13 +213,10 @@ def named_rows_sql(result: AuditResult, policy: Policy, include_not_applicable: 
     """The DuckDB engine's `audit_rows` named (obligation, clause, outcome, as ENUMs if `enums`; the child's
     id where the audit used integer keys, `compiler.audit.inputs`), sorted in the audit's order if `sort`:
     the lean rows are sorted first (by key, whose order is the ids'), then named."""
-    where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
-    order = f" ORDER BY {ROW_ORDER}" if sort else ""
     if not result.loaded.child_keys:
-        return result_select(policy, f"(SELECT * FROM audit_rows{where}{order})", enums=enums)
-    return result_select(policy, f"(SELECT r.*, k.child_id AS child_text FROM audit_rows r JOIN child_keys k "
-                                 f"ON k.key = CAST(r.child_id AS INTEGER){where}{order})", child_id="child_text",
-                         enums=enums)
+        return ordered_result_sql(policy, include_not_applicable, sort, enums=enums)
+    return ordered_result_sql(policy, include_not_applicable, sort, rows=with_child_text("audit_rows"),
+                              child_id="child_text", enums=enums)
 
 
 def output_rows(result: AuditResult, policy: Policy, include_not_applicable: bool) -> list[Row]:

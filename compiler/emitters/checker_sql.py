@@ -1193,7 +1193,11 @@ def result_select(policy: Policy, source: str, child_id: str = "child_id", enums
             f"FROM {source}")
 
 
-def ordered_result_sql(policy: Policy, include_not_applicable: bool = True) -> str:
-    """The result rows in the audit's order: the lean rows are sorted first, then named (DuckDB)."""
+def ordered_result_sql(policy: Policy, include_not_applicable: bool = True, sort: bool = True,
+                       rows: str = "audit_rows", child_id: str = "child_id", enums: bool = False) -> str:
+    """The result rows (`rows`: audit_rows, or a relation of its columns and more), in the audit's order
+    if `sort`: the lean rows are sorted first, then named (DuckDB; `child_id` and `enums` as in
+    `result_select`)."""
     where = "" if include_not_applicable else f" WHERE outcome <> {OUTCOME_CODES['not_applicable']}"
-    return result_select(policy, f"(SELECT * FROM audit_rows{where} ORDER BY {ROW_ORDER})")
+    order = f" ORDER BY {ROW_ORDER}" if sort else ""
+    return result_select(policy, f"(SELECT * FROM {rows}{where}{order})", child_id=child_id, enums=enums)

@@ -145,3 +145,45 @@ def test_the_workbook_holds_no_formula_from_the_data(audited):
     assert formulas == []
     kept = [c.value for row in book["Overdue"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert kept and kept[0].endswith('=HYPERLINK("http://x","y")')  # there, as text
+
+
+def test_a_long_workbook_written_by_another_process_is_the_same(audited, monkeypatch):
+    """A workbook whose overdue list is long is written by a second process while the rows are written;
+    it is byte for byte the one this process writes."""
+    from compiler.audit import qa_report
+
+    monkeypatch.setattr(qa_report, "BACKGROUND_ROWS", 1)
+    run_audit(audited["tmp"], "background")
+    made = audited["tmp"] / "background"
+    assert (made / "audit-report.xlsx").read_bytes() == (audited["dir"] / "audit-report.xlsx").read_bytes()
+    assert not list(made.glob("*.tmp"))
+
+
+def test_a_workbook_the_other_process_cannot_write_is_an_error_not_a_traceback(audited, monkeypatch, capsys):
+    from compiler.audit import qa_report
+    from compiler.cli.main import main
+
+    monkeypatch.setattr(qa_report, "BACKGROUND_ROWS", 1)
+    tmp = audited["tmp"]
+    blocked = tmp / "blocked"
+    (blocked / "audit-report.xlsx").mkdir(parents=True)  # a folder where the workbook goes
+    code = main(shlex.split(f"audit --policy {q(POLICY)} --events {q(tmp / 'events.csv')} "
+                            f"--out {q(tmp / 'blocked.csv')} --report {q(blocked)} --no-progress"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"cannot write the report in {blocked}: " in err and "Traceback" not in err
+    assert not list(blocked.glob("*.tmp"))
+
+
+def test_rows_that_cannot_be_written_stop_the_workbook_too(audited, monkeypatch, capsys):
+    from compiler.audit import qa_report
+    from compiler.cli.main import main
+
+    monkeypatch.setattr(qa_report, "BACKGROUND_ROWS", 1)
+    tmp = audited["tmp"]
+    stopped = tmp / "stopped"
+    code = main(shlex.split(f"audit --policy {q(POLICY)} --events {q(tmp / 'events.csv')} "
+                            f"--out {q(tmp / 'no-such-folder' / 'audit.csv')} --report {q(stopped)} --no-progress"))
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert not (stopped / "audit-report.xlsx").exists() and not list(stopped.glob("*.tmp"))

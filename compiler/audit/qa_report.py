@@ -17,6 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -418,13 +423,75 @@ def write_rows_workbook(con: duckdb.DuckDBPyConnection, select: str, head: tuple
     return total
 
 
-def write_report(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary,
-                 directory: Path) -> tuple[Path, Path]:
-    """Write the page and the workbook into `directory` (made if missing); return their paths."""
+#: an overdue list at least this long has its workbook written by another process (`ReportJob`); a shorter
+#: one is written in this process, where it takes less time than starting another would
+BACKGROUND_ROWS = 5_000
+
+
+class ReportJob:
+    """The report, begun: its figures are gathered, and a long workbook is being written by another process
+    (XlsxWriter is pure Python on one core; meanwhile this process writes the audit's rows, with DuckDB on
+    every core, and the page). `finish` writes the page and waits for the workbook; `cancel` stops it.
+
+    The other process is `python -m compiler.audit.workbook_process FILE`, given the figures pickled in a
+    private temporary file: a fresh interpreter that imports only what writes a workbook (not the
+    program that started it, as multiprocessing's spawn would, nor a copy of a process running DuckDB's
+    threads, as fork would)."""
+
+    def __init__(self, data: ReportData, directory: Path):
+        self.data = data
+        self.page = directory / HTML_NAME
+        self.book = directory / XLSX_NAME
+        self._worker: subprocess.Popen[bytes] | None = None
+        self._figures: Path | None = None
+        if len(data.overdue) >= BACKGROUND_ROWS:
+            with tempfile.NamedTemporaryFile("wb", prefix="policyc-report-", suffix=".pickle", delete=False) as fh:
+                self._figures = Path(fh.name)
+                pickle.dump((data, self.book), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            root = str(Path(__file__).resolve().parents[2])  # where `compiler` is, whatever the working folder
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+            self._worker = subprocess.Popen([sys.executable, "-m", "compiler.audit.workbook_process", str(self._figures)],
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                            env=env)
+
+    def finish(self) -> tuple[Path, Path]:
+        """Write the page, then the workbook (or wait for the process writing it); OSError if either fails."""
+        try:
+            self.page.write_text(render_html(self.data), encoding="utf-8")
+        except BaseException:
+            self.cancel()
+            raise
+        if self._worker is None:
+            write_workbook(self.data, self.book)
+            return self.page, self.book
+        try:
+            _, err = self._worker.communicate()
+        finally:
+            if self._worker.returncode is None:  # interrupted while waiting
+                self._worker.kill()
+                self._worker.communicate()
+            self._clean_up()
+        if self._worker.returncode != 0:
+            said = err.decode("utf-8", "replace").strip().splitlines()
+            raise OSError(said[-1] if said else f"the process writing the workbook stopped (exit code "
+                                                f"{self._worker.returncode})")
+        return self.page, self.book
+
+    def cancel(self) -> None:
+        """Stop writing the workbook (the rows could not be written) and leave no partial file."""
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.communicate()
+            self._clean_up()
+
+    def _clean_up(self) -> None:
+        if self._figures is not None:
+            self._figures.unlink(missing_ok=True)
+        self.book.with_name(self.book.name + ".tmp").unlink(missing_ok=True)
+
+
+def start_report(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary, directory: Path) -> ReportJob:
+    """Begin the report in `directory` (made if missing): gather its figures from `con`, and start the workbook."""
     directory.mkdir(parents=True, exist_ok=True)
-    data = gather(con, policy, summary)
-    page = directory / HTML_NAME
-    page.write_text(render_html(data), encoding="utf-8")
-    book = directory / XLSX_NAME
-    write_workbook(data, book)
-    return page, book
+    return ReportJob(gather(con, policy, summary), directory)
+

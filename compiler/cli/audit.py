@@ -310,20 +310,31 @@ def _write(args: argparse.Namespace, policy: Policy, res: AuditResult) -> int:
     summary = res.summary
     summary.about["rejects_file"] = _rejects_path(args)
     fmt = output_format(args.format, args.out)
+    job = None
+    if args.report is not None:  # begun first: a long workbook is written by another process meanwhile
+        from compiler.audit.qa_report import start_report
+
+        try:
+            job = start_report(res.loaded.con, policy, summary, args.report)
+        except OSError as err:
+            return usage_error(f"cannot write the report in {args.report}: {err.strerror or err}")
+    written = False
     try:
         report.write_rejects(res.loaded, _rejects_path(args))
         _write_rows(args, policy, res, fmt)
+        written = True
     except BrokenPipeError:
         raise  # the reader of standard output has gone: `policyc` stops quietly
     except TooManyRows as err:
         return usage_error(f"cannot write {args.out}: {err}")
     except (OSError, duckdb.IOException) as err:
         return usage_error(f"cannot write: {str(err).splitlines()[0]}")
-    if args.report is not None:
-        from compiler.audit.qa_report import write_report
-
+    finally:
+        if job is not None and not written:
+            job.cancel()
+    if job is not None:
         try:
-            page, book = write_report(res.loaded.con, policy, summary, args.report)
+            page, book = job.finish()
         except OSError as err:
             return usage_error(f"cannot write the report in {args.report}: {err.strerror or err}")
         summary.notes.append(f"report: {page} and {book}")

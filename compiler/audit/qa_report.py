@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from compiler.audit.report import Summary, about_lines, measured
+from compiler.audit.report import FIGURES, NAMES, Summary, about_lines, measured
 from compiler.model.ir import Policy
 
 HTML_NAME = "audit-report.html"
@@ -68,18 +68,21 @@ class ReportData:
 
 
 def gather(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary) -> ReportData:
-    rel = "report_rows"  # made by the audit run (compiler.audit.report.rows_relation)
+    """The report's figures, from the views that the audit run made (`compiler.audit.report.rows_relation`):
+    counted over the rows as the engine keeps them, and only the listed children named."""
+    rel = FIGURES
     wanted = [o["obligation"] for o in measured(summary)]
     order = {ob: i for i, ob in enumerate(wanted)}
-    in_list = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in wanted) + "]::VARCHAR[]"
 
-    # one pass over the rows by month; the quarters are sums of their months
+    # one pass over the rows by month (grouped by the month's first day, named here); the quarters are sums
+    # of their months
     got = con.execute(
-        f"SELECT obligation, strftime(due_date, '%Y-%m') AS month, count(*) FILTER ({DECIDED}), "
-        f"count(*) FILTER ({ON_TIME}) FROM {rel} WHERE list_contains({in_list}, obligation) AND due_date IS NOT NULL "
+        f"SELECT obligation, date_trunc('month', due_date) AS month, count(*) FILTER ({DECIDED}), "
+        f"count(*) FILTER ({ON_TIME}) FROM {rel} WHERE due_date IS NOT NULL "
         f"AND due_date <= DATE '{summary.as_of or dt.date.max}' GROUP BY ALL HAVING count(*) FILTER ({DECIDED}) > 0"
     ).fetchall()
-    monthly = sorted((Period(o, m, int(d), int(t)) for o, m, d, t in got), key=lambda x: (order[x.obligation], x.period))
+    monthly = sorted((Period(o, m.strftime("%Y-%m"), int(d), int(t)) for o, m, d, t in got if o in order),
+                     key=lambda x: (order[x.obligation], x.period))
     by_quarter: dict[tuple[str, str], list[int]] = {}
     for p in monthly:
         quarter = f"{p.period[:4]} Q{(int(p.period[5:7]) - 1) // 3 + 1}"
@@ -90,16 +93,20 @@ def gather(con: duckdb.DuckDBPyConnection, policy: Policy, summary: Summary) -> 
     quarterly.sort(key=lambda x: (order[x.obligation], x.period))
     total = int(con.execute(f"SELECT count(*) FROM {rel} WHERE outcome = 'overdue'").fetchall()[0][0])
     # the SHEET_ROW_LIMIT longest overdue: first the cut-off (a top-N of one integer column), then only the
-    # rows at or above it are sorted in full
+    # rows at or above it are sorted in full; the children are named after the cut (their keys sort as
+    # their ids do)
     cut = ""
     if total > SHEET_ROW_LIMIT:
         least = con.execute(f"SELECT working_days_late FROM {rel} WHERE outcome = 'overdue' "
                             f"ORDER BY working_days_late DESC NULLS LAST LIMIT 1 OFFSET {SHEET_ROW_LIMIT - 1}").fetchall()
         if least and least[0][0] is not None:
             cut = f" AND working_days_late >= {int(least[0][0])}"
+    listing = "working_days_late DESC NULLS LAST, child_id, obligation, due_date, step"
     overdue = con.execute(
-        f"SELECT child_id, obligation, clause, due_date, working_days_late, step FROM {rel} WHERE outcome = 'overdue'{cut} "
-        f"ORDER BY working_days_late DESC NULLS LAST, child_id, obligation, due_date, step LIMIT {SHEET_ROW_LIMIT}"
+        f"SELECT n.child_id, o.obligation, o.clause, o.due_date, o.working_days_late, o.step FROM (\n"
+        f"  SELECT child_id AS key, obligation, clause, due_date, working_days_late, step FROM {rel}\n"
+        f"  WHERE outcome = 'overdue'{cut} ORDER BY {listing.replace('child_id', 'key')} LIMIT {SHEET_ROW_LIMIT}) o\n"
+        f"JOIN {NAMES} n ON n.key = o.key ORDER BY {listing.replace('working_days_late', 'o.working_days_late')}"
     ).fetchall()
     titles = {ob.id: ob.title for ob in policy.obligations}
     listed = [(str(c), str(o), str(k), d, late, step) for c, o, k, d, late, step in overdue]

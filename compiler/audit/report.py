@@ -124,23 +124,35 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
 
 
 # ---- the steps of a schedule -------------------------------------------------------------------------------
+#: the views `rows_relation` makes: the audit's rows with their children named; the same rows as the engine
+#: keeps them (a child's integer key where the DuckDB engine numbered the children: cheaper to count and
+#: sort over, and the keys sort as the ids do); and the names of those children, `(key, child_id)`
+ROWS, FIGURES, NAMES = "report_rows", "report_figures", "report_names"
+
+
 def rows_relation(con: Any, rows: Sequence[Row] | None, child_keys: bool = False) -> str:
-    """A view or table `report_rows` of the audit's rows: DuckDB's result (its children's keys named, if
-    `child_keys`: `compiler.audit.inputs`), or the Python engine's rows."""
+    """Make the views `ROWS`, `FIGURES` and `NAMES` of the audit's rows: DuckDB's result (its children's keys
+    named, if `child_keys`: `compiler.audit.inputs`), or the Python engine's rows. Returns `FIGURES`, the one
+    to count over."""
     if rows is None:
         named = (f"SELECT * EXCLUDE (child_text) REPLACE (child_text AS child_id) FROM {with_child_text('audit_result')}"
                  if child_keys else "SELECT * FROM audit_result")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW report_rows AS {named}").fetchall()
-        return "report_rows"
-    import pyarrow as pa
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {ROWS} AS {named}").fetchall()
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {FIGURES} AS SELECT * FROM audit_result").fetchall()
+    else:
+        import pyarrow as pa
 
-    types = {"trigger_date": pa.date32(), "due_date": pa.date32(), "done_date": pa.date32(),
-             "working_days_late": pa.int64(), "step": pa.int64()}
-    table = pa.table({c: pa.array([r[i] for r in rows], type=types.get(c, pa.string())) for i, c in enumerate(COLUMNS)})
-    con.register("_report_rows_arrow", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE report_rows AS SELECT * FROM _report_rows_arrow").fetchall()
-    con.unregister("_report_rows_arrow")
-    return "report_rows"
+        types = {"trigger_date": pa.date32(), "due_date": pa.date32(), "done_date": pa.date32(),
+                 "working_days_late": pa.int64(), "step": pa.int64()}
+        table = pa.table({c: pa.array([r[i] for r in rows], type=types.get(c, pa.string())) for i, c in enumerate(COLUMNS)})
+        con.register("_report_rows_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * FROM _report_rows_arrow").fetchall()
+        con.unregister("_report_rows_arrow")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {FIGURES} AS SELECT * FROM {ROWS}").fetchall()
+    names = ("SELECT key, child_id FROM child_keys" if rows is None and child_keys
+             else f"SELECT DISTINCT child_id AS key, child_id FROM {FIGURES}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {NAMES} AS {names}").fetchall()
+    return FIGURES
 
 
 def step_labels(policy: Policy, ob: Obligation) -> list[str]:

@@ -220,6 +220,8 @@ class _Script:
                    f"FROM {self.d.dates(first, last)}\n"
                    "LEFT JOIN _bank_holidays h ON h.d = c.d")
         self.table("_wd", "SELECT n, d FROM _cal WHERE wd")
+        if self.d.calendar_list:
+            self.table("_cal_list", "SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal")
 
     def inputs(self) -> None:
         attrs = "".join(f", coalesce(r.{self.col(a)}, c.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
@@ -898,13 +900,15 @@ class _Script:
         - months: adding n months twice is not adding 2n months (31 January, 28 February, 28 March; not
           31 March): the day of the month of add^j(day) is the least of the days of day + i*n months
           (each clipped to its month's length) for i = 1..j, a running minimum over the series; j runs to
-          the number of whole steps between the two months, and the rows opening after seg_last are cut.
+          the number of whole steps between the two months, and the rows opening after seg_last are cut. A
+          day of the month up to the 28th is never clipped: those rows take no window, and their count stops
+          at the last one on or before seg_last (nothing to cut).
         """
         kind, n = unit_shape(step.duration)
         first = Joins("c")
         due = add_sql("c.day", step.duration, first)
         more = Joins("m")
-        numbered, where = "", ""
+        numbered = ""
         if kind == "days":
             count = f"CAST(floor(({self.d.day_number('m.seg_last')} - {self.d.day_number('m.day')}) / {n}) AS INTEGER)"
             opened, further = f"(m.day + m.j * {n})", f"(m.day + (m.j + 1) * {n})"
@@ -915,24 +919,35 @@ class _Script:
             numbered = ", l1.n AS day_n, l2.n AS last_n"
         else:
             month = "(CAST(extract(year FROM {0}) AS INTEGER) * 12 + CAST(extract(month FROM {0}) AS INTEGER))"
-            count = f"CAST(floor(({month.format('m.seg_last')} - {month.format('m.day')}) / {n}) AS INTEGER)"
-            moved = "CAST(m.day + ({0}) * INTERVAL '1' MONTH AS DATE)"
             mday = "CAST(extract(day FROM {0}) AS INTEGER)"
+            months = f"{month.format('m.seg_last')} - {month.format('m.day')}"
+            count = f"CAST(floor(({months}) / {n}) AS INTEGER)"
+            # a day of the month up to the 28th is in every month: nothing is clipped, add^j(day) is day + j*n
+            # months, and it is on or before seg_last exactly when its month is before seg_last's, or the same
+            # and the day of the month no later, so the count stops there and no row is cut
+            within = (f"CAST(floor(({months} - CASE WHEN {mday.format('m.day')} > {mday.format('m.seg_last')} "
+                      f"THEN 1 ELSE 0 END) / {n}) AS INTEGER)")
+            moved = "CAST(m.day + ({0}) * INTERVAL '1' MONTH AS DATE)"
             s1, s2 = moved.format(f"m.j * {n}"), moved.format(f"(m.j + 1) * {n}")
-            # the least day of the month so far: the running minimum over j (the chains are per child, episode
-            # and segment)
-            least = (f"min({mday.format(s1)}) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j "
-                     "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
             opened, further = "m.o", "m.f"
-            where = "\nWHERE m.o <= m.seg_last"
         numbers = ("\n    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last"
                    if kind == "working_days" else "")
         series = f"(SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1) m"
         if kind == "months":
-            series = ("(SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (\n"
-                      f"  SELECT m.*, {s1} AS s1, {s2} AS s2, {mday.format(s1)} AS d1, {mday.format(s2)} AS d2,\n"
-                      f"         {least} AS r\n"
-                      f"  FROM {series}) m) m")
+            # only the days after the 28th take the running minimum of the days of the month (a window, per
+            # child, episode and segment), each shifted day computed once, and the rows after seg_last cut
+            keep = "m.child_id, m.seg_last, m.closed"
+            short = (f"(SELECT m.*, {self.d.series(within)} AS j FROM m WHERE {within} >= 1 AND "
+                     f"{mday.format('m.day')} <= 28) m")
+            rest = f"(SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1 AND {mday.format('m.day')} > 28) m"
+            series = (f"(\n  SELECT {keep}, {s1} AS o, {s2} AS f FROM {short}\n  UNION ALL\n"
+                      f"  SELECT {keep}, o, f FROM (\n"
+                      f"    SELECT {keep}, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (\n"
+                      "      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j "
+                      "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (\n"
+                      f"        SELECT m.*, {mday.format('s1')} AS d1, {mday.format('s2')} AS d2 FROM (\n"
+                      f"          SELECT m.*, {s1} AS s1, {s2} AS s2 FROM {rest}) m) m) m) m\n"
+                      "  WHERE m.o <= m.seg_last\n) m")
         acts = self.day_table(ob.action)
         self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
@@ -952,7 +967,7 @@ class _Script:
                    f"FROM c{first.sql('')}\n"
                    "UNION ALL\n"
                    f"SELECT m.child_id, m.seg_last, m.closed, {opened}, {further}, CAST(NULL AS DATE), {further}\n"
-                   f"FROM {series}{more.sql('')}{where}",
+                   f"FROM {series}{more.sql('')}",
                    "-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after\n"
                    "-- the action before it), then occurrences a step apart from the last action up to the first that\n"
                    "-- falls after the segment's last day\n")
@@ -1005,8 +1020,25 @@ class _Script:
                            + (" OR o.early IS NOT NULL" if early else ""))
         no_data = f"(nd.no_data{row_no_data})"
         on_times = "o.on_times" if clock else ("FALSE" if has_clock(ob) else "NULL")
+        # working days late: `lw` says which two days they are counted between (0: none, NULL; 1: none, 0;
+        # 2: eff to done; 3: eff to the end day; 4: early to eff), `lo` and `hi` are those days, and the
+        # calendar is read twice a row (not once for each day a branch might use)
+        ends = {2: ("o.eff", "o.done"), 3: ("o.eff", "coalesce(o.close_day, o.end_day)"), 4: ("o.early", "o.eff")}
+        lo, hi = ("CASE o.lw " + " ".join(f"WHEN {k} THEN {days[i]}" for k, days in ends.items() if early or k != 4)
+                  + " END" for i in (0, 1))
+        if self.d.calendar_list:  # an index of 0 (a day before the calendar) reads NULL, as a join finds none
+            counted = "k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)]"
+            calendar = "CROSS JOIN _cal_list k"
+        else:
+            counted = "wb.n - wa.n"
+            calendar = "LEFT JOIN _cal wa ON wa.d = o.lo\nLEFT JOIN _cal wb ON wb.d = o.hi"
         self.result(index,
-                    f"SELECT o.child_id, o.trigger,\n"
+                    "SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,\n"
+                    f"  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE {counted} END AS late, o.step, o.on_times\n"
+                    "FROM (\nSELECT o.*,\n"
+                    f"  {lo} AS lo,\n  {hi} AS hi\nFROM (\n"
+                    "SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day"
+                    + (", o.early" if early else "") + ",\n"
                     f"  CASE WHEN {cond} AND {no_data} THEN o.due WHEN {met} THEN o.due ELSE o.eff END AS due,\n"
                     f"  CASE WHEN {cond} AND NOT {no_data} THEN o.done END AS done,\n"
                     f"  CASE WHEN NOT {cond} THEN {code['not_applicable']}\n"
@@ -1020,23 +1052,19 @@ class _Script:
                     f"       WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN {code['discharged']} "
                     f"WHEN o.eff > o.due THEN {code['extended']} ELSE {code['pending']} END\n"
                     f"       ELSE {code['overdue']} END AS outcome,\n"
-                    f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL\n"
-                    + ("       WHEN o.early IS NOT NULL THEN w1.n - w4.n\n" if early else "")
-                    + ("       WHEN o.below THEN NULL\n" if below else "") +
-                    f"       WHEN {met} THEN 0\n"
-                    f"       WHEN {extended} THEN 0\n"
-                    "       WHEN o.done IS NOT NULL THEN w2.n - w1.n\n"
-                    "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL\n"
-                    "       ELSE w3.n - w1.n END AS late,\n"
+                    f"  CASE WHEN NOT {cond} OR {no_data} THEN 0\n"
+                    + ("       WHEN o.early IS NOT NULL THEN 4\n" if early else "")
+                    + ("       WHEN o.below THEN 0\n" if below else "") +
+                    f"       WHEN {met} THEN 1\n"
+                    f"       WHEN {extended} THEN 1\n"
+                    "       WHEN o.done IS NOT NULL THEN 2\n"
+                    "       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0\n"
+                    "       ELSE 3 END AS lw,\n"
                     f"  {'o.step' if isinstance(ob.timing, Schedule | Recurrence) else 'NULL'} AS step,\n"
                     f"  CASE WHEN NOT {cond} OR {no_data} THEN NULL ELSE {on_times} END AS on_times\n"
                     f"FROM {occ} o{child_join}\n"
                     "CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded\n"
-                    f"            WHERE {' OR '.join(unrecorded)}) nd\n"
-                    "LEFT JOIN _cal w1 ON w1.d = o.eff\n"
-                    "LEFT JOIN _cal w2 ON w2.d = o.done\n"
-                    "LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)"
-                    + ("\nLEFT JOIN _cal w4 ON w4.d = o.early" if early else "") + joins.sql(''))
+                    f"            WHERE {' OR '.join(unrecorded)}) nd" + joins.sql('') + f"\n) o\n) o\n{calendar}")
 
     def condition(self, c: Condition, joins: Joins) -> str:
         match c:

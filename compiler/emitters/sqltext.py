@@ -71,6 +71,14 @@ class Dialect:
         return "" if self.name == "spark" else "MATERIALIZED "
 
     @property
+    def calendar_list(self) -> bool:
+        """Whether the outcome reads working-day numbers from one list of the calendar (`_cal_list`: its first
+        day `d0` and the numbers `ns`, one per day) instead of by joins to `_cal`. DuckDB reads a list element
+        in constant time, where a hash join of every result row cost more than the rest of the outcome;
+        PostgreSQL would detoast the array for each row, so it and Spark keep the joins."""
+        return self.name == "duckdb"
+
+    @property
     def wide_integer(self) -> str:
         """An exact integer type of at least 88 bits (a day number and a BIGINT side by side)."""
         return "HUGEINT" if self.name == "duckdb" else "DECIMAL(38, 0)"

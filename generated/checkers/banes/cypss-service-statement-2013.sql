@@ -188,6 +188,8 @@ FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1896-02-22', DATE '2103-1
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
+CREATE OR REPLACE TABLE _cal_list AS
+SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -516,7 +518,14 @@ FROM (
 CREATE OR REPLACE TABLE _r2_0 AS
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -527,20 +536,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE o.on_times END AS on_times
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referral_response')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o2;
 -- obligation #4 (deadline)
@@ -577,7 +586,14 @@ FROM (
 CREATE OR REPLACE TABLE _r3_0 AS
 SELECT child_id AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -588,20 +604,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE o.on_times END AS on_times
 FROM _o3 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'initial_family_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o3;
 -- obligation #5 (deadline)
@@ -638,7 +654,14 @@ FROM (
 CREATE OR REPLACE TABLE _r4_0 AS
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -649,20 +672,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE o.on_times END AS on_times
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_start')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o4;
 -- obligation #6 (deadline)
@@ -686,7 +709,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r5_0 AS
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -697,20 +727,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o5 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o5;
 -- obligation #7 (deadline)
@@ -734,7 +764,14 @@ FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r6_0 AS
 SELECT child_id AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -745,20 +782,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o6 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o6;
 -- obligation #8 (deadline)
@@ -782,7 +819,14 @@ FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r7_0 AS
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -793,20 +837,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o7;
 -- obligation #10 (deadline)
@@ -843,7 +887,14 @@ FROM (
 CREATE OR REPLACE TABLE _r9_0 AS
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -854,20 +905,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o9;
 -- obligation #17 (deadline)
@@ -889,7 +940,14 @@ FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r16_0 AS
 SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -900,20 +958,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o16 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o16;
 -- obligation #20 (deadline)
@@ -935,7 +993,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r19_0 AS
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -946,20 +1011,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanence_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o19;
 -- obligation #32 (deadline)
@@ -996,7 +1061,14 @@ FROM (
 CREATE OR REPLACE TABLE _r31_0 AS
 SELECT child_id AS child_id, CAST(31 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1007,20 +1079,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE o.on_times END AS on_times
 FROM _o31 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'support_request_response')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o31;
 -- obligation #43 (recurrence)
@@ -1063,11 +1135,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o42 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1076,7 +1153,14 @@ FROM _o42_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r42_0 AS
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1087,20 +1171,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o42 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o42;
 DROP VIEW IF EXISTS _o42_p0_0;
@@ -1145,11 +1229,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o43 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1158,7 +1247,14 @@ FROM _o43_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r43_0 AS
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1169,20 +1265,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o43 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'annual_review_to_panel')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o43;
 DROP VIEW IF EXISTS _o43_p0_0;
@@ -1227,11 +1323,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o45 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1240,7 +1341,14 @@ FROM _o45_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r45_0 AS
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1251,20 +1359,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o45 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'staff_supervision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o45;
 DROP VIEW IF EXISTS _o45_p0_0;

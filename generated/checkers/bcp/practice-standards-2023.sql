@@ -306,6 +306,8 @@ FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1722-02-04', DATE '2277-1
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
+CREATE OR REPLACE TABLE _cal_list AS
+SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_cin_visit_frequency", "attr_legal_status", "attr_team"
@@ -1329,7 +1331,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r0_0 AS
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1340,20 +1349,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o0 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'correspondence_response')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o0;
 -- obligation #3 (advance_notice)
@@ -1379,7 +1388,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r2_0 AS
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1390,20 +1406,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'meeting_notice')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o2;
 -- obligation #4 (deadline)
@@ -1427,7 +1443,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r3_0 AS
 SELECT child_id AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1438,20 +1461,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o3 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o3;
 -- obligation #5 (deadline)
@@ -1475,7 +1498,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r4_0 AS
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1486,20 +1516,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o4;
 -- obligation #7 (deadline)
@@ -1523,7 +1553,14 @@ FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r6_0 AS
 SELECT child_id AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1534,20 +1571,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o6 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'unborn_record_created')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o6;
 -- obligation #8 (deadline)
@@ -1569,7 +1606,14 @@ FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r7_0 AS
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1580,20 +1624,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o7;
 -- obligation #9 (deadline)
@@ -1617,7 +1661,14 @@ FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r8_0 AS
 SELECT child_id AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1628,20 +1679,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o8 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'disrepute_reported')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o8;
 -- obligation #10 (deadline)
@@ -1665,7 +1716,14 @@ FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r9_0 AS
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1676,20 +1734,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'concern_shared_with_chair')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o9;
 -- obligation #13 (deadline)
@@ -1713,7 +1771,14 @@ FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r12_0 AS
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1724,20 +1789,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o12 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'professional_concern_discussed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o12;
 -- obligation #14 (deadline)
@@ -1761,7 +1826,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r13_0 AS
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1772,20 +1844,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o13 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o13;
 -- obligation #16 (deadline)
@@ -1809,7 +1881,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r15_0 AS
 SELECT child_id AS child_id, CAST(15 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1820,20 +1899,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o15 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o15;
 -- obligation #17 (deadline)
@@ -1857,7 +1936,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r16_0 AS
 SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1868,20 +1954,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o16 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o16;
 -- obligation #18 (deadline)
@@ -1905,7 +1991,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r17_0 AS
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1916,20 +2009,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o17 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o17;
 -- obligation #19 (deadline)
@@ -1966,7 +2059,14 @@ FROM (
 CREATE OR REPLACE TABLE _r18_0 AS
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1977,20 +2077,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o18 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o18;
 -- obligation #20 (deadline)
@@ -2014,7 +2114,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r19_0 AS
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2025,20 +2132,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o19;
 -- obligation #21 (deadline)
@@ -2062,7 +2169,14 @@ FROM t ASOF LEFT JOIN _d6 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r20_0 AS
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2073,20 +2187,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o20 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o20;
 -- obligation #22 (recurrence)
@@ -2129,11 +2243,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o21 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2142,7 +2261,14 @@ FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r21_0 AS
 SELECT child_id AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2153,20 +2279,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o21 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervision_agreement_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o21;
 DROP VIEW IF EXISTS _o21_p0_0;
@@ -2192,7 +2318,14 @@ FROM t ASOF LEFT JOIN _d20 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r22_0 AS
 SELECT child_id AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2203,20 +2336,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o22 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervision_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o22;
 -- obligation #24 (recurrence)
@@ -2259,11 +2392,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o23 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2272,7 +2410,14 @@ FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r23_0 AS
 SELECT child_id AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2283,20 +2428,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o23 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plr_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o23;
 DROP VIEW IF EXISTS _o23_p0_0;
@@ -2322,7 +2467,14 @@ FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r24_0 AS
 SELECT child_id AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2333,20 +2485,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o24 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o24;
 -- obligation #27 (deadline)
@@ -2368,7 +2520,14 @@ FROM t ASOF LEFT JOIN _d24 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r26_0 AS
 SELECT child_id AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2379,20 +2538,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o26 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'lado_referral')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o26;
 -- obligation #29 (deadline)
@@ -2414,7 +2573,14 @@ FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r28_0 AS
 SELECT child_id AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2425,20 +2591,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o28 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o28;
 -- obligation #30 (deadline)
@@ -2462,7 +2628,14 @@ FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r29_0 AS
 SELECT child_id AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2473,20 +2646,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o29 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'court_order_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o29;
 -- obligation #31 (deadline)
@@ -2508,7 +2681,14 @@ FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r30_0 AS
 SELECT child_id AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2519,20 +2699,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o30 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tm_allocation_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o30;
 -- obligation #34 (deadline)
@@ -2554,7 +2734,14 @@ FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r33_0 AS
 SELECT child_id AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2565,20 +2752,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o33 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'sm_allocation_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o33;
 -- obligation #36 (deadline)
@@ -2602,7 +2789,14 @@ FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r35_0 AS
 SELECT child_id AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2613,20 +2807,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o35 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o35;
 -- obligation #40 (deadline)
@@ -2648,7 +2842,14 @@ FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r39_0 AS
 SELECT child_id AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2659,20 +2860,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o39 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o39;
 -- obligation #41 (deadline)
@@ -2709,7 +2910,14 @@ FROM (
 CREATE OR REPLACE TABLE _r40_0 AS
 SELECT child_id AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2720,20 +2928,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o40 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'contact_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o40;
 -- obligation #42 (deadline)
@@ -2757,7 +2965,14 @@ FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r41_0 AS
 SELECT child_id AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2768,20 +2983,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o41 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referral_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o41;
 -- obligation #43 (deadline)
@@ -2805,7 +3020,14 @@ FROM t ASOF LEFT JOIN _d34 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r42_0 AS
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2816,20 +3038,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o42 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referrer_informed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o42;
 -- obligation #44 (deadline)
@@ -2851,7 +3073,14 @@ FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r43_0 AS
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2862,20 +3091,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o43 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allocation')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o43;
 -- obligation #46 (deadline)
@@ -2912,7 +3141,14 @@ FROM (
 CREATE OR REPLACE TABLE _r45_0 AS
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2923,20 +3159,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o45 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'family_contacted')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o45;
 -- obligation #47 (deadline)
@@ -2960,7 +3196,14 @@ FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r46_0 AS
 SELECT child_id AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2971,20 +3214,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o46 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o46;
 -- obligation #48 (deadline)
@@ -3008,7 +3251,14 @@ FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r47_0 AS
 SELECT child_id AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3019,20 +3269,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o47 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o47;
 -- obligation #49 (deadline)
@@ -3066,7 +3316,14 @@ FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_1 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3077,20 +3334,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o48;
 DROP TABLE IF EXISTS _e48;
@@ -3125,7 +3382,14 @@ FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r49_1 AS
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3136,20 +3400,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o49;
 DROP TABLE IF EXISTS _e49;
@@ -3196,7 +3460,14 @@ ASOF LEFT JOIN _x50 e ON e.child_id = o.child_id AND e.x <= o.ext_hi
 CREATE OR REPLACE TABLE _r50_1 AS
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3207,20 +3478,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o50x o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o50x;
 DROP VIEW IF EXISTS _o50;
@@ -3260,7 +3531,14 @@ FROM (
 CREATE OR REPLACE TABLE _r52_0 AS
 SELECT child_id AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3271,20 +3549,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o52 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o52;
 -- obligation #54 (deadline)
@@ -3308,7 +3586,14 @@ FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r53_0 AS
 SELECT child_id AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3319,20 +3604,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o53 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'closure')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o53;
 -- obligation #55 (recurrence)
@@ -3375,11 +3660,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o54 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -3388,7 +3678,14 @@ FROM _o54_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r54_0 AS
 SELECT child_id AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3399,20 +3696,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o54 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o54;
 DROP VIEW IF EXISTS _o54_p0_0;
@@ -3457,11 +3754,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o55 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -3470,7 +3772,14 @@ FROM _o55_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r55_0 AS
 SELECT child_id AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3481,20 +3790,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o55 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o55;
 DROP VIEW IF EXISTS _o55_p0_0;
@@ -3520,7 +3829,14 @@ FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r56_0 AS
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3531,20 +3847,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o56 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o56;
 -- obligation #58 (deadline)
@@ -3568,7 +3884,14 @@ FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r57_0 AS
 SELECT child_id AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3579,20 +3902,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o57 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cin_plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o57;
 -- obligation #59 (deadline)
@@ -3616,7 +3939,14 @@ FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r58_0 AS
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3627,20 +3957,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o58 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o58;
 -- obligation #60 (deadline)
@@ -3664,7 +3994,14 @@ FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r59_0 AS
 SELECT child_id AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3675,20 +4012,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o59 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o59;
 -- obligation #61 (recurrence)
@@ -3740,7 +4077,14 @@ FROM _o60_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r60_0 AS
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3751,20 +4095,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o60 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o60;
 DROP VIEW IF EXISTS _o60_p0_0;
@@ -3831,7 +4175,14 @@ FROM _o61_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r61_1 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3842,20 +4193,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3906,7 +4257,14 @@ FROM _p61_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r61_2 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3917,20 +4275,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _p61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -3981,7 +4339,14 @@ FROM _q61_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r61_3 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3992,20 +4357,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _q61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -4056,7 +4421,14 @@ FROM _t61_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r61_4 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4067,20 +4439,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _t61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _t61;
 DROP VIEW IF EXISTS _t61_p0_0;
@@ -4149,7 +4521,14 @@ FROM _o62_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r62_0 AS
 SELECT child_id AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4160,20 +4539,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o62 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o62;
 DROP VIEW IF EXISTS _o62_p0_0;
@@ -4218,11 +4597,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o63 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -4231,7 +4615,14 @@ FROM _o63_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r63_0 AS
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4242,20 +4633,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o63 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cin_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o63;
 DROP VIEW IF EXISTS _o63_p0_0;
@@ -4278,7 +4669,14 @@ FROM u;
 CREATE OR REPLACE TABLE _r65_0 AS
 SELECT child_id AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff WHEN 4 THEN o.early END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) WHEN 4 THEN o.eff END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day, o.early,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4290,22 +4688,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.early IS NOT NULL THEN w1.n - w4.n
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.early IS NOT NULL THEN 4
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o65 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_plan_end')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
-LEFT JOIN _cal w4 ON w4.d = o.early
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o65;
 -- obligation #69 (deadline)
@@ -4342,7 +4739,14 @@ FROM (
 CREATE OR REPLACE TABLE _r68_0 AS
 SELECT child_id AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4353,20 +4757,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce((o.done IS NOT NULL AND NOT coalesce(o.on_time, FALSE) AND NOT coalesce(o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff, FALSE)), FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE o.on_times END AS on_times
 FROM _o68 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o68;
 -- obligation #72 (deadline)
@@ -4403,7 +4807,14 @@ FROM (
 CREATE OR REPLACE TABLE _r71_0 AS
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4414,20 +4825,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o71 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'strategy_outcome_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o71;
 -- obligation #73 (deadline)
@@ -4451,7 +4862,14 @@ FROM t ASOF LEFT JOIN _d48 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r72_0 AS
 SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4462,20 +4880,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o72 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o72;
 -- obligation #74 (deadline)
@@ -4512,7 +4930,14 @@ FROM (
 CREATE OR REPLACE TABLE _r73_0 AS
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4523,20 +4948,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o73 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'strategy_minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o73;
 -- obligation #75 (deadline)
@@ -4573,7 +4998,14 @@ FROM (
 CREATE OR REPLACE TABLE _r74_0 AS
 SELECT child_id AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4584,20 +5016,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o74 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_medical')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o74;
 -- obligation #77 (deadline)
@@ -4634,7 +5066,14 @@ FROM (
 CREATE OR REPLACE TABLE _r76_0 AS
 SELECT child_id AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4645,20 +5084,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o76 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'welfare_checks_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o76;
 -- obligation #79 (deadline)
@@ -4680,7 +5119,14 @@ FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r78_0 AS
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4691,20 +5137,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o78 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tm_discussion_after_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o78;
 -- obligation #80 (advance_notice)
@@ -4732,7 +5178,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r79_0 AS
 SELECT child_id AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4743,20 +5196,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o79 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o79;
 -- obligation #81 (advance_notice)
@@ -4782,7 +5235,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r80_0 AS
 SELECT child_id AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4793,20 +5253,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE FALSE END AS on_times
 FROM _o80 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o80;
 -- obligation #82 (deadline)
@@ -4830,7 +5290,14 @@ FROM t ASOF LEFT JOIN _d51 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r81_0 AS
 SELECT child_id AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4841,20 +5308,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o81 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'icpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o81;
 -- obligation #83 (schedule)
@@ -4932,11 +5399,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o82 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -4950,7 +5422,14 @@ FROM _o82_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r82_0 AS
 SELECT child_id AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4961,20 +5440,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o82 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o82;
 DROP VIEW IF EXISTS _o82_p0_1;
@@ -5001,7 +5480,14 @@ FROM t ASOF LEFT JOIN _d43 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r83_0 AS
 SELECT child_id AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5012,20 +5498,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o83 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o83;
 -- obligation #85 (recurrence)
@@ -5153,7 +5639,14 @@ FROM _o84_p1_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r84_0 AS
 SELECT child_id AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5164,20 +5657,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o84 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o84;
 DROP VIEW IF EXISTS _o84_p1_1;
@@ -5209,7 +5702,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r85_0 AS
 SELECT child_id AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5220,20 +5720,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o85 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o85;
 -- obligation #87 (recurrence)
@@ -5290,7 +5790,14 @@ FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r86_0 AS
 SELECT child_id AS child_id, CAST(86 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5301,20 +5808,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o86 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o86;
 DROP VIEW IF EXISTS _o86_p0_0;
@@ -5374,7 +5881,14 @@ FROM _o88_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r88_0 AS
 SELECT child_id AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5385,20 +5899,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o88 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o88;
 DROP VIEW IF EXISTS _o88_p0_0;
@@ -5463,7 +5977,14 @@ FROM _o89_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r89_1 AS
 SELECT child_id AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5474,20 +5995,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o89 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o89;
 DROP VIEW IF EXISTS _o89_p0_0;
@@ -5542,7 +6063,14 @@ FROM _o90_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r90_0 AS
 SELECT child_id AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5553,20 +6081,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o90 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o90;
 DROP VIEW IF EXISTS _o90_p0_0;
@@ -5587,7 +6115,14 @@ FROM u ASOF LEFT JOIN _d56 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r91_0 AS
 SELECT child_id AS child_id, CAST(91 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5598,20 +6133,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o91 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_leaflets_given')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o91;
 -- obligation #95 (deadline)
@@ -5648,7 +6183,14 @@ FROM (
 CREATE OR REPLACE TABLE _r94_0 AS
 SELECT child_id AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5659,20 +6201,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o94 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'risk_discussed_with_tm')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o94;
 -- obligation #96 (deadline)
@@ -5696,7 +6238,14 @@ FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r95_0 AS
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5707,20 +6256,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o95 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_uploaded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o95;
 -- obligation #97 (deadline)
@@ -5744,7 +6293,14 @@ FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r96_0 AS
 SELECT child_id AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5755,20 +6311,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o96 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cp_plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o96;
 -- obligation #98 (deadline)
@@ -5805,7 +6361,14 @@ FROM (
 CREATE OR REPLACE TABLE _r97_0 AS
 SELECT child_id AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5816,20 +6379,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o97 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o97;
 -- obligation #99 (deadline)
@@ -5866,7 +6429,14 @@ FROM (
 CREATE OR REPLACE TABLE _r98_0 AS
 SELECT child_id AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5877,20 +6447,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o98 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'outline_plan_to_cgm_chair')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o98;
 -- obligation #100 (deadline)
@@ -5914,7 +6484,14 @@ FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r99_0 AS
 SELECT child_id AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5925,20 +6502,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o99 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o99;
 -- obligation #101 (recurrence)
@@ -5981,11 +6558,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o100 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -5994,7 +6576,14 @@ FROM _o100_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r100_0 AS
 SELECT child_id AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6005,20 +6594,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o100 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'family_network_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o100;
 DROP VIEW IF EXISTS _o100_p0_0;
@@ -6044,7 +6633,14 @@ FROM t ASOF LEFT JOIN _d23 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r101_0 AS
 SELECT child_id AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6055,20 +6651,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o101 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o101;
 -- obligation #103 (deadline)
@@ -6100,7 +6696,14 @@ FROM t ASOF LEFT JOIN _d63 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r102_1 AS
 SELECT child_id AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) THEN 6
@@ -6111,21 +6714,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < (ch.birth + 5844))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o102 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'legal_planning_meeting') OR (kind = 'attribute' AND name = 'legal_status')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o102;
 DROP TABLE IF EXISTS _e102;
@@ -6150,7 +6753,14 @@ FROM t ASOF LEFT JOIN _d64 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r103_0 AS
 SELECT child_id AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6161,20 +6771,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o103 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o103;
 -- obligation #105 (deadline)
@@ -6198,7 +6808,14 @@ FROM t ASOF LEFT JOIN _d65 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r104_0 AS
 SELECT child_id AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6209,20 +6826,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o104 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_allocated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o104;
 -- obligation #106 (ordinal_milestone)
@@ -6241,7 +6858,14 @@ FROM u ASOF LEFT JOIN _d66 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r105_0 AS
 SELECT child_id AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6252,20 +6876,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o105 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'complaints_info_given')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o105;
 -- obligation #107 (deadline)
@@ -6287,7 +6911,14 @@ FROM t ASOF LEFT JOIN _d57 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r106_0 AS
 SELECT child_id AS child_id, CAST(106 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6298,20 +6929,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o106 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o106;
 -- obligation #109 (deadline)
@@ -6333,7 +6964,14 @@ FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r108_0 AS
 SELECT child_id AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6344,20 +6982,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o108 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o108;
 -- obligation #110 (schedule)
@@ -6471,11 +7109,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o109 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -6494,7 +7137,14 @@ FROM _o109_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r109_0 AS
 SELECT child_id AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6505,20 +7155,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o109 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o109;
 DROP VIEW IF EXISTS _o109_p0_2;
@@ -6544,7 +7194,14 @@ FROM t ASOF LEFT JOIN _d68 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r110_0 AS
 SELECT child_id AS child_id, CAST(110 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6555,20 +7212,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o110 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanency_assessed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o110;
 -- obligation #112 (advance_notice)
@@ -6596,7 +7253,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r111_0 AS
 SELECT child_id AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6607,20 +7271,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o111 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'review_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o111;
 -- obligation #113 (deadline)
@@ -6644,7 +7308,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r112_0 AS
 SELECT child_id AS child_id, CAST(112 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6655,20 +7326,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o112 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o112;
 -- obligation #115 (schedule)
@@ -6816,7 +7487,14 @@ FROM _o114_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r114_0 AS
 SELECT child_id AS child_id, CAST(114 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6827,20 +7505,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o114 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o114;
 DROP VIEW IF EXISTS _o114_p0_2;
@@ -6907,7 +7585,14 @@ FROM _o115_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r115_1 AS
 SELECT child_id AS child_id, CAST(115 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6918,20 +7603,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o115 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o115;
 DROP VIEW IF EXISTS _o115_p0_0;
@@ -6956,7 +7641,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r116_0 AS
 SELECT child_id AS child_id, CAST(116 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6967,20 +7659,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o116 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o116;
 -- obligation #119 (deadline)
@@ -7002,7 +7694,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r118_0 AS
 SELECT child_id AS child_id, CAST(118 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7013,20 +7712,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o118 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o118;
 -- obligation #120 (deadline)
@@ -7048,7 +7747,14 @@ FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r119_0 AS
 SELECT child_id AS child_id, CAST(119 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7059,20 +7765,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o119 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o119;
 -- obligation #121 (deadline)
@@ -7096,7 +7802,14 @@ FROM t ASOF LEFT JOIN _d74 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r120_0 AS
 SELECT child_id AS child_id, CAST(120 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7107,20 +7820,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o120 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o120;
 -- obligation #122 (deadline)
@@ -7144,7 +7857,14 @@ FROM t ASOF LEFT JOIN _d75 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r121_0 AS
 SELECT child_id AS child_id, CAST(121 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7155,20 +7875,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o121 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pep')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o121;
 -- obligation #124 (deadline)
@@ -7192,7 +7912,14 @@ FROM t ASOF LEFT JOIN _d76 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r123_0 AS
 SELECT child_id AS child_id, CAST(123 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7203,20 +7930,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o123 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_care_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o123;
 -- obligation #125 (ordinal_milestone)
@@ -7235,7 +7962,14 @@ FROM u ASOF LEFT JOIN _d77 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r124_0 AS
 SELECT child_id AS child_id, CAST(124 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7246,20 +7980,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o124 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanence_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o124;
 -- obligation #127 (deadline)
@@ -7281,7 +8015,14 @@ FROM t ASOF LEFT JOIN _d78 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r126_0 AS
 SELECT child_id AS child_id, CAST(126 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7292,20 +8033,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o126 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'family_time_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o126;
 -- obligation #129 (recurrence)
@@ -7348,11 +8089,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o128 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7361,7 +8107,14 @@ FROM _o128_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r128_0 AS
 SELECT child_id AS child_id, CAST(128 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
@@ -7372,21 +8125,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o128 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o128;
 DROP VIEW IF EXISTS _o128_p0_0;
@@ -7431,11 +8184,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o129 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7444,7 +8202,14 @@ FROM _o129_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r129_0 AS
 SELECT child_id AS child_id, CAST(129 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) THEN 6
@@ -7455,21 +8220,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND NOT ((ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE)))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o129 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o129;
 DROP VIEW IF EXISTS _o129_p0_0;
@@ -7514,11 +8279,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o130 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7527,7 +8297,14 @@ FROM _o130_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r130_0 AS
 SELECT child_id AS child_id, CAST(130 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) THEN 6
@@ -7538,21 +8315,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '216' MONTH AS DATE))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o130 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o130;
 DROP VIEW IF EXISTS _o130_p0_0;
@@ -7606,7 +8383,14 @@ FROM _o131_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r131_0 AS
 SELECT child_id AS child_id, CAST(131 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
@@ -7617,21 +8401,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '216' MONTH AS DATE)) AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o131 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o131;
 DROP VIEW IF EXISTS _o131_p0_0;
@@ -7676,11 +8460,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o132 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7689,7 +8478,14 @@ FROM _o132_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r132_0 AS
 SELECT child_id AS child_id, CAST(132 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
@@ -7700,21 +8496,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o132 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o132;
 DROP VIEW IF EXISTS _o132_p0_0;
@@ -7759,11 +8555,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o133 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7772,7 +8573,14 @@ FROM _o133_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r133_0 AS
 SELECT child_id AS child_id, CAST(133 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7783,20 +8591,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o133 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o133;
 DROP VIEW IF EXISTS _o133_p0_0;
@@ -7841,11 +8649,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o134 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7854,7 +8667,14 @@ FROM _o134_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r134_0 AS
 SELECT child_id AS child_id, CAST(134 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
@@ -7865,21 +8685,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o134 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o134;
 DROP VIEW IF EXISTS _o134_p0_0;
@@ -7905,7 +8725,14 @@ FROM t ASOF LEFT JOIN _d79 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r135_0 AS
 SELECT child_id AS child_id, CAST(135 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7916,20 +8743,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o135 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o135;
 -- obligation #137 (age_milestone)
@@ -7947,7 +8774,14 @@ FROM u ASOF LEFT JOIN _d82 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r136_0 AS
 SELECT child_id AS child_id, CAST(136 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7958,20 +8792,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o136 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'staying_put_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o136;
 -- obligation #138 (deadline)
@@ -7993,7 +8827,14 @@ FROM t ASOF LEFT JOIN _d84 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r137_0 AS
 SELECT child_id AS child_id, CAST(137 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8004,20 +8845,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o137 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o137;
 -- obligation #139 (recurrence)
@@ -8069,7 +8910,14 @@ FROM _o138_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r138_0 AS
 SELECT child_id AS child_id, CAST(138 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8080,20 +8928,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o138 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o138;
 DROP VIEW IF EXISTS _o138_p0_0;
@@ -8138,11 +8986,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o139 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -8151,7 +9004,14 @@ FROM _o139_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r139_0 AS
 SELECT child_id AS child_id, CAST(139 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8162,20 +9022,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o139 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'unannounced_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o139;
 DROP VIEW IF EXISTS _o139_p0_0;
@@ -8214,7 +9074,14 @@ FROM (
 CREATE OR REPLACE TABLE _r140_0 AS
 SELECT child_id AS child_id, CAST(140 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8225,20 +9092,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o140 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'carer_supervision_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o140;
 -- obligation #142 (deadline)
@@ -8262,7 +9129,14 @@ FROM t ASOF LEFT JOIN _d87 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r141_0 AS
 SELECT child_id AS child_id, CAST(141 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8273,20 +9147,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o141 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'carer_supervision_copy_sent')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o141;
 -- obligation #143 (recurrence)
@@ -8329,11 +9203,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o142 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -8342,7 +9221,14 @@ FROM _o142_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r142_0 AS
 SELECT child_id AS child_id, CAST(142 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8353,20 +9239,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o142 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o142;
 DROP VIEW IF EXISTS _o142_p0_0;
@@ -8405,7 +9291,14 @@ FROM (
 CREATE OR REPLACE TABLE _r143_0 AS
 SELECT child_id AS child_id, CAST(143 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8416,20 +9309,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o143 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'carer_concern_discussed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o143;
 -- obligation #145 (advance_notice)
@@ -8455,7 +9348,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r144_0 AS
 SELECT child_id AS child_id, CAST(144 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8466,20 +9366,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o144 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'carer_views_gathered')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o144;
 -- obligation #147 (deadline)
@@ -8501,7 +9401,14 @@ FROM t ASOF LEFT JOIN _d91 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r146_0 AS
 SELECT child_id AS child_id, CAST(146 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8512,20 +9419,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o146 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'fostering_panel')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o146;
 -- obligation #148 (deadline)
@@ -8547,7 +9454,14 @@ FROM t ASOF LEFT JOIN _d93 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r147_0 AS
 SELECT child_id AS child_id, CAST(147 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8558,20 +9472,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o147 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supported_lodgings_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o147;
 -- obligation #149 (deadline)
@@ -8593,7 +9507,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r148_0 AS
 SELECT child_id AS child_id, CAST(148 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8604,20 +9525,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o148 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o148;
 -- obligation #150 (deadline)
@@ -8641,7 +9562,14 @@ FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r149_0 AS
 SELECT child_id AS child_id, CAST(149 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8652,20 +9580,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o149 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o149;
 -- obligation #151 (recurrence)
@@ -8717,7 +9645,14 @@ FROM _o150_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r150_0 AS
 SELECT child_id AS child_id, CAST(150 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8728,20 +9663,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o150 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o150;
 DROP VIEW IF EXISTS _o150_p0_0;
@@ -8874,7 +9809,14 @@ FROM _o151_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r151_0 AS
 SELECT child_id AS child_id, CAST(151 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8885,20 +9827,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o151 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o151;
 DROP VIEW IF EXISTS _o151_p0_2;
@@ -8921,7 +9863,14 @@ FROM u ASOF LEFT JOIN _d96 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r152_0 AS
 SELECT child_id AS child_id, CAST(152 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8932,20 +9881,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o152 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'adoption_medical')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o152;
 -- obligation #154 (advance_notice)
@@ -8971,7 +9920,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r153_0 AS
 SELECT child_id AS child_id, CAST(153 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -8982,20 +9938,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o153 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_permanence_report')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o153;
 -- obligation #155 (deadline)
@@ -9019,7 +9975,14 @@ FROM t ASOF LEFT JOIN _d95 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r154_0 AS
 SELECT child_id AS child_id, CAST(154 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9030,20 +9993,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o154 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'adm_adoption_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o154;
 -- obligation #156 (deadline)
@@ -9065,7 +10028,14 @@ FROM t ASOF LEFT JOIN _d35 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r155_0 AS
 SELECT child_id AS child_id, CAST(155 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9076,20 +10046,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o155 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o155;
 -- obligation #157 (deadline)
@@ -9111,7 +10081,14 @@ FROM t ASOF LEFT JOIN _d102 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r156_0 AS
 SELECT child_id AS child_id, CAST(156 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9122,20 +10099,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o156 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'adm_match_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o156;
 -- obligation #158 (recurrence)
@@ -9198,7 +10175,14 @@ FROM _o157_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r157_0 AS
 SELECT child_id AS child_id, CAST(157 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9209,20 +10193,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o157 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o157;
 DROP TABLE IF EXISTS _o157_seg;
@@ -9243,7 +10227,14 @@ FROM u ASOF LEFT JOIN _d105 a ON a.child_id = u.child_id AND a.date >= u.ep_star
 CREATE OR REPLACE TABLE _r158_0 AS
 SELECT child_id AS child_id, CAST(158 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9254,20 +10245,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o158 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'adoption_application_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o158;
 -- obligation #160 (ordinal_milestone)
@@ -9286,7 +10277,14 @@ FROM u ASOF LEFT JOIN _d106 a ON a.child_id = u.child_id AND a.date >= u.ep_star
 CREATE OR REPLACE TABLE _r159_0 AS
 SELECT child_id AS child_id, CAST(159 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9297,20 +10295,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o159 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'later_life_letter_draft')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o159;
 -- obligation #161 (deadline)
@@ -9334,7 +10332,14 @@ FROM t ASOF LEFT JOIN _d108 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r160_0 AS
 SELECT child_id AS child_id, CAST(160 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9345,20 +10350,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o160 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'later_life_letter_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o160;
 -- obligation #164 (deadline)
@@ -9395,7 +10400,14 @@ FROM (
 CREATE OR REPLACE TABLE _r163_0 AS
 SELECT child_id AS child_id, CAST(163 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9406,20 +10418,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o163 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'lado_triage')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o163;
 -- obligation #165 (deadline)
@@ -9441,7 +10453,14 @@ FROM t ASOF LEFT JOIN _d109 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r164_0 AS
 SELECT child_id AS child_id, CAST(164 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -9452,20 +10471,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o164 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allegations_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o164;
 CREATE OR REPLACE VIEW audit_rows AS

@@ -150,6 +150,8 @@ FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1897-09-15', DATE '2102-0
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
+CREATE OR REPLACE TABLE _cal_list AS
+SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -357,7 +359,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r0_0 AS
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -368,20 +377,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o0 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referral_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o0;
 -- obligation #3 (deadline)
@@ -405,7 +414,14 @@ FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r2_0 AS
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -416,20 +432,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o2;
 -- obligation #5 (deadline)
@@ -453,7 +469,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r4_0 AS
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -464,20 +487,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'icpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o4;
 -- obligation #6 (deadline)
@@ -501,7 +524,14 @@ FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r5_0 AS
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -512,20 +542,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o5 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o5;
 -- obligation #8 (schedule)
@@ -603,11 +633,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o7 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -621,7 +656,14 @@ FROM _o7_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r7_0 AS
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -632,20 +674,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o7;
 DROP VIEW IF EXISTS _o7_p0_1;
@@ -672,7 +714,14 @@ FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r8_0 AS
 SELECT child_id AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -683,20 +732,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o8 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'serious_incident_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o8;
 -- obligation #10 (deadline)
@@ -720,7 +769,14 @@ FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r9_0 AS
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -731,20 +787,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rapid_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o9;
 CREATE OR REPLACE VIEW audit_rows AS

@@ -221,6 +221,8 @@ FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1876-10-27', DATE '2123-0
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
+CREATE OR REPLACE TABLE _cal_list AS
+SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_legal_status", "attr_safeguarding_concerns"
@@ -622,7 +624,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r0_1 AS
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -633,20 +642,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o0 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o0;
 DROP TABLE IF EXISTS _e0;
@@ -681,7 +690,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r1_1 AS
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -692,20 +708,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o1 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o1;
 DROP TABLE IF EXISTS _e1;
@@ -740,7 +756,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r2_1 AS
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -751,20 +774,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o2;
 DROP TABLE IF EXISTS _e2;
@@ -799,7 +822,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r4_1 AS
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -810,20 +840,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o4;
 DROP TABLE IF EXISTS _e4;
@@ -858,7 +888,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r5_1 AS
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -869,20 +906,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o5 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o5;
 DROP TABLE IF EXISTS _e5;
@@ -917,7 +954,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r7_1 AS
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -928,20 +972,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o7;
 DROP TABLE IF EXISTS _e7;
@@ -966,7 +1010,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r9_0 AS
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -977,20 +1028,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o9;
 -- obligation #11 (deadline)
@@ -1014,7 +1065,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r10_0 AS
 SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1025,20 +1083,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o10 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o10;
 -- obligation #12 (deadline)
@@ -1062,7 +1120,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r11_0 AS
 SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1073,20 +1138,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o11 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o11;
 -- obligation #13 (deadline)
@@ -1110,7 +1175,14 @@ FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r12_0 AS
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1121,20 +1193,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o12 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review_record_finalised')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o12;
 -- obligation #14 (recurrence)
@@ -1178,11 +1250,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o13 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1191,7 +1268,14 @@ FROM _o13_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r13_0 AS
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1202,20 +1286,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o13 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_summary_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o13;
 DROP VIEW IF EXISTS _o13_p0_0;
@@ -1261,11 +1345,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o14 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1274,7 +1363,14 @@ FROM _o14_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r14_0 AS
 SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1285,20 +1381,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o14 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'chronology_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o14;
 DROP VIEW IF EXISTS _o14_p0_0;
@@ -1347,7 +1443,14 @@ FROM (
 CREATE OR REPLACE TABLE _r17_1 AS
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1358,20 +1461,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o17 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'sent_to_assessment_team') OR (kind = 'attribute' AND name = 'safeguarding_concerns')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o17;
 DROP TABLE IF EXISTS _e17;
@@ -1424,7 +1527,14 @@ FROM _o18_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r18_0 AS
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1435,20 +1545,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o18 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer_allocation_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o18;
 DROP VIEW IF EXISTS _o18_p0_0;
@@ -1502,7 +1612,14 @@ FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r19_0 AS
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1513,20 +1630,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'adopt_south_west_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o19;
 DROP VIEW IF EXISTS _o19_p0_0;
@@ -1552,7 +1669,14 @@ FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r20_0 AS
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1563,20 +1687,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o20 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allocation')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o20;
 -- obligation #31 (deadline)
@@ -1598,7 +1722,14 @@ FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r30_0 AS
 SELECT child_id AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1609,20 +1740,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o30 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o30;
 -- obligation #33 (ordinal_milestone)
@@ -1641,7 +1772,14 @@ FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r32_0 AS
 SELECT child_id AS child_id, CAST(32 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1652,20 +1790,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o32 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o32;
 -- obligation #36 (ordinal_milestone)
@@ -1694,7 +1832,14 @@ FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r35_1 AS
 SELECT child_id AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1705,20 +1850,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o35 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer') OR (kind = 'attribute' AND name = 'legal_status')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o35;
 DROP TABLE IF EXISTS _e35;
@@ -1738,7 +1883,14 @@ FROM u ASOF LEFT JOIN _d9 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
 CREATE OR REPLACE TABLE _r36_0 AS
 SELECT child_id AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1749,20 +1901,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o36 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_summary_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o36;
 -- obligation #38 (recurrence)
@@ -1814,7 +1966,14 @@ FROM _o37_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r37_0 AS
 SELECT child_id AS child_id, CAST(37 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1825,20 +1984,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o37 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o37;
 DROP VIEW IF EXISTS _o37_p0_0;
@@ -1918,11 +2077,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o38 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1936,7 +2100,14 @@ FROM _o38_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r38_0 AS
 SELECT child_id AS child_id, CAST(38 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1947,20 +2118,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o38 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cin_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o38;
 DROP VIEW IF EXISTS _o38_p0_1;
@@ -1985,7 +2156,14 @@ FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r39_0 AS
 SELECT child_id AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1996,20 +2174,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o39 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o39;
 -- obligation #43 (deadline)
@@ -2033,7 +2211,14 @@ FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r42_0 AS
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2044,20 +2229,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o42 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'icpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o42;
 -- obligation #44 (advance_notice)
@@ -2085,7 +2270,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r43_0 AS
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2096,20 +2288,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o43 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o43;
 -- obligation #45 (advance_notice)
@@ -2137,7 +2329,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r44_0 AS
 SELECT child_id AS child_id, CAST(44 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2148,20 +2347,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o44 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o44;
 -- obligation #46 (schedule)
@@ -2253,7 +2452,14 @@ FROM _o45_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r45_0 AS
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2264,20 +2470,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o45 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o45;
 DROP VIEW IF EXISTS _o45_p0_1;
@@ -2304,7 +2510,14 @@ FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r46_0 AS
 SELECT child_id AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2315,20 +2528,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o46 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o46;
 -- obligation #48 (recurrence)
@@ -2380,7 +2593,14 @@ FROM _o47_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r47_0 AS
 SELECT child_id AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2391,20 +2611,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o47 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o47;
 DROP VIEW IF EXISTS _o47_p0_0;
@@ -2445,7 +2665,14 @@ FROM _o48_c;
 CREATE OR REPLACE TABLE _r48_0 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2456,20 +2683,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'bedroom_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o48;
 DROP TABLE IF EXISTS _o48_a;
@@ -2549,11 +2776,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o49 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2567,7 +2799,14 @@ FROM _o49_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r49_0 AS
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2578,20 +2817,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o49;
 DROP VIEW IF EXISTS _o49_p0_1;
@@ -2618,7 +2857,14 @@ FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r50_0 AS
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2629,20 +2875,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o50 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plo_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o50;
 -- obligation #52 (deadline)
@@ -2664,7 +2910,14 @@ FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r51_0 AS
 SELECT child_id AS child_id, CAST(51 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2675,20 +2928,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o51 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plo_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o51;
 -- obligation #56 (ordinal_milestone)
@@ -2707,7 +2960,14 @@ FROM u ASOF LEFT JOIN _d27 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r55_0 AS
 SELECT child_id AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2718,20 +2978,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o55 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o55;
 -- obligation #57 (ordinal_milestone)
@@ -2750,7 +3010,14 @@ FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r56_0 AS
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2761,20 +3028,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o56 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'placement_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o56;
 -- obligation #59 (schedule)
@@ -2886,11 +3153,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o58 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2909,7 +3181,14 @@ FROM _o58_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r58_0 AS
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2920,20 +3199,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o58 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o58;
 DROP VIEW IF EXISTS _o58_p0_2;
@@ -2963,7 +3242,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r60_0 AS
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2974,20 +3260,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o60 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'review_pre_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o60;
 -- obligation #62 (ordinal_milestone)
@@ -3006,7 +3292,14 @@ FROM u ASOF LEFT JOIN _d31 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r61_0 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3017,20 +3310,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanence_planning_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o61;
 -- obligation #64 (recurrence)
@@ -3073,11 +3366,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o63 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -3086,7 +3384,14 @@ FROM _o63_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r63_0 AS
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3097,20 +3402,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o63 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o63;
 DROP VIEW IF EXISTS _o63_p0_0;
@@ -3136,7 +3441,14 @@ FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r64_0 AS
 SELECT child_id AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3147,20 +3459,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o64 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_recommendations')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o64;
 -- obligation #67 (deadline)
@@ -3182,7 +3494,14 @@ FROM t ASOF LEFT JOIN _d33 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r66_0 AS
 SELECT child_id AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3193,20 +3512,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o66 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
@@ -3228,7 +3547,14 @@ FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r67_0 AS
 SELECT child_id AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3239,20 +3565,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o67 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o67;
 -- obligation #71 (ordinal_milestone)
@@ -3271,7 +3597,14 @@ FROM u ASOF LEFT JOIN _d34 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r70_0 AS
 SELECT child_id AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3282,20 +3615,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o70 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'health_care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o70;
 -- obligation #72 (ordinal_milestone)
@@ -3314,7 +3647,14 @@ FROM u ASOF LEFT JOIN _d35 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r71_0 AS
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3325,20 +3665,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o71 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanence_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o71;
 -- obligation #74 (age_milestone)
@@ -3356,7 +3696,14 @@ FROM u ASOF LEFT JOIN _d36 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r73_0 AS
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3367,20 +3714,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o73 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'leaving_care_worker_allocated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o73;
 -- obligation #78 (schedule)
@@ -3484,7 +3831,14 @@ FROM _o77_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r77_0 AS
 SELECT child_id AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3495,20 +3849,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE FALSE END AS on_times
 FROM _o77 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'strategy_discussion')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o77;
 DROP TABLE IF EXISTS _o77_seg;
@@ -3563,7 +3917,14 @@ FROM _o78_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r78_0 AS
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3574,20 +3935,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o78 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cwd_allocation_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o78;
 DROP VIEW IF EXISTS _o78_p0_0;

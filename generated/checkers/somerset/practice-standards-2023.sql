@@ -258,6 +258,8 @@ FROM (SELECT CAST(range AS DATE) AS d FROM range(DATE '1812-06-05', DATE '2187-0
 LEFT JOIN _bank_holidays h ON h.d = c.d;
 CREATE OR REPLACE TABLE _wd AS
 SELECT n, d FROM _cal WHERE wd;
+CREATE OR REPLACE TABLE _cal_list AS
+SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep0 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team"
@@ -975,7 +977,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r1_0 AS
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -986,20 +995,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o1 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o1;
 -- obligation #3 (deadline)
@@ -1021,7 +1030,14 @@ FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r2_0 AS
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1032,20 +1048,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o2 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'case_note_recorded')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o2;
 -- obligation #5 (recurrence)
@@ -1107,7 +1123,14 @@ FROM _o4_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r4_1 AS
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1118,20 +1141,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o4 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o4;
 DROP VIEW IF EXISTS _o4_p0_0;
@@ -1187,11 +1210,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o5 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1200,7 +1228,14 @@ FROM _o5_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r5_1 AS
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1211,20 +1246,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o5 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'cwd_level')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o5;
 DROP VIEW IF EXISTS _o5_p0_0;
@@ -1280,11 +1315,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o6 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1293,7 +1333,14 @@ FROM _o6_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r6_1 AS
 SELECT child_id AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1304,20 +1351,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o6 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'cwd_level')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o6;
 DROP VIEW IF EXISTS _o6_p0_0;
@@ -1372,7 +1419,14 @@ FROM _o7_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r7_0 AS
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1383,20 +1437,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o7 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o7;
 DROP VIEW IF EXISTS _o7_p0_0;
@@ -1450,7 +1504,14 @@ FROM _o8_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r8_0 AS
 SELECT child_id AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1461,20 +1522,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o8 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o8;
 DROP VIEW IF EXISTS _o8_p0_0;
@@ -1609,7 +1670,14 @@ FROM _o9_p1_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r9_0 AS
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1620,20 +1688,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o9 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o9;
 DROP VIEW IF EXISTS _o9_p1_1;
@@ -1687,11 +1755,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE TABLE _o10_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1751,11 +1824,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o10 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -1774,7 +1852,14 @@ FROM _o10_p1_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r10_0 AS
 SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1785,20 +1870,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o10 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_adviser_contact')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o10;
 DROP VIEW IF EXISTS _o10_p1_1;
@@ -1836,7 +1921,14 @@ FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r11_1 AS
 SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1847,20 +1939,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o11 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'early_help_assessment') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o11;
 DROP TABLE IF EXISTS _e11;
@@ -1895,7 +1987,14 @@ FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r12_1 AS
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1906,20 +2005,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o12 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'early_help_plan') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o12;
 DROP TABLE IF EXISTS _e12;
@@ -1954,7 +2053,14 @@ FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r13_1 AS
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -1965,20 +2071,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o13 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tac_meeting') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o13;
 DROP TABLE IF EXISTS _e13;
@@ -2033,11 +2139,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o14 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2046,7 +2157,14 @@ FROM _o14_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r14_1 AS
 SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2057,20 +2175,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o14 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'eha_review') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o14;
 DROP VIEW IF EXISTS _o14_p0_0;
@@ -2105,7 +2223,14 @@ FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r16_1 AS
 SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2116,20 +2241,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o16 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'early_support_plan') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o16;
 DROP TABLE IF EXISTS _e16;
@@ -2184,11 +2309,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o17 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2197,7 +2327,14 @@ FROM _o17_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r17_1 AS
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2208,20 +2345,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o17 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'early_support_plan_review') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o17;
 DROP VIEW IF EXISTS _o17_p0_0;
@@ -2248,7 +2385,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r18_0 AS
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2259,20 +2403,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o18 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o18;
 -- obligation #20 (recurrence)
@@ -2315,11 +2459,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o19 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2328,7 +2477,14 @@ FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r19_0 AS
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2339,20 +2495,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o19 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o19;
 DROP VIEW IF EXISTS _o19_p0_0;
@@ -2432,11 +2588,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o20 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2450,7 +2611,14 @@ FROM _o20_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r20_0 AS
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2461,20 +2629,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o20 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o20;
 DROP VIEW IF EXISTS _o20_p0_1;
@@ -2521,11 +2689,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o21 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2534,7 +2707,14 @@ FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r21_0 AS
 SELECT child_id AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) THEN 6
@@ -2545,21 +2725,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger >= (ch.birth + 5844))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o21 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o21;
 DROP VIEW IF EXISTS _o21_p0_0;
@@ -2604,11 +2784,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o22 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2617,7 +2802,14 @@ FROM _o22_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r22_0 AS
 SELECT child_id AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) THEN 6
@@ -2628,21 +2820,21 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth AND (ch.birth IS NOT NULL AND o.trigger < CAST(ch.birth + INTERVAL '252' MONTH AS DATE))) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o22 o
 LEFT JOIN _child ch ON ch.child_id = o.child_id
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o22;
 DROP VIEW IF EXISTS _o22_p0_0;
@@ -2687,11 +2879,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o25 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2700,7 +2897,14 @@ FROM _o25_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r25_0 AS
 SELECT child_id AS child_id, CAST(25 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2711,20 +2915,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o25 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cin_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o25;
 DROP VIEW IF EXISTS _o25_p0_0;
@@ -2820,7 +3024,14 @@ FROM _o26_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r26_0 AS
 SELECT child_id AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2831,20 +3042,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o26 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o26;
 DROP VIEW IF EXISTS _o26_p0_1;
@@ -2925,11 +3136,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o27 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -2943,7 +3159,14 @@ FROM _o27_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r27_0 AS
 SELECT child_id AS child_id, CAST(27 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -2954,20 +3177,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o27 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o27;
 DROP VIEW IF EXISTS _o27_p0_1;
@@ -3089,11 +3312,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE TABLE _o28_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3189,11 +3417,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o28 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -3227,7 +3460,14 @@ FROM _o28_p1_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r28_0 AS
 SELECT child_id AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3238,20 +3478,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o28 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o28;
 DROP VIEW IF EXISTS _o28_p1_2;
@@ -3301,11 +3541,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o29 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -3314,7 +3559,14 @@ FROM _o29_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r29_0 AS
 SELECT child_id AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3325,20 +3577,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o29 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o29;
 DROP VIEW IF EXISTS _o29_p0_0;
@@ -3374,7 +3626,14 @@ FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r40_1 AS
 SELECT child_id AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3385,20 +3644,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o40 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'contact_decision')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o40;
 DROP TABLE IF EXISTS _e40;
@@ -3433,7 +3692,14 @@ FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r41_1 AS
 SELECT child_id AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3444,20 +3710,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o41 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'contact_decision') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o41;
 DROP TABLE IF EXISTS _e41;
@@ -3492,7 +3758,14 @@ FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r42_1 AS
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3503,20 +3776,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o42 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allocation')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o42;
 DROP TABLE IF EXISTS _e42;
@@ -3551,7 +3824,14 @@ FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r43_1 AS
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3562,20 +3842,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o43 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'allocation') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o43;
 DROP TABLE IF EXISTS _e43;
@@ -3595,7 +3875,14 @@ FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r45_0 AS
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3606,20 +3893,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o45 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o45;
 -- obligation #47 (ordinal_milestone)
@@ -3638,7 +3925,14 @@ FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r46_0 AS
 SELECT child_id AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3649,20 +3943,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o46 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'management_oversight')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o46;
 -- obligation #48 (deadline)
@@ -3686,7 +3980,14 @@ FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r47_0 AS
 SELECT child_id AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3697,20 +3998,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o47 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'referral_sent')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o47;
 -- obligation #49 (deadline)
@@ -3746,7 +4047,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_1 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3757,20 +4065,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _o48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _p48 AS
 WITH t0 AS (
@@ -3792,7 +4100,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_2 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3803,20 +4118,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _p48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _q48 AS
 WITH t0 AS (
@@ -3838,7 +4153,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_3 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3849,20 +4171,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _q48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _t48 AS
 WITH t0 AS (
@@ -3884,7 +4206,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_4 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3895,20 +4224,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _t48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _u48 AS
 WITH t0 AS (
@@ -3930,7 +4259,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_5 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3941,20 +4277,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _u48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _v48 AS
 WITH t0 AS (
@@ -3976,7 +4312,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_6 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -3987,20 +4330,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _v48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _w48 AS
 WITH t0 AS (
@@ -4022,7 +4365,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_7 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4033,20 +4383,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _w48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 CREATE OR REPLACE VIEW _y48 AS
 WITH t0 AS (
@@ -4068,7 +4418,14 @@ FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r48_8 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4079,20 +4436,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _y48 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _y48;
 DROP VIEW IF EXISTS _w48;
@@ -4126,7 +4483,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r49_0 AS
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4137,20 +4501,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o49 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o49;
 -- obligation #51 (advance_notice)
@@ -4176,7 +4540,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r50_0 AS
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4187,20 +4558,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o50 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o50;
 -- obligation #53 (ordinal_milestone)
@@ -4219,7 +4590,14 @@ FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r52_0 AS
 SELECT child_id AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4230,20 +4608,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o52 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o52;
 -- obligation #54 (recurrence)
@@ -4286,11 +4664,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o53 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -4299,7 +4682,14 @@ FROM _o53_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r53_0 AS
 SELECT child_id AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4310,20 +4700,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o53 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o53;
 DROP VIEW IF EXISTS _o53_p0_0;
@@ -4362,7 +4752,14 @@ FROM (
 CREATE OR REPLACE TABLE _r54_0 AS
 SELECT child_id AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND o.on_time THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4373,20 +4770,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND o.on_time THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND o.on_time THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE o.on_times END AS on_times
 FROM _o54 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'fostering_enquiry_response')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o54;
 -- obligation #56 (deadline)
@@ -4408,7 +4805,14 @@ FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r55_0 AS
 SELECT child_id AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4419,20 +4823,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o55 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'initial_home_visit_report')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o55;
 -- obligation #57 (deadline)
@@ -4454,7 +4858,14 @@ FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r56_0 AS
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4465,20 +4876,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o56 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'fostering_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o56;
 -- obligation #59 (deadline)
@@ -4510,7 +4921,14 @@ ASOF LEFT JOIN _x58 e ON e.child_id = o.child_id AND e.x <= o.ext_hi;
 CREATE OR REPLACE TABLE _r58_0 AS
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4521,20 +4939,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o58x o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'connected_persons_assessment_completed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o58x;
 DROP VIEW IF EXISTS _o58;
@@ -4560,7 +4978,14 @@ FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r60_0 AS
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4571,20 +4996,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o60 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o60;
 -- obligation #62 (deadline)
@@ -4608,7 +5033,14 @@ FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r61_0 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4619,20 +5051,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o61 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o61;
 -- obligation #63 (deadline)
@@ -4656,7 +5088,14 @@ FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r62_0 AS
 SELECT child_id AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4667,20 +5106,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o62 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o62;
 -- obligation #64 (deadline)
@@ -4704,7 +5143,14 @@ FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r63_0 AS
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4715,20 +5161,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o63 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'minutes_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o63;
 -- obligation #65 (deadline)
@@ -4752,7 +5198,14 @@ FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r64_0 AS
 SELECT child_id AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4763,20 +5216,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o64 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o64;
 -- obligation #66 (deadline)
@@ -4800,7 +5253,14 @@ FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r65_0 AS
 SELECT child_id AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4811,20 +5271,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o65 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o65;
 -- obligation #67 (deadline)
@@ -4848,7 +5308,14 @@ FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r66_0 AS
 SELECT child_id AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4859,20 +5326,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o66 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_updated')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
@@ -4896,7 +5363,14 @@ FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r67_0 AS
 SELECT child_id AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4907,20 +5381,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o67 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o67;
 -- obligation #69 (recurrence)
@@ -4973,11 +5447,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o68 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -4986,7 +5465,14 @@ FROM _o68_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r68_1 AS
 SELECT child_id AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -4997,20 +5483,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o68 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'chronology_updated') OR (kind = 'attribute' AND name = 'team') OR (kind = 'attribute' AND name = 'cwd_level')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o68;
 DROP VIEW IF EXISTS _o68_p0_0;
@@ -5066,11 +5552,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o71 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -5079,7 +5570,14 @@ FROM _o71_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r71_1 AS
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5090,20 +5588,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o71 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tac_meeting') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o71;
 DROP VIEW IF EXISTS _o71_p0_0;
@@ -5168,7 +5666,14 @@ FROM _o72_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r72_1 AS
 SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5179,20 +5684,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o72 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'tac_meeting') OR (kind = 'attribute' AND name = 'team')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o72;
 DROP VIEW IF EXISTS _o72_p0_0;
@@ -5247,7 +5752,14 @@ FROM _o73_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r73_0 AS
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5258,20 +5770,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o73 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'core_group_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o73;
 DROP VIEW IF EXISTS _o73_p0_0;
@@ -5351,11 +5863,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o74 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -5369,7 +5886,14 @@ FROM _o74_p0_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r74_0 AS
 SELECT child_id AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5380,20 +5904,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o74 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'rcpc')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o74;
 DROP VIEW IF EXISTS _o74_p0_1;
@@ -5424,7 +5948,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r75_0 AS
 SELECT child_id AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5435,20 +5966,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o75 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o75;
 -- obligation #77 (advance_notice)
@@ -5476,7 +6007,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r76_0 AS
 SELECT child_id AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5487,20 +6025,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o76 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'conference_report_shared')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o76;
 -- obligation #79 (deadline)
@@ -5522,7 +6060,14 @@ FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r78_0 AS
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5533,20 +6078,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o78 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'host_la_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o78;
 -- obligation #80 (recurrence)
@@ -5590,11 +6135,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o79 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -5603,7 +6153,14 @@ FROM _o79_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r79_0 AS
 SELECT child_id AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5614,20 +6171,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o79 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'other_la_reminder')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o79;
 DROP VIEW IF EXISTS _o79_p0_0;
@@ -5651,7 +6208,14 @@ FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r81_0 AS
 SELECT child_id AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5662,20 +6226,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o81 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'transfer_conference')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o81;
 -- obligation #83 (advance_notice)
@@ -5701,7 +6265,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r82_0 AS
 SELECT child_id AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5712,20 +6283,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o82 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'placement_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o82;
 -- obligation #85 (deadline)
@@ -5749,7 +6320,14 @@ FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r84_0 AS
 SELECT child_id AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5760,20 +6338,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o84 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o84;
 -- obligation #86 (deadline)
@@ -5797,7 +6375,14 @@ FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r85_0 AS
 SELECT child_id AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5808,20 +6393,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o85 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'iro_notified')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o85;
 -- obligation #90 (deadline)
@@ -5845,7 +6430,14 @@ FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r89_0 AS
 SELECT child_id AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -5856,20 +6448,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o89 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'delegated_authority_form')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o89;
 -- obligation #91 (schedule)
@@ -5981,11 +6573,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o90 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -6004,7 +6601,14 @@ FROM _o90_p0_2 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r90_0 AS
 SELECT child_id AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6015,20 +6619,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o90 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'cla_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o90;
 DROP VIEW IF EXISTS _o90_p0_2;
@@ -6051,7 +6655,14 @@ FROM u ASOF LEFT JOIN _d57 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r92_0 AS
 SELECT child_id AS child_id, CAST(92 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6062,20 +6673,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o92 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'permanence_planning_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o92;
 -- obligation #95 (deadline)
@@ -6097,7 +6708,14 @@ FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r94_0 AS
 SELECT child_id AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6108,20 +6726,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o94 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'care_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o94;
 -- obligation #96 (schedule)
@@ -6308,7 +6926,14 @@ FROM _o95_p1_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r95_0 AS
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6319,20 +6944,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o95 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6517,7 +7142,14 @@ FROM _p95_p1_1 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r95_1 AS
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6528,20 +7160,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data OR coalesce(o.done > o.eff, FALSE) OR (o.done IS NULL AND coalesce(o.eff <= o.end_day, FALSE))) THEN NULL ELSE NULL END AS on_times
 FROM _p95 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'statutory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _p95;
 DROP VIEW IF EXISTS _o95;
@@ -6578,7 +7210,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r99_0 AS
 SELECT child_id AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6589,20 +7228,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o99 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'review_pre_meeting')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o99;
 -- obligation #101 (advance_notice)
@@ -6630,7 +7269,14 @@ FROM z;
 CREATE OR REPLACE TABLE _r100_0 AS
 SELECT child_id AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6641,20 +7287,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o100 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'plan_distributed')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o100;
 -- obligation #102 (age_milestone)
@@ -6672,7 +7318,14 @@ FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r101_0 AS
 SELECT child_id AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6683,20 +7336,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o101 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'pathway_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o101;
 -- obligation #103 (age_milestone)
@@ -6714,7 +7367,14 @@ FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start
 CREATE OR REPLACE TABLE _r102_0 AS
 SELECT child_id AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6725,20 +7385,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o102 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'needs_assessment')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o102;
 -- obligation #105 (deadline)
@@ -6762,7 +7422,14 @@ FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens;
 CREATE OR REPLACE TABLE _r104_0 AS
 SELECT child_id AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6773,20 +7440,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o104 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'placement_request_response')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o104;
 -- obligation #107 (recurrence)
@@ -6829,11 +7496,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o106 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -6842,7 +7514,14 @@ FROM _o106_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r106_0 AS
 SELECT child_id AS child_id, CAST(106 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6853,20 +7532,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o106 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'supervisory_visit')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o106;
 DROP VIEW IF EXISTS _o106_p0_0;
@@ -6911,11 +7590,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o108 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -6924,7 +7608,14 @@ FROM _o108_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r108_0 AS
 SELECT child_id AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -6935,20 +7626,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o108 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'personal_development_plan')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o108;
 DROP VIEW IF EXISTS _o108_p0_0;
@@ -6993,11 +7684,16 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERV
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (SELECT m.*, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-  SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2, CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d1, CAST(extract(day FROM CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER) AS d2,
-         min(CAST(extract(day FROM CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE)) AS INTEGER)) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r
-  FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1) m) m) m
-WHERE m.o <= m.seg_last;
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m;
 CREATE OR REPLACE VIEW _o109 AS
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
@@ -7006,7 +7702,14 @@ FROM _o109_p0_0 WHERE o_trigger IS NOT NULL;
 CREATE OR REPLACE TABLE _r109_0 AS
 SELECT child_id AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7017,20 +7720,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   o.step AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o109 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'foster_carer_review')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o109;
 DROP VIEW IF EXISTS _o109_p0_0;
@@ -7071,7 +7774,14 @@ FROM _o111_c;
 CREATE OR REPLACE TABLE _r111_0 AS
 SELECT child_id AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7082,20 +7792,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o111 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'child_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o111;
 DROP TABLE IF EXISTS _o111_a;
@@ -7136,7 +7846,14 @@ FROM _o112_c;
 CREATE OR REPLACE TABLE _r112_0 AS
 SELECT child_id AS child_id, CAST(112 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
-SELECT o.child_id, o.trigger,
+SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
+  CASE o.lw WHEN 0 THEN NULL WHEN 1 THEN 0 ELSE k.ns[greatest(o.hi - k.d0 + 1, 0)] - k.ns[greatest(o.lo - k.d0 + 1, 0)] END AS late, o.step, o.on_times
+FROM (
+SELECT o.*,
+  CASE o.lw WHEN 2 THEN o.eff WHEN 3 THEN o.eff END AS lo,
+  CASE o.lw WHEN 2 THEN o.done WHEN 3 THEN coalesce(o.close_day, o.end_day) END AS hi
+FROM (
+SELECT o.child_id, o.trigger, o.eff, o.end_day, o.close_day,
   CASE WHEN (NOT o.na_birth) AND (nd.no_data) THEN o.due WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN o.due ELSE o.eff END AS due,
   CASE WHEN (NOT o.na_birth) AND NOT (nd.no_data) THEN o.done END AS done,
   CASE WHEN NOT (NOT o.na_birth) THEN 6
@@ -7147,20 +7864,20 @@ SELECT o.child_id, o.trigger,
        WHEN o.eff IS NULL THEN CASE WHEN o.closed THEN 1 ELSE 8 END
        WHEN o.eff > o.end_day THEN CASE WHEN o.closed THEN 1 WHEN o.eff > o.due THEN 2 ELSE 8 END
        ELSE 7 END AS outcome,
-  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL
-       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 0
-       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 0
-       WHEN o.done IS NOT NULL THEN w2.n - w1.n
-       WHEN o.eff IS NULL OR o.eff > o.end_day THEN NULL
-       ELSE w3.n - w1.n END AS late,
+  CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN 0
+       WHEN o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due) THEN 1
+       WHEN o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff THEN 1
+       WHEN o.done IS NOT NULL THEN 2
+       WHEN o.eff IS NULL OR o.eff > o.end_day THEN 0
+       ELSE 3 END AS lw,
   NULL AS step,
   CASE WHEN NOT (NOT o.na_birth) OR (nd.no_data) THEN NULL ELSE NULL END AS on_times
 FROM _o112 o
 CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
             WHERE (kind = 'event' AND name = 'non_primary_carer_seen')) nd
-LEFT JOIN _cal w1 ON w1.d = o.eff
-LEFT JOIN _cal w2 ON w2.d = o.done
-LEFT JOIN _cal w3 ON w3.d = coalesce(o.close_day, o.end_day)
+) o
+) o
+CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o112;
 DROP TABLE IF EXISTS _o112_a;

@@ -147,3 +147,33 @@ def test_header_is_matched_loosely_but_required(policy, tmp_path: Path) -> None:
     path.write_text("child_id,event,date,date\nA,referral,2024-01-01,x\n", encoding="utf-8")
     with pytest.raises(InputError, match="appears twice"):
         load(policy, path)
+
+
+@pytest.mark.parametrize("child_keys", [True, False], ids=["integer-keys", "text-ids"])
+def test_values_that_differ_only_by_surrounding_spaces_are_one(policy, tmp_path: Path, child_keys: bool) -> None:
+    """Distinct raw values are trimmed once each (maps from the value as read): ' A', 'A ' and 'A' are one
+    child, ' referral' is the event referral, and a blank id or event is still missing, however padded."""
+    path = tmp_path / "e.csv"
+    path.write_text("child_id,event,date\n A,referral,2024-01-01\nA , referral,2024-01-02\nA,referral ,2024-01-03\n"
+                    "  ,referral,2024-01-04\nB,  ,2024-01-05\nB,extension:kinship ,2024-01-06\n", encoding="utf-8")
+    loaded = load(policy, path, child_keys=child_keys)
+    named = ("SELECT e.row, k.child_id, CAST(e.event AS VARCHAR) FROM events e JOIN child_keys k ON k.key = e.child_id"
+             if child_keys else "SELECT e.row, e.child_id, CAST(e.event AS VARCHAR) FROM events e")
+    assert loaded.con.execute(f"{named} ORDER BY e.row").fetchall() == [
+        (1, "A", "referral"), (2, "A", "referral"), (3, "A", "referral")]
+    assert loaded.con.execute("SELECT row, reason FROM rejects ORDER BY row").fetchall() == [
+        (4, "missing child_id"), (5, "missing event"), (6, "an extension needs a date in `extended_until`")]
+    if child_keys:  # one key for A (and one for the blank id, never used), in the ids' order
+        assert loaded.con.execute("SELECT key, child_id FROM child_keys ORDER BY key").fetchall() == [
+            (1, ""), (2, "A"), (3, "B")]
+
+
+def test_typed_child_ids_are_keyed_by_their_text(policy, tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"child_id": pa.array([7, 7, None, 12], type=pa.int64()),
+                             "event": ["referral", "cla_review", "referral", "referral"],
+                             "date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]}), path)
+    loaded = load(policy, path, child_keys=True)
+    assert loaded.con.execute("SELECT e.row, k.child_id FROM events e JOIN child_keys k ON k.key = e.child_id "
+                              "ORDER BY e.row").fetchall() == [(1, "7"), (2, "7"), (4, "12")]
+    assert loaded.con.execute("SELECT row, reason FROM rejects").fetchall() == [(3, "missing child_id")]

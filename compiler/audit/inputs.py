@@ -379,7 +379,7 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
     step(1, "checking events")
     if child_keys:
-        _number_children(con, req["child_id"])
+        _number_children(con, req["child_id"], _types(con, "raw_events")[req["child_id"]])
     _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys)
     step(1, "counting")
 
@@ -459,17 +459,30 @@ def with_child_text(rows: str) -> str:
             "ON k.key = CAST(r.child_id AS INTEGER))")
 
 
-def _number_children(con: duckdb.DuckDBPyConnection, cid: str) -> None:
-    """`child_keys`: the distinct child ids of the events (trimmed, as `_check_events` reads them: the
-    distinct raw values first, which is cheaper than trimming 10 million) and of the children, numbered
-    from 1 in their order; `children` then holds the key. Rows of events whose id is blank are rejected,
-    so the key of '' is never used."""
+def _map_key(col: str, type_: str, prefix: str = "") -> str:
+    """What a map of a column's distinct values is keyed on: the text as it is (no trim), or a typed value's
+    text. The trimmed text is a function of this, so a row joined to its map on it gets what trimming the
+    row itself would give."""
+    c = prefix + sql_ident(col)
+    return c if type_ == "VARCHAR" else f"CAST({c} AS VARCHAR)"
+
+
+def _number_children(con: duckdb.DuckDBPyConnection, cid: str, type_: str) -> None:
+    """`child_keys`: the distinct child ids of the events (trimmed, as `_check_events` reads them) and of the
+    children, numbered from 1 in their order; `children` then holds the key. The events' distinct raw ids
+    are trimmed once each, not 10 million times, and `child_map` takes each raw id (`_raw`, keyed as
+    `_map_key`) to its trimmed text and key, so the events are joined to it on the value as read. Rows of
+    events whose id is blank are rejected, so the key of '' is never used."""
+    con.execute(f"CREATE OR REPLACE TABLE child_ids AS SELECT DISTINCT {_map_key(cid, type_)} AS _raw FROM raw_events"
+                ).fetchall()
     con.execute(
         "CREATE OR REPLACE TABLE child_keys AS\n"
         "SELECT CAST(row_number() OVER (ORDER BY child_id) AS INTEGER) AS key, child_id\n"
-        f"FROM (SELECT {_text(cid)} AS child_id FROM (SELECT DISTINCT {sql_ident(cid)} FROM raw_events) r\n"
-        "      UNION SELECT child_id FROM children) ids\n"
+        "FROM (SELECT trim(_raw) AS child_id FROM child_ids UNION SELECT child_id FROM children) ids\n"
         "WHERE child_id IS NOT NULL").fetchall()
+    con.execute("CREATE OR REPLACE TABLE child_map AS SELECT i._raw, k.child_id AS _child, k.key\n"
+                "FROM child_ids i JOIN child_keys k ON k.child_id = trim(i._raw)").fetchall()
+    con.execute("DROP TABLE child_ids").fetchall()
     con.execute("CREATE OR REPLACE TABLE children AS SELECT k.key AS child_id, c.* EXCLUDE (child_id)\n"
                 "FROM children c JOIN child_keys k ON k.child_id = c.child_id").fetchall()
 
@@ -495,6 +508,13 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     if values:
         con.execute(f"INSERT INTO known_events VALUES\n{values}").fetchall()
     cid, ev, date = req["child_id"], req["event"], req["date"]
+    # each distinct event value of the input, trimmed and looked up once (a file holds a few dozen)
+    con.execute(
+        "CREATE OR REPLACE TABLE event_map AS\n"
+        "SELECT e._raw, e._event, k.k_canonical AS _canonical, k.k_not_extendable IS TRUE AS _not_extendable,\n"
+        "       starts_with(e._event, 'extension:') AS _is_ext\n"
+        f"FROM (SELECT _raw, trim(_raw) AS _event FROM (SELECT DISTINCT {_map_key(ev, types[ev])} AS _raw FROM raw_events)) e\n"
+        "LEFT JOIN known_events k ON k.k_event = e._event").fetchall()
     date_sql = _date_sql(date, types[date], "r.")
     until_sql = _date_sql(ext_col, types[ext_col], "r.") if ext_col else "CAST(NULL AS DATE)"
     until_blank = _blank(ext_col, types[ext_col]) if ext_col else "TRUE"
@@ -511,8 +531,7 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     ] if time_col else []
     all_cols = ", ".join(sql_ident(c) for c in columns)
     row_hash = f"hash({', '.join('b.' + sql_ident(c) for c in columns)})"
-    is_ext = "starts_with(_event, 'extension:')"
-    r_is_ext = f"starts_with({_text(ev, 'r.')}, 'extension:')"
+    is_ext = "_is_ext"
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
     K = RejectKind
     rules = [
@@ -542,22 +561,24 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         con.execute(f"CREATE TYPE policyc_event AS ENUM ({', '.join(sql_string(c) for c in canonical)})").fetchall()
         event = "CAST(b._canonical AS policyc_event)"
     # every row's values, read once: the trimmed text, the day, the event's look-up (the rules above read these)
+    # (the child's trimmed text and key from `child_map` with integer keys, else trimmed here: a join costs more)
+    child = "cm._child AS _child, cm.key AS _key" if child_keys else f"{_text(cid, 'r.')} AS _child"
+    child_join = f" LEFT JOIN child_map cm ON cm._raw = {_map_key(cid, types[cid], 'r.')}" if child_keys else ""
     checked = (
-        f"  SELECT r.*, {_text(cid, 'r.')} AS _child, {date_sql} AS _date, CASE WHEN {r_is_ext} THEN {until_sql} END AS _until,\n"
-        f"         k.k_canonical AS _canonical, k.k_not_extendable IS TRUE AS _not_extendable, {_text(ev, 'r.')} AS _event,\n"
+        f"  SELECT r.*, {child}, {date_sql} AS _date, CASE WHEN m._is_ext THEN {until_sql} END AS _until,\n"
+        "         m._canonical, m._not_extendable, m._event, m._is_ext,\n"
         f"         {date_secs} AS _dsecs, {time_secs} AS _tsecs\n"
-        f"  FROM {{source}} r LEFT JOIN known_events k ON k.k_event = {_text(ev, 'r.')}\n")
+        f"  FROM {{source}} r LEFT JOIN event_map m ON m._raw = {_map_key(ev, types[ev], 'r.')}{child_join}\n")
     # 10 million rows are only told apart into used and rejected here (TRUE if any rule rejects the row);
     # the reason and kind are worked out afterwards for the rejected rows alone
     bad = "CASE\n" + "".join(f"    WHEN {cond} THEN TRUE\n" for cond, _, _ in rules) + "    ELSE FALSE END"
     con.execute(
         "CREATE OR REPLACE TABLE events AS\n"
         f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
-        f"SELECT b._row AS row, {'ck.key' if child_keys else 'b._child'} AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
+        f"SELECT b._row AS row, {'b._key' if child_keys else 'b._child'} AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
         f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._bad, {row_hash} AS _hash\n"
         "FROM c AS b\n"
-        + ("LEFT JOIN child_keys ck ON ck.child_id = b._child\n" if child_keys else "")
-        + "ORDER BY event").fetchall()
+        "ORDER BY event").fetchall()
     # duplicates: rows identical in every column to an earlier row. Identical rows are all used or all
     # rejected, so only used rows are looked at. Rows whose hashes are equal (found by sorting the hashes,
     # cheaper than grouping 10 million of them) are few; they are then compared column by column, so a

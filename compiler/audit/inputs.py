@@ -226,12 +226,25 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> tuple[li
         if "file_row_number" in inner:
             raise InputError(f"{path}: has a column `file_row_number`, a name DuckDB keeps for itself; rename it")
         picked = ", ".join(f"{sql_ident(c)} AS {sql_ident(_outside_internal(c))}" for c in inner)
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked}, file_row_number + 1 AS _row "
+        # `{name}_numbered` keeps Parquet's own row number, so a filter on it reaches the reader
+        # (`raw_rows`): a filter on `_row`, an expression, does not
+        con.execute(f"CREATE OR REPLACE VIEW {name}_numbered AS SELECT {picked}, file_row_number "
                     f"FROM read_parquet({sql_string(str(path))}, file_row_number = true)").fetchall()
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+                    f"FROM {name}_numbered").fetchall()
         cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
     except duckdb.Error as err:
         raise InputError(f"{path}: cannot be read as Parquet ({str(err).splitlines()[0]})") from None
     return [c for c in cols if c != "_row"], []
+
+
+def _raw_rows(name: str, parquet: bool, rows: str) -> str:
+    """The rows of `name` (registered by `_register`) whose `_row` is in `rows` (a query of one column): for
+    Parquet, by the reader's row number, which skips decoding the other rows' values."""
+    if parquet:
+        return (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row FROM {name}_numbered\n"
+                f"WHERE file_row_number IN (SELECT n - 1 FROM ({rows}) w(n))")
+    return f"SELECT * FROM {name} WHERE _row IN ({rows})"
 
 
 def _find(columns: list[str], wanted: str) -> str | None:
@@ -380,7 +393,8 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
     step(1, "checking events")
     if child_keys:
         _number_children(con, req["child_id"], _types(con, "raw_events")[req["child_id"]])
-    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys)
+    _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys,
+                  parquet=_kind_of(events_path) == "parquet")
     step(1, "counting")
 
     loaded = Loaded(con, None, attributes, notes=notes, child_keys=child_keys)
@@ -489,7 +503,7 @@ def _number_children(con: duckdb.DuckDBPyConnection, cid: str, type_: str) -> No
 
 def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
                   ext_col: str | None, attr_sql: list[str], time_col: str | None = None,
-                  child_keys: bool = False) -> None:
+                  child_keys: bool = False, parquet: bool = False) -> None:
     """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
     mark duplicates, and copy every rejected row to `rejects`."""
     types = _types(con, "raw_events")
@@ -588,9 +602,10 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         "  SELECT _hash, lag(_hash) OVER (ORDER BY _hash) AS _prev FROM events WHERE NOT _bad) h\n"
         "WHERE _hash = _prev").fetchall()
     # the raw rows that are needed again, in one read of the input: the rejected ones and the candidates
-    con.execute(
-        "CREATE OR REPLACE TABLE raw_wanted AS SELECT r.* FROM raw_events r\n"
-        "WHERE r._row IN (SELECT row FROM events WHERE _bad OR _hash IN (SELECT _hash FROM dup_hashes))").fetchall()
+    con.execute("CREATE OR REPLACE TABLE wanted_rows AS\n"
+                "SELECT row FROM events WHERE _bad OR _hash IN (SELECT _hash FROM dup_hashes)").fetchall()
+    con.execute("CREATE OR REPLACE TABLE raw_wanted AS "
+                + _raw_rows("raw_events", parquet, "SELECT row FROM wanted_rows")).fetchall()
     con.execute(
         "CREATE OR REPLACE TABLE dup_rows AS\n"
         "WITH rows AS (SELECT r.* FROM raw_wanted r\n"

@@ -457,9 +457,13 @@ class ReportJob:
                 pickle.dump((data, self.book), fh, protocol=pickle.HIGHEST_PROTOCOL)
             root = str(Path(__file__).resolve().parents[2])  # where `compiler` is, whatever the working folder
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-            self._worker = subprocess.Popen([sys.executable, "-m", "compiler.audit.workbook_process", str(self._figures)],
-                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                            env=env)
+            try:
+                self._worker = subprocess.Popen(
+                    [sys.executable, "-m", "compiler.audit.workbook_process", str(self._figures)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            except BaseException:  # no process: no temporary file left behind either
+                self._clean_up()
+                raise
 
     def finish(self) -> tuple[Path, Path]:
         """Write the page, then the workbook (or wait for the process writing it); OSError if either fails."""

@@ -150,13 +150,22 @@ def test_the_workbook_holds_no_formula_from_the_data(audited):
 def test_a_long_workbook_written_by_another_process_is_the_same(audited, monkeypatch):
     """A workbook whose overdue list is long is written by a second process while the rows are written;
     it is byte for byte the one this process writes."""
+    import tempfile
+
     from compiler.audit import qa_report
 
     monkeypatch.setattr(qa_report, "BACKGROUND_ROWS", 1)
+    figures = audited["tmp"] / "figures-background"
+    figures.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(figures))  # where the figures are pickled for the process
+    started = []
+    real_popen = qa_report.subprocess.Popen
+    monkeypatch.setattr(qa_report.subprocess, "Popen", lambda *a, **k: started.append(a[0]) or real_popen(*a, **k))
     run_audit(audited["tmp"], "background")
     made = audited["tmp"] / "background"
+    assert [cmd[1:3] for cmd in started] == [["-m", "compiler.audit.workbook_process"]]
     assert (made / "audit-report.xlsx").read_bytes() == (audited["dir"] / "audit-report.xlsx").read_bytes()
-    assert not list(made.glob("*.tmp"))
+    assert not list(made.glob("*.tmp")) and not list(figures.iterdir())  # no partial file, no pickle left
 
 
 def test_a_workbook_the_other_process_cannot_write_is_an_error_not_a_traceback(audited, monkeypatch, capsys):
@@ -180,10 +189,14 @@ def test_rows_that_cannot_be_written_stop_the_workbook_too(audited, monkeypatch,
     from compiler.cli.main import main
 
     monkeypatch.setattr(qa_report, "BACKGROUND_ROWS", 1)
+    cancelled = []
+    real_cancel = qa_report.ReportJob.cancel
+    monkeypatch.setattr(qa_report.ReportJob, "cancel", lambda job: cancelled.append(job) or real_cancel(job))
     tmp = audited["tmp"]
     stopped = tmp / "stopped"
     code = main(shlex.split(f"audit --policy {q(POLICY)} --events {q(tmp / 'events.csv')} "
                             f"--out {q(tmp / 'no-such-folder' / 'audit.csv')} --report {q(stopped)} --no-progress"))
     err = capsys.readouterr().err
     assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert len(cancelled) == 1 and cancelled[0]._worker.returncode is not None  # the process was stopped
     assert not (stopped / "audit-report.xlsx").exists() and not list(stopped.glob("*.tmp"))

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from compiler.audit.inputs import Loaded, with_child_text
+from compiler.audit.inputs import Loaded
 from compiler.emitters.escape import CsvWriter, csv_cell_sql, md_cell, terminal
 from compiler.emitters.sqltext import sql_string
 from compiler.model.ir import Every, Obligation, Policy, Schedule, form_of, setting_of
@@ -124,20 +124,17 @@ def summarise(policy: Policy, loaded: Loaded, engine: str, counts: Counter[tuple
 
 
 # ---- the steps of a schedule -------------------------------------------------------------------------------
-#: the views `rows_relation` makes: the audit's rows with their children named; the same rows as the engine
+#: what `rows_relation` makes: the Python engine's rows as a table; a view of the audit's rows as the engine
 #: keeps them (a child's integer key where the DuckDB engine numbered the children: cheaper to count and
-#: sort over, and the keys sort as the ids do); and the names of those children, `(key, child_id)`
+#: sort over, and the keys sort as the ids do); and a view naming those children, `(key, child_id)`
 ROWS, FIGURES, NAMES = "report_rows", "report_figures", "report_names"
 
 
 def rows_relation(con: Any, rows: Sequence[Row] | None, child_keys: bool = False) -> str:
-    """Make the views `ROWS`, `FIGURES` and `NAMES` of the audit's rows: DuckDB's result (its children's keys
-    named, if `child_keys`: `compiler.audit.inputs`), or the Python engine's rows. Returns `FIGURES`, the one
-    to count over."""
+    """Make the views `FIGURES` and `NAMES` of the audit's rows: DuckDB's result (`child_keys`: its children
+    are integer keys of `child_keys`, `compiler.audit.inputs`), or the Python engine's `rows`, kept as the
+    table `ROWS`. Returns `FIGURES`, the one to count over."""
     if rows is None:
-        named = (f"SELECT * EXCLUDE (child_text) REPLACE (child_text AS child_id) FROM {with_child_text('audit_result')}"
-                 if child_keys else "SELECT * FROM audit_result")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ROWS} AS {named}").fetchall()
         con.execute(f"CREATE OR REPLACE TEMP VIEW {FIGURES} AS SELECT * FROM audit_result").fetchall()
     else:
         import pyarrow as pa

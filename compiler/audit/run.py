@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler.audit import engines, warehouse
 from compiler.audit.inputs import LOAD_STEPS, InputError, Loaded, Progress, load, with_child_text
-from compiler.audit.report import Summary, add_steps, count_clock, count_rows, rows_relation, summarise
+from compiler.audit.report import ROWS, Summary, add_steps, count_clock, count_rows, rows_relation, summarise
 from compiler.audit.versions import evaluate_versions, merged_policy, published, version_notes
 from compiler.emitters.checker_sql import OUTCOME_CODES, ordered_result_sql
 from compiler.emitters.escape import csv_cell, csv_cell_sql
@@ -236,11 +236,11 @@ ROW_COLUMNS = ("child_id, obligation, clause, trigger_date, due_date, done_date,
 def rows_select(result: AuditResult, policy: Policy, include_not_applicable: bool, sort: bool,
                 enums: bool = False) -> str:
     """A SELECT of the rows to write, run on the audit's connection: the DuckDB engine's `audit_rows`
-    named by their codes (sorted in the audit's order only if `sort`), else the table `report_rows`
-    of the Python engine's rows, which are sorted already."""
+    named by their codes (sorted in the audit's order only if `sort`), else the table `ROWS`
+    (`report_rows`) of the Python engine's rows, which are sorted already."""
     if result.rows is not None:
         where = "" if include_not_applicable else " WHERE outcome <> 'not_applicable'"
-        return f"SELECT {ROW_COLUMNS} FROM report_rows{where}"
+        return f"SELECT {ROW_COLUMNS} FROM {ROWS}{where}"
     return f"SELECT {ROW_COLUMNS} FROM ({named_rows_sql(result, policy, include_not_applicable, sort, enums)})"
 
 

@@ -932,14 +932,17 @@ class _Script:
             opened, further = "m.o", "m.f"
         numbers = ("\n    LEFT JOIN _cal l1 ON l1.d = c.day LEFT JOIN _cal l2 ON l2.d = c.seg_last"
                    if kind == "working_days" else "")
-        series = f"(SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1) m"
+
+        def stepped(steps: str, also: str = "") -> str:  # the rows m, one for each j in 1..steps
+            return f"(SELECT m.*, {self.d.series(steps)} AS j FROM m WHERE {steps} >= 1{also}) m"
+
+        series = stepped(count)
         if kind == "months":
             # only the days after the 28th take the running minimum of the days of the month (a window, per
             # child, episode and segment), each shifted day computed once, and the rows after seg_last cut
             keep = "m.child_id, m.seg_last, m.closed"
-            short = (f"(SELECT m.*, {self.d.series(within)} AS j FROM m WHERE {within} >= 1 AND "
-                     f"{mday.format('m.day')} <= 28) m")
-            rest = f"(SELECT m.*, {self.d.series(count)} AS j FROM m WHERE {count} >= 1 AND {mday.format('m.day')} > 28) m"
+            short = stepped(within, f" AND {mday.format('m.day')} <= 28")
+            rest = stepped(count, f" AND {mday.format('m.day')} > 28")
             series = (f"(\n  SELECT {keep}, {s1} AS o, {s2} AS f FROM {short}\n  UNION ALL\n"
                       f"  SELECT {keep}, o, f FROM (\n"
                       f"    SELECT {keep}, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (\n"

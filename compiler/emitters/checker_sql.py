@@ -602,13 +602,20 @@ class _Script:
                         f"  ) y {self.d.asof(self.day_table(ob.action), 'b', 'y.child_id', '>=', 'y.prev')}\n"
                         "  WHERE y.prev IS NULL OR b.date < y.trigger")
             parts.append(part)
-        union = "\n  UNION ALL\n".join(parts)
+        if len(parts) == 1:
+            # no restarts: the trigger's days are distinct per child (a day table, a UNION, or the rounds of
+            # `whichever is later`, each after the last), so each episode has one occurrence a day already
+            occurrences = f"t AS (\n{parts[0]}\n)\n"
+        else:
+            union = "\n  UNION ALL\n".join(parts)
+            occurrences = (
+                f"t0 AS (\n{union}\n),\n"
+                "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
+                "t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (\n"
+                "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0\n"
+                ") t1 WHERE rn = 1)\n")
         self.view(occ,
-                  f"WITH t0 AS (\n{union}\n),\n"
-                  "-- one occurrence a day: a restart on the day of the trigger (or of another restart) is the same one\n"
-                  "t AS (SELECT child_id, ep_start, ep_last, end_day, trigger, due, opens FROM (\n"
-                  "  SELECT t0.*, row_number() OVER (PARTITION BY child_id, ep_no, trigger ORDER BY k) AS rn FROM t0\n"
-                  ") t1 WHERE rn = 1)\n"
+                  f"WITH {occurrences}"
                   "SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,\n"
                   "       t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
                   "       t.due AS eff, FALSE AS na_birth\n"
@@ -795,7 +802,10 @@ class _Script:
                 phases.append((name, k + 1))
                 if self.closed_form(step, x):
                     assert isinstance(step, Every)
-                    self.every_closed(ob, name, seed, step)
+                    if k == 0:  # the segment's own actions: those on or after its start (no ASOF join for `nxt`)
+                        seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
+                                f"         s.seg_start AS base\n  FROM {seg} s\n  WHERE s.spec = {j}")
+                    self.every_closed(ob, name, seed, step, "a.date >= q.seg_start" if k == 0 else "a.idx >= q.nxt")
                     closed.add(name)
                     break  # an unbounded `every` never hands a chain on: later steps are unreachable
                 self.phase(ob, name, seed, step, x, trigger)
@@ -885,8 +895,10 @@ class _Script:
         date by the extension recorded for that occurrence: both stay recursive."""
         return isinstance(step, Every) and step.bound is None and x is None and unit_shape(step.duration)[1] > 0
 
-    def every_closed(self, ob: Obligation, name: str, seed: str, step: Every) -> None:
+    def every_closed(self, ob: Obligation, name: str, seed: str, step: Every, unused: str) -> None:
         """An unbounded `every` step in closed form (no recursion): the same rows as `phase` gives it.
+        `unused`: the condition on an action `a` of the seed's row `q` that it is not yet used (for a
+        chain's first step, on or after the segment's start; after another step, from `q.nxt` on).
 
         Within a segment each action in turn fulfils one occurrence, counted from the one before it (the
         first from the step's base), due a step after it. After the last action (or the base, when there
@@ -957,7 +969,7 @@ class _Script:
                    "  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
                    "  UNION ALL\n"
                    "  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
-                   f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last\n"
+                   f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND {unused} AND a.date <= q.seg_last\n"
                    "), c AS (\n"
                    "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b\n"
                    "), m AS (\n"

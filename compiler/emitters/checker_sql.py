@@ -776,18 +776,25 @@ class _Script:
                 "    AND d.date > s.start AND d.date <= s.ep_end\n"
                 "  GROUP BY s.child_id, s.ep_no, d.date\n")
         seg = f"{occ}_seg"
-        self.table(seg,
-                   f"WITH st AS {self.d.materialized}(\n{start}\n), g AS (\n"
-                   "  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st\n"
-                   f"{restarts}"
-                   ")\n"
-                   "SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,\n"
-                   "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
-                   "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
-                   "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no\n"
-                   "WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start)",
-                   "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
-                   "-- before it ends the day before\n")
+        if not restart_events:  # one segment an episode (where the chain starts): no window to find its end
+            self.table(seg,
+                       f"SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,\n"
+                       "       ep_last IS NOT NULL AS closed\n"
+                       f"FROM (\n{start}\n) st",
+                       "-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode\n")
+        else:
+            self.table(seg,
+                       f"WITH st AS {self.d.materialized}(\n{start}\n), g AS (\n"
+                       "  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st\n"
+                       f"{restarts}"
+                       ")\n"
+                       "SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,\n"
+                       "       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,\n"
+                       "       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed\n"
+                       "FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no\n"
+                       "WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start)",
+                       "-- segments: the chain starts at `start`; each restart day starts a new segment, and the one\n"
+                       "-- before it ends the day before\n")
         x = self.extension_table(ob, int(occ[2:])) if ob.extension is not None else None
         phases: list[tuple[str, int]] = []  # each phase's table and the step (from 1) whose occurrences it makes
         closed: set[str] = set()  # the steps in closed form: views (read once, by the union below)

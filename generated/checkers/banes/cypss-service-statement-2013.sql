@@ -1076,20 +1076,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o31;
 -- obligation #43 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o42_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep6 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1170,20 +1164,14 @@ DROP VIEW IF EXISTS _o42;
 DROP VIEW IF EXISTS _o42_p0_0;
 DROP TABLE IF EXISTS _o42_seg;
 -- obligation #44 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o43_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep6 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1264,20 +1252,14 @@ DROP VIEW IF EXISTS _o43;
 DROP VIEW IF EXISTS _o43_p0_0;
 DROP TABLE IF EXISTS _o43_seg;
 -- obligation #46 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o45_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day

@@ -286,20 +286,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o0;
 -- obligation #3 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o2_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -381,20 +375,14 @@ DROP VIEW IF EXISTS _o2;
 DROP VIEW IF EXISTS _o2_p0_0;
 DROP TABLE IF EXISTS _o2_seg;
 -- obligation #4 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o3_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1276,21 +1264,15 @@ SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e10 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o10_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e10 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o10_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1455,21 +1437,15 @@ SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e11 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o11_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e11 WHERE applies) p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o11_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1634,21 +1610,15 @@ SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e12 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o12_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_placement_intended_until_18", "attr_placement_type" FROM _e12 WHERE applies) p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o12_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1761,21 +1731,15 @@ DROP TABLE IF EXISTS _e12;
 DROP TABLE IF EXISTS _o12_seg;
 DROP TABLE IF EXISTS _o12_p0_0;
 -- obligation #15 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o14_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d0 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o14_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,

@@ -543,21 +543,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o5;
 -- obligation #8 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o7_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d4 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o7_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,

@@ -1170,21 +1170,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o12;
 -- obligation #14 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o13_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1265,21 +1259,15 @@ DROP VIEW IF EXISTS _o13;
 DROP VIEW IF EXISTS _o13_p0_0;
 DROP TABLE IF EXISTS _o13_seg;
 -- obligation #15 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o14_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1439,20 +1427,14 @@ CROSS JOIN _cal_list k
 DROP VIEW IF EXISTS _o17;
 DROP TABLE IF EXISTS _e17;
 -- obligation #19 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o18_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1524,20 +1506,14 @@ DROP VIEW IF EXISTS _o18;
 DROP VIEW IF EXISTS _o18_p0_0;
 DROP TABLE IF EXISTS _o18_seg;
 -- obligation #20 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o19_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1870,20 +1846,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o36;
 -- obligation #38 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o37_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1955,21 +1925,15 @@ DROP VIEW IF EXISTS _o37;
 DROP VIEW IF EXISTS _o37_p0_0;
 DROP TABLE IF EXISTS _o37_seg;
 -- obligation #39 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o38_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d17 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o38_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2308,21 +2272,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o44;
 -- obligation #46 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o45_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o45_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2485,20 +2443,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o46;
 -- obligation #48 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o47_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2642,21 +2594,15 @@ DROP VIEW IF EXISTS _o48;
 DROP TABLE IF EXISTS _o48_a;
 DROP TABLE IF EXISTS _o48_c;
 -- obligation #50 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o49_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep2 p ASOF JOIN _d3 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o49_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2977,21 +2923,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o56;
 -- obligation #59 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o58_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep1 p ASOF JOIN _d29 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o58_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3259,20 +3199,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o61;
 -- obligation #64 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o63_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep1 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -3651,21 +3585,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o73;
 -- obligation #78 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o77_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep1 p ASOF JOIN _d37 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o77_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3789,20 +3717,14 @@ DROP TABLE IF EXISTS _o77_seg;
 DROP TABLE IF EXISTS _o77_p0_0;
 DROP TABLE IF EXISTS _o77_p0_1;
 -- obligation #79 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o78_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day

@@ -1067,20 +1067,14 @@ SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e4 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o4_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1163,20 +1157,14 @@ SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e5 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o5_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1268,20 +1256,14 @@ SELECT child_id AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e6 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o6_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1363,20 +1345,14 @@ DROP VIEW IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o7_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -1448,20 +1424,14 @@ DROP VIEW IF EXISTS _o7;
 DROP VIEW IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_seg;
 -- obligation #9 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o8_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2079,21 +2049,15 @@ SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e14 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o14_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2245,21 +2209,15 @@ SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e17 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o17_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2392,20 +2350,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o18;
 -- obligation #20 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o19_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2486,21 +2438,15 @@ DROP VIEW IF EXISTS _o19;
 DROP VIEW IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
 -- obligation #21 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o20_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o20_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -2621,21 +2567,15 @@ DROP VIEW IF EXISTS _o20_p0_1;
 DROP TABLE IF EXISTS _o20_seg;
 DROP TABLE IF EXISTS _o20_p0_0;
 -- obligation #22 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o21_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2717,20 +2657,14 @@ DROP VIEW IF EXISTS _o21;
 DROP VIEW IF EXISTS _o21_p0_0;
 DROP TABLE IF EXISTS _o21_seg;
 -- obligation #23 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o22_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2812,20 +2746,14 @@ DROP VIEW IF EXISTS _o22;
 DROP VIEW IF EXISTS _o22_p0_0;
 DROP TABLE IF EXISTS _o22_seg;
 -- obligation #26 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o25_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -2906,21 +2834,15 @@ DROP VIEW IF EXISTS _o25;
 DROP VIEW IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _o25_seg;
 -- obligation #27 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o26_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o26_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3034,21 +2956,15 @@ DROP VIEW IF EXISTS _o26_p0_1;
 DROP TABLE IF EXISTS _o26_seg;
 DROP TABLE IF EXISTS _o26_p0_0;
 -- obligation #28 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o27_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d18 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o27_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3474,20 +3390,14 @@ DROP TABLE IF EXISTS _o28_p0_1;
 DROP TABLE IF EXISTS _o28_p1_0;
 DROP TABLE IF EXISTS _o28_p1_1;
 -- obligation #30 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o29_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -4545,20 +4455,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o52;
 -- obligation #54 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o53_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5284,20 +5188,14 @@ SELECT child_id AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e68 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o68_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5389,20 +5287,14 @@ SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e71 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o71_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5494,20 +5386,14 @@ SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e72 WHERE NOT applies
 ) res;
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o72_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5580,20 +5466,14 @@ DROP VIEW IF EXISTS _o72_p0_0;
 DROP TABLE IF EXISTS _e72;
 DROP TABLE IF EXISTS _o72_seg;
 -- obligation #74 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o73_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -5665,21 +5545,15 @@ DROP VIEW IF EXISTS _o73;
 DROP VIEW IF EXISTS _o73_p0_0;
 DROP TABLE IF EXISTS _o73_seg;
 -- obligation #75 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o74_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d47 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o74_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -5967,21 +5841,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o78;
 -- obligation #80 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o79_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep3 p ASOF JOIN _d48 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -6321,21 +6189,15 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o89;
 -- obligation #91 (schedule)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o90_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, d.date AS start
   FROM _ep4 p ASOF JOIN _d24 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 CREATE OR REPLACE TABLE _o90_p0_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -7305,20 +7167,14 @@ CROSS JOIN _cal_list k
 ) res;
 DROP VIEW IF EXISTS _o104;
 -- obligation #107 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o106_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7399,20 +7255,14 @@ DROP VIEW IF EXISTS _o106;
 DROP VIEW IF EXISTS _o106_p0_0;
 DROP TABLE IF EXISTS _o106_seg;
 -- obligation #109 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o108_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
@@ -7493,20 +7343,14 @@ DROP VIEW IF EXISTS _o108;
 DROP VIEW IF EXISTS _o108_p0_0;
 DROP TABLE IF EXISTS _o108_seg;
 -- obligation #110 (recurrence)
--- segments: the chain starts at `start`; each restart day starts a new segment, and the one
--- before it ends the day before
+-- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o109_seg AS
-WITH st AS MATERIALIZED (
+SELECT child_id, ep_no, ep_start, ep_end, start AS seg_start, -1 AS spec, ep_end AS seg_last,
+       ep_last IS NOT NULL AS closed
+FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
-), g AS (
-  SELECT child_id, ep_no, start AS seg_start, -1 AS spec FROM st
-)
-SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
-       coalesce(lead(g.seg_start) OVER w - 1, s.ep_end) AS seg_last,
-       (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
-FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
-WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
+) st;
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day

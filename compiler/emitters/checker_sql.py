@@ -368,7 +368,7 @@ class _Script:
                    f"FROM (SELECT q.*, {first} AS set_day FROM {ep} q) p\n"
                    f"LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = {self.ev(setting.event)} "
                    "GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day\n"
-                   "LEFT JOIN _ev v ON v.row = f.row\n"
+                   f"LEFT JOIN (SELECT row, {col} FROM _ev WHERE event = {self.ev(setting.event)}) v ON v.row = f.row\n"
                    "LEFT JOIN children ch ON ch.child_id = p.child_id",
                    f"-- a timescale set per child: `{setting.attribute}` on the record of the first "
                    f"{self.p.canonical_event(setting.event)} of the episode\n")

@@ -3945,7 +3945,7 @@ CREATE OR REPLACE TABLE _s61 AS
 SELECT p.*, CASE WHEN f.row IS NULL OR 'cin_visit_frequency' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') THEN NULL ELSE coalesce(v."attr_cin_visit_frequency", ch."attr_cin_visit_frequency") END AS setting
 FROM (SELECT q.*, (SELECT min(d.date) FROM _d45 d WHERE d.child_id = q.child_id AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, (SELECT as_of FROM audit_params))) AS set_day FROM _ep2 q) p
 LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = 'cin_plan_start' GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day
-LEFT JOIN _ev v ON v.row = f.row
+LEFT JOIN (SELECT row, "attr_cin_visit_frequency" FROM _ev WHERE event = 'cin_plan_start') v ON v.row = f.row
 LEFT JOIN children ch ON ch.child_id = p.child_id;
 CREATE OR REPLACE TABLE _r61_0 AS
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times

@@ -3882,7 +3882,7 @@ CREATE OR REPLACE TABLE _s48 AS
 SELECT p.*, CASE WHEN f.row IS NULL OR 'assessment_timescale' IN (SELECT name FROM audit_unrecorded WHERE kind = 'attribute') THEN NULL ELSE coalesce(v."attr_assessment_timescale", ch."attr_assessment_timescale") END AS setting
 FROM (SELECT q.*, (SELECT min(d.date) FROM _d8 d WHERE d.child_id = q.child_id AND d.date BETWEEN q.ep_start AND coalesce(q.ep_last, (SELECT as_of FROM audit_params))) AS set_day FROM _ep0 q) p
 LEFT JOIN (SELECT child_id, date, min(row) AS row FROM _ev WHERE event = 'allocation' GROUP BY child_id, date) f ON f.child_id = p.child_id AND f.date = p.set_day
-LEFT JOIN _ev v ON v.row = f.row
+LEFT JOIN (SELECT row, "attr_assessment_timescale" FROM _ev WHERE event = 'allocation') v ON v.row = f.row
 LEFT JOIN children ch ON ch.child_id = p.child_id;
 CREATE OR REPLACE TABLE _r48_0 AS
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times

@@ -117,8 +117,12 @@ class _Script:
         self.shared: list[list[str]] = []  # episode and day tables: independent of each other
         self.episodes: dict[tuple[frozenset[str], frozenset[str]] | None, str] = {}
         self.attributes = attributes_used(policy)
-        self.days: dict[str, str] = {}
+        self.days: dict[str, str] = {}  # event (canonical) -> its day table
+        self.day_pieces: dict[str, list[str]] = {}  # event -> the shared piece that makes its day table
+        self.numbered: set[str] = set()  # the events whose day tables are read by number (`idx`)
         self.times: dict[str, str] = {}
+        self.child_at: int | None = None  # where in the set-up `_child` goes, if a statement reads it
+        self.child_read = False
         self.scratch: list[tuple[str, str]] = []  # tables and views of the current obligation
         self.results: list[str] = []  # the tables of result rows, in order (audit_rows is their union)
         self.comment = ""  # text put before the next statement
@@ -150,13 +154,32 @@ class _Script:
     def col(self, attribute: str) -> str:
         return self.d.attribute(attribute)
 
-    def day_table(self, event: str | None) -> str:
-        """The table of an event's distinct days per child, numbered from 1 (`idx`), made when first needed."""
+    def day_table(self, event: str | None, numbered: bool = False) -> str:
+        """The table of an event's distinct days per child, made when first needed; numbered from 1 (`idx`)
+        if a statement asks for the numbers (`numbered`): the window that numbers them costs as much as the
+        DISTINCT, and two in three day tables are read only by date. Its statement is written at the end
+        (`day_statements`), once every reader has said whether it needs `idx`."""
         assert event is not None
-        return self._per_event(self.days, "_d", event,
-                               "SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx"
-                               f"{self.d.neighbour_columns('date')}\n"
-                               "FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {event}) e")
+        canonical = self.p.canonical_event(event)
+        if canonical not in self.days:
+            self.days[canonical] = f"_d{len(self.days)}"
+            self.day_pieces[canonical] = []  # filled by `day_statements`
+            self.shared.append(self.day_pieces[canonical])
+        if numbered:
+            self.numbered.add(canonical)
+        return self.days[canonical]
+
+    def day_statements(self) -> None:
+        """Write the statement of each day table into its place among the shared pieces."""
+        for canonical, piece in self.day_pieces.items():
+            idx = (", CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx"
+                   if canonical in self.numbered else "")
+            if idx or self.d.neighbours:
+                select = (f"SELECT child_id, date{idx}{self.d.neighbour_columns('date')}\n"
+                          f"FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = {self.s(canonical)}) e")
+            else:
+                select = f"SELECT DISTINCT child_id, date FROM _ev WHERE event = {self.s(canonical)}"
+            piece[:] = self.d.create_table(self.days[canonical], select)
 
     def time_table(self, event: str) -> str:
         """The table of an event's days per child with the earliest time of day of its records that day in
@@ -224,23 +247,35 @@ class _Script:
             self.table("_cal_list", "SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal")
 
     def inputs(self) -> None:
-        attrs = "".join(f", coalesce(r.{self.col(a)}, c.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
-        first_record = "\nLEFT JOIN _ev r ON r.row = f.first_row" if self.attributes else ""
         self.view("_ev", f"SELECT * FROM events WHERE date <= {AS_OF}",
                   "-- the records up to the as-of date (the loader stores `events` sorted by event, so that reading\n"
                   "-- one event skips the rest; any order gives the same result)\n")
+        self.child_at = len(self.setup)  # `_child` goes here if a statement reads it (`child_table`)
+
+    def child_table(self) -> str:
+        """The table `_child`, put in the set-up by `sql_plan` once the script is written if a statement reads it:
+        a scan of every record, which three of the rules read nowhere."""
+        self.child_read = True
+        return "_child"
+
+    def child_statements(self) -> list[str]:
+        """The statements that make `_child`: per child, the date of birth and the first record."""
+        attrs = "".join(f", coalesce(r.{self.col(a)}, c.{self.col(a)}) AS {self.col(a)}" for a in self.attributes)
+        first_record = "\nLEFT JOIN _ev r ON r.row = f.first_row" if self.attributes else ""
         # the first record is the least (day, row): one aggregate of day number * 2^64 + row + 2^63, exact for
         # every BIGINT row in a 128-bit integer or DECIMAL(38, 0)
         wide = self.d.wide_integer
-        self.table("_child",
-                   f"SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row{attrs}\n"
-                   f"FROM (SELECT child_id, first_day,\n"
-                   f"             CAST(m - CAST({self.d.day_number('first_day')} AS {wide}) * {2 ** 64} - {2 ** 63} AS BIGINT) AS first_row\n"
-                   f"      FROM (SELECT child_id, min(date) AS first_day,\n"
-                   f"                   min(CAST({self.d.day_number('date')} AS {wide}) * {2 ** 64} + CAST(row AS {wide}) + {2 ** 63}) AS m\n"
-                   "            FROM _ev GROUP BY child_id) g) f\n"
-                   f"LEFT JOIN children c ON c.child_id = f.child_id{first_record}",
-                   "-- per child: the date of birth, and the first record (where obligations that apply always start)\n")
+        statements = self.d.create_table(
+            "_child",
+            f"SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row{attrs}\n"
+            f"FROM (SELECT child_id, first_day,\n"
+            f"             CAST(m - CAST({self.d.day_number('first_day')} AS {wide}) * {2 ** 64} - {2 ** 63} AS BIGINT) AS first_row\n"
+            f"      FROM (SELECT child_id, min(date) AS first_day,\n"
+            f"                   min(CAST({self.d.day_number('date')} AS {wide}) * {2 ** 64} + CAST(row AS {wide}) + {2 ** 63}) AS m\n"
+            "            FROM _ev GROUP BY child_id) g) f\n"
+            f"LEFT JOIN children c ON c.child_id = f.child_id{first_record}")
+        comment = "-- per child: the date of birth, and the first record (where obligations that apply always start)\n"
+        return [comment + statements[0], *statements[1:]]
 
     @property
     def ep_columns(self) -> str:
@@ -257,7 +292,7 @@ class _Script:
             attrs = "".join(f", {self.col(a)}" for a in self.attributes)
             self.share(name,
                        f"SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row{attrs}\n"
-                       "FROM _child",
+                       f"FROM {self.child_table()}",
                        "-- episodes of obligations that apply always: from the child's first record, never closed\n")
             return name
         enter, leave = key
@@ -267,24 +302,29 @@ class _Script:
         opening = (f"\nLEFT JOIN (SELECT row{columns} FROM _ev WHERE event IN ({e_list})) r ON r.row = s.opening_row"
                    "\nLEFT JOIN children ch ON ch.child_id = s.child_id" if self.attributes else "")
         day_number = self.d.day_number("date")
+        w = "OVER (PARTITION BY child_id ORDER BY date"
+        entering = f"SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ({e_list}) GROUP BY child_id, date"
         if leave:
-            # each entering day with the leaving records on or after it: whether one is that day (`b`),
-            # and the first leaving day after it (`nl`)
+            # each entering day with the leaving records from it up to the next entering day (`next_start`):
+            # whether one is that day (`b`), and the first leaving day after it (`nl`), NULL if there is none
+            # before the next entering day (then it is no gap). Bounded so, a leaving record meets one entering
+            # day, not every one before it: the join and the GROUP BY after it have a third fewer rows
+            entering = (f"SELECT e.*, lead(date) {w}) AS next_start\n"
+                        f"  FROM ({entering}) e")
             leaving = (
                 "  SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,\n"
                 "         coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl\n"
                 f"  FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ({', '.join(self.s(e) for e in sorted(leave))})) v\n"
-                "    ON v.child_id = s.child_id AND v.date >= s.date\n"
+                "    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)\n"
                 "  GROUP BY s.child_id, s.date")
         else:  # a final status: nothing leaves it
             leaving = "  SELECT child_id, date, opening_row, FALSE AS b, CAST(NULL AS DATE) AS nl FROM en"
-        w = "OVER (PARTITION BY child_id ORDER BY date"
         self.share(name,
                    "WITH en AS (\n"
-                   f"  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ({e_list}) GROUP BY child_id, date\n"
+                   f"  {entering}\n"
                    f"), g AS (\n{leaving}\n"
                    "), h AS (\n"
-                   f"  SELECT g.*, (nl IS NOT NULL AND (lead(date) {w}) IS NULL OR nl < lead(date) {w}))) AS gap FROM g\n"
+                   "  SELECT g.*, nl IS NOT NULL AS gap FROM g\n"
                    "), p AS (\n"
                    f"  SELECT h.*, coalesce(max(CASE WHEN gap THEN {day_number} * 2 WHEN NOT b THEN {day_number} * 2 + 1 END)\n"
                    f"    {w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev\n"
@@ -683,7 +723,7 @@ class _Script:
     def _count_recurrence(self, ob: Obligation, t: CountRecurrence, ep: str, occ: str) -> None:
         """`every Nth EVENT` as a recursive query over each episode: `k` is the number (`idx`, over the
         child's whole history) of the first EVENT day that counts, `nxt` that of the next action day."""
-        counted, acts = self.day_table(t.trigger), self.day_table(ob.action)
+        counted, acts = self.day_table(t.trigger, numbered=True), self.day_table(ob.action, numbered=True)
         n = int(t.ordinal)
         self.table(f"{occ}_a",
                    "SELECT a.child_id, a.date, a.idx, CAST(coalesce(v.idx, 0) AS INTEGER) AS upto\n"
@@ -726,7 +766,7 @@ class _Script:
                   "WITH t AS (\n"
                   f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day,\n"
                   f"         c.birth IS NULL AS na_birth, {due} AS due\n"
-                  f"  FROM {ep} p JOIN _child c ON c.child_id = p.child_id{joins.sql('  ')}\n"
+                  f"  FROM {ep} p JOIN {self.child_table()} c ON c.child_id = p.child_id{joins.sql('  ')}\n"
                   "), u AS (SELECT * FROM t WHERE na_birth OR ep_start <= due)\n"
                   "SELECT u.child_id, u.ep_start AS trigger, u.due,\n"
                   "       CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,\n"
@@ -738,10 +778,10 @@ class _Script:
         self.view(occ,
                   "WITH t AS (\n"
                   f"  SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, {AS_OF}) AS end_day, f.idx AS first_idx\n"
-                  f"  FROM {ep} p {self.d.asof(self.day_table(t.trigger), 'f', 'p.child_id', '>=', 'p.ep_start')}\n"
+                  f"  FROM {ep} p {self.d.asof(self.day_table(t.trigger, numbered=True), 'f', 'p.child_id', '>=', 'p.ep_start')}\n"
                   "), u AS (\n"
                   "  SELECT t.*, CASE WHEN n.date <= t.end_day THEN n.date END AS due FROM t\n"
-                  f"  LEFT JOIN {self.day_table(t.trigger)} n ON n.child_id = t.child_id AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
+                  f"  LEFT JOIN {self.day_table(t.trigger, numbered=True)} n ON n.child_id = t.child_id AND n.idx = t.first_idx + {int(t.ordinal) - 1}\n"
                   ")\n"
                   "SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,\n"
                   "       u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,\n"
@@ -802,7 +842,7 @@ class _Script:
         for j, steps in pipelines:
             seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
                     "         s.seg_start AS base, a.idx AS nxt\n"
-                    f"  FROM {seg} s {self.d.asof(self.day_table(ob.action), 'a', 's.child_id', '>=', 's.seg_start')}\n"
+                    f"  FROM {seg} s {self.d.asof(self.day_table(ob.action, numbered=True), 'a', 's.child_id', '>=', 's.seg_start')}\n"
                     f"  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
@@ -886,7 +926,7 @@ class _Script:
                    f"             r.step_base, r.nxt, r.bound, r.anchor, {due} AS due,\n"
                    f"             {done} AS done, {opened} AS window_start{ext_hi}\n"
                    f"      FROM r{joins.sql('      ')}\n"
-                   f"      LEFT JOIN {self.day_table(ob.action)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
+                   f"      LEFT JOIN {self.day_table(ob.action, numbered=True)} a ON a.child_id = r.child_id AND a.idx = r.nxt\n"
                    "      WHERE r.go\n"
                    f"    ) q{extension}\n"
                    "  ) z\n"
@@ -970,7 +1010,7 @@ class _Script:
                       f"        SELECT m.*, {mday.format('s1')} AS d1, {mday.format('s2')} AS d2 FROM (\n"
                       f"          SELECT m.*, {s1} AS s1, {s2} AS s2 FROM {rest}) m) m) m) m\n"
                       "  WHERE m.o <= m.seg_last\n) m")
-        acts = self.day_table(ob.action)
+        acts = self.day_table(ob.action, numbered=True)
         self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
                    "  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
@@ -1000,7 +1040,7 @@ class _Script:
             case None:
                 return "CAST(NULL AS DATE)", ""
             case Until():
-                days = self.day_table(b.event)
+                days = self.day_table(b.event, numbered=True)
                 return ("CASE WHEN u2.date <= q.ep_end THEN u2.date END",
                         f"\n  {self.d.asof(days, 'u1', 'q.child_id', '>=', 'q.ep_start')}\n"
                         f"  LEFT JOIN {days} u2 ON u2.child_id = q.child_id AND u2.idx = u1.idx + {(b.ordinal or 1) - 1}")
@@ -1026,7 +1066,7 @@ class _Script:
         clock = clock_deadline(ob.timing) is not None  # judged on timestamps where it can be (`on_time`)
         met = "o.done IS NOT NULL AND o.on_time" if clock else "o.done IS NOT NULL AND (o.due IS NULL OR o.done <= o.due)"
         extended = "o.done IS NOT NULL AND o.eff > o.due AND o.done <= o.eff"
-        child_join = "\nLEFT JOIN _child ch ON ch.child_id = o.child_id" if needs_child else ""
+        child_join = f"\nLEFT JOIN {self.child_table()} ch ON ch.child_id = o.child_id" if needs_child else ""
         code = OUTCOME_CODES
         unrecorded = [f"(kind = 'event' AND name = {self.ev(ob.action)})"]
         unrecorded += [f"(kind = 'attribute' AND name = {self.s(c.attribute)})"
@@ -1209,6 +1249,10 @@ def sql_plan(policy: Policy, dialect: Dialect = DUCKDB) -> SqlPlan:
     for i, ob in enumerate(audited(policy)):
         if not_measurable(policy, ob) is None:
             s.obligation(ob, i)
+    s.day_statements()
+    if s.child_read:
+        assert s.child_at is not None
+        s.setup[s.child_at:s.child_at] = s.child_statements()
     s.out = []
     rows = "\nUNION ALL\n".join(f"SELECT * FROM {r}" for r in s.results) or (
         f"SELECT CAST(NULL AS {t}) AS child_id, CAST(NULL AS SMALLINT) AS ob_order, CAST(NULL AS DATE) AS trigger_date, "

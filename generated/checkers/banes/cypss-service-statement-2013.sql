@@ -201,15 +201,16 @@ SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -255,15 +256,16 @@ FROM _ev WHERE event = 'assessment_start' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -283,14 +285,11 @@ SELECT s.child_id, s.ep_no, s.date AS ep_start,
 FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d0 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral';
 CREATE OR REPLACE TABLE _d1 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen';
 CREATE OR REPLACE TABLE _d2 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -302,15 +301,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_complete
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('core_assessment_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('core_assessment_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('core_assessment_completed')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -330,8 +330,7 @@ SELECT s.child_id, s.ep_no, s.date AS ep_start,
 FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d3 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_assessment_completed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_assessment_completed';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -343,15 +342,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_assessment_com
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('strategy_discussion') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('strategy_discussion') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 's47_start')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -389,15 +389,16 @@ FROM _ev WHERE event = 'strategy_discussion' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep4 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -417,14 +418,11 @@ SELECT s.child_id, s.ep_no, s.date AS ep_start,
 FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d4 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after';
 CREATE OR REPLACE TABLE _d5 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review';
 CREATE OR REPLACE TABLE _d6 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan';
 -- episodes of obligations that apply always: from the child's first record, never closed
 CREATE OR REPLACE TABLE _ep5 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row
@@ -448,15 +446,16 @@ FROM _ev WHERE event = 'support_request' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep6 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('foster_carer_approval') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('foster_carer_approval') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev

@@ -27,15 +27,6 @@ SELECT CAST(code AS SMALLINT) AS code, CAST(outcome AS VARCHAR) AS outcome FROM 
 -- one event skips the rest; any order gives the same result)
 CREATE OR REPLACE VIEW _ev AS
 SELECT * FROM events WHERE date <= (SELECT as_of FROM audit_params);
--- per child: the date of birth, and the first record (where obligations that apply always start)
-CREATE OR REPLACE TABLE _child AS
-SELECT f.child_id, c.date_of_birth AS birth, f.first_day, f.first_row
-FROM (SELECT child_id, first_day,
-             CAST(m - CAST((first_day - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 - 9223372036854775808 AS BIGINT) AS first_row
-      FROM (SELECT child_id, min(date) AS first_day,
-                   min(CAST((date - DATE '1800-01-01') AS HUGEINT) * 18446744073709551616 + CAST(row AS HUGEINT) + 9223372036854775808) AS m
-            FROM _ev GROUP BY child_id) g) f
-LEFT JOIN children c ON c.child_id = f.child_id;
 -- the calendar: England and Wales working days (Monday to Friday, not a bank holiday of
 -- `holidays.country_holidays('GB', subdiv='ENG')`), with a running number of working days
 CREATE OR REPLACE TABLE _bank_holidays AS
@@ -157,15 +148,16 @@ SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('left_care_service')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -185,11 +177,9 @@ SELECT s.child_id, s.ep_no, s.date AS ep_start,
 FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d0 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'education_return_notified') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'education_return_notified';
 CREATE OR REPLACE TABLE _d1 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'relevant_needs_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'relevant_needs_assessment';
 CREATE OR REPLACE TABLE _d2 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;

@@ -172,15 +172,16 @@ SELECT min(d) AS d0, list(n ORDER BY d) AS ns FROM _cal;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep0 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -202,23 +203,18 @@ LEFT JOIN (SELECT row, "attr_legal_status", "attr_placement_intended_until_18", 
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d0 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after';
 CREATE OR REPLACE TABLE _d1 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan';
 CREATE OR REPLACE TABLE _d2 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
 CREATE OR REPLACE TABLE _d3 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start';
 CREATE OR REPLACE TABLE _d4 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change';
 CREATE OR REPLACE TABLE _d5 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan';
 CREATE OR REPLACE TABLE _d6 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e;
@@ -226,14 +222,11 @@ CREATE OR REPLACE TABLE _d7 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
 CREATE OR REPLACE TABLE _d8 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_order_made') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_order_made';
 CREATE OR REPLACE TABLE _d9 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_eligible') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_eligible';
 CREATE OR REPLACE TABLE _d10 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment';
 -- obligation #1 (deadline)
 CREATE OR REPLACE VIEW _o0 AS
 WITH t AS (

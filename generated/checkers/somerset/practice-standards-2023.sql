@@ -265,14 +265,11 @@ CREATE OR REPLACE TABLE _ep0 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_activity') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_activity';
 CREATE OR REPLACE TABLE _d1 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_note_recorded') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_note_recorded';
 CREATE OR REPLACE TABLE _d2 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'safeguarding_concern') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'safeguarding_concern';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -284,15 +281,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'safeguarding_concer
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('early_help_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('early_help_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('early_help_end', 'referral', 'step_down')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -327,15 +325,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -367,15 +366,16 @@ WHERE s.is_start;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'cp_plan_end')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -407,15 +407,16 @@ WHERE s.is_start;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep4 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -437,11 +438,9 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d4 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'visits_formally_reduced') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'visits_formally_reduced';
 CREATE OR REPLACE TABLE _d5 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -453,15 +452,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_change') 
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep5 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('left_care_service')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -483,20 +483,16 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d6 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'accommodation_change';
 CREATE OR REPLACE TABLE _d7 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_adviser_contact') e;
 CREATE OR REPLACE TABLE _d8 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allocation') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allocation';
 CREATE OR REPLACE TABLE _d9 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_assessment';
 CREATE OR REPLACE TABLE _d10 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_plan';
 CREATE OR REPLACE TABLE _d11 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tac_meeting') e;
@@ -504,11 +500,9 @@ CREATE OR REPLACE TABLE _d12 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'eha_review') e;
 CREATE OR REPLACE TABLE _d13 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_received') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_received';
 CREATE OR REPLACE TABLE _d14 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan';
 CREATE OR REPLACE TABLE _d15 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_review') e;
@@ -523,15 +517,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep6 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -553,17 +548,14 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d16 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral';
 CREATE OR REPLACE TABLE _d17 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
 CREATE OR REPLACE TABLE _d18 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc';
 CREATE OR REPLACE TABLE _d19 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan';
 CREATE OR REPLACE TABLE _d20 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
@@ -577,8 +569,7 @@ CREATE OR REPLACE TABLE _d23 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
 CREATE OR REPLACE TABLE _d24 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after';
 CREATE OR REPLACE TABLE _d25 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
@@ -596,15 +587,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision') e;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep7 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('contact_received') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('contact_received') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('contact_decision')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -626,8 +618,7 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d27 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_decision') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_decision';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -639,15 +630,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_decision') 
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep8 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -672,17 +664,14 @@ CREATE OR REPLACE TABLE _d28 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer') e;
 CREATE OR REPLACE TABLE _d29 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'management_oversight') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'management_oversight';
 CREATE OR REPLACE TABLE _d30 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'closure') e;
 CREATE OR REPLACE TABLE _d31 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_decision';
 CREATE OR REPLACE TABLE _d32 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_sent') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_sent';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -694,15 +683,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral_sent') e;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep9 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'icpc', 's47_outcome')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -724,8 +714,7 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d33 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared';
 CREATE OR REPLACE TABLE _d34 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_transfer') e;
@@ -740,15 +729,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'leaving_care_transf
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep10 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('fostering_enquiry') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('fostering_enquiry') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'foster_carer_approval')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -778,17 +768,13 @@ CREATE OR REPLACE TABLE _t1 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'fostering_enquiry' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d35 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit';
 CREATE OR REPLACE TABLE _d36 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit_report') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_home_visit_report';
 CREATE OR REPLACE TABLE _d37 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment_start';
 CREATE OR REPLACE TABLE _d38 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessment';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -800,15 +786,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'fostering_assessmen
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep11 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('connected_persons_assessment') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('connected_persons_assessment') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -830,77 +817,55 @@ LEFT JOIN (SELECT row, "attr_assessment_timescale", "attr_cwd_level", "attr_plac
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d39 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment';
 CREATE OR REPLACE TABLE _d40 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment_completed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'connected_persons_assessment_completed';
 CREATE OR REPLACE TABLE _d41 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'meeting';
 CREATE OR REPLACE TABLE _d42 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed';
 CREATE OR REPLACE TABLE _d43 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review';
 CREATE OR REPLACE TABLE _d44 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_updated') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_updated';
 CREATE OR REPLACE TABLE _d45 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan';
 CREATE OR REPLACE TABLE _d46 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated') e;
 CREATE OR REPLACE TABLE _d47 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_start';
 CREATE OR REPLACE TABLE _d48 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_leaves_area') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_leaves_area';
 CREATE OR REPLACE TABLE _d49 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'host_la_notified') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'host_la_notified';
 CREATE OR REPLACE TABLE _d50 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'other_la_reminder') e;
 CREATE OR REPLACE TABLE _d51 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'moved_out_permanently') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'moved_out_permanently';
 CREATE OR REPLACE TABLE _d52 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_conference') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_conference';
 CREATE OR REPLACE TABLE _d53 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan';
 CREATE OR REPLACE TABLE _d54 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start';
 CREATE OR REPLACE TABLE _d55 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_notified';
 CREATE OR REPLACE TABLE _d56 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'delegated_authority_form') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'delegated_authority_form';
 CREATE OR REPLACE TABLE _d57 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting';
 CREATE OR REPLACE TABLE _d58 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_pre_meeting';
 CREATE OR REPLACE TABLE _d59 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_distributed';
 CREATE OR REPLACE TABLE _d60 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment';
 CREATE OR REPLACE TABLE _d61 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request';
 CREATE OR REPLACE TABLE _d62 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_response') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_response';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -912,15 +877,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_request_r
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep12 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('foster_carer_approval') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('foster_carer_approval') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev

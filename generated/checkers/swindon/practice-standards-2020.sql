@@ -254,11 +254,9 @@ CREATE OR REPLACE TABLE _ep0 AS
 SELECT child_id, 1 AS ep_no, first_day AS ep_start, CAST(NULL AS DATE) AS ep_last, first_row AS opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team"
 FROM _child;
 CREATE OR REPLACE TABLE _d0 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'message_received') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'message_received';
 CREATE OR REPLACE TABLE _d1 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'message_acknowledged') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'message_acknowledged';
 -- an event's days with its earliest time of day (seconds after midnight), if every record has one
 CREATE OR REPLACE TABLE _t0 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
@@ -278,15 +276,16 @@ FROM _ev WHERE event = 'message_received' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep1 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('contact_received') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('contact_received') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('contact_decision')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -334,15 +333,16 @@ FROM _ev WHERE event = 'contact_decision' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep2 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('assessment_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_completed')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -364,17 +364,14 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d2 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start';
 CREATE OR REPLACE TABLE _d3 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen';
 CREATE OR REPLACE TABLE _d4 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
 CREATE OR REPLACE TABLE _d5 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -386,15 +383,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep3 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('became_looked_after') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('ceased_looked_after')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -416,11 +414,9 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d6 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'ceased_looked_after') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'ceased_looked_after';
 CREATE OR REPLACE TABLE _d7 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -432,15 +428,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'referral') e;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep4 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cp_plan_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'cp_plan_end')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -475,15 +472,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rcpc') e;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep5 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('cin_plan_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('became_looked_after', 'cin_plan_end', 'closure', 'cp_plan_start', 'step_down')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -505,29 +503,23 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d9 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_planning_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_planning_meeting';
 CREATE OR REPLACE TABLE _d10 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'statutory_visit') e;
 CREATE OR REPLACE TABLE _d11 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_start';
 CREATE OR REPLACE TABLE _d12 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_distributed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_distributed';
 CREATE OR REPLACE TABLE _d13 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review';
 CREATE OR REPLACE TABLE _d14 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review') e;
 CREATE OR REPLACE TABLE _d15 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'second_cin_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'second_cin_review';
 CREATE OR REPLACE TABLE _d16 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_end') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_end';
 CREATE OR REPLACE TABLE _d17 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'short_break_placement_visit') e;
@@ -542,15 +534,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'short_break_placeme
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep6 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('step_down') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('step_down') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'early_help_start')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -572,11 +565,9 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d18 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'step_down') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'step_down';
 CREATE OR REPLACE TABLE _d19 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'closure_summary') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'closure_summary';
 -- an event's days with its earliest time of day (seconds after midnight), if every record has one
 CREATE OR REPLACE TABLE _t6 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
@@ -589,8 +580,7 @@ CREATE OR REPLACE TABLE _d20 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision') e;
 CREATE OR REPLACE TABLE _d21 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start';
 CREATE OR REPLACE TABLE _d22 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
@@ -601,8 +591,7 @@ CREATE OR REPLACE TABLE _d24 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'final_hearing') e;
 CREATE OR REPLACE TABLE _d25 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_order_made') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_order_made';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -614,15 +603,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_order_made') e
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep7 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('placement_order') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('placement_order') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('adoption_order')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -644,8 +634,7 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d26 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_placement';
 CREATE OR REPLACE TABLE _d27 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_order') e;
@@ -660,15 +649,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adoption_order') e;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep8 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('referral') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 'referral_decision', 'strategy_discussion')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -698,8 +688,7 @@ CREATE OR REPLACE TABLE _t9 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'referral' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d28 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -711,15 +700,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'strategy_discussion
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep9 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('strategy_discussion') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('strategy_discussion') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('assessment_start', 'closure', 's47_start')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -755,15 +745,16 @@ FROM _ev WHERE event = 'minutes_distributed' GROUP BY child_id, date;
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep10 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('s47_start') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('closure', 'icpc', 's47_outcome')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev
@@ -785,29 +776,21 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d29 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_start';
 CREATE OR REPLACE TABLE _d30 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_outcome') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_outcome';
 CREATE OR REPLACE TABLE _d31 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_signed_off') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 's47_signed_off';
 CREATE OR REPLACE TABLE _d32 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc_request_confirmed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc_request_confirmed';
 CREATE OR REPLACE TABLE _d33 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc';
 CREATE OR REPLACE TABLE _d34 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chair_meets_parents') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chair_meets_parents';
 CREATE OR REPLACE TABLE _d35 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_shared';
 CREATE OR REPLACE TABLE _d36 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_to_chair') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'conference_report_to_chair';
 -- an event's days with its earliest time of day (seconds after midnight), if every record has one
 CREATE OR REPLACE TABLE _t11 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
@@ -817,20 +800,16 @@ CREATE OR REPLACE TABLE _t12 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'icpc' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d37 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'record_and_plan_circulated') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'record_and_plan_circulated';
 CREATE OR REPLACE TABLE _d38 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'minutes_distributed';
 CREATE OR REPLACE TABLE _d39 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_cp_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'outline_cp_plan';
 CREATE OR REPLACE TABLE _d40 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_group_meeting') e;
 CREATE OR REPLACE TABLE _d41 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_plan';
 -- an event's days with its earliest time of day (seconds after midnight), if every record has one
 CREATE OR REPLACE TABLE _t13 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
@@ -848,20 +827,15 @@ CREATE OR REPLACE TABLE _t16 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'virtual_school_notified' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d42 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan';
 CREATE OR REPLACE TABLE _d43 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_check') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'iro_care_plan_check';
 CREATE OR REPLACE TABLE _d44 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plans_quality_assured') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plans_quality_assured';
 CREATE OR REPLACE TABLE _d45 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeting';
 CREATE OR REPLACE TABLE _d46 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_health_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_health_assessment';
 CREATE OR REPLACE TABLE _d47 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
@@ -872,41 +846,29 @@ CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
 CREATE OR REPLACE TABLE _d50 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_plan';
 CREATE OR REPLACE TABLE _d51 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_report_shared';
 CREATE OR REPLACE TABLE _d52 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'consultation_forms_sent') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'consultation_forms_sent';
 CREATE OR REPLACE TABLE _d53 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_recommendations_recorded') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_recommendations_recorded';
 CREATE OR REPLACE TABLE _d54 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review_record') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review_record';
 CREATE OR REPLACE TABLE _d55 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'recommendations_considered') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'recommendations_considered';
 CREATE OR REPLACE TABLE _d56 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'decision_to_cease_care') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'decision_to_cease_care';
 CREATE OR REPLACE TABLE _d57 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'landmark_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'landmark_review';
 CREATE OR REPLACE TABLE _d58 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'sixteenth_birthday') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'sixteenth_birthday';
 CREATE OR REPLACE TABLE _d59 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment_started') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment_started';
 CREATE OR REPLACE TABLE _d60 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment';
 CREATE OR REPLACE TABLE _d61 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan';
 CREATE OR REPLACE TABLE _d62 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
@@ -921,15 +883,16 @@ FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review
 -- child's episodes from 1: with child_id, the key of an episode.
 CREATE OR REPLACE TABLE _ep11 AS
 WITH en AS (
-  SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date
+  SELECT e.*, lead(date) OVER (PARTITION BY child_id ORDER BY date) AS next_start
+  FROM (SELECT child_id, date, min(row) AS opening_row FROM _ev WHERE event IN ('ceased_looked_after', 'eighteenth_birthday') GROUP BY child_id, date) e
 ), g AS (
   SELECT s.child_id, s.date, min(s.opening_row) AS opening_row,
          coalesce(bool_or(v.date = s.date), FALSE) AS b, min(CASE WHEN v.date > s.date THEN v.date END) AS nl
   FROM en s LEFT JOIN (SELECT child_id, date FROM _ev WHERE event IN ('left_care_service')) v
-    ON v.child_id = s.child_id AND v.date >= s.date
+    ON v.child_id = s.child_id AND v.date >= s.date AND (s.next_start IS NULL OR v.date < s.next_start)
   GROUP BY s.child_id, s.date
 ), h AS (
-  SELECT g.*, (nl IS NOT NULL AND (lead(date) OVER (PARTITION BY child_id ORDER BY date) IS NULL OR nl < lead(date) OVER (PARTITION BY child_id ORDER BY date))) AS gap FROM g
+  SELECT g.*, nl IS NOT NULL AS gap FROM g
 ), p AS (
   SELECT h.*, coalesce(max(CASE WHEN gap THEN (date - DATE '1800-01-01') * 2 WHEN NOT b THEN (date - DATE '1800-01-01') * 2 + 1 END)
     OVER (PARTITION BY child_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) % 2, 0) AS prev

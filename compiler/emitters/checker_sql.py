@@ -253,8 +253,9 @@ class _Script:
         self.child_at = len(self.setup)  # `_child` goes here if a statement reads it (`child_table`)
 
     def child_table(self) -> str:
-        """The table `_child`, put in the set-up by `sql_plan` once the script is written if a statement reads it:
-        a scan of every record, which three of the rules read nowhere."""
+        """The table `_child`, put in the set-up by `sql_plan` once the script is written, and only if a statement
+        reads it (this says one does): it scans every record, and a policy without episodes that apply always,
+        age conditions or age milestones (the benchmark's three rules) reads it nowhere."""
         self.child_read = True
         return "_child"
 

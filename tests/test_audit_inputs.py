@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -90,8 +91,11 @@ def _expected_rejects(rows: list[list[str]]) -> int:
     return rejected
 
 
+@pytest.mark.parametrize("child_keys", [True, False], ids=["integer-keys", "text-ids"])
 @pytest.mark.parametrize("malformed", [False, True], ids=["fast-csv", "row-by-row-csv"])
-def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool) -> None:
+def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool, child_keys: bool) -> None:
+    """(Duplicates are found from neighbours in the sort by event, key and day with integer keys, and from
+    hashes with text ids: both against the same independent count.)"""
     rows = _rows(3000, seed=11)
     path = tmp_path / "events.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -100,7 +104,7 @@ def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool
         w.writerows(rows)
         if malformed:  # a row with too few fields sends the reader down the row-by-row path
             f.write("C1,referral\n")
-    loaded = load(policy, path)
+    loaded = load(policy, path, child_keys=child_keys)
     total = len(rows) + malformed
     assert loaded.events_rows == total
     assert loaded.events_used + loaded.events_rejected == total
@@ -119,7 +123,8 @@ def test_used_plus_rejected_is_every_row(policy, tmp_path: Path, malformed: bool
     assert kinds.get(RejectKind.DUPLICATE.value) and kinds.get(RejectKind.UNKNOWN_EVENT.value)
 
 
-def test_parquet_and_csv_agree(policy, tmp_path: Path) -> None:
+@pytest.mark.parametrize("child_keys", [True, False], ids=["integer-keys", "text-ids"])
+def test_parquet_and_csv_agree(policy, tmp_path: Path, child_keys: bool) -> None:
     rows = _rows(1500, seed=5)
     csv_path = tmp_path / "e.csv"
     with open(csv_path, "w", encoding="utf-8", newline="") as f:
@@ -130,7 +135,7 @@ def test_parquet_and_csv_agree(policy, tmp_path: Path) -> None:
     cols = list(zip(*rows, strict=True))
     pq.write_table(pa.table({name: pa.array(col, type=pa.string()) for name, col in
                              zip(["child_id", "event", "date", "extended_until", "note"], cols, strict=True)}), pq_path)
-    a, b = load(policy, csv_path), load(policy, pq_path)
+    a, b = load(policy, csv_path, child_keys=child_keys), load(policy, pq_path, child_keys=child_keys)
     q = "SELECT row, reason FROM rejects ORDER BY row"
     assert a.con.execute(q).fetchall() == b.con.execute(q).fetchall()
     q = "SELECT row, child_id, CAST(event AS VARCHAR), date, extended_until FROM events ORDER BY row"
@@ -163,9 +168,43 @@ def test_values_that_differ_only_by_surrounding_spaces_are_one(policy, tmp_path:
         (1, "A", "referral"), (2, "A", "referral"), (3, "A", "referral")]
     assert loaded.con.execute("SELECT row, reason FROM rejects ORDER BY row").fetchall() == [
         (4, "missing child_id"), (5, "missing event"), (6, "an extension needs a date in `extended_until`")]
-    if child_keys:  # one key for A (and one for the blank id, never used), in the ids' order
+    if child_keys:  # one key for A, in the ids' order (a blank id has none)
         assert loaded.con.execute("SELECT key, child_id FROM child_keys ORDER BY key").fetchall() == [
-            (1, ""), (2, "A"), (3, "B")]
+            (1, "A"), (2, "B")]
+
+
+@pytest.mark.parametrize("sample", [100_000, 1], ids=["whole-sample", "first-row-sample"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("case", ["covered", "blank-ids", "id-not-in-children", "padded-id"])
+def test_children_keyed_from_the_children_file(policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               sample: int, fmt: str, case: str) -> None:
+    """With a children file, the keys come from its ids alone when they cover the events' ids; an id of the
+    events that it lacks (or has only without spaces), seen in the first rows or only afterwards (a sample
+    of one row), gets a key as well: the keys, events and rejects are those of numbering every id."""
+    import compiler.audit.inputs as inputs
+
+    monkeypatch.setattr(inputs, "_SAMPLE_ROWS", sample)
+    later = {"covered": "B", "blank-ids": "  ", "id-not-in-children": "AB", "padded-id": " B"}[case]
+    rows = [["B", "referral", "2024-01-01"], ["A", "referral", "2024-01-02"], [later, "cla_review", "2024-01-03"],
+            ["", "referral", "2024-01-04"], ["C", "referral", "2024-01-05"], ["B", "referral", "2024-01-01"]]
+    events = tmp_path / f"e.{fmt}"
+    if fmt == "csv":
+        events.write_text("child_id,event,date\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pq.write_table(pa.table({n: [r[i] for r in rows] for i, n in enumerate(["child_id", "event", "date"])}), events)
+    children = tmp_path / "c.csv"
+    children.write_text("child_id,date_of_birth\nC,2010-01-01\nA,2011-01-01\nB,2012-01-01\n", encoding="utf-8")
+    loaded = load(policy, events, children, child_keys=True)
+    ids = ["A", "B", "C"] + (["AB"] if case == "id-not-in-children" else [])
+    assert loaded.con.execute("SELECT child_id FROM child_keys ORDER BY key").fetchall() == [(i,) for i in sorted(ids)]
+    assert loaded.con.execute("SELECT e.row, k.child_id FROM events e JOIN child_keys k ON k.key = e.child_id "
+                              "ORDER BY e.row").fetchall() == (
+        [(1, "B"), (2, "A")] + ([] if case == "blank-ids" else [(3, later.strip())]) + [(5, "C")])
+    assert loaded.con.execute("SELECT row, reason FROM rejects ORDER BY row").fetchall() == (
+        ([(3, "missing child_id")] if case == "blank-ids" else []) + [(4, "missing child_id"), (6, "duplicate of row 1")])
+    assert loaded.con.execute("SELECT k.child_id, c.date_of_birth FROM children c JOIN child_keys k ON k.key = c.child_id "
+                              "ORDER BY k.key").fetchall() == [
+        ("A", dt.date(2011, 1, 1)), ("B", dt.date(2012, 1, 1)), ("C", dt.date(2010, 1, 1))]
 
 
 def test_typed_child_ids_are_keyed_by_their_text(policy, tmp_path: Path) -> None:

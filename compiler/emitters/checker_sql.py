@@ -841,21 +841,23 @@ class _Script:
         closed: set[str] = set()  # the steps in closed form: views (read once, by the union below)
         pipelines = [(-1, first)] + [(j, [Within(r.duration), *later]) for j, r in enumerate(t.restarts)]
         for j, steps in pipelines:
+            # the first step's seed: the segments of this pipeline; a recursive step also needs `nxt`, the number
+            # of the first action on or after the segment's start (a closed form finds the actions by date)
             seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
-                    "         s.seg_start AS base, a.idx AS nxt\n"
-                    f"  FROM {seg} s {self.d.asof(self.day_table(ob.action, numbered=True), 'a', 's.child_id', '>=', 's.seg_start')}\n"
-                    f"  WHERE s.spec = {j}")
+                    f"         s.seg_start AS base\n  FROM {seg} s\n  WHERE s.spec = {j}")
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
                 phases.append((name, k + 1))
                 if self.closed_form(step, x):
                     assert isinstance(step, Every)
-                    if k == 0:  # the segment's own actions: those on or after its start (no ASOF join for `nxt`)
-                        seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
-                                f"         s.seg_start AS base\n  FROM {seg} s\n  WHERE s.spec = {j}")
-                    self.every_closed(ob, name, seed, step, "a.date >= q.seg_start" if k == 0 else "a.idx >= q.nxt")
+                    self.every_closed(ob, name, seed, step, opening=k == 0)
                     closed.add(name)
                     break  # an unbounded `every` never hands a chain on: later steps are unreachable
+                if k == 0:
+                    seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
+                            "         s.seg_start AS base, a.idx AS nxt\n"
+                            f"  FROM {seg} s {self.d.asof(self.day_table(ob.action, numbered=True), 'a', 's.child_id', '>=', 's.seg_start')}\n"
+                            f"  WHERE s.spec = {j}")
                 self.phase(ob, name, seed, step, x, trigger)
                 seed = (f"SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt\n"
                         f"  FROM {name} WHERE NOT go AND alive")
@@ -943,10 +945,12 @@ class _Script:
         date by the extension recorded for that occurrence: both stay recursive."""
         return isinstance(step, Every) and step.bound is None and x is None and unit_shape(step.duration)[1] > 0
 
-    def every_closed(self, ob: Obligation, name: str, seed: str, step: Every, unused: str) -> None:
+    def every_closed(self, ob: Obligation, name: str, seed: str, step: Every, opening: bool) -> None:
         """An unbounded `every` step in closed form (no recursion): the same rows as `phase` gives it.
-        `unused`: the condition on an action `a` of the seed's row `q` that it is not yet used (for a
-        chain's first step, on or after the segment's start; after another step, from `q.nxt` on).
+        `opening`: the chain's first step, whose seed rows are the segments: its actions are those on or after
+        the segment's start, in order of date after the base (the segment's start, first on a tie), and the
+        day table needs no numbers; after another step, the actions are those from the seed's `nxt` on, in
+        order of number.
 
         Within a segment each action in turn fulfils one occurrence, counted from the one before it (the
         first from the step's base), due a step after it. After the last action (or the base, when there
@@ -1011,15 +1015,16 @@ class _Script:
                       f"        SELECT m.*, {mday.format('s1')} AS d1, {mday.format('s2')} AS d2 FROM (\n"
                       f"          SELECT m.*, {s1} AS s1, {s2} AS s2 FROM {rest}) m) m) m) m\n"
                       "  WHERE m.o <= m.seg_last\n) m")
-        acts = self.day_table(ob.action, numbered=True)
+        acts = self.day_table(ob.action, numbered=not opening)
+        unused, pos, order = ("a.date >= q.seg_start", "1", "day, pos") if opening else ("a.idx >= q.nxt", "a.idx", "pos")
         self.view(name,
                    f"WITH q AS {self.d.materialized}(\n  {seed}\n), b AS (\n"
                    "  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q\n"
                    "  UNION ALL\n"
-                   "  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx\n"
+                   f"  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, {pos}\n"
                    f"  FROM q JOIN {acts} a ON a.child_id = q.child_id AND {unused} AND a.date <= q.seg_last\n"
                    "), c AS (\n"
-                   "  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b\n"
+                   f"  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY {order}) AS done FROM b\n"
                    "), m AS (\n"
                    f"  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day{numbered}\n"
                    f"  FROM c{numbers}\n"

@@ -475,14 +475,11 @@ SELECT s.child_id, s.ep_no, s.date AS ep_start,
 FROM n s
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d7 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review';
 CREATE OR REPLACE TABLE _d8 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'annual_review_to_panel') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'annual_review_to_panel';
 CREATE OR REPLACE TABLE _d9 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staff_supervision') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'staff_supervision';
 -- obligation #3 (deadline)
 CREATE OR REPLACE VIEW _o2 AS
 WITH t AS (
@@ -1095,10 +1092,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1183,10 +1180,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d8 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1271,10 +1268,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d9 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c

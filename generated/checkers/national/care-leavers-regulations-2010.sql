@@ -181,8 +181,7 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'education_return_notified
 CREATE OR REPLACE TABLE _d1 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'relevant_needs_assessment';
 CREATE OR REPLACE TABLE _d2 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review';
 -- obligation #2 (deadline)
 CREATE OR REPLACE VIEW _o1 AS
 WITH t AS (
@@ -253,10 +252,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c

@@ -373,11 +373,9 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review_record_finalis
 CREATE OR REPLACE TABLE _d8 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'allocation';
 CREATE OR REPLACE TABLE _d9 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_summary_updated') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'case_summary_updated';
 CREATE OR REPLACE TABLE _d10 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated';
 -- an event's days with its earliest time of day (seconds after midnight), if every record has one
 CREATE OR REPLACE TABLE _t0 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
@@ -387,11 +385,9 @@ CREATE OR REPLACE TABLE _t1 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'contact_received' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d11 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_allocation_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'transfer_allocation_meeting';
 CREATE OR REPLACE TABLE _d12 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adopt_south_west_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'adopt_south_west_meeting';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -477,8 +473,7 @@ LEFT JOIN (SELECT row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 CREATE OR REPLACE TABLE _d14 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -575,8 +570,7 @@ CREATE OR REPLACE TABLE _d38 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'returned_from_missing') e;
 CREATE OR REPLACE TABLE _d39 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cwd_allocation_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cwd_allocation_meeting';
 -- obligation #1 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1173,10 +1167,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d9 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1262,10 +1256,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1429,10 +1423,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1508,10 +1502,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1848,10 +1842,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2445,10 +2439,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d2 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -3201,10 +3195,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -3719,10 +3713,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d39 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c

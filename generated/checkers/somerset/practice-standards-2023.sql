@@ -494,18 +494,15 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_assessment';
 CREATE OR REPLACE TABLE _d10 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_help_plan';
 CREATE OR REPLACE TABLE _d11 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tac_meeting') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'tac_meeting';
 CREATE OR REPLACE TABLE _d12 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'eha_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'eha_review';
 CREATE OR REPLACE TABLE _d13 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'contact_received';
 CREATE OR REPLACE TABLE _d14 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan';
 CREATE OR REPLACE TABLE _d15 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'early_support_plan_review';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -557,11 +554,9 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'icpc';
 CREATE OR REPLACE TABLE _d19 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan';
 CREATE OR REPLACE TABLE _d20 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review';
 CREATE OR REPLACE TABLE _d21 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review';
 CREATE OR REPLACE TABLE _d22 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'core_group_meeting') e;
@@ -574,8 +569,7 @@ CREATE OR REPLACE TABLE _d25 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
 CREATE OR REPLACE TABLE _d26 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -831,8 +825,7 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_updated';
 CREATE OR REPLACE TABLE _d45 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'care_plan';
 CREATE OR REPLACE TABLE _d46 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'chronology_updated';
 CREATE OR REPLACE TABLE _d47 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cp_plan_start';
 CREATE OR REPLACE TABLE _d48 AS
@@ -840,8 +833,7 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_leaves_area';
 CREATE OR REPLACE TABLE _d49 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'host_la_notified';
 CREATE OR REPLACE TABLE _d50 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'other_la_reminder') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'other_la_reminder';
 CREATE OR REPLACE TABLE _d51 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'moved_out_permanently';
 CREATE OR REPLACE TABLE _d52 AS
@@ -911,11 +903,9 @@ CREATE OR REPLACE TABLE _d63 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervisory_visit') e;
 CREATE OR REPLACE TABLE _d64 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'personal_development_plan';
 CREATE OR REPLACE TABLE _d65 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'foster_carer_review';
 CREATE OR REPLACE TABLE _d66 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen') e;
@@ -1053,10 +1043,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1143,10 +1133,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1242,10 +1232,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1331,10 +1321,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1410,10 +1400,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1506,10 +1496,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1670,10 +1660,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2036,10 +2026,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d12 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2196,10 +2186,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d15 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2336,10 +2326,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2554,10 +2544,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2643,10 +2633,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2732,10 +2722,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d21 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -3376,10 +3366,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d26 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -4441,10 +4431,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -5174,10 +5164,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d46 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -5273,10 +5263,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -5372,10 +5362,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d11 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -5452,10 +5442,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d22 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -5828,10 +5818,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d50 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -7153,10 +7143,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d63 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -7241,10 +7231,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d64 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -7329,10 +7319,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d65 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c

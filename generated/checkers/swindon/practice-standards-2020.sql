@@ -368,8 +368,7 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_start';
 CREATE OR REPLACE TABLE _d3 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'child_seen';
 CREATE OR REPLACE TABLE _d4 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'assessment_completed';
 CREATE OR REPLACE TABLE _d5 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'became_looked_after';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
@@ -514,15 +513,13 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_distributed';
 CREATE OR REPLACE TABLE _d13 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'plan_review';
 CREATE OR REPLACE TABLE _d14 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_review';
 CREATE OR REPLACE TABLE _d15 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'second_cin_review';
 CREATE OR REPLACE TABLE _d16 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cin_plan_end';
 CREATE OR REPLACE TABLE _d17 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'short_break_placement_visit') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'short_break_placement_visit';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -577,16 +574,14 @@ CREATE OR REPLACE TABLE _t7 AS
 SELECT child_id, date, CASE WHEN count(time_of_day) = count(*) THEN min(time_of_day) END AS secs
 FROM _ev WHERE event = 'case_activity' GROUP BY child_id, date;
 CREATE OR REPLACE TABLE _d20 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'supervision';
 CREATE OR REPLACE TABLE _d21 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'placement_start';
 CREATE OR REPLACE TABLE _d22 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'cla_review') e;
 CREATE OR REPLACE TABLE _d23 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'joint_visit') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'joint_visit';
 CREATE OR REPLACE TABLE _d24 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'final_hearing') e;
@@ -837,11 +832,9 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'permanence_planning_meeti
 CREATE OR REPLACE TABLE _d46 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'initial_health_assessment';
 CREATE OR REPLACE TABLE _d47 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'review_health_assessment';
 CREATE OR REPLACE TABLE _d48 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'dental_check') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'dental_check';
 CREATE OR REPLACE TABLE _d49 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pep') e;
@@ -870,8 +863,7 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'needs_assessment';
 CREATE OR REPLACE TABLE _d61 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan';
 CREATE OR REPLACE TABLE _d62 AS
-SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
-FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review') e;
+SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review';
 -- episodes of a status: a day with only entering events opens one (if none is open), a day with
 -- only leaving events closes it; a day with both ends the open episode and starts another, or is
 -- an episode of one day. Only the entering days and, for each, the first leaving day after it
@@ -1512,10 +1504,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1601,10 +1593,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1807,10 +1799,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1900,10 +1892,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -1976,10 +1968,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2052,10 +2044,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2128,10 +2120,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2327,10 +2319,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2515,10 +2507,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d4 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2614,10 +2606,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d14 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2713,10 +2705,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2803,10 +2795,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d17 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -2902,10 +2894,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -3101,10 +3093,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d20 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -3189,10 +3181,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d10 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day, l1.n AS day_n, l2.n AS last_n
   FROM c
@@ -3611,10 +3603,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d23 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -6379,10 +6371,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d47 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -6468,10 +6460,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d47 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -6557,10 +6549,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d48 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -6645,10 +6637,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d48 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -7783,10 +7775,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d62 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c
@@ -7872,10 +7864,10 @@ WITH q AS MATERIALIZED (
 ), b AS (
   SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
   UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
   FROM q JOIN _d62 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
 ), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
 ), m AS (
   SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
   FROM c

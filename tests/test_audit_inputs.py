@@ -216,3 +216,18 @@ def test_typed_child_ids_are_keyed_by_their_text(policy, tmp_path: Path) -> None
     assert loaded.con.execute("SELECT e.row, k.child_id FROM events e JOIN child_keys k ON k.key = e.child_id "
                               "ORDER BY e.row").fetchall() == [(1, "7"), (2, "7"), (4, "12")]
     assert loaded.con.execute("SELECT row, reason FROM rejects").fetchall() == [(3, "missing child_id")]
+
+
+@pytest.mark.parametrize("child_keys", [True, False], ids=["integer-keys", "text-ids"])
+def test_a_policy_without_events_rejects_every_row_without_an_error(tmp_path: Path, child_keys: bool) -> None:
+    """No events to code: nothing is packed by (event, key, day), so duplicates go the hash way whatever the
+    ids (an SQL error on a missing hash column before). Every row names an unknown event."""
+    path = tmp_path / "empty.policy"
+    path.write_text('policy "Nothing yet"\n  authority "policyc tests"\n', encoding="utf-8")
+    empty = check_paths([path], [], analyse=False).policies[0]
+    events = tmp_path / "e.csv"
+    events.write_text("child_id,event,date\nA,referral,2024-01-01\nA,referral,2024-01-01\n", encoding="utf-8")
+    loaded = load(empty, events, child_keys=child_keys)
+    assert (loaded.events_rows, loaded.events_used, loaded.events_rejected) == (2, 0, 2)
+    assert [kind for (kind,) in loaded.con.execute("SELECT kind FROM rejects ORDER BY row").fetchall()] == [
+        RejectKind.UNKNOWN_EVENT.value] * 2

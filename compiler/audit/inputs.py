@@ -639,7 +639,9 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     # hash and no second sort (`_duplicate_candidates_by_key`). Text ids (the generated Python, the
     # reference interpreter, PostgreSQL and Spark) keep the sort by event alone and the hash of every
     # column: a text id cannot be packed into one integer with the event and day.
-    order, hashed = ("event, child_id, date", "") if child_keys else ("event", f", {row_hash} AS _hash")
+    # (without events to code, nothing packs: the hash path, whatever the ids)
+    by_key = child_keys and bool(canonical)
+    order, hashed = ("event, child_id, date", "") if by_key else ("event", f", {row_hash} AS _hash")
     make_events = (
         "CREATE OR REPLACE TABLE events AS\n"
         f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
@@ -655,7 +657,7 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     # rejected, so only used rows are looked at. The candidates (`dup_candidates`, few) are the used rows
     # that share their (event, key, day), or their hash, with another; they are then compared column by
     # column, so only identical rows are rejected.
-    if child_keys and canonical:
+    if by_key:
         _duplicate_candidates_by_key(con)
     else:
         _duplicate_candidates_by_hash(con)

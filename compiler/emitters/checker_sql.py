@@ -843,8 +843,8 @@ class _Script:
         for j, steps in pipelines:
             # the first step's seed: the segments of this pipeline; a recursive step also needs `nxt`, the number
             # of the first action on or after the segment's start (a closed form finds the actions by date)
-            seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
-                    f"         s.seg_start AS base\n  FROM {seg} s\n  WHERE s.spec = {j}")
+            columns = "SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n         s.seg_start AS base"
+            seed = f"{columns}\n  FROM {seg} s\n  WHERE s.spec = {j}"
             for k, step in enumerate(steps):
                 name = f"{occ}_p{j + 1}_{k}"
                 phases.append((name, k + 1))
@@ -854,8 +854,7 @@ class _Script:
                     closed.add(name)
                     break  # an unbounded `every` never hands a chain on: later steps are unreachable
                 if k == 0:
-                    seed = (f"SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,\n"
-                            "         s.seg_start AS base, a.idx AS nxt\n"
+                    seed = (f"{columns}, a.idx AS nxt\n"
                             f"  FROM {seg} s {self.d.asof(self.day_table(ob.action, numbered=True), 'a', 's.child_id', '>=', 's.seg_start')}\n"
                             f"  WHERE s.spec = {j}")
                 self.phase(ob, name, seed, step, x, trigger)

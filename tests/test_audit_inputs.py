@@ -231,3 +231,48 @@ def test_a_policy_without_events_rejects_every_row_without_an_error(tmp_path: Pa
     assert (loaded.events_rows, loaded.events_used, loaded.events_rejected) == (2, 0, 2)
     assert [kind for (kind,) in loaded.con.execute("SELECT kind FROM rejects ORDER BY row").fetchall()] == [
         RejectKind.UNKNOWN_EVENT.value] * 2
+
+
+@pytest.mark.parametrize("child_keys", [True, False], ids=["integer-keys", "text-ids"])
+@pytest.mark.parametrize("case", ["clean", "rejected", "duplicates", "rejected-and-duplicates", "near-duplicates"])
+def test_rejected_rows_and_duplicates_alone_or_together(policy, tmp_path: Path, child_keys: bool, case: str) -> None:
+    """A clean file reads nothing again and deletes nothing; rejected rows, duplicates, or both, are each
+    rejected once with their reason and every other row is used. Rows that share their (event, child,
+    day) but differ as written (a padded event) are compared and both used."""
+    rows = [["A", "referral", "2024-01-01"], ["B", "referral", "2024-01-01"], ["A", "cla_review", "2024-01-02"]]
+    expected: list[tuple[int, str]] = []
+    if case in ("rejected", "rejected-and-duplicates"):
+        rows += [["", "referral", "2024-01-03"], ["C", "referral", "2024-02-30"]]
+        expected += [(len(rows) - 1, "missing child_id"),
+                     (len(rows), "unparsable date `2024-02-30` (dates are YYYY-MM-DD)")]
+    if case in ("duplicates", "rejected-and-duplicates"):
+        rows += [["B", "referral", "2024-01-01"], ["A", "cla_review", "2024-01-02"], ["B", "referral", "2024-01-01"]]
+        expected += [(len(rows) - 2, "duplicate of row 2"), (len(rows) - 1, "duplicate of row 3"),
+                     (len(rows), "duplicate of row 2")]
+    if case == "near-duplicates":
+        rows += [["A", "referral ", "2024-01-01"]]
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({n: [r[i] for r in rows] for i, n in enumerate(["child_id", "event", "date"])}), path)
+    loaded = load(policy, path, child_keys=child_keys)
+    assert loaded.con.execute("SELECT row, reason FROM rejects ORDER BY row").fetchall() == expected
+    rejected = {r for r, _ in expected}
+    assert loaded.con.execute("SELECT row FROM events ORDER BY row").fetchall() == [
+        (r,) for r in range(1, len(rows) + 1) if r not in rejected]
+    assert (loaded.events_rows, loaded.events_rejected) == (len(rows), len(expected))
+
+
+def test_duplicate_candidates_do_not_depend_on_the_order_of_the_scan() -> None:
+    """The packed keys are compared with their neighbours; keys that come back out of order are sorted
+    first (with their rows), so the candidates are the same."""
+    import duckdb
+
+    from compiler.audit.inputs import _duplicate_candidates_by_key
+
+    con = duckdb.connect()
+    con.execute("CREATE TYPE policyc_event AS ENUM ('a', 'b')")
+    con.execute("CREATE TABLE events(row BIGINT, child_id INTEGER, event policyc_event, date DATE, _bad BOOLEAN)")
+    con.execute("INSERT INTO events VALUES (1, 2, 'b', DATE '2024-01-01', FALSE), (2, 1, 'a', DATE '2024-01-01', FALSE), "
+                "(3, 2, 'b', DATE '2024-01-01', FALSE), (4, 1, 'a', DATE '2024-01-02', FALSE), "
+                "(5, 1, 'a', DATE '2024-01-01', TRUE), (6, 1, 'a', DATE '2024-01-01', FALSE)")
+    _duplicate_candidates_by_key(con)
+    assert con.execute("SELECT row FROM dup_candidates ORDER BY row").fetchall() == [(1,), (2,), (3,), (6,)]

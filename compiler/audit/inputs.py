@@ -449,12 +449,12 @@ def _drop_rejected(con: duckdb.DuckDBPyConnection, rejected: str) -> None:
 
 
 def _attribute_columns(attributes: list[str], ev_cols: list[str], ch_cols: list[str] | None,
-                       unrecorded: frozenset[str]) -> tuple[list[str], list[str], list[str]]:
-    """(notes, events-side SQL, children-side SQL) of each attribute a condition reads. It comes from the
+                       unrecorded: frozenset[str]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """(notes, events-side (expression, column), children-side SQL) of each attribute a condition reads. It comes from the
     events file if it has the column, else from the children table; the other side's column is left
     empty, so the checks can read coalesce(event side, child side)."""
     notes: list[str] = []
-    ev_attrs: list[str] = []
+    ev_attrs: list[tuple[str, str]] = []
     ch_attrs: list[str] = []
     for a in attributes:
         col = sql_ident(ATTRIBUTE_PREFIX + a)
@@ -465,7 +465,7 @@ def _attribute_columns(attributes: list[str], ev_cols: list[str], ch_cols: list[
             in_events = in_children = None
         elif in_events is None and in_children is None and a not in unrecorded:
             notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
-        ev_attrs.append(f"{_text_of('b', in_events) if in_events else 'CAST(NULL AS VARCHAR)'} AS {col}")
+        ev_attrs.append((_text_of("b", in_events) if in_events else "CAST(NULL AS VARCHAR)", col))
         ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"
                         f" AS {col}")
     return notes, ev_attrs, ch_attrs
@@ -570,7 +570,7 @@ def _unkeyed_ids(con: duckdb.DuckDBPyConnection, cid: str, type_: str, parquet: 
 
 
 def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
-                  ext_col: str | None, attr_sql: list[str], time_col: str | None = None,
+                  ext_col: str | None, attr_sql: list[tuple[str, str]], time_col: str | None = None,
                   child_keys: bool = False, parquet: bool = False, keys_from_children: bool = False) -> str:
     """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
     mark duplicates, and copy every rejected row to `rejects`; return the condition on `events` of the rows
@@ -620,7 +620,8 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     rng = f"BETWEEN DATE '{FIRST_YEAR}-01-01' AND DATE '{LAST_YEAR}-12-31'"
     K = RejectKind
     rules = [
-        (_trimmed_blank("_child", types[cid]), "'missing child_id'", K.MISSING),
+        # a key is never missing but for a blank id (`child_keys` holds no blank id)
+        ("_key IS NULL" if child_keys else _trimmed_blank("_child", types[cid]), "'missing child_id'", K.MISSING),
         (_trimmed_blank("_event", types[ev]), "'missing event'", K.MISSING),
         (_blank(date, types[date]), "'missing date'", K.MISSING),
         ("_date IS NULL", f"'unparsable date `' || {_shown(date)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
@@ -637,7 +638,6 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
          K.UNPARSABLE_DATE),
     ]
     reason, kind = _cases(rules)
-    attrs = "".join(", " + a for a in attr_sql)
     # the event as an ENUM of the policy's (canonical) events, and the table sorted by it: the checks
     # read one event at a time, and DuckDB then skips the blocks of the others
     canonical = sorted(set(known.values()))
@@ -646,8 +646,8 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         con.execute(f"CREATE TYPE policyc_event AS ENUM ({', '.join(sql_string(c) for c in canonical)})").fetchall()
         event = "CAST(b._canonical AS policyc_event)"
     # every row's values, read once: the trimmed text, the day, the event's look-up (the rules above read these)
-    # (the child's trimmed text and key from `child_map` with integer keys, else trimmed here: a join costs more)
-    child = "cm._child AS _child, cm.key AS _key" if child_keys else f"{_text(cid, 'r.')} AS _child"
+    # (the child's key from `child_map` with integer keys, else the trimmed text here: a join costs more)
+    child = "cm.key AS _key" if child_keys else f"{_text(cid, 'r.')} AS _child"
     child_join = f" LEFT JOIN child_map cm ON cm._raw = {_map_key(cid, types[cid], 'r.')}" if child_keys else ""
     checked = (
         f"  SELECT r.*, {child}, {date_sql} AS _date, CASE WHEN m._is_ext THEN {until_sql} END AS _until,\n"
@@ -666,14 +666,21 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     # column: a text id cannot be packed into one integer with the event and day.
     # (without events to code, nothing packs: the hash path, whatever the ids)
     by_key = child_keys and bool(canonical)
-    order, hashed = ("event, child_id, date", "") if by_key else ("event", f", {row_hash} AS _hash")
+    order = "event, child_id, date" if by_key else "event"
+    # (expression, column) of `events`; the columns that are NULL in every row (no such column in the
+    # input) are added after the sort, which then carries fewer (Somerset's events: six of eleven)
+    no_secs = "CAST(NULL AS INTEGER)"
+    out = [("b._row", "row"), ("b._key" if child_keys else "b._child", "child_id"), (event, "event"), ("b._date", "date"),
+           ("b._until" if ext_col else "CAST(NULL AS DATE)", "extended_until"),
+           (no_secs if date_secs == time_secs == no_secs else "CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER)",
+            "time_of_day"),
+           *attr_sql, ("b._bad", "_bad"), *([] if by_key else [(row_hash, "_hash")])]
+    sorted_part = ", ".join(f"{e} AS {c}" for e, c in out if not _null_constant(e))
     make_events = (
         "CREATE OR REPLACE TABLE events AS\n"
         f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
-        f"SELECT b._row AS row, {'b._key' if child_keys else 'b._child'} AS child_id, {event} AS event, b._date AS date, b._until AS extended_until, "
-        f"CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER) AS time_of_day{attrs}, b._bad{hashed}\n"
-        "FROM c AS b\n"
-        f"ORDER BY {order}")
+        f"SELECT {', '.join(f'{e} AS {c}' if _null_constant(e) else c for e, c in out)}\n"
+        f"FROM (SELECT {sorted_part}\nFROM c AS b\nORDER BY {order})")
     con.execute(make_events).fetchall()
     if keys_from_children and _unkeyed_ids(con, cid, types[cid], parquet):
         _number_children(con, cid, types[cid], events=True)
@@ -713,6 +720,11 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     if _count(con, "SELECT count(*) FROM dup_rows"):
         dropped.append("row IN (SELECT _row FROM dup_rows)")
     return " OR ".join(dropped)
+
+
+def _null_constant(sql: str) -> bool:
+    """Whether an expression of `events` is NULL whatever the row (as `_check_events` writes one)."""
+    return sql.startswith("CAST(NULL AS ")
 
 
 #: bits of a day number (days after 1 January FIRST_YEAR) and of a child key in `_packed_key`

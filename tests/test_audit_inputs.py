@@ -276,3 +276,21 @@ def test_duplicate_candidates_do_not_depend_on_the_order_of_the_scan() -> None:
                 "(5, 1, 'a', DATE '2024-01-01', TRUE), (6, 1, 'a', DATE '2024-01-01', FALSE)")
     _duplicate_candidates_by_key(con)
     assert con.execute("SELECT row FROM dup_candidates ORDER BY row").fetchall() == [(1,), (2,), (3,), (6,)]
+
+
+def test_duplicate_candidates_across_batches() -> None:
+    """Keys read a batch at a time: equal keys on either side of a batch's end are both found, once each;
+    keys out of order in any batch, or between two, give None (all are then fetched and sorted)."""
+    from compiler.audit.inputs import _candidates_of_sorted
+
+    def reader(*batches: tuple[list[int], list[int]]) -> pa.RecordBatchReader:
+        schema = pa.schema([("k", pa.int64()), ("row", pa.int64())])
+        return pa.RecordBatchReader.from_batches(schema, [pa.record_batch([pa.array(k, pa.int64()), pa.array(r, pa.int64())],
+                                                                          schema=schema) for k, r in batches])
+
+    found = _candidates_of_sorted(reader(([1, 2, 5], [10, 11, 12]), ([5], [13]), ([5, 7], [14, 15]), ([7, 8], [16, 17]),
+                                         ([], [])))
+    assert found is not None and found.tolist() == [12, 13, 14, 15, 16]
+    assert _candidates_of_sorted(reader()).tolist() == []  # type: ignore[union-attr]
+    assert _candidates_of_sorted(reader(([1, 2], [1, 2]), ([1], [3]))) is None
+    assert _candidates_of_sorted(reader(([2, 1], [1, 2]))) is None

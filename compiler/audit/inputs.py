@@ -214,13 +214,14 @@ def int64_column(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
-def int64_values(column: pa.ChunkedArray) -> np.ndarray:
+def int64_values(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """The values of an Arrow column of 64-bit integers without NULLs (as DuckDB hands a query's result
     over), as one NumPy array read from the chunks' buffers. A result through Arrow costs less than half
     of `fetchnumpy` (10 million pairs of integers: 0.12-0.14 s of CPU against 0.31-0.44 s), and this avoids
     Arrow's own `to_numpy`, which imports pandas."""
     assert column.type == pa.int64() and column.null_count == 0
-    parts = [np.frombuffer(c.buffers()[1], dtype=np.int64, count=len(c), offset=c.offset * 8) for c in column.chunks]
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts = [np.frombuffer(c.buffers()[1], dtype=np.int64, count=len(c), offset=c.offset * 8) for c in chunks]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -744,21 +745,43 @@ def _duplicate_candidates_by_key(con: duckdb.DuckDBPyConnection) -> None:
     was written sorted by these, so they come back from a scan in that order (DuckDB keeps the insertion
     order), and equal ones are neighbours: comparing each packed key with the next finds them in one pass
     over 10 million integers, where sorting 10 million hashes cost 1.0-1.2 s of CPU. Each key comes with its
-    row, so the candidates are picked here, not by a second scan that packs every key again. If the keys
-    ever came back out of order they are sorted here, so the answer never depends on the order of the scan."""
-    packed = _packed_key("enum_code(event)", "child_id", "date")
-    got = con.sql(f"SELECT {packed} AS k, row FROM events WHERE NOT _bad").to_arrow_table()
-    keys, rows = int64_values(got.column("k")), int64_values(got.column("row"))
-    if not bool(np.all(keys[1:] >= keys[:-1])):
+    row, a batch at a time (all 10 million pairs at once cost 160 MB more at the peak), so the candidates
+    are picked here, not by a second scan that packs every key again. If the keys ever came back out of
+    order they are all fetched and sorted here, so the answer never depends on the order of the scan."""
+    query = f"SELECT {_packed_key('enum_code(event)', 'child_id', 'date')} AS k, row FROM events WHERE NOT _bad"
+    found = _candidates_of_sorted(con.sql(query).to_arrow_reader())
+    if found is None:
+        got = con.sql(query).to_arrow_table()
+        keys, rows = int64_values(got.column("k")), int64_values(got.column("row"))
         order = np.argsort(keys, kind="stable")
-        keys, rows = keys[order], rows[order]
-    shared = keys[1:] == keys[:-1]
-    candidate = np.zeros(len(keys), dtype=bool)
-    candidate[1:] = shared
-    candidate[:-1] |= shared
-    con.register("_candidates_arrow", pa.Table.from_arrays([int64_column(rows[candidate])], names=["row"]))
+        found = _neighbours_alike(keys[order], rows[order])
+    con.register("_candidates_arrow", pa.Table.from_arrays([int64_column(found)], names=["row"]))
     con.execute("CREATE OR REPLACE TABLE dup_candidates AS SELECT row FROM _candidates_arrow").fetchall()
     con.unregister("_candidates_arrow")
+
+
+def _neighbours_alike(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The rows whose key (sorted) equals the one before or after it."""
+    shared = keys[1:] == keys[:-1]
+    alike = np.zeros(len(keys), dtype=bool)
+    alike[1:] = shared
+    alike[:-1] |= shared
+    return rows[alike]
+
+
+def _candidates_of_sorted(batches: pa.RecordBatchReader) -> np.ndarray | None:
+    """`_neighbours_alike` of batches of (key, row), each batch taken with the last pair of the one before
+    (a row may then be found twice: the answer is the distinct rows); None if the keys are not in order."""
+    found: list[np.ndarray] = []
+    last_key, last_row = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    for batch in batches:
+        keys = np.concatenate([last_key, int64_values(batch.column(0))])
+        rows = np.concatenate([last_row, int64_values(batch.column(1))])
+        if not bool(np.all(keys[1:] >= keys[:-1])):
+            return None
+        found.append(_neighbours_alike(keys, rows))
+        last_key, last_row = keys[-1:], rows[-1:]
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
 def _duplicate_candidates_by_hash(con: duckdb.DuckDBPyConnection) -> None:

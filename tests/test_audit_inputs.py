@@ -294,3 +294,26 @@ def test_duplicate_candidates_across_batches() -> None:
     assert _candidates_of_sorted(reader()).tolist() == []  # type: ignore[union-attr]
     assert _candidates_of_sorted(reader(([1, 2], [1, 2]), ([1], [3]))) is None
     assert _candidates_of_sorted(reader(([2, 1], [1, 2]))) is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_children_rejected_with_the_first_row_of_a_duplicate_id(policy, tmp_path: Path, fmt: str) -> None:
+    """Every later row of an id (as trimmed) is rejected naming the id's first row; a missing id or an
+    unparsable date of birth is rejected as such, and the first row of an id is used."""
+    events = tmp_path / "e.csv"
+    events.write_text("child_id,event,date\nA,referral,2024-01-01\n", encoding="utf-8")
+    rows = [["B", "2011-01-01"], ["A", "2010-01-01"], [" A", "2010-01-02"], ["", "2010-01-03"], ["C", "2010-02-30"],
+            ["A ", "2010-01-04"], ["B", "2011-01-01"]]
+    children = tmp_path / f"c.{fmt}"
+    if fmt == "csv":
+        children.write_text("child_id,date_of_birth\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pq.write_table(pa.table({"child_id": [r[0] for r in rows], "date_of_birth": [r[1] for r in rows]}), children)
+    loaded = load(policy, events, children, child_keys=True)
+    assert loaded.con.execute("SELECT row, reason FROM rejects WHERE file = 'children' ORDER BY row").fetchall() == [
+        (3, "duplicate child_id `A` (first on row 2)"), (4, "missing child_id"),
+        (5, "unparsable date_of_birth `2010-02-30` (dates are YYYY-MM-DD)"), (6, "duplicate child_id `A` (first on row 2)"),
+        (7, "duplicate child_id `B` (first on row 1)")]
+    assert (loaded.children_rows, loaded.children_rejected) == (7, 5)
+    assert loaded.con.execute("SELECT k.child_id, c.date_of_birth FROM children c JOIN child_keys k ON k.key = c.child_id "
+                              "ORDER BY k.key").fetchall() == [("A", dt.date(2010, 1, 1)), ("B", dt.date(2011, 1, 1))]

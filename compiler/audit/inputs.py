@@ -806,14 +806,14 @@ def _check_children(con: duckdb.DuckDBPyConnection, columns: list[str], req: dic
          f"'unparsable date_of_birth `' || {_shown(dob)} || '` (dates are YYYY-MM-DD)'", K.UNPARSABLE_DATE),
         (f"_dob IS NOT NULL AND NOT (_dob {rng})", "'date_of_birth out of range: ' || CAST(_dob AS VARCHAR)",
          K.UNPARSABLE_DATE),
-        ("_dup > 1", "'duplicate child_id `' || _child || '` (first on row ' || CAST(_first AS VARCHAR) || ')'",
+        # a later row of the same id (one window, the first row of each id: not a second one numbering them)
+        ("_row > _first", "'duplicate child_id `' || _child || '` (first on row ' || CAST(_first AS VARCHAR) || ')'",
          K.DUPLICATE),
     ])
     con.execute(
         "CREATE OR REPLACE TABLE checked_children AS\n"
         "WITH b AS (\n"
         f"  SELECT r.*, {_text(cid)} AS _child, {dob_sql} AS _dob,\n"
-        f"         row_number() OVER (PARTITION BY {_text(cid)} ORDER BY r._row) AS _dup,\n"
         f"         min(r._row) OVER (PARTITION BY {_text(cid)}) AS _first\n"
         "  FROM raw_children r\n"
         ")\n"

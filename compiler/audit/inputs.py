@@ -305,6 +305,10 @@ def _date_sql(col: str, type_: str, prefix: str = "") -> str:
     return f"CASE WHEN regexp_full_match({t}, {sql_string(_ISO)}) THEN try_cast(substr({t}, 1, 10) AS DATE) END"
 
 
+#: the time of day of a row whose input can carry none (`_date_time_sql`, `_time_sql`)
+_NO_SECONDS = "CAST(NULL AS INTEGER)"
+
+
 def _seconds(hh: str, mm: str, ss: str | None) -> str:
     """Seconds after midnight from the text of hours, minutes and (optional, else 0) seconds."""
     secs = f"try_cast({ss} AS INTEGER)" if ss else "0"
@@ -324,7 +328,7 @@ def _date_time_sql(col: str, type_: str, prefix: str = "") -> str:
     if type_.startswith("TIMESTAMP"):
         return _clock_of_timestamp(c)
     if type_ != "VARCHAR":
-        return "CAST(NULL AS INTEGER)"
+        return _NO_SECONDS
     t = _text(col, prefix)
     ss = f"CASE WHEN substr({t}, 17, 1) = ':' THEN substr({t}, 18, 2) END"
     return (f"CASE WHEN length({t}) >= 16 THEN "
@@ -337,7 +341,7 @@ def _time_sql(col: str, type_: str, prefix: str = "") -> str:
     if type_.startswith("TIMESTAMP") or type_ == "TIME":
         return _clock_of_timestamp(f"(DATE '2000-01-01' + {c})" if type_ == "TIME" else c)
     if type_ != "VARCHAR":
-        return "CAST(NULL AS INTEGER)"
+        return _NO_SECONDS
     t = _text(col, prefix)
     ss = f"CASE WHEN length({t}) = 8 THEN substr({t}, 7, 2) ELSE '0' END"
     return f"CASE WHEN regexp_full_match({t}, {sql_string(_HHMM)}) THEN {_seconds(f'substr({t}, 1, 2)', f'substr({t}, 4, 2)', ss)} END"
@@ -410,16 +414,15 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
         con.execute(f"CREATE OR REPLACE TABLE children(child_id VARCHAR, date_of_birth DATE{cols})").fetchall()
     step(1, "checking events")
     keys_from_children = _first_keys(con, req["child_id"], children_path is not None) if child_keys else False
-    rejected = _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys,
-                             parquet=_kind_of(events_path) == "parquet", keys_from_children=keys_from_children)
+    checked_rows = _check_events(con, policy, ev_cols, req, ext_col, ev_attrs, time_col, child_keys,
+                                 parquet=_kind_of(events_path) == "parquet", keys_from_children=keys_from_children)
     if child_keys:
         con.execute("CREATE OR REPLACE TABLE children AS SELECT k.key AS child_id, c.* EXCLUDE (child_id)\n"
                     "FROM children c JOIN child_keys k ON k.child_id = c.child_id").fetchall()
     step(1, "counting")
 
     loaded = Loaded(con, None, attributes, notes=notes, child_keys=child_keys)
-    loaded.events_rows = _count(con, "SELECT count(*) FROM events") + len(ev_bad)
-    _drop_rejected(con, rejected)
+    loaded.events_rows = checked_rows + len(ev_bad)
     loaded.events_rejected = _count(con, "SELECT count(*) FROM rejects WHERE file = 'events'")
     loaded.timed, last = con.execute("SELECT count(time_of_day), max(date) FROM events").fetchall()[0]
     if children_path is not None:
@@ -439,23 +442,14 @@ def load(policy: Policy, events_path: Path, children_path: Path | None = None, a
     return loaded
 
 
-def _drop_rejected(con: duckdb.DuckDBPyConnection, rejected: str) -> None:
-    """Delete the rows of `events` that `rejected` (a condition, empty if none) names, and the columns that
-    only the checks read."""
-    if rejected:
-        con.execute(f"DELETE FROM events WHERE {rejected}").fetchall()
-    con.execute("ALTER TABLE events DROP COLUMN _bad").fetchall()
-    if "_hash" in _types(con, "events"):
-        con.execute("ALTER TABLE events DROP COLUMN _hash").fetchall()
-
-
 def _attribute_columns(attributes: list[str], ev_cols: list[str], ch_cols: list[str] | None,
-                       unrecorded: frozenset[str]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-    """(notes, events-side (expression, column), children-side SQL) of each attribute a condition reads. It comes from the
+                       unrecorded: frozenset[str]) -> tuple[list[str], list[tuple[str, str | None]], list[str]]:
+    """(notes, events side, children-side SQL) of each attribute a condition reads: the events side is
+    (column, expression), the expression None where the events have no such column. It comes from the
     events file if it has the column, else from the children table; the other side's column is left
     empty, so the checks can read coalesce(event side, child side)."""
     notes: list[str] = []
-    ev_attrs: list[tuple[str, str]] = []
+    ev_attrs: list[tuple[str, str | None]] = []
     ch_attrs: list[str] = []
     for a in attributes:
         col = sql_ident(ATTRIBUTE_PREFIX + a)
@@ -466,7 +460,7 @@ def _attribute_columns(attributes: list[str], ev_cols: list[str], ch_cols: list[
             in_events = in_children = None
         elif in_events is None and in_children is None and a not in unrecorded:
             notes.append(f"no column `{a}` in the events or children: conditions on it are never met (not_applicable)")
-        ev_attrs.append((_text_of("b", in_events) if in_events else "CAST(NULL AS VARCHAR)", col))
+        ev_attrs.append((col, _text_of("b", in_events) if in_events else None))
         ch_attrs.append(f"{_text_of('c', in_children) if in_events is None and in_children else 'CAST(NULL AS VARCHAR)'}"
                         f" AS {col}")
     return notes, ev_attrs, ch_attrs
@@ -571,11 +565,11 @@ def _unkeyed_ids(con: duckdb.DuckDBPyConnection, cid: str, type_: str, parquet: 
 
 
 def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[str], req: dict[str, str],
-                  ext_col: str | None, attr_sql: list[tuple[str, str]], time_col: str | None = None,
-                  child_keys: bool = False, parquet: bool = False, keys_from_children: bool = False) -> str:
+                  ext_col: str | None, attr_sql: list[tuple[str, str | None]], time_col: str | None = None,
+                  child_keys: bool = False, parquet: bool = False, keys_from_children: bool = False) -> int:
     """Create `events` from `raw_events` in one pass (each row with `_reason` NULL, used, or a reason), then
-    mark duplicates, and copy every rejected row to `rejects`; return the condition on `events` of the rows
-    to delete (empty if none). `keys_from_children`: `child_keys` holds the
+    mark duplicates, copy every rejected row to `rejects` and delete it from `events`; return how many rows
+    `events` had before (every row of the input that has the file's width). `keys_from_children`: `child_keys` holds the
     children file's ids alone (`_number_children`); if a row's id is not among them, they are numbered again
     with the events' ids, and the pass is made again."""
     types = _types(con, "raw_events")
@@ -607,7 +601,7 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     ext_shown = _shown(ext_col) if ext_col else "''"
     # the time of day: from the `time` column, or from the date column (an ISO date and time)
     date_secs = _date_time_sql(date, types[date], "r.")
-    time_secs = _time_sql(time_col, types[time_col], "r.") if time_col else "CAST(NULL AS INTEGER)"
+    time_secs = _time_sql(time_col, types[time_col], "r.") if time_col else _NO_SECONDS
     time_blank = _blank(time_col, types[time_col]) if time_col else "TRUE"
     time_rules = [
         (f"NOT {time_blank} AND _tsecs IS NULL",
@@ -668,20 +662,20 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
     # (without events to code, nothing packs: the hash path, whatever the ids)
     by_key = child_keys and bool(canonical)
     order = "event, child_id, date" if by_key else "event"
-    # (expression, column) of `events`; the columns that are NULL in every row (no such column in the
-    # input) are added after the sort, which then carries fewer (Somerset's events: six of eleven)
-    no_secs = "CAST(NULL AS INTEGER)"
-    out = [("b._row", "row"), ("b._key" if child_keys else "b._child", "child_id"), (event, "event"), ("b._date", "date"),
-           ("b._until" if ext_col else "CAST(NULL AS DATE)", "extended_until"),
-           (no_secs if date_secs == time_secs == no_secs else "CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER)",
-            "time_of_day"),
-           *attr_sql, ("b._bad", "_bad"), *([] if by_key else [(row_hash, "_hash")])]
-    sorted_part = ", ".join(f"{e} AS {c}" for e, c in out if not _null_constant(e))
+    # (column, expression) of `events`; a column NULL in every row (no such column in the input: expression
+    # None) is added after the sort, which then carries fewer (Somerset's events: six of eleven)
+    no_time = date_secs == time_secs == _NO_SECONDS
+    out = [("row", "b._row"), ("child_id", "b._key" if child_keys else "b._child"), ("event", event), ("date", "b._date"),
+           ("extended_until", "b._until" if ext_col else None),
+           ("time_of_day", None if no_time else "CAST(coalesce(b._tsecs, b._dsecs) AS INTEGER)"),
+           *attr_sql, ("_bad", "b._bad"), *([] if by_key else [("_hash", row_hash)])]
+    null_types = {"extended_until": "DATE", "time_of_day": "INTEGER"}  # the attributes' are text
+    sorted_part = ", ".join(f"{e} AS {c}" for c, e in out if e is not None)
     make_events = (
         "CREATE OR REPLACE TABLE events AS\n"
         f"WITH b AS (\n{checked.replace('{source}', 'raw_events')}), c AS (SELECT b.*, {bad} AS _bad FROM b)\n"
-        f"SELECT {', '.join(f'{e} AS {c}' if _null_constant(e) else c for e, c in out)}\n"
-        f"FROM (SELECT {sorted_part}\nFROM c AS b\nORDER BY {order})")
+        "SELECT " + ", ".join(c if e is not None else f"CAST(NULL AS {null_types.get(c, 'VARCHAR')}) AS {c}" for c, e in out)
+        + f"\nFROM (SELECT {sorted_part}\nFROM c AS b\nORDER BY {order})")
     con.execute(make_events).fetchall()
     if keys_from_children and _unkeyed_ids(con, cid, types[cid], parquet):
         _number_children(con, cid, types[cid], events=True)
@@ -696,9 +690,11 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         _duplicate_candidates_by_hash(con)
     # the raw rows that are needed again, in one read of the input: the rejected ones and the candidates
     # (none in a clean file: then nothing is read again, and nothing is deleted)
+    total = _count(con, "SELECT count(*) FROM events")
     bad_rows = _count(con, "SELECT count(*) FROM events WHERE _bad")
     if bad_rows == 0 and _count(con, "SELECT count(*) FROM dup_candidates") == 0:
-        return ""
+        _drop_checks(con, hashed=not by_key)
+        return total
     con.execute("CREATE OR REPLACE TABLE wanted_rows AS\n"
                 "SELECT row FROM events WHERE _bad UNION ALL SELECT row FROM dup_candidates").fetchall()
     con.execute("CREATE OR REPLACE TABLE raw_wanted AS "
@@ -717,15 +713,21 @@ def _check_events(con: duckdb.DuckDBPyConnection, policy: Policy, columns: list[
         f"SELECT 'events', d._row, 'duplicate of row ' || CAST(d._first AS VARCHAR), {sql_string(K.DUPLICATE)}, "
         f"{_raw_line(columns, 'r.')}\n"
         "FROM dup_rows d JOIN raw_wanted r ON r._row = d._row").fetchall()
+    # the rejected rows leave `events`: the DELETE names only what there is
     dropped = ["_bad"] if bad_rows else []
     if _count(con, "SELECT count(*) FROM dup_rows"):
         dropped.append("row IN (SELECT _row FROM dup_rows)")
-    return " OR ".join(dropped)
+    if dropped:
+        con.execute(f"DELETE FROM events WHERE {' OR '.join(dropped)}").fetchall()
+    _drop_checks(con, hashed=not by_key)
+    return total
 
 
-def _null_constant(sql: str) -> bool:
-    """Whether an expression of `events` is NULL whatever the row (as `_check_events` writes one)."""
-    return sql.startswith("CAST(NULL AS ")
+def _drop_checks(con: duckdb.DuckDBPyConnection, hashed: bool) -> None:
+    """Drop the columns of `events` that only the checks read: `_bad`, and `_hash` if it was made."""
+    con.execute("ALTER TABLE events DROP COLUMN _bad").fetchall()
+    if hashed:
+        con.execute("ALTER TABLE events DROP COLUMN _hash").fetchall()
 
 
 #: bits of a day number (days after 1 January FIRST_YEAR) and of a child key in `_packed_key`
